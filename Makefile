@@ -1,0 +1,91 @@
+# twpipe: one non-recursive Makefile.
+#   make            build every tool into $(BUILD)/
+#   make check      install missing packages, build, run every test
+#   make asan       the same tools with AddressSanitizer + UBSan in build-asan/
+#   make bench      the benchmarks against jq, gojq, Miller and Python
+#   make demo       the main job on a fresh machine
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BUILD ?= build
+VERSION = 0.1.0
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARNFLAGS = -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes
+CPPFLAGS += -Ilib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -DTW_VERSION='"$(VERSION)"'
+ALL_CFLAGS = -std=c11 $(WARNFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS += -ljq -lcsv -lz -lm
+
+TOOLS = $(patsubst cmd/%/main.c,%,$(wildcard cmd/tw-*/main.c))
+LIB_SRC = $(sort $(wildcard lib/*.c))
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+MAN = $(sort $(wildcard man/*.1 man/*.7))
+
+all: $(TOOLS:%=$(BUILD)/%)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libtw.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+.SECONDEXPANSION:
+tool_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c))
+$(BUILD)/tw-%: $$(call tool_objs,tw-$$*) $(BUILD)/libtw.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libtw.a $(LDLIBS)
+
+$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libtw.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtw.a $(LDLIBS)
+
+units: $(UNIT_BIN)
+
+deps:
+	@sh tests/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all units
+	@sh tests/run.sh $(BUILD)
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" all units
+
+check-asan: deps asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    sh tests/run.sh build-asan
+
+bench: all
+	@sh bench/run.sh $(BUILD)
+
+demo: deps all
+	@sh examples/demo.sh $(BUILD)
+
+lint-man:
+	@for m in $(MAN); do mandoc -Tlint -W warning $$m || exit 1; done
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	for t in $(TOOLS); do install -m 755 $(BUILD)/$$t $(DESTDIR)$(BINDIR)/$$t; done
+	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in man/*.7; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for m in $(MAN); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/} $(DESTDIR)$(MANDIR)/man7/$${m#man/}; done
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all units deps check asan check-asan bench demo lint-man install uninstall clean
+.PRECIOUS: $(BUILD)/%.o
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,408 @@
+/*
+ * tw-flatten: Twitter API payloads to flat NDJSON (or CSV) records.
+ *
+ * Data flow: tw_reader (lines) -> tw_input (JSON documents, joined when
+ * pretty-printed) -> tw_flatten (records) -> optional --jq / --csv ->
+ * tw_writer. Bad documents are reported with file:line, counted, and
+ * kept verbatim in the --rejects file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tw_csv.h"
+#include "tw_flatten.h"
+#include "tw_input.h"
+#include "tw_jq.h"
+#include "tw_opt.h"
+#include "tw_sig.h"
+#include "tw_util.h"
+#include "tw_writer.h"
+
+static const char usage_text[] =
+    "usage: tw-flatten [-cqsv] [-t TYPES] [-f FIELDS] [-j EXPR] [-r FILE]\n"
+    "                  [--dedup[=N]] [--time-parts] [--no-multiline]\n"
+    "                  [--max-line SIZE] [FILE ...]\n";
+
+static void
+usage(int status)
+{
+	fputs(usage_text, status ? stderr : stdout);
+	if (status == 0)
+		fputs("\n"
+		    "  -t, --types LIST      record types: tweets,users,places,media,hashtags,all\n"
+		    "  -f, --fields LIST     write only these fields (any record type)\n"
+		    "      --time-parts      add year, month, day, hour to tweets\n"
+		    "  -c, --csv             CSV with a header row (one record type)\n"
+		    "  -j, --jq EXPR         filter or transform each record with jq\n"
+		    "  -u, --dedup[=N]       drop repeated tweet ids (remembers N, default 1000000)\n"
+		    "  -r, --rejects FILE    append bad input lines to FILE verbatim\n"
+		    "  -s, --strict          stop at the first bad line (status 1)\n"
+		    "      --no-multiline    do not join pretty-printed documents\n"
+		    "      --max-line SIZE   longest line or document (default 256M)\n"
+		    "  -q, --quiet           no per-line messages, only the summary\n"
+		    "  -v, --verbose         always print the summary\n"
+		    "  -h, --help            this help\n"
+		    "      --version         the version\n", stdout);
+	exit(status);
+}
+
+struct opts {
+	int csv, strict, quiet, verbose, multiline;
+	const char *rejects_path;
+	const char *jq_expr;
+	int64_t max_line;
+};
+
+struct state {
+	struct opts o;
+	struct tw_flatten f;
+	struct tw_writer w;
+	struct tw_writer rej;
+	int have_rej;
+	struct tw_jq *jq;
+	struct tw_json csvj;
+	struct tw_buf stage, conv;
+	int csv_type;
+	int header_done;
+	uint64_t docs, bad, blank, ioerr, jqerr;
+};
+
+static void
+report_bad(struct state *s, struct tw_input *in, const char *reason)
+{
+	s->bad++;
+	if (!s->o.quiet)
+		tw_warn("%s:%llu: %s", in->r->name,
+		    (unsigned long long)in->lineno, reason);
+	if (s->have_rej && in->raw != NULL) {
+		tw_buf_add(&s->rej.out, in->raw, in->rawlen);
+		tw_buf_addc(&s->rej.out, '\n');
+		if (tw_writer_end_record(&s->rej) < 0)
+			tw_writer_fail(&s->rej);
+	}
+	if (s->o.strict) {
+		tw_writer_close(&s->w);
+		if (s->have_rej)
+			tw_writer_close(&s->rej);
+		tw_die(1, "stopping at the first bad line (--strict)");
+	}
+}
+
+static void
+csv_header(struct state *s)
+{
+	const struct tw_rdef *d = &tw_rdefs[s->csv_type];
+	int i, n = 0;
+
+	for (i = 0; i < d->nfields; i++) {
+		if (!(s->f.sel[s->csv_type] & ((uint64_t)1 << i)))
+			continue;
+		if (n++)
+			tw_buf_addc(&s->w.out, ',');
+		tw_buf_adds(&s->w.out, d->fields[i].name);
+	}
+	tw_buf_addc(&s->w.out, '\n');
+	s->header_done = 1;
+}
+
+/* Converts the NDJSON records in s->stage (one per line) to CSV rows. */
+static void
+to_csv(struct state *s, struct tw_input *in)
+{
+	const char *p = s->stage.p, *end = s->stage.p + s->stage.len, *nl;
+	const struct tw_jval *k;
+	uint32_t m;
+
+	if (!s->header_done)
+		csv_header(s);
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (tw_json_parse(&s->csvj, p, (size_t)(nl - p)) == TW_JSON_OK &&
+		    s->csvj.v[0].type == TW_JOBJ) {
+			for (m = 0, k = s->csvj.v + 1; m < s->csvj.v[0].len;
+			    m++, k = s->csvj.v + k[1].next) {
+				if (m)
+					tw_buf_addc(&s->w.out, ',');
+				tw_csv_add_value(&s->w.out, &s->csvj, k + 1);
+			}
+			tw_buf_addc(&s->w.out, '\n');
+		} else {
+			/* jq made something that is not an object: say so. */
+			s->jqerr++;
+			if (!s->o.quiet)
+				tw_warn("%s:%llu: --csv needs objects; skipped a result",
+				    in->r->name, (unsigned long long)in->lineno);
+		}
+		p = nl + 1;
+	}
+}
+
+static void
+emit(struct state *s, struct tw_input *in)
+{
+	const char *p, *end, *nl;
+	char err[256];
+
+	if (s->jq != NULL) {
+		tw_buf_reset(&s->conv);
+		p = s->stage.p;
+		end = p + s->stage.len;
+		while (p < end) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (nl == NULL)
+				nl = end;
+			if (tw_jq_run(s->jq, p, (size_t)(nl - p), &s->conv, err,
+			    sizeof err) < 0) {
+				s->jqerr++;
+				if (!s->o.quiet)
+					tw_warn("%s:%llu: %s", in->r->name,
+					    (unsigned long long)in->lineno, err);
+			}
+			p = nl + 1;
+		}
+		tw_buf_reset(&s->stage);
+		tw_buf_add(&s->stage, s->conv.p ? s->conv.p : "", s->conv.len);
+	}
+	if (s->o.csv)
+		to_csv(s, in);
+	else
+		tw_buf_add(&s->w.out, s->stage.p ? s->stage.p : "", s->stage.len);
+	tw_buf_reset(&s->stage);
+}
+
+static void
+summary(struct state *s, struct tw_reader *r)
+{
+	struct tw_flatten *f = &s->f;
+	uint64_t other = f->n_kind[TW_DOC_OTHER] + f->n_kind[TW_DOC_USERS] +
+	    f->n_kind[TW_DOC_EMPTY];
+
+	if (!s->o.verbose && s->bad == 0 && s->ioerr == 0 && s->jqerr == 0)
+		return;
+	tw_warn("%llu documents, %llu tweets, %llu users, %llu places, "
+	    "%llu media, %llu hashtags; skipped: %llu blank, %llu API errors, "
+	    "%llu notices, %llu unsupported, %llu other, %llu duplicates; "
+	    "%llu bad lines, %llu repaired strings%s",
+	    (unsigned long long)s->docs,
+	    (unsigned long long)f->n_out[TW_R_TWEET],
+	    (unsigned long long)f->n_out[TW_R_USER],
+	    (unsigned long long)f->n_out[TW_R_PLACE],
+	    (unsigned long long)f->n_out[TW_R_MEDIA],
+	    (unsigned long long)f->n_out[TW_R_HASHTAG],
+	    (unsigned long long)s->blank,
+	    (unsigned long long)f->n_api_errors,
+	    (unsigned long long)f->n_kind[TW_DOC_NOTICE],
+	    (unsigned long long)f->n_kind[TW_DOC_UNSUPPORTED],
+	    (unsigned long long)other,
+	    (unsigned long long)f->n_dups,
+	    (unsigned long long)s->bad,
+	    (unsigned long long)f->n_repaired,
+	    s->jqerr ? "; some --jq results failed" : "");
+	(void)r;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "types", required_argument, NULL, 't' },
+		{ "type", required_argument, NULL, 't' },
+		{ "fields", required_argument, NULL, 'f' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "jq", required_argument, NULL, 'j' },
+		{ "dedup", optional_argument, NULL, 'u' },
+		{ "rejects", required_argument, NULL, 'r' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "time-parts", no_argument, NULL, 1 },
+		{ "no-multiline", no_argument, NULL, 2 },
+		{ "max-line", required_argument, NULL, 3 },
+		{ "version", no_argument, NULL, 4 },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct state st;
+	struct state *s = &st;
+	struct tw_reader r;
+	struct tw_input in;
+	struct tw_json json;
+	const char *fields = NULL, *types = NULL, *err;
+	int64_t dedup = 0;
+	int ch, t, ntypes;
+	enum tw_in_status ist;
+	char jqerr[512];
+
+	tw_setprog(argv[0]);
+	tw_sig_init();
+	tw_flatten_init(&s->f);
+	s->o.multiline = 1;
+	s->o.max_line = (int64_t)TW_READER_MAX_LINE;
+	while ((ch = getopt_long(argc, argv, "cf:hj:qr:st:u::v", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			s->o.csv = 1;
+			break;
+		case 'f':
+			fields = optarg;
+			break;
+		case 'h':
+			usage(0);
+			break;
+		case 'j':
+			s->o.jq_expr = optarg;
+			break;
+		case 'q':
+			s->o.quiet = 1;
+			break;
+		case 'r':
+			s->o.rejects_path = optarg;
+			break;
+		case 's':
+			s->o.strict = 1;
+			break;
+		case 't':
+			types = optarg;
+			break;
+		case 'u':
+			dedup = 1000000;
+			if (optarg && tw_parse_int(optarg, 1, (int64_t)1 << 32, &dedup, &err))
+				tw_die(2, "--dedup: %s", err);
+			break;
+		case 'v':
+			s->o.verbose = 1;
+			break;
+		case 1:
+			s->f.sel[TW_R_TWEET] |= ((uint64_t)1 << TWF_T_year) |
+			    ((uint64_t)1 << TWF_T_month) | ((uint64_t)1 << TWF_T_day) |
+			    ((uint64_t)1 << TWF_T_hour);
+			s->f.sel_default = 0;
+			break;
+		case 2:
+			s->o.multiline = 0;
+			break;
+		case 3:
+			if (tw_parse_size(optarg, 1024, (int64_t)1 << 32, &s->o.max_line, &err))
+				tw_die(2, "--max-line: %s", err);
+			break;
+		case 4:
+			printf("tw-flatten %s\n", TW_VERSION);
+			return 0;
+		default:
+			usage(2);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (types != NULL && tw_flatten_types(&s->f, types) < 0)
+		tw_die(2, "--types: %s", s->f.err);
+	if (fields != NULL && tw_flatten_select(&s->f, fields) < 0)
+		tw_die(2, "--fields: %s", s->f.err);
+	if (dedup > 0)
+		tw_flatten_dedup(&s->f, (size_t)dedup);
+	if (s->o.csv) {
+		for (t = 0, ntypes = 0; t < TW_R_N; t++)
+			if (s->f.types & (1u << t)) {
+				ntypes++;
+				s->csv_type = t;
+			}
+		if (ntypes != 1)
+			tw_die(2, "--csv: give exactly one record type with -t");
+		if (s->o.jq_expr != NULL)
+			tw_warn("--csv with --jq: columns follow the schema order of the results");
+	}
+	if (s->o.jq_expr != NULL) {
+		s->jq = tw_jq_new(s->o.jq_expr, jqerr, sizeof jqerr);
+		if (s->jq == NULL)
+			tw_die(2, "--jq: %s", jqerr);
+	}
+	tw_writer_init(&s->w, STDOUT_FILENO, "<stdout>");
+	if (s->o.rejects_path != NULL) {
+		int fd = open(s->o.rejects_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+
+		if (fd < 0)
+			tw_die(1, "%s: %s", s->o.rejects_path, strerror(errno));
+		tw_writer_init(&s->rej, fd, s->o.rejects_path);
+		s->have_rej = 1;
+	}
+
+	tw_reader_open(&r, argv, argc);
+	r.max_line = (size_t)s->o.max_line;
+	r.idle = tw_writer_idle;
+	r.arg = &s->w;
+	tw_json_init(&json);
+	tw_json_init(&s->csvj);
+	tw_input_init(&in, &r, &json);
+	in.multiline = s->o.multiline;
+	in.max_doc = (size_t)s->o.max_line;
+	if (s->have_rej) {
+		/* Rejects must be on disk before we sit waiting for input. */
+		r.idle = NULL;
+	}
+
+	while ((ist = tw_input_next(&in)) != TW_IN_EOF) {
+		switch (ist) {
+		case TW_IN_DOC:
+			s->docs++;
+			if (json.nbadutf8 > 0 && s->o.strict) {
+				report_bad(s, &in, "invalid UTF-8");
+				break;
+			}
+			if (tw_flatten_doc(&s->f, &json,
+			    (s->jq || s->o.csv) ? &s->stage : &s->w.out) < 0) {
+				report_bad(s, &in, s->f.err);
+				break;
+			}
+			if (json.nbadutf8 > 0 && !s->o.quiet)
+				tw_warn("%s:%llu: invalid UTF-8 replaced by U+FFFD",
+				    r.name, (unsigned long long)in.lineno);
+			if (s->jq || s->o.csv)
+				emit(s, &in);
+			if (tw_writer_end_record(&s->w) < 0)
+				tw_writer_fail(&s->w);
+			break;
+		case TW_IN_BLANK:
+			s->blank++;
+			break;
+		case TW_IN_BAD:
+			report_bad(s, &in, in.reason);
+			break;
+		case TW_IN_IOERR:
+			s->ioerr++;
+			tw_warn("%s: %s", r.name, r.errmsg);
+			break;
+		case TW_IN_EOF:
+			break;
+		}
+		if (s->have_rej && !tw_reader_ready(&r)) {
+			tw_writer_flush(&s->rej);
+			tw_writer_flush(&s->w);
+		}
+	}
+	if (s->o.csv && !s->header_done)
+		csv_header(s);
+	if (tw_writer_close(&s->w) < 0)
+		tw_writer_fail(&s->w);
+	if (s->have_rej && tw_writer_close(&s->rej) < 0)
+		tw_writer_fail(&s->rej);
+	summary(s, &r);
+	tw_input_free(&in);
+	tw_json_free(&json);
+	tw_json_free(&s->csvj);
+	tw_reader_close(&r);
+	tw_jq_free(s->jq);
+	tw_flatten_free(&s->f);
+	tw_buf_free(&s->stage);
+	tw_buf_free(&s->conv);
+	if (r.stopped)
+		tw_sig_reraise();
+	return s->ioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
+}

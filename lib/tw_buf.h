@@ -1,0 +1,96 @@
+/*
+ * tw_buf: a growable byte buffer.
+ *
+ * Invariants: p is NULL with len == cap == 0, or p points to cap bytes
+ * of which the first len are in use, and p[len] is a NUL byte (so the
+ * contents can be used as a C string when they hold no NUL). The buffer
+ * owns p; tw_buf_free releases it, tw_buf_reset keeps the memory.
+ * Growth never fails: out of memory ends the program (tw_oom).
+ */
+#ifndef TW_BUF_H
+#define TW_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct tw_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+#define TW_BUF_INIT { NULL, 0, 0 }
+
+/* Makes room for at least n more bytes (plus the trailing NUL). */
+void tw_buf_grow(struct tw_buf *b, size_t n);
+
+/* Releases the memory; the buffer is empty and usable again. */
+void tw_buf_free(struct tw_buf *b);
+
+static inline void
+tw_buf_reset(struct tw_buf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+static inline void
+tw_buf_add(struct tw_buf *b, const void *s, size_t n)
+{
+	if (b->cap - b->len <= n)
+		tw_buf_grow(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static inline void
+tw_buf_addc(struct tw_buf *b, char c)
+{
+	if (b->cap - b->len <= 1)
+		tw_buf_grow(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+/* Appends a C string literal or any NUL-terminated string. */
+static inline void
+tw_buf_adds(struct tw_buf *b, const char *s)
+{
+	tw_buf_add(b, s, strlen(s));
+}
+
+/* Appends the decimal form of v. */
+void tw_buf_add_i64(struct tw_buf *b, int64_t v);
+void tw_buf_add_u64(struct tw_buf *b, uint64_t v);
+
+/* Appends v in the shortest form that reads back as the same double
+ * ("%.17g" trimmed); NaN and infinities are written as null. */
+void tw_buf_add_double(struct tw_buf *b, double v);
+
+/* Appends printf-formatted text. */
+void tw_buf_addf(struct tw_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Appends s[0..n) as a JSON string with its quotes. The input must be
+ * valid UTF-8 (see tw_utf8_valid); '"', '\\' and control characters are
+ * escaped, everything else is written as raw UTF-8.
+ */
+void tw_buf_add_jstr(struct tw_buf *b, const char *s, size_t n);
+
+/*
+ * Appends s[0..n) as UTF-8, replacing each invalid sequence by U+FFFD.
+ * Returns the number of replacements made.
+ */
+size_t tw_buf_add_utf8_repair(struct tw_buf *b, const char *s, size_t n);
+
+/* Returns the length of the longest valid UTF-8 prefix of s[0..n). */
+size_t tw_utf8_valid_prefix(const char *s, size_t n);
+
+/* Appends code point cp (0 to 0x10FFFF, not a surrogate) as UTF-8. */
+void tw_buf_add_cp(struct tw_buf *b, uint32_t cp);
+
+#endif

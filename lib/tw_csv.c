@@ -1,0 +1,49 @@
+#include "tw_csv.h"
+
+#include <csv.h>
+
+void
+tw_csv_add_quoted(struct tw_buf *b, const char *s, size_t n)
+{
+	size_t need = n * 2 + 2, got;
+
+	if (b->cap - b->len <= need)
+		tw_buf_grow(b, need);
+	got = csv_write(b->p + b->len, b->cap - b->len - 1, s, n);
+	b->len += got;
+	b->p[b->len] = '\0';
+}
+
+void
+tw_csv_add_value(struct tw_buf *b, const struct tw_json *j,
+    const struct tw_jval *v)
+{
+	struct tw_buf t = TW_BUF_INIT;
+
+	switch (v->type) {
+	case TW_JNULL:
+		break;
+	case TW_JTRUE:
+		tw_buf_add(b, "true", 4);
+		break;
+	case TW_JFALSE:
+		tw_buf_add(b, "false", 5);
+		break;
+	case TW_JNUM:
+		tw_buf_add(b, v->p, v->len);
+		break;
+	case TW_JSTR:
+		if (v->flags == 0) {
+			tw_csv_add_quoted(b, v->p, v->len);
+			break;
+		}
+		tw_json_str_decode(&t, v);
+		tw_csv_add_quoted(b, t.p ? t.p : "", t.len);
+		break;
+	default:
+		tw_json_emit(&t, j, v);
+		tw_csv_add_quoted(b, t.p, t.len);
+		break;
+	}
+	tw_buf_free(&t);
+}

@@ -1,0 +1,1663 @@
+#include "tw_flatten.h"
+#include "tw_time.h"
+#include "tw_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- bounded de-duplication: two generations of 64-bit id sets ---- */
+
+struct u64set {
+	uint64_t *slot;		/* 0 means empty; ids are stored + 1 */
+	size_t cap, n;
+};
+
+struct tw_dedup {
+	struct u64set gen[2];	/* gen[0] current, gen[1] previous */
+	size_t limit;		/* ids per generation */
+};
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static int
+u64set_has(const struct u64set *s, uint64_t k)
+{
+	size_t i;
+
+	if (s->cap == 0)
+		return 0;
+	for (i = mix64(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i] == k + 1)
+			return 1;
+	return 0;
+}
+
+static void
+u64set_add(struct u64set *s, uint64_t k)
+{
+	size_t i;
+
+	for (i = mix64(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i] == k + 1)
+			return;
+	s->slot[i] = k + 1;
+	s->n++;
+}
+
+static void
+u64set_init(struct u64set *s, size_t limit)
+{
+	size_t cap = 16;
+
+	while (cap < limit * 2)
+		cap *= 2;
+	s->slot = tw_xcalloc(cap, sizeof *s->slot);
+	s->cap = cap;
+	s->n = 0;
+}
+
+/* Returns 1 when k was seen recently, else remembers it. */
+static int
+dedup_seen(struct tw_dedup *d, uint64_t k)
+{
+	struct u64set t;
+
+	if (u64set_has(&d->gen[0], k) || u64set_has(&d->gen[1], k))
+		return 1;
+	if (d->gen[0].n >= d->limit) {
+		/* Forget the oldest generation. */
+		t = d->gen[1];
+		d->gen[1] = d->gen[0];
+		memset(t.slot, 0, t.cap * sizeof *t.slot);
+		t.n = 0;
+		d->gen[0] = t;
+	}
+	u64set_add(&d->gen[0], k);
+	return 0;
+}
+
+/* ---- per-document context ---- */
+
+#define MAXSEEN 4096
+
+struct tw_flat_ctx {
+	struct tw_flatten *f;
+	const struct tw_json *j;
+	struct tw_buf *out;
+	size_t rec_start;	/* where the current record begins in out */
+	int first;		/* no field written yet in this record */
+	enum tw_rtype rt;
+	/* v2 includes */
+	const struct tw_jval *inc_users, *inc_tweets, *inc_places, *inc_media;
+	const struct tw_jval *rules;	/* matching_rules of a stream line */
+	/* kcat provenance */
+	const struct tw_jval *k_topic, *k_part, *k_off;
+	/* dimension records already written for this document */
+	uint64_t seen[MAXSEEN];
+	size_t nseen;
+	int dims_done;
+};
+
+static uint64_t
+hash_bytes(const char *s, size_t n, uint64_t salt)
+{
+	uint64_t h = 1469598103934665603ULL ^ salt;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Remembers a (kind, key) pair; returns 1 if already written. */
+static int
+seen_once(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *key)
+{
+	uint64_t h;
+	size_t i;
+
+	if (key == NULL)
+		return 0;
+	h = hash_bytes(key->p, key->len, kind);
+	for (i = 0; i < c->nseen; i++)
+		if (c->seen[i] == h)
+			return 1;
+	if (c->nseen < MAXSEEN)
+		c->seen[c->nseen++] = h;
+	return 0;
+}
+
+/* ---- typed access: a wrong type makes the whole document bad ---- */
+
+enum want { W_STR, W_ID, W_NUM, W_BOOL, W_OBJ, W_ARR, W_ANY };
+
+static const char *
+type_name(int t)
+{
+	switch (t) {
+	case TW_JNULL: return "null";
+	case TW_JTRUE: case TW_JFALSE: return "a boolean";
+	case TW_JNUM: return "a number";
+	case TW_JSTR: return "a string";
+	case TW_JARR: return "an array";
+	case TW_JOBJ: return "an object";
+	}
+	return "?";
+}
+
+static const char *const want_name[] = {
+	"a string", "an id (string or integer)", "a number", "a boolean",
+	"an object", "an array", "a value"
+};
+
+static int
+type_ok(const struct tw_jval *v, enum want w)
+{
+	switch (w) {
+	case W_STR: return v->type == TW_JSTR;
+	case W_ID:
+		return v->type == TW_JSTR || (v->type == TW_JNUM &&
+		    (v->flags & TW_JF_INT) && v->p[0] != '-');
+	case W_NUM: return v->type == TW_JNUM;
+	case W_BOOL: return v->type == TW_JTRUE || v->type == TW_JFALSE;
+	case W_OBJ: return v->type == TW_JOBJ;
+	case W_ARR: return v->type == TW_JARR;
+	case W_ANY: return 1;
+	}
+	return 0;
+}
+
+static void
+bad(struct tw_flat_ctx *c, const char *fmt, const char *a, const char *b,
+    const char *d)
+{
+	if (c->f->err[0] == '\0')
+		snprintf(c->f->err, sizeof c->f->err, fmt, a, b, d);
+}
+
+static const struct tw_jval *
+jget_t(struct tw_flat_ctx *c, const struct tw_jval *obj, const char *key,
+    size_t klen, enum want w)
+{
+	const struct tw_jval *v;
+
+	if (obj == NULL)
+		return NULL;
+	v = tw_json_get(c->j, obj, key, klen);
+	if (v == NULL || v->type == TW_JNULL)
+		return NULL;
+	if (!type_ok(v, w)) {
+		bad(c, "field \"%s\" is %s, expected %s", key, type_name(v->type),
+		    want_name[w]);
+		return NULL;
+	}
+	return v;
+}
+
+#define G(c, o, lit, w) jget_t((c), (o), lit, sizeof(lit) - 1, (w))
+
+/* ---- record writing ---- */
+
+static void
+rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
+{
+	c->rt = rt;
+	c->rec_start = c->out->len;
+	c->first = 1;
+	tw_buf_addc(c->out, '{');
+}
+
+/* Writes the key of field idx when selected; returns 1 if the value follows. */
+static inline int
+key(struct tw_flat_ctx *c, int idx)
+{
+	const char *k;
+
+	if (!(c->f->sel[c->rt] & ((uint64_t)1 << idx)))
+		return 0;
+	k = c->f->keys[c->rt][idx];
+	if (!c->first)
+		tw_buf_addc(c->out, ',');
+	c->first = 0;
+	tw_buf_add(c->out, k, strlen(k));
+	return 1;
+}
+
+static void
+rec_end(struct tw_flat_ctx *c)
+{
+	tw_buf_add(c->out, "}\n", 2);
+	c->f->n_out[c->rt]++;
+}
+
+static void
+put_null(struct tw_flat_ctx *c)
+{
+	tw_buf_add(c->out, "null", 4);
+}
+
+static void
+put_str(struct tw_flat_ctx *c, const struct tw_jval *v)
+{
+	if (v == NULL || v->type != TW_JSTR)
+		put_null(c);
+	else if (tw_json_str_emit(c->out, v))
+		c->f->n_repaired++;
+}
+
+static void
+put_lit(struct tw_flat_ctx *c, const char *s)
+{
+	tw_buf_addc(c->out, '"');
+	tw_buf_adds(c->out, s);
+	tw_buf_addc(c->out, '"');
+}
+
+/* An id as a decimal string, exact: from a string or an integer number. */
+static void
+put_id(struct tw_flat_ctx *c, const struct tw_jval *v)
+{
+	if (v == NULL)
+		put_null(c);
+	else if (v->type == TW_JSTR)
+		put_str(c, v);
+	else if (v->type == TW_JNUM && (v->flags & TW_JF_INT)) {
+		tw_buf_addc(c->out, '"');
+		tw_buf_add(c->out, v->p, v->len);
+		tw_buf_addc(c->out, '"');
+	} else
+		put_null(c);
+}
+
+static void
+put_num(struct tw_flat_ctx *c, const struct tw_jval *v)
+{
+	if (v == NULL || v->type != TW_JNUM)
+		put_null(c);
+	else
+		tw_buf_add(c->out, v->p, v->len);
+}
+
+static void
+put_bool(struct tw_flat_ctx *c, const struct tw_jval *v)
+{
+	if (v == NULL || (v->type != TW_JTRUE && v->type != TW_JFALSE))
+		put_null(c);
+	else if (v->type == TW_JTRUE)
+		tw_buf_add(c->out, "true", 4);
+	else
+		tw_buf_add(c->out, "false", 5);
+}
+
+static void
+put_b(struct tw_flat_ctx *c, int b)
+{
+	if (b)
+		tw_buf_add(c->out, "true", 4);
+	else
+		tw_buf_add(c->out, "false", 5);
+}
+
+static void
+put_double(struct tw_flat_ctx *c, int have, double d)
+{
+	if (!have)
+		put_null(c);
+	else
+		tw_buf_add_double(c->out, d);
+}
+
+static void
+put_time(struct tw_flat_ctx *c, int have, int64_t ms)
+{
+	if (!have) {
+		put_null(c);
+		return;
+	}
+	tw_buf_addc(c->out, '"');
+	tw_buf_add_iso(c->out, ms);
+	tw_buf_addc(c->out, '"');
+}
+
+/*
+ * Tweet text: decoded, with the HTML escapes the API adds (&amp; &lt;
+ * &gt;) undone, as a JSON string.
+ */
+static void
+put_text(struct tw_flat_ctx *c, const struct tw_jval *v)
+{
+	struct tw_buf *t = &c->f->tmp;
+	const char *s, *e, *amp;
+	size_t n;
+
+	if (v == NULL || v->type != TW_JSTR) {
+		put_null(c);
+		return;
+	}
+	if (v->flags == 0 && memchr(v->p, '&', v->len) == NULL) {
+		put_str(c, v);
+		return;
+	}
+	tw_buf_reset(t);
+	if (tw_json_str_decode(t, v))
+		c->f->n_repaired++;
+	if (memchr(t->p, '&', t->len) == NULL) {
+		tw_buf_add_jstr(c->out, t->p, t->len);
+		return;
+	}
+	/* Undo in place: the result is never longer. */
+	s = t->p;
+	e = t->p + t->len;
+	n = 0;
+	while (s < e) {
+		amp = memchr(s, '&', (size_t)(e - s));
+		if (amp == NULL) {
+			memmove(t->p + n, s, (size_t)(e - s));
+			n += (size_t)(e - s);
+			break;
+		}
+		memmove(t->p + n, s, (size_t)(amp - s));
+		n += (size_t)(amp - s);
+		if (e - amp >= 5 && memcmp(amp, "&amp;", 5) == 0) {
+			t->p[n++] = '&';
+			s = amp + 5;
+		} else if (e - amp >= 4 && memcmp(amp, "&lt;", 4) == 0) {
+			t->p[n++] = '<';
+			s = amp + 4;
+		} else if (e - amp >= 4 && memcmp(amp, "&gt;", 4) == 0) {
+			t->p[n++] = '>';
+			s = amp + 4;
+		} else {
+			t->p[n++] = '&';
+			s = amp + 1;
+		}
+	}
+	tw_buf_add_jstr(c->out, t->p, n);
+}
+
+/* v1.1 source is an HTML anchor; keep its text, as v2 sends it. */
+static void
+put_source(struct tw_flat_ctx *c, const struct tw_jval *v)
+{
+	struct tw_buf *t = &c->f->tmp;
+	const char *gt, *lt;
+
+	if (v == NULL || v->type != TW_JSTR) {
+		put_null(c);
+		return;
+	}
+	if (v->len < 2 || v->p[0] != '<') {
+		put_str(c, v);
+		return;
+	}
+	tw_buf_reset(t);
+	tw_json_str_decode(t, v);
+	gt = memchr(t->p, '>', t->len);
+	lt = gt ? memchr(gt, '<', t->len - (size_t)(gt - t->p)) : NULL;
+	if (gt && lt)
+		tw_buf_add_jstr(c->out, gt + 1, (size_t)(lt - gt - 1));
+	else
+		tw_buf_add_jstr(c->out, t->p, t->len);
+}
+
+/* Lowercases the common cased scripts: ASCII, Latin-1, Greek, Cyrillic. */
+static uint32_t
+lower_cp(uint32_t cp)
+{
+	if (cp < 0x80)
+		return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+	if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
+	    (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) ||
+	    (cp >= 0x410 && cp <= 0x42F))
+		return cp + 32;
+	if (cp >= 0x400 && cp <= 0x40F)
+		return cp + 80;
+	if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x131 &&
+	    cp != 0x138 && cp != 0x149 && cp != 0x17F) {
+		/* Latin Extended-A alternates upper/lower, in two runs. */
+		if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E))
+			return (cp & 1) ? cp + 1 : cp;
+		return (cp & 1) ? cp : cp + 1;
+	}
+	return cp;
+}
+
+static void
+lower_utf8(struct tw_buf *dst, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k;
+
+		if (u[i] < 0x80) {
+			tw_buf_addc(dst, (char)lower_cp(u[i]));
+			i++;
+			continue;
+		}
+		if ((u[i] & 0xE0) == 0xC0 && i + 1 < n) {
+			cp = (uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F);
+			k = 2;
+		} else {
+			/* Scripts above U+07FF have no case we fold: copy. */
+			k = (u[i] & 0xF0) == 0xE0 ? 3 : (u[i] & 0xF8) == 0xF0 ? 4 : 1;
+			if (i + k > n)
+				k = n - i;
+			tw_buf_add(dst, s + i, k);
+			i += k;
+			continue;
+		}
+		tw_buf_add_cp(dst, lower_cp(cp));
+		i += k;
+	}
+}
+
+/* ---- arrays of the flat tweet ---- */
+
+/* Appends unique strings taken from key `field` of each object of arr. */
+static void
+put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
+    const char *field, const char *alt, int lower)
+{
+	const struct tw_jval *e, *s;
+	struct tw_buf *t = &c->f->tmp;
+	size_t starts[64], lens[64], ns = 0, k;
+	uint32_t i;
+
+	tw_buf_addc(c->out, '[');
+	if (arr != NULL) {
+		tw_buf_reset(t);
+		for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
+			size_t st = t->len, dec;
+
+			s = e->type == TW_JOBJ ? tw_json_get(c->j, e, field, strlen(field)) : NULL;
+			if ((s == NULL || s->type != TW_JSTR) && alt != NULL)
+				s = e->type == TW_JOBJ ? tw_json_get(c->j, e, alt, strlen(alt)) : NULL;
+			if (s == NULL || s->type != TW_JSTR)
+				continue;
+			if (lower) {
+				struct tw_buf d = TW_BUF_INIT;
+
+				tw_json_str_decode(&d, s);
+				lower_utf8(t, d.p ? d.p : "", d.len);
+				tw_buf_free(&d);
+			} else {
+				if (tw_json_str_decode(t, s))
+					c->f->n_repaired++;
+			}
+			dec = t->len - st;
+			for (k = 0; k < ns; k++)
+				if (lens[k] == dec && memcmp(t->p + starts[k], t->p + st, dec) == 0)
+					break;
+			if (k < ns || ns == 64) {
+				t->len = st;
+				continue;
+			}
+			starts[ns] = st;
+			lens[ns] = dec;
+			ns++;
+		}
+		for (k = 0; k < ns; k++) {
+			if (k)
+				tw_buf_addc(c->out, ',');
+			tw_buf_add_jstr(c->out, t->p + starts[k], lens[k]);
+		}
+	}
+	tw_buf_addc(c->out, ']');
+}
+
+/* ---- lookups in v2 includes ---- */
+
+static const struct tw_jval *
+find_by(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
+    const struct tw_jval *id)
+{
+	const struct tw_jval *e, *k;
+	uint32_t i;
+
+	if (arr == NULL || id == NULL || arr->type != TW_JARR)
+		return NULL;
+	for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
+		if (e->type != TW_JOBJ)
+			continue;
+		k = tw_json_get(c->j, e, field, strlen(field));
+		if (k != NULL && k->len == id->len && k->type == id->type &&
+		    memcmp(k->p, id->p, id->len) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* ---- dimension records ---- */
+
+static void
+v2_user(struct tw_flat_ctx *c, const struct tw_jval *u)
+{
+	const struct tw_jval *pm, *id;
+	int64_t ms;
+	const struct tw_jval *ca;
+	int have;
+
+	if (!(c->f->types & (1u << TW_R_USER)) || u == NULL)
+		return;
+	id = G(c, u, "id", W_ID);
+	if (id == NULL || seen_once(c, 1, id))
+		return;
+	pm = G(c, u, "public_metrics", W_OBJ);
+	ca = G(c, u, "created_at", W_STR);
+	have = ca && tw_time_parse(ca->p, ca->len, &ms) == 0;
+	rec_begin(c, TW_R_USER);
+	if (key(c, TWF_U_record_type)) put_lit(c, "user");
+	if (key(c, TWF_U_id)) put_id(c, id);
+	if (key(c, TWF_U_username)) put_str(c, G(c, u, "username", W_STR));
+	if (key(c, TWF_U_name)) put_str(c, G(c, u, "name", W_STR));
+	if (key(c, TWF_U_created_at)) put_time(c, have, ms);
+	if (key(c, TWF_U_description)) put_text(c, G(c, u, "description", W_STR));
+	if (key(c, TWF_U_location)) put_str(c, G(c, u, "location", W_STR));
+	if (key(c, TWF_U_url)) put_str(c, G(c, u, "url", W_STR));
+	if (key(c, TWF_U_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
+	if (key(c, TWF_U_protected)) put_bool(c, G(c, u, "protected", W_BOOL));
+	if (key(c, TWF_U_followers_count)) put_num(c, G(c, pm, "followers_count", W_NUM));
+	if (key(c, TWF_U_following_count)) put_num(c, G(c, pm, "following_count", W_NUM));
+	if (key(c, TWF_U_tweet_count)) put_num(c, G(c, pm, "tweet_count", W_NUM));
+	if (key(c, TWF_U_listed_count)) put_num(c, G(c, pm, "listed_count", W_NUM));
+	if (key(c, TWF_U_profile_image_url)) put_str(c, G(c, u, "profile_image_url", W_STR));
+	rec_end(c);
+}
+
+static void
+v1_user(struct tw_flat_ctx *c, const struct tw_jval *u)
+{
+	const struct tw_jval *id, *ca, *img;
+	int64_t ms;
+	int have;
+
+	if (!(c->f->types & (1u << TW_R_USER)) || u == NULL)
+		return;
+	id = G(c, u, "id_str", W_STR);
+	if (id == NULL)
+		id = G(c, u, "id", W_ID);
+	if (id == NULL || seen_once(c, 1, id))
+		return;
+	ca = G(c, u, "created_at", W_STR);
+	have = ca && tw_time_parse(ca->p, ca->len, &ms) == 0;
+	img = G(c, u, "profile_image_url_https", W_STR);
+	if (img == NULL)
+		img = G(c, u, "profile_image_url", W_STR);
+	rec_begin(c, TW_R_USER);
+	if (key(c, TWF_U_record_type)) put_lit(c, "user");
+	if (key(c, TWF_U_id)) put_id(c, id);
+	if (key(c, TWF_U_username)) put_str(c, G(c, u, "screen_name", W_STR));
+	if (key(c, TWF_U_name)) put_str(c, G(c, u, "name", W_STR));
+	if (key(c, TWF_U_created_at)) put_time(c, have, ms);
+	if (key(c, TWF_U_description)) put_text(c, G(c, u, "description", W_STR));
+	if (key(c, TWF_U_location)) put_str(c, G(c, u, "location", W_STR));
+	if (key(c, TWF_U_url)) put_str(c, G(c, u, "url", W_STR));
+	if (key(c, TWF_U_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
+	if (key(c, TWF_U_protected)) put_bool(c, G(c, u, "protected", W_BOOL));
+	if (key(c, TWF_U_followers_count)) put_num(c, G(c, u, "followers_count", W_NUM));
+	if (key(c, TWF_U_following_count)) put_num(c, G(c, u, "friends_count", W_NUM));
+	if (key(c, TWF_U_tweet_count)) put_num(c, G(c, u, "statuses_count", W_NUM));
+	if (key(c, TWF_U_listed_count)) put_num(c, G(c, u, "listed_count", W_NUM));
+	if (key(c, TWF_U_profile_image_url)) put_str(c, img);
+	rec_end(c);
+}
+
+/* Bounding box [w,s,e,n] of a v2 place (geo.bbox) or a v1.1 polygon. */
+static int
+place_bbox(struct tw_flat_ctx *c, const struct tw_jval *p, double bb[4])
+{
+	const struct tw_jval *geo, *box, *poly, *ring, *pt, *e;
+	uint32_t i, k;
+	int n = 0;
+
+	geo = G(c, p, "geo", W_OBJ);
+	box = G(c, geo, "bbox", W_ARR);
+	if (box != NULL && box->len == 4) {
+		for (i = 0, e = box + 1; i < 4; i++, e = tw_json_after(c->j, e))
+			if (tw_json_double(e, &bb[i]) != 0)
+				return 0;
+		return 1;
+	}
+	poly = G(c, G(c, p, "bounding_box", W_OBJ), "coordinates", W_ARR);
+	ring = poly && poly->len > 0 ? poly + 1 : NULL;
+	if (ring == NULL || ring->type != TW_JARR)
+		return 0;
+	for (i = 0, pt = ring + 1; i < ring->len; i++, pt = tw_json_after(c->j, pt)) {
+		double lon, lat;
+
+		if (pt->type != TW_JARR || pt->len < 2)
+			return 0;
+		e = pt + 1;
+		if (tw_json_double(e, &lon) != 0)
+			return 0;
+		e = tw_json_after(c->j, e);
+		if (tw_json_double(e, &lat) != 0)
+			return 0;
+		if (n++ == 0) {
+			bb[0] = bb[2] = lon;
+			bb[1] = bb[3] = lat;
+		}
+		if (lon < bb[0]) bb[0] = lon;
+		if (lon > bb[2]) bb[2] = lon;
+		if (lat < bb[1]) bb[1] = lat;
+		if (lat > bb[3]) bb[3] = lat;
+		(void)k;
+	}
+	return n > 0;
+}
+
+static void
+place_rec(struct tw_flat_ctx *c, const struct tw_jval *p)
+{
+	const struct tw_jval *id;
+	double bb[4];
+	int have, i;
+
+	if (!(c->f->types & (1u << TW_R_PLACE)) || p == NULL)
+		return;
+	id = G(c, p, "id", W_STR);
+	if (id == NULL)
+		id = G(c, p, "place_id", W_STR);	/* twarc merges it into geo */
+	if (id == NULL || seen_once(c, 2, id))
+		return;
+	have = place_bbox(c, p, bb);
+	rec_begin(c, TW_R_PLACE);
+	if (key(c, TWF_P_record_type)) put_lit(c, "place");
+	if (key(c, TWF_P_id)) put_str(c, id);
+	if (key(c, TWF_P_full_name)) put_str(c, G(c, p, "full_name", W_STR));
+	if (key(c, TWF_P_name)) put_str(c, G(c, p, "name", W_STR));
+	if (key(c, TWF_P_country)) put_str(c, G(c, p, "country", W_STR));
+	if (key(c, TWF_P_country_code)) put_str(c, G(c, p, "country_code", W_STR));
+	if (key(c, TWF_P_place_type)) put_str(c, G(c, p, "place_type", W_STR));
+	if (key(c, TWF_P_lon)) put_double(c, have, (bb[0] + bb[2]) / 2);
+	if (key(c, TWF_P_lat)) put_double(c, have, (bb[1] + bb[3]) / 2);
+	if (key(c, TWF_P_bbox)) {
+		if (!have) {
+			put_null(c);
+		} else {
+			tw_buf_addc(c->out, '[');
+			for (i = 0; i < 4; i++) {
+				if (i)
+					tw_buf_addc(c->out, ',');
+				tw_buf_add_double(c->out, bb[i]);
+			}
+			tw_buf_addc(c->out, ']');
+		}
+	}
+	rec_end(c);
+}
+
+/* One media item, v2 (media_key) or v1.1 (id_str), in either output. */
+struct media {
+	const struct tw_jval *key, *type, *url, *preview, *width, *height,
+	    *duration, *views, *alt;
+};
+
+static void
+media_v2(struct tw_flat_ctx *c, const struct tw_jval *m, struct media *o)
+{
+	memset(o, 0, sizeof *o);
+	o->key = G(c, m, "media_key", W_STR);
+	o->type = G(c, m, "type", W_STR);
+	o->url = G(c, m, "url", W_STR);
+	o->preview = G(c, m, "preview_image_url", W_STR);
+	o->width = G(c, m, "width", W_NUM);
+	o->height = G(c, m, "height", W_NUM);
+	o->duration = G(c, m, "duration_ms", W_NUM);
+	o->views = G(c, G(c, m, "public_metrics", W_OBJ), "view_count", W_NUM);
+	o->alt = G(c, m, "alt_text", W_STR);
+}
+
+static void
+media_v1(struct tw_flat_ctx *c, const struct tw_jval *m, struct media *o)
+{
+	const struct tw_jval *oi, *vi;
+
+	memset(o, 0, sizeof *o);
+	o->key = G(c, m, "id_str", W_STR);
+	if (o->key == NULL)
+		o->key = G(c, m, "id", W_ID);
+	o->type = G(c, m, "type", W_STR);
+	o->url = G(c, m, "media_url_https", W_STR);
+	if (o->url == NULL)
+		o->url = G(c, m, "media_url", W_STR);
+	oi = G(c, m, "original_info", W_OBJ);
+	o->width = G(c, oi, "width", W_NUM);
+	o->height = G(c, oi, "height", W_NUM);
+	vi = G(c, m, "video_info", W_OBJ);
+	o->duration = G(c, vi, "duration_millis", W_NUM);
+	o->alt = G(c, m, "ext_alt_text", W_STR);
+	if (o->type != NULL && !TW_JSTREQ(o->type, "photo")) {
+		/* For video the image is a preview, as v2 names it. */
+		o->preview = o->url;
+		o->url = NULL;
+	}
+}
+
+static void
+media_rec(struct tw_flat_ctx *c, const struct media *m,
+    const struct tw_jval *tweet_id)
+{
+	if (!(c->f->types & (1u << TW_R_MEDIA)) || m->key == NULL ||
+	    seen_once(c, 3, m->key))
+		return;
+	rec_begin(c, TW_R_MEDIA);
+	if (key(c, TWF_M_record_type)) put_lit(c, "media");
+	if (key(c, TWF_M_media_key)) put_id(c, m->key);
+	if (key(c, TWF_M_tweet_id)) put_id(c, tweet_id);
+	if (key(c, TWF_M_type)) put_str(c, m->type);
+	if (key(c, TWF_M_url)) put_str(c, m->url);
+	if (key(c, TWF_M_preview_image_url)) put_str(c, m->preview);
+	if (key(c, TWF_M_width)) put_num(c, m->width);
+	if (key(c, TWF_M_height)) put_num(c, m->height);
+	if (key(c, TWF_M_duration_ms)) put_num(c, m->duration);
+	if (key(c, TWF_M_view_count)) put_num(c, m->views);
+	if (key(c, TWF_M_alt_text)) put_str(c, m->alt);
+	rec_end(c);
+}
+
+static void
+put_media_item(struct tw_flat_ctx *c, const struct media *m, int first)
+{
+	if (!first)
+		tw_buf_addc(c->out, ',');
+	tw_buf_add(c->out, "{\"media_key\":", 13);
+	put_id(c, m->key);
+	tw_buf_add(c->out, ",\"type\":", 8);
+	put_str(c, m->type);
+	tw_buf_add(c->out, ",\"url\":", 7);
+	put_str(c, m->url ? m->url : m->preview);
+	tw_buf_addc(c->out, '}');
+}
+
+/* ---- the flat tweet ---- */
+
+/* Everything a flat tweet needs, gathered from either API version. */
+struct tweet {
+	const struct tw_jval *id, *created, *author_id, *user, *lang, *text,
+	    *source, *conv, *rt_id, *rt_user, *reply_id, *reply_user,
+	    *q_id, *q_user, *rts, *replies, *likes, *quotes, *impressions,
+	    *hashtags, *mentions, *urls, *place, *place_id, *coords, *rules,
+	    *verified;
+	int v1;
+	int is_rt, is_reply, is_quote;
+	int64_t ts;
+	int have_ts;
+	/* media: v2 keys resolved against includes, or v1.1 objects */
+	const struct tw_jval *media_keys, *media_arr, *media_inline;
+};
+
+static void
+user_fields(struct tw_flat_ctx *c, const struct tweet *t)
+{
+	const struct tw_jval *u = t->user, *pm;
+
+	if (t->v1) {
+		if (key(c, TWF_T_username)) put_str(c, G(c, u, "screen_name", W_STR));
+		if (key(c, TWF_T_name)) put_str(c, G(c, u, "name", W_STR));
+		if (key(c, TWF_T_followers_count)) put_num(c, G(c, u, "followers_count", W_NUM));
+		if (key(c, TWF_T_following_count)) put_num(c, G(c, u, "friends_count", W_NUM));
+		if (key(c, TWF_T_tweet_count)) put_num(c, G(c, u, "statuses_count", W_NUM));
+	} else {
+		pm = G(c, u, "public_metrics", W_OBJ);
+		if (key(c, TWF_T_username)) put_str(c, G(c, u, "username", W_STR));
+		if (key(c, TWF_T_name)) put_str(c, G(c, u, "name", W_STR));
+		if (key(c, TWF_T_followers_count)) put_num(c, G(c, pm, "followers_count", W_NUM));
+		if (key(c, TWF_T_following_count)) put_num(c, G(c, pm, "following_count", W_NUM));
+		if (key(c, TWF_T_tweet_count)) put_num(c, G(c, pm, "tweet_count", W_NUM));
+	}
+	if (key(c, TWF_T_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
+	if (key(c, TWF_T_user_location)) put_str(c, G(c, u, "location", W_STR));
+}
+
+/* Resolves the tweet's media items into m[]; returns how many. */
+static int
+collect_media(struct tw_flat_ctx *c, const struct tweet *t, struct media *m,
+    int max)
+{
+	const struct tw_jval *e, *it;
+	uint32_t i;
+	int n = 0;
+
+	if (t->v1) {
+		if (t->media_arr == NULL)
+			return 0;
+		for (i = 0, e = t->media_arr + 1; i < t->media_arr->len && n < max;
+		    i++, e = tw_json_after(c->j, e))
+			if (e->type == TW_JOBJ)
+				media_v1(c, e, &m[n++]);
+		return n;
+	}
+	if (t->media_keys == NULL)
+		return 0;
+	for (i = 0, e = t->media_keys + 1; i < t->media_keys->len && n < max;
+	    i++, e = tw_json_after(c->j, e)) {
+		if (e->type != TW_JSTR)
+			continue;
+		it = find_by(c, t->media_inline, "media_key", e);
+		if (it == NULL)
+			it = find_by(c, c->inc_media, "media_key", e);
+		if (it != NULL) {
+			media_v2(c, it, &m[n++]);
+		} else {
+			/* Not expanded: the key alone, the rest unknown. */
+			memset(&m[n], 0, sizeof m[n]);
+			m[n++].key = e;
+		}
+	}
+	return n;
+}
+
+static void
+coords(struct tw_flat_ctx *c, const struct tweet *t, int *have, double *lon,
+    double *lat)
+{
+	const struct tw_jval *a = t->coords, *e;
+
+	*have = 0;
+	if (a == NULL || a->type != TW_JARR || a->len < 2)
+		return;
+	e = a + 1;
+	if (tw_json_double(e, lon) != 0)
+		return;
+	if (tw_json_double(tw_json_after(c->j, e), lat) != 0)
+		return;
+	*have = 1;
+}
+
+static void
+put_rules(struct tw_flat_ctx *c, const struct tw_jval *rules)
+{
+	const struct tw_jval *e, *tag;
+	uint32_t i;
+	int n = 0;
+
+	if (rules == NULL || rules->type != TW_JARR) {
+		put_null(c);
+		return;
+	}
+	tw_buf_addc(c->out, '[');
+	for (i = 0, e = rules + 1; i < rules->len; i++, e = tw_json_after(c->j, e)) {
+		tag = G(c, e, "tag", W_STR);
+		if (tag == NULL)
+			tag = G(c, e, "id", W_ID);
+		if (tag == NULL)
+			continue;
+		if (n++)
+			tw_buf_addc(c->out, ',');
+		put_id(c, tag);
+	}
+	tw_buf_addc(c->out, ']');
+}
+
+static int64_t
+count_of(const struct tw_jval *v, int *have)
+{
+	int64_t x;
+
+	if (v != NULL && tw_json_i64(v, &x) == 0) {
+		*have = 1;
+		return x;
+	}
+	return 0;
+}
+
+static void
+emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
+{
+	struct tw_flatten *f = c->f;
+	struct media m[32];
+	int nm = 0, i, have_c, have_e = 0;
+	double lon = 0, lat = 0;
+	int64_t eng;
+
+	if (f->dedup != NULL && t->id != NULL) {
+		int64_t v;
+		uint64_t k = tw_json_i64(t->id, &v) == 0 ? (uint64_t)v :
+		    hash_bytes(t->id->p, t->id->len, 7);
+
+		if (dedup_seen(f->dedup, k)) {
+			f->n_dups++;
+			return;
+		}
+	}
+	nm = collect_media(c, t, m, 32);
+	if (f->types & (1u << TW_R_TWEET)) {
+		struct tw_tm tm;
+
+		rec_begin(c, TW_R_TWEET);
+		if (t->have_ts)
+			tw_time_split(t->ts, &tm);
+		if (key(c, TWF_T_record_type)) put_lit(c, "tweet");
+		if (key(c, TWF_T_id)) put_id(c, t->id);
+		if (key(c, TWF_T_created_at)) put_time(c, t->have_ts, t->ts);
+		if (key(c, TWF_T_ts)) {
+			if (t->have_ts) tw_buf_add_i64(c->out, t->ts); else put_null(c);
+		}
+		if (key(c, TWF_T_year)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.year); else put_null(c); }
+		if (key(c, TWF_T_month)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.mon); else put_null(c); }
+		if (key(c, TWF_T_day)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.day); else put_null(c); }
+		if (key(c, TWF_T_hour)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.hour); else put_null(c); }
+		if (key(c, TWF_T_author_id)) put_id(c, t->author_id);
+		user_fields(c, t);
+		if (key(c, TWF_T_lang)) put_str(c, t->lang);
+		if (key(c, TWF_T_text)) put_text(c, t->text);
+		if (key(c, TWF_T_source)) put_source(c, t->source);
+		if (key(c, TWF_T_conversation_id)) put_id(c, t->conv);
+		if (key(c, TWF_T_is_retweet)) put_b(c, t->is_rt);
+		if (key(c, TWF_T_is_reply)) put_b(c, t->is_reply);
+		if (key(c, TWF_T_is_quote)) put_b(c, t->is_quote);
+		if (key(c, TWF_T_retweeted_id)) put_id(c, t->rt_id);
+		if (key(c, TWF_T_retweeted_user_id)) put_id(c, t->rt_user);
+		if (key(c, TWF_T_in_reply_to_id)) put_id(c, t->reply_id);
+		if (key(c, TWF_T_in_reply_to_user_id)) put_id(c, t->reply_user);
+		if (key(c, TWF_T_quoted_id)) put_id(c, t->q_id);
+		if (key(c, TWF_T_quoted_user_id)) put_id(c, t->q_user);
+		if (key(c, TWF_T_retweet_count)) put_num(c, t->rts);
+		if (key(c, TWF_T_reply_count)) put_num(c, t->replies);
+		if (key(c, TWF_T_like_count)) put_num(c, t->likes);
+		if (key(c, TWF_T_quote_count)) put_num(c, t->quotes);
+		if (key(c, TWF_T_impression_count)) put_num(c, t->impressions);
+		if (key(c, TWF_T_engagement)) {
+			eng = count_of(t->rts, &have_e) + count_of(t->replies, &have_e) +
+			    count_of(t->likes, &have_e) + count_of(t->quotes, &have_e);
+			if (have_e) tw_buf_add_i64(c->out, eng); else put_null(c);
+		}
+		if (key(c, TWF_T_hashtags)) put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, 1);
+		if (key(c, TWF_T_mentions)) put_strings(c, t->mentions, t->v1 ? "screen_name" : "username", NULL, 0);
+		if (key(c, TWF_T_urls)) put_strings(c, t->urls, "expanded_url", "url", 0);
+		if (key(c, TWF_T_media)) {
+			tw_buf_addc(c->out, '[');
+			for (i = 0; i < nm; i++)
+				put_media_item(c, &m[i], i == 0);
+			tw_buf_addc(c->out, ']');
+		}
+		if (key(c, TWF_T_place_id)) {
+			const struct tw_jval *pid = t->place_id;
+
+			if (pid == NULL && t->place != NULL)
+				pid = G(c, t->place, "id", W_STR);
+			put_str(c, pid);
+		}
+		if (key(c, TWF_T_place_name)) put_str(c, G(c, t->place, "full_name", W_STR));
+		if (key(c, TWF_T_country)) put_str(c, G(c, t->place, "country", W_STR));
+		if (key(c, TWF_T_country_code)) put_str(c, G(c, t->place, "country_code", W_STR));
+		coords(c, t, &have_c, &lon, &lat);
+		if (key(c, TWF_T_lon)) put_double(c, have_c, lon);
+		if (key(c, TWF_T_lat)) put_double(c, have_c, lat);
+		if (key(c, TWF_T_matching_rules)) put_rules(c, t->rules);
+		if (key(c, TWF_T_kafka_topic)) put_str(c, c->k_topic);
+		if (key(c, TWF_T_kafka_partition)) put_num(c, c->k_part);
+		if (key(c, TWF_T_kafka_offset)) put_num(c, c->k_off);
+		rec_end(c);
+	}
+	for (i = 0; i < nm; i++)
+		media_rec(c, &m[i], t->id);
+	if ((f->types & (1u << TW_R_HASHTAG)) && t->hashtags != NULL) {
+		/* One record per distinct tag: reuse the flat array writer. */
+		struct tw_buf tags = TW_BUF_INIT;
+		struct tw_buf *save = c->out;
+		struct tw_json tj;
+		const struct tw_jval *e;
+		uint32_t k;
+
+		c->out = &tags;
+		put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, 1);
+		c->out = save;
+		tw_json_init(&tj);
+		if (tw_json_parse(&tj, tags.p, tags.len) == TW_JSON_OK) {
+			for (k = 0, e = tj.v + 1; k < tj.v[0].len; k++, e = tj.v + e->next) {
+				rec_begin(c, TW_R_HASHTAG);
+				if (key(c, TWF_H_record_type)) put_lit(c, "hashtag");
+				if (key(c, TWF_H_tweet_id)) put_id(c, t->id);
+				if (key(c, TWF_H_tag)) tw_json_str_emit(c->out, e);
+				if (key(c, TWF_H_created_at)) put_time(c, t->have_ts, t->ts);
+				if (key(c, TWF_H_ts)) {
+					if (t->have_ts) tw_buf_add_i64(c->out, t->ts); else put_null(c);
+				}
+				if (key(c, TWF_H_author_id)) put_id(c, t->author_id);
+				if (key(c, TWF_H_lang)) put_str(c, t->lang);
+				rec_end(c);
+			}
+		}
+		tw_json_free(&tj);
+		tw_buf_free(&tags);
+	}
+}
+
+static void
+set_time(struct tw_flat_ctx *c, struct tweet *t)
+{
+	if (t->created == NULL)
+		return;
+	if (tw_time_parse(t->created->p, t->created->len, &t->ts) != 0 ||
+	    (t->created->flags & TW_JF_ESC)) {
+		char tmp[48];
+		size_t n = t->created->len < 40 ? t->created->len : 40;
+
+		memcpy(tmp, t->created->p, n);
+		tmp[n] = '\0';
+		bad(c, "field \"created_at\" is not a valid time: \"%s\"%s%s", tmp, "", "");
+		return;
+	}
+	t->have_ts = 1;
+}
+
+/* A v2 tweet object (page item, stream data, or twarc2 flattened). */
+static void
+v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
+{
+	struct tweet t;
+	const struct tw_jval *refs, *e, *src, *rt = NULL, *q = NULL, *pm, *ent,
+	    *geo, *note, *att;
+	uint32_t i;
+
+	memset(&t, 0, sizeof t);
+	t.id = G(c, o, "id", W_ID);
+	if (t.id == NULL) {
+		bad(c, "tweet without an id%s%s%s", "", "", "");
+		return;
+	}
+	t.created = G(c, o, "created_at", W_STR);
+	set_time(c, &t);
+	t.author_id = G(c, o, "author_id", W_ID);
+	t.user = G(c, o, "author", W_OBJ);	/* twarc2 embeds it */
+	if (t.user == NULL)
+		t.user = find_by(c, c->inc_users, "id", t.author_id);
+	t.lang = G(c, o, "lang", W_STR);
+	t.source = G(c, o, "source", W_STR);
+	t.conv = G(c, o, "conversation_id", W_ID);
+	t.reply_user = G(c, o, "in_reply_to_user_id", W_ID);
+	refs = G(c, o, "referenced_tweets", W_ARR);
+	if (refs != NULL) {
+		for (i = 0, e = refs + 1; i < refs->len; i++, e = tw_json_after(c->j, e)) {
+			const struct tw_jval *ty = G(c, e, "type", W_STR);
+			const struct tw_jval *rid = G(c, e, "id", W_ID);
+			const struct tw_jval *full;
+
+			if (ty == NULL || rid == NULL)
+				continue;
+			/* twarc2 puts the whole tweet in the reference. */
+			full = tw_json_get(c->j, e, "text", 4) ? e :
+			    find_by(c, c->inc_tweets, "id", rid);
+			if (TW_JSTREQ(ty, "retweeted")) {
+				t.is_rt = 1;
+				t.rt_id = rid;
+				rt = full;
+			} else if (TW_JSTREQ(ty, "replied_to")) {
+				t.is_reply = 1;
+				t.reply_id = rid;
+			} else if (TW_JSTREQ(ty, "quoted")) {
+				t.is_quote = 1;
+				t.q_id = rid;
+				q = full;
+			}
+		}
+	}
+	if (rt != NULL)
+		t.rt_user = G(c, rt, "author_id", W_ID);
+	if (q != NULL)
+		t.q_user = G(c, q, "author_id", W_ID);
+	if (t.reply_user != NULL)
+		t.is_reply = 1;
+	/* A retweet's text and entities are the original's, untruncated. */
+	src = rt != NULL ? rt : o;
+	note = G(c, G(c, src, "note_tweet", W_OBJ), "text", W_STR);
+	t.text = note ? note : G(c, src, "text", W_STR);
+	if (rt != NULL && t.text == NULL)
+		t.text = G(c, o, "text", W_STR);
+	ent = G(c, G(c, src, "note_tweet", W_OBJ), "entities", W_OBJ);
+	if (ent == NULL)
+		ent = G(c, src, "entities", W_OBJ);
+	t.hashtags = G(c, ent, "hashtags", W_ARR);
+	t.mentions = G(c, ent, "mentions", W_ARR);
+	t.urls = G(c, ent, "urls", W_ARR);
+	att = G(c, src, "attachments", W_OBJ);
+	if (att == NULL)
+		att = G(c, o, "attachments", W_OBJ);
+	t.media_keys = G(c, att, "media_keys", W_ARR);
+	t.media_inline = G(c, att, "media", W_ARR);
+	pm = G(c, o, "public_metrics", W_OBJ);
+	t.rts = G(c, pm, "retweet_count", W_NUM);
+	t.replies = G(c, pm, "reply_count", W_NUM);
+	t.likes = G(c, pm, "like_count", W_NUM);
+	t.quotes = G(c, pm, "quote_count", W_NUM);
+	t.impressions = G(c, pm, "impression_count", W_NUM);
+	geo = G(c, o, "geo", W_OBJ);
+	t.place_id = G(c, geo, "place_id", W_STR);
+	t.coords = G(c, G(c, geo, "coordinates", W_OBJ), "coordinates", W_ARR);
+	if (geo != NULL && tw_json_get(c->j, geo, "full_name", 9) != NULL)
+		t.place = geo;	/* twarc2 merges the place into geo */
+	else
+		t.place = find_by(c, c->inc_places, "id", t.place_id);
+	t.rules = c->rules ? c->rules : G(c, o, "matching_rules", W_ARR);
+	if (c->f->err[0])
+		return;
+	emit_tweet(c, &t);
+	/* twarc2 flattened tweets carry their own expansions. */
+	if (t.user != NULL && G(c, o, "author", W_OBJ) != NULL)
+		v2_user(c, t.user);
+	if (t.place == geo && geo != NULL)
+		place_rec(c, geo);
+}
+
+/* A v1.1 status (REST, streaming, enterprise "original format"). */
+static void
+v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
+{
+	struct tweet t;
+	const struct tw_jval *rt, *q, *src, *ext, *ent, *xent, *geo;
+
+	memset(&t, 0, sizeof t);
+	t.v1 = 1;
+	t.id = G(c, o, "id_str", W_STR);
+	if (t.id == NULL)
+		t.id = G(c, o, "id", W_ID);
+	if (t.id == NULL) {
+		bad(c, "tweet without an id%s%s%s", "", "", "");
+		return;
+	}
+	t.created = G(c, o, "created_at", W_STR);
+	set_time(c, &t);
+	t.user = G(c, o, "user", W_OBJ);
+	t.author_id = G(c, t.user, "id_str", W_STR);
+	if (t.author_id == NULL)
+		t.author_id = G(c, t.user, "id", W_ID);
+	t.lang = G(c, o, "lang", W_STR);
+	t.source = G(c, o, "source", W_STR);
+	rt = G(c, o, "retweeted_status", W_OBJ);
+	q = G(c, o, "quoted_status", W_OBJ);
+	if (rt != NULL) {
+		t.is_rt = 1;
+		t.rt_id = G(c, rt, "id_str", W_STR);
+		if (t.rt_id == NULL)
+			t.rt_id = G(c, rt, "id", W_ID);
+		t.rt_user = G(c, G(c, rt, "user", W_OBJ), "id_str", W_STR);
+	}
+	t.reply_id = G(c, o, "in_reply_to_status_id_str", W_STR);
+	if (t.reply_id == NULL)
+		t.reply_id = G(c, o, "in_reply_to_status_id", W_ID);
+	t.reply_user = G(c, o, "in_reply_to_user_id_str", W_STR);
+	if (t.reply_user == NULL)
+		t.reply_user = G(c, o, "in_reply_to_user_id", W_ID);
+	t.is_reply = t.reply_id != NULL;
+	t.q_id = G(c, o, "quoted_status_id_str", W_STR);
+	if (t.q_id == NULL && q != NULL)
+		t.q_id = G(c, q, "id_str", W_STR);
+	if (q != NULL)
+		t.q_user = G(c, G(c, q, "user", W_OBJ), "id_str", W_STR);
+	{
+		const struct tw_jval *iq = G(c, o, "is_quote_status", W_BOOL);
+
+		t.is_quote = t.q_id != NULL || (iq && iq->type == TW_JTRUE);
+	}
+	src = rt != NULL ? rt : o;
+	ext = G(c, src, "extended_tweet", W_OBJ);
+	t.text = G(c, ext, "full_text", W_STR);
+	if (t.text == NULL)
+		t.text = G(c, src, "full_text", W_STR);
+	if (t.text == NULL)
+		t.text = G(c, src, "text", W_STR);
+	ent = ext ? G(c, ext, "entities", W_OBJ) : NULL;
+	if (ent == NULL)
+		ent = G(c, src, "entities", W_OBJ);
+	xent = ext ? G(c, ext, "extended_entities", W_OBJ) : NULL;
+	if (xent == NULL)
+		xent = G(c, src, "extended_entities", W_OBJ);
+	t.hashtags = G(c, ent, "hashtags", W_ARR);
+	t.mentions = G(c, ent, "user_mentions", W_ARR);
+	t.urls = G(c, ent, "urls", W_ARR);
+	t.media_arr = G(c, xent, "media", W_ARR);
+	if (t.media_arr == NULL)
+		t.media_arr = G(c, ent, "media", W_ARR);
+	t.rts = G(c, o, "retweet_count", W_NUM);
+	t.replies = G(c, o, "reply_count", W_NUM);
+	t.likes = G(c, o, "favorite_count", W_NUM);
+	t.quotes = G(c, o, "quote_count", W_NUM);
+	t.place = G(c, o, "place", W_OBJ);
+	t.coords = G(c, G(c, o, "coordinates", W_OBJ), "coordinates", W_ARR);
+	geo = NULL;
+	(void)geo;
+	t.rules = G(c, o, "matching_rules", W_ARR);
+	if (c->f->err[0])
+		return;
+	emit_tweet(c, &t);
+	v1_user(c, t.user);
+	if (rt != NULL)
+		v1_user(c, G(c, rt, "user", W_OBJ));
+	if (q != NULL)
+		v1_user(c, G(c, q, "user", W_OBJ));
+	place_rec(c, t.place);
+}
+
+/* ---- shape detection ---- */
+
+static int
+is_v1_status(struct tw_flat_ctx *c, const struct tw_jval *o)
+{
+	const struct tw_jval *u = tw_json_get(c->j, o, "user", 4);
+
+	if (TW_JGET(c->j, o, "text") == NULL && TW_JGET(c->j, o, "full_text") == NULL)
+		return 0;
+	return (u != NULL && u->type == TW_JOBJ) || TW_JGET(c->j, o, "id_str") != NULL;
+}
+
+static int
+is_v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
+{
+	/* v2 direct-message events also have id and text. */
+	if (TW_JGET(c->j, o, "event_type") != NULL ||
+	    TW_JGET(c->j, o, "dm_conversation_id") != NULL)
+		return 0;
+	return TW_JGET(c->j, o, "id") != NULL &&
+	    (TW_JGET(c->j, o, "text") != NULL ||
+	    TW_JGET(c->j, o, "edit_history_tweet_ids") != NULL);
+}
+
+static int
+is_user(struct tw_flat_ctx *c, const struct tw_jval *o)
+{
+	return TW_JGET(c->j, o, "text") == NULL &&
+	    (TW_JGET(c->j, o, "username") != NULL ||
+	    TW_JGET(c->j, o, "screen_name") != NULL);
+}
+
+/* An object found in a list or alone: returns 1 if it was a tweet. */
+static int
+item(struct tw_flat_ctx *c, const struct tw_jval *o, int *users)
+{
+	if (o->type != TW_JOBJ)
+		return 0;
+	if (is_v1_status(c, o)) {
+		v1_tweet(c, o);
+		return 1;
+	}
+	if (is_v2_tweet(c, o)) {
+		v2_tweet(c, o);
+		return 1;
+	}
+	if (is_user(c, o)) {
+		if (TW_JGET(c->j, o, "screen_name") != NULL)
+			v1_user(c, o);
+		else
+			v2_user(c, o);
+		(*users)++;
+	}
+	return 0;
+}
+
+static const char *const notices[] = {
+	"delete", "limit", "warning", "scrub_geo", "status_withheld",
+	"user_withheld", "disconnect", "event", "friends", "friends_str",
+	"direct_message", "control", "for_user", "status_deleted",
+	"user_deleted", "user_suspended", "user_protect", "user_unprotect",
+	NULL
+};
+
+static enum tw_doc_kind
+v2_response(struct tw_flat_ctx *c, const struct tw_jval *root)
+{
+	const struct tw_jval *data, *inc, *e, *errs;
+	int tweets = 0, users = 0;
+	uint32_t i;
+
+	data = tw_json_get(c->j, root, "data", 4);
+	inc = G(c, root, "includes", W_OBJ);
+	c->inc_users = G(c, inc, "users", W_ARR);
+	c->inc_tweets = G(c, inc, "tweets", W_ARR);
+	c->inc_places = G(c, inc, "places", W_ARR);
+	c->inc_media = G(c, inc, "media", W_ARR);
+	c->rules = G(c, root, "matching_rules", W_ARR);
+	errs = G(c, root, "errors", W_ARR);
+	if (errs)
+		c->f->api_errors = errs->len;
+	if (c->f->err[0])
+		return TW_DOC_OTHER;
+	if (data != NULL && data->type == TW_JARR) {
+		for (i = 0, e = data + 1; i < data->len; i++, e = tw_json_after(c->j, e))
+			tweets += item(c, e, &users);
+	} else if (data != NULL && data->type == TW_JOBJ) {
+		tweets += item(c, data, &users);
+	}
+	/* Dimension records from the expansions. */
+	if (c->inc_users != NULL && (c->f->types & (1u << TW_R_USER)))
+		for (i = 0, e = c->inc_users + 1; i < c->inc_users->len; i++, e = tw_json_after(c->j, e))
+			if (e->type == TW_JOBJ)
+				v2_user(c, e);
+	if (c->inc_places != NULL && (c->f->types & (1u << TW_R_PLACE)))
+		for (i = 0, e = c->inc_places + 1; i < c->inc_places->len; i++, e = tw_json_after(c->j, e))
+			if (e->type == TW_JOBJ)
+				place_rec(c, e);
+	if (tweets > 0)
+		return TW_DOC_TWEETS;
+	if (users > 0)
+		return TW_DOC_USERS;
+	if (data == NULL && errs != NULL)
+		return TW_DOC_API_ERROR;
+	return TW_DOC_OTHER;
+}
+
+static enum tw_doc_kind
+list(struct tw_flat_ctx *c, const struct tw_jval *arr)
+{
+	const struct tw_jval *e;
+	int tweets = 0, users = 0;
+	uint32_t i;
+
+	for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e))
+		tweets += item(c, e, &users);
+	return tweets ? TW_DOC_TWEETS : users ? TW_DOC_USERS : TW_DOC_OTHER;
+}
+
+/* An already flat record: pass it through, applying the field selection. */
+static enum tw_doc_kind
+flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype)
+{
+	const struct tw_jval *k;
+	struct tw_buf *t = &c->f->tmp;
+	int rt, idx;
+	uint32_t m;
+
+	tw_buf_reset(t);
+	tw_json_str_decode(t, rtype);
+	rt = tw_rtype_lookup(t->p, t->len);
+	if (rt < 0) {
+		bad(c, "unknown record_type \"%s\"%s%s", t->p, "", "");
+		return TW_DOC_FLAT;
+	}
+	if (!(c->f->types & (1u << rt)))
+		return TW_DOC_FLAT;
+	if (c->f->dedup != NULL && rt == TW_R_TWEET) {
+		const struct tw_jval *id = TW_JGET(c->j, o, "id");
+		int64_t v;
+
+		if (id != NULL) {
+			uint64_t kk = tw_json_i64(id, &v) == 0 ? (uint64_t)v :
+			    hash_bytes(id->p, id->len, 7);
+
+			if (dedup_seen(c->f->dedup, kk)) {
+				c->f->n_dups++;
+				return TW_DOC_FLAT;
+			}
+		}
+	}
+	if (c->f->sel_default) {
+		if (tw_json_emit(c->out, c->j, o))
+			c->f->n_repaired++;
+		tw_buf_addc(c->out, '\n');
+		c->f->n_out[rt]++;
+		return TW_DOC_FLAT;
+	}
+	rec_begin(c, (enum tw_rtype)rt);
+	for (m = 0, k = o + 1; m < o->len; m++, k = c->j->v + k[1].next) {
+		tw_buf_reset(t);
+		tw_json_str_decode(t, k);
+		idx = tw_field_lookup((enum tw_rtype)rt, t->p, t->len);
+		if (idx < 0 || !key(c, idx))
+			continue;
+		tw_json_emit(c->out, c->j, k + 1);
+	}
+	rec_end(c);
+	return TW_DOC_FLAT;
+}
+
+static enum tw_doc_kind
+dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
+{
+	const struct tw_jval *v;
+	const char *const *nt;
+	int users = 0;
+
+	if (root->type == TW_JARR)
+		return list(c, root);
+	if (root->type != TW_JOBJ) {
+		bad(c, "expected a JSON object or array, got %s%s%s",
+		    type_name(root->type), "", "");
+		return TW_DOC_OTHER;
+	}
+	if ((v = TW_JGET(c->j, root, "record_type")) != NULL && v->type == TW_JSTR)
+		return flat(c, root, v);
+	if (TW_JGET(c->j, root, "data") != NULL)
+		return v2_response(c, root);
+	if ((v = TW_JGET(c->j, root, "statuses")) != NULL && v->type == TW_JARR)
+		return list(c, v);
+	if ((v = TW_JGET(c->j, root, "results")) != NULL && v->type == TW_JARR)
+		return list(c, v);
+	if (item(c, root, &users))
+		return TW_DOC_TWEETS;
+	if (users)
+		return TW_DOC_USERS;
+	if ((v = TW_JGET(c->j, root, "errors")) != NULL && v->type == TW_JARR) {
+		c->f->api_errors = v->len;
+		return TW_DOC_API_ERROR;
+	}
+	for (nt = notices; *nt; nt++)
+		if (tw_json_get(c->j, root, *nt, strlen(*nt)) != NULL)
+			return TW_DOC_NOTICE;
+	if (TW_JGET(c->j, root, "verb") != NULL && TW_JGET(c->j, root, "actor") != NULL)
+		return TW_DOC_UNSUPPORTED;
+	return TW_DOC_OTHER;
+}
+
+/* A kcat -J envelope: {"topic":..,"partition":..,"offset":..,"payload":".."} */
+static int
+is_kcat(const struct tw_json *j, const struct tw_jval *root)
+{
+	return root->type == TW_JOBJ && TW_JGET(j, root, "payload") != NULL &&
+	    TW_JGET(j, root, "topic") != NULL && TW_JGET(j, root, "offset") != NULL;
+}
+
+/* ---- public ---- */
+
+void
+tw_flatten_init(struct tw_flatten *f)
+{
+	int t, i;
+
+	memset(f, 0, sizeof *f);
+	f->types = 1u << TW_R_TWEET;
+	for (t = 0; t < TW_R_N; t++) {
+		f->sel[t] = tw_rdefs[t].nfields >= 64 ? ~(uint64_t)0 :
+		    (((uint64_t)1 << tw_rdefs[t].nfields) - 1);
+		for (i = 0; i < tw_rdefs[t].nfields; i++) {
+			const char *n = tw_rdefs[t].fields[i].name;
+			char *k = tw_xmalloc(strlen(n) + 4);
+
+			k[0] = '"';
+			memcpy(k + 1, n, strlen(n));
+			memcpy(k + 1 + strlen(n), "\":", 3);
+			f->keys[t][i] = k;
+		}
+	}
+	f->sel[TW_R_TWEET] &= ~(((uint64_t)1 << TWF_T_year) |
+	    ((uint64_t)1 << TWF_T_month) | ((uint64_t)1 << TWF_T_day) |
+	    ((uint64_t)1 << TWF_T_hour));
+	f->sel_default = 1;
+	tw_json_init(&f->payload);
+	f->ctx = tw_xcalloc(1, sizeof *f->ctx);
+}
+
+void
+tw_flatten_free(struct tw_flatten *f)
+{
+	int t, i;
+
+	for (t = 0; t < TW_R_N; t++)
+		for (i = 0; i < tw_rdefs[t].nfields; i++)
+			free((char *)f->keys[t][i]);
+	if (f->dedup) {
+		free(f->dedup->gen[0].slot);
+		free(f->dedup->gen[1].slot);
+		free(f->dedup);
+	}
+	tw_json_free(&f->payload);
+	tw_buf_free(&f->tmp);
+	free(f->ctx);
+}
+
+void
+tw_flatten_dedup(struct tw_flatten *f, size_t size)
+{
+	struct tw_dedup *d = tw_xcalloc(1, sizeof *d);
+
+	d->limit = size / 2 > 0 ? size / 2 : 1;
+	u64set_init(&d->gen[0], d->limit);
+	u64set_init(&d->gen[1], d->limit);
+	f->dedup = d;
+}
+
+int
+tw_flatten_select(struct tw_flatten *f, const char *list)
+{
+	const char *s = list, *e;
+	int t, idx, any;
+
+	for (t = 0; t < TW_R_N; t++)
+		f->sel[t] = 0;
+	f->sel_default = 0;
+	while (*s) {
+		e = strchr(s, ',');
+		if (e == NULL)
+			e = s + strlen(s);
+		if (e > s) {
+			any = 0;
+			for (t = 0; t < TW_R_N; t++) {
+				idx = tw_field_lookup((enum tw_rtype)t, s, (size_t)(e - s));
+				if (idx >= 0) {
+					f->sel[t] |= (uint64_t)1 << idx;
+					any = 1;
+				}
+			}
+			if (!any) {
+				snprintf(f->err, sizeof f->err, "unknown field \"%.*s\"",
+				    (int)(e - s), s);
+				return -1;
+			}
+		}
+		s = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+int
+tw_flatten_types(struct tw_flatten *f, const char *list)
+{
+	const char *s = list, *e;
+	int t;
+
+	f->types = 0;
+	while (*s) {
+		e = strchr(s, ',');
+		if (e == NULL)
+			e = s + strlen(s);
+		if ((size_t)(e - s) == 3 && memcmp(s, "all", 3) == 0) {
+			f->types = (1u << TW_R_N) - 1;
+		} else if (e > s) {
+			t = tw_rtype_lookup(s, (size_t)(e - s));
+			if (t < 0) {
+				snprintf(f->err, sizeof f->err,
+				    "unknown record type \"%.*s\" (use tweets, users, places, media, hashtags or all)",
+				    (int)(e - s), s);
+				return -1;
+			}
+			f->types |= 1u << t;
+		}
+		s = *e ? e + 1 : e;
+	}
+	if (f->types == 0) {
+		snprintf(f->err, sizeof f->err, "no record type given");
+		return -1;
+	}
+	return 0;
+}
+
+int
+tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out)
+{
+	struct tw_flat_ctx *c = f->ctx;
+	const struct tw_jval *root = &j->v[0], *pl;
+	size_t start = out->len;
+	uint64_t before[TW_R_N];
+	enum tw_json_status st;
+
+	memcpy(before, f->n_out, sizeof before);
+	memset(c, 0, sizeof *c);
+	c->f = f;
+	c->j = j;
+	c->out = out;
+	f->err[0] = '\0';
+	f->api_errors = 0;
+	if (is_kcat(j, root)) {
+		c->k_topic = TW_JGET(j, root, "topic");
+		c->k_part = TW_JGET(j, root, "partition");
+		c->k_off = TW_JGET(j, root, "offset");
+		if (c->k_topic && c->k_topic->type != TW_JSTR)
+			c->k_topic = NULL;
+		pl = TW_JGET(j, root, "payload");
+		if (pl->type == TW_JNULL) {
+			f->kind = TW_DOC_EMPTY;
+			goto done;
+		}
+		if (pl->type != TW_JSTR) {
+			snprintf(f->err, sizeof f->err,
+			    "kcat envelope payload is %s, expected a string",
+			    type_name(pl->type));
+			goto fail;
+		}
+		tw_buf_reset(&f->tmp);
+		tw_json_str_decode(&f->tmp, pl);
+		/* The payload is parsed from a private copy: tmp is reused. */
+		{
+			char *copy = tw_xstrndup(f->tmp.p, f->tmp.len);
+			size_t n = f->tmp.len;
+
+			st = tw_json_parse(&f->payload, copy, n);
+			if (st == TW_JSON_EMPTY) {
+				f->kind = TW_DOC_EMPTY;
+				free(copy);
+				goto done;
+			}
+			if (st != TW_JSON_OK) {
+				snprintf(f->err, sizeof f->err,
+				    "kcat payload: %s at column %zu",
+				    st == TW_JSON_INCOMPLETE ? "truncated JSON" :
+				    f->payload.errmsg, f->payload.erroff + 1);
+				free(copy);
+				goto fail;
+			}
+			/* The envelope's nodes stay valid: they live in j. */
+			c->j = &f->payload;
+			f->kind = dispatch(c, &f->payload.v[0]);
+			free(copy);
+		}
+	} else {
+		f->kind = dispatch(c, root);
+	}
+	if (f->err[0])
+		goto fail;
+done:
+	f->n_kind[f->kind]++;
+	f->n_api_errors += f->api_errors;
+	return 0;
+fail:
+	out->len = start;
+	if (out->p)
+		out->p[start] = '\0';
+	memcpy(f->n_out, before, sizeof before);
+	return -1;
+}

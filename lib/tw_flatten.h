@@ -1,0 +1,97 @@
+/*
+ * tw_flatten: Twitter API payloads to flat twpipe records.
+ *
+ * Input is one parsed JSON document (see tw_json): a v2 page or stream
+ * line, a single v2 tweet (also twarc2's flattened form), a v1.1 status,
+ * a v1.1 search or premium-search page, a JSON array of any of these, a
+ * kcat -J envelope whose payload is one of these, or an already flat
+ * twpipe record (passed through, so flattening is idempotent).
+ * Output is zero or more NDJSON records appended to a tw_buf, each with
+ * the fields of lib/tw_schema.h in schema order (see man/twpipe.7).
+ *
+ * Non-tweet documents (API error objects, v1.1 delete/limit/warning and
+ * other stream notices, user pages, rule lists, counts) produce no tweet
+ * records and are counted by kind. A document that cannot be flattened
+ * (a field of the wrong type, an unparsable time, a broken kcat payload)
+ * produces no output at all and a reason in `err`.
+ */
+#ifndef TW_FLATTEN_H
+#define TW_FLATTEN_H
+
+#include <stdint.h>
+
+#include "tw_buf.h"
+#include "tw_json.h"
+#include "tw_schema.h"
+
+enum tw_doc_kind {
+	TW_DOC_TWEETS,		/* held tweets (maybe zero after filtering) */
+	TW_DOC_FLAT,		/* an already flat record */
+	TW_DOC_USERS,		/* user objects only */
+	TW_DOC_API_ERROR,	/* only an "errors" array */
+	TW_DOC_NOTICE,		/* v1.1 stream notice: delete, limit, ... */
+	TW_DOC_EMPTY,		/* a kcat message without payload */
+	TW_DOC_UNSUPPORTED,	/* Activity Streams */
+	TW_DOC_OTHER		/* valid JSON that holds no tweets */
+};
+
+struct tw_dedup;
+
+struct tw_flatten {
+	/* Settings (tw_flatten_init sets the defaults). */
+	unsigned types;			/* bit (1 << enum tw_rtype) per type */
+	uint64_t sel[TW_R_N];		/* selected fields, bit per field index */
+	int sel_default;		/* sel untouched: flat records pass verbatim */
+
+	/* Result of the last document. */
+	enum tw_doc_kind kind;
+	char err[200];
+	size_t api_errors;		/* "errors" entries seen in it */
+
+	/* Totals. */
+	uint64_t n_out[TW_R_N];
+	uint64_t n_kind[TW_DOC_OTHER + 1];
+	uint64_t n_api_errors;
+	uint64_t n_dups;
+	uint64_t n_repaired;		/* strings with U+FFFD substituted */
+
+	/* Internal. */
+	struct tw_dedup *dedup;
+	struct tw_json payload;
+	struct tw_buf tmp;
+	const char *keys[TW_R_N][64];
+	struct tw_flat_ctx *ctx;
+};
+
+/* Defaults: tweets only; all fields but the time parts. */
+void tw_flatten_init(struct tw_flatten *f);
+void tw_flatten_free(struct tw_flatten *f);
+
+/*
+ * Enables de-duplication of tweets by id, remembering at least the last
+ * `size` ids (memory: about 32 bytes per id).
+ */
+void tw_flatten_dedup(struct tw_flatten *f, size_t size);
+
+/*
+ * Sets the field selection from a comma-separated list of names; each
+ * name applies to every record type that has it. Returns 0, or -1 with
+ * f->err naming the unknown field.
+ */
+int tw_flatten_select(struct tw_flatten *f, const char *list);
+
+/*
+ * Sets the record types from a comma-separated list (tweets, users,
+ * places, media, hashtags, all). Returns 0 or -1 with f->err set.
+ */
+int tw_flatten_types(struct tw_flatten *f, const char *list);
+
+/*
+ * Flattens document j (root j->v[0]) and appends records to out.
+ * Returns 0, or -1 when the document is bad: nothing is appended and
+ * f->err says why.
+ */
+int tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j,
+    struct tw_buf *out);
+
+#endif

@@ -1,0 +1,287 @@
+#include "tw_input.h"
+#include "tw_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bracket state of a document being joined from several lines. */
+struct depth {
+	long depth;
+	int in_str, esc, broken;
+};
+
+/* Feeds one line; sets broken when the text cannot be one document. */
+static void
+depth_feed(struct depth *d, const char *s, size_t n)
+{
+	size_t i;
+
+	if (d->in_str) {
+		/* A JSON string cannot hold a raw newline. */
+		d->broken = 1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (d->in_str) {
+			if (d->esc)
+				d->esc = 0;
+			else if (c == '\\')
+				d->esc = 1;
+			else if (c == '"')
+				d->in_str = 0;
+			continue;
+		}
+		if (c == '"')
+			d->in_str = 1;
+		else if (c == '{' || c == '[')
+			d->depth++;
+		else if (c == '}' || c == ']') {
+			if (--d->depth < 0)
+				d->broken = 1;
+		}
+	}
+}
+
+void
+tw_input_init(struct tw_input *in, struct tw_reader *r, struct tw_json *json)
+{
+	memset(in, 0, sizeof *in);
+	in->r = r;
+	in->json = json;
+	in->multiline = 1;
+	in->max_doc = (size_t)256 << 20;
+}
+
+void
+tw_input_free(struct tw_input *in)
+{
+	tw_buf_free(&in->acc);
+	tw_buf_free(&in->replay);
+	free(in->rep_off);
+	free(in->rep_len);
+	free(in->rep_line);
+	in->rep_off = in->rep_len = NULL;
+	in->rep_line = NULL;
+}
+
+static enum tw_read_status
+get_line(struct tw_input *in, const char **l, size_t *n, uint64_t *line)
+{
+	enum tw_read_status st;
+
+	if (in->rep_i < in->rep_n) {
+		size_t i = in->rep_i++;
+
+		*l = in->replay.p + in->rep_off[i];
+		*n = in->rep_len[i];
+		*line = in->rep_line[i];
+		return TW_READ_LINE;
+	}
+	if (in->pend) {
+		st = (enum tw_read_status)in->pend;
+		in->pend = 0;
+		*l = NULL;
+		*n = in->pend_n;
+		*line = in->pend_line;
+		return st;
+	}
+	st = tw_reader_next(in->r, l, n);
+	*line = in->r->lineno;
+	return st;
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+static void
+set_reason(struct tw_input *in, enum tw_json_status st)
+{
+	if (st == TW_JSON_INCOMPLETE)
+		snprintf(in->reason, sizeof in->reason, "truncated JSON");
+	else
+		snprintf(in->reason, sizeof in->reason, "%s at column %zu",
+		    in->json->errmsg ? in->json->errmsg :
+		    tw_json_status_name(st), in->json->erroff + 1);
+}
+
+/*
+ * Gives up on joining: lines 2.. of the joined text, then whatever was
+ * still queued, are read again one by one. Offsets of the joined lines
+ * are in off/len/ln[0..k).
+ */
+static void
+requeue(struct tw_input *in, size_t k, const size_t *off, const size_t *len,
+    const uint64_t *ln)
+{
+	struct tw_buf nb = TW_BUF_INIT;
+	size_t total = (k - 1) + (in->rep_n - in->rep_i), i, j = 0;
+	size_t *no = tw_xmalloc((total + 1) * sizeof *no);
+	size_t *nl = tw_xmalloc((total + 1) * sizeof *nl);
+	uint64_t *nn = tw_xmalloc((total + 1) * sizeof *nn);
+
+	for (i = 1; i < k; i++, j++) {
+		no[j] = nb.len;
+		nl[j] = len[i];
+		nn[j] = ln[i];
+		tw_buf_add(&nb, in->acc.p + off[i], len[i]);
+		tw_buf_addc(&nb, '\0');
+	}
+	for (i = in->rep_i; i < in->rep_n; i++, j++) {
+		no[j] = nb.len;
+		nl[j] = in->rep_len[i];
+		nn[j] = in->rep_line[i];
+		tw_buf_add(&nb, in->replay.p + in->rep_off[i], in->rep_len[i]);
+		tw_buf_addc(&nb, '\0');
+	}
+	tw_buf_free(&in->replay);
+	free(in->rep_off);
+	free(in->rep_len);
+	free(in->rep_line);
+	in->replay = nb;
+	in->rep_off = no;
+	in->rep_len = nl;
+	in->rep_line = nn;
+	in->rep_n = total;
+	in->rep_i = 0;
+}
+
+/* The first line alone is a complete NDJSON object: no joining. */
+static int
+standalone_object(struct tw_json *j, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i == n || s[i] != '{')
+		return 0;
+	return tw_json_parse(j, s, n) == TW_JSON_OK && j->v[0].len > 0;
+}
+
+static enum tw_in_status
+join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0)
+{
+	size_t cap = 16, k = 0;
+	size_t *off = tw_xmalloc(cap * sizeof *off);
+	size_t *len = tw_xmalloc(cap * sizeof *len);
+	uint64_t *ln = tw_xmalloc(cap * sizeof *ln);
+	struct depth d = { 0, 0, 0, 0 };
+	enum tw_json_status ps;
+	enum tw_read_status st;
+	enum tw_in_status ret;
+	const char *l;
+	size_t n;
+	uint64_t lno;
+
+	tw_buf_reset(&in->acc);
+	tw_buf_add(&in->acc, first, firstlen);
+	off[0] = 0;
+	len[0] = firstlen;
+	ln[0] = line0;
+	k = 1;
+	depth_feed(&d, first, firstlen);
+	for (;;) {
+		st = get_line(in, &l, &n, &lno);
+		if (st != TW_READ_LINE) {
+			/* An error or an over-long line ends the attempt; it is
+			 * delivered after the lines given back. */
+			if (st != TW_READ_EOF) {
+				in->pend = (int)st;
+				in->pend_n = n;
+				in->pend_line = lno;
+			}
+			break;
+		}
+		if (k == cap) {
+			cap *= 2;
+			off = tw_xrealloc(off, cap * sizeof *off);
+			len = tw_xrealloc(len, cap * sizeof *len);
+			ln = tw_xrealloc(ln, cap * sizeof *ln);
+		}
+		tw_buf_addc(&in->acc, '\n');
+		off[k] = in->acc.len;
+		len[k] = n;
+		ln[k] = lno;
+		tw_buf_add(&in->acc, l, n);
+		k++;
+		if (standalone_object(in->json, l, n) || in->acc.len > in->max_doc)
+			break;
+		depth_feed(&d, l, n);
+		if (d.broken)
+			break;
+		if (d.depth == 0 && !d.in_str) {
+			ps = tw_json_parse(in->json, in->acc.p, in->acc.len);
+			if (ps == TW_JSON_OK) {
+				in->raw = in->acc.p;
+				in->rawlen = in->acc.len;
+				in->lineno = line0;
+				ret = TW_IN_DOC;
+				goto out;
+			}
+			if (ps != TW_JSON_INCOMPLETE)
+				break;
+		}
+	}
+	/* Not one document: the first line is truncated, the rest is re-read. */
+	requeue(in, k, off, len, ln);
+	in->raw = in->acc.p;
+	in->rawlen = firstlen;
+	in->lineno = line0;
+	snprintf(in->reason, sizeof in->reason, "truncated JSON");
+	ret = TW_IN_BAD;
+out:
+	free(off);
+	free(len);
+	free(ln);
+	return ret;
+}
+
+enum tw_in_status
+tw_input_next(struct tw_input *in)
+{
+	enum tw_json_status ps;
+	enum tw_read_status st;
+	const char *l;
+	size_t n;
+	uint64_t lno;
+
+	st = get_line(in, &l, &n, &lno);
+	in->lineno = lno;
+	in->raw = l;
+	in->rawlen = n;
+	switch (st) {
+	case TW_READ_EOF:
+		return TW_IN_EOF;
+	case TW_READ_ERR:
+		return TW_IN_IOERR;
+	case TW_READ_LONG:
+		in->raw = NULL;
+		in->rawlen = 0;
+		snprintf(in->reason, sizeof in->reason,
+		    "line of %zu bytes exceeds the limit of %zu", n,
+		    in->r->max_line);
+		return TW_IN_BAD;
+	case TW_READ_LINE:
+		break;
+	}
+	if (blank(l, n))
+		return TW_IN_BLANK;
+	ps = tw_json_parse(in->json, l, n);
+	if (ps == TW_JSON_OK)
+		return TW_IN_DOC;
+	if (ps == TW_JSON_INCOMPLETE && in->multiline)
+		return join(in, l, n, lno);
+	set_reason(in, ps);
+	return TW_IN_BAD;
+}

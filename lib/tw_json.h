@@ -1,0 +1,141 @@
+/*
+ * tw_json: an in-place JSON parser that builds a flat tape of nodes.
+ *
+ * Ownership: the parser does not copy the input. Every node points into
+ * the text given to tw_json_parse, which must stay alive and unchanged
+ * while the nodes are used. The node array belongs to the struct tw_json
+ * and is reused by the next parse; tw_json_free releases it.
+ *
+ * Layout: node 0 is the root. A container's children follow it directly;
+ * an object's children alternate key (a string node) and value. Every
+ * node's `next` is the index just past its subtree, so siblings are
+ * reached without walking the children. Strings and numbers keep their
+ * raw text: numbers are never converted on parse, so 64-bit ids stay exact.
+ *
+ * Strictness: RFC 8259 JSON. Raw control characters in strings are
+ * errors. Invalid UTF-8 in strings is accepted and flagged (TW_JF_BADUTF8);
+ * decoding replaces it, and lone \u surrogates, with U+FFFD and counts
+ * the replacements. \u0000 decodes to a NUL byte and is written back as
+ * \u0000. Nesting deeper than max_depth (default TW_JSON_MAX_DEPTH) is
+ * an error, so hostile input cannot exhaust the stack or memory.
+ */
+#ifndef TW_JSON_H
+#define TW_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tw_buf.h"
+
+enum tw_jtype {
+	TW_JNULL, TW_JFALSE, TW_JTRUE, TW_JNUM, TW_JSTR, TW_JARR, TW_JOBJ
+};
+
+#define TW_JF_ESC	0x01	/* string holds backslash escapes */
+#define TW_JF_BADUTF8	0x02	/* string holds invalid UTF-8 bytes */
+#define TW_JF_INT	0x04	/* number has no fraction or exponent */
+
+struct tw_jval {
+	uint8_t type;
+	uint8_t flags;
+	uint32_t len;	/* string/number: raw bytes; array: elements; object: members */
+	uint32_t next;	/* index just past this subtree */
+	const char *p;	/* string: contents between the quotes; number: its text */
+};
+
+enum tw_json_status {
+	TW_JSON_OK,
+	TW_JSON_EMPTY,		/* only white space */
+	TW_JSON_INCOMPLETE,	/* input ended inside a value */
+	TW_JSON_SYNTAX,		/* not JSON */
+	TW_JSON_DEPTH,		/* nested deeper than max_depth */
+	TW_JSON_TOOBIG		/* more than 2^32-1 nodes or a string over 4 GiB */
+};
+
+#define TW_JSON_MAX_DEPTH 512
+
+struct tw_json {
+	struct tw_jval *v;	/* the tape, v[0] is the root */
+	size_t n, cap;
+	uint32_t *stack;
+	size_t stack_cap;
+	unsigned max_depth;
+	/* After a failed parse: what and where (byte offset in the input). */
+	const char *errmsg;
+	size_t erroff;
+	/* After a successful parse: strings flagged TW_JF_BADUTF8. */
+	size_t nbadutf8;
+};
+
+/* Prepares j for use; max_depth is TW_JSON_MAX_DEPTH. */
+void tw_json_init(struct tw_json *j);
+
+/* Releases the tape and stack. */
+void tw_json_free(struct tw_json *j);
+
+/*
+ * Parses exactly one JSON value, with optional surrounding white space,
+ * from s[0..n). Returns TW_JSON_OK, or another status with errmsg and
+ * erroff set. Input that stops inside a value gives TW_JSON_INCOMPLETE,
+ * which lets a reader join the lines of a pretty-printed document.
+ */
+enum tw_json_status tw_json_parse(struct tw_json *j, const char *s, size_t n);
+
+/* The node just past v's subtree, and v's first child. */
+static inline const struct tw_jval *
+tw_json_after(const struct tw_json *j, const struct tw_jval *v)
+{
+	return j->v + v->next;
+}
+
+/*
+ * Looks up key in object obj (first match); NULL when obj is not an
+ * object or has no such member.
+ */
+const struct tw_jval *tw_json_get(const struct tw_json *j,
+    const struct tw_jval *obj, const char *key, size_t keylen);
+
+#define TW_JGET(j, obj, lit) tw_json_get((j), (obj), lit, sizeof(lit) - 1)
+
+/* Element i of array arr, or NULL (linear time). */
+const struct tw_jval *tw_json_index(const struct tw_json *j,
+    const struct tw_jval *arr, size_t i);
+
+/* 1 when v is a string whose decoded value equals s[0..n). */
+int tw_json_streq(const struct tw_jval *v, const char *s, size_t n);
+
+#define TW_JSTREQ(v, lit) tw_json_streq((v), lit, sizeof(lit) - 1)
+
+/*
+ * Reads v as a 64-bit integer: an integer number, or a string of
+ * decimal digits (with optional '-'), as v1.1's id_str. Returns 0 on
+ * success, -1 when v is NULL, not integral or out of range.
+ */
+int tw_json_i64(const struct tw_jval *v, int64_t *out);
+
+/* Reads a number (or numeric string) as a double; -1 when not numeric. */
+int tw_json_double(const struct tw_jval *v, double *out);
+
+/*
+ * Appends the decoded value of string v to b as UTF-8. Returns the number
+ * of replacements made (invalid UTF-8, lone surrogates).
+ */
+size_t tw_json_str_decode(struct tw_buf *b, const struct tw_jval *v);
+
+/*
+ * Appends string v to b as a canonical JSON string: quotes, raw UTF-8,
+ * only '"', '\\' and control characters escaped. Returns replacements.
+ */
+size_t tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v);
+
+/*
+ * Appends v and its subtree to b as compact canonical JSON (numbers as
+ * written, strings as tw_json_str_emit). Returns replacements.
+ */
+size_t tw_json_emit(struct tw_buf *b, const struct tw_json *j,
+    const struct tw_jval *v);
+
+/* A short human name for a status ("truncated JSON", ...). */
+const char *tw_json_status_name(enum tw_json_status st);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * tw_reader: lines from a list of files, for every tool.
+ *
+ * Files are read in order; "-" (or an empty list) is standard input.
+ * A file starting with the gzip magic is inflated through zlib
+ * (concatenated members too); anything else is read as is. Lines may be
+ * of any length up to max_line; CRLF endings, a UTF-8 BOM at the start
+ * of a file, and a last line without a newline are handled.
+ *
+ * The returned line points into the reader's buffer and is valid until
+ * the next call. It is NUL-terminated (the newline is replaced) and is
+ * followed by at least TW_READER_PAD readable bytes.
+ *
+ * Before a read that would block, the idle hook is called (tools flush
+ * their output there, so records leave promptly at low rates); while
+ * waiting, the tick hook is called every tick_ms (tw-agg closes windows
+ * there). A caught SIGINT/SIGTERM (tw_sig) ends the input early:
+ * tw_reader_next returns TW_READ_EOF with `stopped` set.
+ */
+#ifndef TW_READER_H
+#define TW_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TW_READER_PAD 64
+#define TW_READER_MAX_LINE ((size_t)256 << 20)
+
+enum tw_read_status {
+	TW_READ_LINE,	/* *line, *len set */
+	TW_READ_EOF,	/* no more input (or stopped by a signal) */
+	TW_READ_ERR,	/* errmsg set; the reader goes on with the next file */
+	TW_READ_LONG	/* a line over max_line was skipped; *len is its length */
+};
+
+struct tw_reader_src;
+
+struct tw_reader {
+	/* Settings, fill in after tw_reader_open. */
+	size_t max_line;
+	void (*idle)(void *arg);
+	void (*tick)(void *arg);
+	void *arg;
+	int tick_ms;
+
+	/* State, read only. */
+	const char *name;	/* current file, "<stdin>" for standard input */
+	uint64_t lineno;	/* line number of the line just returned */
+	int stopped;		/* signal that ended input, or 0 */
+	char errmsg[256];
+	uint64_t bytes;		/* bytes returned, counting newlines */
+	uint64_t nfiles_failed;
+
+	/* Internal. */
+	char **files;
+	int nfiles, cur;
+	struct tw_reader_src *src;
+	char *buf;
+	size_t start, end, scan, cap;
+	int bom_checked, at_eof, skipping, pend_err;
+};
+
+/* Prepares to read files[0..nfiles) (standard input if nfiles is 0).
+ * The names are borrowed and must outlive the reader. */
+void tw_reader_open(struct tw_reader *r, char **files, int nfiles);
+
+/* Returns the next line. */
+enum tw_read_status tw_reader_next(struct tw_reader *r, const char **line,
+    size_t *len);
+
+/* 1 when more input is ready without blocking (or at end of file). */
+int tw_reader_ready(struct tw_reader *r);
+
+/* Releases everything; closes the current file. */
+void tw_reader_close(struct tw_reader *r);
+
+#endif

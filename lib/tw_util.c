@@ -1,0 +1,116 @@
+#include "tw_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *tw_prog = "twpipe";
+
+void
+tw_setprog(const char *argv0)
+{
+	const char *s;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return;
+	s = strrchr(argv0, '/');
+	tw_prog = s ? s + 1 : argv0;
+}
+
+void
+tw_vwarn(const char *fmt, va_list ap)
+{
+	char msg[4096];
+	int n;
+
+	/* One write per message so lines from parallel tools do not interleave. */
+	n = snprintf(msg, sizeof msg, "%s: ", tw_prog);
+	if (n < 0 || (size_t)n >= sizeof msg)
+		n = 0;
+	vsnprintf(msg + n, sizeof msg - (size_t)n - 1, fmt, ap);
+	n = (int)strlen(msg);
+	msg[n++] = '\n';
+	fflush(stdout);
+	if (write(STDERR_FILENO, msg, (size_t)n) < 0) {
+		/* nowhere left to report */
+	}
+}
+
+void
+tw_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tw_vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+tw_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tw_vwarn(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+tw_oom(void)
+{
+	static const char m[] = ": out of memory\n";
+
+	if (write(STDERR_FILENO, tw_prog, strlen(tw_prog)) < 0 ||
+	    write(STDERR_FILENO, m, sizeof m - 1) < 0) {
+		/* nothing more to do */
+	}
+	_exit(1);
+}
+
+void *
+tw_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		tw_oom();
+	return p;
+}
+
+void *
+tw_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		tw_oom();
+	return p;
+}
+
+void *
+tw_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		tw_oom();
+	return p;
+}
+
+char *
+tw_xstrdup(const char *s)
+{
+	return tw_xstrndup(s, strlen(s));
+}
+
+char *
+tw_xstrndup(const char *s, size_t n)
+{
+	char *p = tw_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}

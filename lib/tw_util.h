@@ -1,0 +1,50 @@
+/*
+ * tw_util: program name, messages and memory for every twpipe tool.
+ *
+ * Messages follow "prog: message" (or "prog: file:line: message"),
+ * lowercase, no full stop. Library code returns errors; only commands
+ * call tw_die. Allocation failure is not recoverable: the x* functions
+ * print one message and exit with status 1.
+ */
+#ifndef TW_UTIL_H
+#define TW_UTIL_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+#if defined(__GNUC__)
+#define TW_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define TW_NORETURN __attribute__((noreturn))
+#define TW_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TW_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define TW_PRINTF(a, b)
+#define TW_NORETURN
+#define TW_LIKELY(x) (x)
+#define TW_UNLIKELY(x) (x)
+#endif
+
+/* Name used as the message prefix; set once from argv[0] by tw_setprog. */
+extern const char *tw_prog;
+
+/* Sets tw_prog to the last path component of argv0. */
+void tw_setprog(const char *argv0);
+
+/* Prints "prog: message" to stderr. */
+void tw_warn(const char *fmt, ...) TW_PRINTF(1, 2);
+void tw_vwarn(const char *fmt, va_list ap);
+
+/* Prints "prog: message" to stderr and exits with status. */
+TW_NORETURN void tw_die(int status, const char *fmt, ...) TW_PRINTF(2, 3);
+
+/* Out-of-memory: one message, exit 1. */
+TW_NORETURN void tw_oom(void);
+
+/* Allocation that never returns NULL (dies through tw_oom). */
+void *tw_xmalloc(size_t n);
+void *tw_xcalloc(size_t n, size_t size);
+void *tw_xrealloc(void *p, size_t n);
+char *tw_xstrdup(const char *s);
+char *tw_xstrndup(const char *s, size_t n);
+
+#endif

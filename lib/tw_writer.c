@@ -1,0 +1,72 @@
+#include "tw_writer.h"
+#include "tw_sig.h"
+#include "tw_util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+void
+tw_writer_init(struct tw_writer *w, int fd, const char *name)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = fd;
+	w->name = name;
+	tw_buf_grow(&w->out, TW_WRITER_BLOCK + 4096);
+}
+
+int
+tw_writer_flush(struct tw_writer *w)
+{
+	size_t off = 0;
+	ssize_t k;
+
+	if (w->err) {
+		tw_buf_reset(&w->out);
+		return -1;
+	}
+	while (off < w->out.len) {
+		k = write(w->fd, w->out.p + off, w->out.len - off);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			w->err = errno;
+			tw_buf_reset(&w->out);
+			return -1;
+		}
+		off += (size_t)k;
+	}
+	w->bytes += off;
+	tw_buf_reset(&w->out);
+	return 0;
+}
+
+int
+tw_writer_close(struct tw_writer *w)
+{
+	int rc = tw_writer_flush(w);
+
+	if (w->fd > 2 || w->fd == STDOUT_FILENO) {
+		if (close(w->fd) < 0 && rc == 0 && errno != EINTR) {
+			w->err = errno;
+			rc = -1;
+		}
+		w->fd = -1;
+	}
+	tw_buf_free(&w->out);
+	return rc;
+}
+
+void
+tw_writer_fail(struct tw_writer *w)
+{
+	if (w->err == EPIPE)
+		tw_sig_pipe_exit();
+	tw_die(1, "%s: write error: %s", w->name, strerror(w->err));
+}
+
+void
+tw_writer_idle(void *w)
+{
+	tw_writer_flush(w);
+}

@@ -1,0 +1,55 @@
+/*
+ * tw_writer: buffered output with checked errors, for every tool.
+ *
+ * Tools build records straight into w->out (a tw_buf) and call
+ * tw_writer_end_record after each; the buffer is written when it holds
+ * TW_WRITER_BLOCK bytes, so a fast stream is written in large blocks.
+ * tw_writer_flush writes what is buffered now: tools call it when their
+ * input has nothing ready (tw_reader's idle hook), so at a low rate each
+ * record leaves at once.
+ *
+ * Errors are sticky: after a failed write, err holds errno and further
+ * output is discarded. tw_writer_fail ends the program as the policy
+ * says: quietly by SIGPIPE for a closed pipe, else a message and status 1.
+ */
+#ifndef TW_WRITER_H
+#define TW_WRITER_H
+
+#include "tw_buf.h"
+
+#define TW_WRITER_BLOCK ((size_t)128 << 10)
+
+struct tw_writer {
+	struct tw_buf out;
+	int fd;
+	const char *name;	/* for messages: "<stdout>" or a path */
+	int err;		/* errno of the first failed write, or 0 */
+	unsigned long long bytes;	/* bytes written so far */
+};
+
+/* Starts a writer on fd (not closed by tw_writer_close if it is 1 or 2). */
+void tw_writer_init(struct tw_writer *w, int fd, const char *name);
+
+/* Writes everything buffered; returns 0, or -1 with err set. */
+int tw_writer_flush(struct tw_writer *w);
+
+/* Ends a record: writes the buffer if it has grown past the block size. */
+static inline int
+tw_writer_end_record(struct tw_writer *w)
+{
+	if (w->out.len >= TW_WRITER_BLOCK)
+		return tw_writer_flush(w);
+	return w->err ? -1 : 0;
+}
+
+/* Flushes and closes; returns 0 or -1 with err set. For stdout the
+ * descriptor is closed too, so errors reported only at close are seen. */
+int tw_writer_close(struct tw_writer *w);
+
+/* Ends the program after a write error (see above). Never returns. */
+void tw_writer_fail(struct tw_writer *w) __attribute__((noreturn));
+
+/* Idle hook for tw_reader: flushes w (passed as arg). */
+void tw_writer_idle(void *w);
+
+#endif

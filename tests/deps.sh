@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages that the build and the tests need, when
+# missing. Run by `make deps` (and so by `make check` and `make demo`).
+# TW_DEPS_EXTRA adds packages; TW_NO_APT=1 only reports what is missing.
+set -u
+PKGS="gcc make libc6-dev pkg-config zlib1g-dev libjq-dev libcsv-dev mandoc jq python3 sqlite3 valgrind netcat-openbsd kcat librdkafka-dev libcurl4-openssl-dev ${TW_DEPS_EXTRA:-}"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing:$missing"
+if [ "${TW_NO_APT:-0}" = 1 ]; then
+	echo "deps: TW_NO_APT=1, not installing" >&2
+	exit 1
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null 2>&1 || true
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+	echo "deps: apt-get install failed for:$missing" >&2
+	exit 1
+}

@@ -1,0 +1,128 @@
+#!/bin/sh
+# The one test runner. Usage: tests/run.sh BUILD_DIR
+#
+# Runs, in order:
+#   unit tests      BUILD/unit/*          (each prints "ok - name" / "not ok - name")
+#   golden cases    tests/cases/TOOL/NAME/ with files:
+#                     cmd      shell commands, run by sh in a fresh temp dir
+#                     input    optional, standard input
+#                     expout   expected standard output (exact)
+#                     experr   optional, expected standard error (exact)
+#                     status   optional, expected exit status (default 0)
+#   integration     tests/integration/*.sh (print "ok - name" / "not ok - name",
+#                     "skip - name: why" for a visible skip)
+# and ends with the line "N passed, N failed".
+#
+# Environment for every test: PATH starts with BUILD, TW_CORPUS is the real
+# payload corpus, TW_ROOT the source tree, TW_CASE the case folder.
+# TW_FILTER=regex runs only the tests whose name matches.
+# VALGRIND=1 runs every tool under valgrind --error-exitcode=99.
+
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+TW_ROOT=$ROOT
+TW_CORPUS=${TW_CORPUS:-$(cd "$ROOT/../shared/corpus" 2>/dev/null && pwd)}
+export TW_ROOT TW_CORPUS TW_BUILD="$BUILD"
+LC_ALL=C.UTF-8
+export LC_ALL
+
+if [ "${VALGRIND:-0}" = 1 ]; then
+	# Wrap each tool in a script that runs it under valgrind.
+	VGBIN=$(mktemp -d)
+	for t in "$BUILD"/tw-*; do
+		n=$(basename "$t")
+		printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=no "%s" "$@"\n' "$t" > "$VGBIN/$n"
+		chmod +x "$VGBIN/$n"
+	done
+	PATH=$VGBIN:$PATH
+fi
+PATH=$BUILD:$PATH
+export PATH
+
+pass=0
+fail=0
+skip=0
+failed_names=""
+TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/twtest.XXXXXX")
+trap 'rm -rf "$TMPROOT"' EXIT INT TERM
+
+want() {
+	[ -z "${TW_FILTER:-}" ] && return 0
+	printf '%s\n' "$1" | grep -Eq -- "$TW_FILTER"
+}
+
+# Counts the "ok"/"not ok"/"skip" lines of a test program's output.
+tally() {
+	name=$1 out=$2 rc=$3
+	p=$(grep -c '^ok ' "$out")
+	f=$(grep -c '^not ok ' "$out")
+	s=$(grep -c '^skip ' "$out")
+	grep -E '^(not ok|skip) ' "$out" | sed "s|^|  $name: |"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "  $name: exited with status $rc"
+		tail -5 "$out" | sed 's/^/    /'
+		f=1
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skip=$((skip + s))
+	[ "$f" -gt 0 ] && failed_names="$failed_names $name"
+	return 0
+}
+
+# Unit tests.
+for u in "$BUILD"/unit/*; do
+	[ -x "$u" ] || continue
+	n=unit/$(basename "$u")
+	want "$n" || continue
+	out=$TMPROOT/unit.out
+	(cd "$TMPROOT" && "$u") > "$out" 2>&1
+	tally "$n" "$out" $?
+done
+
+# Golden cases.
+for c in "$ROOT"/tests/cases/*/*/; do
+	[ -f "$c/cmd" ] || continue
+	c=${c%/}
+	n=cases/$(basename "$(dirname "$c")")/$(basename "$c")
+	want "$n" || continue
+	d=$TMPROOT/case
+	rm -rf "$d"
+	mkdir -p "$d"
+	if [ -f "$c/input" ]; then in=$c/input; else in=/dev/null; fi
+	(cd "$d" && TW_CASE=$c timeout 120 sh "$c/cmd" < "$in" > "$d/.out" 2> "$d/.err")
+	rc=$?
+	want_rc=0
+	[ -f "$c/status" ] && want_rc=$(cat "$c/status")
+	ok=1
+	why=""
+	if [ "$rc" != "$want_rc" ]; then ok=0; why="status $rc, expected $want_rc"; fi
+	if [ $ok = 1 ] && ! cmp -s "$d/.out" "$c/expout"; then ok=0; why="stdout differs"; fi
+	if [ $ok = 1 ] && [ -f "$c/experr" ] && ! cmp -s "$d/.err" "$c/experr"; then ok=0; why="stderr differs"; fi
+	if [ $ok = 1 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		failed_names="$failed_names $n"
+		echo "  FAIL $n: $why"
+		if [ "$why" = "stdout differs" ]; then diff "$c/expout" "$d/.out" | head -10 | sed 's/^/    /'; fi
+		if [ "$why" = "stderr differs" ]; then diff "$c/experr" "$d/.err" | head -10 | sed 's/^/    /'; fi
+		[ "$why" != "stderr differs" ] && head -5 "$d/.err" | sed 's/^/    err: /'
+	fi
+done
+
+# Integration tests.
+for s in "$ROOT"/tests/integration/*.sh; do
+	[ -f "$s" ] || continue
+	n=integration/$(basename "$s" .sh)
+	want "$n" || continue
+	out=$TMPROOT/integ.out
+	(cd "$TMPROOT" && TW_TMP=$TMPROOT timeout 600 sh "$s") > "$out" 2>&1
+	tally "$n" "$out" $?
+done
+
+[ -n "$failed_names" ] && echo "failed:$failed_names"
+[ "$skip" -gt 0 ] && echo "($skip skipped, see 'skip' lines above)"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
