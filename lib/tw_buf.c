@@ -200,7 +200,7 @@ size_t
 tw_buf_add_utf8_repair(struct tw_buf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start, k, bad = 0;
+	size_t i = 0, start, k = 0, bad = 0;
 
 	while (i < n) {
 		start = i;

@@ -1359,8 +1359,17 @@ list(struct tw_flat_ctx *c, const struct tw_jval *arr)
 	int tweets = 0, users = 0;
 	uint32_t i;
 
-	for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e))
+	for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
+		if (e->type != TW_JOBJ) {
+			char at[24];
+
+			snprintf(at, sizeof at, "%u", (unsigned)i);
+			bad(c, "array element %s is %s, expected an object", at,
+			    type_name(e->type), "");
+			return TW_DOC_OTHER;
+		}
 		tweets += item(c, e, &users);
+	}
 	return tweets ? TW_DOC_TWEETS : users ? TW_DOC_USERS : TW_DOC_OTHER;
 }
 

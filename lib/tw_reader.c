@@ -78,6 +78,7 @@ src_next(struct tw_reader *r)
 	r->bom_checked = 0;
 	r->at_eof = 0;
 	r->skipping = 0;
+	r->skip_len = 0;
 	if (strcmp(f, "-") == 0) {
 		fd = STDIN_FILENO;
 		r->name = "<stdin>";
@@ -246,11 +247,43 @@ tw_reader_ready(struct tw_reader *r)
 	return poll(&p, 1, 0) > 0;
 }
 
+/* Hands out buf[start..start+n) as a line; nl says a newline ended it. */
+static enum tw_read_status
+take(struct tw_reader *r, size_t n, int nl, const char **line, size_t *len)
+{
+	char *p = r->buf + r->start;
+
+	r->bytes += n + (size_t)nl;
+	r->start += n + (size_t)nl;
+	r->scan = r->start;
+	r->lineno++;
+	if (r->skipping || n > r->max_line) {
+		/* An over-long line: report its length, not its bytes. */
+		*len = r->skip_len + n;
+		*line = NULL;
+		r->skipping = 0;
+		r->skip_len = 0;
+		return TW_READ_LONG;
+	}
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (!r->bom_checked) {
+		r->bom_checked = 1;
+		if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+			p += 3;
+			n -= 3;
+		}
+	}
+	p[n] = '\0';
+	*line = p;
+	*len = n;
+	return TW_READ_LINE;
+}
+
 enum tw_read_status
 tw_reader_next(struct tw_reader *r, const char **line, size_t *len)
 {
 	char *nl;
-	size_t n;
 	ssize_t k;
 
 	for (;;) {
@@ -265,41 +298,13 @@ tw_reader_next(struct tw_reader *r, const char **line, size_t *len)
 		}
 		nl = r->end > r->scan ? memchr(r->buf + r->scan, '\n',
 		    r->end - r->scan) : NULL;
-		if (nl != NULL || (r->at_eof && r->end > r->start)) {
-			char *p = r->buf + r->start;
-
-			if (nl == NULL)
-				nl = r->buf + r->end;
-			n = (size_t)(nl - p);
-			r->bytes += n + (nl < r->buf + r->end);
-			r->start = r->scan = (size_t)(nl - r->buf) + (nl < r->buf + r->end);
-			if (r->start > r->end)
-				r->start = r->scan = r->end;
-			r->lineno++;
-			if (r->skipping) {
-				/* The tail of an over-long line. */
-				r->skipping = 0;
-				*len = r->max_line + n;
-				*line = NULL;
-				return TW_READ_LONG;
-			}
-			if (n > 0 && p[n - 1] == '\r')
-				n--;
-			if (!r->bom_checked) {
-				r->bom_checked = 1;
-				if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-					p += 3;
-					n -= 3;
-				}
-			}
-			p[n] = '\0';
-			*line = p;
-			*len = n;
-			return TW_READ_LINE;
-		}
+		if (nl != NULL)
+			return take(r, (size_t)(nl - (r->buf + r->start)), 1, line, len);
 		if (r->at_eof) {
 			int e = r->pend_err;
 
+			if (r->end > r->start || r->skipping)
+				return take(r, r->end - r->start, 0, line, len);
 			src_close(r);
 			r->pend_err = 0;
 			if (e)
@@ -310,24 +315,21 @@ tw_reader_next(struct tw_reader *r, const char **line, size_t *len)
 			r->stopped = tw_sig_caught;
 			return TW_READ_EOF;
 		}
-		/* Make room: drop consumed bytes, grow up to max_line. */
-		if (r->start > 0) {
+		if (r->end - r->start > r->max_line || r->skipping) {
+			/* Inside an over-long line: count its bytes, keep none. */
+			r->skip_len += r->end - r->start;
+			r->skipping = 1;
+			r->start = r->end = r->scan = 0;
+		} else if (r->start > 0) {
+			/* Drop consumed bytes. */
 			memmove(r->buf, r->buf + r->start, r->end - r->start);
 			r->end -= r->start;
-			r->scan = r->end;
 			r->start = 0;
-		} else {
-			r->scan = r->end;
 		}
+		r->scan = r->end;
 		if (r->cap - r->end < CHUNK) {
-			if (r->end >= r->max_line) {
-				/* Over-long line: drop what we have and skip on. */
-				r->skipping = 1;
-				r->start = r->end = r->scan = 0;
-			} else {
-				r->cap *= 2;
-				r->buf = tw_xrealloc(r->buf, r->cap + TW_READER_PAD);
-			}
+			r->cap *= 2;
+			r->buf = tw_xrealloc(r->buf, r->cap + TW_READER_PAD);
 		}
 		k = src_fill(r, r->buf + r->end, r->cap - r->end);
 		if (k == -1) {
@@ -344,8 +346,5 @@ tw_reader_next(struct tw_reader *r, const char **line, size_t *len)
 		if (k == 0)
 			r->at_eof = 1;
 		r->end += (size_t)k;
-		if (r->skipping && r->end > 0 && memchr(r->buf, '\n', r->end) == NULL) {
-			r->start = r->end = r->scan = 0;	/* still inside the long line */
-		}
 	}
 }

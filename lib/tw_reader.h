@@ -58,6 +58,7 @@ struct tw_reader {
 	char *buf;
 	size_t start, end, scan, cap;
 	int bom_checked, at_eof, skipping, pend_err;
+	size_t skip_len;
 };
 
 /* Prepares to read files[0..nfiles) (standard input if nfiles is 0).

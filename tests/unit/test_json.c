@@ -1,0 +1,625 @@
+/* Unit tests for lib/tw_json against the contract in tw_json.h. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tw_buf.h"
+#include "tw_json.h"
+#include "tap.h"
+
+static struct tw_json J;
+
+/* Parses a NUL-terminated literal; the text must outlive the nodes. */
+static enum tw_json_status
+parse(const char *s)
+{
+	return tw_json_parse(&J, s, strlen(s));
+}
+
+/* Parses s[0..n) from an exact-size heap copy (so ASan sees overreads). */
+static enum tw_json_status
+parse_exact(const char *s, size_t n)
+{
+	char *c = malloc(n ? n : 1);
+	enum tw_json_status st;
+
+	memcpy(c, s, n);
+	st = tw_json_parse(&J, c, n);
+	free(c);
+	return st;
+}
+
+static int
+raw_is(const struct tw_jval *v, const char *s)
+{
+	return v && v->len == strlen(s) && memcmp(v->p, s, v->len) == 0;
+}
+
+/* Decodes string node v into b (reset first); returns replacements. */
+static size_t
+decode(struct tw_buf *b, const struct tw_jval *v)
+{
+	tw_buf_reset(b);
+	return tw_json_str_decode(b, v);
+}
+
+static void
+test_kinds(void)
+{
+	const struct tw_jval *r;
+
+	CHECK_INT("parse null", parse("null"), TW_JSON_OK);
+	CHECK_INT("null type", J.v[0].type, TW_JNULL);
+	CHECK_INT("parse true", parse("true"), TW_JSON_OK);
+	CHECK_INT("true type", J.v[0].type, TW_JTRUE);
+	CHECK_INT("parse false", parse(" false "), TW_JSON_OK);
+	CHECK_INT("false type", J.v[0].type, TW_JFALSE);
+	CHECK_INT("parse number", parse("42"), TW_JSON_OK);
+	CHECK_INT("number type", J.v[0].type, TW_JNUM);
+	CHECK("number raw", raw_is(&J.v[0], "42"));
+	CHECK("number int flag", J.v[0].flags & TW_JF_INT);
+	CHECK_INT("parse string", parse("\"hi\""), TW_JSON_OK);
+	CHECK_INT("string type", J.v[0].type, TW_JSTR);
+	CHECK("string raw", raw_is(&J.v[0], "hi"));
+	CHECK("plain string has no ESC flag", !(J.v[0].flags & TW_JF_ESC));
+	CHECK_INT("parse empty array", parse("[]"), TW_JSON_OK);
+	CHECK_INT("empty array type", J.v[0].type, TW_JARR);
+	CHECK_INT("empty array len", J.v[0].len, 0);
+	CHECK_INT("empty array next", J.v[0].next, 1);
+	CHECK_INT("parse empty object", parse("{}"), TW_JSON_OK);
+	CHECK_INT("empty object type", J.v[0].type, TW_JOBJ);
+	CHECK_INT("empty object len", J.v[0].len, 0);
+	CHECK_INT("empty object n nodes", J.n, 1);
+	CHECK_INT("parse empty string", parse("\"\""), TW_JSON_OK);
+	CHECK_INT("empty string len", J.v[0].len, 0);
+
+	CHECK_INT("parse whitespace everywhere",
+	    parse(" \t\r\n{ \"a\" : [ 1 , { } , [ ] ] \n}\r\n "), TW_JSON_OK);
+	r = &J.v[0];
+	CHECK_INT("ws object len", r->len, 1);
+	CHECK_INT("ws node count", J.n, 6);
+}
+
+static void
+test_navigation(void)
+{
+	static const char doc[] =
+	    "{\"user\":{\"id\":1212092628029698048,\"name\":\"bob\"},"
+	    "\"list\":[10,[20,21],{\"k\":null}],\"s\":\"x\",\"ab\":1,\"a\":2,"
+	    "\"big\":18446744073709551615}";
+	const struct tw_jval *r, *u, *l, *e, *v;
+
+	CHECK_INT("nav parse", parse(doc), TW_JSON_OK);
+	r = &J.v[0];
+	CHECK_INT("root is object", r->type, TW_JOBJ);
+	CHECK_INT("root member count", r->len, 6);
+	CHECK("after root is end of tape", tw_json_after(&J, r) == J.v + J.n);
+	CHECK_INT("root next", r->next, J.n);
+	CHECK("first key follows root", raw_is(r + 1, "user") && r[1].type == TW_JSTR);
+	CHECK("first value follows key", r[2].type == TW_JOBJ);
+
+	u = TW_JGET(&J, r, "user");
+	CHECK("get user", u && u->type == TW_JOBJ && u->len == 2);
+	v = TW_JGET(&J, u, "id");
+	CHECK("64-bit id raw exact", raw_is(v, "1212092628029698048"));
+	CHECK("id is int", v && v->type == TW_JNUM && (v->flags & TW_JF_INT));
+	{
+		int64_t x = 0;
+		CHECK("id i64 ok", tw_json_i64(v, &x) == 0 && x == INT64_C(1212092628029698048));
+	}
+	CHECK("get name", raw_is(TW_JGET(&J, u, "name"), "bob"));
+	CHECK("get missing", TW_JGET(&J, u, "nope") == NULL);
+	CHECK("get on array is NULL", TW_JGET(&J, TW_JGET(&J, r, "list"), "k") == NULL);
+	CHECK("get on string is NULL", TW_JGET(&J, TW_JGET(&J, r, "s"), "x") == NULL);
+	CHECK("get does not match key prefix", raw_is(TW_JGET(&J, r, "a"), "2"));
+	CHECK("get ab", raw_is(TW_JGET(&J, r, "ab"), "1"));
+	CHECK("get with explicit length", raw_is(tw_json_get(&J, r, "abc", 1), "2"));
+	CHECK("uint64 max raw exact", raw_is(TW_JGET(&J, r, "big"), "18446744073709551615"));
+
+	l = TW_JGET(&J, r, "list");
+	CHECK("list array len", l && l->type == TW_JARR && l->len == 3);
+	CHECK("index 0", raw_is(tw_json_index(&J, l, 0), "10"));
+	e = tw_json_index(&J, l, 1);
+	CHECK("index 1 nested array", e && e->type == TW_JARR && e->len == 2);
+	CHECK("nested index", raw_is(tw_json_index(&J, e, 1), "21"));
+	e = tw_json_index(&J, l, 2);
+	CHECK("index 2 object", e && e->type == TW_JOBJ);
+	v = TW_JGET(&J, e, "k");
+	CHECK("nested null", v && v->type == TW_JNULL);
+	CHECK("index past end", tw_json_index(&J, l, 3) == NULL);
+	CHECK("index on object is NULL", tw_json_index(&J, r, 0) == NULL);
+	/* Walking siblings with after. */
+	e = l + 1;
+	CHECK("walk 0", raw_is(e, "10"));
+	e = tw_json_after(&J, e);
+	CHECK("walk 1 is nested array", e->type == TW_JARR);
+	e = tw_json_after(&J, e);
+	CHECK("walk 2 is object", e->type == TW_JOBJ);
+	e = tw_json_after(&J, e);
+	CHECK("walk past list reaches key s", e == tw_json_after(&J, l) && raw_is(e, "s"));
+
+	CHECK_INT("duplicate keys parse", parse("{\"a\":1,\"a\":2}"), TW_JSON_OK);
+	CHECK("get returns first match", raw_is(TW_JGET(&J, &J.v[0], "a"), "1"));
+
+	/* Reuse of the same struct for a smaller document. */
+	CHECK_INT("reparse small", parse("[true]"), TW_JSON_OK);
+	CHECK("reparse tape", J.n == 2 && J.v[1].type == TW_JTRUE);
+}
+
+static void
+test_i64(void)
+{
+	static const struct { const char *doc; int rc; int64_t want; } t[] = {
+		{ "0", 0, 0 },
+		{ "-0", 0, 0 },
+		{ "7", 0, 7 },
+		{ "-42", 0, -42 },
+		{ "9223372036854775807", 0, INT64_MAX },
+		{ "-9223372036854775808", 0, INT64_MIN },
+		{ "9223372036854775808", -1, 0 },
+		{ "-9223372036854775809", -1, 0 },
+		{ "18446744073709551615", -1, 0 },
+		{ "99999999999999999999999", -1, 0 },
+		{ "\"123\"", 0, 123 },
+		{ "\"-5\"", 0, -5 },
+		{ "\"1212092628029698048\"", 0, INT64_C(1212092628029698048) },
+		{ "\"9223372036854775808\"", -1, 0 },
+		{ "\"\"", -1, 0 },
+		{ "\"-\"", -1, 0 },
+		{ "\"12a\"", -1, 0 },
+		{ "\" 12\"", -1, 0 },
+		{ "\"1.5\"", -1, 0 },
+		{ "1.5", -1, 0 },
+		{ "1e3", -1, 0 },
+		{ "1.0", -1, 0 },
+		{ "true", -1, 0 },
+		{ "null", -1, 0 },
+		{ "[1]", -1, 0 },
+	};
+	char name[128];
+	size_t i;
+	int64_t x;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(name, sizeof name, "i64 of %s", t[i].doc);
+		if (parse(t[i].doc) != TW_JSON_OK) {
+			CHECKF(name, 0, "did not parse");
+			continue;
+		}
+		x = 12345;
+		int rc = tw_json_i64(&J.v[0], &x);
+		if (t[i].rc == 0)
+			CHECKF(name, rc == 0 && x == t[i].want, "rc %d value %lld, want %lld",
+			    rc, (long long)x, (long long)t[i].want);
+		else
+			CHECKF(name, rc == -1, "rc %d value %lld, want -1", rc, (long long)x);
+	}
+	CHECK_INT("i64 of NULL", tw_json_i64(NULL, &x), -1);
+
+	double d;
+	CHECK("double 1.5", parse("1.5") == 0 && tw_json_double(&J.v[0], &d) == 0 && d == 1.5);
+	CHECK("double 1e300", parse("1e300") == 0 && tw_json_double(&J.v[0], &d) == 0 && d == 1e300);
+	CHECK("double of numeric string", parse("\"2.5\"") == 0 && tw_json_double(&J.v[0], &d) == 0 && d == 2.5);
+	CHECK("double of word string", parse("\"abc\"") == 0 && tw_json_double(&J.v[0], &d) == -1);
+	CHECK("double of true", parse("true") == 0 && tw_json_double(&J.v[0], &d) == -1);
+}
+
+static void
+test_numbers(void)
+{
+	static const char *good[] = { "-0", "0", "1e-5", "1E+5", "1e5", "-1.25e-10",
+	    "0.5", "-0.0", "123456789012345678901234567890", "1E400" };
+	static const char *bad[] = { "01", "-01", ".5", "+1", "[01]", "[1.]", "[-]",
+	    "[.5]", "[+1]", "[1e]", "[1e+]", "[1.e5]", "[0x10]", "[NaN]", "[Infinity]",
+	    "[- 1]", "[1 2]", "00" };
+	static const char *notok[] = { "1.", "-", "1e", "1E+" };
+	char name[128];
+	size_t i;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(name, sizeof name, "number %s accepted", good[i]);
+		CHECK_INT(name, parse(good[i]), TW_JSON_OK);
+		snprintf(name, sizeof name, "number %s raw", good[i]);
+		CHECK(name, J.v[0].type == TW_JNUM && raw_is(&J.v[0], good[i]));
+	}
+	CHECK("-0 is int", parse("-0") == 0 && (J.v[0].flags & TW_JF_INT));
+	CHECK("1e-5 not int", parse("1e-5") == 0 && !(J.v[0].flags & TW_JF_INT));
+	CHECK("0.5 not int", parse("0.5") == 0 && !(J.v[0].flags & TW_JF_INT));
+	CHECK("number in array raw", parse("[1E+5,-0]") == 0 && raw_is(&J.v[1], "1E+5")
+	    && raw_is(&J.v[2], "-0"));
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(name, sizeof name, "number %s is syntax error", bad[i]);
+		CHECK_INT(name, parse(bad[i]), TW_JSON_SYNTAX);
+	}
+	for (i = 0; i < sizeof notok / sizeof notok[0]; i++) {
+		snprintf(name, sizeof name, "number %s at end rejected", notok[i]);
+		CHECK(name, parse(notok[i]) != TW_JSON_OK);
+	}
+}
+
+static void
+test_literals(void)
+{
+	CHECK_INT("tru at end incomplete", parse("tru"), TW_JSON_INCOMPLETE);
+	CHECK_INT("fals at end incomplete", parse("fals"), TW_JSON_INCOMPLETE);
+	CHECK_INT("n at end incomplete", parse("n"), TW_JSON_INCOMPLETE);
+	CHECK_INT("[nul at end incomplete", parse("[nul"), TW_JSON_INCOMPLETE);
+	CHECK_INT("trux syntax", parse("trux"), TW_JSON_SYNTAX);
+	CHECK_INT("nulL syntax", parse("nulL"), TW_JSON_SYNTAX);
+	CHECK_INT("[tru] syntax", parse("[tru]"), TW_JSON_SYNTAX);
+	CHECK_INT("True syntax", parse("True"), TW_JSON_SYNTAX);
+	CHECK_INT("truefalse syntax", parse("truefalse"), TW_JSON_SYNTAX);
+	CHECK_INT("literals in array", parse("[true,false,null]"), TW_JSON_OK);
+	CHECK("literal types", J.v[1].type == TW_JTRUE && J.v[2].type == TW_JFALSE
+	    && J.v[3].type == TW_JNULL);
+}
+
+static void
+test_escapes(void)
+{
+	struct tw_buf b = TW_BUF_INIT;
+	static const char want[] = "\"\\/\b\f\n\r\t\xC3\xA9\xE2\x82\xAC" "A";
+	size_t rep;
+
+	CHECK_INT("all escapes parse",
+	    parse("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u20AC\\u0041\""), TW_JSON_OK);
+	CHECK("escapes ESC flag", J.v[0].flags & TW_JF_ESC);
+	rep = decode(&b, &J.v[0]);
+	CHECK_MEM("all escapes decode", b.p, b.len, want, sizeof want - 1);
+	CHECK_INT("all escapes no replacement", rep, 0);
+	CHECK("streq on escaped", tw_json_streq(&J.v[0], want, sizeof want - 1));
+	CHECK("streq mismatch", !tw_json_streq(&J.v[0], want, sizeof want - 2));
+	CHECK("streq on non-string", parse("1") == 0 && !TW_JSTREQ(&J.v[0], "1"));
+	CHECK("TW_JSTREQ literal", parse("\"a\\u0062c\"") == 0 && TW_JSTREQ(&J.v[0], "abc"));
+
+	CHECK_INT("upper surrogate pair", parse("\"\\uD83D\\uDE02\""), TW_JSON_OK);
+	rep = decode(&b, &J.v[0]);
+	CHECK_MEM("upper surrogate decode", b.p, b.len, "\xF0\x9F\x98\x82", 4);
+	CHECK_INT("upper surrogate no replacement", rep, 0);
+	CHECK_INT("lower surrogate pair", parse("\"\\ud83d\\ude02\""), TW_JSON_OK);
+	rep = decode(&b, &J.v[0]);
+	CHECK_MEM("lower surrogate decode", b.p, b.len, "\xF0\x9F\x98\x82", 4);
+	CHECK_INT("lower surrogate no replacement", rep, 0);
+	CHECK_INT("mixed case surrogate pair", parse("\"\\uD83d\\uDe02\""), TW_JSON_OK);
+	decode(&b, &J.v[0]);
+	CHECK_MEM("mixed case surrogate decode", b.p, b.len, "\xF0\x9F\x98\x82", 4);
+	CHECK_INT("max code point pair", parse("\"\\uDBFF\\uDFFF\""), TW_JSON_OK);
+	decode(&b, &J.v[0]);
+	CHECK_MEM("max code point decode", b.p, b.len, "\xF4\x8F\xBF\xBF", 4);
+
+	CHECK_INT("lone high parses", parse("\"a\\uD83Dx\""), TW_JSON_OK);
+	rep = decode(&b, &J.v[0]);
+	CHECK_MEM("lone high -> FFFD", b.p, b.len, "a\xEF\xBF\xBDx", 5);
+	CHECK_INT("lone high count", rep, 1);
+	CHECK_INT("lone high at end parses", parse("\"\\uD83D\""), TW_JSON_OK);
+	rep = decode(&b, &J.v[0]);
+	CHECK_MEM("lone high at end -> FFFD", b.p, b.len, "\xEF\xBF\xBD", 3);
+	CHECK_INT("lone high at end count", rep, 1);
+	CHECK_INT("lone low parses", parse("\"\\uDE02\""), TW_JSON_OK);
+	rep = decode(&b, &J.v[0]);
+	CHECK_MEM("lone low -> FFFD", b.p, b.len, "\xEF\xBF\xBD", 3);
+	CHECK_INT("lone low count", rep, 1);
+	CHECK_INT("high then non-surrogate parses", parse("\"\\uD83D\\u0041\""), TW_JSON_OK);
+	rep = decode(&b, &J.v[0]);
+	CHECK_MEM("high then A", b.p, b.len, "\xEF\xBF\xBD" "A", 4);
+	CHECK_INT("high then A count", rep, 1);
+	CHECK_INT("two highs parse", parse("\"\\uD83D\\uD83D\""), TW_JSON_OK);
+	rep = decode(&b, &J.v[0]);
+	CHECK_MEM("two highs -> two FFFD", b.p, b.len, "\xEF\xBF\xBD\xEF\xBF\xBD", 6);
+	CHECK_INT("two highs count", rep, 2);
+	CHECK_INT("low then high parse", parse("\"\\uDE02\\uD83D\""), TW_JSON_OK);
+	rep = decode(&b, &J.v[0]);
+	CHECK_INT("low then high count", rep, 2);
+
+	CHECK_INT("\\u0000 parses", parse("\"a\\u0000b\""), TW_JSON_OK);
+	rep = decode(&b, &J.v[0]);
+	CHECK_MEM("\\u0000 decodes to NUL", b.p, b.len, "a\0b", 3);
+	CHECK_INT("\\u0000 no replacement", rep, 0);
+	tw_buf_reset(&b);
+	tw_json_str_emit(&b, &J.v[0]);
+	CHECK_STR("\\u0000 emitted as \\u0000", b.p, "\"a\\u0000b\"");
+
+	/* Bad escapes. */
+	CHECK_INT("\\x escape", parse("\"\\x41\""), TW_JSON_SYNTAX);
+	CHECK_INT("\\u short", parse("\"\\u12\""), TW_JSON_SYNTAX);
+	CHECK_INT("\\u non-hex", parse("\"\\u12G4\""), TW_JSON_SYNTAX);
+	CHECK_INT("\\U upper", parse("\"\\U0041\""), TW_JSON_SYNTAX);
+	CHECK_INT("\\' escape", parse("\"\\'\""), TW_JSON_SYNTAX);
+	CHECK_INT("escape at end incomplete", parse("\"ab\\"), TW_JSON_INCOMPLETE);
+	CHECK_INT("\\u at end incomplete", parse("\"\\u00"), TW_JSON_INCOMPLETE);
+
+	/* Raw control characters. */
+	CHECK_INT("raw newline in string", parse("\"a\nb\""), TW_JSON_SYNTAX);
+	CHECK_INT("raw tab in string", parse("\"a\tb\""), TW_JSON_SYNTAX);
+	CHECK_INT("raw 0x01 in string", parse("\"a\x01" "b\""), TW_JSON_SYNTAX);
+	CHECK_INT("raw 0x1f in string", parse("\"\x1f\""), TW_JSON_SYNTAX);
+	CHECK_INT("raw NUL in string", parse_exact("\"a\0b\"", 5), TW_JSON_SYNTAX);
+	CHECK_INT("raw DEL allowed", parse("\"\x7f\""), TW_JSON_OK);
+	tw_buf_free(&b);
+}
+
+/* Counts U+FFFD sequences in b. */
+static size_t
+count_fffd(const struct tw_buf *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i + 3 <= b->len; i++)
+		if (memcmp(b->p + i, "\xEF\xBF\xBD", 3) == 0)
+			n++;
+	return n;
+}
+
+static void
+test_badutf8(void)
+{
+	static const struct { const char *name, *doc; const char *exact; } t[] = {
+		{ "overlong C0 AF", "\"a\xC0\xAF" "b\"", NULL },
+		{ "overlong E0 80 AF", "\"a\xE0\x80\xAF" "b\"", NULL },
+		{ "surrogate bytes ED A0 80", "\"a\xED\xA0\x80" "b\"", NULL },
+		{ "truncated E2 82", "\"a\xE2\x82" "b\"", "a\xEF\xBF\xBD" "b" },
+		{ "truncated at string end", "\"a\xF0\x9F\x98\"", "a\xEF\xBF\xBD" },
+		{ "byte FF", "\"a\xFF" "b\"", "a\xEF\xBF\xBD" "b" },
+		{ "lone continuation", "\"a\x80" "b\"", "a\xEF\xBF\xBD" "b" },
+		{ "above U+10FFFF", "\"a\xF4\x90\x80\x80" "b\"", NULL },
+	};
+	struct tw_buf b = TW_BUF_INIT;
+	char name[160];
+	size_t i, rep;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(name, sizeof name, "bad utf8 %s parses", t[i].name);
+		CHECK_INT(name, parse(t[i].doc), TW_JSON_OK);
+		snprintf(name, sizeof name, "bad utf8 %s flagged", t[i].name);
+		CHECK(name, J.v[0].flags & TW_JF_BADUTF8);
+		snprintf(name, sizeof name, "bad utf8 %s nbadutf8", t[i].name);
+		CHECK_INT(name, J.nbadutf8, 1);
+		rep = decode(&b, &J.v[0]);
+		snprintf(name, sizeof name, "bad utf8 %s repaired to valid", t[i].name);
+		CHECK(name, rep >= 1 && tw_utf8_valid_prefix(b.p, b.len) == b.len);
+		snprintf(name, sizeof name, "bad utf8 %s count matches U+FFFD", t[i].name);
+		CHECKF(name, rep == count_fffd(&b), "returned %zu, %zu in output", rep, count_fffd(&b));
+		snprintf(name, sizeof name, "bad utf8 %s keeps ASCII", t[i].name);
+		CHECK(name, b.len >= 4 && b.p[0] == 'a');
+		if (t[i].exact) {
+			snprintf(name, sizeof name, "bad utf8 %s exact", t[i].name);
+			CHECK_MEM(name, b.p, b.len, t[i].exact, strlen(t[i].exact));
+		}
+		tw_buf_reset(&b);
+		rep = tw_json_str_emit(&b, &J.v[0]);
+		snprintf(name, sizeof name, "bad utf8 %s emit repaired", t[i].name);
+		CHECK(name, rep >= 1 && tw_utf8_valid_prefix(b.p, b.len) == b.len);
+	}
+	CHECK_INT("valid utf8 parses", parse("[\"\xC3\xA9\xF0\x9F\x98\x82\",\"a\xFF\",\"\xFE\"]"),
+	    TW_JSON_OK);
+	CHECK("valid utf8 not flagged", !(J.v[1].flags & TW_JF_BADUTF8));
+	CHECK_INT("nbadutf8 counts strings", J.nbadutf8, 2);
+	CHECK_INT("clean doc resets nbadutf8", parse("[\"x\"]") == 0 ? (long long)J.nbadutf8 : -1, 0);
+	tw_buf_free(&b);
+}
+
+static void
+test_truncation(void)
+{
+	static const char doc[] =
+	    "{\"id\":1212092628029698048,\"text\":\"h\\u00e9llo \\\"w\\\" \\uD83D\\uDE02 \xC3\xA9\","
+	    "\"n\":-12.5e-3,\"ok\":true,\"no\":false,\"nil\":null,"
+	    "\"arr\":[1,[2,{}],[],{\"k\":[null,\"\\n\"]}],"
+	    "\"o\":{\"a\":{\"b\":\"c\"}},\"e\":\"\"}";
+	size_t n = sizeof doc - 1, k, bad = 0, first = 0;
+	enum tw_json_status st, firstst = TW_JSON_OK;
+
+	CHECK_INT("sample doc parses", parse_exact(doc, n), TW_JSON_OK);
+	CHECK_INT("empty prefix is EMPTY", parse_exact(doc, 0), TW_JSON_EMPTY);
+	for (k = 1; k < n; k++) {
+		st = parse_exact(doc, k);
+		if (st != TW_JSON_INCOMPLETE) {
+			if (!bad++) {
+				first = k;
+				firstst = st;
+			}
+		}
+	}
+	CHECKF("every proper prefix is INCOMPLETE", bad == 0,
+	    "%zu prefixes wrong, first at length %zu: status %d", bad, first, (int)firstst);
+
+	/* Prefixes cut after a structural character, then white space
+	 * (as a pretty-printed line ends), are still incomplete. */
+	bad = 0;
+	for (k = 1; k < n; k++) {
+		if (!strchr("{[,:", doc[k - 1]))
+			continue;
+		char *c = malloc(k + 2);
+		memcpy(c, doc, k);
+		c[k] = '\n';
+		c[k + 1] = ' ';
+		if (tw_json_parse(&J, c, k + 2) != TW_JSON_INCOMPLETE && !bad++)
+			first = k;
+		free(c);
+	}
+	CHECKF("prefixes at token ends plus white space INCOMPLETE", bad == 0,
+	    "%zu wrong, first at %zu", bad, first);
+
+	CHECK_INT("incomplete has errmsg", parse("{\"a\":") == TW_JSON_INCOMPLETE && J.errmsg != NULL, 1);
+	CHECK_STR("status name incomplete", tw_json_status_name(TW_JSON_INCOMPLETE), "truncated JSON");
+	CHECK("status names exist", tw_json_status_name(TW_JSON_SYNTAX) != NULL
+	    && tw_json_status_name(TW_JSON_DEPTH) != NULL
+	    && tw_json_status_name(TW_JSON_EMPTY) != NULL);
+
+	static const char *junk[] = { "{\"a\":1}x", "[1] 2", "1 2", "\"s\"}", "null,",
+	    "{}{", "{} {}", "[]]", "{\"a\":1}\n{\"b\":2}", "true\n\"x" };
+	char name[128];
+	for (k = 0; k < sizeof junk / sizeof junk[0]; k++) {
+		snprintf(name, sizeof name, "junk after doc %zu is SYNTAX", k);
+		CHECK_INT(name, parse(junk[k]), TW_JSON_SYNTAX);
+	}
+	CHECK_INT("trailing white space ok", parse("{\"a\":1} \r\n\t"), TW_JSON_OK);
+
+	CHECK_INT("syntax error offset", parse("[1,x]"), TW_JSON_SYNTAX);
+	CHECK_INT("syntax erroff at x", J.erroff, 3);
+	CHECK("syntax errmsg set", J.errmsg && *J.errmsg);
+	CHECK_INT("missing colon", parse("{\"a\" 1}"), TW_JSON_SYNTAX);
+	CHECK_INT("trailing comma array", parse("[1,]"), TW_JSON_SYNTAX);
+	CHECK_INT("trailing comma object", parse("{\"a\":1,}"), TW_JSON_SYNTAX);
+	CHECK_INT("non-string key", parse("{1:2}"), TW_JSON_SYNTAX);
+	CHECK_INT("single quotes", parse("{'a':1}"), TW_JSON_SYNTAX);
+	CHECK_INT("mismatched close", parse("[1}"), TW_JSON_SYNTAX);
+	CHECK_INT("lone close", parse("]"), TW_JSON_SYNTAX);
+
+	CHECK_INT("empty input", parse(""), TW_JSON_EMPTY);
+	CHECK_INT("white space input", parse(" \t\r\n  \n"), TW_JSON_EMPTY);
+	CHECK_INT("vertical tab is not JSON white space", parse("\v1"), TW_JSON_SYNTAX);
+	CHECK_INT("reparse after errors", parse("[1]"), TW_JSON_OK);
+}
+
+static void
+test_depth(void)
+{
+	size_t d = 10000, i;
+	char *s = malloc(2 * d + 1);
+
+	for (i = 0; i < d; i++) {
+		s[i] = '[';
+		s[d + i] = ']';
+	}
+	CHECK_INT("10000 deep arrays DEPTH", tw_json_parse(&J, s, 2 * d), TW_JSON_DEPTH);
+	CHECK("10000 deep open-only not OK", tw_json_parse(&J, s, d) != TW_JSON_OK);
+	CHECK_INT("500 deep arrays OK", tw_json_parse(&J, s + d - 500, 1000), TW_JSON_OK);
+	CHECK_INT("500 deep node count", J.n, 500);
+	CHECK_INT("512 deep arrays OK", tw_json_parse(&J, s + d - 512, 1024), TW_JSON_OK);
+	CHECK_INT("513 deep arrays DEPTH", tw_json_parse(&J, s + d - 513, 1026), TW_JSON_DEPTH);
+	free(s);
+
+	/* Deep objects. */
+	struct tw_buf b = TW_BUF_INIT;
+	for (i = 0; i < d; i++)
+		tw_buf_adds(&b, "{\"a\":");
+	tw_buf_adds(&b, "1");
+	for (i = 0; i < d; i++)
+		tw_buf_addc(&b, '}');
+	CHECK_INT("10000 deep objects DEPTH", tw_json_parse(&J, b.p, b.len), TW_JSON_DEPTH);
+	tw_buf_reset(&b);
+	for (i = 0; i < 500; i++)
+		tw_buf_adds(&b, "{\"a\":[");
+	tw_buf_adds(&b, "1");
+	for (i = 0; i < 500; i++)
+		tw_buf_adds(&b, "]}");
+	CHECK_INT("1000 deep mixed DEPTH", tw_json_parse(&J, b.p, b.len), TW_JSON_DEPTH);
+	tw_buf_reset(&b);
+	for (i = 0; i < 250; i++)
+		tw_buf_adds(&b, "{\"a\":[");
+	tw_buf_adds(&b, "1");
+	for (i = 0; i < 250; i++)
+		tw_buf_adds(&b, "]}");
+	CHECK_INT("500 deep mixed OK", tw_json_parse(&J, b.p, b.len), TW_JSON_OK);
+
+	struct tw_json j2;
+	tw_json_init(&j2);
+	CHECK_INT("default max_depth", j2.max_depth, TW_JSON_MAX_DEPTH);
+	j2.max_depth = 3;
+	CHECK_INT("custom depth 3 ok", tw_json_parse(&j2, "[[[]]]", 6), TW_JSON_OK);
+	CHECK_INT("custom depth 4 fails", tw_json_parse(&j2, "[[[[]]]]", 8), TW_JSON_DEPTH);
+	CHECK_INT("custom depth scalar inside ok", tw_json_parse(&j2, "[{\"a\":[1]}]", 11), TW_JSON_OK);
+	tw_json_free(&j2);
+	tw_buf_free(&b);
+}
+
+static void
+test_big(void)
+{
+	size_t n = 10u << 20, i;
+	char *s = malloc(n + 2);
+	struct tw_buf b = TW_BUF_INIT;
+
+	s[0] = '"';
+	for (i = 1; i <= n; i++)
+		s[i] = (char)('a' + i % 26);
+	s[n + 1] = '"';
+	CHECK_INT("10 MB string parses", tw_json_parse(&J, s, n + 2), TW_JSON_OK);
+	CHECK_UINT("10 MB string len", J.v[0].len, n);
+	decode(&b, &J.v[0]);
+	CHECK("10 MB string decodes", b.len == n && memcmp(b.p, s + 1, n) == 0);
+	free(s);
+
+	/* A wide array: many nodes. */
+	tw_buf_reset(&b);
+	tw_buf_addc(&b, '[');
+	for (i = 0; i < 200000; i++)
+		tw_buf_adds(&b, i ? ",1" : "1");
+	tw_buf_addc(&b, ']');
+	CHECK_INT("200000-element array", tw_json_parse(&J, b.p, b.len), TW_JSON_OK);
+	CHECK("wide array len", J.v[0].len == 200000 && J.n == 200001);
+	CHECK("wide array last index", raw_is(tw_json_index(&J, &J.v[0], 199999), "1"));
+	tw_buf_free(&b);
+}
+
+static void
+test_emit(void)
+{
+	static const char doc[] =
+	    "{ \"a\" : [1, 2.5e3, -0, true, false, null, \"x\\u00e9\\/\\\"\\\\\"] ,\n"
+	    "  \"b\":{}, \"c\" : [ ], \"id\": 18446744073709551615, "
+	    "\"e\":\"\\uD83D\\uDE02\\u0000\\u001f\\n\\t\" }";
+	static const char want[] =
+	    "{\"a\":[1,2.5e3,-0,true,false,null,\"x\xC3\xA9/\\\"\\\\\"],"
+	    "\"b\":{},\"c\":[],\"id\":18446744073709551615,\"e\":\"\xF0\x9F\x98\x82\\u0000";
+	struct tw_buf b1 = TW_BUF_INIT, b2 = TW_BUF_INIT;
+	struct tw_json j2;
+	size_t rep;
+
+	tw_json_init(&j2);
+	CHECK_INT("emit doc parses", parse(doc), TW_JSON_OK);
+	rep = tw_json_emit(&b1, &J, &J.v[0]);
+	CHECK_INT("emit no replacements", rep, 0);
+	CHECKF("emit canonical prefix", b1.len > sizeof want - 1
+	    && memcmp(b1.p, want, sizeof want - 1) == 0, "got %s", b1.p);
+	CHECK("emit ends with }", b1.len && b1.p[b1.len - 1] == '}');
+	CHECK_INT("emit output parses", tw_json_parse(&j2, b1.p, b1.len), TW_JSON_OK);
+	tw_json_emit(&b2, &j2, &j2.v[0]);
+	CHECK_MEM("emit round trip identical", b2.p, b2.len, b1.p, b1.len);
+	{
+		const struct tw_jval *e = TW_JGET(&j2, &j2.v[0], "e");
+		struct tw_buf d = TW_BUF_INIT;
+		decode(&d, e);
+		CHECK_MEM("controls survive round trip", d.p, d.len,
+		    "\xF0\x9F\x98\x82\0\x1f\n\t", 8);
+		tw_buf_free(&d);
+	}
+	/* Emit of a subtree. */
+	tw_buf_reset(&b1);
+	tw_json_emit(&b1, &J, TW_JGET(&J, &J.v[0], "a"));
+	CHECK_STR("emit subtree", b1.p, "[1,2.5e3,-0,true,false,null,\"x\xC3\xA9/\\\"\\\\\"]");
+	tw_buf_reset(&b1);
+	CHECK_INT("emit scalar parses", parse(" 1E+5 "), TW_JSON_OK);
+	tw_json_emit(&b1, &J, &J.v[0]);
+	CHECK_STR("emit number as written", b1.p, "1E+5");
+	/* Emit repairs bad UTF-8 and counts it. */
+	tw_buf_reset(&b1);
+	CHECK_INT("emit bad utf8 parses", parse("[\"a\xFF\",\"\\uDE02\"]"), TW_JSON_OK);
+	rep = tw_json_emit(&b1, &J, &J.v[0]);
+	CHECK_STR("emit repairs", b1.p, "[\"a\xEF\xBF\xBD\",\"\xEF\xBF\xBD\"]");
+	CHECK_INT("emit replacement count", rep, 2);
+	tw_buf_free(&b1);
+	tw_buf_free(&b2);
+	tw_json_free(&j2);
+}
+
+int
+main(void)
+{
+	tw_json_init(&J);
+	test_kinds();
+	test_navigation();
+	test_i64();
+	test_numbers();
+	test_literals();
+	test_escapes();
+	test_badutf8();
+	test_truncation();
+	test_depth();
+	test_big();
+	test_emit();
+	tw_json_free(&J);
+	return tap_done();
+}
