@@ -158,7 +158,7 @@ type_name(int t)
 }
 
 static const char *const want_name[] = {
-	"a string", "an id (string or integer)", "a number", "a boolean",
+	"a string", "an id (decimal digits)", "a number", "a boolean",
 	"an object", "an array", "a value"
 };
 
@@ -168,8 +168,19 @@ type_ok(const struct tw_jval *v, enum want w)
 	switch (w) {
 	case W_STR: return v->type == TW_JSTR;
 	case W_ID:
-		return v->type == TW_JSTR || (v->type == TW_JNUM &&
-		    (v->flags & TW_JF_INT) && v->p[0] != '-');
+		if (v->type == TW_JSTR) {
+			uint32_t i;
+
+			/* Snowflake ids: 1 to 20 decimal digits. */
+			if (v->len == 0 || v->len > 20 || v->flags != 0)
+				return 0;
+			for (i = 0; i < v->len; i++)
+				if (v->p[i] < '0' || v->p[i] > '9')
+					return 0;
+			return 1;
+		}
+		return v->type == TW_JNUM && (v->flags & TW_JF_INT) &&
+		    v->p[0] != '-' && v->len <= 20;
 	case W_NUM: return v->type == TW_JNUM;
 	case W_BOOL: return v->type == TW_JTRUE || v->type == TW_JFALSE;
 	case W_OBJ: return v->type == TW_JOBJ;
@@ -199,8 +210,9 @@ jget_t(struct tw_flat_ctx *c, const struct tw_jval *obj, const char *key,
 	if (v == NULL || v->type == TW_JNULL)
 		return NULL;
 	if (!type_ok(v, w)) {
-		bad(c, "field \"%s\" is %s, expected %s", key, type_name(v->type),
-		    want_name[w]);
+		bad(c, "field \"%s\" is %s, expected %s", key,
+		    w == W_ID && v->type == TW_JSTR ? "a string of other characters" :
+		    type_name(v->type), want_name[w]);
 		return NULL;
 	}
 	return v;
