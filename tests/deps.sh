@@ -3,7 +3,7 @@
 # missing. Run by `make deps` (and so by `make check` and `make demo`).
 # TW_DEPS_EXTRA adds packages; TW_NO_APT=1 only reports what is missing.
 set -u
-PKGS="gcc make libc6-dev pkg-config zlib1g-dev libjq-dev libcsv-dev mandoc jq python3 sqlite3 valgrind strace netcat-openbsd kcat librdkafka-dev libcurl4-openssl-dev ${TW_DEPS_EXTRA:-}"
+PKGS="gcc make libc6-dev pkg-config zlib1g-dev libjq-dev libcsv-dev mandoc jq python3 sqlite3 valgrind strace netcat-openbsd kcat librdkafka-dev libcurl4-openssl-dev mariadb-server mariadb-client postgresql postgresql-client ${TW_DEPS_EXTRA:-}"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -17,9 +17,20 @@ fi
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
+# Package scripts must not start system database servers: the tests start
+# their own, in temporary directories on loopback.
+guard=0
+if [ ! -e /usr/sbin/policy-rc.d ] && [ -w /usr/sbin ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	guard=1
+fi
 $SUDO apt-get update -qq >/dev/null 2>&1 || true
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+rc=$?
+[ $guard = 1 ] && rm -f /usr/sbin/policy-rc.d
+if [ $rc -ne 0 ]; then
 	echo "deps: apt-get install failed for:$missing" >&2
 	exit 1
-}
+fi
