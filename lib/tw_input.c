@@ -63,12 +63,15 @@ tw_input_free(struct tw_input *in)
 	free(in->rep_off);
 	free(in->rep_len);
 	free(in->rep_line);
+	free(in->rep_name);
 	in->rep_off = in->rep_len = NULL;
 	in->rep_line = NULL;
+	in->rep_name = NULL;
 }
 
 static enum tw_read_status
-get_line(struct tw_input *in, const char **l, size_t *n, uint64_t *line)
+get_line(struct tw_input *in, const char **l, size_t *n, uint64_t *line,
+    const char **name)
 {
 	enum tw_read_status st;
 
@@ -78,6 +81,7 @@ get_line(struct tw_input *in, const char **l, size_t *n, uint64_t *line)
 		*l = in->replay.p + in->rep_off[i];
 		*n = in->rep_len[i];
 		*line = in->rep_line[i];
+		*name = in->rep_name[i];
 		return TW_READ_LINE;
 	}
 	if (in->pend) {
@@ -86,10 +90,12 @@ get_line(struct tw_input *in, const char **l, size_t *n, uint64_t *line)
 		*l = NULL;
 		*n = in->pend_n;
 		*line = in->pend_line;
+		*name = in->pend_name;
 		return st;
 	}
 	st = tw_reader_next(in->r, l, n);
 	*line = in->r->lineno;
+	*name = in->r->name;
 	return st;
 }
 
@@ -122,18 +128,20 @@ set_reason(struct tw_input *in, enum tw_json_status st)
  */
 static void
 requeue(struct tw_input *in, size_t k, const size_t *off, const size_t *len,
-    const uint64_t *ln)
+    const uint64_t *ln, const char **nm)
 {
 	struct tw_buf nb = TW_BUF_INIT;
 	size_t total = (k - 1) + (in->rep_n - in->rep_i), i, j = 0;
 	size_t *no = tw_xmalloc((total + 1) * sizeof *no);
 	size_t *nl = tw_xmalloc((total + 1) * sizeof *nl);
 	uint64_t *nn = tw_xmalloc((total + 1) * sizeof *nn);
+	const char **na = tw_xmalloc((total + 1) * sizeof *na);
 
 	for (i = 1; i < k; i++, j++) {
 		no[j] = nb.len;
 		nl[j] = len[i];
 		nn[j] = ln[i];
+		na[j] = nm[i];
 		tw_buf_add(&nb, in->acc.p + off[i], len[i]);
 		tw_buf_addc(&nb, '\0');
 	}
@@ -141,6 +149,7 @@ requeue(struct tw_input *in, size_t k, const size_t *off, const size_t *len,
 		no[j] = nb.len;
 		nl[j] = in->rep_len[i];
 		nn[j] = in->rep_line[i];
+		na[j] = in->rep_name[i];
 		tw_buf_add(&nb, in->replay.p + in->rep_off[i], in->rep_len[i]);
 		tw_buf_addc(&nb, '\0');
 	}
@@ -148,10 +157,12 @@ requeue(struct tw_input *in, size_t k, const size_t *off, const size_t *len,
 	free(in->rep_off);
 	free(in->rep_len);
 	free(in->rep_line);
+	free(in->rep_name);
 	in->replay = nb;
 	in->rep_off = no;
 	in->rep_len = nl;
 	in->rep_line = nn;
+	in->rep_name = na;
 	in->rep_n = total;
 	in->rep_i = 0;
 }
@@ -170,12 +181,15 @@ standalone_object(struct tw_json *j, const char *s, size_t n)
 }
 
 static enum tw_in_status
-join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0)
+join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
+    const char *name0)
 {
 	size_t cap = 16, k = 0;
 	size_t *off = tw_xmalloc(cap * sizeof *off);
 	size_t *len = tw_xmalloc(cap * sizeof *len);
 	uint64_t *ln = tw_xmalloc(cap * sizeof *ln);
+	const char **nm = tw_xmalloc(cap * sizeof *nm);
+	const char *lname;
 	struct depth d = { 0, 0, 0, 0 };
 	enum tw_json_status ps;
 	enum tw_read_status st;
@@ -189,10 +203,11 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0)
 	off[0] = 0;
 	len[0] = firstlen;
 	ln[0] = line0;
+	nm[0] = name0;
 	k = 1;
 	depth_feed(&d, first, firstlen);
 	for (;;) {
-		st = get_line(in, &l, &n, &lno);
+		st = get_line(in, &l, &n, &lno, &lname);
 		if (st != TW_READ_LINE) {
 			/* An error or an over-long line ends the attempt; it is
 			 * delivered after the lines given back. */
@@ -200,6 +215,7 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0)
 				in->pend = (int)st;
 				in->pend_n = n;
 				in->pend_line = lno;
+				in->pend_name = lname;
 			}
 			break;
 		}
@@ -208,13 +224,17 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0)
 			off = tw_xrealloc(off, cap * sizeof *off);
 			len = tw_xrealloc(len, cap * sizeof *len);
 			ln = tw_xrealloc(ln, cap * sizeof *ln);
+			nm = tw_xrealloc(nm, cap * sizeof *nm);
 		}
 		tw_buf_addc(&in->acc, '\n');
 		off[k] = in->acc.len;
 		len[k] = n;
 		ln[k] = lno;
+		nm[k] = lname;
 		tw_buf_add(&in->acc, l, n);
 		k++;
+		if (lname != name0)
+			break;	/* the next file: never join across files */
 		if (standalone_object(in->json, l, n) || in->acc.len > in->max_doc)
 			break;
 		depth_feed(&d, l, n);
@@ -226,6 +246,7 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0)
 				in->raw = in->acc.p;
 				in->rawlen = in->acc.len;
 				in->lineno = line0;
+				in->name = name0;
 				ret = TW_IN_DOC;
 				goto out;
 			}
@@ -234,16 +255,18 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0)
 		}
 	}
 	/* Not one document: the first line is truncated, the rest is re-read. */
-	requeue(in, k, off, len, ln);
+	requeue(in, k, off, len, ln, nm);
 	in->raw = in->acc.p;
 	in->rawlen = firstlen;
 	in->lineno = line0;
+	in->name = name0;
 	snprintf(in->reason, sizeof in->reason, "truncated JSON");
 	ret = TW_IN_BAD;
 out:
 	free(off);
 	free(len);
 	free(ln);
+	free(nm);
 	return ret;
 }
 
@@ -252,12 +275,13 @@ tw_input_next(struct tw_input *in)
 {
 	enum tw_json_status ps;
 	enum tw_read_status st;
-	const char *l;
+	const char *l, *name;
 	size_t n;
 	uint64_t lno;
 
-	st = get_line(in, &l, &n, &lno);
+	st = get_line(in, &l, &n, &lno, &name);
 	in->lineno = lno;
+	in->name = name;
 	in->raw = l;
 	in->rawlen = n;
 	switch (st) {
@@ -281,7 +305,7 @@ tw_input_next(struct tw_input *in)
 	if (ps == TW_JSON_OK)
 		return TW_IN_DOC;
 	if (ps == TW_JSON_INCOMPLETE && in->multiline)
-		return join(in, l, n, lno);
+		return join(in, l, n, lno, name);
 	set_reason(in, ps);
 	return TW_IN_BAD;
 }

@@ -8,6 +8,9 @@
  * and the lines after it are read again one by one, so one cut-off line
  * in an NDJSON stream costs exactly one record.
  *
+ * A document never spans two files: a cut-off last line is reported as
+ * truncated in its own file.
+ *
  * Blank lines (keep-alives) are returned as TW_IN_BLANK so tools can
  * count them. Bad documents come back as TW_IN_BAD with a reason and the
  * raw text, for the rejects file.
@@ -34,6 +37,7 @@ struct tw_input {
 	size_t max_doc;		/* largest joined document */
 
 	/* Per document, read only. */
+	const char *name;	/* file it came from (use this, not r->name) */
 	uint64_t lineno;	/* line where the document starts */
 	const char *raw;
 	size_t rawlen;
@@ -43,10 +47,12 @@ struct tw_input {
 	struct tw_buf acc, replay;
 	size_t *rep_off, *rep_len;
 	uint64_t *rep_line;
+	const char **rep_name;
 	size_t rep_n, rep_i, rep_cap;
 	int pend;		/* a reader event met while joining, 0 if none */
 	size_t pend_n;
 	uint64_t pend_line;
+	const char *pend_name;
 };
 
 /* Starts reading documents from r, parsing into json (both borrowed). */

@@ -77,7 +77,7 @@ report_bad(struct state *s, struct tw_input *in, const char *reason)
 {
 	s->bad++;
 	if (!s->o.quiet)
-		tw_warn("%s:%llu: %s", in->r->name,
+		tw_warn("%s:%llu: %s", in->name,
 		    (unsigned long long)in->lineno, reason);
 	if (s->have_rej && in->raw != NULL) {
 		tw_buf_add(&s->rej.out, in->raw, in->rawlen);
@@ -138,7 +138,7 @@ to_csv(struct state *s, struct tw_input *in)
 			s->jqerr++;
 			if (!s->o.quiet)
 				tw_warn("%s:%llu: --csv needs objects; skipped a result",
-				    in->r->name, (unsigned long long)in->lineno);
+				    in->name, (unsigned long long)in->lineno);
 		}
 		p = nl + 1;
 	}
@@ -162,7 +162,7 @@ emit(struct state *s, struct tw_input *in)
 			    sizeof err) < 0) {
 				s->jqerr++;
 				if (!s->o.quiet)
-					tw_warn("%s:%llu: %s", in->r->name,
+					tw_warn("%s:%llu: %s", in->name,
 					    (unsigned long long)in->lineno, err);
 			}
 			p = nl + 1;
@@ -363,7 +363,7 @@ main(int argc, char **argv)
 			}
 			if (json.nbadutf8 > 0 && !s->o.quiet)
 				tw_warn("%s:%llu: invalid UTF-8 replaced by U+FFFD",
-				    r.name, (unsigned long long)in.lineno);
+				    in.name, (unsigned long long)in.lineno);
 			if (s->jq || s->o.csv)
 				emit(s, &in);
 			if (tw_writer_end_record(&s->w) < 0)
@@ -377,7 +377,7 @@ main(int argc, char **argv)
 			break;
 		case TW_IN_IOERR:
 			s->ioerr++;
-			tw_warn("%s: %s", r.name, r.errmsg);
+			tw_warn("%s: %s", in.name, r.errmsg);
 			break;
 		case TW_IN_EOF:
 			break;

@@ -1,0 +1,859 @@
+/*
+ * tw-agg: event-time window aggregation of NDJSON records.
+ *
+ * Data flow: tw_reader -> tw_input (documents) -> assign to windows and
+ * groups -> update aggregate states -> when the watermark (highest event
+ * time minus --lateness) passes a window's end, write its results.
+ * At end of input every open window is written, or saved to --state.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "tw_input.h"
+#include "tw_opt.h"
+#include "tw_sig.h"
+#include "tw_time.h"
+#include "tw_util.h"
+
+static const char usage_text[] =
+    "usage: tw-agg [-w DUR [--hop DUR | --session GAP]] [-g FIELD,...] -a AGG,...\n"
+    "              [--time FIELD] [--lateness DUR] [--late FILE] [--emit final|update]\n"
+    "              [--interval DUR] [--idle DUR] [--partial | --merge]\n"
+    "              [--state FILE [--flush]] [--max-groups N] [-qv] [FILE ...]\n";
+
+static void
+usage(int status)
+{
+	fputs(usage_text, status ? stderr : stdout);
+	if (status == 0)
+		fputs("\n"
+		    "  -w, --window DUR      tumbling windows of DUR (hopping with --hop)\n"
+		    "      --hop DUR         hopping windows that start every DUR\n"
+		    "      --session GAP     session windows per group, closed after GAP of silence\n"
+		    "  -g, --group LIST      group by these fields (an array field: once per element)\n"
+		    "  -a, --agg LIST        count sum:F avg:F min:F max:F first:F last:F distinct:F\n"
+		    "                        top:F[:K] p50:F p95:F p99:F (any pNN)\n"
+		    "  -t, --time FIELD      event time field (default ts, else created_at); now: arrival\n"
+		    "  -l, --lateness DUR    how far the watermark trails the newest event (default 0)\n"
+		    "      --late FILE       append records too late for their window to FILE\n"
+		    "  -e, --emit MODE       final (default): each window once; update: also early results\n"
+		    "      --interval DUR    how often early results are written (default 1s)\n"
+		    "      --idle DUR        after DUR without input, advance the watermark by the clock\n"
+		    "      --partial         write mergeable partial states\n"
+		    "      --merge           combine partial states from several tw-agg --partial\n"
+		    "      --state FILE      load open windows at start, save them at the end\n"
+		    "      --flush           with --state: write every window at the end\n"
+		    "      --max-groups N    open windows x groups allowed (default 1000000)\n"
+		    "  -q, --quiet           no per-line messages\n"
+		    "  -v, --verbose         print the summary\n", stdout);
+	exit(status);
+}
+
+/* The fields a record is read for, found in one pass over its members. */
+#define MAXF 80
+struct fieldset {
+	const char *name[MAXF];
+	size_t len[MAXF];
+	uint64_t bylen[64];	/* bit i: field i has this length */
+	int n;
+};
+
+static int
+fs_add(struct fieldset *fs, const char *name)
+{
+	int i;
+	size_t n = strlen(name);
+
+	for (i = 0; i < fs->n; i++)
+		if (strcmp(fs->name[i], name) == 0)
+			return i;
+	if (fs->n == MAXF)
+		tw_die(2, "too many fields");
+	fs->name[fs->n] = name;
+	fs->len[fs->n] = n;
+	if (n < 64)
+		fs->bylen[n] |= (uint64_t)1 << fs->n;
+	return fs->n++;
+}
+
+static void
+fs_scan(const struct fieldset *fs, const struct tw_json *j,
+    const struct tw_jval *obj, const struct tw_jval **out)
+{
+	const struct tw_jval *k;
+	uint32_t m;
+	int i, found = 0;
+
+	for (i = 0; i < fs->n; i++)
+		out[i] = NULL;
+	for (m = 0, k = obj + 1; m < obj->len && found < fs->n;
+	    m++, k = j->v + k[1].next) {
+		uint64_t cand;
+
+		if (k->len >= 64 || (cand = fs->bylen[k->len]) == 0)
+			continue;
+		while (cand) {
+			i = __builtin_ctzll(cand);
+			cand &= cand - 1;
+			if (out[i] == NULL && (k->flags == 0 ?
+			    memcmp(k->p, fs->name[i], k->len) == 0 :
+			    tw_json_streq(k, fs->name[i], fs->len[i]))) {
+				out[i] = k + 1;
+				found++;
+				break;
+			}
+		}
+	}
+}
+
+struct app {
+	struct engine e;
+	struct tw_writer w, late;
+	int have_late;
+	struct fieldset fs;
+	int f_time, f_time2, f_group[32], f_agg[64];
+	int time_now, time_explicit, merge, emit_update, quiet, verbose;
+	int lateness_given;
+	int64_t idle_ms, interval_ms;
+	int64_t last_input_ms, last_update_ms;
+	const char *state_path;
+	int flush;
+	char *spec;			/* fingerprint for state files */
+	uint64_t records, bad, late_n, blank, ioerr;
+	uint64_t arrival;		/* ordinal, the time of untimed records */
+	struct tw_buf key;
+};
+
+static struct app A;
+
+static void
+report(struct tw_input *in, const char *fmt, const char *arg)
+{
+	char msg[300];
+
+	A.bad++;
+	if (A.quiet)
+		return;
+	snprintf(msg, sizeof msg, fmt, arg);
+	tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
+}
+
+static int
+get_time(const struct tw_jval *v, int64_t *t)
+{
+	double d;
+
+	if (v == NULL)
+		return -1;
+	if (v->type == TW_JNUM) {
+		int64_t i;
+
+		if (tw_json_i64(v, &i) == 0) {
+			*t = i;
+			return 0;
+		}
+		if (tw_json_double(v, &d) == 0 && d > -9e15 && d < 9e15) {
+			*t = (int64_t)d;
+			return 0;
+		}
+		return -1;
+	}
+	if (v->type == TW_JSTR && v->flags == 0)
+		return tw_time_parse(v->p, v->len, t);
+	return -1;
+}
+
+static void
+advance(int64_t wm)
+{
+	struct engine *e = &A.e;
+
+	if (wm <= e->watermark)
+		return;
+	e->watermark = wm;
+	if (e->close_on_watermark)
+		engine_close(e, wm);
+}
+
+static void
+write_late(struct tw_input *in)
+{
+	A.late_n++;
+	if (A.have_late && in->raw != NULL) {
+		tw_buf_add(&A.late.out, in->raw, in->rawlen);
+		tw_buf_addc(&A.late.out, '\n');
+		if (tw_writer_end_record(&A.late) < 0)
+			tw_writer_fail(&A.late);
+	}
+}
+
+/* Adds the record to every window it belongs to, for one group key. */
+static int
+apply(int64_t t, const char *key, size_t klen, const struct tw_json *j,
+    const struct tw_jval **vals)
+{
+	struct engine *e = &A.e;
+	struct cell *c = NULL;
+	int64_t s;
+	int i, n = 0;
+
+	for (;;) {
+		switch (e->mode) {
+		case M_GLOBAL:
+			c = engine_cell(e, INT64_MAX, NO_TIME, key, klen);
+			if (c && t != NO_TIME) {
+				if (t < c->start)
+					c->start = t;
+				if (t > c->end)
+					c->end = t;
+			}
+			break;
+		case M_TUMBLE:
+			s = floordiv64(t, e->size) * e->size;
+			c = engine_cell(e, s, s + e->size, key, klen);
+			break;
+		case M_HOP:
+			s = floordiv64(t, e->hop) * e->hop - (int64_t)n * e->hop;
+			if (s <= t - e->size)
+				return 0;
+			if (s + e->size <= e->watermark) {
+				n++;
+				continue;	/* that window has closed */
+			}
+			c = engine_cell(e, s, s + e->size, key, klen);
+			break;
+		case M_SESSION:
+			c = engine_session(e, t, t + e->gap, key, klen);
+			break;
+		}
+		if (c == NULL)
+			return -1;
+		c->dirty = 1;
+		for (i = 0; i < e->na; i++)
+			tw_agg_update(&e->a[i], &c->st[i], j, vals[i],
+			    t == NO_TIME ? (int64_t)A.arrival : t);
+		if (e->mode != M_HOP)
+			return 0;
+		n++;
+	}
+}
+
+/* Builds every group key of the record (a cross product over arrays). */
+static int
+each_group(int64_t t, const struct tw_json *j, const struct tw_jval **gv,
+    const struct tw_jval **vals, struct tw_input *in)
+{
+	struct engine *e = &A.e;
+	uint32_t idx[32], len[32];
+	const struct tw_jval *cur[32];
+	int i, combos = 0;
+
+	for (i = 0; i < e->ng; i++) {
+		idx[i] = 0;
+		len[i] = gv[i] && gv[i]->type == TW_JARR ? gv[i]->len : 1;
+		if (len[i] == 0)
+			return 0;	/* an empty array: no group at all */
+	}
+	for (;;) {
+		tw_buf_reset(&A.key);
+		for (i = 0; i < e->ng; i++) {
+			const struct tw_jval *v = gv[i];
+
+			if (v != NULL && v->type == TW_JARR) {
+				uint32_t k;
+
+				v = v + 1;
+				for (k = 0; k < idx[i]; k++)
+					v = tw_json_after(j, v);
+			}
+			cur[i] = v;
+			if (i)
+				tw_buf_addc(&A.key, '\x1e');
+			if (v == NULL)
+				tw_buf_add(&A.key, "null", 4);
+			else
+				tw_json_emit(&A.key, j, v);
+		}
+		if (apply(t, A.key.p, A.key.len, j, vals) < 0) {
+			report(in, "too many open windows x groups (limit %s); record skipped",
+			    "--max-groups");
+			return -1;
+		}
+		if (++combos > 100000)
+			return 0;
+		for (i = e->ng - 1; i >= 0; i--) {
+			if (++idx[i] < len[i])
+				break;
+			idx[i] = 0;
+		}
+		if (i < 0)
+			return 0;
+	}
+	(void)cur;
+}
+
+static void
+record(const struct tw_json *j, struct tw_input *in)
+{
+	struct engine *e = &A.e;
+	const struct tw_jval *f[MAXF], *root = &j->v[0], *gv[32], *vals[64];
+	char err[200];
+	int64_t t = NO_TIME;
+	int i;
+
+	if (root->type != TW_JOBJ) {
+		report(in, "expected a JSON object%s", "");
+		return;
+	}
+	fs_scan(&A.fs, j, root, f);
+	A.arrival++;
+	if (A.time_now) {
+		t = tw_now_ms();
+	} else if (A.f_time >= 0) {
+		const struct tw_jval *tv = f[A.f_time];
+
+		if ((tv == NULL || tv->type == TW_JNULL) && A.f_time2 >= 0)
+			tv = f[A.f_time2];
+		if (tv == NULL || tv->type == TW_JNULL) {
+			if (e->mode != M_GLOBAL) {
+				report(in, "no time field \"%s\"", A.fs.name[A.f_time]);
+				return;
+			}
+		} else if (get_time(tv, &t) != 0) {
+			report(in, "field \"%s\" is not a time", A.fs.name[A.f_time]);
+			return;
+		}
+	}
+	for (i = 0; i < e->na; i++) {
+		vals[i] = A.f_agg[i] >= 0 ? f[A.f_agg[i]] : NULL;
+		if (tw_agg_check(&e->a[i], vals[i], err, sizeof err) < 0) {
+			report(in, "%s", err);
+			return;
+		}
+	}
+	for (i = 0; i < e->ng; i++)
+		gv[i] = f[A.f_group[i]];
+	A.records++;
+	if (e->mode != M_GLOBAL && e->watermark != NO_TIME &&
+	    engine_first_end(e, t) <= e->watermark) {
+		write_late(in);
+		if (e->mode != M_HOP)
+			return;
+		/* A hopping record still counts in the windows left open. */
+	}
+	each_group(t, j, gv, vals, in);
+	if (t != NO_TIME && e->mode != M_GLOBAL) {
+		if (t > e->max_event)
+			e->max_event = t;
+		advance(e->max_event - e->lateness);
+	}
+}
+
+/* A partial record from tw-agg --partial (or a state file line). */
+static int
+merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
+{
+	struct engine *e = &A.e;
+	const struct tw_jval *root = &j->v[0], *ws, *we, *aggs, *st, *x, *g;
+	struct tw_agg_state tmp;
+	struct cell *c;
+	int64_t s = NO_TIME, en = NO_TIME;
+	int i;
+
+	if (root->type != TW_JOBJ) {
+		report(in, "expected a partial state object%s", "");
+		return -1;
+	}
+	ws = TW_JGET(j, root, "window_start");
+	we = TW_JGET(j, root, "window_end");
+	aggs = TW_JGET(j, root, "_aggs");
+	st = TW_JGET(j, root, "_state");
+	if (aggs == NULL || st == NULL || st->type != TW_JARR) {
+		report(in, "not a partial state (no _aggs/_state; was it written by tw-agg --partial?)%s", "");
+		return -1;
+	}
+	if (!tw_json_streq(aggs, e->aggs_text, strlen(e->aggs_text))) {
+		report(in, "partial state made with other aggregates (-a %s)", e->aggs_text);
+		return -1;
+	}
+	if ((int)st->len != e->na) {
+		report(in, "partial state has the wrong number of aggregates%s", "");
+		return -1;
+	}
+	if ((ws && ws->type != TW_JNULL && get_time(ws, &s) != 0) ||
+	    (we && we->type != TW_JNULL && get_time(we, &en) != 0)) {
+		report(in, "bad window_start or window_end%s", "");
+		return -1;
+	}
+	if (e->mode != M_GLOBAL && (s == NO_TIME || en == NO_TIME || en <= s)) {
+		report(in, "partial state without a window%s", "");
+		return -1;
+	}
+	tw_buf_reset(&A.key);
+	for (i = 0; i < e->ng; i++) {
+		g = tw_json_get(j, root, e->gfields[i], strlen(e->gfields[i]));
+		if (i)
+			tw_buf_addc(&A.key, '\x1e');
+		if (g == NULL)
+			tw_buf_add(&A.key, "null", 4);
+		else
+			tw_json_emit(&A.key, j, g);
+	}
+	if (!from_state && e->mode != M_GLOBAL && e->watermark != NO_TIME &&
+	    en <= e->watermark) {
+		write_late(in);
+		return 0;
+	}
+	if (e->mode == M_SESSION)
+		c = engine_session(e, s, en, A.key.p, A.key.len);
+	else if (e->mode == M_GLOBAL)
+		c = engine_cell(e, INT64_MAX, NO_TIME, A.key.p, A.key.len);
+	else
+		c = engine_cell(e, s, en, A.key.p, A.key.len);
+	if (c == NULL) {
+		report(in, "too many open windows x groups (limit %s)", "--max-groups");
+		return -1;
+	}
+	if (e->mode == M_GLOBAL) {
+		if (s != NO_TIME && s < c->start)
+			c->start = s;
+		if (en != NO_TIME && en > c->end)
+			c->end = en;
+	}
+	for (i = 0, x = st + 1; i < e->na; i++, x = tw_json_after(j, x)) {
+		if (tw_agg_from_json(&e->a[i], &tmp, j, x) < 0) {
+			report(in, "malformed state for aggregate \"%s\"", e->a[i].name);
+			tw_agg_release(&e->a[i], &tmp);
+			return -1;
+		}
+		tw_agg_merge(&e->a[i], &c->st[i], &tmp);
+		tw_agg_release(&e->a[i], &tmp);
+	}
+	c->dirty = 1;
+	A.records++;
+	if (!from_state && e->mode != M_GLOBAL) {
+		if (en > e->max_event)
+			e->max_event = en;
+		if (e->close_on_watermark)
+			advance(e->max_event - e->lateness);
+	}
+	return 0;
+}
+
+/* ---- state file ---- */
+
+static void
+state_load(void)
+{
+	struct tw_reader r;
+	struct tw_input in;
+	struct tw_json j;
+	char *files[1];
+	enum tw_in_status st;
+	int first = 1, saved_quiet = A.quiet;
+	uint64_t bad0 = A.bad;
+	const struct tw_jval *v;
+	struct stat sb;
+
+	if (stat(A.state_path, &sb) != 0) {
+		if (errno == ENOENT)
+			return;	/* the first run */
+		tw_die(1, "%s: %s", A.state_path, strerror(errno));
+	}
+	files[0] = (char *)A.state_path;
+	tw_reader_open(&r, files, 1);
+	tw_json_init(&j);
+	tw_input_init(&in, &r, &j);
+	A.quiet = 0;
+	while ((st = tw_input_next(&in)) != TW_IN_EOF) {
+		if (st == TW_IN_IOERR)
+			tw_die(1, "%s: %s", A.state_path, r.errmsg);
+		if (st == TW_IN_BAD)
+			tw_die(1, "%s:%llu: corrupt state file: %s", A.state_path,
+			    (unsigned long long)in.lineno, in.reason);
+		if (st != TW_IN_DOC)
+			continue;
+		if (first) {
+			int64_t x;
+
+			first = 0;
+			v = TW_JGET(&j, &j.v[0], "twpipe_agg_state");
+			if (v == NULL || tw_json_i64(v, &x) != 0 || x != 1)
+				tw_die(1, "%s: not a tw-agg state file", A.state_path);
+			v = TW_JGET(&j, &j.v[0], "spec");
+			if (v == NULL || !tw_json_streq(v, A.spec, strlen(A.spec)))
+				tw_die(1, "%s: saved by tw-agg with other options (%s)",
+				    A.state_path, A.spec);
+			if (tw_json_i64(TW_JGET(&j, &j.v[0], "watermark"), &x) == 0)
+				A.e.watermark = x;
+			if (tw_json_i64(TW_JGET(&j, &j.v[0], "max_event"), &x) == 0)
+				A.e.max_event = x;
+			continue;
+		}
+		if (merge_record(&j, &in, 1) < 0 || A.bad != bad0)
+			tw_die(1, "%s:%llu: corrupt state file", A.state_path,
+			    (unsigned long long)in.lineno);
+	}
+	if (first)
+		tw_die(1, "%s: empty state file", A.state_path);
+	A.quiet = saved_quiet;
+	tw_input_free(&in);
+	tw_json_free(&j);
+	tw_reader_close(&r);
+}
+
+static void
+state_save(void)
+{
+	struct tw_buf b = TW_BUF_INIT, tmp = TW_BUF_INIT;
+	struct tw_writer w;
+	char *dir, *slash;
+	int fd;
+
+	tw_buf_addf(&tmp, "%s.tmp.%ld", A.state_path, (long)getpid());
+	fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		tw_die(1, "%s: %s", tmp.p, strerror(errno));
+	tw_writer_init(&w, fd, tmp.p);
+	tw_buf_add(&w.out, "{\"twpipe_agg_state\":1,\"spec\":", 29);
+	tw_buf_add_jstr(&w.out, A.spec, strlen(A.spec));
+	tw_buf_add(&w.out, ",\"watermark\":", 13);
+	if (A.e.watermark == NO_TIME)
+		tw_buf_add(&w.out, "null", 4);
+	else
+		tw_buf_add_i64(&w.out, A.e.watermark);
+	tw_buf_add(&w.out, ",\"max_event\":", 13);
+	if (A.e.max_event == NO_TIME)
+		tw_buf_add(&w.out, "null", 4);
+	else
+		tw_buf_add_i64(&w.out, A.e.max_event);
+	tw_buf_add(&w.out, "}\n", 2);
+	engine_dump(&A.e, &b);
+	tw_buf_add(&w.out, b.p ? b.p : "", b.len);
+	tw_buf_free(&b);
+	/* Write, sync, then rename: a reader sees the old or the new file. */
+	if (tw_writer_flush(&w) < 0 || fsync(fd) < 0) {
+		int err = w.err ? w.err : errno;
+
+		close(fd);
+		unlink(tmp.p);
+		tw_die(1, "%s: cannot save state: %s", A.state_path, strerror(err));
+	}
+	if (tw_writer_close(&w) < 0) {
+		unlink(tmp.p);
+		tw_die(1, "%s: cannot save state: %s", A.state_path, strerror(w.err));
+	}
+	if (rename(tmp.p, A.state_path) < 0) {
+		int err = errno;
+
+		unlink(tmp.p);
+		tw_die(1, "%s: cannot save state: %s", A.state_path, strerror(err));
+	}
+	dir = tw_xstrdup(A.state_path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	fd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+	tw_buf_free(&tmp);
+}
+
+/* ---- the clock: idle watermark and early results ---- */
+
+static void
+on_tick(void *arg)
+{
+	struct engine *e = &A.e;
+	int64_t now = tw_mono_ns() / 1000000;
+
+	(void)arg;
+	if (A.idle_ms > 0 && now - A.last_input_ms >= A.idle_ms &&
+	    e->mode != M_GLOBAL) {
+		/* A quiet stream: let processing time move the watermark on. */
+		if (A.time_now)
+			advance(tw_now_ms() - e->lateness);
+		else if (e->max_event != NO_TIME)
+			advance(e->max_event - e->lateness + (now - A.last_input_ms));
+	}
+	if (A.emit_update && now - A.last_update_ms >= A.interval_ms) {
+		A.last_update_ms = now;
+		engine_updates(e);
+	}
+	tw_writer_flush(&A.w);
+	if (A.have_late)
+		tw_writer_flush(&A.late);
+}
+
+static void
+on_idle(void *arg)
+{
+	on_tick(arg);
+}
+
+static int64_t
+duration(const char *opt, const char *s, int64_t min)
+{
+	const char *err;
+	int64_t ms;
+
+	if (tw_parse_duration(s, min, (int64_t)3650 * 86400000, &ms, &err) < 0)
+		tw_die(2, "%s: %s: %s", opt, s, err);
+	return ms;
+}
+
+static void
+summary(void)
+{
+	if (!A.verbose && A.bad == 0 && A.late_n == 0 && A.ioerr == 0)
+		return;
+	tw_warn("%llu records, %llu results; %llu late%s, %llu bad lines, %llu blank",
+	    (unsigned long long)A.records, (unsigned long long)A.e.emitted,
+	    (unsigned long long)A.late_n,
+	    A.late_n && !A.have_late ? " (not kept: use --late FILE)" : "",
+	    (unsigned long long)A.bad, (unsigned long long)A.blank);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "window", required_argument, NULL, 'w' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "agg", required_argument, NULL, 'a' },
+		{ "time", required_argument, NULL, 't' },
+		{ "lateness", required_argument, NULL, 'l' },
+		{ "emit", required_argument, NULL, 'e' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "hop", required_argument, NULL, 1 },
+		{ "session", required_argument, NULL, 2 },
+		{ "late", required_argument, NULL, 3 },
+		{ "idle", required_argument, NULL, 4 },
+		{ "partial", no_argument, NULL, 5 },
+		{ "merge", no_argument, NULL, 6 },
+		{ "state", required_argument, NULL, 7 },
+		{ "flush", no_argument, NULL, 8 },
+		{ "max-groups", required_argument, NULL, 9 },
+		{ "interval", required_argument, NULL, 10 },
+		{ "version", no_argument, NULL, 11 },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct engine *e = &A.e;
+	struct tw_reader r;
+	struct tw_input in;
+	struct tw_json j;
+	enum tw_in_status st;
+	const char *aggs = NULL, *groups = NULL, *timef = NULL, *late = NULL, *err;
+	const char *emit = "final";
+	char errbuf[300];
+	int ch, i;
+	int64_t x;
+	struct tw_buf spec = TW_BUF_INIT;
+
+	tw_setprog(argv[0]);
+	tw_sig_init();
+	engine_init(e);
+	A.interval_ms = 1000;
+	while ((ch = getopt_long(argc, argv, "a:e:g:hl:qt:vw:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a': aggs = optarg; break;
+		case 'e': emit = optarg; break;
+		case 'g': groups = optarg; break;
+		case 'h': usage(0); break;
+		case 'l':
+			e->lateness = duration("--lateness", optarg, 0);
+			A.lateness_given = 1;
+			break;
+		case 'q': A.quiet = 1; break;
+		case 't': timef = optarg; break;
+		case 'v': A.verbose = 1; break;
+		case 'w':
+			e->size = duration("--window", optarg, 1);
+			if (e->mode == M_GLOBAL)
+				e->mode = M_TUMBLE;
+			break;
+		case 1:
+			e->hop = duration("--hop", optarg, 1);
+			break;
+		case 2:
+			e->gap = duration("--session", optarg, 1);
+			break;
+		case 3: late = optarg; break;
+		case 4: A.idle_ms = duration("--idle", optarg, 1); break;
+		case 5: e->partial = 1; break;
+		case 6: A.merge = 1; break;
+		case 7: A.state_path = optarg; break;
+		case 8: A.flush = 1; break;
+		case 9:
+			if (tw_parse_int(optarg, 1, (int64_t)1 << 40, &x, &err) < 0)
+				tw_die(2, "--max-groups: %s", err);
+			e->max_cells = (uint64_t)x;
+			break;
+		case 10: A.interval_ms = duration("--interval", optarg, 1); break;
+		case 11:
+			printf("tw-agg %s\n", TW_VERSION);
+			return 0;
+		default:
+			usage(2);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (aggs == NULL)
+		tw_die(2, "no aggregates: give -a, e.g. -a count,avg:engagement");
+	e->na = tw_agg_parse(aggs, &e->a, errbuf, sizeof errbuf);
+	if (e->na < 0)
+		tw_die(2, "-a: %s", errbuf);
+	e->aggs_text = aggs;
+	if (e->gap) {
+		if (e->size || e->hop)
+			tw_die(2, "--session cannot be used with -w or --hop");
+		e->mode = M_SESSION;
+	} else if (e->hop) {
+		if (!e->size)
+			tw_die(2, "--hop needs a window size: -w DUR --hop DUR");
+		if (e->hop > e->size)
+			tw_die(2, "--hop must not be longer than the window");
+		if (e->size % e->hop != 0)
+			tw_die(2, "--hop must divide the window size");
+		e->mode = e->hop == e->size ? M_TUMBLE : M_HOP;
+	}
+	if (strcmp(emit, "update") == 0)
+		A.emit_update = 1;
+	else if (strcmp(emit, "final") != 0)
+		tw_die(2, "--emit: use final or update");
+	if (e->partial && A.merge)
+		tw_die(2, "--partial and --merge cannot be used together");
+	if (A.flush && !A.state_path)
+		tw_die(2, "--flush goes with --state");
+	if (e->partial && A.emit_update)
+		tw_die(2, "--partial writes final partial states only; drop --emit update");
+	if (groups != NULL && *groups) {
+		char *g = tw_xstrdup(groups), *save = NULL, *tok;
+
+		for (tok = strtok_r(g, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (e->ng == 32)
+				tw_die(2, "-g: at most 32 fields");
+			e->gfields = tw_xrealloc(e->gfields, (size_t)(e->ng + 1) * sizeof *e->gfields);
+			e->gfields[e->ng++] = tok;
+		}
+	}
+	/* The fields each record is read for. */
+	A.f_time = A.f_time2 = -1;
+	if (timef != NULL && strcmp(timef, "now") == 0) {
+		A.time_now = 1;
+	} else if (timef != NULL) {
+		A.f_time = fs_add(&A.fs, timef);
+	} else {
+		A.f_time = fs_add(&A.fs, "ts");
+		A.f_time2 = fs_add(&A.fs, "created_at");
+	}
+	for (i = 0; i < e->ng; i++)
+		A.f_group[i] = fs_add(&A.fs, e->gfields[i]);
+	for (i = 0; i < e->na; i++)
+		A.f_agg[i] = e->a[i].field ? fs_add(&A.fs, e->a[i].field) : -1;
+	if (A.merge && !A.lateness_given)
+		e->close_on_watermark = 0;
+
+	tw_buf_addf(&spec, "mode=%d;w=%lld;hop=%lld;gap=%lld;g=%s;a=%s;t=%s;partial=%d;merge=%d",
+	    (int)e->mode, (long long)e->size, (long long)e->hop, (long long)e->gap,
+	    groups ? groups : "", aggs, timef ? timef : "", e->partial, A.merge);
+	A.spec = spec.p;
+
+	tw_writer_init(&A.w, STDOUT_FILENO, "<stdout>");
+	e->w = &A.w;
+	if (late != NULL) {
+		int fd = open(late, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+
+		if (fd < 0)
+			tw_die(1, "%s: %s", late, strerror(errno));
+		tw_writer_init(&A.late, fd, late);
+		A.have_late = 1;
+	}
+	if (A.state_path)
+		state_load();
+
+	tw_reader_open(&r, argv, argc);
+	r.idle = on_idle;
+	if (A.idle_ms > 0 || A.emit_update) {
+		int64_t tk = A.idle_ms > 0 ? A.idle_ms : A.interval_ms;
+
+		if (A.emit_update && A.interval_ms < tk)
+			tk = A.interval_ms;
+		r.tick = on_tick;
+		r.tick_ms = (int)(tk / 4 > 10 ? (tk / 4 < 1000 ? tk / 4 : 1000) : 10);
+	}
+	tw_json_init(&j);
+	tw_input_init(&in, &r, &j);
+	A.last_input_ms = A.last_update_ms = tw_mono_ns() / 1000000;
+	while ((st = tw_input_next(&in)) != TW_IN_EOF) {
+		switch (st) {
+		case TW_IN_DOC:
+			if (A.merge)
+				merge_record(&j, &in, 0);
+			else
+				record(&j, &in);
+			if (tw_writer_end_record(&A.w) < 0)
+				tw_writer_fail(&A.w);
+			if (((A.records & 1023) == 0 && A.emit_update) || A.idle_ms) {
+				int64_t now = tw_mono_ns() / 1000000;
+
+				A.last_input_ms = now;
+				if (A.emit_update && now - A.last_update_ms >= A.interval_ms) {
+					A.last_update_ms = now;
+					engine_updates(e);
+				}
+			}
+			break;
+		case TW_IN_BLANK:
+			A.blank++;
+			break;
+		case TW_IN_BAD:
+			report(&in, "%s", in.reason);
+			break;
+		case TW_IN_IOERR:
+			A.ioerr++;
+			tw_warn("%s: %s", in.name, r.errmsg);
+			break;
+		case TW_IN_EOF:
+			break;
+		}
+	}
+	/* End of input (or a signal): save open windows, or write them all. */
+	if (A.state_path && !A.flush)
+		state_save();
+	else {
+		engine_close(e, INT64_MAX);
+		if (A.state_path)
+			state_save();
+	}
+	if (tw_writer_close(&A.w) < 0)
+		tw_writer_fail(&A.w);
+	if (A.have_late && tw_writer_close(&A.late) < 0)
+		tw_writer_fail(&A.late);
+	summary();
+	tw_input_free(&in);
+	tw_json_free(&j);
+	tw_reader_close(&r);
+	engine_free(e);
+	tw_agg_specs_free(e->a, e->na);
+	free(e->gfields);
+	tw_buf_free(&spec);
+	tw_buf_free(&A.key);
+	if (r.stopped)
+		tw_sig_reraise();
+	return A.ioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
+}
