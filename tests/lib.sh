@@ -12,10 +12,10 @@ skip() { echo "skip - $1: $2"; }
 
 # check NAME COMMAND...: passes when the command exits 0.
 check() {
-	name=$1
+	_cn=$1
 	shift
-	if "$@" > "$T/.check.out" 2>&1; then ok "$name"; else
-		not_ok "$name" "$(head -c 300 "$T/.check.out" | tr '\n' ' ')"
+	if "$@" > "$T/.check.out" 2>&1; then ok "$_cn"; else
+		not_ok "$_cn" "$(head -c 300 "$T/.check.out" | tr '\n' ' ')"
 	fi
 }
 

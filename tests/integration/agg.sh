@@ -1,0 +1,220 @@
+#!/bin/sh
+# tw-agg against a reference implementation (tests/agg_ref.py), and the
+# equivalences the issue asks for: partial/merge, state resume,
+# batch vs stream; idle flush and early results in a live pipe.
+. "$TW_ROOT/tests/lib.sh"
+REF="python3 $TW_ROOT/tests/agg_ref.py"
+A="count,sum:engagement,avg:engagement,max:engagement,min:like_count,distinct:author_id,first:id"
+
+cat > "$T/cmp.py" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]
+b = [json.loads(l) for l in open(sys.argv[2], encoding='utf-8')]
+drop = set(sys.argv[3].split(',')) if len(sys.argv) > 3 else set()
+def norm(o):
+    return {k: v for k, v in o.items() if k not in drop and not k.endswith('_approx') and k != 'final'}
+if len(a) != len(b):
+    sys.exit(f'{len(a)} results vs {len(b)}')
+for i, (x, y) in enumerate(zip(a, b)):
+    x, y = norm(x), norm(y)
+    if x.keys() != y.keys():
+        sys.exit(f'line {i+1}: keys {sorted(x)} vs {sorted(y)}')
+    for k in x:
+        if isinstance(x[k], float) or isinstance(y[k], float):
+            if abs(x[k] - y[k]) > 1e-9 * max(1, abs(x[k])):
+                sys.exit(f'line {i+1}: {k}: {x[k]} vs {y[k]}')
+        elif x[k] != y[k]:
+            sys.exit(f'line {i+1}: {k}: {x[k]!r} vs {y[k]!r}')
+PY
+CMP="python3 $T/cmp.py"
+
+# 1. Every window type against the reference, with out-of-order and late data.
+$REF gen 6000 1 3000 0.01 > "$T/in.ndjson"
+run_mode() { # name mode size hop gap lateness tw-agg-window-args...
+	name=$1 mode=$2 size=$3 hop=$4 gap=$5 lat=$6
+	shift 6
+	$REF ref "$mode" "$size" "$hop" "$gap" "$lat" "$T/in.ndjson" > "$T/ref.$name" 2> "$T/late.$name.ref"
+	rm -f "$T/late.$name"
+	tw-agg "$@" -g lang -a "$A" --late "$T/late.$name" "$T/in.ndjson" > "$T/got.$name" 2> "$T/err.$name"
+	check "$name windows match the reference" $CMP "$T/ref.$name" "$T/got.$name"
+	python3 -c "
+import json,sys
+ref = [int(l.split()[1]) for l in open('$T/late.$name.ref')]
+lines = open('$T/in.ndjson').read().splitlines()
+want = [lines[i-1] for i in ref]
+got = open('$T/late.$name').read().splitlines() if ref else []
+sys.exit(0 if want == got and len(want) > 0 else 'late records differ: %d vs %d' % (len(want), len(got)))
+" > "$T/late.cmp" 2>&1 && ok "$name: late records kept verbatim in --late" || not_ok "$name: late records kept verbatim in --late" "$(tail -3 "$T/late.cmp")"
+}
+run_mode tumbling tumble 60000 0 0 5000 -w 1m --lateness 5s
+run_mode hopping hop 300000 60000 0 5000 -w 5m --hop 1m --lateness 5s
+run_mode session session 0 0 2000 5000 --session 2s --lateness 5s
+contains "late records are counted in the summary" "$T/err.tumbling" "late"
+check "results come in window order" python3 -c "
+import json
+ends = [json.loads(l)['window_end'] for l in open('$T/got.hopping')]
+assert ends == sorted(ends)
+"
+
+# 2. Global window and grouping by an array field.
+tw-agg -g hashtags -a count "$T/in.ndjson" > "$T/tags"
+check "group by an array field counts once per element" python3 -c "
+import json, collections
+c = collections.Counter(t for l in open('$T/in.ndjson') for t in json.loads(l)['hashtags'])
+got = {json.loads(l)['hashtags']: json.loads(l)['count'] for l in open('$T/tags')}
+assert got == dict(c), (got, c)
+"
+tw-agg -a count,top:hashtags:3,p50:engagement,p95:engagement,p99:like_count "$T/in.ndjson" > "$T/global"
+check "top-k and quantiles (1% relative error) on the global window" python3 -c "
+import json, collections, math
+recs = [json.loads(l) for l in open('$T/in.ndjson')]
+g = json.loads(open('$T/global').read())
+c = collections.Counter(t for r in recs for t in r['hashtags'])
+want = sorted(c.items(), key=lambda kv: (-kv[1], json.dumps(kv[0], ensure_ascii=False)))[:3]
+assert [(x['value'], x['count']) for x in g['top_hashtags']] == want, g['top_hashtags']
+assert g['top_hashtags_approx'] is False
+for q, f, name in ((0.5, 'engagement', 'p50_engagement'), (0.95, 'engagement', 'p95_engagement'), (0.99, 'like_count', 'p99_like_count')):
+    v = sorted(r[f] for r in recs if r[f] is not None)
+    exp = v[math.floor(q * (len(v) - 1))]
+    assert abs(g[name] - exp) <= 0.01 * abs(exp) + 1e-9, (name, g[name], exp)
+assert g['window_start'] is not None and g['count'] == len(recs)
+"
+
+# 3. Partial/merge: split in two by two rules, merge, compare with one process.
+$REF gen 8000 2 2000 0 > "$T/clean.ndjson"
+W="-w 1m --lateness 5s -g lang"
+tw-agg $W -a "$A,top:hashtags:5,p95:engagement" "$T/clean.ndjson" > "$T/single"
+awk 'NR % 2 == 1' "$T/clean.ndjson" > "$T/half1"
+awk 'NR % 2 == 0' "$T/clean.ndjson" > "$T/half2"
+tw-agg $W -a "$A,top:hashtags:5,p95:engagement" --partial "$T/half1" > "$T/p1"
+tw-agg $W -a "$A,top:hashtags:5,p95:engagement" --partial "$T/half2" > "$T/p2"
+# The merger closes windows at end of input (no --lateness given).
+WM="-w 1m -g lang"
+cat "$T/p1" "$T/p2" | tw-agg $WM -a "$A,top:hashtags:5,p95:engagement" --merge > "$T/merged"
+check "partial/merge (odd/even lines) equals one process" $CMP "$T/single" "$T/merged"
+grep '"lang":"en"' "$T/clean.ndjson" > "$T/en"
+grep -v '"lang":"en"' "$T/clean.ndjson" > "$T/noten"
+tw-agg $W -a "$A,top:hashtags:5,p95:engagement" --partial "$T/en" > "$T/p3"
+tw-agg $W -a "$A,top:hashtags:5,p95:engagement" --partial "$T/noten" > "$T/p4"
+tw-agg $WM -a "$A,top:hashtags:5,p95:engagement" --merge "$T/p4" "$T/p3" > "$T/merged2"
+check "partial/merge (split by language) equals one process" $CMP "$T/single" "$T/merged2"
+tw-agg $WM -a count --merge "$T/p1" > /dev/null 2> "$T/mergeerr"
+contains "merging partials made with other aggregates is refused" "$T/mergeerr" "partial state made with other aggregates"
+
+# HyperLogLog: 1,000,000 distinct values, split and merged, within 2%.
+python3 -c "
+import json
+for i in range(1000000):
+    print('{\"ts\":%d,\"u\":\"user%d\"}' % (1700000000000 + i, i))
+" > "$T/distinct.ndjson"
+tw-agg -a distinct:u "$T/distinct.ndjson" > "$T/hll1"
+awk 'NR % 3 == 0' "$T/distinct.ndjson" | tw-agg -a distinct:u --partial > "$T/hp1"
+awk 'NR % 3 != 0' "$T/distinct.ndjson" | tw-agg -a distinct:u --partial > "$T/hp2"
+cat "$T/hp1" "$T/hp2" | tw-agg -a distinct:u --merge > "$T/hll2"
+check "distinct: HyperLogLog within 2% at 1M values, marked approximate, merge agrees" python3 -c "
+import json
+a = json.load(open('$T/hll1')); b = json.load(open('$T/hll2'))
+assert a['distinct_u_approx'] is True
+assert abs(a['distinct_u'] - 1000000) <= 20000, a
+assert abs(b['distinct_u'] - 1000000) <= 20000, b
+"
+head -10000 "$T/distinct.ndjson" | tw-agg -a distinct:u > "$T/exact"
+contains "distinct: exact at 10,000 values" "$T/exact" '"distinct_u":10000,"distinct_u_approx":false'
+
+# 4. State resume: a stream cut in two runs equals one run.
+tw-agg $W -a "$A" "$T/in.ndjson" > "$T/one"
+head -2500 "$T/in.ndjson" > "$T/cut1"
+tail -n +2501 "$T/in.ndjson" > "$T/cut2"
+rm -f "$T/st.json"
+tw-agg $W -a "$A" --state "$T/st.json" "$T/cut1" > "$T/r1" 2>/dev/null
+tw-agg $W -a "$A" --state "$T/st.json" --flush "$T/cut2" > "$T/r2" 2>/dev/null
+cat "$T/r1" "$T/r2" > "$T/two"
+check "state resume: two runs with --state equal one run" $CMP "$T/one" "$T/two"
+check "state file is saved, and left with no open windows after --flush" \
+	test "$(wc -l < "$T/st.json")" -eq 1
+tw-agg -w 5m -g lang -a "$A" --state "$T/st.json" "$T/cut2" > /dev/null 2> "$T/sterr"; rc=$?
+eq "state saved with other options is refused" "$rc" 1
+contains "  ... with a message" "$T/sterr" "saved by tw-agg with other options"
+
+# 5. Batch vs stream: the same records through a slow pipe give the same lines.
+cat > "$T/slow.py" <<'PY'
+import sys, time
+lines = open(sys.argv[1], 'rb').read().splitlines(True)
+out = sys.stdout.buffer
+for i, l in enumerate(lines):
+    out.write(l)
+    if i % 500 == 0:
+        out.flush(); time.sleep(0.05)
+out.flush()
+PY
+python3 "$T/slow.py" "$T/in.ndjson" | tw-agg $W -a "$A" > "$T/stream" 2>/dev/null
+same "batch and stream give identical results" "$T/one" "$T/stream"
+
+# 6. A quiet stream: --idle closes windows by the clock; --emit update shows early results.
+cat > "$T/live.py" <<'PY'
+import json, select, subprocess, sys, time
+args = sys.argv[1:]
+p = subprocess.Popen(['tw-agg', *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+# Five events 100 ms before their window ends (2023-11-14T22:14:00Z).
+for i in range(5):
+    p.stdin.write(b'{"ts":%d,"lang":"en"}\n' % (1700000039900 + i * 10))
+p.stdin.flush()
+t0 = time.time()
+r, _, _ = select.select([p.stdout], [], [], 5)
+if not r:
+    sys.exit('no result while the input stayed open')
+line = json.loads(p.stdout.readline())
+waited = time.time() - t0
+p.stdin.close(); p.wait(5)
+print(json.dumps(line), round(waited, 2))
+if '--idle' in args:
+    assert line['final'] is True and line['count'] == 5, line
+else:
+    assert line['final'] is False and line['count'] == 5, line
+PY
+check "--idle: a window closes while the input stays open" python3 "$T/live.py" -w 1m -g lang -a count --idle 500ms
+check "--emit update: early results (final false) while input is open" python3 "$T/live.py" -w 1m -g lang -a count --emit update --interval 200ms
+
+# 7. SIGTERM with --state: saves, and a restart with --flush completes the job.
+rm -f "$T/st2.json"
+python3 - "$T" <<'PY' > "$T/sig.out" 2>&1
+import os, signal, subprocess, sys, time
+T = sys.argv[1]
+lines = open(T + '/cut1', 'rb').read()
+p = subprocess.Popen(['tw-agg', '-w', '1m', '--lateness', '5s', '-g', 'lang', '-a',
+    'count,sum:engagement,avg:engagement,max:engagement,min:like_count,distinct:author_id,first:id',
+    '--state', T + '/st2.json'], stdin=subprocess.PIPE, stdout=open(T + '/s1', 'wb'),
+    stderr=subprocess.DEVNULL)
+p.stdin.write(lines); p.stdin.flush()
+time.sleep(0.5)
+p.send_signal(signal.SIGTERM)
+rc = p.wait(5)
+assert rc == -signal.SIGTERM, rc
+assert os.path.getsize(T + '/st2.json') > 0
+PY
+tw-agg $W -a "$A" --state "$T/st2.json" --flush "$T/cut2" > "$T/s2" 2>/dev/null
+cat "$T/s1" "$T/s2" > "$T/s12"
+if [ -s "$T/sig.out" ]; then not_ok "SIGTERM saves state" "$(cat "$T/sig.out")"; else
+	check "SIGTERM saves state; the restart completes the job with nothing lost" $CMP "$T/one" "$T/s12"; fi
+
+# 8. Output on /dev/full and a full disk for the state file.
+tw-agg -a count "$T/in.ndjson" > /dev/full 2> "$T/full"; rc=$?
+eq "stdout on /dev/full: status 1" "$rc" 1
+contains "  ... with a message" "$T/full" "write error: No space left on device"
+if [ "$(id -u)" = 0 ] && mkdir -p "$T/tiny" && mount -t tmpfs -o size=64k tmpfs "$T/tiny" 2>/dev/null; then
+	python3 -c "
+import json
+for i in range(20000):
+    print(json.dumps({'ts': 1700000000000 + i, 'u': 'x%d' % i}))
+" > "$T/many"
+	head -5 "$T/many" | tw-agg -w 1h -g u -a count --state "$T/tiny/st.json" > /dev/null
+	cp "$T/tiny/st.json" "$T/st.before"
+	tw-agg -w 1h -g u -a count --state "$T/tiny/st.json" "$T/many" > /dev/null 2> "$T/tinyerr"; rc=$?
+	eq "full disk for the state file: status 1" "$rc" 1
+	contains "  ... with a message" "$T/tinyerr" "cannot save state"
+	same "  ... and the old state file is intact" "$T/st.before" "$T/tiny/st.json"
+	eq "  ... and no temporary file is left" "$(ls "$T/tiny" | wc -l)" 1
+	umount "$T/tiny"
+else
+	skip "full disk for the state file" "needs root to mount a small tmpfs"
+fi
