@@ -15,9 +15,10 @@ gzip -c "$C/twarc-csv/2sets.jsonl" > search-1.jsonl.gz
 gzip -c "$C/twarc-csv/kpop.jsonl" > search-2.jsonl.gz
 cp "$C/twarc-csv/streaming_output_with_error.jsonl" stream.jsonl
 cp "$C/twarc-csv/2sets.jsonl" page.json
+cp "$C/twarc-csv/streaming_output_with_error.jsonl" v2.ndjson
+tw-flatten -q "$C"/twarc-csv/*.jsonl "$C"/python-twitter/*.json > flat.ndjson 2>/dev/null
 if command -v tw-gen > /dev/null; then
-	tw-gen -n 2000 --seed 3 2>/dev/null > v2.ndjson
-	tw-gen -n 2000 --seed 3 2>/dev/null | tw-flatten > flat.ndjson
+	tw-gen -n 2000 --seed 3 > v2.ndjson 2>/dev/null || true
 fi
 
 # Prints the .Dl lines of the EXAMPLES section, unescaped.
