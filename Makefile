@@ -25,6 +25,10 @@ LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 MAN = $(sort $(wildcard man/*.1 man/*.7))
+FUZZERS = $(patsubst fuzz/%.c,%,$(filter-out fuzz/driver.c,$(wildcard fuzz/*.c)))
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 all: $(TOOLS:%=$(BUILD)/%)
 
@@ -45,7 +49,29 @@ $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libtw.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtw.a $(LDLIBS)
 
-units: $(UNIT_BIN)
+units: $(UNIT_BIN) $(FUZZERS:%=$(BUILD)/fuzz/%)
+
+# Replay drivers: each harness with a plain main, built by $(CC), so that
+# make check runs every saved fuzz input without libFuzzer.
+$(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(BUILD)/fuzz/driver.o $(BUILD)/libtw.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/fuzz/driver.o $(BUILD)/libtw.a $(LDLIBS)
+
+# libFuzzer builds (clang): make fuzz FUZZ_TIME=seconds runs each harness.
+build-fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/libtw.a: $(LIB_SRC:%.c=build-fuzz/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build-fuzz/fuzz-%: build-fuzz/fuzz/%.o build-fuzz/libtw.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZERS:%=build-fuzz/fuzz-%)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_TIME)
 
 deps:
 	@sh tests/deps.sh
@@ -53,15 +79,20 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all units
 	@sh tests/run.sh $(BUILD)
+	@$(MAKE) --no-print-directory check-asan
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" all units
 
-check-asan: deps asan
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    sh tests/run.sh build-asan
+# The whole suite again under AddressSanitizer + UBSan; any report fails
+# the test that triggered it (the sanitizers abort the tool).
+check-asan: asan
+	@echo "== the suite under AddressSanitizer and UndefinedBehaviorSanitizer"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
+	    TW_SANITIZED=1 sh tests/run.sh build-asan
 
 bench: all
 	@sh bench/run.sh $(BUILD)
@@ -83,9 +114,9 @@ uninstall:
 	for m in $(MAN); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/} $(DESTDIR)$(MANDIR)/man7/$${m#man/}; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all units deps check asan check-asan bench demo lint-man install uninstall clean
+.PHONY: all units deps check asan check-asan bench demo lint-man install uninstall clean fuzz fuzz-build
 .PRECIOUS: $(BUILD)/%.o
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

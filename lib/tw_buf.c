@@ -65,7 +65,8 @@ tw_buf_add_double(struct tw_buf *b, double v)
 		tw_buf_add(b, "null", 4);
 		return;
 	}
-	if (v == (double)(int64_t)v && fabs(v) < 1e15) {
+	/* Range first: converting a larger double to int64_t is undefined. */
+	if (fabs(v) < 1e15 && v == (double)(int64_t)v) {
 		tw_buf_add_i64(b, (int64_t)v);
 		return;
 	}

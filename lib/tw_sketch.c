@@ -159,6 +159,14 @@ tw_distinct_free(struct tw_distinct *d)
 
 static const char hexd[] = "0123456789abcdef";
 
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 void
 tw_distinct_to_json(const struct tw_distinct *d, struct tw_buf *b)
 {
@@ -174,21 +182,28 @@ tw_distinct_to_json(const struct tw_distinct *d, struct tw_buf *b)
 		tw_buf_add(b, "\"}", 2);
 		return;
 	}
+	/* Sorted, so the same set always serialises to the same text. */
+	uint64_t *v = tw_xmalloc((d->n + 1) * sizeof *v);
+
+	for (i = 0; i < d->cap; i++)
+		if (d->set[i])
+			v[k++] = d->set[i];
+	if (k > 1)
+		qsort(v, k, sizeof *v, u64_cmp);
 	tw_buf_add(b, "{\"set\":[", 8);
-	for (i = 0; i < d->cap; i++) {
+	for (i = 0; i < k; i++) {
 		char t[19];
 		int s;
 
-		if (!d->set[i])
-			continue;
-		if (k++)
+		if (i)
 			tw_buf_addc(b, ',');
 		t[0] = '"';
 		for (s = 0; s < 16; s++)
-			t[1 + s] = hexd[(d->set[i] >> (60 - 4 * s)) & 15];
+			t[1 + s] = hexd[(v[i] >> (60 - 4 * s)) & 15];
 		t[17] = '"';
 		tw_buf_add(b, t, 18);
 	}
+	free(v);
 	tw_buf_add(b, "]}", 2);
 }
 
@@ -638,7 +653,8 @@ tw_topk_result(struct tw_topk *t, unsigned k, struct tw_buf *b)
 {
 	size_t i;
 
-	qsort(t->it, t->n, sizeof *t->it, tk_cmp);
+	if (t->n > 1)
+		qsort(t->it, t->n, sizeof *t->it, tk_cmp);
 	if (t->idx)
 		tk_reindex(t);
 	tw_buf_addc(b, '[');

@@ -312,7 +312,8 @@ emit_cells(struct engine *e, struct cell **v, size_t n, int final, int drop)
 	size_t i;
 
 	key_only = e->mode == M_GLOBAL;
-	qsort(v, n, sizeof *v, cell_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, cell_cmp);
 	for (i = 0; i < n; i++) {
 		engine_write_cell(e, &e->w->out, v[i], final, e->partial);
 		e->emitted++;
@@ -428,7 +429,8 @@ engine_dump(struct engine *e, struct tw_buf *b)
 		for (i = 0; i < e->nwins; i++)
 			n = cmap_list(&e->wins[i].m, &v, &cap, n, INT64_MAX, 0);
 	key_only = e->mode == M_GLOBAL;
-	qsort(v, n, sizeof *v, cell_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, cell_cmp);
 	for (i = 0; i < n; i++)
 		engine_write_cell(e, b, v[i], 0, 1);
 	free(v);

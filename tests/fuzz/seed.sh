@@ -1,0 +1,40 @@
+#!/bin/sh
+# Builds a seed corpus for each harness in DIR/<harness>/ from the real
+# API corpus, the golden test inputs and small hand-written seeds.
+# Usage: tests/fuzz/seed.sh DIR
+set -e
+D=$1
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+C=${TW_CORPUS:-$ROOT/../shared/corpus}
+mkdir -p "$D/json" "$D/input" "$D/flatten" "$D/agg_opts" "$D/agg_state" "$D/csv"
+i=0
+# One document per file for the parsers, whole files for the reader.
+for f in "$C"/*/*.json* "$ROOT"/tests/cases/*/*/input; do
+	[ -f "$f" ] || continue
+	i=$((i + 1))
+	head -c 65536 "$f" > "$D/input/f$i"
+	head -n 1 "$f" | head -c 65536 > "$D/json/f$i"
+	cp "$D/json/f$i" "$D/flatten/f$i"
+done
+printf '[1,"a",null,true,{"x":"y\\n"},""]' > "$D/csv/s1"
+printf '["he said \\"hi\\"","a,b","line\\nbreak",1.5e3,[]]' > "$D/csv/s2"
+n=0
+for a in count 'sum:x,avg:x' 'top:hashtags:10,p99.9:like_count' 'distinct:u,first:id,last:id' \
+	5m 500ms 1.5h 64M 10k -3 'p50:x,p95:x,max:engagement'; do
+	n=$((n + 1))
+	printf '%s' "$a" > "$D/agg_opts/s$n"
+done
+# Real states from tw-agg --partial, one per aggregate kind (first byte
+# picks the kind, in the order the harness lists them).
+if command -v tw-agg > /dev/null 2>&1; then
+	printf '{"ts":1,"x":1}\n{"ts":2,"x":2.5}\n{"ts":3,"x":-4}\n{"ts":4,"x":7}\n' |
+		tw-agg -a 'count,sum:x,avg:x,min:x,max:x,first:x,last:x,distinct:x,top:x:3,p95:x' --partial > "$D/partial.ndjson"
+	python3 - "$D" <<'PY'
+import json, sys
+d = sys.argv[1]
+rec = json.loads(open(d + '/partial.ndjson').readline())
+for i, st in enumerate(rec['_state']):
+    open('%s/agg_state/k%d' % (d, i), 'wb').write(bytes([i]) + json.dumps(st).encode())
+PY
+	rm -f "$D/partial.ndjson"
+fi

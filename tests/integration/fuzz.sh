@@ -1,0 +1,38 @@
+#!/bin/sh
+# Fuzzing in make check: every input that ever broke a harness is replayed
+# (tests/fuzz/regress/), together with the seed corpus; then, where clang
+# and libFuzzer are installed, each harness runs a short smoke
+# (TW_FUZZ_SECONDS, default 3; 0 skips).
+. "$TW_ROOT/tests/lib.sh"
+sh "$TW_ROOT/tests/fuzz/seed.sh" "$T/seeds" > /dev/null 2>&1
+for h in "$TW_BUILD"/fuzz/*; do
+	[ -x "$h" ] && [ ! -d "$h" ] || continue
+	case $h in *.o|*.d) continue ;; esac
+	n=$(basename "$h")
+	mkdir -p "$T/seeds/$n"
+	check "fuzz $n: saved inputs and seeds replay cleanly" \
+		"$h" "$TW_ROOT/tests/fuzz/regress/$n" "$T/seeds/$n"
+done
+
+secs=${TW_FUZZ_SECONDS:-3}
+if [ "$secs" = 0 ]; then
+	skip "fuzz smoke" "TW_FUZZ_SECONDS=0"
+elif [ -n "${TW_SANITIZED:-}" ]; then
+	: # the smoke runs once, in the normal pass
+elif ! command -v clang > /dev/null 2>&1; then
+	skip "fuzz smoke" "clang is not installed"
+elif ! make -s -C "$TW_ROOT" fuzz-build > "$T/build.log" 2>&1; then
+	not_ok "fuzz smoke: build" "$(tail -5 "$T/build.log")"
+else
+	for h in "$TW_ROOT"/build-fuzz/fuzz-*; do
+		n=${h##*/fuzz-}
+		mkdir -p "$T/regress/$n"
+		if "$h" -max_total_time="$secs" -max_len=65536 -timeout=10 -print_final_stats=1 \
+		    -artifact_prefix="$T/regress/$n/" "$T/seeds/$n" > "$T/$n.log" 2>&1; then
+			ok "fuzz smoke $n: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$T/$n.log" | grep -o '[0-9]*$') runs in ${secs}s"
+		else
+			cp "$T/regress/$n"/* "$TW_ROOT/tests/fuzz/regress/$n/" 2>/dev/null
+			not_ok "fuzz smoke $n" "$(grep -m 2 -E 'ERROR|assertion' "$T/$n.log" | tr '\n' ' ')"
+		fi
+	done
+fi
