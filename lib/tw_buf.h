@@ -39,6 +39,8 @@ tw_buf_reset(struct tw_buf *b)
 static inline void
 tw_buf_add(struct tw_buf *b, const void *s, size_t n)
 {
+	if (n == 0)
+		return;	/* s may be NULL then, and memcpy must not see it */
 	if (b->cap - b->len <= n)
 		tw_buf_grow(b, n);
 	memcpy(b->p + b->len, s, n);

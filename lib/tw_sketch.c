@@ -29,7 +29,8 @@ tw_hash64(const void *p, size_t n)
 		h = fmix64(h ^ fmix64(k + 0x9E3779B97F4A7C15ULL));
 	}
 	k = 0;
-	memcpy(&k, s + i, n - i);
+	if (n > i)
+		memcpy(&k, s + i, n - i);
 	return fmix64(h ^ fmix64(k ^ (n - i)));
 }
 

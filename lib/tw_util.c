@@ -110,7 +110,8 @@ tw_xstrndup(const char *s, size_t n)
 {
 	char *p = tw_xmalloc(n + 1);
 
-	memcpy(p, s, n);
+	if (n > 0)
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }

@@ -141,9 +141,12 @@ engine_cell(struct engine *e, int64_t start, int64_t end, const char *key,
     size_t n)
 {
 	struct win *w = win_get(e, start, end);
-	uint64_t h = cell_hash(start, key, n);
+	uint64_t h;
 	struct cell *c;
 
+	if (key == NULL)
+		key = "";	/* no group fields: the empty key */
+	h = cell_hash(start, key, n);
 	if (w->m.cap) {
 		for (c = w->m.b[h & (w->m.cap - 1)]; c; c = c->next)
 			if (c->hash == h && c->keylen == n && memcmp(c->key, key, n) == 0)
@@ -170,10 +173,13 @@ struct cell *
 engine_session(struct engine *e, int64_t start, int64_t end, const char *key,
     size_t n)
 {
-	uint64_t h = cell_hash(0, key, n);
+	uint64_t h;
 	struct cell *c, *nx, *keep = NULL;
 	int i;
 
+	if (key == NULL)
+		key = "";
+	h = cell_hash(0, key, n);
 	if (e->sess.cap) {
 		for (c = e->sess.b[h & (e->sess.cap - 1)]; c; c = nx) {
 			nx = c->next;

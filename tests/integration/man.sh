@@ -24,7 +24,7 @@ fi
 # Prints the .Dl lines of the EXAMPLES section, unescaped.
 examples() {
 	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 } on && /^\.Dl / { sub(/^\.Dl /, ""); print }' "$1" |
-		sed -e 's/\\&//g' -e 's/\\e/\\/g' -e 's/\\(dq/"/g'
+		sed -e 's/\\&//g' -e 's/\\e/\\/g' -e 's/\\(dq/"/g' -e 's/^\$ //'
 }
 
 for m in "$TW_ROOT"/man/*.1; do

@@ -1,0 +1,44 @@
+/*
+ * tw-perf: meter a stream, measure a command, report on measurements.
+ * The first argument picks the mode: "run", "report", or else the meter.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "perf.h"
+#include "tw_sig.h"
+#include "tw_util.h"
+
+void
+perf_usage(int status)
+{
+	fputs(PERF_USAGE, status ? stderr : stdout);
+	if (status == 0)
+		fputs("\n"
+		    "meter (passes its input through unchanged):\n"
+		    "  -l, --label NAME      name of the run in every record\n"
+		    "  -e, --every DUR       a stats record every DUR (default 10s)\n"
+		    "  -o, --log FILE        append records to FILE (default: standard error)\n"
+		    "run (measures COMMAND and its process tree):\n"
+		    "  -e, --every DUR       sample /proc every DUR (default 100ms)\n"
+		    "report:\n"
+		    "  -f, --format FMT      text (default), markdown or json\n"
+		    "  -s, --storage K:PATH  sqlite:FILE, dir:PATH or tsv:FILE (repeatable)\n"
+		    "      --svg DIR         also draw bar charts as SVG files in DIR\n"
+		    "  -h, --help            this help\n"
+		    "      --version         the version\n", stdout);
+	exit(status);
+}
+
+int
+main(int argc, char **argv)
+{
+	tw_setprog(argv[0]);
+	tw_sig_init();
+	if (argc > 1 && strcmp(argv[1], "run") == 0)
+		return run_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return report_main(argc - 1, argv + 1);
+	return meter_main(argc, argv);
+}

@@ -1,0 +1,553 @@
+/*
+ * The meter: copies its input to standard output byte for byte (like
+ * cat: no line is changed, joined or dropped, gzip is not inflated) and
+ * measures it on the way.
+ *
+ * Raw read(2)/write(2) of up to BUFSZ bytes; each chunk is written as
+ * soon as it is read, so nothing waits in a buffer and a record in a
+ * quiet stream passes at once. Lines are counted with memchr. The event
+ * time is read (a full JSON parse, then ts, timestamp_ms, created_at,
+ * data.created_at) from a sample of the lines: the first BURST lines of
+ * every WINDOW_MS, then one line in SAMPLE_EVERY. So every line of a
+ * stream under 2,000 lines a second (and of a file under 2,000 lines)
+ * is sampled (a live stream, where
+ * latency means something), while a backlog or a file read at full
+ * speed costs a parse for about one line in a thousand.
+ *
+ * Reads block with no poll(2) in front of them (a syscall per read
+ * costs several percent next to cat); a periodic SIGALRM interrupts a
+ * read that waits on a quiet input, so stats records and the progress
+ * display keep coming.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "perf.h"
+#include "tw_json.h"
+#include "tw_opt.h"
+#include "tw_sig.h"
+#include "tw_time.h"
+#include "tw_util.h"
+
+#define BUFSZ ((size_t)128 << 10)
+#define BURST 2000
+#define WINDOW_MS 1000
+#define SAMPLE_EVERY 1024
+#define CARRY_MAX ((size_t)1 << 20)
+#define PROGRESS_MS 500
+
+struct meter {
+	const char *label;
+	const char *logpath;
+	int64_t every_ms;
+	int progress;			/* stderr is a terminal and no --log */
+	struct tw_writer log;
+	struct tw_writer out;		/* only for its error policy */
+
+	uint64_t records, bytes, blank;
+	uint64_t last_records, last_bytes;
+	int64_t start_ms, start_ns, last_ns, next_ns, next_prog_ns;
+	struct tw_quant qi, qt;		/* latency: this interval, whole run */
+	struct tw_json json;
+
+	struct tw_buf carry;		/* the start of a line cut by a read */
+	size_t partial;			/* its length, even when not kept */
+	uint64_t since_sample, win_lines;
+	int64_t win_start_ns;
+	int in_failed;
+};
+
+static int
+jtime(const struct tw_jval *v, int64_t *t)
+{
+	double d;
+
+	if (v == NULL)
+		return -1;
+	if (v->type == TW_JNUM) {
+		if (tw_json_i64(v, t) == 0)
+			return 0;
+		if (tw_json_double(v, &d) == 0 && d > -9e15 && d < 9e15) {
+			*t = (int64_t)d;
+			return 0;
+		}
+		return -1;
+	}
+	if (v->type == TW_JSTR && v->flags == 0)
+		return tw_time_parse(v->p, v->len, t);
+	return -1;
+}
+
+/* Finds the event time of one line; -1 when it has none. */
+static int
+event_time(struct meter *m, const char *s, size_t n, int64_t *t)
+{
+	const struct tw_jval *root, *v, *rt;
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	if (n == 0 || *s != '{')
+		return -1;
+	if (tw_json_parse(&m->json, s, n) != TW_JSON_OK)
+		return -1;
+	root = m->json.v;
+	if (jtime(TW_JGET(&m->json, root, "ts"), t) == 0)
+		return 0;
+	if (jtime(TW_JGET(&m->json, root, "timestamp_ms"), t) == 0)
+		return 0;
+	/* A flat user record's created_at is when the account was made. */
+	rt = TW_JGET(&m->json, root, "record_type");
+	if ((rt == NULL || !TW_JSTREQ(rt, "user")) &&
+	    jtime(TW_JGET(&m->json, root, "created_at"), t) == 0)
+		return 0;
+	v = TW_JGET(&m->json, root, "data");
+	if (v != NULL && v->type == TW_JOBJ &&
+	    jtime(TW_JGET(&m->json, v, "created_at"), t) == 0)
+		return 0;
+	return -1;
+}
+
+static void
+sample(struct meter *m, const char *s, size_t n, int64_t now)
+{
+	int64_t t;
+
+	m->since_sample = 0;
+	if (event_time(m, s, n, &t) == 0)
+		tw_quant_add(&m->qi, (double)(now - t));
+}
+
+/* One complete line (without its newline) of total length n. */
+static inline void
+line(struct meter *m, const char *s, size_t n, int all, int64_t now)
+{
+	if (n == 0 || (n == 1 && s[0] == '\r')) {
+		m->blank++;
+		return;
+	}
+	m->records++;
+	if (all || ++m->win_lines <= BURST || ++m->since_sample >= SAMPLE_EVERY)
+		sample(m, s, n, now);
+}
+
+static void
+scan(struct meter *m, const char *p, size_t n)
+{
+	const char *end = p + n, *nl;
+	int all = 0;
+	int64_t now = tw_now_ms(), mono = tw_mono_ns();
+
+	if (mono - m->win_start_ns >= (int64_t)WINDOW_MS * 1000000) {
+		m->win_start_ns = mono;
+		m->win_lines = 0;
+	}
+
+	if (m->partial > 0) {
+		nl = memchr(p, '\n', n);
+		if (nl == NULL) {
+			if (m->partial + n <= CARRY_MAX)
+				tw_buf_add(&m->carry, p, n);
+			m->partial += n;
+			return;
+		}
+		if (m->partial + (size_t)(nl - p) <= CARRY_MAX) {
+			tw_buf_add(&m->carry, p, (size_t)(nl - p));
+			line(m, m->carry.p, m->carry.len, all, now);
+		} else {
+			/* Too long to keep: counted, not sampled. */
+			m->records++;
+		}
+		tw_buf_reset(&m->carry);
+		m->partial = 0;
+		p = nl + 1;
+	}
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		line(m, p, (size_t)(nl - p), all, now);
+		p = nl + 1;
+	}
+	if (p < end) {
+		m->partial = (size_t)(end - p);
+		if (m->partial <= CARRY_MAX)
+			tw_buf_add(&m->carry, p, m->partial);
+	}
+}
+
+static void
+log_write(struct meter *m)
+{
+	tw_buf_addc(&m->log.out, '\n');
+	if (tw_writer_flush(&m->log) < 0)
+		tw_writer_fail(&m->log);
+}
+
+static void
+head(struct meter *m, const char *type)
+{
+	struct tw_buf *b = &m->log.out;
+
+	tw_buf_adds(b, "{\"type\":\"");
+	tw_buf_adds(b, type);
+	tw_buf_addc(b, '"');
+	rec_key(b, "label");
+	rec_str(b, m->label);
+}
+
+static void
+stats(struct meter *m, int64_t now_ns)
+{
+	struct tw_buf *b = &m->log.out;
+	double dt = (now_ns - m->last_ns) / 1e9;
+
+	if (dt <= 0)
+		dt = 1e-9;
+	head(m, "stats");
+	rec_key(b, "time");
+	rec_time(b, tw_now_ms());
+	rec_key(b, "elapsed_s");
+	rec_num(b, (now_ns - m->start_ns) / 1e9, 3);
+	rec_key(b, "records");
+	tw_buf_add_u64(b, m->records);
+	rec_key(b, "bytes");
+	tw_buf_add_u64(b, m->bytes);
+	rec_key(b, "rate_rps");
+	rec_num(b, (m->records - m->last_records) / dt, 1);
+	rec_key(b, "rate_bps");
+	rec_num(b, (m->bytes - m->last_bytes) / dt, 1);
+	rec_key(b, "latency_ms");
+	rec_latency(b, &m->qi);
+	tw_buf_addc(b, '}');
+	log_write(m);
+}
+
+static void
+human(char *buf, size_t n, double v, const char *unit)
+{
+	static const char pre[] = " kMGT";
+	int i = 0;
+
+	while (v >= 1000 && i < 4) {
+		v /= 1000;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, n, "%.0f %s", v, unit);
+	else
+		snprintf(buf, n, "%.1f %c%s", v, pre[i], unit);
+}
+
+static void
+progress(struct meter *m, int64_t now_ns, int final)
+{
+	char line[256], rc[32], by[32], rr[32], br[32];
+	double el = (now_ns - m->start_ns) / 1e9;
+	double dt = (now_ns - m->last_ns) / 1e9;
+	long s = (long)el;
+	int n;
+
+	if (dt <= 0)
+		dt = 1e-9;
+	human(rc, sizeof rc, (double)m->records, "rec");
+	human(by, sizeof by, (double)m->bytes, "B");
+	human(rr, sizeof rr, (m->records - m->last_records) / dt, "rec/s");
+	human(br, sizeof br, (m->bytes - m->last_bytes) / dt, "B/s");
+	n = snprintf(line, sizeof line, "\r%s%s%s  %s  [%s, %s]  %ld:%02ld:%02ld\033[K%s",
+	    m->label ? m->label : "", m->label ? ": " : "", rc, by, rr, br,
+	    s / 3600, s / 60 % 60, s % 60, final ? "\n" : "");
+	if (n > (int)sizeof line - 1)
+		n = (int)sizeof line - 1;
+	tw_buf_add(&m->log.out, line, (size_t)n);
+	if (tw_writer_flush(&m->log) < 0)
+		tw_writer_fail(&m->log);
+}
+
+/* Stats and progress due at now_ns. */
+static void
+clock_work(struct meter *m, int64_t now_ns)
+{
+	if (m->progress) {
+		if (now_ns >= m->next_prog_ns) {
+			progress(m, now_ns, 0);
+			m->last_ns = now_ns;
+			m->last_records = m->records;
+			m->last_bytes = m->bytes;
+			m->next_prog_ns = now_ns + (int64_t)PROGRESS_MS * 1000000;
+		}
+		/* Still merge latency per interval, for the summary. */
+	}
+	if (now_ns < m->next_ns)
+		return;
+	if (!m->progress) {
+		stats(m, now_ns);
+		m->last_ns = now_ns;
+		m->last_records = m->records;
+		m->last_bytes = m->bytes;
+	}
+	tw_quant_merge(&m->qt, &m->qi);
+	tw_quant_free(&m->qi);
+	memset(&m->qi, 0, sizeof m->qi);
+	while (m->next_ns <= now_ns)
+		m->next_ns += m->every_ms * 1000000;
+}
+
+static volatile sig_atomic_t alarm_fired;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	alarm_fired = 1;
+}
+
+/*
+ * Starts a periodic timer, a quarter of --every (10ms to 250ms), so a
+ * record is due at most that late; periodic rather than one-shot so an
+ * alarm lost just before a read blocks is made up by the next one.
+ */
+static void
+arm(struct meter *m)
+{
+	struct itimerval it;
+	int64_t us = m->every_ms * 1000 / 4;
+
+	if (us > 250000)
+		us = 250000;
+	if (us < 10000)
+		us = 10000;
+	memset(&it, 0, sizeof it);
+	it.it_value.tv_sec = it.it_interval.tv_sec = us / 1000000;
+	it.it_value.tv_usec = it.it_interval.tv_usec = us % 1000000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void
+tick(struct meter *m)
+{
+	int64_t now = tw_mono_ns();
+
+	alarm_fired = 0;
+	clock_work(m, now);
+}
+
+static void
+summary(struct meter *m, const char *mode)
+{
+	struct tw_buf *b = &m->log.out;
+	int64_t now_ns = tw_mono_ns();
+	double el = (now_ns - m->start_ns) / 1e9;
+
+	{
+		struct itimerval off;
+
+		memset(&off, 0, sizeof off);
+		setitimer(ITIMER_REAL, &off, NULL);
+	}
+	tw_quant_merge(&m->qt, &m->qi);
+	if (el <= 0)
+		el = 1e-9;
+	if (m->progress)
+		progress(m, now_ns, 1);
+	head(m, "summary");
+	rec_key(b, "mode");
+	rec_str(b, mode);
+	rec_key(b, "records");
+	tw_buf_add_u64(b, m->records);
+	rec_key(b, "bytes");
+	tw_buf_add_u64(b, m->bytes);
+	rec_key(b, "blank");
+	tw_buf_add_u64(b, m->blank);
+	rec_key(b, "start");
+	rec_time(b, m->start_ms);
+	rec_key(b, "end");
+	rec_time(b, m->start_ms + (now_ns - m->start_ns) / 1000000);
+	rec_key(b, "processing_s");
+	rec_num(b, el, 6);
+	rec_key(b, "throughput_rps");
+	rec_num(b, m->records / el, 1);
+	rec_key(b, "throughput_bps");
+	rec_num(b, m->bytes / el, 1);
+	rec_rusage_self(b);
+	rec_key(b, "latency_samples");
+	tw_buf_add_u64(b, m->qt.n);
+	rec_key(b, "latency_ms");
+	rec_latency(b, &m->qt);
+	tw_buf_addc(b, '}');
+	log_write(m);
+}
+
+/* Writes all of p[0..n) to stdout; -1 with errno on failure. */
+static int
+write_all(const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(STDOUT_FILENO, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Copies one file. Returns 0 at its end, 1 when stopped by a signal,
+ * 2 when standard output failed (errno in m->out.err).
+ */
+static int
+copy(struct meter *m, int fd, const char *name, char *buf)
+{
+	ssize_t n;
+	int64_t now;
+
+	for (;;) {
+		if (tw_sig_caught)
+			return 1;
+		if (alarm_fired)
+			tick(m);
+		n = read(fd, buf, BUFSZ);
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			tw_warn("%s: %s", name, strerror(errno));
+			m->in_failed++;
+			return 0;
+		}
+		if (write_all(buf, (size_t)n) < 0) {
+			m->out.err = errno;
+			return 2;
+		}
+		m->bytes += (uint64_t)n;
+		scan(m, buf, (size_t)n);
+		/* A fast input never waits for the timer. */
+		now = tw_mono_ns();
+		if (now >= m->next_ns || (m->progress && now >= m->next_prog_ns))
+			clock_work(m, now);
+	}
+}
+
+int
+meter_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "every", required_argument, NULL, 'e' },
+		{ "log", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 1 },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct meter M;
+	struct meter *m = &M;
+	const char *err;
+	char *buf;
+	int ch, i, rc = 0, fd;
+
+	m->every_ms = 10000;
+	while ((ch = getopt_long(argc, argv, "e:hl:o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'e':
+			if (tw_parse_duration(optarg, 10, (int64_t)1 << 40, &m->every_ms, &err))
+				tw_die(2, "--every: %s", err);
+			break;
+		case 'h':
+			perf_usage(0);
+		case 'l':
+			m->label = optarg;
+			break;
+		case 'o':
+			m->logpath = optarg;
+			break;
+		case 1:
+			printf("tw-perf %s\n", TW_VERSION);
+			return 0;
+		default:
+			perf_usage(2);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	log_open(&m->log, m->logpath);
+	tw_writer_init(&m->out, STDOUT_FILENO, "<stdout>");
+	m->progress = m->logpath == NULL && isatty(STDERR_FILENO);
+	tw_json_init(&m->json);
+	buf = tw_xmalloc(BUFSZ);
+	m->start_ms = tw_now_ms();
+	m->start_ns = m->last_ns = tw_mono_ns();
+	m->next_ns = m->start_ns + m->every_ms * 1000000;
+	m->next_prog_ns = m->start_ns + (int64_t)PROGRESS_MS * 1000000;
+	m->win_start_ns = m->start_ns;
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_alarm;	/* no SA_RESTART: reads return */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		arm(m);
+	}
+
+	for (i = 0; i < (argc ? argc : 1) && rc == 0; i++) {
+		const char *name = argc ? argv[i] : "-";
+
+		if (strcmp(name, "-") == 0) {
+			rc = copy(m, STDIN_FILENO, "<stdin>", buf);
+			continue;
+		}
+		fd = open(name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			tw_warn("%s: %s", name, strerror(errno));
+			m->in_failed++;
+			continue;
+		}
+		rc = copy(m, fd, name, buf);
+		close(fd);
+	}
+	if (rc == 0 && m->partial > 0) {
+		/* The last line had no newline: still a line. */
+		if (m->partial <= CARRY_MAX)
+			line(m, m->carry.p, m->carry.len, 1, tw_now_ms());
+		else
+			m->records++;
+	}
+	if (rc == 2) {
+		/* Output closed or failed: the summary goes to a log file
+		 * only, so `| head` stays quiet. */
+		if (m->logpath != NULL) {
+			m->progress = 0;
+			summary(m, "streaming");
+			tw_writer_close(&m->log);
+		}
+		tw_writer_fail(&m->out);
+	}
+	summary(m, rc == 1 ? "streaming" : "batch");
+	if (m->logpath != NULL && tw_writer_close(&m->log) < 0)
+		tw_writer_fail(&m->log);
+	if (close(STDOUT_FILENO) < 0 && errno != EINTR) {
+		m->out.err = errno;
+		tw_writer_fail(&m->out);
+	}
+	tw_json_free(&m->json);
+	tw_quant_free(&m->qi);
+	tw_quant_free(&m->qt);
+	tw_buf_free(&m->carry);
+	free(buf);
+	if (rc == 1)
+		tw_sig_reraise();
+	return m->in_failed ? 1 : 0;
+}

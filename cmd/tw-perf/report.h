@@ -1,0 +1,74 @@
+/*
+ * What tw-perf report reads (report.c) and prints (print.c, svg.c).
+ * Numbers a record did not carry are NaN. The report owns every string
+ * except file names, which are borrowed from argv.
+ */
+#ifndef TW_PERF_REPORT_H
+#define TW_PERF_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { FMT_TEXT, FMT_MARKDOWN, FMT_JSON };
+
+struct stats {			/* the stats records of one label */
+	char *label;
+	uint64_t n;
+	double records, bytes, elapsed;	/* of the last one */
+	double peak_rps;
+	const char *file;
+	uint64_t line;
+};
+
+struct run {			/* one summary record (a row) */
+	char *label, *mode, *command, *start, *end;
+	double records, bytes, seconds, rps, bps;
+	double cpu_user, cpu_sys, peak_rss_kb, max_single_kb, exit_status;
+	double lat[4];		/* p50, p95, p99, max */
+	struct stats *stats;
+	const char *file;
+	uint64_t line;
+	int hidden;		/* merged into the run summary around it */
+	int merged;		/* a run summary that took a meter's figures */
+	int from_stats;		/* no summary: built from stats records */
+};
+
+struct data {			/* figures from tw-agg results */
+	uint64_t results;
+	double tweets, eng_sum, eng_w, eng_max, users, langs;
+	int have_tweets, have_max;
+	uint64_t user_windows;
+	char **lang;
+	size_t nlang;
+	char **win;
+	size_t nwin;
+	char *first, *last;
+};
+
+struct store {			/* storage use of one table or directory */
+	char *source, *name;
+	double bytes, files;	/* files: NaN for tables */
+};
+
+struct report {
+	int format;
+	struct run *runs;
+	size_t nruns, capruns;
+	struct stats *stats;
+	size_t nstats;
+	struct data data;
+	struct store *store;
+	size_t nstore;
+	struct run *batch, *streaming;	/* the compared pair, or NULL */
+	uint64_t bad, ioerr;
+};
+
+/* Prints the tables in r->format to standard output (exits 1 on a
+ * write error). */
+void report_print(const struct report *r);
+
+/* Writes throughput.svg, memory.svg and (with a pair) comparison.svg
+ * into dir; -1 after a message when a file cannot be written. */
+int svg_write(const struct report *r, const char *dir);
+
+#endif

@@ -1,0 +1,369 @@
+/*
+ * tw-perf run: starts COMMAND with this process's standard input, output
+ * and error, samples its process tree from /proc every --every (100ms),
+ * and writes one summary record when it ends.
+ *
+ * The tree is every process whose parent chain leads to the child. Per
+ * sample: VmRSS of /proc/PID/status summed over the live members (the
+ * peak of that sum is peak_rss_kb) and their /proc/PID/io counters.
+ * CPU time comes from wait4's rusage, which holds the child and every
+ * descendant that was waited for. I/O of exited processes is found the
+ * same way: Linux adds a reaped child's counters to its parent's, so
+ * after wait4 /proc/self/io minus this thread's own /proc/self/task/TID/io
+ * is the whole tree; the largest sampled sum is kept when that is more
+ * (a process orphaned to init is only seen by sampling).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "perf.h"
+#include "tw_opt.h"
+#include "tw_sig.h"
+#include "tw_time.h"
+#include "tw_util.h"
+
+struct io {
+	uint64_t rchar, wchar, read_bytes, write_bytes;
+};
+
+struct proc {
+	int pid, ppid, in;
+};
+
+struct tree {
+	struct proc *p;
+	size_t n, cap;
+	uint64_t peak_rss_kb, samples;
+	struct io io_peak;
+};
+
+static int
+read_small(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, cap - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static void
+io_read(const char *path, struct io *io)
+{
+	char buf[1024], *s;
+
+	memset(io, 0, sizeof *io);
+	if (read_small(path, buf, sizeof buf) <= 0)
+		return;
+	for (s = buf; s != NULL && *s; s = strchr(s, '\n'), s = s ? s + 1 : NULL) {
+		unsigned long long v;
+
+		if (sscanf(s, "rchar: %llu", &v) == 1)
+			io->rchar = v;
+		else if (sscanf(s, "wchar: %llu", &v) == 1)
+			io->wchar = v;
+		else if (sscanf(s, "read_bytes: %llu", &v) == 1)
+			io->read_bytes = v;
+		else if (sscanf(s, "write_bytes: %llu", &v) == 1)
+			io->write_bytes = v;
+	}
+}
+
+static void
+io_max(struct io *a, const struct io *b)
+{
+	if (b->rchar > a->rchar) a->rchar = b->rchar;
+	if (b->wchar > a->wchar) a->wchar = b->wchar;
+	if (b->read_bytes > a->read_bytes) a->read_bytes = b->read_bytes;
+	if (b->write_bytes > a->write_bytes) a->write_bytes = b->write_bytes;
+}
+
+static void
+io_sub(struct io *a, const struct io *b)
+{
+	a->rchar = a->rchar > b->rchar ? a->rchar - b->rchar : 0;
+	a->wchar = a->wchar > b->wchar ? a->wchar - b->wchar : 0;
+	a->read_bytes = a->read_bytes > b->read_bytes ? a->read_bytes - b->read_bytes : 0;
+	a->write_bytes = a->write_bytes > b->write_bytes ? a->write_bytes - b->write_bytes : 0;
+}
+
+/* One sample of the tree rooted at root. */
+static void
+sample(struct tree *t, int root)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	char path[64], buf[4096], *s;
+	size_t i;
+	int changed;
+	uint64_t rss = 0;
+	struct io sum, one;
+
+	if (d == NULL)
+		return;
+	t->n = 0;
+	while ((de = readdir(d)) != NULL) {
+		int pid = atoi(de->d_name), ppid;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/stat", pid);
+		if (read_small(path, buf, sizeof buf) <= 0)
+			continue;
+		/* The name may hold anything: fields start after the last ')'. */
+		if ((s = strrchr(buf, ')')) == NULL ||
+		    sscanf(s + 1, " %*c %d", &ppid) != 1)
+			continue;
+		if (t->n == t->cap) {
+			t->cap = t->cap ? 2 * t->cap : 256;
+			t->p = tw_xrealloc(t->p, t->cap * sizeof *t->p);
+		}
+		t->p[t->n].pid = pid;
+		t->p[t->n].ppid = ppid;
+		t->p[t->n].in = pid == root;
+		t->n++;
+	}
+	closedir(d);
+	do {
+		changed = 0;
+		for (i = 0; i < t->n; i++) {
+			size_t j;
+
+			if (t->p[i].in)
+				continue;
+			for (j = 0; j < t->n; j++)
+				if (t->p[j].in && t->p[j].pid == t->p[i].ppid) {
+					t->p[i].in = changed = 1;
+					break;
+				}
+		}
+	} while (changed);
+	memset(&sum, 0, sizeof sum);
+	for (i = 0; i < t->n; i++) {
+		if (!t->p[i].in)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/status", t->p[i].pid);
+		if (read_small(path, buf, sizeof buf) > 0 &&
+		    (s = strstr(buf, "\nVmRSS:")) != NULL)
+			rss += strtoull(s + 7, NULL, 10);
+		snprintf(path, sizeof path, "/proc/%d/io", t->p[i].pid);
+		io_read(path, &one);
+		sum.rchar += one.rchar;
+		sum.wchar += one.wchar;
+		sum.read_bytes += one.read_bytes;
+		sum.write_bytes += one.write_bytes;
+	}
+	if (rss > t->peak_rss_kb)
+		t->peak_rss_kb = rss;
+	io_max(&t->io_peak, &sum);
+	t->samples++;
+}
+
+static void
+reaped_io(struct io *io)
+{
+	char path[64];
+	struct io self;
+
+	io_read("/proc/self/io", io);
+	snprintf(path, sizeof path, "/proc/self/task/%ld/io", (long)syscall(SYS_gettid));
+	io_read(path, &self);
+	io_sub(io, &self);
+}
+
+static void
+add_command(struct tw_buf *b, char **argv)
+{
+	struct tw_buf c = TW_BUF_INIT;
+	int i;
+
+	for (i = 0; argv[i] != NULL; i++) {
+		const char *a = argv[i];
+
+		if (i)
+			tw_buf_addc(&c, ' ');
+		if (*a && strpbrk(a, " \t\n'\"\\$`*?[]{}()<>|&;#~") == NULL) {
+			tw_buf_adds(&c, a);
+			continue;
+		}
+		tw_buf_addc(&c, '\'');
+		for (; *a; a++) {
+			if (*a == '\'')
+				tw_buf_adds(&c, "'\\''");
+			else
+				tw_buf_addc(&c, *a);
+		}
+		tw_buf_addc(&c, '\'');
+	}
+	rec_str(b, c.p ? c.p : "");
+	tw_buf_free(&c);
+}
+
+int
+run_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "every", required_argument, NULL, 'e' },
+		{ "log", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 1 },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *label = NULL, *logpath = NULL, *err;
+	int64_t every_ms = 100, start_ms, start_ns, end_ns;
+	struct tw_writer log;
+	struct tw_buf *b;
+	struct tree t;
+	struct rusage ru;
+	struct io io, base;
+	struct sigaction sa;
+	int ch, status = 0, pidfd, forwarded = 0, rc;
+	pid_t pid, w;
+
+	while ((ch = getopt_long(argc, argv, "+e:hl:o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'e':
+			if (tw_parse_duration(optarg, 1, (int64_t)1 << 40, &every_ms, &err))
+				tw_die(2, "--every: %s", err);
+			break;
+		case 'h':
+			perf_usage(0);
+		case 'l':
+			label = optarg;
+			break;
+		case 'o':
+			logpath = optarg;
+			break;
+		case 1:
+			printf("tw-perf %s\n", TW_VERSION);
+			return 0;
+		default:
+			perf_usage(2);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		tw_warn("run: no command given");
+		perf_usage(2);
+	}
+	log_open(&log, logpath);
+	memset(&t, 0, sizeof t);
+	reaped_io(&base);
+	start_ms = tw_now_ms();
+	start_ns = tw_mono_ns();
+	pid = fork();
+	if (pid < 0)
+		tw_die(1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* The command gets the usual signal dispositions back. */
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGPIPE, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		if (logpath != NULL)
+			close(log.fd);
+		execvp(argv[0], argv);
+		tw_warn("%s: %s", argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	for (;;) {
+		w = wait4(pid, &status, WNOHANG, &ru);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			tw_die(1, "wait: %s", strerror(errno));
+		if (tw_sig_caught && !forwarded) {
+			/* Pass SIGINT/SIGTERM on and wait for the command. */
+			kill(pid, tw_sig_caught);
+			forwarded = tw_sig_caught;
+		}
+		sample(&t, pid);
+		if (pidfd >= 0) {
+			struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+			poll(&p, 1, (int)every_ms);
+		} else {
+			struct timespec ts = { every_ms / 1000, every_ms % 1000 * 1000000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	end_ns = tw_mono_ns();
+	if (pidfd >= 0)
+		close(pidfd);
+	reaped_io(&io);
+	io_sub(&io, &base);
+	io_max(&io, &t.io_peak);
+	rc = WIFEXITED(status) ? WEXITSTATUS(status) :
+	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+
+	b = &log.out;
+	tw_buf_adds(b, "{\"type\":\"summary\"");
+	rec_key(b, "label");
+	rec_str(b, label);
+	rec_key(b, "mode");
+	rec_str(b, forwarded ? "streaming" : "batch");
+	rec_key(b, "command");
+	add_command(b, argv);
+	rec_key(b, "exit_status");
+	tw_buf_add_i64(b, rc);
+	rec_key(b, "records");
+	tw_buf_adds(b, "null");
+	rec_key(b, "bytes");
+	tw_buf_adds(b, "null");
+	rec_key(b, "start");
+	rec_time(b, start_ms);
+	rec_key(b, "end");
+	rec_time(b, start_ms + (end_ns - start_ns) / 1000000);
+	rec_key(b, "processing_s");
+	rec_num(b, (end_ns - start_ns) / 1e9, 3);
+	rec_key(b, "throughput_rps");
+	tw_buf_adds(b, "null");
+	rec_key(b, "throughput_bps");
+	tw_buf_adds(b, "null");
+	rec_key(b, "cpu_user_s");
+	rec_num(b, ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, 3);
+	rec_key(b, "cpu_sys_s");
+	rec_num(b, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6, 3);
+	rec_key(b, "peak_rss_kb");
+	tw_buf_add_u64(b, t.peak_rss_kb);
+	rec_key(b, "max_single_rss_kb");
+	tw_buf_add_i64(b, ru.ru_maxrss);
+	rec_key(b, "io_read_bytes");
+	tw_buf_add_u64(b, io.read_bytes);
+	rec_key(b, "io_write_bytes");
+	tw_buf_add_u64(b, io.write_bytes);
+	rec_key(b, "io_rchar");
+	tw_buf_add_u64(b, io.rchar);
+	rec_key(b, "io_wchar");
+	tw_buf_add_u64(b, io.wchar);
+	rec_key(b, "samples");
+	tw_buf_add_u64(b, t.samples);
+	rec_key(b, "latency_ms");
+	tw_buf_adds(b, "null");
+	tw_buf_adds(b, "}\n");
+	if (tw_writer_close(&log) < 0)
+		tw_writer_fail(&log);
+	free(t.p);
+	return rc;
+}

@@ -1,0 +1,207 @@
+/*
+ * The charts of tw-perf report --svg: plain SVG bar charts, written
+ * without any external tool, one file each:
+ *   throughput.svg   tweets per second of each run
+ *   memory.svg       peak resident memory (MiB) of each run
+ *   comparison.svg   batch and streaming side by side for each metric,
+ *                    each pair scaled to its larger value
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "perf.h"
+#include "report.h"
+#include "tw_util.h"
+#include "tw_writer.h"
+
+#define W 720
+#define H 360
+#define TOP 50
+#define BOTTOM 70
+#define LEFT 40
+
+/* Text for XML: valid UTF-8, markup and control characters escaped. */
+static void
+xml_text(struct tw_buf *b, const char *s)
+{
+	struct tw_buf t = TW_BUF_INIT;
+	size_t i;
+
+	tw_buf_add_utf8_repair(&t, s, strlen(s));
+	for (i = 0; i < t.len; i++) {
+		unsigned char c = (unsigned char)t.p[i];
+
+		if (c == '&')
+			tw_buf_adds(b, "&amp;");
+		else if (c == '<')
+			tw_buf_adds(b, "&lt;");
+		else if (c == '>')
+			tw_buf_adds(b, "&gt;");
+		else if (c == '"')
+			tw_buf_adds(b, "&quot;");
+		else if (c < 0x20)
+			tw_buf_addc(b, '?');
+		else
+			tw_buf_addc(b, (char)c);
+	}
+	tw_buf_free(&t);
+}
+
+struct chart {
+	const char *title;
+	int ngroup, nseries;
+	const char *group[64];
+	const char *series[2];
+	double v[64][2];
+	const char *fmt;
+	int per_group;		/* scale each group to its own maximum */
+};
+
+static const char *colour[2] = { "#4e79a7", "#f28e2b" };
+
+static int
+chart_write(const struct chart *c, const char *dir, const char *name)
+{
+	struct tw_buf b = TW_BUF_INIT;
+	struct tw_writer w;
+	char path[4096], num[64];
+	double max = 0, gw, bw, x, h, scale;
+	int g, s, fd;
+	FILE *f;
+
+	for (g = 0; g < c->ngroup; g++)
+		for (s = 0; s < c->nseries; s++)
+			if (isfinite(c->v[g][s]) && c->v[g][s] > max)
+				max = c->v[g][s];
+	tw_buf_addf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	    "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n"
+	    "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n"
+	    "<text x=\"%d\" y=\"24\" text-anchor=\"middle\" font-size=\"16\">",
+	    W, H, W, H, W, H, W / 2);
+	xml_text(&b, c->title);
+	tw_buf_adds(&b, "</text>\n");
+	tw_buf_addf(&b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
+	    LEFT, H - BOTTOM, W - LEFT, H - BOTTOM);
+	gw = c->ngroup ? (double)(W - 2 * LEFT) / c->ngroup : 0;
+	bw = gw * 0.7 / c->nseries;
+	for (g = 0; g < c->ngroup; g++) {
+		double gmax = 0;
+
+		for (s = 0; s < c->nseries; s++)
+			if (isfinite(c->v[g][s]) && c->v[g][s] > gmax)
+				gmax = c->v[g][s];
+		scale = c->per_group ? gmax : max;
+		for (s = 0; s < c->nseries; s++) {
+			double v = c->v[g][s];
+
+			x = LEFT + g * gw + gw * 0.15 + s * bw;
+			h = isfinite(v) && scale > 0 ? (H - TOP - BOTTOM) * v / scale : 0;
+			if (isfinite(v))
+				snprintf(num, sizeof num, c->fmt, v);
+			else
+				snprintf(num, sizeof num, "-");
+			tw_buf_addf(&b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			    "height=\"%.1f\" fill=\"%s\"/>\n", x, H - BOTTOM - h,
+			    bw, h, colour[s]);
+			tw_buf_addf(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
+			    x + bw / 2, H - BOTTOM - h - 4, num);
+		}
+		tw_buf_addf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
+		    LEFT + g * gw + gw / 2, H - BOTTOM + 18);
+		xml_text(&b, c->group[g]);
+		tw_buf_adds(&b, "</text>\n");
+	}
+	for (s = 0; s < c->nseries && c->nseries > 1; s++) {
+		tw_buf_addf(&b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n",
+		    LEFT + s * 160, H - 30, colour[s]);
+		tw_buf_addf(&b, "<text x=\"%d\" y=\"%d\">", LEFT + s * 160 + 18, H - 20);
+		xml_text(&b, c->series[s]);
+		tw_buf_adds(&b, "</text>\n");
+	}
+	tw_buf_adds(&b, "</svg>\n");
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "we");
+	if (f == NULL) {
+		tw_warn("%s: %s", path, strerror(errno));
+		tw_buf_free(&b);
+		return -1;
+	}
+	fd = fileno(f);
+	tw_writer_init(&w, fd, path);
+	tw_buf_add(&w.out, b.p, b.len);
+	tw_buf_free(&b);
+	if (tw_writer_flush(&w) < 0 || fclose(f) != 0) {
+		tw_warn("%s: write error: %s", path, strerror(w.err ? w.err : errno));
+		tw_buf_free(&w.out);
+		return -1;
+	}
+	tw_buf_free(&w.out);
+	return 0;
+}
+
+static const char *
+name_of(const struct run *r)
+{
+	return r->label ? r->label : r->mode ? r->mode : "-";
+}
+
+int
+svg_write(const struct report *R, const char *dir)
+{
+	static struct chart tp, mem, cmp;
+	size_t i;
+	int rc = 0;
+
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		tw_warn("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	tp.title = "Throughput (tweets/s)";
+	mem.title = "Peak memory (MiB)";
+	tp.nseries = mem.nseries = 1;
+	tp.fmt = "%.0f";
+	mem.fmt = "%.1f";
+	for (i = 0; i < R->nruns && tp.ngroup < 64; i++) {
+		const struct run *r = &R->runs[i];
+
+		if (r->hidden)
+			continue;
+		tp.group[tp.ngroup] = mem.group[mem.ngroup] = name_of(r);
+		tp.v[tp.ngroup++][0] = r->rps;
+		mem.v[mem.ngroup++][0] = r->peak_rss_kb / 1024;
+	}
+	if (tp.ngroup > 0) {
+		rc |= chart_write(&tp, dir, "throughput.svg");
+		rc |= chart_write(&mem, dir, "memory.svg");
+	}
+	if (R->batch != NULL && R->streaming != NULL) {
+		const struct run *x = R->batch, *y = R->streaming;
+
+		cmp.title = "Batch vs streaming (each pair scaled to its larger value)";
+		cmp.nseries = 2;
+		cmp.series[0] = name_of(x);
+		cmp.series[1] = name_of(y);
+		cmp.fmt = "%.4g";
+		cmp.per_group = 1;
+		cmp.ngroup = 5;
+		cmp.group[0] = "tweets/s";
+		cmp.v[0][0] = x->rps, cmp.v[0][1] = y->rps;
+		cmp.group[1] = "seconds";
+		cmp.v[1][0] = x->seconds, cmp.v[1][1] = y->seconds;
+		cmp.group[2] = "peak MiB";
+		cmp.v[2][0] = x->peak_rss_kb / 1024, cmp.v[2][1] = y->peak_rss_kb / 1024;
+		cmp.group[3] = "CPU s";
+		cmp.v[3][0] = x->cpu_user + x->cpu_sys;
+		cmp.v[3][1] = y->cpu_user + y->cpu_sys;
+		cmp.group[4] = "p99 latency ms";
+		cmp.v[4][0] = x->lat[2], cmp.v[4][1] = y->lat[2];
+		rc |= chart_write(&cmp, dir, "comparison.svg");
+	}
+	return rc ? -1 : 0;
+}

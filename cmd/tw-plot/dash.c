@@ -1,0 +1,349 @@
+/*
+ * dash.c: tw-plot dashboard SPEC -o FILE.
+ *
+ * Reads a line-based spec (title, refresh, chart lines that take the
+ * chart command's arguments), renders every chart, and writes one
+ * self-contained HTML page: inline CSS and SVG, no scripts, fonts or
+ * images. A chart whose input cannot be read becomes a placeholder panel
+ * saying why; the page is still written, and the exit status is 1. The
+ * page is written to a temporary file and renamed, so a browser that
+ * reloads during a run sees the old page or the new one, never half.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "plot.h"
+#include "tw_opt.h"
+#include "tw_reader.h"
+#include "tw_time.h"
+#include "tw_util.h"
+
+static const char css[] =
+    "body{margin:0;padding:20px 24px;background:#f4f5f7;color:#222;"
+    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif}\n"
+    "header{margin:0 0 16px}\n"
+    "h1{font-size:24px;margin:0 0 4px}\n"
+    ".updated{color:#555;margin:0;font-size:14px}\n"
+    "main{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,820px),1fr));gap:16px}\n"
+    ".panel{background:#fff;border:1px solid #dde;border-radius:6px;padding:10px;text-align:center}\n"
+    ".panel svg{max-width:100%;height:auto;display:block;margin:0 auto}\n"
+    ".note{color:#666;font-size:13px;margin:6px 0 2px}\n"
+    ".error{border-color:#d9534f;background:#fff6f6;min-height:160px}\n"
+    ".error h2{font-size:17px;margin:24px 0 8px}\n"
+    ".error p{color:#a12622;font-family:ui-monospace,monospace;font-size:14px}\n"
+    "footer{color:#888;font-size:12px;margin-top:16px}\n";
+
+struct dchart {
+	struct chart c;
+	char **argv;		/* owned tokens */
+	int argc;
+	unsigned long lineno;
+};
+
+/* Splits a spec line into words: blanks separate, "..." (with \" and
+ * \\) and '...' quote. Returns the count, or -1 with err set. */
+static int
+split(const char *s, char ***out, char *err, size_t errlen)
+{
+	char **v = NULL;
+	int n = 0;
+	struct tw_buf w = TW_BUF_INIT;
+
+	for (;;) {
+		int inword = 0;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			break;
+		tw_buf_reset(&w);
+		while (*s && *s != ' ' && *s != '\t') {
+			inword = 1;
+			if (*s == '"') {
+				for (s++; *s && *s != '"'; s++) {
+					if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+						s++;
+					tw_buf_addc(&w, *s);
+				}
+				if (*s != '"')
+					goto unterminated;
+				s++;
+			} else if (*s == '\'') {
+				for (s++; *s && *s != '\''; s++)
+					tw_buf_addc(&w, *s);
+				if (*s != '\'')
+					goto unterminated;
+				s++;
+			} else {
+				tw_buf_addc(&w, *s++);
+			}
+		}
+		if (inword) {
+			v = tw_xrealloc(v, (size_t)(n + 2) * sizeof *v);
+			v[n++] = tw_xstrndup(w.p ? w.p : "", w.len);
+			v[n] = NULL;
+		}
+	}
+	tw_buf_free(&w);
+	*out = v;
+	return n;
+unterminated:
+	snprintf(err, errlen, "unterminated quote");
+	tw_buf_free(&w);
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+	return -1;
+}
+
+static void
+free_words(char **v, int n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+}
+
+/* Creates the directories above path (mkdir -p of its dirname). */
+static int
+make_parent(const char *path)
+{
+	char *d = tw_xstrdup(path), *p;
+	int rc = 0, e = 0;
+
+	for (p = d + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(d, 0777) < 0 && errno != EEXIST) {
+			rc = -1;
+			e = errno;
+		}
+		*p = '/';
+	}
+	free(d);
+	errno = e;
+	return rc;
+}
+
+static void
+esc(struct tw_buf *b, const char *s)
+{
+	xml_esc(b, s, strlen(s));
+}
+
+static void
+panel(struct tw_buf *b, struct dchart *d)
+{
+	struct chart *c = &d->c;
+	int i;
+
+	if (c->ioerr) {
+		tw_buf_adds(b, "<section class=\"panel error\">\n<h2>");
+		if (c->title)
+			esc(b, c->title);
+		else
+			tw_buf_adds(b, "chart");
+		tw_buf_adds(b, "</h2>\n<p>cannot read ");
+		esc(b, c->errs);
+		tw_buf_adds(b, "</p>\n<p class=\"note\">the chart appears when its input can be read</p>\n</section>\n");
+		return;
+	}
+	tw_buf_adds(b, "<section class=\"panel\">\n");
+	svg_render(b, c);
+	tw_buf_addf(b, "<p class=\"note\">%llu record%s from ", (unsigned long long)c->records,
+	    c->records == 1 ? "" : "s");
+	for (i = 0; i < c->nfiles; i++) {
+		if (i)
+			tw_buf_adds(b, ", ");
+		esc(b, c->files[i]);
+	}
+	if (c->bad)
+		tw_buf_addf(b, "; %llu bad line%s skipped", (unsigned long long)c->bad,
+		    c->bad == 1 ? "" : "s");
+	tw_buf_adds(b, "</p>\n</section>\n");
+}
+
+/* "Last updated" time: SOURCE_DATE_EPOCH when set (reproducible pages). */
+static int64_t
+page_time(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH"), *e;
+	int64_t v;
+
+	if (s && *s && tw_parse_int(s, 0, (int64_t)1 << 40, &v, &e) == 0)
+		return v * 1000;
+	return tw_now_ms();
+}
+
+int
+dash_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *out = NULL, *spec, *e;
+	struct tw_reader r;
+	struct tw_buf title = TW_BUF_INIT, page = TW_BUF_INIT, dir = TW_BUF_INIT;
+	struct dchart *ch = NULL;
+	const char *line;
+	char err[600], **words, *slash;
+	size_t len;
+	int ch_opt, n, nch = 0, i, status = 0, spec_bad = 0;
+	int64_t refresh = 300, now;
+	struct tw_tm tm;
+	enum tw_read_status st;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch_opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+		switch (ch_opt) {
+		case 'o': out = optarg; break;
+		case 'h':
+			fputs("usage: tw-plot dashboard SPEC -o DIR/index.html\n", stdout);
+			return 0;
+		default:
+			tw_warn("dashboard: unknown option or missing argument");
+			fputs("usage: tw-plot dashboard SPEC -o DIR/index.html\n", stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 1 || out == NULL) {
+		tw_warn("dashboard: give one SPEC and -o FILE");
+		fputs("usage: tw-plot dashboard SPEC -o DIR/index.html\n", stderr);
+		return 2;
+	}
+	spec = argv[optind];
+	tw_buf_adds(&dir, spec);
+	slash = strrchr(dir.p, '/');
+	if (slash)
+		*slash = '\0';	/* "/x.spec" leaves "": the root */
+	tw_buf_adds(&title, "twpipe dashboard");
+
+	/* The spec: read it whole before any chart, so a typo costs no I/O. */
+	tw_reader_open(&r, (char **)&argv[optind], 1);
+	while ((st = tw_reader_next(&r, &line, &len)) != TW_READ_EOF) {
+		if (st == TW_READ_ERR) {
+			tw_warn("%s: %s", spec, r.errmsg);
+			return 1;
+		}
+		if (st != TW_READ_LINE)
+			continue;
+		n = split(line, &words, err, sizeof err);
+		if (n < 0) {
+			tw_warn("%s:%llu: %s", spec, (unsigned long long)r.lineno, err);
+			spec_bad = 1;
+			continue;
+		}
+		if (n == 0 || words[0][0] == '#') {
+			free_words(words, n);
+			continue;
+		}
+		if (strcmp(words[0], "title") == 0) {
+			const char *t = line;
+
+			/* the rest of the line, as written */
+			while (*t == ' ' || *t == '\t')
+				t++;
+			t += 5;
+			while (*t == ' ' || *t == '\t')
+				t++;
+			tw_buf_reset(&title);
+			tw_buf_adds(&title, t);
+			while (title.len && (title.p[title.len - 1] == ' ' ||
+			    title.p[title.len - 1] == '\t'))
+				title.p[--title.len] = '\0';
+			free_words(words, n);
+		} else if (strcmp(words[0], "refresh") == 0) {
+			if (n != 2 || tw_parse_int(words[1], 0, 86400 * 7, &refresh, &e) < 0) {
+				tw_warn("%s:%llu: refresh: give seconds, 0 to 604800",
+				    spec, (unsigned long long)r.lineno);
+				spec_bad = 1;
+			}
+			free_words(words, n);
+		} else if (strcmp(words[0], "chart") == 0) {
+			struct dchart *d;
+
+			ch = tw_xrealloc(ch, (size_t)(nch + 1) * sizeof *ch);
+			d = &ch[nch];
+			memset(d, 0, sizeof *d);
+			d->argv = words;
+			d->argc = n;
+			d->lineno = (unsigned long)r.lineno;
+			if (n < 2 || chart_parse(&d->c, n - 1, words + 1, 0, err, sizeof err) < 0) {
+				tw_warn("%s:%llu: chart: %s", spec, (unsigned long long)r.lineno,
+				    n < 2 ? "give a type (line, bar, hbar) and its arguments" : err);
+				spec_bad = 1;
+				free(d->c.yarg);
+				free_words(words, n);
+				continue;
+			}
+			if (d->c.nfiles == 0) {
+				tw_warn("%s:%llu: chart: give an input file", spec,
+				    (unsigned long long)r.lineno);
+				spec_bad = 1;
+				free(d->c.yarg);
+				free_words(words, n);
+				continue;
+			}
+			nch++;
+		} else {
+			tw_warn("%s:%llu: unknown directive \"%s\" (title, refresh, chart)",
+			    spec, (unsigned long long)r.lineno, words[0]);
+			spec_bad = 1;
+			free_words(words, n);
+		}
+	}
+	tw_reader_close(&r);
+	if (spec_bad)
+		return 2;
+	if (nch == 0) {
+		tw_warn("%s: no chart lines", spec);
+		return 2;
+	}
+
+	now = page_time();
+	tw_time_split(now, &tm);
+	tw_buf_adds(&page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+	if (refresh > 0)
+		tw_buf_addf(&page, "<meta http-equiv=\"refresh\" content=\"%lld\">\n", (long long)refresh);
+	tw_buf_adds(&page, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+	esc(&page, title.p);
+	tw_buf_addf(&page, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>", css);
+	esc(&page, title.p);
+	tw_buf_addf(&page, "</h1>\n<p class=\"updated\">last updated %04d-%02d-%02d %02d:%02d:%02d UTC",
+	    tm.year, tm.mon, tm.day, tm.hour, tm.min, tm.sec);
+	if (refresh > 0)
+		tw_buf_addf(&page, "; this page reloads every %lld s", (long long)refresh);
+	tw_buf_adds(&page, "</p>\n</header>\n<main>\n");
+	for (i = 0; i < nch; i++) {
+		chart_load(&ch[i].c, slash ? dir.p : NULL);
+		chart_finish(&ch[i].c);
+		if (ch[i].c.ioerr)
+			status = 1;
+		panel(&page, &ch[i]);
+		chart_free(&ch[i].c);
+		free_words(ch[i].argv, ch[i].argc);
+	}
+	tw_buf_adds(&page, "</main>\n<footer>made by tw-plot ");
+	tw_buf_adds(&page, TW_VERSION);
+	tw_buf_adds(&page, "</footer>\n</body>\n</html>\n");
+	if (make_parent(out) < 0) {
+		tw_warn("%s: cannot make its directory: %s", out, strerror(errno));
+		status = 1;
+	} else if (write_out(out, page.p, page.len, err, sizeof err) < 0) {
+		tw_warn("%s", err);
+		status = 1;
+	}
+	free(ch);
+	tw_buf_free(&page);
+	tw_buf_free(&title);
+	tw_buf_free(&dir);
+	return status;
+}

@@ -1,0 +1,865 @@
+/*
+ * svg.c: the renderer. Turns a finished struct chart into one <svg>
+ * element: title, notes, legend, grid, axes with "nice" ticks (1, 2, 5
+ * times a power of ten; calendar steps for time), and the marks.
+ *
+ * Output depends only on the chart (no clock, no locale, no random ids),
+ * so the same input gives the same bytes. Text widths are estimated from
+ * character counts, since no font metrics are at hand.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot.h"
+#include "tw_time.h"
+#include "tw_util.h"
+
+/* Tableau 10: distinct for the common forms of colour blindness. */
+static const char *const palette[MAX_SERIES] = {
+	"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+	"#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"
+};
+
+#define FONT "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
+#define CW 7.0		/* average width of a 12px character */
+#define AXIS "#444"
+#define GRID "#e6e6e6"
+#define MUTED "#666"
+
+void
+xml_esc(struct tw_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	size_t ok;
+
+	while (p < e) {
+		ok = tw_utf8_valid_prefix((const char *)p, (size_t)(e - p));
+		if (ok == 0) {
+			tw_buf_adds(b, "\xef\xbf\xbd");	/* U+FFFD */
+			p++;
+			while (p < e && (*p & 0xc0) == 0x80)
+				p++;
+			continue;
+		}
+		for (; ok > 0; ok--, p++) {
+			switch (*p) {
+			case '&': tw_buf_adds(b, "&amp;"); break;
+			case '<': tw_buf_adds(b, "&lt;"); break;
+			case '>': tw_buf_adds(b, "&gt;"); break;
+			case '"': tw_buf_adds(b, "&quot;"); break;
+			case '\'': tw_buf_adds(b, "&apos;"); break;
+			case '\t': case '\n': case '\r':
+				tw_buf_addc(b, ' ');
+				break;
+			default:
+				if (*p < 0x20 || *p == 0x7f) {
+					tw_buf_adds(b, "\xef\xbf\xbd");
+				} else if (*p == 0xef && ok >= 3 && p[1] == 0xbf &&
+				    (p[2] == 0xbe || p[2] == 0xbf)) {
+					/* U+FFFE and U+FFFF are not XML characters */
+					tw_buf_adds(b, "\xef\xbf\xbd");
+					p += 2;
+					ok -= 2;
+				} else {
+					tw_buf_addc(b, (char)*p);
+				}
+			}
+		}
+	}
+}
+
+/* Characters (code points) in s. */
+static size_t
+nchars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Appends s escaped, cut to max characters with an ellipsis. */
+static void
+text_cut(struct tw_buf *b, const char *s, size_t max)
+{
+	size_t n = 0, i;
+
+	if (nchars(s) <= max) {
+		xml_esc(b, s, strlen(s));
+		return;
+	}
+	for (i = 0; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && ++n == max)
+			break;	/* room for the ellipsis */
+	}
+	xml_esc(b, s, i);
+	tw_buf_adds(b, "\xe2\x80\xa6");
+}
+
+static double
+text_w(const char *s, size_t max, double cw)
+{
+	size_t n = nchars(s);
+
+	return (double)(n > max ? max : n) * cw;
+}
+
+/* ---- numbers ---- */
+
+struct scale {
+	double lo, hi;		/* the axis range */
+	double start, step;	/* ticks: start + i * step, i < n */
+	int n;
+	int time;		/* time ticks */
+	int months;		/* calendar step in months, 0 for a fixed step */
+	int fmt;		/* time label format */
+	double div;		/* number labels: divide by (k, M, G) */
+	const char *suffix;
+	int decimals;
+};
+
+enum { F_HMS, F_HM, F_MDHM, F_YMD };
+
+static double
+tick_at(const struct scale *s, int i)
+{
+	double v = s->start + i * s->step;
+
+	if (fabs(v) < s->step * 1e-9)
+		v = 0;
+	return v;
+}
+
+/* Ticks for [lo, hi] with about target steps; extends the range to them. */
+static void
+nice(struct scale *s, double lo, double hi, int target, int extend)
+{
+	double span, raw, mag, f, top, amax;
+	int d;
+
+	memset(s, 0, sizeof *s);
+	if (!(hi > lo)) {
+		if (lo == 0) {
+			hi = 1;
+		} else {
+			double pad = fabs(lo) * 0.1;
+
+			lo -= pad;
+			hi += pad;
+		}
+	}
+	span = hi - lo;
+	raw = span / (target < 1 ? 1 : target);
+	mag = pow(10, floor(log10(raw)));
+	f = raw / mag;
+	s->step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+	if (extend) {
+		s->lo = floor(lo / s->step + 1e-9) * s->step;
+		s->hi = ceil(hi / s->step - 1e-9) * s->step;
+	} else {
+		s->lo = lo;
+		s->hi = hi;
+	}
+	s->start = ceil(s->lo / s->step - 1e-9) * s->step;
+	top = floor(s->hi / s->step + 1e-9) * s->step;
+	s->n = (int)llround((top - s->start) / s->step) + 1;
+	amax = fmax(fabs(s->start), fabs(top));
+	s->div = 1;
+	s->suffix = "";
+	if (amax >= 1e9) {
+		s->div = 1e9;
+		s->suffix = "G";
+	} else if (amax >= 1e6) {
+		s->div = 1e6;
+		s->suffix = "M";
+	} else if (amax >= 1e4) {
+		s->div = 1e3;
+		s->suffix = "k";
+	}
+	d = (int)ceil(-log10(s->step / s->div) - 1e-9);
+	s->decimals = d < 0 ? 0 : d > 6 ? 6 : d;
+}
+
+static void
+num_label(struct tw_buf *b, const struct scale *s, double v)
+{
+	if (v == 0)
+		tw_buf_adds(b, "0");
+	else
+		tw_buf_addf(b, "%.*f%s", s->decimals, v / s->div, s->suffix);
+}
+
+/* A value printed on a bar: short, at most 3 decimals. */
+static void
+val_label(struct tw_buf *b, double v)
+{
+	char t[64];
+	size_t n;
+	const char *suf = "";
+	double a = fabs(v);
+
+	if (a >= 1e9) {
+		v /= 1e9;
+		suf = "G";
+	} else if (a >= 1e6) {
+		v /= 1e6;
+		suf = "M";
+	} else if (a >= 1e5) {
+		v /= 1e3;
+		suf = "k";
+	}
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(t, sizeof t, "%.0f", v);
+	else {
+		snprintf(t, sizeof t, "%.*f", fabs(v) >= 100 ? 1 : 2, v);
+		n = strlen(t);
+		while (n > 0 && t[n - 1] == '0')
+			t[--n] = '\0';
+		if (n > 0 && t[n - 1] == '.')
+			t[--n] = '\0';
+	}
+	if (strcmp(t, "-0") == 0)
+		strcpy(t, "0");
+	tw_buf_adds(b, t);
+	tw_buf_adds(b, suf);
+}
+
+/* ---- time ---- */
+
+static const int64_t tsteps[] = {
+	1000, 2000, 5000, 10000, 15000, 30000,
+	60000, 120000, 300000, 600000, 900000, 1800000,
+	3600000, 7200000, 10800000, 21600000, 43200000,
+	86400000, 172800000, 604800000, 1209600000
+};
+static const int msteps[] = { 1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200 };
+
+/* First month boundary >= t that is a multiple of step months. */
+static int64_t
+month_floor(int64_t t, int step, int *y, int *m)
+{
+	struct tw_tm tm;
+	int64_t idx;
+
+	tw_time_split(t, &tm);
+	idx = (int64_t)tm.year * 12 + (tm.mon - 1);
+	idx = (idx + step - 1) / step * step;
+	if ((int64_t)tm.year * 12 + (tm.mon - 1) == idx &&
+	    tw_days_from_civil(tm.year, tm.mon, 1) * 86400000 < t)
+		idx += step;
+	*y = (int)(idx / 12);
+	*m = (int)(idx % 12) + 1;
+	return tw_days_from_civil(*y, *m, 1) * 86400000;
+}
+
+static void
+time_scale(struct scale *s, double lo, double hi, int maxt)
+{
+	int64_t a, b, step = 0;
+	size_t i;
+	struct tw_tm t1, t2;
+
+	memset(s, 0, sizeof *s);
+	s->time = 1;
+	if (!(hi > lo)) {
+		lo -= 60000;
+		hi += 60000;
+	}
+	s->lo = lo;
+	s->hi = hi;
+	a = (int64_t)ceil(lo);
+	b = (int64_t)floor(hi);
+	for (i = 0; i < sizeof tsteps / sizeof tsteps[0]; i++)
+		if ((b - a) / tsteps[i] < maxt) {
+			step = tsteps[i];
+			break;
+		}
+	if (step != 0) {
+		int64_t first = a % step == 0 ? a :
+		    (a >= 0 ? (a / step + 1) * step : (a / step) * step);
+
+		s->start = (double)first;
+		s->step = (double)step;
+		s->n = (int)((b - first) / step) + 1;
+	} else {
+		int y, m;
+		int64_t first = 0;
+
+		for (i = 0; i < sizeof msteps / sizeof msteps[0]; i++) {
+			s->months = msteps[i];
+			if ((b - a) / ((int64_t)msteps[i] * 2629746000LL) < maxt)
+				break;
+		}
+		first = month_floor(a, s->months, &y, &m);
+		s->start = (double)first;
+		s->n = 0;
+		while (first <= b && s->n < 50) {
+			s->n++;
+			m += s->months;
+			while (m > 12) {
+				m -= 12;
+				y++;
+			}
+			first = tw_days_from_civil(y, m, 1) * 86400000;
+		}
+	}
+	tw_time_split(a, &t1);
+	tw_time_split(b, &t2);
+	if (t1.year == t2.year && t1.mon == t2.mon && t1.day == t2.day)
+		s->fmt = step != 0 && step < 60000 ? F_HMS : F_HM;
+	else if (step != 0 && step < 86400000)
+		s->fmt = F_MDHM;
+	else
+		s->fmt = F_YMD;
+}
+
+/* The i-th tick of a time scale, in ms. */
+static double
+time_tick(const struct scale *s, int i)
+{
+	struct tw_tm tm;
+	int64_t idx;
+
+	if (!s->months)
+		return s->start + i * s->step;
+	tw_time_split((int64_t)s->start, &tm);
+	idx = (int64_t)tm.year * 12 + (tm.mon - 1) + (int64_t)i * s->months;
+	return (double)(tw_days_from_civil(idx / 12, (int)(idx % 12) + 1, 1) * 86400000);
+}
+
+static void
+time_label(struct tw_buf *b, int fmt, double v)
+{
+	struct tw_tm tm;
+
+	tw_time_split((int64_t)v, &tm);
+	switch (fmt) {
+	case F_HMS:
+		tw_buf_addf(b, "%02d:%02d:%02d", tm.hour, tm.min, tm.sec);
+		break;
+	case F_HM:
+		tw_buf_addf(b, "%02d:%02d", tm.hour, tm.min);
+		break;
+	case F_MDHM:
+		tw_buf_addf(b, "%02d-%02d %02d:%02d", tm.mon, tm.day, tm.hour, tm.min);
+		break;
+	default:
+		tw_buf_addf(b, "%04d-%02d-%02d", tm.year, tm.mon, tm.day);
+	}
+}
+
+/* ---- drawing helpers ---- */
+
+static void
+text(struct tw_buf *b, double x, double y, const char *anchor,
+    const char *attrs, const char *s, size_t max)
+{
+	tw_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\"", x, y);
+	if (anchor)
+		tw_buf_addf(b, " text-anchor=\"%s\"", anchor);
+	if (attrs) {
+		tw_buf_addc(b, ' ');
+		tw_buf_adds(b, attrs);
+	}
+	tw_buf_addc(b, '>');
+	text_cut(b, s, max);
+	tw_buf_adds(b, "</text>\n");
+}
+
+static void
+line(struct tw_buf *b, double x1, double y1, double x2, double y2,
+    const char *colour)
+{
+	tw_buf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+	    x1, y1, x2, y2, colour);
+}
+
+/* The default title: "count by lang", "count over window_start". */
+static void
+default_title(struct tw_buf *b, const struct chart *c)
+{
+	int i;
+
+	for (i = 0; i < c->ny; i++) {
+		if (i)
+			tw_buf_adds(b, ", ");
+		tw_buf_adds(b, c->ynames[i]);
+	}
+	if (c->by)
+		tw_buf_addf(b, " by %s", c->by);
+	else if (c->x)
+		tw_buf_addf(b, c->kind == K_LINE ? " over %s" : " by %s", c->x);
+}
+
+/* Title, notes and legend; returns the y below them. */
+static double
+header(struct tw_buf *b, const struct chart *c, int legend)
+{
+	struct tw_buf tb = TW_BUF_INIT;
+	double y = 30, x, w;
+	uint32_t i;
+	int k;
+
+	if (c->title)
+		tw_buf_adds(&tb, c->title);
+	else
+		default_title(&tb, c);
+	text(b, c->width / 2.0, y, "middle", "font-size=\"17\" font-weight=\"600\" fill=\"#222\"",
+	    tb.p, (size_t)((c->width - 20) / 9.5));
+	y += 8;
+	for (k = 0; k < c->nnotes; k++) {
+		y += 15;
+		text(b, c->width / 2.0, y, "middle", "font-size=\"11\" font-style=\"italic\" fill=\"" MUTED "\"",
+		    c->notes[k], 200);
+	}
+	if (legend) {
+		y += 10;
+		x = 60;
+		for (i = 0; i < c->nshown; i++) {
+			const char *name = c->ser[c->sorder[i]].name;
+
+			w = 18 + text_w(name, 30, CW) + 18;
+			if (x + w > c->width - 20 && x > 60) {
+				x = 60;
+				y += 18;
+			}
+			tw_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"%s\"/>\n",
+			    x, y, palette[i]);
+			text(b, x + 17, y + 10.5, NULL, "fill=\"#222\"", name, 30);
+			x += w;
+		}
+		y += 18;
+	}
+	tw_buf_free(&tb);
+	return y + 8;
+}
+
+static void
+no_data(struct tw_buf *b, const struct chart *c, double top)
+{
+	double h = c->height - top - 20;
+
+	tw_buf_addf(b, "<rect x=\"20\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#fafafa\" stroke=\"" GRID "\"/>\n",
+	    top, c->width - 40, h);
+	text(b, c->width / 2.0, top + h / 2 + 7, "middle", "font-size=\"20\" fill=\"#888\"",
+	    "no data", 20);
+}
+
+/* Y ticks and grid over [l, r], for a vertical value scale. */
+static void
+yaxis(struct tw_buf *b, const struct scale *s, double l, double r,
+    double t, double bot, const char *title)
+{
+	struct tw_buf lb = TW_BUF_INIT;
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		double v = tick_at(s, i);
+		double y = bot - (v - s->lo) / (s->hi - s->lo) * (bot - t);
+
+		if (v != s->lo)
+			line(b, l, y, r, y, GRID);
+		tw_buf_reset(&lb);
+		num_label(&lb, s, v);
+		text(b, l - 6, y + 4, "end", "fill=\"" MUTED "\"", lb.p, 20);
+	}
+	tw_buf_addf(b, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">",
+	    (t + bot) / 2);
+	text_cut(b, title, 40);
+	tw_buf_adds(b, "</text>\n");
+	tw_buf_free(&lb);
+}
+
+static double
+ypos(const struct scale *s, double v, double t, double bot)
+{
+	return bot - (v - s->lo) / (s->hi - s->lo) * (bot - t);
+}
+
+static double
+xpos(const struct scale *s, double v, double l, double r)
+{
+	return l + (v - s->lo) / (s->hi - s->lo) * (r - l);
+}
+
+static double
+max_label_w(const struct scale *s)
+{
+	struct tw_buf lb = TW_BUF_INIT;
+	double w = 0;
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		tw_buf_reset(&lb);
+		num_label(&lb, s, tick_at(s, i));
+		if (text_w(lb.p, 20, CW) > w)
+			w = text_w(lb.p, 20, CW);
+	}
+	tw_buf_free(&lb);
+	return w;
+}
+
+static const char *
+value_title(const struct chart *c, int any_topk)
+{
+	if (any_topk && c->x == NULL)
+		return "count";
+	return c->ny == 1 ? c->ynames[0] : "value";
+}
+
+/* ---- line charts ---- */
+
+static int
+by_x(const void *a, const void *b)
+{
+	const struct point *p = *(const struct point *const *)a, *q = *(const struct point *const *)b;
+
+	return p->x < q->x ? -1 : p->x > q->x;
+}
+
+static void
+line_chart(struct tw_buf *b, const struct chart *c, double top)
+{
+	struct scale xs, ys;
+	struct tw_buf lb = TW_BUF_INIT, tb = TW_BUF_INIT;
+	const struct point **pts;
+	double xmin = HUGE_VAL, xmax = -HUGE_VAL, ymin = HUGE_VAL, ymax = -HUGE_VAL;
+	double l, r = c->width - 40, bot = c->height - 50, t = top;
+	size_t k, n = 0, *cnt;
+	uint32_t i, *rank;
+	int target, j;
+
+	pts = tw_xcalloc(c->npt + 1, sizeof *pts);
+	rank = tw_xcalloc(c->nser + 1, sizeof *rank);
+	cnt = tw_xcalloc(c->nser + 1, sizeof *cnt);
+	for (i = 0; i < c->nshown; i++)
+		rank[c->sorder[i]] = i + 1;
+	for (k = 0; k < c->npt; k++) {
+		const struct point *p = &c->pt[k];
+
+		if (!rank[p->series])
+			continue;
+		pts[n++] = p;
+		cnt[p->series]++;
+		xmin = fmin(xmin, p->x);
+		xmax = fmax(xmax, p->x);
+		ymin = fmin(ymin, p->y);
+		ymax = fmax(ymax, p->y);
+	}
+	qsort(pts, n, sizeof *pts, by_x);
+	/* Start the value axis at zero unless the data sit far from it. */
+	if (ymin > 0 && ymin <= ymax * 0.6)
+		ymin = 0;
+	if (ymax < 0 && ymax >= ymin * 0.6)
+		ymax = 0;
+	target = (int)((bot - t) / 55);
+	nice(&ys, ymin, ymax, target < 2 ? 2 : target, 1);
+	l = 40 + max_label_w(&ys);
+	target = (int)((r - l) / 110);
+	if (c->time_x)
+		time_scale(&xs, xmin, xmax, target < 2 ? 2 : target);
+	else
+		nice(&xs, xmin, xmax, target < 2 ? 2 : target, 0);
+
+	yaxis(b, &ys, l, r, t, bot, value_title(c, 0));
+	for (j = 0; j < xs.n; j++) {
+		double v = xs.time ? time_tick(&xs, j) : tick_at(&xs, j);
+		double x = xpos(&xs, v, l, r);
+
+		if (v < xs.lo - 1e-9 || v > xs.hi + 1e-9)
+			continue;
+		line(b, x, t, x, bot, GRID);
+		line(b, x, bot, x, bot + 5, AXIS);
+		tw_buf_reset(&lb);
+		if (xs.time)
+			time_label(&lb, xs.fmt, v);
+		else
+			num_label(&lb, &xs, v);
+		text(b, x, bot + 19, "middle", "fill=\"" MUTED "\"", lb.p, 20);
+	}
+	line(b, l, bot, r, bot, AXIS);
+	line(b, l, t, l, bot, AXIS);
+	tw_buf_adds(&tb, c->x);
+	if (xs.time) {
+		if (xs.fmt == F_HM || xs.fmt == F_HMS) {
+			tw_buf_adds(&tb, " (UTC, ");
+			lb.len = 0;
+			time_label(&lb, F_YMD, xs.lo);
+			tw_buf_adds(&tb, lb.p);
+			tw_buf_adds(&tb, ")");
+		} else {
+			tw_buf_adds(&tb, " (UTC)");
+		}
+	}
+	text(b, (l + r) / 2, bot + 40, "middle", "fill=\"#333\"", tb.p, 60);
+
+	/* One path per series, in legend order; markers when points are few. */
+	for (i = 0; i < c->nshown; i++) {
+		uint32_t s = c->sorder[i];
+		int first = 1;
+
+		tw_buf_addf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"",
+		    palette[i]);
+		for (k = 0; k < n; k++) {
+			if (pts[k]->series != s)
+				continue;
+			tw_buf_addf(b, "%s%.1f %.1f", first ? "M" : " L",
+			    xpos(&xs, pts[k]->x, l, r), ypos(&ys, pts[k]->y, t, bot));
+			first = 0;
+		}
+		tw_buf_adds(b, "\"/>\n");
+		if (cnt[s] <= 40) {
+			tw_buf_addf(b, "<g fill=\"%s\">\n", palette[i]);
+			for (k = 0; k < n; k++)
+				if (pts[k]->series == s)
+					tw_buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\"/>\n",
+					    xpos(&xs, pts[k]->x, l, r),
+					    ypos(&ys, pts[k]->y, t, bot),
+					    cnt[s] == 1 ? "4" : "2.5");
+			tw_buf_adds(b, "</g>\n");
+		}
+	}
+	free(pts);
+	free(rank);
+	free(cnt);
+	tw_buf_free(&lb);
+	tw_buf_free(&tb);
+}
+
+/* ---- bar charts ---- */
+
+/* values[cat_pos * nshown + rank] and whether present. */
+static double *
+bar_values(const struct chart *c, char **have, double *vmin, double *vmax,
+    int *any_topk)
+{
+	uint32_t *rank, *cpos, i;
+	double *v;
+	size_t k, n = (size_t)c->ncshown * c->nshown;
+
+	v = tw_xcalloc(n + 1, sizeof *v);
+	*have = tw_xcalloc(n + 1, 1);
+	rank = tw_xcalloc(c->nser + 1, sizeof *rank);
+	cpos = tw_xcalloc(c->ncat + 1, sizeof *cpos);
+	for (i = 0; i < c->nshown; i++)
+		rank[c->sorder[i]] = i + 1;
+	for (i = 0; i < c->ncshown; i++)
+		cpos[c->corder[i]] = i + 1;
+	*vmin = 0;
+	*vmax = 0;
+	*any_topk = 0;
+	for (k = 0; k < c->npt; k++) {
+		const struct point *p = &c->pt[k];
+		size_t at;
+
+		if (!rank[p->series] || !cpos[p->cat])
+			continue;
+		if (p->topk && p->gen != c->ser[p->series].topgen)
+			continue;
+		at = (size_t)(cpos[p->cat] - 1) * c->nshown + rank[p->series] - 1;
+		v[at] = p->y;
+		(*have)[at] = 1;
+		*vmin = fmin(*vmin, p->y);
+		*vmax = fmax(*vmax, p->y);
+		if (p->topk)
+			*any_topk = 1;
+	}
+	free(rank);
+	free(cpos);
+	return v;
+}
+
+static const char *
+cat_title(const struct chart *c)
+{
+	if (c->x)
+		return c->x;
+	return c->ny == 1 ? c->ynames[0] : "value";
+}
+
+static void
+bar_chart(struct tw_buf *b, const struct chart *c, double top)
+{
+	struct scale ys;
+	struct tw_buf lb = TW_BUF_INIT;
+	char *have;
+	double vmin, vmax, l, r = c->width - 20, bot, t = top + 6, band, bw;
+	double maxw = 0, w, zero;
+	double *v;
+	uint32_t i, s, nc = c->ncshown, ns = c->nshown;
+	int rotate, target, any_topk, labels;
+
+	v = bar_values(c, &have, &vmin, &vmax, &any_topk);
+	target = (int)((c->height - 80 - t) / 55);
+	nice(&ys, vmin, vmax, target < 2 ? 2 : target, 1);
+	l = 40 + max_label_w(&ys);
+	band = (r - l) / nc;
+	for (i = 0; i < nc; i++) {
+		w = text_w(c->cat[c->corder[i]], 18, CW);
+		maxw = fmax(maxw, w);
+	}
+	rotate = maxw > band - 6;
+	bot = c->height - 40 - (rotate ? maxw * 0.64 + 6 : 20);
+	if (bot - t < 100)
+		bot = t + 100;
+	labels = nc * ns <= 24 && band / ns >= 22;
+	if (labels)
+		t += 8;
+	yaxis(b, &ys, l, r, t, bot, value_title(c, any_topk));
+	zero = ypos(&ys, 0, t, bot);
+	bw = fmin(band * 0.8 / ns, 60);
+	for (i = 0; i < nc; i++) {
+		double cx = l + band * (i + 0.5);
+		const char *name = c->cat[c->corder[i]];
+
+		for (s = 0; s < ns; s++) {
+			size_t at = (size_t)i * ns + s;
+			double x = cx - bw * ns / 2 + bw * s, y;
+
+			if (!have[at])
+				continue;
+			y = ypos(&ys, v[at], t, bot);
+			tw_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
+			    x + (bw > 4 ? 0.5 : 0), fmin(y, zero), bw > 4 ? bw - 1 : bw,
+			    fabs(zero - y), palette[s]);
+			xml_esc(b, name, strlen(name));
+			tw_buf_adds(b, ": ");
+			tw_buf_reset(&lb);
+			val_label(&lb, v[at]);
+			tw_buf_adds(b, lb.p);
+			tw_buf_adds(b, "</title></rect>\n");
+			if (labels)
+				text(b, x + bw / 2, v[at] >= 0 ? y - 4 : y + 12, "middle",
+				    "font-size=\"11\" fill=\"#333\"", lb.p, 12);
+		}
+		line(b, cx, bot, cx, bot + 4, AXIS);
+		if (rotate) {
+			tw_buf_addf(b, "<text transform=\"translate(%.1f %.1f) rotate(-40)\" text-anchor=\"end\" fill=\"" MUTED "\">",
+			    cx + 4, bot + 14);
+			text_cut(b, name, 18);
+			tw_buf_adds(b, "</text>\n");
+		} else {
+			text(b, cx, bot + 18, "middle", "fill=\"" MUTED "\"", name, 18);
+		}
+	}
+	line(b, l, zero, r, zero, AXIS);
+	line(b, l, t, l, bot, AXIS);
+	text(b, (l + r) / 2, c->height - 12, "middle", "fill=\"#333\"", cat_title(c), 60);
+	free(v);
+	free(have);
+	tw_buf_free(&lb);
+}
+
+static void
+hbar_chart(struct tw_buf *b, const struct chart *c, double top)
+{
+	struct scale xs;
+	struct tw_buf lb = TW_BUF_INIT;
+	char *have;
+	double vmin, vmax, l, r = c->width - 50, bot = c->height - 50, t = top;
+	double maxw = 0, band, bh, zero;
+	double *v;
+	uint32_t i, s, nc = c->ncshown, ns = c->nshown;
+	int target, any_topk, j;
+
+	v = bar_values(c, &have, &vmin, &vmax, &any_topk);
+	for (i = 0; i < nc; i++)
+		maxw = fmax(maxw, text_w(c->cat[c->corder[i]], 28, CW));
+	l = 20 + maxw + 10;
+	if (l < 60)
+		l = 60;
+	band = (bot - t) / nc;
+	target = (int)((r - l) / 90);
+	nice(&xs, vmin, vmax, target < 2 ? 2 : target, 1);
+	/* grid and ticks */
+	for (j = 0; j < xs.n; j++) {
+		double tv = tick_at(&xs, j), x = xpos(&xs, tv, l, r);
+
+		if (tv != xs.lo)
+			line(b, x, t, x, bot, GRID);
+		tw_buf_reset(&lb);
+		num_label(&lb, &xs, tv);
+		text(b, x, bot + 18, "middle", "fill=\"" MUTED "\"", lb.p, 20);
+	}
+	zero = xpos(&xs, 0, l, r);
+	bh = band * 0.8 / ns;
+	for (i = 0; i < nc; i++) {
+		const char *name = c->cat[c->corder[i]];
+		double cy = t + band * (i + 0.5);
+
+		for (s = 0; s < ns; s++) {
+			size_t at = (size_t)i * ns + s;
+			double y = t + band * i + band * 0.1 + bh * s, x;
+
+			if (!have[at])
+				continue;
+			x = xpos(&xs, v[at], l, r);
+			tw_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
+			    fmin(x, zero), y + (bh > 4 ? 0.5 : 0), fabs(x - zero),
+			    bh > 4 ? bh - 1 : bh, palette[s]);
+			xml_esc(b, name, strlen(name));
+			tw_buf_adds(b, ": ");
+			tw_buf_reset(&lb);
+			val_label(&lb, v[at]);
+			tw_buf_adds(b, lb.p);
+			tw_buf_adds(b, "</title></rect>\n");
+			if (bh >= 11)
+				text(b, v[at] >= 0 ? x + 4 : x - 4, y + bh / 2 + 4,
+				    v[at] >= 0 ? NULL : "end", "font-size=\"11\" fill=\"#333\"",
+				    lb.p, 12);
+		}
+		text(b, l - 8, cy + 4, "end", "fill=\"#333\"", name, 28);
+	}
+	line(b, zero, t, zero, bot, AXIS);
+	line(b, l, bot, r, bot, AXIS);
+	text(b, (l + r) / 2, bot + 40, "middle", "fill=\"#333\"", value_title(c, any_topk), 60);
+	free(v);
+	free(have);
+	tw_buf_free(&lb);
+}
+
+void
+svg_render(struct tw_buf *b, const struct chart *c)
+{
+	struct chart cc = *c;
+	double top;
+	int legend = c->nshown > 1 || (c->by != NULL && c->nshown > 0);
+	int empty = c->nshown == 0 || (c->kind != K_LINE && c->ncshown == 0);
+
+	/* Horizontal bars: the height follows the number of categories. */
+	if (c->kind == K_HBAR && !empty) {
+		int need = (int)(c->ncshown * (c->nshown > 1 ? 12.0 * c->nshown + 10 : 28)) +
+		    120 + 15 * c->nnotes + (legend ? 28 : 0);
+
+		if (need > cc.height || (!c->size_set && need >= 200))
+			cc.height = need;
+	}
+	tw_buf_addf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"" FONT "\" font-size=\"12\" role=\"img\">\n",
+	    cc.width, cc.height, cc.width, cc.height);
+	tw_buf_adds(b, "<title>");
+	if (c->title)
+		xml_esc(b, c->title, strlen(c->title));
+	else {
+		struct tw_buf tb = TW_BUF_INIT;
+
+		default_title(&tb, c);
+		xml_esc(b, tb.p, tb.len);
+		tw_buf_free(&tb);
+	}
+	tw_buf_adds(b, "</title>\n");
+	tw_buf_addf(b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", cc.width, cc.height);
+	top = header(b, &cc, legend && !empty);
+	if (empty)
+		no_data(b, &cc, top);
+	else if (c->kind == K_LINE)
+		line_chart(b, &cc, top);
+	else if (c->kind == K_BAR)
+		bar_chart(b, &cc, top);
+	else
+		hbar_chart(b, &cc, top);
+	tw_buf_adds(b, "</svg>\n");
+}
