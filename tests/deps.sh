@@ -3,7 +3,7 @@
 # missing. Run by `make deps` (and so by `make check` and `make demo`).
 # TW_DEPS_EXTRA adds packages; TW_NO_APT=1 only reports what is missing.
 set -u
-PKGS="gcc make libc6-dev pkg-config zlib1g-dev libjq-dev libcsv-dev mandoc jq python3 sqlite3 valgrind strace netcat-openbsd kcat librdkafka-dev libcurl4-openssl-dev mariadb-server mariadb-client postgresql postgresql-client chromium time clang libclang-rt-14-dev ${TW_DEPS_EXTRA:-}"
+PKGS="gcc make libc6-dev pkg-config zlib1g-dev libjq-dev libcsv-dev mandoc jq python3 sqlite3 valgrind strace netcat-openbsd kcat librdkafka-dev libcurl4-openssl-dev mariadb-server mariadb-client postgresql postgresql-client chromium time clang libclang-rt-14-dev libjsmn-dev libyajl-dev libcjson-dev libjson-c-dev gojq miller hyperfine ${TW_DEPS_EXTRA:-}"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

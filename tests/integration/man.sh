@@ -20,6 +20,8 @@ tw-flatten -q "$C"/twarc-csv/*.jsonl "$C"/python-twitter/*.json > flat.ndjson 2>
 if command -v tw-gen > /dev/null; then
 	tw-gen -n 2000 --seed 3 > v2.ndjson 2>/dev/null || true
 fi
+tw-gen -n 50 --seed 4 --start 2024-01-01T00:00:00Z --event-rate 100 > stream.ndjson 2>/dev/null || cp v2.ndjson stream.ndjson
+gzip -c stream.ndjson > stream.ndjson.gz
 
 # Prints the .Dl lines of the EXAMPLES section, unescaped.
 examples() {

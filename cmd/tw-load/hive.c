@@ -1,0 +1,284 @@
+/*
+ * hive.c: Hive DDL for a directory written by tw-load's partition mode.
+ *
+ * CREATE EXTERNAL TABLE with the columns of the records read (a known
+ * record type's schema, or inferred), PARTITIONED BY the names of the
+ * pattern's components, then one ALTER TABLE ... ADD IF NOT EXISTS
+ * PARTITION for every partition directory found under --out, in byte
+ * order of their paths.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "load.h"
+#include "tw_util.h"
+
+extern const char *hive_location;
+const char *load_hive_type(struct load *L, const struct column *c);
+
+struct pcol {
+	char *name;
+	int is_int;
+};
+
+static struct pcol *pcols;
+static int npcols;
+static char **found;
+static size_t nfound, capfound;
+
+static void
+parse_pattern(const char *pat)
+{
+	const char *c = pat;
+
+	while (*c) {
+		size_t n = strcspn(c, "/");
+		const char *eq = memchr(c, '=', n), *v;
+		int only_time = 1;
+
+		if (eq == NULL || !ident_ok(c, (size_t)(eq - c)))
+			tw_die(2, "--partition-by: component '%.*s' is not name=value",
+			    (int)n, c);
+		for (v = eq + 1; v < c + n; v += 2)
+			if (v[0] != '%' || v + 1 >= c + n || !strchr("YmdHMj", v[1]))
+				only_time = 0;
+		if (eq + 1 == c + n)
+			only_time = 0;
+		pcols = tw_xrealloc(pcols, (size_t)(npcols + 1) * sizeof *pcols);
+		pcols[npcols].name = tw_xstrndup(c, (size_t)(eq - c));
+		pcols[npcols].is_int = only_time;
+		npcols++;
+		c += n;
+		if (*c == '/')
+			c++;
+	}
+}
+
+/* Collects relative directories depth levels down that match pcols. */
+static void
+scan(const char *root, const char *rel, int depth)
+{
+	char path[PATH_MAX], sub[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+	size_t nl = strlen(pcols[depth].name);
+
+	snprintf(path, sizeof path, "%s%s%s", root, *rel ? "/" : "", rel);
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct stat sb;
+		char full[PATH_MAX];
+
+		if (strncmp(e->d_name, pcols[depth].name, nl) != 0 || e->d_name[nl] != '=')
+			continue;
+		if ((size_t)snprintf(full, sizeof full, "%s/%s", path, e->d_name) >= sizeof full)
+			continue;
+		if (stat(full, &sb) < 0 || !S_ISDIR(sb.st_mode))
+			continue;
+		if ((size_t)snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "",
+		    e->d_name) >= sizeof sub)
+			continue;
+		if (depth + 1 < npcols)
+			scan(root, sub, depth + 1);
+		else {
+			if (nfound == capfound) {
+				capfound = capfound ? capfound * 2 : 64;
+				found = tw_xrealloc(found, capfound * sizeof *found);
+			}
+			found[nfound++] = tw_xstrdup(sub);
+		}
+	}
+	closedir(d);
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A HiveQL string literal: backslash escapes for ', \ and controls. */
+static void
+hive_lit(struct tw_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	tw_buf_addc(b, '\'');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\'' || c == '\\') {
+			tw_buf_addc(b, '\\');
+			tw_buf_addc(b, (char)c);
+		} else if (c == '\n')
+			tw_buf_adds(b, "\\n");
+		else if (c == '\r')
+			tw_buf_adds(b, "\\r");
+		else if (c == '\t')
+			tw_buf_adds(b, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			tw_buf_addf(b, "\\u%04X", c);
+		else
+			tw_buf_addc(b, (char)c);
+	}
+	tw_buf_addc(b, '\'');
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Hive's unescapePathName. */
+static void
+unescape(struct tw_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
+			tw_buf_addc(b, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+			i += 2;
+		} else
+			tw_buf_addc(b, s[i]);
+	}
+}
+
+static const char *
+json_hive_type(const char *name)
+{
+	if (!strcmp(name, "hashtags") || !strcmp(name, "mentions") ||
+	    !strcmp(name, "urls") || !strcmp(name, "matching_rules"))
+		return "ARRAY<STRING>";
+	if (!strcmp(name, "media"))
+		return "ARRAY<STRUCT<media_key:STRING,type:STRING,url:STRING>>";
+	if (!strcmp(name, "bbox"))
+		return "ARRAY<DOUBLE>";
+	return "STRING";
+}
+
+int
+hive_ddl(struct load *L)
+{
+	struct tw_buf *b = &L->w.out, loc = TW_BUF_INIT, v = TW_BUF_INIT;
+	struct table *t;
+	char real[PATH_MAX];
+	size_t f;
+	int i, k, n;
+
+	parse_pattern(L->o.pattern);
+	if (L->ntables == 0) {
+		tw_warn("no records read: the table's columns are unknown");
+		return -1;
+	}
+	if (L->ntables > 1 && !L->o.quiet)
+		tw_warn("records of %d types read; DDL for %s only", L->ntables,
+		    L->tables[0]->name);
+	t = L->tables[0];
+	if (hive_location)
+		tw_buf_adds(&loc, hive_location);
+	else if (realpath(L->o.out, real) != NULL)
+		tw_buf_adds(&loc, real);
+	else
+		tw_buf_adds(&loc, L->o.out);
+	while (loc.len > 1 && loc.p[loc.len - 1] == '/')
+		loc.p[--loc.len] = '\0';
+
+	tw_buf_adds(b, "CREATE EXTERNAL TABLE IF NOT EXISTS `");
+	tw_buf_adds(b, t->name);
+	tw_buf_adds(b, "` (\n");
+	for (i = 0, n = 0; i < t->ncols; i++) {
+		const struct column *c = &t->cols[i];
+		int clash = 0;
+
+		for (k = 0; k < npcols; k++)
+			clash |= strcasecmp(c->name, pcols[k].name) == 0;
+		if (clash)
+			continue;	/* the partition column stands for it */
+		if (n++)
+			tw_buf_adds(b, ",\n");
+		tw_buf_adds(b, "  `");
+		tw_buf_adds(b, c->name);
+		tw_buf_adds(b, "` ");
+		if (L->o.part_csv)
+			tw_buf_adds(b, "STRING");
+		else if (c->type == C_ID)
+			tw_buf_adds(b, "STRING");
+		else if (c->type == C_JSON)
+			tw_buf_adds(b, t->rtype >= 0 ? json_hive_type(c->name) : "STRING");
+		else
+			tw_buf_adds(b, load_hive_type(L, c));
+	}
+	tw_buf_adds(b, "\n)\nPARTITIONED BY (");
+	for (k = 0; k < npcols; k++) {
+		if (k)
+			tw_buf_adds(b, ", ");
+		tw_buf_addf(b, "`%s` %s", pcols[k].name, pcols[k].is_int ? "INT" : "STRING");
+	}
+	tw_buf_adds(b, ")\n");
+	if (L->o.part_csv)
+		tw_buf_adds(b, "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'\n"
+		    "STORED AS TEXTFILE\nLOCATION ");
+	else
+		tw_buf_adds(b, "ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'\n"
+		    "STORED AS TEXTFILE\nLOCATION ");
+	hive_lit(b, loc.p, loc.len);
+	if (L->o.part_csv)
+		tw_buf_adds(b, "\nTBLPROPERTIES ('skip.header.line.count'='1')");
+	tw_buf_adds(b, ";\n");
+
+	scan(L->o.out, "", 0);
+	qsort(found, nfound, sizeof *found, cmp);
+	for (f = 0; f < nfound; f++) {
+		const char *p = found[f];
+
+		tw_buf_adds(b, "ALTER TABLE `");
+		tw_buf_adds(b, t->name);
+		tw_buf_adds(b, "` ADD IF NOT EXISTS PARTITION (");
+		for (k = 0; k < npcols; k++) {
+			size_t len = strcspn(p, "/");
+			const char *val = p + strlen(pcols[k].name) + 1;
+			size_t vlen = len - strlen(pcols[k].name) - 1;
+
+			if (k)
+				tw_buf_adds(b, ", ");
+			tw_buf_addf(b, "`%s`=", pcols[k].name);
+			tw_buf_reset(&v);
+			unescape(&v, val, vlen);
+			if (pcols[k].is_int && v.len > 0 && strspn(v.p, "0123456789") == v.len) {
+				size_t z = 0;
+
+				while (z + 1 < v.len && v.p[z] == '0')
+					z++;
+				tw_buf_add(b, v.p + z, v.len - z);
+			} else
+				hive_lit(b, v.p ? v.p : "", v.len);
+			p += len + (p[len] == '/');
+		}
+		tw_buf_adds(b, ") LOCATION ");
+		tw_buf_reset(&v);
+		tw_buf_addf(&v, "%s/%s", loc.p, found[f]);
+		hive_lit(b, v.p, v.len);
+		tw_buf_adds(b, ";\n");
+		free(found[f]);
+	}
+	free(found);
+	tw_buf_free(&loc);
+	tw_buf_free(&v);
+	return 0;
+}

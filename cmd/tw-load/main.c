@@ -1,0 +1,450 @@
+/*
+ * tw-load: records into SQLite, MariaDB/MySQL, PostgreSQL (as text for
+ * each database's own client), Hive DDL, or Hive-style partitioned
+ * gzip files.
+ *
+ * Data flow: tw_reader -> tw_input (documents) -> sql_record (tables,
+ * rows, statements; sql.c) or part_record (part files; part.c) ->
+ * tw_writer. Bad documents are reported with file:line, counted, and
+ * kept verbatim in the --rejects file. When the input pauses, pending
+ * rows are committed (or, for parts, nothing is held that a reader
+ * could see half-written).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "load.h"
+#include "tw_input.h"
+#include "tw_opt.h"
+#include "tw_sig.h"
+#include "tw_time.h"
+#include "tw_util.h"
+
+static const char usage_text[] =
+    "usage: tw-load [-cqsv] [-d sqlite|mysql|postgres|hive] [-t TABLE] [-k KEYS]\n"
+    "               [--no-key] [-b N] [--no-create] [--bulk[=FILE]] [-r FILE]\n"
+    "               [--commit-interval DUR] [FILE ...]\n"
+    "       tw-load -p PATTERN -o DIR [-f ndjson|csv] [--roll SIZE|DUR]\n"
+    "               [--max-open N] [--no-fsync] [FILE ...]\n"
+    "       tw-load -d hive -p PATTERN -o DIR [--location URI] [-t TABLE] [FILE ...]\n";
+
+static void
+usage(int status)
+{
+	fputs(usage_text, status ? stderr : stdout);
+	if (status == 0)
+		fputs("\n"
+		    "  -d, --dialect NAME      sqlite (default), mysql, postgres or hive\n"
+		    "  -t, --table NAME        one table for every record\n"
+		    "  -k, --key LIST          primary key and upsert key (default per type)\n"
+		    "      --no-key            no primary key, plain INSERTs\n"
+		    "  -b, --batch N           rows per transaction (default 500)\n"
+		    "      --commit-interval D longest time a transaction stays open (1s)\n"
+		    "      --no-create         no CREATE TABLE\n"
+		    "  -c, --csv               CSV with a header row, one table\n"
+		    "      --bulk[=FILE]       the database's bulk loader (COPY, LOAD DATA,\n"
+		    "                          .import); FILE gets the data for mysql, sqlite\n"
+		    "  -p, --partition-by PAT  write partitioned files, e.g. year=%Y/month=%m\n"
+		    "  -o, --out DIR           the partitioned directory\n"
+		    "  -f, --format FMT        ndjson (default) or csv part files\n"
+		    "      --roll SIZE|DUR     start a new part after SIZE bytes or DUR\n"
+		    "      --max-open N        open part files at most (default 64)\n"
+		    "      --no-fsync          do not fsync parts (faster, less safe)\n"
+		    "      --location URI      LOCATION of the Hive table (default DIR)\n"
+		    "  -r, --rejects FILE      append bad input lines to FILE verbatim\n"
+		    "  -s, --strict            stop at the first bad line (status 1)\n"
+		    "      --max-line SIZE     longest line or document (default 256M)\n"
+		    "  -q, --quiet             no per-line messages, only the summary\n"
+		    "  -v, --verbose           always print the summary\n"
+		    "  -h, --help              this help\n"
+		    "      --version           the version\n", stdout);
+	exit(status);
+}
+
+static struct load st;
+static struct tw_writer rej;
+static int have_rej;
+static uint64_t nbad, nblank, nioerr, ndocs;
+
+const char *hive_location;
+
+static void
+flush_rejects(void)
+{
+	if (have_rej && tw_writer_flush(&rej) < 0)
+		tw_writer_fail(&rej);
+}
+
+static void
+on_idle(void *arg)
+{
+	struct load *L = arg;
+
+	flush_rejects();
+	if (L->o.mode == M_PART)
+		part_tick(L);
+	else
+		sql_commit(L);
+}
+
+static void
+on_tick(void *arg)
+{
+	struct load *L = arg;
+
+	if (L->o.mode == M_PART)
+		part_tick(L);
+}
+
+static void
+finish(struct load *L)
+{
+	if (L->o.mode == M_PART) {
+		if (part_finish(L) < 0)
+			exit(1);
+	} else
+		sql_finish(L);
+	if (tw_writer_close(&L->w) < 0)
+		tw_writer_fail(&L->w);
+	if (have_rej && tw_writer_close(&rej) < 0)
+		tw_writer_fail(&rej);
+}
+
+static void
+report_bad(struct load *L, struct tw_input *in, const char *reason)
+{
+	nbad++;
+	if (!L->o.quiet)
+		tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno,
+		    reason);
+	if (have_rej && in->raw != NULL) {
+		tw_buf_add(&rej.out, in->raw, in->rawlen);
+		tw_buf_addc(&rej.out, '\n');
+		if (tw_writer_end_record(&rej) < 0)
+			tw_writer_fail(&rej);
+	}
+	if (L->o.strict) {
+		finish(L);
+		tw_die(1, "stopping at the first bad line (--strict)");
+	}
+}
+
+static void
+summary(struct load *L)
+{
+	struct tw_buf b = TW_BUF_INIT;
+	uint64_t total = 0;
+	int i;
+
+	if (!L->o.verbose && nbad == 0 && nioerr == 0 && L->nul_removed == 0 &&
+	    L->repaired == 0 && L->other_type == 0)
+		return;
+	for (i = 0; i < L->ntables; i++) {
+		struct table *t = L->tables[i];
+
+		total += t->loaded;
+		tw_buf_addf(&b, "%s%s %llu", i ? ", " : " (", t->name,
+		    (unsigned long long)t->loaded);
+		if (t->skipped_fields)
+			tw_buf_addf(&b, " [%llu unknown fields ignored]",
+			    (unsigned long long)t->skipped_fields);
+	}
+	if (L->ntables)
+		tw_buf_addc(&b, ')');
+	if (L->o.mode == M_PART)
+		tw_warn("%llu documents, %llu records written; %llu bad lines",
+		    (unsigned long long)ndocs, (unsigned long long)(ndocs - nbad),
+		    (unsigned long long)nbad);
+	else
+		tw_warn("%llu documents, %llu rows%s; %llu bad lines, %llu NUL bytes "
+		    "removed, %llu strings repaired (U+FFFD), %llu records of "
+		    "another type skipped",
+		    (unsigned long long)ndocs, (unsigned long long)total,
+		    b.p ? b.p : "", (unsigned long long)nbad,
+		    (unsigned long long)L->nul_removed,
+		    (unsigned long long)L->repaired,
+		    (unsigned long long)L->other_type);
+	tw_buf_free(&b);
+}
+
+static void
+parse_roll(struct opts *o, const char *s)
+{
+	const char *err;
+	int64_t v;
+
+	if (tw_parse_size(s, 1, (int64_t)1 << 50, &v, &err) == 0)
+		o->roll_bytes = v;
+	else if (tw_parse_duration(s, 1, (int64_t)1 << 40, &v, &err) == 0)
+		o->roll_ms = v;
+	else
+		tw_die(2, "--roll: '%s' is neither a size (64M) nor a duration (5m)", s);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dialect", required_argument, NULL, 'd' },
+		{ "table", required_argument, NULL, 't' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "partition-by", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "rejects", required_argument, NULL, 'r' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "no-key", no_argument, NULL, 1 },
+		{ "no-create", no_argument, NULL, 2 },
+		{ "bulk", optional_argument, NULL, 3 },
+		{ "roll", required_argument, NULL, 4 },
+		{ "max-open", required_argument, NULL, 5 },
+		{ "no-fsync", no_argument, NULL, 6 },
+		{ "location", required_argument, NULL, 7 },
+		{ "max-line", required_argument, NULL, 8 },
+		{ "commit-interval", required_argument, NULL, 9 },
+		{ "version", no_argument, NULL, 10 },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct load *L = &st;
+	struct opts *o = &L->o;
+	struct tw_reader r;
+	struct tw_input in;
+	struct tw_json json;
+	const char *err, *bulk = NULL, *fmt = NULL;
+	int64_t max_line = (int64_t)TW_READER_MAX_LINE;
+	int ch, want_bulk = 0;
+	enum tw_in_status ist;
+	char errbuf[256];
+
+	tw_setprog(argv[0]);
+	tw_sig_init();
+	o->batch = 500;
+	o->commit_ms = 1000;
+	o->max_open = 64;
+	o->fsync = 1;
+	while ((ch = getopt_long(argc, argv, "b:cd:f:hk:o:p:qr:st:v", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			if (tw_parse_int(optarg, 1, 1000000, &o->batch, &err))
+				tw_die(2, "--batch: %s", err);
+			break;
+		case 'c':
+			o->mode = M_CSV;
+			break;
+		case 'd':
+			if (strcmp(optarg, "sqlite") == 0 || strcmp(optarg, "sqlite3") == 0)
+				o->dialect = D_SQLITE;
+			else if (strcmp(optarg, "mysql") == 0 || strcmp(optarg, "mariadb") == 0)
+				o->dialect = D_MYSQL;
+			else if (strcmp(optarg, "postgres") == 0 ||
+			    strcmp(optarg, "postgresql") == 0 || strcmp(optarg, "pg") == 0)
+				o->dialect = D_POSTGRES;
+			else if (strcmp(optarg, "hive") == 0)
+				o->dialect = D_HIVE;
+			else
+				tw_die(2, "--dialect: '%s' is not sqlite, mysql, postgres or hive",
+				    optarg);
+			break;
+		case 'f':
+			fmt = optarg;
+			break;
+		case 'h':
+			usage(0);
+			break;
+		case 'k':
+			o->key = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'p':
+			o->pattern = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'r':
+			o->rejects_path = optarg;
+			break;
+		case 's':
+			o->strict = 1;
+			break;
+		case 't':
+			if (!ident_ok(optarg, strlen(optarg)))
+				tw_die(2, "--table: '%s' is not a plain name ([A-Za-z_][A-Za-z0-9_]*)",
+				    optarg);
+			o->table = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 1:
+			o->no_key = 1;
+			break;
+		case 2:
+			o->no_create = 1;
+			break;
+		case 3:
+			want_bulk = 1;
+			bulk = optarg;
+			break;
+		case 4:
+			parse_roll(o, optarg);
+			break;
+		case 5:
+			if (tw_parse_int(optarg, 1, 100000, &o->max_open, &err))
+				tw_die(2, "--max-open: %s", err);
+			break;
+		case 6:
+			o->fsync = 0;
+			break;
+		case 7:
+			hive_location = optarg;
+			break;
+		case 8:
+			if (tw_parse_size(optarg, 1024, (int64_t)1 << 32, &max_line, &err))
+				tw_die(2, "--max-line: %s", err);
+			break;
+		case 9:
+			if (tw_parse_duration(optarg, 1, 3600000, &o->commit_ms, &err))
+				tw_die(2, "--commit-interval: %s", err);
+			break;
+		case 10:
+			printf("tw-load %s\n", TW_VERSION);
+			return 0;
+		default:
+			usage(2);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (o->key) {
+		const char *p;
+
+		for (p = o->key; *p; p++)
+			if (!(*p == ',' || *p == '_' || (*p >= 'a' && *p <= 'z') ||
+			    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+				tw_die(2, "--key: '%s' is not a list of plain names", o->key);
+		if (o->no_key)
+			tw_die(2, "--key and --no-key together");
+	}
+	if (fmt != NULL) {
+		if (strcmp(fmt, "csv") == 0)
+			o->part_csv = 1;
+		else if (strcmp(fmt, "ndjson") != 0)
+			tw_die(2, "--format: '%s' is not ndjson or csv", fmt);
+	}
+	if (want_bulk) {
+		if (o->mode == M_CSV)
+			tw_die(2, "--bulk and --csv together");
+		o->mode = M_BULK;
+		if (o->dialect == D_HIVE)
+			tw_die(2, "--bulk: not for hive");
+		if (o->dialect != D_POSTGRES && bulk == NULL)
+			tw_die(2, "--bulk=FILE: %s needs a file for the data",
+			    o->dialect == D_MYSQL ? "mysql" : "sqlite");
+		if (bulk != NULL && bulk[strcspn(bulk, "'\"\\`\n\r\t")] != '\0')
+			tw_die(2, "--bulk: the file name must not hold quotes, "
+			    "backslashes or control characters");
+		o->bulk_file = bulk;
+	}
+	if (o->dialect == D_HIVE) {
+		if (o->out == NULL || o->pattern == NULL)
+			tw_die(2, "--dialect hive needs --partition-by and --out");
+		if (o->mode != M_SQL)
+			tw_die(2, "--dialect hive writes DDL only (no --csv or --bulk)");
+	} else if (o->pattern != NULL || o->out != NULL) {
+		if (o->out == NULL || o->pattern == NULL)
+			tw_die(2, "partition mode needs both --partition-by and --out");
+		if (o->mode != M_SQL)
+			tw_die(2, "--csv and --bulk are for SQL mode; use --format csv");
+		o->mode = M_PART;
+	}
+
+	tw_writer_init(&L->w, STDOUT_FILENO, "<stdout>");
+	if (o->rejects_path != NULL) {
+		int fd = open(o->rejects_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+
+		if (fd < 0)
+			tw_die(1, "%s: %s", o->rejects_path, strerror(errno));
+		tw_writer_init(&rej, fd, o->rejects_path);
+		have_rej = 1;
+	}
+	sql_init(L);
+	if (o->mode == M_PART && part_init(L, errbuf, sizeof errbuf) < 0)
+		tw_die(2, "%s", errbuf);
+
+	tw_reader_open(&r, argv, argc);
+	r.max_line = (size_t)max_line;
+	r.idle = on_idle;
+	r.tick = on_tick;
+	r.tick_ms = 200;
+	r.arg = L;
+	tw_json_init(&json);
+	tw_input_init(&in, &r, &json);
+	in.max_doc = (size_t)max_line;
+
+	while ((ist = tw_input_next(&in)) != TW_IN_EOF) {
+		switch (ist) {
+		case TW_IN_DOC:
+			ndocs++;
+			if (json.v[0].type != TW_JOBJ) {
+				report_bad(L, &in, "not a JSON object");
+				break;
+			}
+			if (json.nbadutf8 > 0 && o->strict) {
+				report_bad(L, &in, "invalid UTF-8");
+				break;
+			}
+			L->err = "bad record";
+			if ((o->mode == M_PART ? part_record(L, &json, in.raw, in.rawlen) :
+			    sql_record(L, &json, in.raw, in.rawlen)) < 0) {
+				if (L->fatal)
+					goto fail;	/* write error, reported */
+				report_bad(L, &in, L->err);
+			}
+			break;
+		case TW_IN_BLANK:
+			nblank++;
+			break;
+		case TW_IN_BAD:
+			report_bad(L, &in, in.reason);
+			break;
+		case TW_IN_IOERR:
+			nioerr++;
+			tw_warn("%s: %s", in.name, r.errmsg);
+			break;
+		case TW_IN_EOF:
+			break;
+		}
+		if (o->mode != M_PART)
+			sql_tick(L);
+		else
+			part_tick(L);
+		if (L->fatal)
+			goto fail;
+	}
+	finish(L);
+	summary(L);
+	tw_input_free(&in);
+	tw_json_free(&json);
+	tw_reader_close(&r);
+	if (r.stopped)
+		tw_sig_reraise();
+	return nioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
+fail:
+	part_abort(L);
+	return 1;
+}

@@ -1,0 +1,610 @@
+/*
+ * part.c: Hive-style partitioned directories of gzip part files.
+ *
+ * Each record goes to the directory its time and fields name through
+ * the pattern (year=%Y/month=%m/lang=%{lang}). A part is written as
+ * DIR/.../.part-<ms>-<pid>-<seq>.<ext>.gz.tmp, and published when it is
+ * rolled, evicted (more than --max-open open) or at the end: deflate
+ * finished, fsync, rename to part-<ms>-<pid>-<seq>.<ext>.gz, fsync of
+ * the directory. Readers ignore names starting with '.', so a part is
+ * either absent or complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "load.h"
+#include "tw_csv.h"
+#include "tw_time.h"
+#include "tw_util.h"
+
+#define ZOUT (64 << 10)
+#define DEFAULT_PART "__HIVE_DEFAULT_PARTITION__"
+
+enum { S_LIT, S_TIME, S_FIELD };
+
+struct seg {
+	int kind;
+	char conv;		/* S_TIME: Y m d H M j */
+	char *text;		/* S_LIT text, S_FIELD field name */
+	size_t len;
+};
+
+struct part {
+	char *key;		/* relative directory */
+	char *tmp, *fin, *dir;
+	int fd;
+	z_stream z;
+	unsigned char *zbuf;
+	uint64_t in_bytes;
+	int64_t opened_ms;
+	uint64_t used;
+	int broken;		/* a write failed: never published */
+};
+
+struct pstate {
+	struct seg *segs;
+	int nsegs;
+	struct part **open;
+	int nopen;
+	uint64_t seq, clock;
+	struct tw_buf path, rec, val;
+	/* CSV: the columns of the first record's type */
+	char **cols;
+	int ncols;
+	int rtype;
+	char *rtname;
+	int have_cols;
+	uint64_t parts_published;
+};
+
+static struct pstate P;
+
+void
+part_escape(struct tw_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	if (n == 0) {
+		tw_buf_adds(b, DEFAULT_PART);
+		return;
+	}
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) {
+		tw_buf_adds(b, n == 1 ? "%2E" : "%2E%2E");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || strchr("\"#%'*/:=?\\{[]^", c) != NULL) {
+			tw_buf_addc(b, '%');
+			tw_buf_addc(b, hex[c >> 4]);
+			tw_buf_addc(b, hex[c & 15]);
+		} else
+			tw_buf_addc(b, (char)c);
+	}
+}
+
+static void
+add_seg(int kind, char conv, const char *text, size_t len)
+{
+	struct seg *s;
+
+	P.segs = tw_xrealloc(P.segs, (size_t)(P.nsegs + 1) * sizeof *P.segs);
+	s = &P.segs[P.nsegs++];
+	s->kind = kind;
+	s->conv = conv;
+	s->text = text ? tw_xstrndup(text, len) : NULL;
+	s->len = len;
+}
+
+int
+part_init(struct load *L, char *errbuf, size_t errlen)
+{
+	const char *p = L->o.pattern, *lit = p, *c;
+	struct stat sb;
+
+	if (*p == '/' || *p == '\0') {
+		snprintf(errbuf, errlen, "--partition-by: give a relative pattern");
+		return -1;
+	}
+	/* No component may be empty, "." or ".." as written. */
+	for (c = p; *c; ) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
+			snprintf(errbuf, errlen, "--partition-by: empty, '.' or '..' component");
+			return -1;
+		}
+		c += n;
+		if (*c == '/')
+			c++;
+	}
+	while (*p) {
+		if (*p != '%') {
+			p++;
+			continue;
+		}
+		if (p > lit)
+			add_seg(S_LIT, 0, lit, (size_t)(p - lit));
+		p++;
+		if (*p == '{') {
+			const char *e = strchr(p, '}');
+
+			if (e == NULL || e == p + 1) {
+				snprintf(errbuf, errlen, "--partition-by: bad %%{field}");
+				return -1;
+			}
+			add_seg(S_FIELD, 0, p + 1, (size_t)(e - p - 1));
+			p = e + 1;
+		} else if (*p && strchr("YmdHMj", *p)) {
+			add_seg(S_TIME, *p, NULL, 0);
+			p++;
+		} else if (*p == '%') {
+			add_seg(S_LIT, 0, "%", 1);
+			p++;
+		} else {
+			snprintf(errbuf, errlen, "--partition-by: unknown conversion '%%%c' "
+			    "(use %%Y %%m %%d %%H %%M %%j %%%% %%{field})", *p ? *p : ' ');
+			return -1;
+		}
+		lit = p;
+	}
+	if (p > lit)
+		add_seg(S_LIT, 0, lit, (size_t)(p - lit));
+	if (mkdir(L->o.out, 0777) < 0 && errno != EEXIST) {
+		snprintf(errbuf, errlen, "%s: %s", L->o.out, strerror(errno));
+		return -1;
+	}
+	if (stat(L->o.out, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(errbuf, errlen, "%s: not a directory", L->o.out);
+		return -1;
+	}
+	P.rtype = -2;
+	L->part = &P;
+	return 0;
+}
+
+/* The record's time: ts (epoch ms), else created_at. */
+static int
+record_time(const struct tw_json *j, int64_t *ms)
+{
+	const struct tw_jval *v = TW_JGET(j, j->v, "ts");
+	struct tw_buf b = TW_BUF_INIT;
+	int rc;
+
+	if (v != NULL && v->type == TW_JNUM && tw_json_i64(v, ms) == 0)
+		return 0;
+	v = TW_JGET(j, j->v, "created_at");
+	if (v == NULL || v->type != TW_JSTR)
+		return -1;
+	tw_json_str_decode(&b, v);
+	rc = tw_time_parse(b.p ? b.p : "", b.len, ms);
+	tw_buf_free(&b);
+	return rc;
+}
+
+/* Builds the relative directory of record j into P.path. */
+static int
+make_path(struct load *L, const struct tw_json *j)
+{
+	struct tw_tm tm;
+	int64_t ms;
+	int have_time = record_time(j, &ms) == 0, i;
+	size_t comp = 0;
+
+	tw_buf_reset(&P.path);
+	if (have_time)
+		tw_time_split(ms, &tm);
+	for (i = 0; i < P.nsegs; i++) {
+		struct seg *s = &P.segs[i];
+		const struct tw_jval *v;
+
+		switch (s->kind) {
+		case S_LIT:
+			tw_buf_add(&P.path, s->text, s->len);
+			break;
+		case S_TIME:
+			if (!have_time || tm.year < 0 || tm.year > 9999) {
+				tw_buf_adds(&P.path, DEFAULT_PART);
+				break;
+			}
+			switch (s->conv) {
+			case 'Y': tw_buf_addf(&P.path, "%04d", tm.year); break;
+			case 'm': tw_buf_addf(&P.path, "%02d", tm.mon); break;
+			case 'd': tw_buf_addf(&P.path, "%02d", tm.day); break;
+			case 'H': tw_buf_addf(&P.path, "%02d", tm.hour); break;
+			case 'M': tw_buf_addf(&P.path, "%02d", tm.min); break;
+			case 'j': tw_buf_addf(&P.path, "%03d", tm.yday + 1); break;
+			}
+			break;
+		case S_FIELD:
+			v = tw_json_get(j, j->v, s->text, s->len);
+			tw_buf_reset(&P.val);
+			if (v != NULL && v->type == TW_JSTR)
+				load_str(L, &P.val, v);
+			else if (v != NULL && v->type != TW_JNULL)
+				load_json(L, &P.val, j, v);
+			part_escape(&P.path, P.val.p ? P.val.p : "", P.val.len);
+			break;
+		}
+	}
+	/* Each component must fit a file name. */
+	for (i = 0; (size_t)i <= P.path.len; i++) {
+		if ((size_t)i == P.path.len || P.path.p[i] == '/') {
+			if ((size_t)i - comp > 200) {
+				L->err = "partition value too long for a directory name";
+				return -1;
+			}
+			comp = (size_t)i + 1;
+		}
+	}
+	return 0;
+}
+
+static int
+fail_io(struct load *L, const char *what, const char *path)
+{
+	tw_warn("%s: %s: %s", path, what, strerror(errno));
+	L->fatal = 1;
+	L->err = NULL;
+	return -1;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int
+mkdirs(struct load *L, const char *path)
+{
+	char *p = tw_xstrdup(path), *s = p + strlen(L->o.out) + 1;
+
+	for (;;) {
+		char *e = strchr(s, '/');
+
+		if (e)
+			*e = '\0';
+		if (mkdir(p, 0777) == 0) {
+			char *parent = tw_xstrdup(p), *sl = strrchr(parent, '/');
+
+			if (sl)
+				*sl = '\0';
+			if (L->o.fsync)
+				fsync_dir(parent);
+			free(parent);
+		} else if (errno != EEXIST) {
+			fail_io(L, "cannot create directory", p);
+			free(p);
+			return -1;
+		}
+		if (!e)
+			break;
+		*e = '/';
+		s = e + 1;
+	}
+	free(p);
+	return 0;
+}
+
+static int
+zwrite(struct load *L, struct part *pt, const void *data, size_t n, int flush)
+{
+	pt->z.next_in = (unsigned char *)(uintptr_t)data;
+	pt->z.avail_in = (unsigned)n;
+	do {
+		size_t have;
+		int zr = deflate(&pt->z, flush);
+
+		if (zr == Z_STREAM_ERROR) {
+			errno = EIO;
+			pt->broken = 1;
+			return fail_io(L, "deflate failed", pt->tmp);
+		}
+		have = ZOUT - pt->z.avail_out;
+		if (pt->z.avail_out == 0 || (flush == Z_FINISH && have > 0)) {
+			size_t off = 0;
+
+			while (off < have) {
+				ssize_t k = write(pt->fd, pt->zbuf + off, have - off);
+
+				if (k < 0 && errno == EINTR)
+					continue;
+				if (k < 0) {
+					pt->broken = 1;
+					return fail_io(L, "write error", pt->tmp);
+				}
+				off += (size_t)k;
+			}
+			pt->z.next_out = pt->zbuf;
+			pt->z.avail_out = ZOUT;
+		}
+		if (flush == Z_FINISH && zr == Z_STREAM_END)
+			break;
+	} while (pt->z.avail_in > 0 || (flush == Z_FINISH));
+	return 0;
+}
+
+static void
+part_free(struct part *pt)
+{
+	deflateEnd(&pt->z);
+	free(pt->zbuf);
+	free(pt->key);
+	free(pt->tmp);
+	free(pt->fin);
+	free(pt->dir);
+	free(pt);
+}
+
+/* Finishes, syncs and renames a part; on failure its temp file goes. */
+static int
+publish(struct load *L, struct part *pt)
+{
+	int rc = 0;
+
+	if (pt->broken)
+		rc = -1;
+	else if (zwrite(L, pt, "", 0, Z_FINISH) < 0)
+		rc = -1;
+	else if (L->o.fsync && fsync(pt->fd) < 0)
+		rc = fail_io(L, "fsync failed", pt->tmp);
+	if (close(pt->fd) < 0 && rc == 0)
+		rc = fail_io(L, "close failed", pt->tmp);
+	pt->fd = -1;
+	if (rc == 0 && rename(pt->tmp, pt->fin) < 0)
+		rc = fail_io(L, "cannot publish", pt->tmp);
+	if (rc == 0 && L->o.fsync && fsync_dir(pt->dir) < 0)
+		rc = fail_io(L, "fsync of the directory failed", pt->dir);
+	if (rc < 0)
+		unlink(pt->tmp);
+	else
+		P.parts_published++;
+	return rc;
+}
+
+static void
+drop(int i)
+{
+	P.open[i] = P.open[--P.nopen];
+}
+
+static void
+csv_header(struct tw_buf *b)
+{
+	int i;
+
+	for (i = 0; i < P.ncols; i++) {
+		if (i)
+			tw_buf_addc(b, ',');
+		tw_buf_adds(b, P.cols[i]);
+	}
+	tw_buf_addc(b, '\n');
+}
+
+static struct part *
+part_open(struct load *L, const char *rel)
+{
+	struct part *pt;
+	int64_t now = tw_now_ms();
+	const char *ext = L->o.part_csv ? "csv" : "ndjson";
+	int i, lru = 0;
+
+	if (P.nopen >= L->o.max_open) {
+		for (i = 1; i < P.nopen; i++)
+			if (P.open[i]->used < P.open[lru]->used)
+				lru = i;
+		pt = P.open[lru];
+		drop(lru);
+		if (publish(L, pt) < 0) {
+			part_free(pt);
+			return NULL;
+		}
+		part_free(pt);
+	}
+	pt = tw_xcalloc(1, sizeof *pt);
+	pt->key = tw_xstrdup(rel);
+	tw_buf_reset(&P.val);
+	tw_buf_addf(&P.val, "%s/%s", L->o.out, rel);
+	pt->dir = tw_xstrdup(P.val.p);
+	P.seq++;
+	tw_buf_reset(&P.val);
+	tw_buf_addf(&P.val, "%s/.part-%lld-%ld-%llu.%s.gz.tmp", pt->dir,
+	    (long long)now, (long)getpid(), (unsigned long long)P.seq, ext);
+	pt->tmp = tw_xstrdup(P.val.p);
+	tw_buf_reset(&P.val);
+	tw_buf_addf(&P.val, "%s/part-%lld-%ld-%llu.%s.gz", pt->dir,
+	    (long long)now, (long)getpid(), (unsigned long long)P.seq, ext);
+	pt->fin = tw_xstrdup(P.val.p);
+	pt->opened_ms = now;
+	pt->fd = -1;
+	if (mkdirs(L, pt->dir) < 0) {
+		part_free(pt);
+		return NULL;
+	}
+	pt->fd = open(pt->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (pt->fd < 0) {
+		fail_io(L, "cannot create", pt->tmp);
+		part_free(pt);
+		return NULL;
+	}
+	if (deflateInit2(&pt->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		tw_oom();
+	pt->zbuf = tw_xmalloc(ZOUT);
+	pt->z.next_out = pt->zbuf;
+	pt->z.avail_out = ZOUT;
+	P.open = tw_xrealloc(P.open, (size_t)(P.nopen + 1) * sizeof *P.open);
+	P.open[P.nopen++] = pt;
+	if (L->o.part_csv) {
+		tw_buf_reset(&P.val);
+		csv_header(&P.val);
+		if (zwrite(L, pt, P.val.p, P.val.len, Z_NO_FLUSH) < 0)
+			return NULL;
+	}
+	return pt;
+}
+
+/* The record as one CSV row of the columns chosen by the first record. */
+static int
+csv_row(struct load *L, const struct tw_json *j, struct tw_buf *b)
+{
+	const struct tw_jval *rt = TW_JGET(j, j->v, "record_type"), *v, *k, *end;
+	int i, rtype = rt && rt->type == TW_JSTR ? tw_rtype_lookup(rt->p, rt->len) : -1;
+
+	if (!P.have_cols) {
+		P.have_cols = 1;
+		P.rtype = rtype;
+		if (rtype >= 0) {
+			const struct tw_rdef *d = &tw_rdefs[rtype];
+
+			for (i = 1; i < d->nfields; i++) {
+				P.cols = tw_xrealloc(P.cols, (size_t)(P.ncols + 1) * sizeof *P.cols);
+				P.cols[P.ncols++] = tw_xstrdup(d->fields[i].name);
+			}
+		} else {
+			end = tw_json_after(j, j->v);
+			for (k = j->v + 1; k < end; k = tw_json_after(j, k + 1)) {
+				if (k->flags || !ident_ok(k->p, k->len) ||
+				    TW_JSTREQ(k, "record_type"))
+					continue;
+				P.cols = tw_xrealloc(P.cols, (size_t)(P.ncols + 1) * sizeof *P.cols);
+				P.cols[P.ncols++] = tw_xstrndup(k->p, k->len);
+			}
+		}
+	} else if (rtype != P.rtype) {
+		L->other_type++;
+		if (!L->other_warned++ && !L->o.quiet)
+			tw_warn("--format csv: records of another type are skipped "
+			    "(one record type per directory)");
+		return 1;
+	}
+	for (i = 0; i < P.ncols; i++) {
+		if (i)
+			tw_buf_addc(b, ',');
+		v = tw_json_get(j, j->v, P.cols[i], strlen(P.cols[i]));
+		if (v == NULL || v->type == TW_JNULL)
+			continue;
+		tw_buf_reset(&P.val);
+		switch (v->type) {
+		case TW_JTRUE: tw_buf_adds(b, "true"); break;
+		case TW_JFALSE: tw_buf_adds(b, "false"); break;
+		case TW_JNUM: tw_buf_add(b, v->p, v->len); break;
+		case TW_JSTR:
+			load_str(L, &P.val, v);
+			tw_csv_add_quoted(b, P.val.p ? P.val.p : "", P.val.len);
+			break;
+		default:
+			load_json(L, &P.val, j, v);
+			tw_csv_add_quoted(b, P.val.p, P.val.len);
+		}
+	}
+	tw_buf_addc(b, '\n');
+	return 0;
+}
+
+int
+part_record(struct load *L, const struct tw_json *j, const char *raw,
+    size_t rawlen)
+{
+	struct part *pt = NULL;
+	int i;
+
+	if (make_path(L, j) < 0)
+		return -1;
+	tw_buf_reset(&P.rec);
+	if (L->o.part_csv) {
+		if (csv_row(L, j, &P.rec) > 0)
+			return 0;
+	} else if (memchr(raw, '\n', rawlen) != NULL) {
+		tw_json_emit(&P.rec, j, j->v);	/* a pretty document: one line */
+		tw_buf_addc(&P.rec, '\n');
+	} else {
+		tw_buf_add(&P.rec, raw, rawlen);
+		tw_buf_addc(&P.rec, '\n');
+	}
+	for (i = 0; i < P.nopen; i++)
+		if (strcmp(P.open[i]->key, P.path.p) == 0) {
+			pt = P.open[i];
+			break;
+		}
+	if (pt != NULL && ((L->o.roll_bytes && pt->in_bytes + P.rec.len > (uint64_t)L->o.roll_bytes &&
+	    pt->in_bytes > 0) ||
+	    (L->o.roll_ms && tw_now_ms() - pt->opened_ms >= L->o.roll_ms))) {
+		drop(i);
+		if (publish(L, pt) < 0) {
+			part_free(pt);
+			return -1;
+		}
+		part_free(pt);
+		pt = NULL;
+	}
+	if (pt == NULL && (pt = part_open(L, P.path.p)) == NULL)
+		return -1;
+	pt->used = ++P.clock;
+	if (zwrite(L, pt, P.rec.p, P.rec.len, Z_NO_FLUSH) < 0)
+		return -1;
+	pt->in_bytes += P.rec.len;
+	return 0;
+}
+
+void
+part_tick(struct load *L)
+{
+	int64_t now;
+	int i;
+
+	if (!L->o.roll_ms || P.nopen == 0 || L->fatal)
+		return;
+	now = tw_now_ms();
+	for (i = 0; i < P.nopen; ) {
+		struct part *pt = P.open[i];
+
+		if (now - pt->opened_ms >= L->o.roll_ms) {
+			drop(i);
+			publish(L, pt);
+			part_free(pt);
+			if (L->fatal)
+				return;
+			continue;
+		}
+		i++;
+	}
+}
+
+int
+part_finish(struct load *L)
+{
+	int rc = 0;
+
+	while (P.nopen > 0) {
+		struct part *pt = P.open[P.nopen - 1];
+
+		P.nopen--;
+		if (publish(L, pt) < 0)
+			rc = -1;
+		part_free(pt);
+	}
+	return rc;
+}
+
+void
+part_abort(struct load *L)
+{
+	/* Complete parts are still published; any that fail are removed. */
+	part_finish(L);
+	tw_warn("stopped after a write error; unpublished data was discarded");
+}

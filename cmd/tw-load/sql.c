@@ -1,0 +1,1296 @@
+/*
+ * sql.c: tables, column types and the text each database's client runs.
+ *
+ * Safety rules (man/tw-load.1, SAFETY): no NUL byte and no raw CR or LF
+ * is ever written inside a literal, so every statement line stands on
+ * its own and no client can be made to cut a line short; MySQL strings
+ * that hold anything but plain printable text are hex literals, safe
+ * with and without NO_BACKSLASH_ESCAPES; identifiers are plain words.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "load.h"
+#include "tw_csv.h"
+#include "tw_time.h"
+#include "tw_util.h"
+
+#define STMT_MAX ((size_t)1 << 20)	/* bytes of rows per INSERT */
+#define MYSQL_KEYLEN 191		/* characters of a VARCHAR key */
+
+static void txn_end(struct load *L);
+static int add_row(struct load *L, struct table *t, const struct tw_json *j,
+    const struct tw_jval *root);
+
+int
+ident_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (i > 0 && c >= '0' && c <= '9')))
+			return 0;
+	}
+	return 1;
+}
+
+static void
+add_ident(struct load *L, struct tw_buf *b, const char *name)
+{
+	char q = (L->o.dialect == D_MYSQL || L->o.dialect == D_HIVE) ? '`' : '"';
+
+	/* Names are checked by ident_ok, so quoting is only for keywords. */
+	tw_buf_addc(b, q);
+	tw_buf_adds(b, name);
+	tw_buf_addc(b, q);
+}
+
+/* Strings: decoded, invalid UTF-8 repaired by the decoder, NUL removed. */
+void
+load_str(struct load *L, struct tw_buf *b, const struct tw_jval *v)
+{
+	size_t start, i, o;
+
+	if (v->flags == 0) {
+		/* No escapes, valid UTF-8: the raw text is the value. */
+		tw_buf_add(b, v->p, v->len);
+		return;
+	}
+	start = b->len;
+	L->repaired += tw_json_str_decode(b, v);
+	if (memchr(b->p + start, '\0', b->len - start) == NULL)
+		return;
+	for (i = o = start; i < b->len; i++) {
+		if (b->p[i] == '\0') {
+			L->nul_removed++;
+			continue;
+		}
+		b->p[o++] = b->p[i];
+	}
+	b->len = o;
+	b->p[o] = '\0';
+}
+
+void
+load_json(struct load *L, struct tw_buf *b, const struct tw_json *j,
+    const struct tw_jval *v)
+{
+	const struct tw_jval *c, *end;
+	int first = 1;
+
+	switch (v->type) {
+	case TW_JNULL:
+		tw_buf_adds(b, "null");
+		return;
+	case TW_JTRUE:
+		tw_buf_adds(b, "true");
+		return;
+	case TW_JFALSE:
+		tw_buf_adds(b, "false");
+		return;
+	case TW_JNUM:
+		tw_buf_add(b, v->p, v->len);
+		return;
+	case TW_JSTR:
+		tw_buf_reset(&L->tmp2);
+		load_str(L, &L->tmp2, v);
+		tw_buf_add_jstr(b, L->tmp2.p ? L->tmp2.p : "", L->tmp2.len);
+		return;
+	case TW_JARR:
+	case TW_JOBJ:
+		tw_buf_addc(b, v->type == TW_JARR ? '[' : '{');
+		end = tw_json_after(j, v);
+		for (c = v + 1; c < end; c = tw_json_after(j, c)) {
+			if (!first)
+				tw_buf_addc(b, ',');
+			first = 0;
+			load_json(L, b, j, c);
+			if (v->type == TW_JOBJ) {
+				c = tw_json_after(j, c);
+				tw_buf_addc(b, ':');
+				load_json(L, b, j, c);
+			}
+		}
+		tw_buf_addc(b, v->type == TW_JARR ? ']' : '}');
+		return;
+	}
+}
+
+/* ---- literals -------------------------------------------------------- */
+
+static void
+lit_sqlite(struct tw_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	tw_buf_addc(b, '\'');
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\'':
+			tw_buf_add(b, "''", 2);
+			break;
+		case '\n':
+			tw_buf_adds(b, "'||char(10)||'");
+			break;
+		case '\r':
+			tw_buf_adds(b, "'||char(13)||'");
+			break;
+		default:
+			tw_buf_addc(b, s[i]);
+		}
+	}
+	tw_buf_addc(b, '\'');
+}
+
+static void
+lit_postgres(struct tw_buf *b, const char *s, size_t n)
+{
+	size_t i;
+	int esc = 0;
+
+	for (i = 0; i < n && !esc; i++)
+		esc = s[i] == '\\' || s[i] == '\n' || s[i] == '\r';
+	if (esc)
+		tw_buf_addc(b, 'E');
+	tw_buf_addc(b, '\'');
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\'':
+			tw_buf_add(b, "''", 2);
+			break;
+		case '\\':
+			tw_buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			tw_buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			tw_buf_add(b, "\\r", 2);
+			break;
+		default:
+			tw_buf_addc(b, s[i]);
+		}
+	}
+	tw_buf_addc(b, '\'');
+}
+
+static void
+lit_mysql(struct tw_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\' || c == '"')
+			break;
+	}
+	if (i == n) {
+		/* Plain text means the same in every sql_mode. */
+		tw_buf_addc(b, '\'');
+		tw_buf_add(b, s, n);
+		tw_buf_addc(b, '\'');
+		return;
+	}
+	tw_buf_adds(b, "_utf8mb4 X'");
+	tw_buf_grow(b, n * 2 + 1);
+	for (i = 0; i < n; i++) {
+		b->p[b->len++] = hex[(unsigned char)s[i] >> 4];
+		b->p[b->len++] = hex[(unsigned char)s[i] & 15];
+	}
+	b->p[b->len] = '\0';
+	tw_buf_addc(b, '\'');
+}
+
+static void
+lit(struct load *L, struct tw_buf *b, const char *s, size_t n)
+{
+	switch (L->o.dialect) {
+	case D_MYSQL:
+		lit_mysql(b, s, n);
+		break;
+	case D_POSTGRES:
+		lit_postgres(b, s, n);
+		break;
+	default:
+		lit_sqlite(b, s, n);
+	}
+}
+
+/* COPY text format: \N for null; backslash, newline, CR, tab escaped. */
+static void
+copy_text(struct tw_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\':
+			tw_buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			tw_buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			tw_buf_add(b, "\\r", 2);
+			break;
+		case '\t':
+			tw_buf_add(b, "\\t", 2);
+			break;
+		default:
+			tw_buf_addc(b, s[i]);
+		}
+	}
+}
+
+/* ---- column types ---------------------------------------------------- */
+
+static enum ctype
+from_ftype(enum tw_ftype f)
+{
+	switch (f) {
+	case TW_F_ID: return C_ID;
+	case TW_F_INT: return C_INT;
+	case TW_F_NUM: return C_NUM;
+	case TW_F_BOOL: return C_BOOL;
+	case TW_F_TIME: return C_TIME;
+	case TW_F_JSON: return C_JSON;
+	default: return C_STR;
+	}
+}
+
+static const char *
+sql_type(struct load *L, const struct column *c)
+{
+	enum ctype t = c->type == C_NONE ? C_STR : c->type;
+
+	switch (L->o.dialect) {
+	case D_MYSQL:
+		switch (t) {
+		case C_BOOL: return "BOOLEAN";
+		case C_INT: case C_ID: return "BIGINT";
+		case C_NUM: return "DOUBLE";
+		case C_JSON: return "JSON";
+		default: return c->key ? "VARCHAR(191)" : "LONGTEXT";
+		}
+	case D_POSTGRES:
+		switch (t) {
+		case C_BOOL: return "boolean";
+		case C_INT: case C_ID: return "bigint";
+		case C_NUM: return "double precision";
+		case C_JSON: return "jsonb";
+		default: return "text";
+		}
+	case D_HIVE:
+		switch (t) {
+		case C_BOOL: return "BOOLEAN";
+		case C_INT: case C_ID: return "BIGINT";
+		case C_NUM: return "DOUBLE";
+		default: return "STRING";
+		}
+	default:
+		switch (t) {
+		case C_BOOL: return "BOOLEAN";
+		case C_INT: case C_ID: return "INTEGER";
+		case C_NUM: return "REAL";
+		default: return "TEXT";
+		}
+	}
+}
+
+/* The type a value asks for, for inference. */
+static enum ctype
+value_type(const struct tw_jval *v)
+{
+	int64_t x;
+
+	switch (v->type) {
+	case TW_JNULL: return C_NONE;
+	case TW_JTRUE: case TW_JFALSE: return C_BOOL;
+	case TW_JNUM:
+		return (v->flags & TW_JF_INT) && tw_json_i64(v, &x) == 0 ? C_INT : C_NUM;
+	case TW_JSTR: return C_STR;
+	default: return C_JSON;
+	}
+}
+
+/* The narrowest type holding both (INTEGER -> REAL -> TEXT). */
+static enum ctype
+widen(enum ctype a, enum ctype b)
+{
+	if (a == C_NONE)
+		return b;
+	if (b == C_NONE || a == b)
+		return a;
+	if ((a == C_INT && b == C_NUM) || (a == C_NUM && b == C_INT))
+		return C_NUM;
+	if (a == C_JSON && b != C_JSON)
+		return C_JSON;	/* any scalar is a JSON value too */
+	return C_STR;
+}
+
+/* ---- tables ---------------------------------------------------------- */
+
+static int
+add_column(struct table *t, const char *name, size_t n, enum ctype type)
+{
+	if (t->ncols == t->capcols) {
+		t->capcols = t->capcols ? t->capcols * 2 : 16;
+		t->cols = tw_xrealloc(t->cols, (size_t)t->capcols * sizeof *t->cols);
+	}
+	memset(&t->cols[t->ncols], 0, sizeof t->cols[0]);
+	t->cols[t->ncols].name = tw_xstrndup(name, n);
+	t->cols[t->ncols].type = type;
+	return t->ncols++;
+}
+
+static int
+find_column(struct table *t, const char *name, size_t n)
+{
+	int i, h = t->next_hint;
+
+	if (h < t->ncols && strlen(t->cols[h].name) == n &&
+	    memcmp(t->cols[h].name, name, n) == 0)
+		return h;
+	for (i = 0; i < t->ncols; i++)
+		if (strlen(t->cols[i].name) == n &&
+		    memcmp(t->cols[i].name, name, n) == 0)
+			return i;
+	return -1;
+}
+
+static struct table *
+table_get(struct load *L, const char *name, int rtype, int windows)
+{
+	struct table *t;
+	int i;
+
+	for (i = 0; i < L->ntables; i++)
+		if (strcmp(L->tables[i]->name, name) == 0)
+			return L->tables[i];
+	t = tw_xcalloc(1, sizeof *t);
+	t->name = tw_xstrdup(name);
+	t->rtype = rtype;
+	t->windows = windows;
+	if (rtype >= 0) {
+		const struct tw_rdef *d = &tw_rdefs[rtype];
+
+		for (i = 1; i < d->nfields; i++)	/* not record_type */
+			add_column(t, d->fields[i].name, strlen(d->fields[i].name),
+			    from_ftype(d->fields[i].type));
+	}
+	L->tables = tw_xrealloc(L->tables, (size_t)(L->ntables + 1) * sizeof *L->tables);
+	L->tables[L->ntables++] = t;
+	return t;
+}
+
+/* Marks the key columns from a comma-separated list; dies on a bad one. */
+static void
+set_key(struct load *L, struct table *t, const char *list)
+{
+	const char *p = list, *e;
+	int c;
+
+	while (*p) {
+		e = strchr(p, ',');
+		if (e == NULL)
+			e = p + strlen(p);
+		c = find_column(t, p, (size_t)(e - p));
+		if (c < 0)
+			tw_die(L->o.key ? 2 : 1, "--key: table %s has no column '%.*s'",
+			    t->name, (int)(e - p), p);
+		if (t->cols[c].type == C_JSON)
+			tw_die(2, "--key: column '%s' of %s holds JSON", t->cols[c].name,
+			    t->name);
+		if (!t->cols[c].key) {
+			t->cols[c].key = 1;
+			t->keyidx = tw_xrealloc(t->keyidx, (size_t)(t->nkey + 1) * sizeof(int));
+			t->keyidx[t->nkey++] = c;
+		}
+		p = *e ? e + 1 : e;
+	}
+}
+
+static void
+preamble(struct load *L)
+{
+	if (L->preamble_done)
+		return;
+	L->preamble_done = 1;
+	if (L->o.mode == M_CSV || L->o.dialect == D_HIVE)
+		return;
+	if (L->o.dialect == D_MYSQL)
+		tw_buf_adds(&L->w.out, "SET NAMES utf8mb4;\n");
+	else if (L->o.dialect == D_POSTGRES)
+		tw_buf_adds(&L->w.out, "SET client_encoding = 'UTF8';\n"
+		    "SET standard_conforming_strings = on;\n");
+}
+
+static void
+create_stmt(struct load *L, struct tw_buf *b, struct table *t, const char *name,
+    int temp)
+{
+	int i;
+
+	tw_buf_adds(b, temp ? "CREATE TEMP TABLE " : "CREATE TABLE IF NOT EXISTS ");
+	add_ident(L, b, name);
+	tw_buf_adds(b, " (\n");
+	for (i = 0; i < t->ncols; i++) {
+		tw_buf_adds(b, "  ");
+		add_ident(L, b, t->cols[i].name);
+		tw_buf_addc(b, ' ');
+		if (temp && L->o.dialect == D_SQLITE)
+			tw_buf_adds(b, "TEXT");
+		else
+			tw_buf_adds(b, sql_type(L, &t->cols[i]));
+		if (t->cols[i].key && !temp)
+			tw_buf_adds(b, " NOT NULL");
+		if (i + 1 < t->ncols || (t->nkey && !temp))
+			tw_buf_addc(b, ',');
+		tw_buf_addc(b, '\n');
+	}
+	if (t->nkey && !temp) {
+		tw_buf_adds(b, "  PRIMARY KEY (");
+		for (i = 0; i < t->nkey; i++) {
+			if (i)
+				tw_buf_adds(b, ", ");
+			add_ident(L, b, t->cols[t->keyidx[i]].name);
+		}
+		tw_buf_adds(b, ")\n");
+	}
+	tw_buf_addc(b, ')');
+	if (L->o.dialect == D_MYSQL && !temp)
+		tw_buf_adds(b, " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+	tw_buf_adds(b, ";\n");
+}
+
+static void
+col_list(struct load *L, struct tw_buf *b, struct table *t, const char *pre)
+{
+	int i;
+
+	for (i = 0; i < t->ncols; i++) {
+		if (i)
+			tw_buf_adds(b, ", ");
+		if (pre)
+			tw_buf_adds(b, pre);
+		add_ident(L, b, t->cols[i].name);
+	}
+}
+
+static void
+open_bulk(struct load *L)
+{
+	int fd = open(L->o.bulk_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		tw_die(1, "%s: %s", L->o.bulk_file, strerror(errno));
+	tw_writer_init(&L->bulk, fd, L->o.bulk_file);
+	L->bulk_open = 1;
+}
+
+/* Fixes the columns and writes the DDL (and CSV header, COPY start). */
+static void
+table_create(struct load *L, struct table *t)
+{
+	struct tw_buf *b = &L->w.out;
+	const char *p, *e;
+	int i;
+
+	if (t->created)
+		return;
+	if (L->txn_open || L->txn_rows)
+		txn_end(L);
+	/* Inferred: the kept records decide the columns and types. */
+	if (t->rtype < 0 && t->early.len > 0) {
+		p = t->early.p;
+		e = p + t->early.len;
+		while (p < e) {
+			uint64_t n;
+			const struct tw_jval *k, *end;
+
+			memcpy(&n, p, sizeof n);
+			p += sizeof n;
+			if (tw_json_parse(&L->j2, p, n) == TW_JSON_OK) {
+				end = tw_json_after(&L->j2, L->j2.v);
+				for (k = L->j2.v + 1; k < end; k = tw_json_after(&L->j2, k + 1)) {
+					int c;
+					enum ctype vt = value_type(k + 1);
+
+					if (k->flags || !ident_ok(k->p, k->len) ||
+					    TW_JSTREQ(k, "record_type"))
+						continue;
+					if ((TW_JSTREQ(k, "window_start") ||
+					    TW_JSTREQ(k, "window_end")) && vt == C_STR)
+						vt = C_TIME;
+					c = find_column(t, k->p, k->len);
+					if (c < 0)
+						c = add_column(t, k->p, k->len, vt);
+					else
+						t->cols[c].type = widen(t->cols[c].type, vt);
+				}
+			}
+			p += n;
+		}
+	}
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].type == C_NONE)
+			t->cols[i].type = C_STR;
+	if (!L->o.no_key) {
+		if (L->o.key)
+			set_key(L, t, L->o.key);
+		else if (t->rtype >= 0)
+			set_key(L, t, tw_rdefs[t->rtype].key);
+		else if (t->windows) {
+			/* window_start, window_end and every text field */
+			for (i = 0; i < t->ncols; i++)
+				if (t->cols[i].type == C_STR || t->cols[i].type == C_TIME) {
+					t->cols[i].key = 1;
+					t->keyidx = tw_xrealloc(t->keyidx,
+					    (size_t)(t->nkey + 1) * sizeof(int));
+					t->keyidx[t->nkey++] = i;
+				}
+		}
+	}
+	t->created = 1;
+	if (t->ncols == 0) {
+		add_column(t, "value", 5, C_STR);	/* only {} seen */
+	}
+	preamble(L);
+	if (L->o.dialect == D_HIVE)
+		;
+	else if (L->o.mode == M_CSV) {
+		for (i = 0; i < t->ncols; i++) {
+			if (i)
+				tw_buf_addc(b, ',');
+			tw_buf_adds(b, t->cols[i].name);
+		}
+		tw_buf_addc(b, '\n');
+	} else {
+		if (!L->o.no_create)
+			create_stmt(L, b, t, t->name, 0);
+		if (L->o.mode == M_BULK && L->o.dialect == D_POSTGRES) {
+			const char *into = t->name;
+
+			tw_buf_adds(b, "BEGIN;\n");
+			if (t->nkey) {
+				tw_buf_adds(b, "CREATE TEMP TABLE tw_stage ON COMMIT DROP AS SELECT ");
+				col_list(L, b, t, NULL);
+				tw_buf_adds(b, " FROM ");
+				add_ident(L, b, t->name);
+				tw_buf_adds(b, " WITH NO DATA;\n"
+				    "ALTER TABLE tw_stage ADD COLUMN tw_ord bigserial;\n");
+				into = "tw_stage";
+			}
+			tw_buf_adds(b, "COPY ");
+			add_ident(L, b, into);
+			tw_buf_adds(b, " (");
+			col_list(L, b, t, NULL);
+			tw_buf_adds(b, ") FROM STDIN;\n");
+		} else if (L->o.mode == M_BULK) {
+			open_bulk(L);
+			for (i = 0; i < t->ncols; i++) {
+				if (i)
+					tw_buf_addc(&L->bulk.out, ',');
+				tw_buf_adds(&L->bulk.out, t->cols[i].name);
+			}
+			tw_buf_addc(&L->bulk.out, '\n');
+		}
+	}
+	if (tw_writer_end_record(&L->w) < 0)
+		tw_writer_fail(&L->w);
+	/* Now the kept records become rows. */
+	if (t->early.len > 0) {
+		struct tw_buf early = t->early;
+
+		memset(&t->early, 0, sizeof t->early);
+		p = early.p;
+		e = p + early.len;
+		while (p < e) {
+			uint64_t n;
+
+			memcpy(&n, p, sizeof n);
+			p += sizeof n;
+			if (tw_json_parse(&L->j2, p, n) == TW_JSON_OK &&
+			    add_row(L, t, &L->j2, L->j2.v) < 0 && !L->o.quiet)
+				tw_warn("%s: a kept record: %s", t->name, L->err);
+			p += n;
+		}
+		tw_buf_free(&early);
+		t->nearly = 0;
+	}
+}
+
+/* ---- pending rows ---------------------------------------------------- */
+
+static uint64_t
+hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h | 1;
+}
+
+static void
+rows_reset(struct table *t)
+{
+	tw_buf_reset(&t->rows);
+	t->nrows = t->live = 0;
+	if (t->kcap)
+		memset(t->khash, 0, t->kcap * sizeof *t->khash);
+}
+
+/* Writes the table's pending rows as one INSERT. */
+static void
+flush_rows(struct load *L, struct table *t)
+{
+	struct tw_buf *b = &L->w.out;
+	size_t i;
+	int c, n;
+
+	if (t->live == 0) {
+		rows_reset(t);
+		return;
+	}
+	if (!L->txn_open) {
+		tw_buf_adds(b, L->o.dialect == D_MYSQL ? "START TRANSACTION;\n" : "BEGIN;\n");
+		L->txn_open = 1;
+	}
+	tw_buf_adds(b, "INSERT INTO ");
+	add_ident(L, b, t->name);
+	tw_buf_adds(b, " (");
+	col_list(L, b, t, NULL);
+	tw_buf_adds(b, ") VALUES\n");
+	for (i = 0, n = 0; i < t->nrows; i++) {
+		if (t->rowlen[i] == 0)
+			continue;
+		if (n++)
+			tw_buf_adds(b, ",\n");
+		tw_buf_add(b, t->rows.p + t->rowoff[i], t->rowlen[i]);
+	}
+	if (t->nkey) {
+		int nonkey = t->ncols - t->nkey;
+
+		if (L->o.dialect == D_MYSQL) {
+			tw_buf_adds(b, "\nON DUPLICATE KEY UPDATE ");
+			for (c = 0, n = 0; c < t->ncols; c++) {
+				if (t->cols[c].key && nonkey > 0)
+					continue;
+				if (n++)
+					tw_buf_adds(b, ", ");
+				add_ident(L, b, t->cols[c].name);
+				tw_buf_adds(b, " = VALUES(");
+				add_ident(L, b, t->cols[c].name);
+				tw_buf_addc(b, ')');
+			}
+		} else {
+			tw_buf_adds(b, "\nON CONFLICT (");
+			for (c = 0; c < t->nkey; c++) {
+				if (c)
+					tw_buf_adds(b, ", ");
+				add_ident(L, b, t->cols[t->keyidx[c]].name);
+			}
+			if (nonkey == 0)
+				tw_buf_adds(b, ") DO NOTHING");
+			else {
+				tw_buf_adds(b, ") DO UPDATE SET ");
+				for (c = 0, n = 0; c < t->ncols; c++) {
+					if (t->cols[c].key)
+						continue;
+					if (n++)
+						tw_buf_adds(b, ", ");
+					add_ident(L, b, t->cols[c].name);
+					tw_buf_adds(b, " = excluded.");
+					add_ident(L, b, t->cols[c].name);
+				}
+			}
+		}
+	}
+	tw_buf_adds(b, ";\n");
+	t->loaded += t->live;
+	rows_reset(t);
+	if (tw_writer_end_record(&L->w) < 0)
+		tw_writer_fail(&L->w);
+}
+
+static void
+txn_end(struct load *L)
+{
+	int i;
+
+	for (i = 0; i < L->ntables; i++)
+		if (L->tables[i]->created)
+			flush_rows(L, L->tables[i]);
+	if (L->txn_open) {
+		tw_buf_adds(&L->w.out, "COMMIT;\n");
+		L->txn_open = 0;
+	}
+	L->txn_rows = 0;
+	if (tw_writer_end_record(&L->w) < 0)
+		tw_writer_fail(&L->w);
+}
+
+/* Keeps a row; with a key, a later row with the same key replaces it. */
+static void
+keep_row(struct load *L, struct table *t, size_t off, const char *key,
+    size_t keylen)
+{
+	size_t i, slot, len = t->rows.len - off;
+	uint64_t h;
+
+	if (t->nrows == t->caprows) {
+		t->caprows = t->caprows ? t->caprows * 2 : 256;
+		t->rowoff = tw_xrealloc(t->rowoff, t->caprows * sizeof(size_t));
+		t->rowlen = tw_xrealloc(t->rowlen, t->caprows * sizeof(size_t));
+	}
+	if (key != NULL) {
+		if (t->nrows * 2 >= t->kcap) {
+			size_t ncap = t->kcap ? t->kcap * 2 : 1024, k;
+			uint64_t *nh = tw_xcalloc(ncap, sizeof *nh);
+			size_t *ns = tw_xcalloc(ncap, sizeof *ns);
+
+			for (k = 0; k < t->kcap; k++) {
+				if (!t->khash[k])
+					continue;
+				for (slot = t->khash[k] & (ncap - 1); nh[slot];
+				    slot = (slot + 1) & (ncap - 1))
+					;
+				nh[slot] = t->khash[k];
+				ns[slot] = t->kslot[k];
+			}
+			free(t->khash);
+			free(t->kslot);
+			t->khash = nh;
+			t->kslot = ns;
+			t->kcap = ncap;
+		}
+		h = hash(key, keylen);
+		for (slot = h & (t->kcap - 1); t->khash[slot];
+		    slot = (slot + 1) & (t->kcap - 1)) {
+			/* The key text is stored right after each row's text. */
+			i = t->kslot[slot];
+			if (t->khash[slot] == h && t->rowlen[i] != 0 &&
+			    memcmp(t->rows.p + t->rowoff[i] + t->rowlen[i] + 1, key,
+			    keylen) == 0 && t->rows.p[t->rowoff[i] + t->rowlen[i] + 1 + keylen] == '\x1e') {
+				t->rowlen[i] = 0;	/* replaced */
+				t->live--;
+				break;
+			}
+		}
+		t->khash[slot] = h;
+		t->kslot[slot] = t->nrows;
+		/* Row text, a separator, the key text, an end mark. */
+		tw_buf_addc(&t->rows, '\x1e');
+		tw_buf_add(&t->rows, key, keylen);
+		tw_buf_addc(&t->rows, '\x1e');
+	}
+	t->rowoff[t->nrows] = off;
+	t->rowlen[t->nrows] = len;
+	t->nrows++;
+	t->live++;
+}
+
+/* ---- values ---------------------------------------------------------- */
+
+static int
+bad(struct load *L, const char *fmt, const char *a, const char *b)
+{
+	snprintf(L->errbuf, sizeof L->errbuf, fmt, a, b);
+	L->err = L->errbuf;
+	return -1;
+}
+
+static size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/*
+ * Appends value v for column c to b in the output format. Returns 0, -1
+ * (bad: L->err set) or 1 (an inferred column must widen first).
+ */
+static int
+add_value(struct load *L, struct table *t, struct column *c,
+    const struct tw_json *j, const struct tw_jval *v, struct tw_buf *b)
+{
+	enum outmode m = L->o.mode;
+	enum dialect d = L->o.dialect;
+	int pgcopy = m == M_BULK && d == D_POSTGRES;
+	int64_t x;
+	double dv;
+	struct tw_buf *s = &L->tmp;
+
+	if (v == NULL || v->type == TW_JNULL) {
+		if (c->key)
+			return bad(L, "key column '%s' is null%s", c->name, "");
+		if (m == M_SQL)
+			tw_buf_adds(b, "NULL");
+		else if (pgcopy)
+			tw_buf_adds(b, "\\N");
+		else if (m == M_BULK && d == D_MYSQL)
+			tw_buf_adds(b, "NULL");
+		return 0;
+	}
+	switch (c->type) {
+	case C_ID:
+	case C_INT:
+		if (tw_json_i64(v, &x) < 0 || (v->type == TW_JNUM && !(v->flags & TW_JF_INT))) {
+			if (t->rtype < 0 && value_type(v) != C_INT)
+				return 1;
+			return bad(L, "column '%s': %s", c->name,
+			    c->type == C_ID ? "not an id that fits BIGINT" :
+			    "not an integer that fits BIGINT");
+		}
+		tw_buf_add_i64(b, x);
+		return 0;
+	case C_NUM:
+		if (v->type != TW_JNUM && !(v->type == TW_JSTR && t->rtype >= 0)) {
+			if (t->rtype < 0)
+				return 1;
+			return bad(L, "column '%s': %s", c->name, "not a number");
+		}
+		if (tw_json_double(v, &dv) < 0 || !isfinite(dv))
+			return bad(L, "column '%s': %s", c->name, "not a finite number");
+		if (v->type == TW_JNUM)
+			tw_buf_add(b, v->p, v->len);
+		else
+			tw_buf_add_double(b, dv);
+		return 0;
+	case C_BOOL:
+		if (v->type != TW_JTRUE && v->type != TW_JFALSE) {
+			if (t->rtype < 0)
+				return 1;
+			return bad(L, "column '%s': %s", c->name, "not a boolean");
+		}
+		if (m == M_SQL)
+			tw_buf_adds(b, v->type == TW_JTRUE ? "TRUE" : "FALSE");
+		else if (pgcopy)
+			tw_buf_addc(b, v->type == TW_JTRUE ? 't' : 'f');
+		else if (m == M_BULK)
+			tw_buf_addc(b, v->type == TW_JTRUE ? '1' : '0');
+		else
+			tw_buf_adds(b, v->type == TW_JTRUE ? "true" : "false");
+		return 0;
+	default:
+		break;
+	}
+	/* Text and JSON: the value's text, then quoted for the output. */
+	tw_buf_reset(s);
+	if (c->type == C_JSON)
+		load_json(L, s, j, v);
+	else if (v->type == TW_JSTR)
+		load_str(L, s, v);
+	else if (v->type == TW_JNUM)
+		tw_buf_add(s, v->p, v->len);
+	else
+		load_json(L, s, j, v);	/* stringified */
+	if (s->p == NULL)
+		tw_buf_grow(s, 1);
+	if (c->key && d == D_MYSQL && utf8_chars(s->p, s->len) > MYSQL_KEYLEN)
+		return bad(L, "key column '%s' longer than %s characters", c->name, "191");
+	if (m == M_SQL)
+		lit(L, b, s->p, s->len);
+	else if (pgcopy)
+		copy_text(b, s->p, s->len);
+	else if (m == M_BULK && d == D_SQLITE) {
+		/* A leading mark keeps '' apart from NULL through .import. */
+		tw_buf_reset(&L->tmp2);
+		tw_buf_addc(&L->tmp2, 's');
+		tw_buf_add(&L->tmp2, s->p, s->len);
+		tw_csv_add_quoted(b, L->tmp2.p, L->tmp2.len);
+	} else
+		tw_csv_add_quoted(b, s->p, s->len);
+	return 0;
+}
+
+/* Widens an inferred column in place (ALTER where the database needs it). */
+static void
+widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
+{
+	struct tw_buf *b = &L->w.out;
+
+	if (L->o.mode == M_SQL && !L->o.no_create &&
+	    (L->o.dialect == D_MYSQL || L->o.dialect == D_POSTGRES)) {
+		flush_rows(L, t);
+		c->type = to;
+		tw_buf_adds(b, "ALTER TABLE ");
+		add_ident(L, b, t->name);
+		if (L->o.dialect == D_MYSQL) {
+			tw_buf_adds(b, " MODIFY ");
+			add_ident(L, b, c->name);
+			tw_buf_addc(b, ' ');
+			tw_buf_adds(b, sql_type(L, c));
+		} else {
+			tw_buf_adds(b, " ALTER COLUMN ");
+			add_ident(L, b, c->name);
+			tw_buf_adds(b, " TYPE ");
+			tw_buf_adds(b, sql_type(L, c));
+			tw_buf_adds(b, " USING ");
+			add_ident(L, b, c->name);
+			tw_buf_adds(b, "::");
+			tw_buf_adds(b, sql_type(L, c));
+		}
+		tw_buf_adds(b, ";\n");
+	} else
+		c->type = to;
+	if (!L->o.quiet)
+		tw_warn("%s.%s: widened to %s", t->name, c->name, sql_type(L, c));
+}
+
+static const struct tw_jval **vals;
+static int nvals;
+
+/* Converts one record to a row of created table t. */
+static int
+add_row(struct load *L, struct table *t, const struct tw_json *j,
+    const struct tw_jval *root)
+{
+	const struct tw_jval *k, *end;
+	struct tw_buf *b, keytext = TW_BUF_INIT;
+	size_t off;
+	int i, rc;
+	size_t koff[16], klen[16];
+
+	if (t->ncols > nvals) {
+		nvals = t->ncols * 2;
+		vals = tw_xrealloc(vals, (size_t)nvals * sizeof *vals);
+	}
+	for (i = 0; i < t->ncols; i++)
+		vals[i] = NULL;
+	end = tw_json_after(j, root);
+	for (k = root + 1; k < end; k = tw_json_after(j, k + 1)) {
+		int c = k->flags ? -1 : find_column(t, k->p, k->len);
+
+		if (c < 0) {
+			if (TW_JSTREQ(k, "record_type"))
+				continue;
+			t->skipped_fields++;
+			if (t->skipped_fields == 1 && !L->o.quiet)
+				tw_warn("%s: field '%.*s' is not a column: ignored "
+				    "(further ones are counted)", t->name,
+				    (int)(k->len > 64 ? 64 : k->len), k->p);
+			continue;
+		}
+		vals[c] = k + 1;
+		t->next_hint = c + 1;
+	}
+	b = L->o.mode == M_SQL ? &t->rows : (L->bulk_open ? &L->bulk.out : &L->w.out);
+	if (L->o.dialect == D_HIVE)
+		return 0;
+again:
+	off = b->len;
+	if (L->o.mode == M_SQL)
+		tw_buf_addc(b, '(');
+	for (i = 0; i < t->ncols; i++) {
+		size_t before;
+
+		if (i)
+			tw_buf_addc(b, L->o.mode == M_BULK && L->o.dialect == D_POSTGRES ?
+			    '\t' : ',');
+		before = b->len;
+		rc = add_value(L, t, &t->cols[i], j, vals[i], b);
+		if (rc == 1) {
+			enum ctype to = widen(t->cols[i].type, value_type(vals[i]));
+
+			if (L->o.mode != M_SQL || to == t->cols[i].type) {
+				b->len = off;
+				b->p[off] = '\0';
+				return bad(L, "column '%s': value does not fit type %s",
+				    t->cols[i].name, sql_type(L, &t->cols[i]));
+			}
+			b->len = off;
+			b->p[off] = '\0';
+			widen_column(L, t, &t->cols[i], to);
+			goto again;
+		}
+		if (rc < 0) {
+			b->len = off;
+			b->p[off] = '\0';
+			return -1;
+		}
+		if (t->cols[i].key) {
+			int ki;
+
+			for (ki = 0; ki < t->nkey && ki < 16; ki++)
+				if (t->keyidx[ki] == i) {
+					koff[ki] = before;
+					klen[ki] = b->len - before;
+				}
+		}
+	}
+	if (L->o.mode == M_SQL) {
+		tw_buf_addc(b, ')');
+		if (t->nkey > 0 && t->nkey <= 16) {
+			for (i = 0; i < t->nkey; i++) {
+				if (i)
+					tw_buf_addc(&keytext, '\x1f');
+				tw_buf_add(&keytext, b->p + koff[i], klen[i]);
+			}
+			keep_row(L, t, off, keytext.p, keytext.len);
+		} else
+			keep_row(L, t, off, NULL, 0);
+		tw_buf_free(&keytext);
+		L->txn_rows++;
+		if (L->txn_rows == 1)
+			L->txn_start_ns = tw_mono_ns();
+		if (L->txn_rows >= (uint64_t)L->o.batch)
+			txn_end(L);
+		else if (t->rows.len >= STMT_MAX)
+			flush_rows(L, t);
+	} else {
+		tw_buf_addc(b, '\n');
+		t->loaded++;
+		if (L->bulk_open) {
+			if (tw_writer_end_record(&L->bulk) < 0)
+				tw_writer_fail(&L->bulk);
+		} else if (tw_writer_end_record(&L->w) < 0)
+			tw_writer_fail(&L->w);
+	}
+	return 0;
+}
+
+/* ---- the record entry points ----------------------------------------- */
+
+void
+sql_init(struct load *L)
+{
+	tw_json_init(&L->j2);
+}
+
+int
+sql_record(struct load *L, const struct tw_json *j, const char *raw,
+    size_t rawlen)
+{
+	const struct tw_jval *root = j->v, *rt;
+	struct table *t;
+	const char *name;
+	int rtype = -1, windows = 0;
+	char nbuf[80];
+
+	rt = TW_JGET(j, root, "record_type");
+	if (rt != NULL && rt->type == TW_JSTR && rt->flags == 0) {
+		rtype = tw_rtype_lookup(rt->p, rt->len);
+		if (rtype >= 0)
+			name = tw_rdefs[rtype].plural;
+		else if (ident_ok(rt->p, rt->len)) {
+			memcpy(nbuf, rt->p, rt->len);
+			nbuf[rt->len] = '\0';
+			name = nbuf;
+		} else
+			name = "records";
+	} else if (rt != NULL && rt->type != TW_JNULL) {
+		name = "records";
+	} else if (TW_JGET(j, root, "window_start") && TW_JGET(j, root, "window_end")) {
+		name = "windows";
+		windows = 1;
+	} else
+		name = "records";
+	if (L->o.table)
+		name = L->o.table;
+	if ((L->o.table || L->o.mode == M_CSV || L->o.mode == M_BULK) &&
+	    L->ntables > 0 && L->tables[0]->rtype != rtype &&
+	    (rtype >= 0 || L->tables[0]->rtype >= 0)) {
+		/* One table: records of another type do not belong. */
+		L->other_type++;
+		if (!L->other_warned++ && !L->o.quiet)
+			tw_warn("records of another type than %s are skipped "
+			    "(one table per run with --table, --csv or --bulk)",
+			    L->tables[0]->name);
+		return 0;
+	}
+	t = table_get(L, name, rtype, windows);
+	if (t->created)
+		return add_row(L, t, j, root);
+	if (rtype >= 0) {
+		table_create(L, t);
+		return add_row(L, t, j, root);
+	}
+	/* Inferred: keep the record until the first batch is complete. */
+	{
+		uint64_t n = rawlen;
+
+		tw_buf_add(&t->early, &n, sizeof n);
+		tw_buf_add(&t->early, raw, rawlen);
+		if (++t->nearly >= (uint64_t)L->o.batch)
+			table_create(L, t);
+	}
+	return 0;
+}
+
+static void
+create_waiting(struct load *L)
+{
+	int i;
+
+	for (i = 0; i < L->ntables; i++)
+		if (!L->tables[i]->created && L->tables[i]->nearly > 0)
+			table_create(L, L->tables[i]);
+}
+
+void
+sql_commit(struct load *L)
+{
+	if (L->o.dialect == D_HIVE)
+		return;
+	if (L->o.mode == M_SQL) {
+		create_waiting(L);
+		if (L->txn_rows || L->txn_open)
+			txn_end(L);
+	} else if (L->o.mode == M_CSV)
+		create_waiting(L);
+	if (L->bulk_open)
+		tw_writer_flush(&L->bulk);
+	tw_writer_flush(&L->w);
+}
+
+void
+sql_tick(struct load *L)
+{
+	if (L->txn_rows && tw_mono_ns() - L->txn_start_ns >= L->o.commit_ms * 1000000)
+		sql_commit(L);
+}
+
+/* Path as a quoted shell or SQL string; the caller checked the bytes. */
+static void
+bulk_trailer(struct load *L)
+{
+	struct tw_buf *b = &L->w.out;
+	struct table *t = L->ntables ? L->tables[0] : NULL;
+	int i, c;
+
+	if (t == NULL || !t->created)
+		return;
+	if (L->o.dialect == D_POSTGRES) {
+		tw_buf_adds(b, "\\.\n");
+		if (t->nkey) {
+			tw_buf_adds(b, "INSERT INTO ");
+			add_ident(L, b, t->name);
+			tw_buf_adds(b, " (");
+			col_list(L, b, t, NULL);
+			tw_buf_adds(b, ")\nSELECT DISTINCT ON (");
+			for (i = 0; i < t->nkey; i++) {
+				if (i)
+					tw_buf_adds(b, ", ");
+				add_ident(L, b, t->cols[t->keyidx[i]].name);
+			}
+			tw_buf_adds(b, ") ");
+			col_list(L, b, t, NULL);
+			tw_buf_adds(b, " FROM tw_stage ORDER BY ");
+			for (i = 0; i < t->nkey; i++) {
+				add_ident(L, b, t->cols[t->keyidx[i]].name);
+				tw_buf_adds(b, ", ");
+			}
+			tw_buf_adds(b, "tw_ord DESC\nON CONFLICT (");
+			for (i = 0; i < t->nkey; i++) {
+				if (i)
+					tw_buf_adds(b, ", ");
+				add_ident(L, b, t->cols[t->keyidx[i]].name);
+			}
+			if (t->nkey == t->ncols)
+				tw_buf_adds(b, ") DO NOTHING;\n");
+			else {
+				tw_buf_adds(b, ") DO UPDATE SET ");
+				for (c = 0, i = 0; c < t->ncols; c++) {
+					if (t->cols[c].key)
+						continue;
+					if (i++)
+						tw_buf_adds(b, ", ");
+					add_ident(L, b, t->cols[c].name);
+					tw_buf_adds(b, " = excluded.");
+					add_ident(L, b, t->cols[c].name);
+				}
+				tw_buf_adds(b, ";\n");
+			}
+		}
+		tw_buf_adds(b, "COMMIT;\n");
+	} else if (L->o.dialect == D_MYSQL) {
+		tw_buf_adds(b, "LOAD DATA LOCAL INFILE '");
+		tw_buf_adds(b, L->o.bulk_file);
+		tw_buf_adds(b, t->nkey ? "' REPLACE INTO TABLE " : "' INTO TABLE ");
+		add_ident(L, b, t->name);
+		tw_buf_adds(b, " CHARACTER SET utf8mb4\n"
+		    "  FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY ''\n"
+		    "  LINES TERMINATED BY '\\n' IGNORE 1 LINES (");
+		col_list(L, b, t, NULL);
+		tw_buf_adds(b, ");\n");
+	} else {
+		create_stmt(L, b, t, "tw_stage", 1);
+		tw_buf_adds(b, ".import --csv --skip 1 \"");
+		tw_buf_adds(b, L->o.bulk_file);
+		tw_buf_adds(b, "\" tw_stage\n");
+		tw_buf_adds(b, t->nkey ? "INSERT OR REPLACE INTO " : "INSERT INTO ");
+		add_ident(L, b, t->name);
+		tw_buf_adds(b, " (");
+		col_list(L, b, t, NULL);
+		tw_buf_adds(b, ")\nSELECT ");
+		for (c = 0; c < t->ncols; c++) {
+			const char *n = t->cols[c].name;
+
+			if (c)
+				tw_buf_adds(b, ", ");
+			switch (t->cols[c].type) {
+			case C_STR: case C_TIME: case C_JSON: case C_NONE:
+				tw_buf_adds(b, "CASE WHEN ");
+				add_ident(L, b, n);
+				tw_buf_adds(b, " = '' THEN NULL ELSE substr(");
+				add_ident(L, b, n);
+				tw_buf_adds(b, ", 2) END");
+				break;
+			default:
+				tw_buf_adds(b, "NULLIF(");
+				add_ident(L, b, n);
+				tw_buf_adds(b, ", '')");
+			}
+		}
+		tw_buf_adds(b, "\nFROM tw_stage ORDER BY rowid;\nDROP TABLE tw_stage;\n");
+	}
+}
+
+void
+sql_finish(struct load *L)
+{
+	int i;
+
+	for (i = 0; i < L->ntables; i++)
+		if (!L->tables[i]->created)
+			table_create(L, L->tables[i]);
+	if (L->o.dialect == D_HIVE) {
+		hive_ddl(L);
+		return;
+	}
+	if (L->o.mode == M_SQL)
+		txn_end(L);
+	else if (L->o.mode == M_BULK)
+		bulk_trailer(L);
+	if (L->bulk_open) {
+		if (tw_writer_close(&L->bulk) < 0)
+			tw_writer_fail(&L->bulk);
+		L->bulk_open = 0;
+	}
+}
+
+/* For hive.c: the column type name in Hive. */
+const char *load_hive_type(struct load *L, const struct column *c);
+const char *
+load_hive_type(struct load *L, const struct column *c)
+{
+	return sql_type(L, c);
+}

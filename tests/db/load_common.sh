@@ -1,0 +1,106 @@
+# Shared by tests/integration/load_*.sh (sourced after tests/lib.sh).
+# hostile DIR: writes DIR/hostile.ndjson (flat tweet records whose text
+# and username hold every known trap) and DIR/expected.txt, the bytes a
+# database must return: "id|HEX(text)|HEX(username)", NULL as NULL, with
+# tw-load's policy applied (NUL removed, invalid UTF-8 -> U+FFFD).
+hostile() {
+	python3 - "$1" <<'PY'
+import json, sys
+d = sys.argv[1]
+pw = d + '/PWNED'
+vals = [
+    "it's \"quoted\" ''",
+    "back\\slash \\\\ double \\' \\\" end\\",
+    "line1\nline2\r\nline3\rtab\there",
+    "before\n\\.\nafter",
+    "\\.",
+    "x\n.quit\n.system touch " + pw + "\n.shell touch " + pw + "\ny",
+    ".quit",
+    "x\n\\q\n\\! touch " + pw + "\ny",
+    "\\q",
+    "emoji \U0001F600\U0001F389 \U0001D54F and \u00e9\u4e2d \u2028 \u0085",
+    "semi; -- dash /* star */ ; DROP TABLE tweets; --",
+    "nul\u0000'); DROP TABLE tweets; --",
+    "\u0000",
+    "@@BAD1@@",
+    "@@BAD2@@",
+    "lone \ud800 surrogate",
+    "",
+    "NULL",
+    "\\N",
+    "%_ LIKE 0x41 X'41' _utf8mb4'x'",
+    "ctrl \x01\x02\x1b\x7f end",
+    "a" * 100000 + "\U0001F600",
+    None,
+]
+bad = {'"@@BAD1@@"': b'"bad \xff\xfe utf8"', '"@@BAD2@@"': b'"trunc \xc3( and \xe2\x82"'}
+badval = {"@@BAD1@@": "bad \ufffd\ufffd utf8", "@@BAD2@@": "trunc \ufffd( and \ufffd"}
+def expect(v):
+    if v is None:
+        return "NULL"
+    v = badval.get(v, v)
+    v = v.replace("\ud800", "\ufffd").replace("\u0000", "")
+    return v.encode("utf-8").hex().upper()
+with open(d + "/hostile.ndjson", "wb") as f, open(d + "/expected.txt", "w") as e:
+    for i, v in enumerate(vals):
+        u = vals[(i + 5) % len(vals)]
+        rec = {"record_type": "tweet", "id": str(1000 + i), "text": v, "username": u,
+               "created_at": "2024-01-01T00:00:00.000Z", "ts": 1704067200000,
+               "hashtags": ["a'b", "c\u0000d"], "lang": "en"}
+        line = json.dumps(rec, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        line = line.replace(b"\xed\xa0\x80", b"\\ud800")
+        for k, b in bad.items():
+            line = line.replace(k.encode(), b)
+        f.write(line + b"\n")
+        e.write("%d|%s|%s\n" % (1000 + i, expect(v), expect(u)))
+PY
+}
+
+# count_lines FILE
+count_lines() { wc -l < "$1" | tr -d ' '; }
+
+# counts FILE: the distinct keys per record type, "tweets N users N ..."
+counts() {
+	python3 - "$1" <<'PY'
+import json, sys
+keys = {'tweet': ('tweets', 'id'), 'user': ('users', 'id'), 'place': ('places', 'id'),
+        'media': ('media', 'media_key', 'tweet_id'), 'hashtag': ('hashtags', 'tweet_id', 'tag')}
+s = {v[0]: set() for v in keys.values()}
+for l in open(sys.argv[1], encoding='utf-8'):
+    r = json.loads(l)
+    k = keys[r['record_type']]
+    s[k[0]].add(tuple(r[f] for f in k[1:]))
+print(' '.join('%s %d' % (t, len(s[t])) for t in ('tweets', 'users', 'places', 'media', 'hashtags')))
+PY
+}
+
+# live DIALECT CLIENT... : tw-load | CLIENT with stdin kept open; each of
+# three records must be visible (through $LIVE_QUERY run by sh, printing
+# the row count) within 2.5 s while the pipe stays open.
+live() {
+	_d=$1
+	shift
+	python3 - "$_d" "$@" <<'PY'
+import os, subprocess, sys, time
+d, client = sys.argv[1], sys.argv[2:]
+q = os.environ['LIVE_QUERY']
+load = subprocess.Popen(['tw-load', '-d', d, '--table', 'live', '--no-key'],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+cl = subprocess.Popen(client, stdin=load.stdout, stdout=subprocess.DEVNULL)
+load.stdout.close()
+try:
+    for i in range(1, 4):
+        load.stdin.write(b'{"n":%d,"s":"row %d"}\n' % (i, i)); load.stdin.flush()
+        t0 = time.time()
+        while True:
+            out = subprocess.run(['sh', '-c', q], capture_output=True, text=True).stdout.strip()
+            if out == str(i):
+                break
+            if time.time() - t0 > 2.5:
+                raise SystemExit('row %d not visible after 2.5 s (count %r)' % (i, out))
+            time.sleep(0.1)
+finally:
+    load.stdin.close()
+    load.wait(10); cl.wait(10)
+PY
+}

@@ -1,0 +1,129 @@
+#!/bin/sh
+# tw-load partition mode: layout, escaping, gzip parts with exactly the
+# input records, rolling by size and time, atomic publication (no temp
+# files, SIGTERM publishes, SIGKILL leaves only complete parts), a full
+# file system, and the Hive DDL listing every partition.
+. "$TW_ROOT/tests/lib.sh"
+. "$TW_ROOT/tests/db/load_common.sh"
+cd "$T" || exit 1
+
+if command -v tw-gen > /dev/null; then
+	tw-gen -n 5000 --seed 1 | tw-flatten -q -t all > gen.ndjson
+else
+	tw-flatten -q -t all "$C"/twarc-csv/*.jsonl > gen.ndjson 2> /dev/null
+fi
+parts() { find "$1" -type f -name 'part-*' | sort; }
+tmps() { find "$1" -name '.*.tmp' | wc -l | tr -d ' '; }
+
+# Layout for a known input.
+printf '%s\n' '{"ts":1704067200000,"lang":"en"}' '{"ts":1704070800000,"lang":"en"}' \
+	'{"created_at":"2023-12-31T23:59:59.999Z","lang":"fr"}' '{"lang":"de"}' > small.ndjson
+tw-load -p 'year=%Y/month=%m/day=%d/hour=%H' -o lay small.ndjson
+eq "layout: directories from ts, else created_at, else the default partition" \
+	"$(cd lay && find . -type d | sort | tr '\n' ' ')" \
+	". ./year=2023 ./year=2023/month=12 ./year=2023/month=12/day=31 ./year=2023/month=12/day=31/hour=23 ./year=2024 ./year=2024/month=01 ./year=2024/month=01/day=01 ./year=2024/month=01/day=01/hour=00 ./year=2024/month=01/day=01/hour=01 ./year=__HIVE_DEFAULT_PARTITION__ ./year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__ ./year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__/day=__HIVE_DEFAULT_PARTITION__ ./year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__/day=__HIVE_DEFAULT_PARTITION__/hour=__HIVE_DEFAULT_PARTITION__ "
+tw-load -p 'd=%j/m=%M/p=%%' -o lay2 small.ndjson
+check "layout: %j %M %%" test -d "lay2/d=001/m=00/p=%"
+
+# Hostile partition values stay one directory level inside DIR.
+mkdir esc
+printf '%s\n' '{"v":"../../x"}' '{"v":"/etc"}' '{"v":"a=b"}' '{"v":"100%"}' '{"v":""}' \
+	'{"v":null}' '{}' '{"v":".."}' '{"v":"."}' '{"v":"a\nb:c*?\"#[]^{}\\\u007f"}' '{"v":"ü 😀","i":1}' > esc.ndjson
+tw-load -p 'v=%{v}' -o esc/out esc.ndjson
+eq "escaping: Hive's escapePathName, '.' and '..' escaped, empty/null default" \
+	"$(cd esc/out && find . -mindepth 1 -maxdepth 1 | sort | tr '\n' ' ')" \
+	"./v=%2E ./v=%2E%2E ./v=%2Fetc ./v=..%2F..%2Fx ./v=100%25 ./v=__HIVE_DEFAULT_PARTITION__ ./v=a%0Ab%3Ac%2A%3F%22%23%5B%5D%5E%7B}%5C%7F ./v=a%3Db ./v=ü 😀 "
+eq "escaping: nothing written outside DIR" "$(find esc -type f | grep -vc '^esc/out/v=[^/]*/part-')" 0
+
+# Every record lands exactly once, in readable gzip parts.
+tw-load -p 'year=%Y/month=%m/lang=%{lang}' -o all gen.ndjson
+check "parts: gzip -t passes for each" sh -c "find all -name 'part-*.ndjson.gz' | xargs gzip -t"
+parts all | xargs zcat | sort > got.txt
+sort gen.ndjson > want.txt
+same "parts: zcat of all parts = the input records" got.txt want.txt
+eq "parts: no temporary files after exit" "$(tmps all)" 0
+check "parts: each record in the directory of its own time and lang" python3 -c "
+import gzip, json, glob, datetime
+for p in glob.glob('all/*/*/*/part-*.gz'):
+    d = dict(c.split('=') for c in p.split('/')[1:4])
+    for l in gzip.open(p):
+        r = json.loads(l)
+        if r.get('ts') is None: continue
+        t = datetime.datetime.utcfromtimestamp(r['ts'] / 1000)
+        assert d['year'] == '%04d' % t.year and d['month'] == '%02d' % t.month, p
+        assert d['lang'] == (r.get('lang') or '__HIVE_DEFAULT_PARTITION__'), p
+"
+
+# Roll by size: uncompressed bytes per part.
+tw-load -p 'x=1' -o roll --roll 64k gen.ndjson
+n=$(parts roll | wc -l)
+check "roll 64k: several parts ($n)" test "$n" -ge 3
+check "roll 64k: no part over 64 KiB uncompressed" sh -c "for p in \$(find roll -name 'part-*'); do [ \$(zcat \$p | wc -c) -le 65536 ] || exit 1; done"
+parts roll | xargs zcat > rolled.txt
+same "roll 64k: parts in order = the input" rolled.txt gen.ndjson
+
+# Roll by time, with a slow producer: parts are published while it runs.
+cat > slow.py <<'PY'
+import glob, subprocess, sys, time, signal, os
+mode = sys.argv[1]
+p = subprocess.Popen(['tw-load', '-p', 'x=%{x}', '-o', 'slow_' + mode, '--roll', '1s'], stdin=subprocess.PIPE)
+seen_while_running = 0
+for i in range(12):
+    p.stdin.write(b'{"x":"a","i":%d}\n' % i); p.stdin.flush()
+    time.sleep(0.25)
+    seen_while_running = max(seen_while_running, len(glob.glob('slow_%s/x=a/part-*' % mode)))
+if mode == 'eof':
+    p.stdin.close(); rc = p.wait(10)
+    assert rc == 0, rc
+    assert seen_while_running >= 1, 'nothing published while the stream was open'
+elif mode == 'term':
+    p.send_signal(signal.SIGTERM); rc = p.wait(10)
+    assert rc == -signal.SIGTERM, rc
+elif mode == 'kill':
+    p.send_signal(signal.SIGKILL); p.wait(10)
+PY
+check "roll 1s: parts published while a slow stream is open" python3 slow.py eof
+eq "roll 1s: all 12 records, no temp files" "$(parts slow_eof | xargs zcat | wc -l | tr -d ' ') $(tmps slow_eof)" "12 0"
+check "SIGTERM: dies by the signal" python3 slow.py term
+eq "SIGTERM: open parts published, nothing lost, no temp files" "$(parts slow_term | xargs zcat | wc -l | tr -d ' ') $(tmps slow_term)" "12 0"
+python3 slow.py kill
+check "SIGKILL: every published part is complete gzip" sh -c "find slow_kill -name 'part-*' | xargs -r gzip -t"
+check "SIGKILL: leftovers are only hidden .tmp files" sh -c "! find slow_kill -type f ! -name 'part-*' ! -name '.part-*.tmp' | grep -q ."
+
+# CSV parts.
+tw-load -p 'lang=%{lang}' -o csvp -f csv -t tweets gen.ndjson 2> csv.err
+check "csv parts: header row first, RFC 4180 rows" python3 -c "
+import csv, glob, gzip, io
+n = 0
+for p in glob.glob('csvp/*/part-*.csv.gz'):
+    rows = list(csv.reader(io.TextIOWrapper(gzip.open(p), encoding='utf-8', newline='')))
+    assert rows[0][:2] == ['id', 'created_at'], rows[0][:3]
+    n += len(rows) - 1
+want = sum(1 for l in open('gen.ndjson') if l.startswith('{\"record_type\":\"tweet\"'))
+assert n == want, (n, want)
+"
+
+# A full file system: exit 1, a clear message, no half-written part.
+if [ "$(id -u)" = 0 ] && mkdir -p full && mount -t tmpfs -o size=256k tmpfs full 2> /dev/null; then
+	head -c 3000000 /dev/urandom | base64 -w 100 | sed 's/.*/{"ts":0,"r":"&"}/' > rand.ndjson
+	tw-load -p 'y=%Y' -o full/out rand.ndjson 2> full.err
+	eq "full disk: exit 1" "$?" 1
+	contains "full disk: message names the file and the cause" full.err "No space left on device"
+	check "full disk: every published part is complete" sh -c "find full -name 'part-*' | xargs -r gzip -t"
+	eq "full disk: no temporary file left" "$(tmps full)" 0
+	umount full
+else
+	skip "full disk" "cannot mount a tmpfs (not root or no permission)"
+fi
+
+# Hive DDL: one ALTER per partition directory present.
+tw-load -d hive -p 'year=%Y/month=%m/lang=%{lang}' -o all -t tweets gen.ndjson > hive.sql 2> /dev/null
+eq "hive: one ADD PARTITION per leaf directory" "$(grep -c 'ADD IF NOT EXISTS PARTITION' hive.sql)" "$(find all -mindepth 3 -maxdepth 3 -type d | wc -l | tr -d ' ')"
+contains "hive: JsonSerDe DDL" hive.sql "ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'"
+tw-load -d hive -p 'v=%{v}' -o esc/out -t esc esc.ndjson > hesc.sql
+contains "hive: escaped directory, unescaped value" hesc.sql "PARTITION (\`v\`='../../x') LOCATION '$(cd esc/out && pwd)/v=..%2F..%2Fx'"
+
+tw-load -p '../x' -o bad < /dev/null 2> /dev/null
+eq "usage: a pattern with '..' exits 2" "$?" 2
+tw-load -p 'a=%Q' -o bad < /dev/null 2> /dev/null
+eq "usage: an unknown conversion exits 2" "$?" 2

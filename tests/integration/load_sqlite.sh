@@ -1,0 +1,137 @@
+#!/bin/sh
+# tw-load into SQLite through the real sqlite3 shell: the star schema,
+# hostile strings byte for byte, bulk .import, idempotent re-loads,
+# live visibility, CSV, inference, bad lines, write errors.
+. "$TW_ROOT/tests/lib.sh"
+. "$TW_ROOT/tests/db/load_common.sh"
+
+if ! command -v sqlite3 > /dev/null; then
+	skip "tw-load sqlite" "no sqlite3 client (tests/deps.sh installs it)"
+	exit 0
+fi
+cd "$T" || exit 1
+q() { sqlite3 "$DB" "$1"; }
+HEXQ="SELECT id || '|' || CASE WHEN text IS NULL THEN 'NULL' ELSE hex(text) END || '|' || CASE WHEN username IS NULL THEN 'NULL' ELSE hex(username) END FROM tweets ORDER BY id"
+star() {
+	for t in tweets users places media hashtags; do printf '%s %s ' $t "$(q "SELECT count(*) FROM $t")"; done | sed 's/ $//'
+}
+
+# The star schema: generated and real data, one pass.
+if command -v tw-gen > /dev/null; then
+	tw-gen -n 5000 --seed 1 | tw-flatten -q -t all > gen.ndjson
+else
+	skip "generated data" "no tw-gen"
+	: > gen.ndjson
+fi
+tw-flatten -q -t all "$C"/twarc-csv/*.jsonl "$C"/python-twitter/*.json > corpus.ndjson 2> /dev/null
+cat gen.ndjson corpus.ndjson > all.ndjson
+DB=$T/star.db
+tw-load all.ndjson > star.sql 2> star.err
+check "star schema: tw-load exits 0" test $? = 0
+check "star schema: sqlite3 -bail runs it" sh -c "sqlite3 -bail '$DB' < star.sql"
+eq "star schema: rows per table = distinct keys" "$(star)" "$(counts all.ndjson)"
+q "SELECT * FROM tweets ORDER BY id; SELECT * FROM users ORDER BY id; SELECT * FROM hashtags ORDER BY 1,2" > dump1
+tw-load all.ndjson | sqlite3 -bail "$DB"
+q "SELECT * FROM tweets ORDER BY id; SELECT * FROM users ORDER BY id; SELECT * FROM hashtags ORDER BY 1,2" > dump2
+eq "idempotent: second load, same counts" "$(star)" "$(counts all.ndjson)"
+same "idempotent: second load, same content" dump1 dump2
+eq "types: ids are integers, times text" "$(q "SELECT DISTINCT typeof(id) || typeof(created_at) || typeof(ts) FROM tweets")" "integertextinteger"
+eq "round trip: created_at as written" "$(q "SELECT created_at FROM tweets WHERE id = (SELECT min(id) FROM tweets)")" \
+	"$(python3 -c "import json,sys; r=[json.loads(l) for l in open('all.ndjson') if '\"tweet\"' in l[:30]]; print(min(r, key=lambda r: int(r['id']))['created_at'])")"
+
+# Hostile strings, through INSERTs and through .import.
+hostile "$T"
+DB=$T/hostile.db
+tw-load hostile.ndjson > h.sql 2> h.err
+check "hostile: sqlite3 -bail runs the script" sh -c "sqlite3 -bail '$DB' < h.sql"
+q "$HEXQ" > got.txt
+same "hostile: every string comes back byte for byte (NUL removed, bad UTF-8 -> U+FFFD)" got.txt expected.txt
+check "hostile: no dot-command ran (no PWNED file)" test ! -e "$T/PWNED"
+eq "hostile: table still there, all rows" "$(q "SELECT count(*) FROM tweets")" "$(count_lines hostile.ndjson)"
+contains "hostile: NUL removals are counted" h.err "27 NUL bytes removed"
+check "hostile: no raw NUL, CR or LF inside a literal" python3 -c "
+import sys
+d = open('h.sql', 'rb').read()
+assert b'\0' not in d and b'\r' not in d
+for l in d.split(b'\n'):
+    assert l.count(b\"'\") % 2 == 0, l[:80]
+"
+DB=$T/bulk.db
+tw-load --bulk="$T/bulk.csv" hostile.ndjson > b.sql 2> /dev/null
+check "bulk: .import script runs" sh -c "sqlite3 -bail '$DB' < b.sql"
+q "$HEXQ" > gotb.txt
+same "bulk: .import keeps every string and NULL exact" gotb.txt expected.txt
+eq "bulk: numbers stay numbers" "$(q "SELECT DISTINCT typeof(id) || typeof(ts) FROM tweets")" "integerinteger"
+DB=$T/star2.db
+tw-load --bulk="$T/star.csv" -t tweets gen.ndjson corpus.ndjson > sb.sql 2> /dev/null
+sqlite3 -bail "$DB" < sb.sql
+sqlite3 -bail "$DB" < sb.sql
+eq "bulk: re-load with the key, same count" "$(q "SELECT count(*) FROM tweets")" "$(counts all.ndjson | cut -d' ' -f2)"
+
+# CSV: header, then rows, nothing else; parsed back equal.
+tw-load --csv -t tweets hostile.ndjson > h.csv 2> /dev/null
+check "csv: RFC 4180, header + one row per record, strings exact" python3 -c "
+import csv, json
+rows = list(csv.reader(open('h.csv', newline='', encoding='utf-8')))
+assert rows[0][:3] == ['id', 'created_at', 'ts'], rows[0][:3]
+exp = [l.split('|') for l in open('expected.txt').read().split('\n') if l]
+assert len(rows) == len(exp) + 1
+t = rows[0].index('text')
+for r, e in zip(rows[1:], exp):
+    assert r[0] == e[0]
+    if e[1] != 'NULL':
+        assert r[t].encode().hex().upper() == e[1], (r[0])
+"
+
+# Live: rows are visible while the pipe stays open.
+DB=$T/live.db
+sqlite3 "$DB" "CREATE TABLE live (n INTEGER, s TEXT)"
+LIVE_QUERY="sqlite3 '$DB' 'SELECT count(*) FROM live'" check "live: each row visible within 2.5 s while the stream is open" \
+	live sqlite sqlite3 "$DB"
+
+# Inference: tw-agg style windows and unknown records.
+DB=$T/infer.db
+cat > win.ndjson <<'J'
+{"window_start":"2024-01-01T00:00:00.000Z","window_end":"2024-01-01T00:01:00.000Z","lang":"en","count":3,"avg":1.5,"final":true,"top":["a","b"]}
+{"window_start":"2024-01-01T00:00:00.000Z","window_end":"2024-01-01T00:01:00.000Z","lang":"fr","count":2,"avg":2,"final":false,"top":[]}
+{"window_start":"2024-01-01T00:00:00.000Z","window_end":"2024-01-01T00:01:00.000Z","lang":"en","count":4,"avg":2.5,"final":true,"top":["c"]}
+J
+tw-load win.ndjson > win.sql 2> win.err
+contains "windows: key is window_start, window_end and the text fields" win.sql 'PRIMARY KEY ("window_start", "window_end", "lang")'
+contains "windows: integer, real, boolean and JSON columns" win.sql '"count" INTEGER'
+sqlite3 -bail "$DB" < win.sql
+eq "windows: the last row for a key wins" "$(q "SELECT lang, count, avg, top FROM windows ORDER BY lang" | tr '\n' ' ')" 'en|4|2.5|["c"] fr|2|2.0|[] '
+printf '%s\n' '{"a":1,"b":"x"}' '{"a":2.5,"b":3,"c":1}' '{"a":"z","b":null}' > widen.ndjson
+tw-load --batch 1 widen.ndjson > widen.sql 2> widen.err
+check "inferred: later values that do not fit still load" sh -c "sqlite3 -bail '$DB' < widen.sql"
+eq "inferred: values as given" "$(q "SELECT quote(a), quote(b) FROM records ORDER BY rowid" | tr '\n' ' ')" "1|'x' 2.5|'3' 'z'|NULL "
+contains "inferred: an unknown later field is reported" widen.err "field 'c' is not a column"
+
+# Bad lines: reported with file:line, kept, never stop the load.
+printf '%s\n' '{"record_type":"tweet","id":"1","text":"ok"}' 'not json' '[1]' \
+	'{"record_type":"tweet","id":"99999999999999999999","text":"big"}' \
+	'{"record_type":"tweet","id":"2","ts":1.5}' '{"record_type":"tweet","text":"no id"}' \
+	'{"record_type":"tweet","id":"3","text":"ok"}' > bad.ndjson
+tw-load --rejects rej.ndjson bad.ndjson > bad.sql 2> bad.err
+check "bad lines: exit 0" test $? = 0
+contains "bad lines: not JSON reported with file:line" bad.err "tw-load: bad.ndjson:2: "
+contains "bad lines: not an object" bad.err "bad.ndjson:3: not a JSON object"
+contains "bad lines: id over BIGINT" bad.err "bad.ndjson:4: column 'id': not an id that fits BIGINT"
+contains "bad lines: non-integer in an integer column" bad.err "bad.ndjson:5: column 'ts'"
+contains "bad lines: null key" bad.err "bad.ndjson:6: key column 'id' is null"
+eq "bad lines: kept verbatim" "$(sed -n 1p rej.ndjson)|$(count_lines rej.ndjson)" "not json|5"
+DB=$T/bad.db
+sqlite3 -bail "$DB" < bad.sql
+eq "bad lines: the good rows loaded" "$(q "SELECT group_concat(id) FROM tweets")" "1,3"
+tw-load --strict bad.ndjson > /dev/null 2> strict.err
+eq "--strict: exit 1 at the first bad line" "$?" 1
+
+# Output errors and usage.
+tw-load all.ndjson > /dev/full 2> full.err
+eq "stdout /dev/full: exit 1" "$?" 1
+contains "stdout /dev/full: message" full.err "tw-load: <stdout>: write error: No space left on device"
+tw-load --dialect oracle < /dev/null > /dev/null 2>&1
+eq "usage: bad dialect exits 2" "$?" 2
+tw-load --table 'x; drop' < /dev/null > /dev/null 2>&1
+eq "usage: a table name must be a plain name" "$?" 2
+check "usage: --help exits 0" sh -c "tw-load --help | grep -q partition-by"
