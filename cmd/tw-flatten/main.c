@@ -26,7 +26,7 @@
 static const char usage_text[] =
     "usage: tw-flatten [-cqsv] [-t TYPES] [-f FIELDS] [-j EXPR] [-r FILE]\n"
     "                  [--dedup[=N]] [--time-parts] [--no-multiline]\n"
-    "                  [--max-line SIZE] [FILE ...]\n";
+    "                  [--max-line SIZE] [--kafka-key FIELD] [FILE ...]\n";
 
 static void
 usage(int status)
@@ -44,6 +44,7 @@ usage(int status)
 		    "  -s, --strict          stop at the first bad line (status 1)\n"
 		    "      --no-multiline    do not join pretty-printed documents\n"
 		    "      --max-line SIZE   longest line or document (default 256M)\n"
+		    "      --kafka-key FIELD write FIELD's value, a tab, then the record (kcat -K)\n"
 		    "  -q, --quiet           no per-line messages, only the summary\n"
 		    "  -v, --verbose         always print the summary\n"
 		    "  -h, --help            this help\n"
@@ -55,6 +56,7 @@ struct opts {
 	int csv, strict, quiet, verbose, multiline;
 	const char *rejects_path;
 	const char *jq_expr;
+	const char *key_field;
 	int64_t max_line;
 };
 
@@ -144,6 +146,42 @@ to_csv(struct state *s, struct tw_input *in)
 	}
 }
 
+/*
+ * key<TAB>record lines for kcat -K '\t': the key is the field's value as
+ * text (a string decoded, anything else as JSON), tabs and newlines in it
+ * replaced by spaces; a record without the field gets an empty key.
+ */
+static void
+keyed(struct state *s)
+{
+	const char *p = s->stage.p, *end = s->stage.p + s->stage.len, *nl;
+	const struct tw_jval *v;
+	size_t k0, i;
+
+	while (p && p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		k0 = s->w.out.len;
+		if (tw_json_parse(&s->csvj, p, (size_t)(nl - p)) == TW_JSON_OK &&
+		    (v = tw_json_get(&s->csvj, s->csvj.v, s->o.key_field,
+		    strlen(s->o.key_field))) != NULL && v->type != TW_JNULL) {
+			if (v->type == TW_JSTR)
+				tw_json_str_decode(&s->w.out, v);
+			else
+				tw_json_emit(&s->w.out, &s->csvj, v);
+			for (i = k0; i < s->w.out.len; i++)
+				if (s->w.out.p[i] == '\t' || s->w.out.p[i] == '\n' ||
+				    s->w.out.p[i] == '\r')
+					s->w.out.p[i] = ' ';
+		}
+		tw_buf_addc(&s->w.out, '\t');
+		tw_buf_add(&s->w.out, p, (size_t)(nl - p));
+		tw_buf_addc(&s->w.out, '\n');
+		p = nl + 1;
+	}
+}
+
 static void
 emit(struct state *s, struct tw_input *in)
 {
@@ -172,6 +210,8 @@ emit(struct state *s, struct tw_input *in)
 	}
 	if (s->o.csv)
 		to_csv(s, in);
+	else if (s->o.key_field)
+		keyed(s);
 	else
 		tw_buf_add(&s->w.out, s->stage.p ? s->stage.p : "", s->stage.len);
 	tw_buf_reset(&s->stage);
@@ -227,6 +267,7 @@ main(int argc, char **argv)
 		{ "no-multiline", no_argument, NULL, 2 },
 		{ "max-line", required_argument, NULL, 3 },
 		{ "version", no_argument, NULL, 4 },
+		{ "kafka-key", required_argument, NULL, 5 },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct state st;
@@ -295,6 +336,9 @@ main(int argc, char **argv)
 		case 4:
 			printf("tw-flatten %s\n", TW_VERSION);
 			return 0;
+		case 5:
+			s->o.key_field = optarg;
+			break;
 		default:
 			usage(2);
 		}
@@ -308,6 +352,8 @@ main(int argc, char **argv)
 		tw_die(2, "--fields: %s", s->f.err);
 	if (dedup > 0)
 		tw_flatten_dedup(&s->f, (size_t)dedup);
+	if (s->o.csv && s->o.key_field)
+		tw_die(2, "--kafka-key and --csv cannot be used together");
 	if (s->o.csv) {
 		for (t = 0, ntypes = 0; t < TW_R_N; t++)
 			if (s->f.types & (1u << t)) {
@@ -356,15 +402,15 @@ main(int argc, char **argv)
 				report_bad(s, &in, "invalid UTF-8");
 				break;
 			}
-			if (tw_flatten_doc(&s->f, &json,
-			    (s->jq || s->o.csv) ? &s->stage : &s->w.out) < 0) {
+			if (tw_flatten_doc(&s->f, &json, (s->jq || s->o.csv ||
+			    s->o.key_field) ? &s->stage : &s->w.out) < 0) {
 				report_bad(s, &in, s->f.err);
 				break;
 			}
 			if (json.nbadutf8 > 0 && !s->o.quiet)
 				tw_warn("%s:%llu: invalid UTF-8 replaced by U+FFFD",
 				    in.name, (unsigned long long)in.lineno);
-			if (s->jq || s->o.csv)
+			if (s->jq || s->o.csv || s->o.key_field)
 				emit(s, &in);
 			if (tw_writer_end_record(&s->w) < 0)
 				tw_writer_fail(&s->w);
