@@ -1,0 +1,20 @@
+#!/bin/sh
+# make demo, end to end (with fewer tweets): every artefact it promises.
+. "$TW_ROOT/tests/lib.sh"
+if TW_DEMO_N=20000 TW_DEMO_DIR="$T/demo" sh "$TW_ROOT/examples/demo.sh" "$TW_BUILD" > "$T/out" 2>&1; then
+	ok "demo runs"
+else
+	not_ok "demo runs" "$(tail -5 "$T/out" | tr '\n' ' ')"
+fi
+D=$T/demo
+check "demo: star schema and aggregates in SQLite" sh -c "
+	test \$(sqlite3 '$D/twpipe.db' 'SELECT COUNT(*) FROM tweets') -ge 20000 &&
+	test \$(sqlite3 '$D/twpipe.db' 'SELECT COUNT(*) FROM users') -gt 0 &&
+	test \$(sqlite3 '$D/twpipe.db' 'SELECT SUM(count) FROM lang_1m') -eq 20000"
+check "demo: partitioned gzip files are complete, and Hive DDL names them" sh -c "
+	for f in \$(find '$D/landing' -name '*.gz'); do gzip -t \"\$f\" || exit 1; done &&
+	test \$(zcat \$(find '$D/landing' -name '*.gz') | wc -l) -eq 20000 &&
+	grep -q 'ADD IF NOT EXISTS PARTITION' '$D/landing.hql'"
+check "demo: report compares batch and streaming" grep -q 'Batch vs streaming' "$D/report.txt"
+check "demo: dashboard page with four charts" test "$(grep -o '<svg' "$D/www/index.html" | wc -l)" -ge 4
+contains "demo: tells the user where to look" "$T/out" "www/index.html"
