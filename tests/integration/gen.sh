@@ -211,10 +211,14 @@ check "rate 200: lines spread over time" python3 -c "
 n, a, m, z = open('$T/pace').read().split()
 n, a, m, z = int(n), float(a), float(m), float(z)
 import sys; sys.exit(not (n == 100 and 0.2 < m < 0.3 and 0.45 < z < 0.6))"
+if [ -n "${TW_SANITIZED:-}" ]; then
+	skip "rate 20000 for 1s" "pacing at high rates is measured in the normal build, not under sanitizers"
+else
 python3 "$T/stamp.py" tw-gen --rate 20000 --duration 1s > "$T/pace2"
 check "rate 20000 for 1s" python3 -c "
 n, a, m, z = open('$T/pace2').read().split()
 import sys; sys.exit(not (int(n) == 20000 and 0.4 < float(m) < 0.6 and 0.9 < float(z) < 1.1))"
+fi
 check "paced event time is wall time" python3 -c "
 import json, subprocess, time, datetime, sys
 l = subprocess.run(['tw-gen', '--rate', '10', '-n', '1'], capture_output=True).stdout
