@@ -43,7 +43,7 @@ $(BUILD)/libtw.a: $(LIB_OBJ)
 .SECONDEXPANSION:
 tool_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c))
 $(BUILD)/tw-%: $$(call tool_objs,tw-$$*) $(BUILD)/libtw.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libtw.a $(LDLIBS) $(LIBS_$(@F))
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libtw.a -Wl,--as-needed $(LDLIBS) $(LIBS_$(@F))
 
 # Libraries that only one tool needs.
 LIBS_tw-gen = -lcurl

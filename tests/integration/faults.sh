@@ -1,0 +1,126 @@
+#!/bin/sh
+# Fault injection: allocation failure at every allocation of a small run of
+# each tool, input truncated at every byte, a read error mid-file, SIGKILL
+# against tw-agg's state file.
+. "$TW_ROOT/tests/lib.sh"
+if [ -n "${TW_SANITIZED:-}" ]; then
+	skip "fault injection" "runs in the normal build (the sanitizers have their own allocator)"
+	exit 0
+fi
+cc -shared -fPIC -O2 -o "$T/fail.so" "$TW_ROOT/tests/fault/failalloc.c" -ldl || {
+	not_ok "build the fault hook"
+	exit 0
+}
+cd "$T" || exit 1
+head -3 "$C/twarc-csv/streaming_output_with_error.jsonl" > small.json
+tw-flatten -t all small.json > star.ndjson
+tw-flatten small.json > flat.ndjson
+
+# 1. Fail the Nth allocation, for every N: the only acceptable outcomes are
+# success with the normal output, or the one out-of-memory message (or
+# another clean error) with status 1 and output that is a prefix of the
+# normal output. Never a crash.
+alloc_test() { # name command...
+	name=$1
+	shift
+	"$@" > want.out 2> /dev/null
+	TW_FAIL_COUNT=$T/count LD_PRELOAD=$T/fail.so "$@" > /dev/null 2>&1
+	total=$(cat "$T/count")
+	# Every allocation for small runs; evenly spaced ones (300) for larger.
+	step=$((total / 300 + 1))
+	bad=""
+	n=1
+	while [ "$n" -le "$total" ]; do
+		TW_FAIL_ALLOC=$n LD_PRELOAD=$T/fail.so "$@" > got.out 2> got.err
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			cmp -s got.out want.out || bad="$bad #$n:output-differs"
+		elif [ $rc -eq 1 ]; then
+			grep -q "out of memory" got.err || bad="$bad #$n:no-oom-message"
+			# A prefix of the real output: nothing corrupt was written.
+			head -c "$(wc -c < got.out)" want.out | cmp -s - got.out || bad="$bad #$n:corrupt"
+		else
+			bad="$bad #$n:status-$rc"
+		fi
+		n=$((n + step))
+	done
+	if [ -z "$bad" ] && [ "$total" -gt 10 ]; then
+		ok "allocation failure at $(( (total + step - 1) / step )) of $total allocations: $name"
+	else
+		not_ok "allocation failure: $name" "$total allocations;$(echo "$bad" | cut -c1-200)"
+	fi
+}
+alloc_test "tw-flatten -t all" tw-flatten -t all small.json
+alloc_test "tw-agg" tw-agg -w 1m -g lang -a count,distinct:author_id,top:hashtags:3,p50:engagement,first:id flat.ndjson
+alloc_test "tw-gen" tw-gen -n 20 --seed 1
+alloc_test "tw-load sqlite" tw-load star.ndjson
+tw-agg -g lang -a count flat.ndjson > agg.ndjson 2>/dev/null
+alloc_test "tw-plot" tw-plot bar -x lang -y count agg.ndjson
+
+# 2. Input cut at every byte: no crash, and the cut line is named.
+printf '%s\n' '{"data":{"id":"1","text":"one \u00e9 \ud83d\ude02","created_at":"2024-01-01T00:00:00.000Z","author_id":"7"},"includes":{"users":[{"id":"7","username":"x"}]}}' \
+	'{"data":{"id":"2","text":"two","created_at":"2024-01-01T00:00:01.000Z"}}' \
+	'{"data":{"id":"3","text":"three","created_at":"2024-01-01T00:00:02.000Z"}}' > sample.json
+size=$(wc -c < sample.json)
+bad=""
+i=0
+while [ $i -lt "$size" ]; do
+	head -c $i sample.json > cut.json
+	tw-flatten cut.json > cut.out 2> cut.err
+	rc=$?
+	[ $rc -ne 0 ] && bad="$bad flatten@$i:status-$rc"
+	# Lines fully inside the cut are flattened; a cut line is reported by number.
+	full=$(head -c $i sample.json | tr -cd '\n' | wc -c)
+	# A cut just before a newline leaves a whole last line: a record too.
+	whole=0
+	[ "$(head -c $((i + 1)) sample.json | tail -c 1 | od -An -c | tr -d ' ')" = '\n' ] && whole=1
+	[ "$(wc -l < cut.out)" -eq $((full + whole)) ] || bad="$bad flatten@$i:records"
+	if [ $i -gt 0 ] && [ $whole = 0 ] && [ "$(tail -c 1 cut.json | od -An -c | tr -d ' ')" != '\n' ]; then
+		grep -q "cut.json:$((full + 1)): " cut.err || bad="$bad flatten@$i:line-not-named"
+	fi
+	tw-flatten sample.json 2>/dev/null | head -c $i | tw-agg -w 1m -a count > /dev/null 2>&1
+	rc=$?
+	[ $rc -gt 1 ] && bad="$bad agg@$i:status-$rc"
+	i=$((i + 1))
+done
+if [ -z "$bad" ]; then ok "input cut at each of $size bytes: no crash, the cut line named"
+else not_ok "input cut at every byte" "$(echo "$bad" | cut -c1-300)"; fi
+
+# 3. A file that becomes unreadable in the middle (read() fails with EIO).
+for i in $(seq 1 3000); do cat small.json; done > big.json
+TW_FAIL_READ=2 LD_PRELOAD=$T/fail.so tw-flatten -f id big.json > eio.out 2> eio.err
+rc=$?
+eq "read error mid-file: status 1" "$rc" 1
+contains "  ... named with its file" eio.err "big.json: read error: Input/output error"
+check "  ... and what was read before it is flattened" test "$(wc -l < eio.out)" -gt 30
+
+# 4. SIGKILL in a loop against tw-agg --state: after each kill the state
+# file is whole (the previous or the new one), and a restart reads it.
+python3 "$TW_ROOT/tests/agg_ref.py" gen 20000 5 0 0 > ev.ndjson
+rm -f st.json
+bad=""
+k=0
+while [ $k -lt 12 ]; do
+	k=$((k + 1))
+	# Each run saves at its end; some are killed at random points before.
+	head -n $((k * 1500)) ev.ndjson | tail -n 1500 > part.ndjson
+	tw-agg -w 1m -g lang -a count,distinct:author_id --state st.json part.ndjson > /dev/null 2>&1 &
+	pid=$!
+	sleep "0.0$((k % 4))"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	if [ -f st.json ]; then
+		python3 -c "
+import json, sys
+lines = open('st.json').read().split('\n')
+assert lines[-1] == '', 'no final newline'
+h = json.loads(lines[0]); assert h['twpipe_agg_state'] == 1
+for l in lines[1:-1]: json.loads(l)
+" 2>/dev/null || bad="$bad kill$k:corrupt"
+		tw-agg -w 1m -g lang -a count,distinct:author_id --state st.json < /dev/null > /dev/null 2>&1 ||
+			bad="$bad kill$k:restart-failed"
+	fi
+	ls st.json.tmp.* > /dev/null 2>&1 && rm -f st.json.tmp.*	# a killed save leaves only a temp name
+done
+if [ -z "$bad" ]; then ok "SIGKILL x12 against tw-agg --state: the state file is always whole"
+else not_ok "SIGKILL against tw-agg --state" "$bad"; fi
