@@ -34,7 +34,8 @@ void tw_setprog(const char *argv0);
 void tw_warn(const char *fmt, ...) TW_PRINTF(1, 2);
 void tw_vwarn(const char *fmt, va_list ap);
 
-/* Prints "prog: message" to stderr and exits with status. */
+/* Prints "prog: message" to stderr, flushes stdio and exits with status
+ * (through _exit: no exit handlers run). */
 TW_NORETURN void tw_die(int status, const char *fmt, ...) TW_PRINTF(2, 3);
 
 /* Out-of-memory: one message, exit 1. */

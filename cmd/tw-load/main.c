@@ -446,5 +446,8 @@ main(int argc, char **argv)
 	return nioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
 fail:
 	part_abort(L);
+	tw_input_free(&in);
+	tw_json_free(&json);
+	tw_reader_close(&r);
 	return 1;
 }

@@ -231,6 +231,9 @@ dash_main(int argc, char **argv)
 	while ((st = tw_reader_next(&r, &line, &len)) != TW_READ_EOF) {
 		if (st == TW_READ_ERR) {
 			tw_warn("%s: %s", spec, r.errmsg);
+			tw_reader_close(&r);
+			tw_buf_free(&title);
+			tw_buf_free(&dir);
 			return 1;
 		}
 		if (st != TW_READ_LINE)
@@ -301,10 +304,18 @@ dash_main(int argc, char **argv)
 		}
 	}
 	tw_reader_close(&r);
-	if (spec_bad)
-		return 2;
-	if (nch == 0) {
+	if (!spec_bad && nch == 0) {
 		tw_warn("%s: no chart lines", spec);
+		spec_bad = 1;
+	}
+	if (spec_bad) {
+		for (i = 0; i < nch; i++) {
+			chart_free(&ch[i].c);
+			free_words(ch[i].argv, ch[i].argc);
+		}
+		free(ch);
+		tw_buf_free(&title);
+		tw_buf_free(&dir);
 		return 2;
 	}
 
