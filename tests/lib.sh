@@ -37,3 +37,14 @@ contains() {
 		not_ok "$1" "'$3' not in: $(head -c 300 "$2" | tr '\n' ' ')"
 	fi
 }
+
+# timing_check NAME COMMAND...: like check, for wall-clock properties
+# (pacing, speed); under the sanitizers (TW_SANITIZED) it is skipped,
+# visibly, since the instrumented build runs several times slower.
+timing_check() {
+	if [ -n "${TW_SANITIZED:-}" ]; then
+		skip "$1" "timing is checked in the normal build"
+	else
+		check "$@"
+	fi
+}

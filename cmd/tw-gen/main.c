@@ -7,6 +7,7 @@
  * and adds the optional duplicate and malformed lines after it. The
  * writer is flushed after each paced batch so lines leave on time.
  */
+#include "fetch.h"
 #include "gen.h"
 #include "tw_opt.h"
 #include "tw_sig.h"
@@ -333,6 +334,8 @@ main(int argc, char *argv[])
 
 	tw_setprog(argv[0]);
 	tw_sig_init();
+	if (argc > 1 && strcmp(argv[1], "fetch") == 0)
+		return fetch_main(argc - 1, argv + 1);
 	memset(&r, 0, sizeof r);
 	r.count = -1;
 	r.duration_ms = -1;

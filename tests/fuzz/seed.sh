@@ -6,7 +6,7 @@ set -e
 D=$1
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 C=${TW_CORPUS:-$ROOT/../shared/corpus}
-mkdir -p "$D/json" "$D/input" "$D/flatten" "$D/agg_opts" "$D/agg_state" "$D/csv"
+mkdir -p "$D/json" "$D/input" "$D/flatten" "$D/agg_opts" "$D/agg_state" "$D/csv" "$D/fetch"
 i=0
 # One document per file for the parsers, whole files for the reader.
 for f in "$C"/*/*.json* "$ROOT"/tests/cases/*/*/input; do
@@ -38,3 +38,22 @@ for i, st in enumerate(rec['_state']):
 PY
 	rm -f "$D/partial.ndjson"
 fi
+# Responses for tw-gen fetch: pages (one line and pretty), error bodies,
+# stream lines, rate limit headers and rules file lines.
+n=0
+for f in "$C"/twarc-csv/two_tweets.jsonl "$C"/twarc-csv/withheld.jsonl \
+	"$C"/twarc-csv/streaming_output_with_error.jsonl "$C"/tweepy/test_client_search_recent_tweets__00.json \
+	"$C"/sns-python-twitter/apis_searches_search_tweets_query.json "$C"/sns-python-twitter/streams_*.json \
+	"$C"/twitter-ruby/already_*.json; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	head -c 65536 "$f" > "$D/fetch/r$n"
+done
+printf '{"errors":[{"title":"operational-disconnect","disconnect_type":"UpstreamOperationalDisconnect","detail":"This stream has been disconnected upstream for operational reasons.","type":"https://api.twitter.com/2/problems/operational-disconnect"}]}' > "$D/fetch/s1"
+printf '{"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"}' > "$D/fetch/s2"
+printf '\r\n' > "$D/fetch/s3"
+printf 'x-rate-limit-reset: 1700000002\r\n' > "$D/fetch/s4"
+printf 'X-Rate-Limit-Remaining: 0\r\n' > "$D/fetch/s5"
+printf 'cats\tcat has:media -grumpy\n' > "$D/fetch/s6"
+printf '{"value":"dog has:images","tag":"dog pictures"}\n' > "$D/fetch/s7"
+printf '{"data":[{"id":"1","text":"a"}],"meta":{"newest_id":"1","oldest_id":"1","result_count":1,"next_token":"b26v89c\\u0000"}}' > "$D/fetch/s8"
