@@ -7,7 +7,9 @@
 #      one tw-gen data set, with an agreement check, a cat/wc baseline,
 #      the full-record run, tw-gen's speed and tw-flatten's peak memory
 #      on N and 4N lines;
-#   2. the JSON parser comparison (bench/parsers.c).
+#   2. the JSON parser comparison (bench/parsers.c);
+#   3. the tw-agg job against Miller, jq, gojq, Python and pandas
+#      (bench/agg.sh, which appends its tables to results.txt).
 #
 # Environment (defaults in brackets):
 #   BENCH_N       lines in the data set [200000]
@@ -18,13 +20,14 @@
 #   BENCH_REPS    passes per parser in parsers.c, best kept [3]
 #   BENCH_DATA    use this file instead of generating one (for testing)
 #   BENCH_KEEP    1 keeps the flattened outputs in bench/out/
+#   BENCH_AGG     0 skips the tw-agg benchmark (bench/agg.sh) [1]
 #
 # Prints tables to stdout and writes the same to bench/out/results.txt.
 # Exits 0 whatever is missing: a tool that is not there is reported as
 # "skipped: NAME not installed". Exits 2 on a bad argument.
 
 BUILD=${1:-build}
-case $BUILD in -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case $BUILD in -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 1
 cd "$ROOT" || exit 1
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
@@ -395,4 +398,6 @@ main() {
 
 main "${1:-build}" | tee "$OUT/results.txt.tmp"
 mv "$OUT/results.txt.tmp" "$OUT/results.txt"
+# 3. the tw-agg job: its own script, which appends to results.txt
+[ "$BENCH_AGG" = 0 ] || sh "$ROOT/bench/agg.sh" "$BUILD"
 exit 0

@@ -2,6 +2,7 @@
 #include "tw_time.h"
 #include "tw_util.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1617,7 +1618,10 @@ tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out
 	enum tw_json_status st;
 
 	memcpy(before, f->n_out, sizeof before);
-	memset(c, 0, sizeof *c);
+	/* Everything but the large seen[] table, which nseen bounds. */
+	memset(c, 0, offsetof(struct tw_flat_ctx, seen));
+	c->nseen = 0;
+	c->dims_done = 0;
 	c->f = f;
 	c->j = j;
 	c->out = out;

@@ -200,6 +200,9 @@ badu:
 				k = 1;
 			}
 			i += k;
+			/* Text in other scripts: stay here for a run of them. */
+			while (i < n && u[i] >= 0x80 && (k = utf8_len(u + i, n - i)) != 0)
+				i += k;
 		}
 	}
 }
