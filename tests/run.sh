@@ -27,6 +27,8 @@ export TW_ROOT TW_CORPUS TW_BUILD="$BUILD"
 LC_ALL=C.UTF-8
 export LC_ALL
 
+PATH=$BUILD:$PATH
+export PATH
 if [ "${VALGRIND:-0}" = 1 ]; then
 	# Wrap each tool in a script that runs it under valgrind.
 	VGBIN=$(mktemp -d)
@@ -36,9 +38,8 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 		chmod +x "$VGBIN/$n"
 	done
 	PATH=$VGBIN:$PATH
+	export PATH
 fi
-PATH=$BUILD:$PATH
-export PATH
 
 pass=0
 fail=0

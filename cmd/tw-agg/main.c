@@ -663,6 +663,7 @@ main(int argc, char **argv)
 	struct tw_buf spec = TW_BUF_INIT;
 
 	tw_setprog(argv[0]);
+	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
 	tw_sig_init();
 	engine_init(e);
 	A.interval_ms = 1000;

@@ -282,6 +282,7 @@ main(int argc, char **argv)
 	char jqerr[512];
 
 	tw_setprog(argv[0]);
+	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
 	tw_sig_init();
 	tw_flatten_init(&s->f);
 	s->o.multiline = 1;

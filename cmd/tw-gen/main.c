@@ -333,6 +333,7 @@ main(int argc, char *argv[])
 	int c, gen_opts = 0, i, rc;
 
 	tw_setprog(argv[0]);
+	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
 	tw_sig_init();
 	if (argc > 1 && strcmp(argv[1], "fetch") == 0)
 		return fetch_main(argc - 1, argv + 1);

@@ -227,6 +227,7 @@ main(int argc, char **argv)
 	char errbuf[256];
 
 	tw_setprog(argv[0]);
+	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
 	tw_sig_init();
 	o->batch = 500;
 	o->commit_ms = 1000;

@@ -35,6 +35,7 @@ int
 main(int argc, char **argv)
 {
 	tw_setprog(argv[0]);
+	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
 	tw_sig_init();
 	if (argc > 1 && strcmp(argv[1], "run") == 0)
 		return run_main(argc - 1, argv + 1);

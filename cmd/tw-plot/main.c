@@ -843,6 +843,7 @@ main(int argc, char **argv)
 	int status;
 
 	tw_setprog(argv[0]);
+	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
 	tw_sig_init();
 	if (argc < 2)
 		usage(2);
