@@ -31,7 +31,8 @@ static const char usage_text[] =
     "              [--format v2|v2-page|v1] [--event-rate N] [--disorder DUR]\n"
     "              [--keywords WORD,...] [--users N] [--page-size N]\n"
     "              [--dup-rate P] [--bad-rate P]\n"
-    "       tw-gen --replay FILE [--speed X]\n";
+    "       tw-gen --replay FILE [--speed X]\n"
+    "       tw-gen fetch search|stream|rules ... (see tw-gen fetch -h)\n";
 
 static void __attribute__((noreturn))
 usage(int status)
