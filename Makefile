@@ -95,7 +95,15 @@ check-asan: asan
 	@echo "== the suite under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
-	    TW_SANITIZED=1 sh tests/run.sh build-asan
+	    TW_SANITIZED=1 TW_SKIP_HEAVY=1 sh tests/run.sh build-asan
+
+# The end-to-end suites (Kafka, sockets, demo, MariaDB, PostgreSQL) under
+# the sanitizers: slow, so CI runs them after make check.
+check-asan-heavy: asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
+	    TW_SANITIZED=1 TW_FILTER='integration/(kafka|hive|demo|load_mariadb|load_postgres)$$' \
+	    sh tests/run.sh build-asan
 
 bench: all
 	@sh bench/run.sh $(BUILD)
@@ -119,7 +127,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all units deps check asan check-asan bench demo lint-man install uninstall clean fuzz fuzz-build
+.PHONY: all units deps check asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build
 .PRECIOUS: $(BUILD)/%.o
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

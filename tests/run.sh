@@ -16,6 +16,8 @@
 # Environment for every test: PATH starts with BUILD, TW_CORPUS is the real
 # payload corpus, TW_ROOT the source tree, TW_CASE the case folder.
 # TW_FILTER=regex runs only the tests whose name matches.
+# TW_SKIP_HEAVY=1 skips, visibly, the slow end-to-end suites (HEAVY below);
+# make check-asan does, and CI runs them sanitized separately.
 # VALGRIND=1 runs every tool under valgrind --error-exitcode=99.
 
 BUILD=${1:-build}
@@ -114,10 +116,16 @@ for c in "$ROOT"/tests/cases/*/*/; do
 done
 
 # Integration tests.
+HEAVY="kafka hive demo load_mariadb load_postgres"
 for s in "$ROOT"/tests/integration/*.sh; do
 	[ -f "$s" ] || continue
 	n=integration/$(basename "$s" .sh)
 	want "$n" || continue
+	if [ -n "${TW_SKIP_HEAVY:-}" ] && printf ' %s ' "$HEAVY" | grep -q " $(basename "$s" .sh) "; then
+		echo "  $n: skip - end-to-end suite: run sanitized by make check-asan-heavy (CI)"
+		skip=$((skip + 1))
+		continue
+	fi
 	out=$TMPROOT/integ.out
 	(cd "$TMPROOT" && TW_TMP=$TMPROOT timeout 600 sh "$s") > "$out" 2>&1
 	tally "$n" "$out" $?
