@@ -7,11 +7,14 @@
 #   HOST=127.0.0.1 PORT=9009 RATE=200 ./listener.sh          paced tweets, forever
 #   COUNT=4000 ...                                             stop after COUNT tweets
 #   MODE=search BATCH=$(date +%Y%m%d%H%M) ./listener.sh       one batch of search pages
+#   MODE=fetch QUERY='news lang:en' BATCH=... ./listener.sh    one batch from the X API
 #
-# MODE=search stands in for `fetch search every 5 minutes` (the crontab runs
-# it): tw-gen has no network fetcher, so a batch is COUNT tweets (default 500)
-# as v2 search pages, seeded and timed by the batch id, so that re-running
-# a batch sends the same tweets.
+# MODE=fetch is the old listener's job for real: `tw-gen fetch search` with
+# the bearer token from TW_BEARER_TOKEN and a since-id file, so a cron run
+# every 5 minutes neither misses nor repeats tweets (TW_API_URL or API_URL
+# points it elsewhere). MODE=search is the offline stand-in the tests use:
+# a batch is COUNT tweets (default 500) as v2 search pages, seeded and timed
+# by the batch id, so that re-running a batch sends the same tweets.
 #
 # Delivery is at least once. Whatever the collector held when it died (bytes in
 # the sockets and pipes, its unpublished part files) is not acknowledged by
@@ -44,7 +47,15 @@ search)
 	SPOOL=${SPOOL%.ndjson}.$b.ndjson
 	: > "$SPOOL"
 	;;
-*) echo "$me: MODE must be stream or search" >&2; exit 2 ;;
+fetch)
+	b=${BATCH:?MODE=fetch needs BATCH (a number, such as yyyymmddHHMM)}
+	gen+=(fetch search --query "${QUERY:?MODE=fetch needs QUERY}"
+	    --since-id-file "${SINCE_ID_FILE:-since_id.txt}")
+	[ -n "${API_URL:-}" ] && gen+=(--api-url "$API_URL")
+	SPOOL=${SPOOL%.ndjson}.$b.ndjson
+	: > "$SPOOL"
+	;;
+*) echo "$me: MODE must be stream, search or fetch" >&2; exit 2 ;;
 esac
 
 # When the spool already exists (a restarted listener), go on after it.
