@@ -62,6 +62,12 @@ tally() {
 	f=$(grep -c '^not ok ' "$out")
 	s=$(grep -c '^skip ' "$out")
 	grep -E '^(not ok|skip) ' "$out" | sed "s|^|  $name: |"
+	# A shell error in a test script (a missing helper, a syntax error)
+	# would otherwise drop its checks silently: it is a failure.
+	if grep -Eq ': [0-9]+: .*(not found|Syntax error|parameter not set|Bad substitution)' "$out"; then
+		grep -E ': [0-9]+: ' "$out" | head -3 | sed "s|^|  $name: shell error: |"
+		f=$((f + 1))
+	fi
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "  $name: exited with status $rc"
 		tail -5 "$out" | sed 's/^/    /'

@@ -9,6 +9,11 @@ trap 'rm -rf "$T"' EXIT
 ok() { echo "ok - $1"; }
 nok() { echo "not ok - $1"; }
 check() { name=$1; shift; if "$@"; then ok "$name"; else nok "$name"; fi; }
+# Wall-clock checks: skipped, visibly, under the sanitizers (much slower).
+timing_check() {
+	if [ -n "${TW_SANITIZED:-}" ]; then echo "skip - $1: timing is checked in the normal build"
+	else check "$@"; fi
+}
 
 if ! command -v python3 > /dev/null; then
 	echo "skip - gen: python3 missing"
