@@ -8,6 +8,7 @@ trap 'rm -rf "$T"' EXIT
 
 ok() { echo "ok - $1"; }
 nok() { echo "not ok - $1"; }
+skip() { echo "skip - $1: $2"; }
 check() { name=$1; shift; if "$@"; then ok "$name"; else nok "$name"; fi; }
 # Wall-clock checks: skipped, visibly, under the sanitizers (much slower).
 timing_check() {
