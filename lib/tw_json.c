@@ -1,4 +1,5 @@
 #include "tw_json.h"
+#include "tw_time.h"
 #include "tw_util.h"
 
 #include <errno.h>
@@ -677,4 +678,28 @@ tw_json_status_name(enum tw_json_status st)
 	case TW_JSON_TOOBIG: return "document too large";
 	}
 	return "unknown";
+}
+
+int
+tw_json_time(const struct tw_jval *v, int64_t *ms)
+{
+	int64_t i;
+	double d;
+
+	if (v == NULL)
+		return -1;
+	if (v->type == TW_JNUM) {
+		if (tw_json_i64(v, &i) == 0) {
+			*ms = i;
+			return 0;
+		}
+		if (tw_json_double(v, &d) == 0 && d > -9e15 && d < 9e15) {
+			*ms = (int64_t)d;
+			return 0;
+		}
+		return -1;
+	}
+	if (v->type == TW_JSTR && v->flags == 0)
+		return tw_time_parse(v->p, v->len, ms);
+	return -1;
 }

@@ -117,6 +117,13 @@ int tw_json_i64(const struct tw_jval *v, int64_t *out);
 int tw_json_double(const struct tw_jval *v, double *out);
 
 /*
+ * Reads an event time as epoch milliseconds: a number (milliseconds,
+ * a fraction is cut), or a string tw_time_parse accepts (ISO 8601, the
+ * v1.1 date, decimal milliseconds). -1 when v is NULL or neither.
+ */
+int tw_json_time(const struct tw_jval *v, int64_t *ms);
+
+/*
  * Appends the decoded value of string v to b as UTF-8. Returns the number
  * of replacements made (invalid UTF-8, lone surrogates).
  */

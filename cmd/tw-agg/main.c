@@ -145,31 +145,6 @@ report(struct tw_input *in, const char *fmt, const char *arg)
 	tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
 }
 
-static int
-get_time(const struct tw_jval *v, int64_t *t)
-{
-	double d;
-
-	if (v == NULL)
-		return -1;
-	if (v->type == TW_JNUM) {
-		int64_t i;
-
-		if (tw_json_i64(v, &i) == 0) {
-			*t = i;
-			return 0;
-		}
-		if (tw_json_double(v, &d) == 0 && d > -9e15 && d < 9e15) {
-			*t = (int64_t)d;
-			return 0;
-		}
-		return -1;
-	}
-	if (v->type == TW_JSTR && v->flags == 0)
-		return tw_time_parse(v->p, v->len, t);
-	return -1;
-}
-
 static void
 advance(int64_t wm)
 {
@@ -326,7 +301,7 @@ record(const struct tw_json *j, struct tw_input *in)
 				report(in, "no time field \"%s\"", A.fs.name[A.f_time]);
 				return;
 			}
-		} else if (get_time(tv, &t) != 0) {
+		} else if (tw_json_time(tv, &t) != 0) {
 			report(in, "field \"%s\" is not a time", A.fs.name[A.f_time]);
 			return;
 		}
@@ -387,8 +362,8 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 		report(in, "partial state has the wrong number of aggregates%s", "");
 		return -1;
 	}
-	if ((ws && ws->type != TW_JNULL && get_time(ws, &s) != 0) ||
-	    (we && we->type != TW_JNULL && get_time(we, &en) != 0)) {
+	if ((ws && ws->type != TW_JNULL && tw_json_time(ws, &s) != 0) ||
+	    (we && we->type != TW_JNULL && tw_json_time(we, &en) != 0)) {
 		report(in, "bad window_start or window_end%s", "");
 		return -1;
 	}

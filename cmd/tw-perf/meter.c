@@ -64,27 +64,6 @@ struct meter {
 	int in_failed;
 };
 
-static int
-jtime(const struct tw_jval *v, int64_t *t)
-{
-	double d;
-
-	if (v == NULL)
-		return -1;
-	if (v->type == TW_JNUM) {
-		if (tw_json_i64(v, t) == 0)
-			return 0;
-		if (tw_json_double(v, &d) == 0 && d > -9e15 && d < 9e15) {
-			*t = (int64_t)d;
-			return 0;
-		}
-		return -1;
-	}
-	if (v->type == TW_JSTR && v->flags == 0)
-		return tw_time_parse(v->p, v->len, t);
-	return -1;
-}
-
 /* Finds the event time of one line; -1 when it has none. */
 static int
 event_time(struct meter *m, const char *s, size_t n, int64_t *t)
@@ -100,18 +79,18 @@ event_time(struct meter *m, const char *s, size_t n, int64_t *t)
 	if (tw_json_parse(&m->json, s, n) != TW_JSON_OK)
 		return -1;
 	root = m->json.v;
-	if (jtime(TW_JGET(&m->json, root, "ts"), t) == 0)
+	if (tw_json_time(TW_JGET(&m->json, root, "ts"), t) == 0)
 		return 0;
-	if (jtime(TW_JGET(&m->json, root, "timestamp_ms"), t) == 0)
+	if (tw_json_time(TW_JGET(&m->json, root, "timestamp_ms"), t) == 0)
 		return 0;
 	/* A flat user record's created_at is when the account was made. */
 	rt = TW_JGET(&m->json, root, "record_type");
 	if ((rt == NULL || !TW_JSTREQ(rt, "user")) &&
-	    jtime(TW_JGET(&m->json, root, "created_at"), t) == 0)
+	    tw_json_time(TW_JGET(&m->json, root, "created_at"), t) == 0)
 		return 0;
 	v = TW_JGET(&m->json, root, "data");
 	if (v != NULL && v->type == TW_JOBJ &&
-	    jtime(TW_JGET(&m->json, v, "created_at"), t) == 0)
+	    tw_json_time(TW_JGET(&m->json, v, "created_at"), t) == 0)
 		return 0;
 	return -1;
 }
