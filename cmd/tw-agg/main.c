@@ -26,7 +26,8 @@ static const char usage_text[] =
     "usage: tw-agg [-w DUR [--hop DUR | --session GAP]] [-g FIELD,...] -a AGG,...\n"
     "              [--time FIELD] [--lateness DUR] [--late FILE] [--emit final|update]\n"
     "              [--interval DUR] [--idle DUR] [--partial | --merge]\n"
-    "              [--state FILE [--flush]] [--max-groups N] [-qv] [FILE ...]\n";
+    "              [--state FILE [--flush] [--checkpoint DUR]] [--max-groups N]\n"
+    "              [-qv] [FILE ...]\n";
 
 static void
 usage(int status)
@@ -50,6 +51,7 @@ usage(int status)
 		    "      --merge           combine partial states from several tw-agg --partial\n"
 		    "      --state FILE      load open windows at start, save them at the end\n"
 		    "      --flush           with --state: write every window at the end\n"
+		    "      --checkpoint DUR  with --state: also save it every DUR (Kafka offsets kept)\n"
 		    "      --max-groups N    open windows x groups allowed (default 1000000)\n"
 		    "  -q, --quiet           no per-line messages\n"
 		    "  -v, --verbose         print the summary\n", stdout);
@@ -57,7 +59,7 @@ usage(int status)
 }
 
 /* The fields a record is read for, found in one pass over its members. */
-#define MAXF 80
+#define MAXF 64		/* a bit per field in bylen */
 struct fieldset {
 	const char *name[MAXF];
 	size_t len[MAXF];
@@ -75,11 +77,13 @@ fs_add(struct fieldset *fs, const char *name)
 		if (strcmp(fs->name[i], name) == 0)
 			return i;
 	if (fs->n == MAXF)
-		tw_die(2, "too many fields");
+		tw_die(2, "too many distinct fields (at most %d)", MAXF);
 	fs->name[fs->n] = name;
 	fs->len[fs->n] = n;
 	if (n < 64)
 		fs->bylen[n] |= (uint64_t)1 << fs->n;
+	else
+		tw_die(2, "field name too long (at most 63 bytes): %s", name);
 	return fs->n++;
 }
 
@@ -113,6 +117,25 @@ fs_scan(const struct fieldset *fs, const struct tw_json *j,
 	}
 }
 
+/*
+ * Where a record came from: a Kafka topic partition and offset (as
+ * tw-flatten copies them from a kcat -J envelope). With --state, the
+ * highest offset counted per partition, and how many records of that
+ * message were counted (a v2 page gives several records at one offset,
+ * always in the same order), are saved with the windows. A record below
+ * the highest offset, or one of the first n at it, has been counted and
+ * is skipped: replaying a topic from an earlier point after a crash, or
+ * a consumer rewound by a rebalance, counts nothing twice.
+ */
+struct pos {
+	char *topic;
+	size_t tlen;
+	int64_t part;
+	int64_t max;			/* highest offset counted; -1: none */
+	int64_t max_n;			/* records counted at max */
+	int64_t skip;			/* records at max still to skip */
+};
+
 struct app {
 	struct engine e;
 	struct tw_writer w, late;
@@ -128,6 +151,13 @@ struct app {
 	char *spec;			/* fingerprint for state files */
 	uint64_t records, bad, late_n, blank, ioerr;
 	uint64_t arrival;		/* ordinal, the time of untimed records */
+	int track;			/* keep Kafka positions (--state) */
+	int f_ktopic, f_kpart, f_koff;
+	struct pos *pos;
+	size_t npos, last_pos;
+	uint64_t replayed, docs, checkpoints;
+	int64_t ckpt_ms, last_ckpt_ms;
+	int ckpt_due;
 	struct tw_buf key;
 };
 
@@ -274,6 +304,46 @@ each_group(int64_t t, const struct tw_json *j, const struct tw_jval **gv,
 	(void)cur;
 }
 
+static void checkpoint(void);
+
+/* The record's partition (index into A.pos) and offset; 0 when it has none. */
+static int
+position(const struct tw_jval **f, size_t *idx, int64_t *off)
+{
+	const struct tw_jval *t = f[A.f_ktopic];
+	int64_t part;
+	size_t i;
+
+	if (t == NULL || t->type != TW_JSTR || t->flags != 0 ||
+	    tw_json_i64(f[A.f_kpart], &part) != 0 ||
+	    f[A.f_koff] == NULL || f[A.f_koff]->type != TW_JNUM ||
+	    tw_json_i64(f[A.f_koff], off) != 0 || *off < 0)
+		return 0;
+	i = A.last_pos;
+	if (i < A.npos && A.pos[i].part == part && A.pos[i].tlen == t->len &&
+	    memcmp(A.pos[i].topic, t->p, t->len) == 0) {
+		*idx = i;
+		return 1;
+	}
+	for (i = 0; i < A.npos; i++)
+		if (A.pos[i].part == part && A.pos[i].tlen == t->len &&
+		    memcmp(A.pos[i].topic, t->p, t->len) == 0)
+			break;
+	if (i == A.npos) {
+		if (A.npos == 1 << 20)
+			return 0;	/* absurd; don't grow without bound */
+		A.pos = tw_xrealloc(A.pos, (A.npos + 1) * sizeof *A.pos);
+		A.pos[i].topic = tw_xstrndup(t->p, t->len);
+		A.pos[i].tlen = t->len;
+		A.pos[i].part = part;
+		A.pos[i].max = -1;
+		A.pos[i].max_n = A.pos[i].skip = 0;
+		A.npos++;
+	}
+	*idx = i;
+	return 1;
+}
+
 static void
 record(const struct tw_json *j, struct tw_input *in)
 {
@@ -288,6 +358,33 @@ record(const struct tw_json *j, struct tw_input *in)
 		return;
 	}
 	fs_scan(&A.fs, j, root, f);
+	if (A.ckpt_due)
+		checkpoint();
+	if (A.track) {
+		size_t pi = 0;
+		int64_t off = 0;
+
+		if (position(f, &pi, &off)) {
+			struct pos *p = &A.pos[pi];
+
+			A.last_pos = pi;
+			if (off < p->max || (off == p->max && p->skip > 0)) {
+				/* A replay: the message at max comes again too. */
+				if (off < p->max)
+					p->skip = p->max_n;
+				else
+					p->skip--;
+				A.replayed++;
+				return;
+			}
+			if (off > p->max) {
+				p->max = off;
+				p->max_n = 0;
+				p->skip = 0;
+			}
+			p->max_n++;
+		}
+	}
 	A.arrival++;
 	if (A.time_now) {
 		t = tw_now_ms();
@@ -424,6 +521,45 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 
 /* ---- state file ---- */
 
+/*
+ * "offsets":[["topic",partition,offset,n],...] of a state file's header:
+ * n records of the message at offset were counted.
+ */
+static void
+offsets_load(const struct tw_json *j, const struct tw_jval *arr)
+{
+	const struct tw_jval *e, *t;
+	int64_t part, off, n;
+	size_t i, k;
+
+	if (arr == NULL || arr->type == TW_JNULL)
+		return;
+	if (arr->type != TW_JARR)
+		tw_die(1, "%s: corrupt state file: bad offsets", A.state_path);
+	for (i = 0; i < arr->len; i++) {
+		e = tw_json_index(j, arr, i);
+		t = e && e->type == TW_JARR && e->len == 4 ? tw_json_index(j, e, 0) : NULL;
+		if (t == NULL || t->type != TW_JSTR || t->flags != 0 ||
+		    tw_json_i64(tw_json_index(j, e, 1), &part) != 0 ||
+		    tw_json_i64(tw_json_index(j, e, 2), &off) != 0 || off < 0 ||
+		    tw_json_i64(tw_json_index(j, e, 3), &n) != 0 || n < 1)
+			tw_die(1, "%s: corrupt state file: bad offsets", A.state_path);
+		for (k = 0; k < A.npos; k++)
+			if (A.pos[k].part == part && A.pos[k].tlen == t->len &&
+			    memcmp(A.pos[k].topic, t->p, t->len) == 0)
+				break;
+		if (k == A.npos) {
+			A.pos = tw_xrealloc(A.pos, (A.npos + 1) * sizeof *A.pos);
+			A.pos[k].topic = tw_xstrndup(t->p, t->len);
+			A.pos[k].tlen = t->len;
+			A.pos[k].part = part;
+			A.npos++;
+		}
+		A.pos[k].max = off;
+		A.pos[k].max_n = A.pos[k].skip = n;
+	}
+}
+
 static void
 state_load(void)
 {
@@ -470,6 +606,7 @@ state_load(void)
 				A.e.watermark = x;
 			if (tw_json_i64(TW_JGET(&j, &j.v[0], "max_event"), &x) == 0)
 				A.e.max_event = x;
+			offsets_load(&j, TW_JGET(&j, &j.v[0], "offsets"));
 			continue;
 		}
 		if (merge_record(&j, &in, 1) < 0 || A.bad != bad0)
@@ -509,6 +646,28 @@ state_save(void)
 		tw_buf_add(&w.out, "null", 4);
 	else
 		tw_buf_add_i64(&w.out, A.e.max_event);
+	if (A.npos > 0) {
+		size_t i;
+		int n = 0;
+
+		tw_buf_adds(&w.out, ",\"offsets\":[");
+		for (i = 0; i < A.npos; i++) {
+			if (A.pos[i].max < 0)
+				continue;
+			if (n++)
+				tw_buf_addc(&w.out, ',');
+			tw_buf_addc(&w.out, '[');
+			tw_buf_add_jstr(&w.out, A.pos[i].topic, A.pos[i].tlen);
+			tw_buf_addc(&w.out, ',');
+			tw_buf_add_i64(&w.out, A.pos[i].part);
+			tw_buf_addc(&w.out, ',');
+			tw_buf_add_i64(&w.out, A.pos[i].max);
+			tw_buf_addc(&w.out, ',');
+			tw_buf_add_i64(&w.out, A.pos[i].max_n);
+			tw_buf_addc(&w.out, ']');
+		}
+		tw_buf_addc(&w.out, ']');
+	}
 	tw_buf_add(&w.out, "}\n", 2);
 	engine_dump(&A.e, &b);
 	tw_buf_add(&w.out, b.p ? b.p : "", b.len);
@@ -544,6 +703,25 @@ state_save(void)
 	tw_buf_free(&tmp);
 }
 
+/*
+ * A checkpoint: the windows written so far reach stdout (and late
+ * records their file) before the state that no longer holds them is
+ * published, so a crash after it loses no window; one before it only
+ * means the windows since the last checkpoint are written again.
+ */
+static void
+checkpoint(void)
+{
+	if (tw_writer_flush(&A.w) < 0)
+		tw_writer_fail(&A.w);
+	if (A.have_late && tw_writer_flush(&A.late) < 0)
+		tw_writer_fail(&A.late);
+	state_save();
+	A.ckpt_due = 0;
+	A.last_ckpt_ms = tw_mono_ns() / 1000000;
+	A.checkpoints++;
+}
+
 /* ---- the clock: idle watermark and early results ---- */
 
 static void
@@ -564,6 +742,10 @@ on_tick(void *arg)
 	if (A.emit_update && now - A.last_update_ms >= A.interval_ms) {
 		A.last_update_ms = now;
 		engine_updates(e);
+	}
+	if (A.ckpt_ms > 0) {
+		if (now - A.last_ckpt_ms >= A.ckpt_ms)
+			checkpoint();
 	}
 	tw_writer_flush(&A.w);
 	if (A.have_late)
@@ -590,6 +772,12 @@ duration(const char *opt, const char *s, int64_t min)
 static void
 summary(void)
 {
+	if (A.replayed > 0)
+		tw_warn("%llu records already counted in %s skipped (Kafka offsets up to the saved ones)",
+		    (unsigned long long)A.replayed, A.state_path);
+	if (A.verbose && A.checkpoints > 0)
+		tw_warn("%llu checkpoints saved to %s", (unsigned long long)A.checkpoints,
+		    A.state_path);
 	if (!A.verbose && A.bad == 0 && A.late_n == 0 && A.ioerr == 0)
 		return;
 	tw_warn("%llu records, %llu results; %llu late%s, %llu bad lines, %llu blank",
@@ -623,6 +811,7 @@ main(int argc, char **argv)
 		{ "max-groups", required_argument, NULL, 9 },
 		{ "interval", required_argument, NULL, 10 },
 		{ "version", no_argument, NULL, 11 },
+		{ "checkpoint", required_argument, NULL, 12 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct engine *e = &A.e;
@@ -681,6 +870,7 @@ main(int argc, char **argv)
 		case 11:
 			printf("tw-agg %s\n", TW_VERSION);
 			return 0;
+		case 12: A.ckpt_ms = duration("--checkpoint", optarg, 10); break;
 		default:
 			usage(2);
 		}
@@ -715,6 +905,8 @@ main(int argc, char **argv)
 		tw_die(2, "--partial and --merge cannot be used together");
 	if (A.flush && !A.state_path)
 		tw_die(2, "--flush goes with --state");
+	if (A.ckpt_ms && !A.state_path)
+		tw_die(2, "--checkpoint goes with --state");
 	if (e->partial && A.emit_update)
 		tw_die(2, "--partial writes final partial states only; drop --emit update");
 	if (groups != NULL && *groups) {
@@ -743,6 +935,12 @@ main(int argc, char **argv)
 		A.f_agg[i] = e->a[i].field ? fs_add(&A.fs, e->a[i].field) : -1;
 	if (A.merge && !A.lateness_given)
 		e->close_on_watermark = 0;
+	if (A.state_path && !A.merge) {
+		A.track = 1;
+		A.f_ktopic = fs_add(&A.fs, "kafka_topic");
+		A.f_kpart = fs_add(&A.fs, "kafka_partition");
+		A.f_koff = fs_add(&A.fs, "kafka_offset");
+	}
 
 	tw_buf_addf(&spec, "mode=%d;w=%lld;hop=%lld;gap=%lld;g=%s;a=%s;t=%s;partial=%d;merge=%d",
 	    (int)e->mode, (long long)e->size, (long long)e->hop, (long long)e->gap,
@@ -764,17 +962,19 @@ main(int argc, char **argv)
 
 	tw_reader_open(&r, argv, argc);
 	r.idle = on_idle;
-	if (A.idle_ms > 0 || A.emit_update) {
-		int64_t tk = A.idle_ms > 0 ? A.idle_ms : A.interval_ms;
+	if (A.idle_ms > 0 || A.emit_update || A.ckpt_ms > 0) {
+		int64_t tk = A.idle_ms > 0 ? A.idle_ms : A.emit_update ? A.interval_ms : A.ckpt_ms;
 
 		if (A.emit_update && A.interval_ms < tk)
 			tk = A.interval_ms;
+		if (A.ckpt_ms > 0 && A.ckpt_ms < tk)
+			tk = A.ckpt_ms;
 		r.tick = on_tick;
 		r.tick_ms = (int)(tk / 4 > 10 ? (tk / 4 < 1000 ? tk / 4 : 1000) : 10);
 	}
 	tw_json_init(&j);
 	tw_input_init(&in, &r, &j);
-	A.last_input_ms = A.last_update_ms = tw_mono_ns() / 1000000;
+	A.last_input_ms = A.last_update_ms = A.last_ckpt_ms = tw_mono_ns() / 1000000;
 	while ((st = tw_input_next(&in)) != TW_IN_EOF) {
 		switch (st) {
 		case TW_IN_DOC:
@@ -784,10 +984,13 @@ main(int argc, char **argv)
 				record(&j, &in);
 			if (tw_writer_end_record(&A.w) < 0)
 				tw_writer_fail(&A.w);
-			if (((A.records & 1023) == 0 && A.emit_update) || A.idle_ms) {
+			if (((A.records & 1023) == 0 && A.emit_update) || A.idle_ms ||
+			    A.ckpt_ms) {
 				int64_t now = tw_mono_ns() / 1000000;
 
 				A.last_input_ms = now;
+				if (A.ckpt_ms && now - A.last_ckpt_ms >= A.ckpt_ms)
+					A.ckpt_due = 1;
 				if (A.emit_update && now - A.last_update_ms >= A.interval_ms) {
 					A.last_update_ms = now;
 					engine_updates(e);
@@ -829,6 +1032,9 @@ main(int argc, char **argv)
 	free(e->gfields);
 	tw_buf_free(&spec);
 	tw_buf_free(&A.key);
+	for (i = 0; i < (int)A.npos; i++)
+		free(A.pos[i].topic);
+	free(A.pos);
 	if (r.stopped)
 		tw_sig_reraise();
 	return A.ioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;

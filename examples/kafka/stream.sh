@@ -26,6 +26,9 @@
 #                         as OFFSETS writes): each partition from offset+1, then exit
 #   OFFSETS=FILE          at the end, write (merge into) the last offset consumed per partition
 #   STATE=FILE            tw-agg --state: open windows survive a stop; FLUSH=1 on the last run
+#   CHECKPOINT=DUR        with STATE: also save it every DUR, with the Kafka offsets counted,
+#                         so even a SIGKILLed tw-agg restarts exactly (replay from any
+#                         earlier offset: what the state already counted is skipped)
 #   PARTS_DIR=DIR         also land the flat tweets as hourly gzip parts under DIR
 #   PARTIAL=1             write tw-agg --partial states to stdout instead of loading
 #                         (scale-out: several consumers in one GROUP, one tw-agg --merge)
@@ -67,6 +70,7 @@ trap 'stop INT' INT
 agg_opts=(-w "$WINDOW" -l "$LATENESS" -g "$GROUP_BY" -a "$AGGS")
 [ -n "${STATE:-}" ] && agg_opts+=(--state "$STATE")
 [ "${FLUSH:-0}" = 1 ] && agg_opts+=(--flush)
+[ -n "${STATE:-}" ] && [ -n "${CHECKPOINT:-}" ] && agg_opts+=(--checkpoint "$CHECKPOINT")
 [ "${PARTIAL:-0}" = 1 ] && agg_opts+=(--partial)
 
 # consume: the raw tweets as kcat -J envelopes on stdout.

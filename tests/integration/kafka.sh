@@ -217,7 +217,7 @@ else
 	not_ok "fault: cluster 1 holds the keyed tweets"
 fi
 FAULT1=$MOCK
-B=$B TABLE=fault_1m STATE=$T/agg.state OFFSETS=$T/off PARTS_DIR=$T/lake2 \
+B=$B TABLE=fault_1m STATE=$T/agg.state CHECKPOINT=500ms OFFSETS=$T/off PARTS_DIR=$T/lake2 \
 	METER_LOG=$T/meter_f.log METER_EVERY=100ms timeout 60 "$K/stream.sh" > /dev/null 2> fault.err &
 SJ=$!
 PIDS="$PIDS $SJ"
@@ -235,6 +235,7 @@ check "fault: no temporary part left visible" sh -c '! find lake2 -name "part-*"
 check "fault: every visible part is complete gzip" sh -c 'for f in $(find lake2 -name "part-*.gz"); do gzip -t "$f" || exit 1; done'
 eq "fault: offsets file matches the records landed" "$(awk '{ s += $2 + 1 } END { print s + 0 }' off)" "$c1"
 check "fault: tw-agg state saved" test -s agg.state
+check "fault: the state holds the Kafka offsets counted" grep -q '"offsets":\[\["raw_tweets",' agg.state
 eq "fault: nothing loaded early (lateness 1d keeps windows open)" "$(q 'SELECT count(*) FROM fault_1m' 2> /dev/null || echo 0)" 0
 if start_mock fault2 raw_tweets:32 processed_tweets:32 analytics:1 && produce_keyed; then
 	ok "fault: cluster 2 holds the same keyed tweets"
