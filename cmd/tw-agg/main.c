@@ -6,9 +6,11 @@
  * time minus --lateness) passes a window's end, write its results.
  * At end of input every open window is written, or saved to --state.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -560,6 +562,47 @@ offsets_load(const struct tw_json *j, const struct tw_jval *arr)
 	}
 }
 
+/*
+ * Removes FILE.tmp.PID left by a tw-agg that was killed while saving
+ * (PID no longer running): a crash leaves no litter beside the state.
+ */
+static void
+state_litter(void)
+{
+	char *dir = tw_xstrdup(A.state_path), *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : A.state_path;
+	size_t bl = strlen(base);
+	struct tw_buf path = TW_BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	if (slash)
+		*slash = '\0';
+	d = opendir(slash ? (*dir ? dir : "/") : ".");
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		const char *t = de->d_name + bl;
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, base, bl) != 0 || strncmp(t, ".tmp.", 5) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(t + 5, &end, 10);
+		if (errno || *end || end == t + 5 || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		tw_buf_reset(&path);
+		tw_buf_addf(&path, "%s%s%s", slash ? (*dir ? dir : "") : "", slash ? "/" : "",
+		    de->d_name);
+		if (unlink(path.p) == 0 && A.verbose)
+			tw_warn("%s: removed, left by a tw-agg killed while saving", path.p);
+	}
+	if (d != NULL)
+		closedir(d);
+	tw_buf_free(&path);
+	free(dir);
+}
+
 static void
 state_load(void)
 {
@@ -957,8 +1000,10 @@ main(int argc, char **argv)
 		tw_writer_init(&A.late, fd, late);
 		A.have_late = 1;
 	}
-	if (A.state_path)
+	if (A.state_path) {
+		state_litter();
 		state_load();
+	}
 
 	tw_reader_open(&r, argv, argc);
 	r.idle = on_idle;

@@ -127,9 +127,10 @@ for l in lines[1:-1]: json.loads(l)
 		tw-agg $AG --state st.json < /dev/null > /dev/null 2>&1 ||
 			bad="$bad kill$k:restart-failed"
 	fi
-	rm -f st.json.tmp.*	# a save cut by the kill leaves only its temp name
+	# A save cut by the kill leaves its temp name; the next run removes it.
 done
 feed | tw-agg $AG --state st.json --flush >> all.out 2> /dev/null
+check "  ... and no temporary state file is left behind" sh -c '! ls st.json.tmp.* 2> /dev/null | grep -q .'
 eq "SIGKILL x10 against tw-agg --state --checkpoint: the state file is always whole" "$bad" ""
 sort -u all.out > all.sorted
 same "  ... and the restarts together equal one run (nothing lost or counted twice)" one.sorted all.sorted
