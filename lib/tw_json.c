@@ -690,10 +690,13 @@ tw_json_time(const struct tw_jval *v, int64_t *ms)
 		return -1;
 	if (v->type == TW_JNUM) {
 		if (tw_json_i64(v, &i) == 0) {
+			if (i < TW_TIME_MIN_MS || i > TW_TIME_MAX_MS)
+				return -1;
 			*ms = i;
 			return 0;
 		}
-		if (tw_json_double(v, &d) == 0 && d > -9e15 && d < 9e15) {
+		if (tw_json_double(v, &d) == 0 && d >= (double)TW_TIME_MIN_MS &&
+		    d <= (double)TW_TIME_MAX_MS) {
 			*ms = (int64_t)d;
 			return 0;
 		}

@@ -119,7 +119,8 @@ int tw_json_double(const struct tw_jval *v, double *out);
 /*
  * Reads an event time as epoch milliseconds: a number (milliseconds,
  * a fraction is cut), or a string tw_time_parse accepts (ISO 8601, the
- * v1.1 date, decimal milliseconds). -1 when v is NULL or neither.
+ * v1.1 date, decimal milliseconds). -1 when v is NULL or neither, or the
+ * time is outside the years 0000 to 9999.
  */
 int tw_json_time(const struct tw_jval *v, int64_t *ms);
 

@@ -29,9 +29,11 @@ floordiv(int64_t a, int64_t b)
 void
 tw_time_split(int64_t ms, struct tw_tm *tm)
 {
-	int64_t days = floordiv(ms, 86400000), rem = ms - days * 86400000;
+	int64_t days = floordiv(ms, 86400000), rem = ms % 86400000;
 	int64_t z = days + 719468, era, doe, yoe, y, doy, mp;
 
+	if (rem < 0)
+		rem += 86400000;	/* no days * 86400000: it overflows near INT64_MIN */
 	tm->ms = (int)(rem % 1000);
 	rem /= 1000;
 	tm->sec = (int)(rem % 60);

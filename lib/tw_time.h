@@ -42,6 +42,10 @@ int tw_time_parse_v1(const char *s, size_t n, int64_t *ms);
  */
 int tw_time_parse(const char *s, size_t n, int64_t *ms);
 
+/* Event times the tools accept: the years 0000 to 9999, in epoch ms. */
+#define TW_TIME_MIN_MS (-62167219200000LL)
+#define TW_TIME_MAX_MS 253402300799999LL
+
 /* Appends ms as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
 void tw_buf_add_iso(struct tw_buf *b, int64_t ms);
 

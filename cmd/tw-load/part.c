@@ -20,20 +20,12 @@
 
 #include "load.h"
 #include "tw_csv.h"
+#include "tw_part.h"
 #include "tw_time.h"
 #include "tw_util.h"
 
 #define ZOUT (64 << 10)
-#define DEFAULT_PART "__HIVE_DEFAULT_PARTITION__"
 
-enum { S_LIT, S_TIME, S_FIELD };
-
-struct seg {
-	int kind;
-	char conv;		/* S_TIME: Y m d H M j */
-	char *text;		/* S_LIT text, S_FIELD field name */
-	size_t len;
-};
 
 struct part {
 	char *key;		/* relative directory */
@@ -48,8 +40,7 @@ struct part {
 };
 
 struct pstate {
-	struct seg *segs;
-	int nsegs;
+	struct tw_part_pat pat;
 	struct part **open;
 	int nopen;
 	uint64_t seq, clock;
@@ -68,96 +59,16 @@ static struct pstate P;
 void
 part_escape(struct tw_buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	if (n == 0) {
-		tw_buf_adds(b, DEFAULT_PART);
-		return;
-	}
-	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) {
-		tw_buf_adds(b, n == 1 ? "%2E" : "%2E%2E");
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || strchr("\"#%'*/:=?\\{[]^", c) != NULL) {
-			tw_buf_addc(b, '%');
-			tw_buf_addc(b, hex[c >> 4]);
-			tw_buf_addc(b, hex[c & 15]);
-		} else
-			tw_buf_addc(b, (char)c);
-	}
-}
-
-static void
-add_seg(int kind, char conv, const char *text, size_t len)
-{
-	struct seg *s;
-
-	P.segs = tw_xrealloc(P.segs, (size_t)(P.nsegs + 1) * sizeof *P.segs);
-	s = &P.segs[P.nsegs++];
-	s->kind = kind;
-	s->conv = conv;
-	s->text = text ? tw_xstrndup(text, len) : NULL;
-	s->len = len;
+	tw_part_escape(b, s, n);
 }
 
 int
 part_init(struct load *L, char *errbuf, size_t errlen)
 {
-	const char *p = L->o.pattern, *lit = p, *c;
 	struct stat sb;
 
-	if (*p == '/' || *p == '\0') {
-		snprintf(errbuf, errlen, "--partition-by: give a relative pattern");
+	if (tw_part_compile(&P.pat, L->o.pattern, errbuf, errlen) < 0)
 		return -1;
-	}
-	/* No component may be empty, "." or ".." as written. */
-	for (c = p; *c; ) {
-		size_t n = strcspn(c, "/");
-
-		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
-			snprintf(errbuf, errlen, "--partition-by: empty, '.' or '..' component");
-			return -1;
-		}
-		c += n;
-		if (*c == '/')
-			c++;
-	}
-	while (*p) {
-		if (*p != '%') {
-			p++;
-			continue;
-		}
-		if (p > lit)
-			add_seg(S_LIT, 0, lit, (size_t)(p - lit));
-		p++;
-		if (*p == '{') {
-			const char *e = strchr(p, '}');
-
-			if (e == NULL || e == p + 1) {
-				snprintf(errbuf, errlen, "--partition-by: bad %%{field}");
-				return -1;
-			}
-			add_seg(S_FIELD, 0, p + 1, (size_t)(e - p - 1));
-			p = e + 1;
-		} else if (*p && strchr("YmdHMj", *p)) {
-			add_seg(S_TIME, *p, NULL, 0);
-			p++;
-		} else if (*p == '%') {
-			add_seg(S_LIT, 0, "%", 1);
-			p++;
-		} else {
-			snprintf(errbuf, errlen, "--partition-by: unknown conversion '%%%c' "
-			    "(use %%Y %%m %%d %%H %%M %%j %%%% %%{field})", *p ? *p : ' ');
-			return -1;
-		}
-		lit = p;
-	}
-	if (p > lit)
-		add_seg(S_LIT, 0, lit, (size_t)(p - lit));
 	if (mkdir(L->o.out, 0777) < 0 && errno != EEXIST) {
 		snprintf(errbuf, errlen, "%s: %s", L->o.out, strerror(errno));
 		return -1;
@@ -190,62 +101,33 @@ record_time(const struct tw_json *j, int64_t *ms)
 	return rc;
 }
 
+struct valctx {
+	struct load *L;
+	const struct tw_json *j;
+};
+
+/* A field's value for its partition directory, as tw-load writes text. */
+static void
+field_value(void *arg, struct tw_buf *val, const char *field, size_t len)
+{
+	struct valctx *c = arg;
+	const struct tw_jval *v = tw_json_get(c->j, c->j->v, field, len);
+
+	if (v != NULL && v->type == TW_JSTR)
+		load_str(c->L, val, v);
+	else if (v != NULL && v->type != TW_JNULL)
+		load_json(c->L, val, c->j, v);
+}
+
 /* Builds the relative directory of record j into P.path. */
 static int
 make_path(struct load *L, const struct tw_json *j)
 {
-	struct tw_tm tm;
+	struct valctx c = { L, j };
 	int64_t ms;
-	int have_time = record_time(j, &ms) == 0, i;
-	size_t comp = 0;
 
-	tw_buf_reset(&P.path);
-	if (have_time)
-		tw_time_split(ms, &tm);
-	for (i = 0; i < P.nsegs; i++) {
-		struct seg *s = &P.segs[i];
-		const struct tw_jval *v;
-
-		switch (s->kind) {
-		case S_LIT:
-			tw_buf_add(&P.path, s->text, s->len);
-			break;
-		case S_TIME:
-			if (!have_time || tm.year < 0 || tm.year > 9999) {
-				tw_buf_adds(&P.path, DEFAULT_PART);
-				break;
-			}
-			switch (s->conv) {
-			case 'Y': tw_buf_addf(&P.path, "%04d", tm.year); break;
-			case 'm': tw_buf_addf(&P.path, "%02d", tm.mon); break;
-			case 'd': tw_buf_addf(&P.path, "%02d", tm.day); break;
-			case 'H': tw_buf_addf(&P.path, "%02d", tm.hour); break;
-			case 'M': tw_buf_addf(&P.path, "%02d", tm.min); break;
-			case 'j': tw_buf_addf(&P.path, "%03d", tm.yday + 1); break;
-			}
-			break;
-		case S_FIELD:
-			v = tw_json_get(j, j->v, s->text, s->len);
-			tw_buf_reset(&P.val);
-			if (v != NULL && v->type == TW_JSTR)
-				load_str(L, &P.val, v);
-			else if (v != NULL && v->type != TW_JNULL)
-				load_json(L, &P.val, j, v);
-			part_escape(&P.path, P.val.p ? P.val.p : "", P.val.len);
-			break;
-		}
-	}
-	/* Each component must fit a file name. */
-	for (i = 0; (size_t)i <= P.path.len; i++) {
-		if ((size_t)i == P.path.len || P.path.p[i] == '/') {
-			if ((size_t)i - comp > 200) {
-				L->err = "partition value too long for a directory name";
-				return -1;
-			}
-			comp = (size_t)i + 1;
-		}
-	}
-	return 0;
+	return tw_part_path(&P.pat, &P.path, record_time(j, &ms) == 0 ? &ms : NULL,
+	    field_value, &c, &L->err);
 }
 
 static int

@@ -6,7 +6,7 @@ set -e
 D=$1
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 C=${TW_CORPUS:-$ROOT/../shared/corpus}
-mkdir -p "$D/json" "$D/input" "$D/flatten" "$D/agg_opts" "$D/agg_state" "$D/csv" "$D/fetch"
+mkdir -p "$D/json" "$D/input" "$D/flatten" "$D/agg_opts" "$D/agg_state" "$D/csv" "$D/fetch" "$D/part"
 i=0
 # One document per file for the parsers, whole files for the reader.
 for f in "$C"/*/*.json* "$ROOT"/tests/cases/*/*/input; do
@@ -15,6 +15,15 @@ for f in "$C"/*/*.json* "$ROOT"/tests/cases/*/*/input; do
 	head -c 65536 "$f" > "$D/input/f$i"
 	head -n 1 "$f" | head -c 65536 > "$D/json/f$i"
 	cp "$D/json/f$i" "$D/flatten/f$i"
+done
+# Partition patterns, an event time (8 bytes), then values for the %{field}s.
+n=0
+for pat in 'year=%Y/month=%m/day=%d/hour=%H' 'lang=%{lang}/country=%{country_code}' \
+	'dt=%Y-%m-%d/%{a}%{b}' 'x=%j/%M/100%%' '/abs' 'a/../b' 'a=%{' 'a=%q' 'k=%{f}/'; do
+	for vals in 'en\nUS' '..\n.' 'a/b\nc=d' '\n' '%2F\n../..' '__HIVE_DEFAULT_PARTITION__\nx#y?z'; do
+		n=$((n + 1))
+		{ printf '%s\n' "$pat"; printf '\000\320\243\277\213\001\000\000'; printf "$vals"; } > "$D/part/s$n"
+	done
 done
 printf '[1,"a",null,true,{"x":"y\\n"},""]' > "$D/csv/s1"
 printf '["he said \\"hi\\"","a,b","line\\nbreak",1.5e3,[]]' > "$D/csv/s2"
