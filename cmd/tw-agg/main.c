@@ -653,7 +653,7 @@ state_load(void)
 			continue;
 		}
 		if (merge_record(&j, &in, 1) < 0 || A.bad != bad0)
-			tw_die(1, "%s:%llu: corrupt state file", A.state_path,
+			tw_die(1, "%s:%llu: state file not loaded (see above)", A.state_path,
 			    (unsigned long long)in.lineno);
 	}
 	if (first)

@@ -164,6 +164,14 @@ head -1 "$T/kst.json" | sed 's/"offsets":\[\[/"offsets":[[1,/' > "$T/kbad.json"
 tw-agg $W -a "$A" --state "$T/kbad.json" < /dev/null > /dev/null 2> "$T/kbaderr"; rc=$?
 eq "a state file with malformed offsets is refused: status 1" "$rc" 1
 contains "  ... with a message" "$T/kbaderr" "corrupt state file: bad offsets"
+# Limits: a state file with more cells than --max-groups is refused.
+for i in $(seq 1 10); do echo "{\"ts\":1000,\"g\":\"$i\"}"; done |
+	tw-agg -w 1h -g g -a count --state "$T/big.json" > /dev/null
+tw-agg -w 1h -g g -a count --state "$T/big.json" --max-groups 5 < /dev/null > /dev/null 2> "$T/bigerr"; rc=$?
+eq "a state file past --max-groups is refused: status 1" "$rc" 1
+contains "  ... with a message" "$T/bigerr" "too many open windows x groups (limit --max-groups)"
+tw-agg -w 1h -g g -a count --state "$T/big.json" --max-groups 10 --flush < /dev/null > "$T/bigout" 2>&1
+eq "  ... and loads at the limit" "$(grep -c '"count":1' "$T/bigout")" 10
 tw-agg $W -a count --checkpoint 1s < /dev/null > /dev/null 2> "$T/ckerr"; rc=$?
 eq "--checkpoint without --state: status 2" "$rc" 2
 contains "  ... with a message" "$T/ckerr" "--checkpoint goes with --state"
