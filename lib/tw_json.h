@@ -113,6 +113,12 @@ int tw_json_streq(const struct tw_jval *v, const char *s, size_t n);
  */
 int tw_json_i64(const struct tw_jval *v, int64_t *out);
 
+/*
+ * Turns the SIMD UTF-8 validation (x86-64 with SSSE3) on or off, for
+ * tests that compare it with the scalar path; returns the old setting.
+ */
+int tw_json_simd(int on);
+
 /* Reads a number (or numeric string) as a double; -1 when not numeric. */
 int tw_json_double(const struct tw_jval *v, double *out);
 

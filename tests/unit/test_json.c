@@ -605,6 +605,126 @@ test_emit(void)
 	tw_json_free(&j2);
 }
 
+/*
+ * The SIMD UTF-8 path against the scalar one: random strings built from
+ * ASCII, valid characters of every length, and every kind of bad byte
+ * (stray and missing continuations, overlongs, surrogates, past
+ * U+10FFFF, 0xF5..0xFF), quotes, escapes and control characters, parsed
+ * both ways: the same status, end and flags every time.
+ */
+static uint64_t rs = 0x9E3779B97F4A7C15ULL;
+
+static uint32_t
+rnd32(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (uint32_t)(rs >> 11);
+}
+
+static size_t
+piece(unsigned char *d, int *clean)
+{
+	static const char *bad[] = {
+		"\x80", "\xBF", "\xC0\x80", "\xC1\xBF", "\xE0\x80\x80", "\xE0\x9F\xBF",
+		"\xED\xA0\x80", "\xED\xBF\xBF", "\xF0\x80\x80\x80", "\xF4\x90\x80\x80",
+		"\xF5\x80\x80\x80", "\xFF", "\xC3", "\xE3\x81", "\xF0\x9F\x98",
+		"\xE3\x81\x82\x83", "\\\"", "\\n", "\\u00e9", "\\uD83D\\uDE02", "\t", "\"",
+	};
+	uint32_t r = rnd32() % 100, c;
+
+	*clean = r < 90;
+	if (r < 40) {
+		d[0] = (unsigned char)(0x20 + rnd32() % 95);
+		return d[0] == '"' || d[0] == '\\' ? (d[0] = 'x', 1) : 1;
+	}
+	if (r < 55) {
+		c = 0x80 + rnd32() % 0x780;
+		d[0] = (unsigned char)(0xC0 | c >> 6);
+		d[1] = (unsigned char)(0x80 | (c & 63));
+		return 2;
+	}
+	if (r < 80) {
+		do
+			c = 0x800 + rnd32() % 0xF800;
+		while (c >= 0xD800 && c < 0xE000);
+		d[0] = (unsigned char)(0xE0 | c >> 12);
+		d[1] = (unsigned char)(0x80 | (c >> 6 & 63));
+		d[2] = (unsigned char)(0x80 | (c & 63));
+		return 3;
+	}
+	if (r < 90) {
+		c = 0x10000 + rnd32() % 0x100000;
+		d[0] = (unsigned char)(0xF0 | c >> 18);
+		d[1] = (unsigned char)(0x80 | (c >> 12 & 63));
+		d[2] = (unsigned char)(0x80 | (c >> 6 & 63));
+		d[3] = (unsigned char)(0x80 | (c & 63));
+		return 4;
+	}
+	{
+		const char *b = bad[rnd32() % (sizeof bad / sizeof *bad)];
+		size_t n = strlen(b);
+
+		memcpy(d, b, n);
+		return n;
+	}
+}
+
+static void
+test_simd_utf8(void)
+{
+	static unsigned char buf[4096];
+	struct tw_json a, b;
+	int round, diffs = 0, bad = 0, was;
+	char name[80];
+
+	tw_json_init(&a);
+	tw_json_init(&b);
+	was = tw_json_simd(1);
+	for (round = 0; round < 200000; round++) {
+		size_t n = 0, len = rnd32() % 300, k;
+		enum tw_json_status sa, sb;
+		/* Mostly clean text, with a bad piece in about one string in
+		 * four, so that long valid runs are common too. */
+		int dirty = rnd32() % 4 == 0;
+
+		buf[n++] = '[';
+		buf[n++] = '"';
+		while (n < len + 2) {
+			unsigned char d[16];
+			int clean;
+
+			k = piece(d, &clean);
+			if (!dirty && !clean)
+				continue;
+			memcpy(buf + n, d, k);
+			n += k;
+		}
+		buf[n++] = '"';
+		buf[n++] = ']';
+		tw_json_simd(1);
+		sa = tw_json_parse(&a, (const char *)buf, n);
+		tw_json_simd(0);
+		sb = tw_json_parse(&b, (const char *)buf, n);
+		if (sa != sb || (sa == TW_JSON_OK && (a.v[0].len != b.v[0].len ||
+		    a.v[1].flags != b.v[1].flags || a.v[1].len != b.v[1].len)) ||
+		    (sa != TW_JSON_OK && a.erroff != b.erroff)) {
+			if (diffs++ < 3) {
+				snprintf(name, sizeof name, "simd utf-8 = scalar (round %d, %zu bytes)", round, n);
+				CHECK(name, 0);
+			}
+		}
+		if (sb == TW_JSON_OK && (b.v[1].flags & TW_JF_BADUTF8))
+			bad++;
+	}
+	tw_json_simd(was);
+	CHECK_INT("simd utf-8 = scalar on 200,000 random strings", diffs, 0);
+	CHECKF("  ... of which some hold bad UTF-8", bad > 10000, "%d", bad);
+	tw_json_free(&a);
+	tw_json_free(&b);
+}
+
 int
 main(void)
 {
@@ -620,6 +740,7 @@ main(void)
 	test_depth();
 	test_big();
 	test_emit();
+	test_simd_utf8();
 	tw_json_free(&J);
 	return tap_done();
 }
