@@ -178,10 +178,11 @@ for m in a b; do
 		"$K/stream.sh" > partial_$m.ndjson 2> group_$m.err &
 	eval "SP_$m=\$!"
 	PIDS="$PIDS $!"
-	watchdog $! 90
+	watchdog $! 150
 done
 all_consumed() { [ "$(consumed meter_a.log meter_b.log)" -ge "$NS" ]; }
-if waitfor 30 grep -q assigned group_a.err && waitfor 30 grep -q assigned group_b.err; then
+both_assigned() { grep -q assigned group_a.err && grep -q assigned group_b.err; }
+if waitfor 90 both_assigned; then
 	ok "consumer group: both members assigned"
 	check "consumer group: producer.sh into scale_raw" env B="$B" TOPIC=scale_raw COUNT=$NS SEED=11 timeout 60 "$K/producer.sh"
 	waitfor 60 all_consumed
@@ -196,7 +197,7 @@ if waitfor 30 grep -q assigned group_a.err && waitfor 30 grep -q assigned group_
 	cat partial_a.ndjson partial_b.ndjson | tw-agg -q --merge -w 1m -l $LATENESS -g lang -a $AGGS > merged.ndjson
 	same "consumer group: merged partials = single aggregation" merged.ndjson scale_expected.ndjson
 else
-	not_ok "consumer group: both members assigned" "$(cat group_a.err group_b.err | head -5 | tr '\n' ' ')"
+	not_ok "consumer group: both members assigned" "a: $(tail -3 group_a.err | tr '\n' ' ') b: $(tail -3 group_b.err | tr '\n' ' ')"
 	kill -TERM $SP_a $SP_b 2> /dev/null
 fi
 
