@@ -109,6 +109,7 @@ fs_scan(const struct fieldset *fs, const struct tw_json *j,
 			i = __builtin_ctzll(cand);
 			cand &= cand - 1;
 			if (out[i] == NULL && (k->flags == 0 ?
+			    k->p[0] == fs->name[i][0] &&
 			    memcmp(k->p, fs->name[i], k->len) == 0 :
 			    tw_json_streq(k, fs->name[i], fs->len[i]))) {
 				out[i] = k + 1;
