@@ -581,7 +581,8 @@ static int
 key_eq(const struct tw_jval *k, const char *key, size_t keylen)
 {
 	if (TW_LIKELY(k->flags == 0))
-		return k->len == keylen && memcmp(k->p, key, keylen) == 0;
+		return k->len == keylen && (keylen == 0 || (k->p[0] == key[0] &&
+		    memcmp(k->p, key, keylen) == 0));
 	return tw_json_streq(k, key, keylen);
 }
 
