@@ -372,19 +372,17 @@ scan_str(struct tw_json *j, const char *s, size_t i, size_t n,
 #ifdef __SSE2__
 	if (i + 16 <= n) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
-		int mask = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-		    _mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+		__m128i qe = _mm_cmpeq_epi8(x, _mm_set1_epi8('"'));
+		unsigned q = (unsigned)_mm_movemask_epi8(qe);
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(qe,
 		    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
 		    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20))));
 
-		if (mask != 0) {
-			size_t k = i + (size_t)__builtin_ctz((unsigned)mask);
-
-			if (s[k] == '"') {
-				*end = k;
-				*flags = 0;
-				return TW_JSON_OK;
-			}
+		/* The first byte that needs care is the closing quote. */
+		if ((mask & (0u - mask) & q) != 0) {
+			*end = i + (size_t)__builtin_ctz(q);
+			*flags = 0;
+			return TW_JSON_OK;
 		}
 	}
 #endif
