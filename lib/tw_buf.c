@@ -6,6 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+const char tw_digits2[200] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 void
 tw_buf_grow(struct tw_buf *b, size_t n)
 {
@@ -35,12 +40,8 @@ tw_buf_free(struct tw_buf *b)
 void
 tw_buf_add_u64(struct tw_buf *b, uint64_t v)
 {
-	char tmp[24], *e = tmp + sizeof tmp, *s = e;
+	char tmp[24], *e = tmp + sizeof tmp, *s = tw_fmt_u64(e, v);
 
-	do {
-		*--s = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
 	tw_buf_add(b, s, (size_t)(e - s));
 }
 

@@ -64,6 +64,45 @@ tw_buf_adds(struct tw_buf *b, const char *s)
 	tw_buf_add(b, s, strlen(s));
 }
 
+/* "00" "01" ... "99": the digit pairs for number formatting. */
+extern const char tw_digits2[200];
+
+/*
+ * Writes v in decimal so that it ends just before e and returns its
+ * first byte: at most 20 bytes before e. Eight digits at a time in
+ * 32-bit arithmetic, so a 19-digit id costs two 64-bit divisions.
+ */
+static inline char *
+tw_fmt_u64(char *e, uint64_t v)
+{
+	uint32_t w;
+
+	while (v >= 100000000) {
+		uint32_t lo = (uint32_t)(v % 100000000), a = lo / 10000,
+		    c = lo % 10000;
+
+		v /= 100000000;
+		e -= 8;
+		memcpy(e, tw_digits2 + 2 * (a / 100), 2);
+		memcpy(e + 2, tw_digits2 + 2 * (a % 100), 2);
+		memcpy(e + 4, tw_digits2 + 2 * (c / 100), 2);
+		memcpy(e + 6, tw_digits2 + 2 * (c % 100), 2);
+	}
+	w = (uint32_t)v;
+	while (w >= 100) {
+		e -= 2;
+		memcpy(e, tw_digits2 + 2 * (w % 100), 2);
+		w /= 100;
+	}
+	if (w >= 10) {
+		e -= 2;
+		memcpy(e, tw_digits2 + 2 * w, 2);
+	} else {
+		*--e = (char)('0' + w);
+	}
+	return e;
+}
+
 /* Appends the decimal form of v. */
 void tw_buf_add_i64(struct tw_buf *b, int64_t v);
 void tw_buf_add_u64(struct tw_buf *b, uint64_t v);

@@ -203,38 +203,51 @@ tw_time_parse(const char *s, size_t n, int64_t *ms)
 static void
 put2(char *o, int v)
 {
-	o[0] = (char)('0' + v / 10 % 10);
-	o[1] = (char)('0' + v % 10);
+	memcpy(o, tw_digits2 + 2 * v, 2);
 }
 
 void
 tw_buf_add_iso(struct tw_buf *b, int64_t ms)
 {
+	/* Records of a stream share their day: the date of the last call
+	 * is kept (each tool is one thread), so most calls only format
+	 * the time of day. */
+	static int64_t last_day = INT64_MIN;
+	static char ymd[10];
+	int64_t day = floordiv(ms, 86400000), rem = ms % 86400000;
 	struct tw_tm tm;
 	char o[24];
+	int s;
 
-	tw_time_split(ms, &tm);
-	if (tm.year < 0 || tm.year > 9999) {
-		tw_buf_add_i64(b, tm.year);
-		tw_buf_addf(b, "-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.mon, tm.day,
-		    tm.hour, tm.min, tm.sec, tm.ms);
-		return;
+	if (day != last_day) {
+		tw_time_split(ms, &tm);
+		if (tm.year < 0 || tm.year > 9999) {
+			tw_buf_add_i64(b, tm.year);
+			tw_buf_addf(b, "-%02d-%02dT%02d:%02d:%02d.%03dZ",
+			    tm.mon, tm.day, tm.hour, tm.min, tm.sec, tm.ms);
+			return;
+		}
+		put2(ymd, tm.year / 100);
+		put2(ymd + 2, tm.year % 100);
+		ymd[4] = '-';
+		put2(ymd + 5, tm.mon);
+		ymd[7] = '-';
+		put2(ymd + 8, tm.day);
+		last_day = day;
 	}
-	put2(o, tm.year / 100);
-	put2(o + 2, tm.year % 100);
-	o[4] = '-';
-	put2(o + 5, tm.mon);
-	o[7] = '-';
-	put2(o + 8, tm.day);
+	if (rem < 0)
+		rem += 86400000;
+	memcpy(o, ymd, 10);
 	o[10] = 'T';
-	put2(o + 11, tm.hour);
+	s = (int)(rem / 1000);
+	put2(o + 11, s / 3600);
 	o[13] = ':';
-	put2(o + 14, tm.min);
+	put2(o + 14, s / 60 % 60);
 	o[16] = ':';
-	put2(o + 17, tm.sec);
+	put2(o + 17, s % 60);
 	o[19] = '.';
-	o[20] = (char)('0' + tm.ms / 100);
-	put2(o + 21, tm.ms % 100);
+	o[20] = (char)('0' + rem % 1000 / 100);
+	put2(o + 21, (int)(rem % 100));
 	o[23] = 'Z';
 	tw_buf_add(b, o, 24);
 }

@@ -19,6 +19,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define TW_EPOCH	1288834974657LL	/* snowflake epoch, ms */
 #define TEXTMAX		2048		/* bytes; 280 code points escaped fit */
@@ -266,7 +269,18 @@ static inline double
 flog(double u)
 {
 	int e, i;
-	double m = frexp(u, &e), mi, y;
+	double m, mi, y;
+	uint64_t b;
+
+	/* frexp by hand for normal u (libm's is a call): the same m and e. */
+	memcpy(&b, &u, sizeof b);
+	if ((b >> 52 & 0x7FF) == 0) {
+		m = frexp(u, &e);
+	} else {
+		e = (int)(b >> 52 & 0x7FF) - 1022;
+		b = (b & ~(0x7FFULL << 52)) | 1022ULL << 52;
+		memcpy(&m, &b, sizeof m);
+	}
 
 	i = (int)((m - 0.5) * 512);
 	mi = 0.5 + i / 512.0;
@@ -341,33 +355,10 @@ reserve(struct tw_buf *o, size_t n)
 		tw_buf_grow(o, n);
 }
 
-static const char digits2[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-/* Writes v in decimal ending at e; returns the start. */
-static inline char *
-fmt_u64(char *e, uint64_t v)
-{
-	while (v >= 100) {
-		e -= 2;
-		memcpy(e, digits2 + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		e -= 2;
-		memcpy(e, digits2 + 2 * v, 2);
-	} else {
-		*--e = (char)('0' + v);
-	}
-	return e;
-}
-
 static inline void
 add_u64(struct tw_buf *o, uint64_t v)
 {
-	char tmp[24], *e = tmp + sizeof tmp, *s = fmt_u64(e, v);
+	char tmp[24], *e = tmp + sizeof tmp, *s = tw_fmt_u64(e, v);
 
 	tw_buf_add(o, s, (size_t)(e - s));
 }
@@ -379,9 +370,67 @@ add_qu64(struct tw_buf *o, uint64_t v)
 	char tmp[24], *e = tmp + sizeof tmp - 1, *s;
 
 	*e = '"';
-	s = fmt_u64(e, v);
+	s = tw_fmt_u64(e, v);
 	*--s = '"';
 	tw_buf_add(o, s, (size_t)(e + 1 - s));
+}
+
+/*
+ * Cursor writing for the hot renderers: the caller reserves a bound
+ * once, then writes through a local pointer, with no capacity check or
+ * length update per piece.
+ */
+#define PUT(d, s) (memcpy((d), (s), sizeof(s) - 1), (d) += sizeof(s) - 1)
+#define PUTC(d, c, a, b) ((c) ? PUT(d, a) : PUT(d, b))
+
+static const uint64_t pow10_tab[20] = { 1ULL, 10ULL, 100ULL, 1000ULL,
+    10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
+    1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+    10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
+    10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL,
+    10000000000000000000ULL };
+
+/* The number of decimal digits of v. */
+static inline int
+ndigits(uint64_t v)
+{
+	int t = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+
+	return t + ((v | 1) >= pow10_tab[t]);
+}
+
+static inline char *
+put_u64(char *d, uint64_t v)
+{
+	int n = ndigits(v);
+
+	tw_fmt_u64(d + n, v);
+	return d + n;
+}
+
+/* "123" with quotes. */
+static inline char *
+put_qu64(char *d, uint64_t v)
+{
+	*d = '"';
+	d = put_u64(d + 1, v);
+	*d = '"';
+	return d + 1;
+}
+
+static inline char *
+put_mem(char *d, const void *s, size_t n)
+{
+	memcpy(d, s, n);
+	return d + n;
+}
+
+/* Ends cursor writing into o at d. */
+static inline void
+put_end(struct tw_buf *o, char *d)
+{
+	o->len = (size_t)(d - o->p);
+	o->p[o->len] = '\0';
 }
 
 /* Micro-degrees as a decimal number without trailing zeros. */
@@ -456,28 +505,71 @@ hasbyte(uint64_t x, unsigned b)
 	return (y - 0x0101010101010101ULL) & ~y;
 }
 
+#ifdef __SSE2__
+/* Nonzero when one of the 16 bytes of x needs care in the v2 form: a
+ * control character, '"', '\\' or a 4-byte lead byte (>= 0xF0). */
+static inline int
+v2_care16(__m128i x)
+{
+	__m128i t = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+
+	t = _mm_or_si128(t, _mm_cmpeq_epi8(_mm_max_epu8(x,
+	    _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F)));
+	t = _mm_or_si128(t, _mm_cmpeq_epi8(_mm_max_epu8(x,
+	    _mm_set1_epi8((char)0xF0)), x));
+	return _mm_movemask_epi8(t);
+}
+#endif
+
 /*
- * Appends s[0..n) (valid UTF-8) as a JSON string: the v2 wire form
- * (raw UTF-8, non-BMP as uppercase surrogate pairs) or, with v1 set,
- * the v1.1 form (ASCII only: every non-ASCII character as lowercase
- * \u escapes, "/" as "\/", "<" and ">" escaped).
+ * Writes s[0..n) (valid UTF-8) at d as a JSON string and returns the
+ * end: the v2 wire form (raw UTF-8, non-BMP as uppercase surrogate
+ * pairs) or, with v1 set, the v1.1 form (ASCII only: every non-ASCII
+ * character as lowercase \u escapes, "/" as "\/", "<" and ">"
+ * escaped). d must have room for 6 * n + 18 bytes (the v2 tail is
+ * stored 16 bytes at a time).
  */
-static void
-jstr(struct tw_buf *o, const char *s, size_t n, int v1)
+static char *
+jstr_at(char *d, const char *s, size_t n, int v1)
 {
 	const unsigned char *p = (const unsigned char *)s, *e = p + n;
 	const unsigned char *cls = v1 ? cls_v1 : cls_v2;
 	const char *hx = v1 ? hexl : hexu;
-	char *d;
 	unsigned c, cp;
 
-	reserve(o, n * 6 + 2);
-	d = o->p + o->len;
 	*d++ = '"';
 	while (p < e) {
 		/* v2: copy 8 bytes at a time while none needs care (a
 		 * control character, '"', '\\' or a 4-byte lead byte). */
 		if (!v1) {
+#ifdef __SSE2__
+			/* 16 bytes a step while none needs care. */
+			while (e - p >= 16) {
+				__m128i x = _mm_loadu_si128((const __m128i *)p);
+
+				if (v2_care16(x))
+					break;
+				_mm_storeu_si128((__m128i *)d, x);
+				d += 16;
+				p += 16;
+			}
+			/* The tail, through a padded copy: short strings
+			 * (tags, URLs) are mostly tail. */
+			if (e - p < 16 && p < e) {
+				unsigned char tb[16];
+				__m128i x;
+
+				memset(tb, 'a', sizeof tb);
+				memcpy(tb, p, (size_t)(e - p));
+				x = _mm_loadu_si128((const __m128i *)tb);
+				if (!v2_care16(x)) {
+					_mm_storeu_si128((__m128i *)d, x);
+					d += e - p;
+					break;
+				}
+			}
+#endif
 			while (e - p >= 8) {
 				uint64_t x, t;
 
@@ -535,6 +627,17 @@ jstr(struct tw_buf *o, const char *s, size_t n, int v1)
 		}
 	}
 	*d++ = '"';
+	return d;
+}
+
+/* jstr_at on a tw_buf. */
+static void
+jstr(struct tw_buf *o, const char *s, size_t n, int v1)
+{
+	char *d;
+
+	reserve(o, n * 6 + 18);
+	d = jstr_at(o->p + o->len, s, n, v1);
 	o->len = (size_t)(d - o->p);
 	o->p[o->len] = '\0';
 }
@@ -577,14 +680,6 @@ add_v1time(struct tw_buf *o, int64_t ms)
 	tw_buf_add(o, b, 32);
 }
 
-static void
-add_iso(struct tw_buf *o, int64_t ms)
-{
-	tw_buf_addc(o, '"');
-	tw_buf_add_iso(o, ms);
-	tw_buf_addc(o, '"');
-}
-
 /* ---- users ---- */
 
 static void
@@ -598,19 +693,17 @@ strcat_n(char *d, uint8_t *dl, size_t max, const char *s, size_t n)
 
 static void render_user(struct gen *g, struct user *u, uint32_t idx);
 
-/* The user of rank idx, built on first use. */
-static struct user *
-get_user(struct gen *g, uint32_t idx)
+/* Builds the user of rank idx (first use); see get_user. */
+static struct user * __attribute__((noinline))
+new_user(struct gen *g, uint32_t idx)
 {
-	struct user *u = g->users[idx];
+	struct user *u;
 	uint64_t h = hash2(idx, 1);
 	const struct vlist *nl;
 	const struct vword *w;
 	uint32_t v;
 	int i;
 
-	if (u)
-		return u;
 	u = arena_alloc(g, sizeof *u);
 	memset(u, 0, sizeof *u);
 	/* From the hash, not the stream: a user does not depend on when
@@ -659,6 +752,16 @@ get_user(struct gen *g, uint32_t idx)
 	render_user(g, u, idx);
 	g->users[idx] = u;
 	return u;
+}
+
+/* The user of rank idx, built on first use. The fast path is inline:
+ * it runs a dozen times per tweet. */
+static inline struct user *
+get_user(struct gen *g, uint32_t idx)
+{
+	struct user *u = g->users[idx];
+
+	return u ? u : new_user(g, idx);
 }
 
 static void
@@ -892,7 +995,7 @@ init_places(struct gen *g)
 /* Appends a piece to p's text if it fits; 0 when it does not. A space
  * goes before it unless the text is empty or both it and the piece
  * before are words of a language written without spaces. */
-static int
+static inline int
 tb_add(struct post *p, const char *s, size_t len, uint16_t cp, int word,
     int nospace)
 {
@@ -1463,71 +1566,93 @@ inc_begin(struct gen *g, int which)
 	tw_buf_addc(&g->inc[which], g->ninc[which]++ ? ',' : '[');
 }
 
-static void
-v2_entities(struct gen *g, struct tw_buf *o, const struct post *p)
+/* Writes p's entities at d; v2_bound counts their room. */
+static char *
+v2_entities(struct gen *g, char *d, const struct post *p)
 {
 	int i;
 
 	if (p->nh + p->nm + p->nu == 0)
-		return;
-	LIT(o, ",\"entities\":{");
+		return d;
+	PUT(d, ",\"entities\":{");
 	if (p->nh) {
-		LIT(o, "\"hashtags\":[");
+		PUT(d, "\"hashtags\":[");
 		for (i = 0; i < p->nh; i++) {
-			LITC(o, i, ",{\"start\":", "{\"start\":");
-			add_u64(o, p->tags[i].s);
-			LIT(o, ",\"end\":");
-			add_u64(o, p->tags[i].e);
-			LIT(o, ",\"tag\":");
-			JSTR(o, p->tags[i].tag, p->tags[i].len);
-			tw_buf_addc(o, '}');
+			PUTC(d, i, ",{\"start\":", "{\"start\":");
+			d = put_u64(d, p->tags[i].s);
+			PUT(d, ",\"end\":");
+			d = put_u64(d, p->tags[i].e);
+			PUT(d, ",\"tag\":");
+			d = jstr_at(d, p->tags[i].tag, p->tags[i].len, 0);
+			*d++ = '}';
 		}
-		tw_buf_addc(o, ']');
+		*d++ = ']';
 	}
 	if (p->nm) {
-		LITC(o, p->nh, ",\"mentions\":[", "\"mentions\":[");
+		PUTC(d, p->nh, ",\"mentions\":[", "\"mentions\":[");
 		for (i = 0; i < p->nm; i++) {
 			const struct user *u = get_user(g, p->men[i].user);
 
-			LITC(o, i, ",{\"start\":", "{\"start\":");
-			add_u64(o, p->men[i].s);
-			LIT(o, ",\"end\":");
-			add_u64(o, p->men[i].e);
-			LIT(o, ",\"username\":\"");
-			tw_buf_add(o, u->uname, u->ulen);
-			LIT(o, "\",\"id\":");
-			add_qu64(o, u->id);
-			tw_buf_addc(o, '}');
+			PUTC(d, i, ",{\"start\":", "{\"start\":");
+			d = put_u64(d, p->men[i].s);
+			PUT(d, ",\"end\":");
+			d = put_u64(d, p->men[i].e);
+			PUT(d, ",\"username\":\"");
+			d = put_mem(d, u->uname, u->ulen);
+			PUT(d, "\",\"id\":");
+			d = put_qu64(d, u->id);
+			*d++ = '}';
 		}
-		tw_buf_addc(o, ']');
+		*d++ = ']';
 	}
 	if (p->nu) {
-		LITC(o, p->nh + p->nm, ",\"urls\":[", "\"urls\":[");
+		PUTC(d, p->nh + p->nm, ",\"urls\":[", "\"urls\":[");
 		for (i = 0; i < p->nu; i++) {
 			const struct ent_url *u = &p->urls[i];
 
-			LITC(o, i, ",{\"start\":", "{\"start\":");
-			add_u64(o, u->s);
-			LIT(o, ",\"end\":");
-			add_u64(o, u->e);
-			LIT(o, ",\"url\":\"https://t.co/");
-			tw_buf_add(o, u->tco, 10);
-			LIT(o, "\",\"expanded_url\":");
-			JSTR(o, u->exp, u->explen);
-			LIT(o, ",\"display_url\":");
-			JSTR(o, u->disp, u->displen);
+			PUTC(d, i, ",{\"start\":", "{\"start\":");
+			d = put_u64(d, u->s);
+			PUT(d, ",\"end\":");
+			d = put_u64(d, u->e);
+			PUT(d, ",\"url\":\"https://t.co/");
+			d = put_mem(d, u->tco, 10);
+			PUT(d, "\",\"expanded_url\":");
+			d = jstr_at(d, u->exp, u->explen, 0);
+			PUT(d, ",\"display_url\":");
+			d = jstr_at(d, u->disp, u->displen, 0);
 			if (u->kind == U_MEDIA && p->nmedia) {
-				LIT(o, ",\"media_key\":\"");
-				tw_buf_adds(o, p->media[0].type == M_PHOTO ? "3_" :
-				    p->media[0].type == M_VIDEO ? "7_" : "16_");
-				add_u64(o, p->media[0].id);
-				tw_buf_addc(o, '"');
+				PUT(d, ",\"media_key\":\"");
+				d = put_mem(d, p->media[0].type == M_PHOTO ? "3_" :
+				    p->media[0].type == M_VIDEO ? "7_" : "16_",
+				    p->media[0].type == M_GIF ? 3 : 2);
+				d = put_u64(d, p->media[0].id);
+				*d++ = '"';
 			}
-			tw_buf_addc(o, '}');
+			*d++ = '}';
 		}
-		tw_buf_addc(o, ']');
+		*d++ = ']';
 	}
-	tw_buf_addc(o, '}');
+	*d++ = '}';
+	return d;
+}
+
+/*
+ * An upper bound of the bytes v2_tweet writes for p: fixed parts, then
+ * each string at six bytes a byte (\\uXXXX) and each entity's fields.
+ */
+static size_t
+v2_bound(const struct post *p)
+{
+	size_t n = 1024 + 6 * (size_t)p->tlen +
+	    strlen(vocab_sources[p->src].name) + 160 * (size_t)p->nm +
+	    64 * (size_t)p->nmedia;
+	int i;
+
+	for (i = 0; i < p->nh; i++)
+		n += 96 + 6 * (size_t)p->tags[i].len;
+	for (i = 0; i < p->nu; i++)
+		n += 192 + 6 * ((size_t)p->urls[i].explen + p->urls[i].displen);
+	return n;
 }
 
 static const char *const media_pfx[] = { "3_", "7_", "16_" };
@@ -1602,74 +1727,90 @@ static void
 v2_tweet(struct gen *g, struct tw_buf *o, const struct post *p)
 {
 	const struct user *u = get_user(g, p->user);
+	const char *lang = vocab_langs[p->lang].code,
+	    *src = vocab_sources[p->src].name,
+	    *rs = reply_settings[p->rs];
+	char *d;
 	int i;
 
-	LIT(o, "{\"id\":");
-	add_qu64(o, p->id);
-	LIT(o, ",\"text\":");
-	JSTR(o, p->text, p->tlen);
-	LIT(o, ",\"author_id\":");
-	add_qu64(o, u->id);
-	LIT(o, ",\"created_at\":");
-	add_iso(o, p->ms);
-	LIT(o, ",\"lang\":\"");
-	tw_buf_adds(o, vocab_langs[p->lang].code);
-	LIT(o, "\",\"source\":\"");
-	tw_buf_adds(o, vocab_sources[p->src].name);
-	LIT(o, "\",\"conversation_id\":");
-	add_qu64(o, p->conv);
-	LIT(o, ",\"edit_history_tweet_ids\":[");
-	add_qu64(o, p->id);
-	LIT(o, "],\"possibly_sensitive\":");
-	tw_buf_adds(o, p->sensitive ? "true" : "false");
-	LIT(o, ",\"reply_settings\":\"");
-	tw_buf_adds(o, reply_settings[p->rs]);
-	LIT(o, "\",\"public_metrics\":{\"retweet_count\":");
-	add_u64(o, p->m[MT_RT]);
-	LIT(o, ",\"reply_count\":");
-	add_u64(o, p->m[MT_REPLY]);
-	LIT(o, ",\"like_count\":");
-	add_u64(o, p->m[MT_LIKE]);
-	LIT(o, ",\"quote_count\":");
-	add_u64(o, p->m[MT_QUOTE]);
-	LIT(o, ",\"impression_count\":");
-	add_u64(o, p->m[MT_IMPR]);
-	LIT(o, ",\"bookmark_count\":");
-	add_u64(o, p->m[MT_BOOK]);
-	tw_buf_addc(o, '}');
-	v2_entities(g, o, p);
+	reserve(o, v2_bound(p));
+	d = o->p + o->len;
+	PUT(d, "{\"id\":");
+	d = put_qu64(d, p->id);
+	PUT(d, ",\"text\":");
+	d = jstr_at(d, p->text, p->tlen, 0);
+	PUT(d, ",\"author_id\":");
+	d = put_qu64(d, u->id);
+	PUT(d, ",\"created_at\":\"");
+	put_end(o, d);
+	tw_buf_add_iso(o, p->ms);
+	d = o->p + o->len;
+	PUT(d, "\",\"lang\":\"");
+	d = put_mem(d, lang, strlen(lang));
+	PUT(d, "\",\"source\":\"");
+	d = put_mem(d, src, strlen(src));
+	PUT(d, "\",\"conversation_id\":");
+	d = put_qu64(d, p->conv);
+	PUT(d, ",\"edit_history_tweet_ids\":[");
+	d = put_qu64(d, p->id);
+	PUT(d, "],\"possibly_sensitive\":");
+	PUTC(d, p->sensitive, "true", "false");
+	PUT(d, ",\"reply_settings\":\"");
+	d = put_mem(d, rs, strlen(rs));
+	PUT(d, "\",\"public_metrics\":{\"retweet_count\":");
+	d = put_u64(d, p->m[MT_RT]);
+	PUT(d, ",\"reply_count\":");
+	d = put_u64(d, p->m[MT_REPLY]);
+	PUT(d, ",\"like_count\":");
+	d = put_u64(d, p->m[MT_LIKE]);
+	PUT(d, ",\"quote_count\":");
+	d = put_u64(d, p->m[MT_QUOTE]);
+	PUT(d, ",\"impression_count\":");
+	d = put_u64(d, p->m[MT_IMPR]);
+	PUT(d, ",\"bookmark_count\":");
+	d = put_u64(d, p->m[MT_BOOK]);
+	*d++ = '}';
+	d = v2_entities(g, d, p);
 	if (p->ref) {
-		LIT(o, ",\"referenced_tweets\":[{\"type\":\"");
-		tw_buf_adds(o, p->kind == K_RT ? "retweeted" :
-		    p->kind == K_REPLY ? "replied_to" : "quoted");
-		LIT(o, "\",\"id\":");
-		add_qu64(o, p->ref->id);
-		LIT(o, "}]");
+		PUT(d, ",\"referenced_tweets\":[{\"type\":\"");
+		if (p->kind == K_RT)
+			PUT(d, "retweeted");
+		else if (p->kind == K_REPLY)
+			PUT(d, "replied_to");
+		else
+			PUT(d, "quoted");
+		PUT(d, "\",\"id\":");
+		d = put_qu64(d, p->ref->id);
+		PUT(d, "}]");
 		if (p->kind == K_REPLY) {
-			LIT(o, ",\"in_reply_to_user_id\":");
-			add_qu64(o, get_user(g, p->ref->user)->id);
+			PUT(d, ",\"in_reply_to_user_id\":");
+			d = put_qu64(d, get_user(g, p->ref->user)->id);
 		}
 	}
 	if (p->nmedia) {
-		LIT(o, ",\"attachments\":{\"media_keys\":[");
+		PUT(d, ",\"attachments\":{\"media_keys\":[");
 		for (i = 0; i < p->nmedia; i++) {
-			LITC(o, i, ",\"", "\"");
-			tw_buf_adds(o, media_pfx[p->media[i].type]);
-			add_u64(o, p->media[i].id);
-			tw_buf_addc(o, '"');
+			PUTC(d, i, ",\"", "\"");
+			d = put_mem(d, media_pfx[p->media[i].type],
+			    p->media[i].type == M_GIF ? 3 : 2);
+			d = put_u64(d, p->media[i].id);
+			*d++ = '"';
 		}
-		LIT(o, "]}");
+		PUT(d, "]}");
 	}
 	if (p->place >= 0) {
-		LIT(o, ",\"geo\":{\"place_id\":\"");
-		tw_buf_add(o, g->places[p->place].id, 16);
-		LIT(o, "\",\"coordinates\":{\"type\":\"Point\",\"coordinates\":[");
+		PUT(d, ",\"geo\":{\"place_id\":\"");
+		d = put_mem(d, g->places[p->place].id, 16);
+		PUT(d, "\",\"coordinates\":{\"type\":\"Point\",\"coordinates\":[");
+		put_end(o, d);
 		add_fix6(o, p->lon);
 		tw_buf_addc(o, ',');
 		add_fix6(o, p->lat);
 		LIT(o, "]}}");
+		d = o->p + o->len;
 	}
-	tw_buf_addc(o, '}');
+	*d++ = '}';
+	put_end(o, d);
 }
 
 /* Adds the current tweet's data to g->data and its expansions to the
