@@ -54,6 +54,7 @@ struct table {
 	int *keyidx;		/* column index of each key field */
 	int nkey;
 	int next_hint;		/* where the next member's column likely is */
+	int gkey;		/* windows: the group_key column, or -1 */
 
 	/* Inferred tables: records kept until the first batch is seen. */
 	struct tw_buf early;
@@ -113,6 +114,13 @@ struct load {
 	uint64_t nul_removed, repaired, other_type;
 	int other_warned;
 	int fatal;		/* partition mode: a write failed, reported */
+	int stop;		/* --strict: a bad record was reported */
+	/* Where the current record was read (for records kept a while). */
+	const char *cur_name;
+	uint64_t cur_line;
+	/* Reports a bad record read earlier at name:line (main.c). */
+	void (*on_bad)(struct load *L, const char *name, uint64_t line,
+	    const char *raw, size_t rawlen, const char *reason);
 	void *part;		/* part.c state */
 };
 

@@ -115,19 +115,28 @@ finish(struct load *L)
 		tw_writer_fail(&rej);
 }
 
+/* Counts, reports and keeps a bad record read at name:line. */
 static void
-report_bad(struct load *L, struct tw_input *in, const char *reason)
+report_at(struct load *L, const char *name, uint64_t line, const char *raw,
+    size_t rawlen, const char *reason)
 {
 	nbad++;
 	if (!L->o.quiet)
-		tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno,
-		    reason);
-	if (have_rej && in->raw != NULL) {
-		tw_buf_add(&rej.out, in->raw, in->rawlen);
+		tw_warn("%s:%llu: %s", name, (unsigned long long)line, reason);
+	if (have_rej && raw != NULL) {
+		tw_buf_add(&rej.out, raw, rawlen);
 		tw_buf_addc(&rej.out, '\n');
 		if (tw_writer_end_record(&rej) < 0)
 			tw_writer_fail(&rej);
 	}
+	if (L->o.strict)
+		L->stop = 1;
+}
+
+static void
+report_bad(struct load *L, struct tw_input *in, const char *reason)
+{
+	report_at(L, in->name, in->lineno, in->raw, in->rawlen, reason);
 	if (L->o.strict) {
 		finish(L);
 		tw_die(1, "stopping at the first bad line (--strict)");
@@ -384,6 +393,7 @@ main(int argc, char **argv)
 		have_rej = 1;
 	}
 	sql_init(L);
+	L->on_bad = report_at;
 	if (o->mode == M_PART && part_init(L, errbuf, sizeof errbuf) < 0)
 		tw_die(2, "%s", errbuf);
 
@@ -410,6 +420,8 @@ main(int argc, char **argv)
 				break;
 			}
 			L->err = "bad record";
+			L->cur_name = in.name;
+			L->cur_line = in.lineno;
 			if ((o->mode == M_PART ? part_record(L, &json, in.raw, in.rawlen) :
 			    sql_record(L, &json, in.raw, in.rawlen)) < 0) {
 				if (L->fatal)
@@ -436,8 +448,15 @@ main(int argc, char **argv)
 			part_tick(L);
 		if (L->fatal)
 			goto fail;
+		if (L->stop) {
+			/* A kept record of an inferred table was bad. */
+			finish(L);
+			tw_die(1, "stopping at the first bad line (--strict)");
+		}
 	}
 	finish(L);
+	if (L->stop)
+		tw_die(1, "stopping at the first bad line (--strict)");
 	summary(L);
 	tw_input_free(&in);
 	tw_json_free(&json);

@@ -129,25 +129,38 @@ load_json(struct load *L, struct tw_buf *b, const struct tw_json *j,
 /* ---- literals -------------------------------------------------------- */
 
 static void
+add_hex(struct tw_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	tw_buf_grow(b, n * 2 + 1);
+	for (i = 0; i < n; i++) {
+		b->p[b->len++] = hex[(unsigned char)s[i] >> 4];
+		b->p[b->len++] = hex[(unsigned char)s[i] & 15];
+	}
+	b->p[b->len] = '\0';
+}
+
+static void
 lit_sqlite(struct tw_buf *b, const char *s, size_t n)
 {
 	size_t i;
 
+	/* A line break goes as hex text: 'a'||char(10)||'b' nests one
+	 * level per break, and SQLite stops at 1000 levels. */
+	if (memchr(s, '\n', n) || memchr(s, '\r', n)) {
+		tw_buf_adds(b, "CAST(X'");
+		add_hex(b, s, n);
+		tw_buf_adds(b, "' AS TEXT)");
+		return;
+	}
 	tw_buf_addc(b, '\'');
 	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '\'':
+		if (s[i] == '\'')
 			tw_buf_add(b, "''", 2);
-			break;
-		case '\n':
-			tw_buf_adds(b, "'||char(10)||'");
-			break;
-		case '\r':
-			tw_buf_adds(b, "'||char(13)||'");
-			break;
-		default:
+		else
 			tw_buf_addc(b, s[i]);
-		}
 	}
 	tw_buf_addc(b, '\'');
 }
@@ -187,7 +200,6 @@ lit_postgres(struct tw_buf *b, const char *s, size_t n)
 static void
 lit_mysql(struct tw_buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -204,12 +216,7 @@ lit_mysql(struct tw_buf *b, const char *s, size_t n)
 		return;
 	}
 	tw_buf_adds(b, "_utf8mb4 X'");
-	tw_buf_grow(b, n * 2 + 1);
-	for (i = 0; i < n; i++) {
-		b->p[b->len++] = hex[(unsigned char)s[i] >> 4];
-		b->p[b->len++] = hex[(unsigned char)s[i] & 15];
-	}
-	b->p[b->len] = '\0';
+	add_hex(b, s, n);
 	tw_buf_addc(b, '\'');
 }
 
@@ -355,6 +362,54 @@ add_column(struct table *t, const char *name, size_t n, enum ctype type)
 	return t->ncols++;
 }
 
+/* Adds a column at position at (0 to ncols); returns at. */
+static int
+insert_column(struct table *t, int at, const char *name, enum ctype type)
+{
+	struct column c;
+	int n = add_column(t, name, strlen(name), type);
+
+	c = t->cols[n];
+	memmove(&t->cols[at + 1], &t->cols[at], (size_t)(n - at) * sizeof c);
+	t->cols[at] = c;
+	return at;
+}
+
+/*
+ * 1 when name is a field tw-agg writes other than a group field: the
+ * window bounds, count, final, NAME_approx, or KIND_FIELD for the
+ * aggregates (sum, avg, min, max, first, last, distinct, top, pNN and
+ * pNN_N quantiles). The group fields of a window are the others.
+ */
+static int
+agg_field(const char *s)
+{
+	static const char *const pre[] = { "sum_", "avg_", "min_", "max_",
+	    "first_", "last_", "distinct_", "top_" };
+	size_t n = strlen(s), i;
+	const char *q;
+
+	if (strcmp(s, "window_start") == 0 || strcmp(s, "window_end") == 0 ||
+	    strcmp(s, "count") == 0 || strcmp(s, "final") == 0)
+		return 1;
+	if (n > 7 && strcmp(s + n - 7, "_approx") == 0)
+		return 1;
+	for (i = 0; i < sizeof pre / sizeof pre[0]; i++)
+		if (strncmp(s, pre[i], strlen(pre[i])) == 0 && s[strlen(pre[i])])
+			return 1;
+	if (s[0] != 'p' || s[1] < '0' || s[1] > '9')
+		return 0;
+	for (q = s + 1; *q >= '0' && *q <= '9'; q++)
+		;
+	if (q[0] == '_' && q[1] >= '0' && q[1] <= '9') {
+		for (q++; *q >= '0' && *q <= '9'; q++)
+			;
+		if (*q == '_' && q[1])
+			return 1;	/* p99_9_F, or p99_F with F a number */
+	}
+	return *q == '_' && q[1];
+}
+
 static int
 find_column(struct table *t, const char *name, size_t n)
 {
@@ -383,6 +438,7 @@ table_get(struct load *L, const char *name, int rtype, int windows)
 	t->name = tw_xstrdup(name);
 	t->rtype = rtype;
 	t->windows = windows;
+	t->gkey = -1;
 	if (rtype >= 0) {
 		const struct tw_rdef *d = &tw_rdefs[rtype];
 
@@ -500,6 +556,36 @@ open_bulk(struct load *L)
 	L->bulk_open = 1;
 }
 
+/*
+ * Inferred tables keep their first records in t->early, each as
+ * [u64 length][u64 line][const char *file][the raw text].
+ */
+static void
+early_add(struct load *L, struct table *t, const char *raw, size_t rawlen)
+{
+	uint64_t n = rawlen, line = L->cur_line;
+	const char *name = L->cur_name;
+
+	tw_buf_add(&t->early, &n, sizeof n);
+	tw_buf_add(&t->early, &line, sizeof line);
+	tw_buf_add(&t->early, &name, sizeof name);
+	tw_buf_add(&t->early, raw, rawlen);
+}
+
+/* Reads the kept record at *pp and moves past it. */
+static const char *
+early_next(const char **pp, uint64_t *n, uint64_t *line, const char **name)
+{
+	const char *p = *pp;
+
+	memcpy(n, p, sizeof *n);
+	memcpy(line, p + 8, sizeof *line);
+	memcpy(name, p + 16, sizeof *name);
+	p += 16 + sizeof *name;
+	*pp = p + *n;
+	return p;
+}
+
 /* Fixes the columns and writes the DDL (and CSV header, COPY start). */
 static void
 table_create(struct load *L, struct table *t)
@@ -517,12 +603,11 @@ table_create(struct load *L, struct table *t)
 		p = t->early.p;
 		e = p + t->early.len;
 		while (p < e) {
-			uint64_t n;
+			uint64_t n, line;
+			const char *name, *raw = early_next(&p, &n, &line, &name);
 			const struct tw_jval *k, *end;
 
-			memcpy(&n, p, sizeof n);
-			p += sizeof n;
-			if (tw_json_parse(&L->j2, p, n) == TW_JSON_OK) {
+			if (tw_json_parse(&L->j2, raw, n) == TW_JSON_OK) {
 				end = tw_json_after(&L->j2, L->j2.v);
 				for (k = L->j2.v + 1; k < end; k = tw_json_after(&L->j2, k + 1)) {
 					int c;
@@ -541,7 +626,6 @@ table_create(struct load *L, struct table *t)
 						t->cols[c].type = widen(t->cols[c].type, vt);
 				}
 			}
-			p += n;
 		}
 	}
 	for (i = 0; i < t->ncols; i++)
@@ -552,15 +636,22 @@ table_create(struct load *L, struct table *t)
 			set_key(L, t, L->o.key);
 		else if (t->rtype >= 0)
 			set_key(L, t, tw_rdefs[t->rtype].key);
-		else if (t->windows) {
-			/* window_start, window_end and every text field */
-			for (i = 0; i < t->ncols; i++)
-				if (t->cols[i].type == C_STR || t->cols[i].type == C_TIME) {
-					t->cols[i].key = 1;
-					t->keyidx = tw_xrealloc(t->keyidx,
-					    (size_t)(t->nkey + 1) * sizeof(int));
-					t->keyidx[t->nkey++] = i;
-				}
+		else if (t->windows && find_column(t, "window_start", 12) >= 0 &&
+		    find_column(t, "window_end", 10) >= 0) {
+			/*
+			 * The window and its group. Group values may be null
+			 * and of any type, which no primary key column takes
+			 * in every database, so the key holds their hash:
+			 * group_key, placed after window_end.
+			 */
+			int g = find_column(t, "group_key", 9);
+
+			if (g < 0)
+				g = insert_column(t, find_column(t, "window_end",
+				    10) + 1, "group_key", C_STR);
+			t->cols[g].type = C_STR;
+			t->gkey = g;
+			set_key(L, t, "window_start,window_end,group_key");
 		}
 	}
 	t->created = 1;
@@ -618,14 +709,14 @@ table_create(struct load *L, struct table *t)
 		p = early.p;
 		e = p + early.len;
 		while (p < e) {
-			uint64_t n;
+			uint64_t n, line;
+			const char *name, *raw = early_next(&p, &n, &line, &name);
 
-			memcpy(&n, p, sizeof n);
-			p += sizeof n;
-			if (tw_json_parse(&L->j2, p, n) == TW_JSON_OK &&
-			    add_row(L, t, &L->j2, L->j2.v) < 0 && !L->o.quiet)
-				tw_warn("%s: a kept record: %s", t->name, L->err);
-			p += n;
+			/* A kept record that does not fit is a bad line
+			 * like any other, reported where it was read. */
+			if (tw_json_parse(&L->j2, raw, n) == TW_JSON_OK &&
+			    add_row(L, t, &L->j2, L->j2.v) < 0)
+				L->on_bad(L, name, line, raw, n, L->err);
 		}
 		tw_buf_free(&early);
 		t->nearly = 0;
@@ -958,6 +1049,62 @@ widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
 static const struct tw_jval **vals;
 static int nvals;
 
+/*
+ * The group_key of a window record: 16 hex digits of a 64-bit hash of
+ * its group fields (every field agg_field does not claim, whether or
+ * not it is a column), each as name, type and value (strings decoded),
+ * so equal groups have equal keys whatever the spelling of their JSON.
+ */
+static const struct tw_jval *
+group_key(struct load *L, const struct tw_json *j, const struct tw_jval *root)
+{
+	static char text[17];
+	static struct tw_jval kv;
+	struct tw_buf *s = &L->tmp;
+	const struct tw_jval *k, *v, *end = tw_json_after(j, root);
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (k = root + 1; k < end; k = tw_json_after(j, k + 1)) {
+		v = k + 1;
+		tw_buf_reset(s);
+		tw_json_str_decode(s, k);
+		if (agg_field(s->p ? s->p : "") || strcmp(s->p, "group_key") == 0 ||
+		    strcmp(s->p, "record_type") == 0)
+			continue;
+		tw_buf_addc(s, '\x1e');
+		if (v->type == TW_JNULL)
+			tw_buf_addc(s, 'n');
+		else if (v->type == TW_JTRUE || v->type == TW_JFALSE)
+			tw_buf_addc(s, v->type == TW_JTRUE ? 't' : 'f');
+		else if (v->type == TW_JNUM) {
+			tw_buf_addc(s, 'd');
+			tw_buf_add(s, v->p, v->len);
+		} else if (v->type == TW_JSTR) {
+			tw_buf_addc(s, 's');
+			tw_json_str_decode(s, v);
+		} else {
+			tw_buf_addc(s, 'j');
+			load_json(L, s, j, v);
+		}
+		tw_buf_addc(s, '\x1f');
+		for (i = 0; i < s->len; i++)
+			h = (h ^ (unsigned char)s->p[i]) * 1099511628211ULL;
+	}
+	/* A final mix so that every bit depends on every byte. */
+	h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
+	h ^= h >> 31;
+	for (i = 0; i < 16; i++)
+		text[i] = "0123456789abcdef"[h >> (60 - 4 * i) & 15];
+	text[16] = '\0';
+	kv.type = TW_JSTR;
+	kv.flags = 0;
+	kv.p = text;
+	kv.len = 16;
+	return &kv;
+}
+
 /* Converts one record to a row of created table t. */
 static int
 add_row(struct load *L, struct table *t, const struct tw_json *j,
@@ -992,6 +1139,8 @@ add_row(struct load *L, struct table *t, const struct tw_json *j,
 		vals[c] = k + 1;
 		t->next_hint = c + 1;
 	}
+	if (t->gkey >= 0)
+		vals[t->gkey] = group_key(L, j, root);
 	b = L->o.mode == M_SQL ? &t->rows : (L->bulk_open ? &L->bulk.out : &L->w.out);
 	if (L->o.dialect == D_HIVE)
 		return 0;
@@ -1124,14 +1273,9 @@ sql_record(struct load *L, const struct tw_json *j, const char *raw,
 		return add_row(L, t, j, root);
 	}
 	/* Inferred: keep the record until the first batch is complete. */
-	{
-		uint64_t n = rawlen;
-
-		tw_buf_add(&t->early, &n, sizeof n);
-		tw_buf_add(&t->early, raw, rawlen);
-		if (++t->nearly >= (uint64_t)L->o.batch)
-			table_create(L, t);
-	}
+	early_add(L, t, raw, rawlen);
+	if (++t->nearly >= (uint64_t)L->o.batch)
+		table_create(L, t);
 	return 0;
 }
 

@@ -31,6 +31,7 @@ vals = [
     "%_ LIKE 0x41 X'41' _utf8mb4'x'",
     "ctrl \x01\x02\x1b\x7f end",
     "a" * 100000 + "\U0001F600",
+    "many\n" * 1200 + "breaks\r\n" * 300,
     None,
 ]
 bad = {'"@@BAD1@@"': b'"bad \xff\xfe utf8"', '"@@BAD2@@"': b'"trunc \xc3( and \xe2\x82"'}

@@ -48,7 +48,7 @@ q "$HEXQ" > got.txt
 same "hostile: every string comes back byte for byte (NUL removed, bad UTF-8 -> U+FFFD)" got.txt expected.txt
 check "hostile: no dot-command ran (no PWNED file)" test ! -e "$T/PWNED"
 eq "hostile: table still there, all rows" "$(q "SELECT count(*) FROM tweets")" "$(count_lines hostile.ndjson)"
-contains "hostile: NUL removals are counted" h.err "27 NUL bytes removed"
+contains "hostile: NUL removals are counted" h.err "28 NUL bytes removed"
 check "hostile: no raw NUL, CR or LF inside a literal" python3 -c "
 import sys
 d = open('h.sql', 'rb').read()
@@ -92,15 +92,34 @@ LIVE_QUERY="sqlite3 '$DB' 'SELECT count(*) FROM live'" check "live: each row vis
 # Inference: tw-agg style windows and unknown records.
 DB=$T/infer.db
 cat > win.ndjson <<'J'
-{"window_start":"2024-01-01T00:00:00.000Z","window_end":"2024-01-01T00:01:00.000Z","lang":"en","count":3,"avg":1.5,"final":true,"top":["a","b"]}
-{"window_start":"2024-01-01T00:00:00.000Z","window_end":"2024-01-01T00:01:00.000Z","lang":"fr","count":2,"avg":2,"final":false,"top":[]}
-{"window_start":"2024-01-01T00:00:00.000Z","window_end":"2024-01-01T00:01:00.000Z","lang":"en","count":4,"avg":2.5,"final":true,"top":["c"]}
+{"window_start":"2024-01-01T00:00:00.000Z","window_end":"2024-01-01T00:01:00.000Z","lang":"en","count":3,"avg_x":1.5,"final":true,"top_h":["a","b"]}
+{"window_start":"2024-01-01T00:00:00.000Z","window_end":"2024-01-01T00:01:00.000Z","lang":"fr","count":2,"avg_x":2,"final":false,"top_h":[]}
+{"window_start":"2024-01-01T00:00:00.000Z","window_end":"2024-01-01T00:01:00.000Z","lang":"en","count":4,"avg_x":2.5,"final":true,"top_h":["c"]}
 J
 tw-load win.ndjson > win.sql 2> win.err
-contains "windows: key is window_start, window_end and the text fields" win.sql 'PRIMARY KEY ("window_start", "window_end", "lang")'
+contains "windows: key is the window and the group's hash" win.sql 'PRIMARY KEY ("window_start", "window_end", "group_key")'
 contains "windows: integer, real, boolean and JSON columns" win.sql '"count" INTEGER'
 sqlite3 -bail "$DB" < win.sql
-eq "windows: the last row for a key wins" "$(q "SELECT lang, count, avg, top FROM windows ORDER BY lang" | tr '\n' ' ')" 'en|4|2.5|["c"] fr|2|2.0|[] '
+eq "windows: the last row for a key wins" "$(q "SELECT lang, count, avg_x, top_h FROM windows ORDER BY lang" | tr '\n' ' ')" 'en|4|2.5|["c"] fr|2|2.0|[] '
+
+# Windows from tw-agg itself: groups of any type, null groups, text
+# aggregates, and a re-load over a longer input.
+tw-gen -n 2000 --seed 3 | tw-flatten -q > wflat.ndjson
+for g in verified place_id lang,verified; do
+	DB=$T/win-$g.db
+	tw-agg -w 1h -g $g -a count,last:username,top:hashtags:3 wflat.ndjson > wa.ndjson
+	tw-load wa.ndjson 2> wa.err | sqlite3 -bail "$DB"
+	eq "windows -g $g: one row per window and group" "$(q "SELECT count(*) FROM windows")" "$(count_lines wa.ndjson)"
+	eq "windows -g $g: nothing rejected" "$(grep -c . wa.err)" 0
+	head -700 wflat.ndjson | tw-agg -w 1h -g $g -a count,last:username,top:hashtags:3 | tw-load 2>/dev/null | sqlite3 -bail "$DB"
+	tw-agg -w 1h -g $g -a count,last:username,top:hashtags:3 wflat.ndjson | tw-load 2>/dev/null | sqlite3 -bail "$DB"
+	eq "windows -g $g: a shorter then a full re-load leaves the same rows" \
+	    "$(q "SELECT sum(count), count(*) FROM windows")" "2000|$(count_lines wa.ndjson)"
+done
+DB=$T/win-place_id.db
+eq "windows: the null place group holds the tweets without a place" \
+    "$(q "SELECT sum(count) FROM windows WHERE place_id IS NULL")" "$(grep -c '"place_id":null' wflat.ndjson)"
+
 printf '%s\n' '{"a":1,"b":"x"}' '{"a":2.5,"b":3,"c":1}' '{"a":"z","b":null}' > widen.ndjson
 tw-load --batch 1 widen.ndjson > widen.sql 2> widen.err
 check "inferred: later values that do not fit still load" sh -c "sqlite3 -bail '$DB' < widen.sql"
