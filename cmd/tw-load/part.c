@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -340,6 +341,36 @@ part_open(struct load *L, const char *rel)
 	return pt;
 }
 
+/* 1 when name is the name of a component of the pattern (year=%Y). */
+static int
+pattern_name(const char *pattern, const char *name, size_t n)
+{
+	const char *c = pattern;
+
+	while (*c) {
+		size_t len = strcspn(c, "/");
+		const char *eq = memchr(c, '=', len);
+
+		if (eq && (size_t)(eq - c) == n && strncasecmp(c, name, n) == 0)
+			return 1;
+		c += len;
+		if (*c == '/')
+			c++;
+	}
+	return 0;
+}
+
+static void
+add_col(struct load *L, const char *name, size_t n)
+{
+	/* Hive reads a partition column from the directory name, not the
+	 * file, and CSV is read by position: such a column is left out. */
+	if (pattern_name(L->o.pattern, name, n))
+		return;
+	P.cols = tw_xrealloc(P.cols, (size_t)(P.ncols + 1) * sizeof *P.cols);
+	P.cols[P.ncols++] = tw_xstrndup(name, n);
+}
+
 /* The record as one CSV row of the columns chosen by the first record. */
 static int
 csv_row(struct load *L, const struct tw_json *j, struct tw_buf *b)
@@ -353,18 +384,16 @@ csv_row(struct load *L, const struct tw_json *j, struct tw_buf *b)
 		if (rtype >= 0) {
 			const struct tw_rdef *d = &tw_rdefs[rtype];
 
-			for (i = 1; i < d->nfields; i++) {
-				P.cols = tw_xrealloc(P.cols, (size_t)(P.ncols + 1) * sizeof *P.cols);
-				P.cols[P.ncols++] = tw_xstrdup(d->fields[i].name);
-			}
+			for (i = 1; i < d->nfields; i++)
+				add_col(L, d->fields[i].name,
+				    strlen(d->fields[i].name));
 		} else {
 			end = tw_json_after(j, j->v);
 			for (k = j->v + 1; k < end; k = tw_json_after(j, k + 1)) {
 				if (k->flags || !ident_ok(k->p, k->len) ||
 				    TW_JSTREQ(k, "record_type"))
 					continue;
-				P.cols = tw_xrealloc(P.cols, (size_t)(P.ncols + 1) * sizeof *P.cols);
-				P.cols[P.ncols++] = tw_xstrndup(k->p, k->len);
+				add_col(L, k->p, k->len);
 			}
 		}
 	} else if (rtype != P.rtype) {

@@ -120,6 +120,14 @@ fi
 tw-load -d hive -p 'year=%Y/month=%m/lang=%{lang}' -o all -t tweets gen.ndjson > hive.sql 2> /dev/null
 eq "hive: one ADD PARTITION per leaf directory" "$(grep -c 'ADD IF NOT EXISTS PARTITION' hive.sql)" "$(find all -mindepth 3 -maxdepth 3 -type d | wc -l | tr -d ' ')"
 contains "hive: JsonSerDe DDL" hive.sql "ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'"
+# CSV parts are read by position: their columns are the DDL's, in order
+# (partition columns live in the directory names only).
+tw-load -p 'lang=%{lang}/year=%Y' -o csvl -f csv -t tweets gen.ndjson 2> /dev/null
+tw-load -d hive -p 'lang=%{lang}/year=%Y' -o csvl -f csv -t tweets gen.ndjson > hcsv.sql 2> /dev/null
+zcat "$(find csvl -name 'part-*.csv.gz' | head -1)" | head -1 | tr ',' '\n' > csvcols.txt
+sed -n '/^CREATE EXTERNAL/,/^)/p' hcsv.sql | sed -n 's/^  `\([a-z_]*\)`.*/\1/p' > ddlcols.txt
+check "hive csv: part columns are the DDL columns in order" cmp -s csvcols.txt ddlcols.txt
+eq "hive csv: no partition column inside the parts" "$(grep -cx -e lang -e year csvcols.txt)" 0
 tw-load -d hive -p 'v=%{v}' -o esc/out -t esc esc.ndjson > hesc.sql
 contains "hive: escaped directory, unescaped value" hesc.sql "PARTITION (\`v\`='../../x') LOCATION '$(cd esc/out && pwd)/v=..%2F..%2Fx'"
 
