@@ -38,7 +38,8 @@ enum outmode {
 enum ctype { C_NONE, C_BOOL, C_INT, C_ID, C_NUM, C_TIME, C_STR, C_JSON };
 
 struct column {
-	char *name;
+	char *name;	/* in SQL */
+	char *src;	/* in the records (name, unless name had to change) */
 	enum ctype type;
 	int key;	/* part of the primary key */
 	int warned;
@@ -140,7 +141,7 @@ void load_str(struct load *L, struct tw_buf *b, const struct tw_jval *v);
 /* Appends compact JSON of v with NUL bytes removed from its strings. */
 void load_json(struct load *L, struct tw_buf *b, const struct tw_json *j,
     const struct tw_jval *v);
-/* 1 when s is a plain identifier: [A-Za-z_][A-Za-z0-9_]*, at most 64. */
+/* 1 when s is a plain identifier: [A-Za-z_][A-Za-z0-9_]*, at most 63. */
 int ident_ok(const char *s, size_t n);
 
 /* part.c */

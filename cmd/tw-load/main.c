@@ -147,11 +147,13 @@ static void
 summary(struct load *L)
 {
 	struct tw_buf b = TW_BUF_INIT;
-	uint64_t total = 0;
+	uint64_t total = 0, skipped = 0;
 	int i;
 
+	for (i = 0; i < L->ntables; i++)
+		skipped += L->tables[i]->skipped_fields;
 	if (!L->o.verbose && nbad == 0 && nioerr == 0 && L->nul_removed == 0 &&
-	    L->repaired == 0 && L->other_type == 0)
+	    L->repaired == 0 && L->other_type == 0 && skipped == 0)
 		return;
 	for (i = 0; i < L->ntables; i++) {
 		struct table *t = L->tables[i];

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "load.h"
@@ -32,7 +33,7 @@ ident_ok(const char *s, size_t n)
 {
 	size_t i;
 
-	if (n == 0 || n > 64)
+	if (n == 0 || n > 63)	/* PostgreSQL cuts names at 63 bytes */
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -349,6 +350,20 @@ widen(enum ctype a, enum ctype b)
 
 /* ---- tables ---------------------------------------------------------- */
 
+/* PostgreSQL's system columns: no table may have a column so named. */
+static int
+sys_column(const char *s, size_t n)
+{
+	static const char *const sys[] = { "tableoid", "xmin", "cmin", "xmax",
+	    "cmax", "ctid", "oid" };
+	size_t i;
+
+	for (i = 0; i < sizeof sys / sizeof sys[0]; i++)
+		if (strlen(sys[i]) == n && strncasecmp(sys[i], s, n) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 add_column(struct table *t, const char *name, size_t n, enum ctype type)
 {
@@ -357,9 +372,36 @@ add_column(struct table *t, const char *name, size_t n, enum ctype type)
 		t->cols = tw_xrealloc(t->cols, (size_t)t->capcols * sizeof *t->cols);
 	}
 	memset(&t->cols[t->ncols], 0, sizeof t->cols[0]);
+	t->cols[t->ncols].src = tw_xstrndup(name, n);
 	t->cols[t->ncols].name = tw_xstrndup(name, n);
+	if (sys_column(name, n)) {
+		t->cols[t->ncols].name = tw_xrealloc(t->cols[t->ncols].name, n + 2);
+		memcpy(t->cols[t->ncols].name + n, "_", 2);
+	}
 	t->cols[t->ncols].type = type;
 	return t->ncols++;
+}
+
+/*
+ * The SQL name a record field would get clashes with a column already
+ * there, compared without case as the databases do ("Id" and "id").
+ */
+static int
+name_clash(const struct table *t, const char *name, size_t n)
+{
+	char buf[80];
+	int i;
+
+	if (n + 2 > sizeof buf)
+		return 1;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	if (sys_column(name, n))
+		memcpy(buf + n, "_", 2);
+	for (i = 0; i < t->ncols; i++)
+		if (strcasecmp(t->cols[i].name, buf) == 0)
+			return 1;
+	return 0;
 }
 
 /* Adds a column at position at (0 to ncols); returns at. */
@@ -415,12 +457,12 @@ find_column(struct table *t, const char *name, size_t n)
 {
 	int i, h = t->next_hint;
 
-	if (h < t->ncols && strlen(t->cols[h].name) == n &&
-	    memcmp(t->cols[h].name, name, n) == 0)
+	if (h < t->ncols && strlen(t->cols[h].src) == n &&
+	    memcmp(t->cols[h].src, name, n) == 0)
 		return h;
 	for (i = 0; i < t->ncols; i++)
-		if (strlen(t->cols[i].name) == n &&
-		    memcmp(t->cols[i].name, name, n) == 0)
+		if (strlen(t->cols[i].src) == n &&
+		    memcmp(t->cols[i].src, name, n) == 0)
 			return i;
 	return -1;
 }
@@ -620,6 +662,8 @@ table_create(struct load *L, struct table *t)
 					    TW_JSTREQ(k, "window_end")) && vt == C_STR)
 						vt = C_TIME;
 					c = find_column(t, k->p, k->len);
+					if (c < 0 && name_clash(t, k->p, k->len))
+						continue;	/* reported as not a column */
 					if (c < 0)
 						c = add_column(t, k->p, k->len, vt);
 					else
@@ -1042,7 +1086,7 @@ widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
 		tw_buf_adds(b, ";\n");
 	} else
 		c->type = to;
-	if (!L->o.quiet)
+	if (!L->o.quiet && L->o.mode != M_CSV)
 		tw_warn("%s.%s: widened to %s", t->name, c->name, sql_type(L, c));
 }
 
@@ -1159,7 +1203,9 @@ again:
 		if (rc == 1) {
 			enum ctype to = widen(t->cols[i].type, value_type(vals[i]));
 
-			if (L->o.mode != M_SQL || to == t->cols[i].type) {
+			/* Plain CSV has no types; a bulk load's table does. */
+			if ((L->o.mode != M_SQL && L->o.mode != M_CSV) ||
+			    to == t->cols[i].type) {
 				b->len = off;
 				b->p[off] = '\0';
 				return bad(L, "column '%s': value does not fit type %s",

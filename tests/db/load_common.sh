@@ -105,3 +105,30 @@ finally:
     load.wait(10); cl.wait(10)
 PY
 }
+
+# odd_names: one record whose field names the databases fold together
+# ("Id", "id"), refuse (xmin, ctid: PostgreSQL system columns; 64
+# bytes) or reserve (select).
+odd_names() {
+	printf '{"Id":1,"id":2,"xmin":3,"ctid":4,"%s":5,"%s":6,"select":7}\n' \
+	    "$(printf 'a%.0s' $(seq 63))" "$(printf 'b%.0s' $(seq 64))"
+}
+
+# windows_suite DIALECT: tw-agg output grouped by a boolean, by a field
+# that is mostly null, and by five text fields, each loaded from a
+# prefix of the input and then from all of it, through client (stdin)
+# and counted through q (a query; columns joined by '|').
+windows_suite() {
+	_d=$1 _n=0
+	tw-gen -n 2000 --seed 3 | tw-flatten -q > wflat.ndjson
+	for _g in verified place_id lang,username,source,author_id,place_id; do
+		_n=$((_n + 1))
+		tw-agg -w 1h -g $_g -a count,last:username,top:hashtags:3 wflat.ndjson > wa.ndjson
+		head -700 wflat.ndjson | tw-agg -w 1h -g $_g -a count,last:username,top:hashtags:3 |
+		    tw-load -d "$_d" -t win$_n 2> /dev/null | client
+		tw-load -d "$_d" -t win$_n wa.ndjson 2> wa.err | client
+		eq "windows -g $_g: nothing rejected" "$(grep -c . wa.err)" 0
+		eq "windows -g $_g: a prefix then a full re-load leaves one row per window and group" \
+		    "$(q "SELECT sum(count), count(*) FROM win$_n" | tr '\t' '|')" "2000|$(count_lines wa.ndjson)"
+	done
+}

@@ -70,4 +70,9 @@ eq "bulk: re-load with the key (REPLACE), same count" "$(q "SELECT count(*) FROM
 q "CREATE TABLE live (n BIGINT, s LONGTEXT)"
 LIVE_QUERY="$M -N -B -e 'SELECT count(*) FROM live'" check "live: each row visible within 2.5 s while the stream is open" \
 	live mysql sh -c "exec $M"
+odd_names > odd.ndjson
+tw-load -d mysql -t odd odd.ndjson 2> odd.err | $M 2> odd.sqlerr
+eq "names: folded, system and long names load (the clashes ignored, reported)" \
+    "$(cat odd.sqlerr)|$(q "SELECT count(*) FROM information_schema.columns WHERE table_name='odd'")" "|5"
+windows_suite mysql
 check "no PWNED file" test ! -e "$T/PWNED"

@@ -68,4 +68,11 @@ eq "bulk: star data into tweets (duplicates in one COPY, last wins)" "$(q "SELEC
 q "CREATE TABLE live (n bigint, s text)"
 LIVE_QUERY="psql -X -Atc 'SELECT count(*) FROM live'" check "live: each row visible within 2.5 s while the stream is open" \
 	live postgres psql -X -q -v ON_ERROR_STOP=1
+client() { $P; }
+odd_names > odd.ndjson
+tw-load -d postgres -t odd odd.ndjson 2> odd.err | $P 2> odd.sqlerr
+eq "names: folded, system and long names load (the clashes ignored, reported)" \
+    "$(cat odd.sqlerr)|$(q "SELECT count(*) FROM information_schema.columns WHERE table_name='odd'")" "|5"
+contains "names: a clash is reported" odd.err "field 'id' is not a column"
+windows_suite postgres
 check "no PWNED file" test ! -e "$T/PWNED"

@@ -102,24 +102,6 @@ contains "windows: integer, real, boolean and JSON columns" win.sql '"count" INT
 sqlite3 -bail "$DB" < win.sql
 eq "windows: the last row for a key wins" "$(q "SELECT lang, count, avg_x, top_h FROM windows ORDER BY lang" | tr '\n' ' ')" 'en|4|2.5|["c"] fr|2|2.0|[] '
 
-# Windows from tw-agg itself: groups of any type, null groups, text
-# aggregates, and a re-load over a longer input.
-tw-gen -n 2000 --seed 3 | tw-flatten -q > wflat.ndjson
-for g in verified place_id lang,verified; do
-	DB=$T/win-$g.db
-	tw-agg -w 1h -g $g -a count,last:username,top:hashtags:3 wflat.ndjson > wa.ndjson
-	tw-load wa.ndjson 2> wa.err | sqlite3 -bail "$DB"
-	eq "windows -g $g: one row per window and group" "$(q "SELECT count(*) FROM windows")" "$(count_lines wa.ndjson)"
-	eq "windows -g $g: nothing rejected" "$(grep -c . wa.err)" 0
-	head -700 wflat.ndjson | tw-agg -w 1h -g $g -a count,last:username,top:hashtags:3 | tw-load 2>/dev/null | sqlite3 -bail "$DB"
-	tw-agg -w 1h -g $g -a count,last:username,top:hashtags:3 wflat.ndjson | tw-load 2>/dev/null | sqlite3 -bail "$DB"
-	eq "windows -g $g: a shorter then a full re-load leaves the same rows" \
-	    "$(q "SELECT sum(count), count(*) FROM windows")" "2000|$(count_lines wa.ndjson)"
-done
-DB=$T/win-place_id.db
-eq "windows: the null place group holds the tweets without a place" \
-    "$(q "SELECT sum(count) FROM windows WHERE place_id IS NULL")" "$(grep -c '"place_id":null' wflat.ndjson)"
-
 printf '%s\n' '{"a":1,"b":"x"}' '{"a":2.5,"b":3,"c":1}' '{"a":"z","b":null}' > widen.ndjson
 tw-load --batch 1 widen.ndjson > widen.sql 2> widen.err
 check "inferred: later values that do not fit still load" sh -c "sqlite3 -bail '$DB' < widen.sql"
@@ -154,3 +136,15 @@ eq "usage: bad dialect exits 2" "$?" 2
 tw-load --table 'x; drop' < /dev/null > /dev/null 2>&1
 eq "usage: a table name must be a plain name" "$?" 2
 check "usage: --help exits 0" sh -c "tw-load --help | grep -q partition-by"
+
+# Names the databases fold together or refuse; tw-agg windows of every
+# kind of group (tests/db/load_common.sh).
+client() { sqlite3 -bail "$DB"; }
+DB=$T/odd.db
+odd_names > odd.ndjson
+tw-load -t odd odd.ndjson 2> odd.err | sqlite3 -bail "$DB" 2> odd.sqlerr
+eq "names: folded, system and long names load (the clashes ignored, reported)" \
+    "$(cat odd.sqlerr)|$(q "SELECT count(*) FROM pragma_table_info('odd')")" "|5"
+contains "names: a clash is reported" odd.err "field 'id' is not a column"
+DB=$T/winsuite.db
+windows_suite sqlite
