@@ -167,24 +167,35 @@ requeue(struct tw_input *in, size_t k, const size_t *off, const size_t *len,
 	in->rep_i = 0;
 }
 
-/* The first line alone is a complete NDJSON object: no joining. */
+/*
+ * A line that may start a document of its own: '{' or '[' at column 0,
+ * as NDJSON records and the first line of `jq .` output do (the lines
+ * inside a pretty-printed document are indented).
+ */
 static int
-standalone_object(struct tw_json *j, const char *s, size_t n)
+doc_start(const char *s, size_t n)
 {
-	size_t i = 0;
-
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	if (i == n || s[i] != '{')
-		return 0;
-	return tw_json_parse(j, s, n) == TW_JSON_OK && j->v[0].len > 0;
+	return n > 0 && (s[0] == '{' || s[0] == '[');
 }
 
+/*
+ * Joins lines from first on while they can still be one document (a
+ * pretty-printed one). The joined text is parsed when its brackets
+ * close, and also after 2, 4, 8, ... lines so that a syntax error (an
+ * NDJSON line cut short, then the next record) ends the attempt early
+ * and at linear cost. Then:
+ *  - a syntax error, or a document over max_doc: the first line is a
+ *    truncated record and the others are read again one by one;
+ *  - the input (or the file) ends inside the document: the whole text
+ *    is one truncated document, one report; unless a later line may
+ *    start a document of its own (doc_start), in which case as for a
+ *    syntax error, so that what follows a cut line is not lost.
+ */
 static enum tw_in_status
 join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
     const char *name0)
 {
-	size_t cap = 16, k = 0;
+	size_t cap = 16, k = 0, next_try = 2, i;
 	size_t *off = tw_xmalloc(cap * sizeof *off);
 	size_t *len = tw_xmalloc(cap * sizeof *len);
 	uint64_t *ln = tw_xmalloc(cap * sizeof *ln);
@@ -197,6 +208,7 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 	const char *l;
 	size_t n;
 	uint64_t lno;
+	int ended = 0, other_file = 0;
 
 	tw_buf_reset(&in->acc);
 	tw_buf_add(&in->acc, first, firstlen);
@@ -217,6 +229,7 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 				in->pend_line = lno;
 				in->pend_name = lname;
 			}
+			ended = 1;
 			break;
 		}
 		if (k == cap) {
@@ -233,9 +246,12 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 		nm[k] = lname;
 		tw_buf_add(&in->acc, l, n);
 		k++;
-		if (lname != name0)
-			break;	/* the next file: never join across files */
-		if (standalone_object(in->json, l, n) || in->acc.len > in->max_doc)
+		if (lname != name0) {
+			/* The next file: never join across files. */
+			ended = other_file = 1;
+			break;
+		}
+		if (in->acc.len > in->max_doc)
 			break;
 		depth_feed(&d, l, n);
 		if (d.broken)
@@ -252,6 +268,36 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 			}
 			if (ps != TW_JSON_INCOMPLETE)
 				break;
+		} else if (k >= next_try) {
+			next_try *= 2;
+			if (tw_json_parse(in->json, in->acc.p, in->acc.len) !=
+			    TW_JSON_INCOMPLETE)
+				break;
+		}
+	}
+	if (ended) {
+		size_t last = k - other_file;	/* lines of this document */
+		int rec = 0;
+
+		for (i = 1; i < last && !rec; i++)
+			rec = doc_start(in->acc.p + off[i], len[i]);
+		if (!rec && last > 1) {
+			/* One truncated document; the other file's line, if
+			 * any, is read again. */
+			if (other_file)
+				requeue(in, 2, off + k - 2, len + k - 2,
+				    ln + k - 2, nm + k - 2);
+			in->acc.len = off[last - 1] + len[last - 1];
+			in->acc.p[in->acc.len] = '\0';
+			in->raw = in->acc.p;
+			in->rawlen = in->acc.len;
+			in->lineno = line0;
+			in->name = name0;
+			snprintf(in->reason, sizeof in->reason,
+			    "truncated JSON (a document of %zu lines, cut short)",
+			    last);
+			ret = TW_IN_BAD;
+			goto out;
 		}
 	}
 	/* Not one document: the first line is truncated, the rest is re-read. */

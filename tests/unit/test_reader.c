@@ -639,12 +639,46 @@ test_input(void)
 	f[0] = "trunc4";
 	n = input_all(f, 1, 1, e, 64);
 	ichk("pretty cut at eof", e, n, 0, TW_IN_DOC, 1, "{\"a\":1}");
-	ichk("pretty cut at eof", e, n, 1, TW_IN_BAD, 2, "truncated JSON");
-	CHECK("pretty cut at eof raw is first line", n > 1 && e[1].raw && strcmp(e[1].raw, "{") == 0);
-	ichk("pretty cut at eof", e, n, 2, TW_IN_BAD, 3, "column");
-	ichk("pretty cut at eof", e, n, 3, TW_IN_BAD, 4, "column");
-	ichk("pretty cut at eof", e, n, 4, TW_IN_DOC, 5, "2");
-	ichk("pretty cut at eof", e, n, 5, TW_IN_EOF, 0, NULL);
+	ichk("pretty cut at eof", e, n, 1, TW_IN_BAD, 2, "a document of 4 lines, cut short");
+	CHECK("pretty cut at eof: one report, raw is the whole text", n > 1 && e[1].raw &&
+	    strcmp(e[1].raw, "{\n  \"b\": [\n    1,\n    2") == 0);
+	ichk("pretty cut at eof", e, n, 2, TW_IN_EOF, 0, NULL);
+	free_iev(e, n);
+
+	/* The same at the end of the first of two files: the second file's
+	 * first line is read on its own. */
+	WRITES("trunc4b", "{\"z\":9}\n");
+	{
+		char *ff[] = { "trunc4", "trunc4b" };
+
+		n = input_all(ff, 2, 1, e, 64);
+		ichk("pretty cut at end of file", e, n, 1, TW_IN_BAD, 2, "cut short");
+		ichk("pretty cut at end of file", e, n, 2, TW_IN_DOC, 1, "{\"z\":9}");
+		ichk("pretty cut at end of file", e, n, 3, TW_IN_EOF, 0, NULL);
+		free_iev(e, n);
+	}
+
+	/* As the API documentation prints a tweet: inner objects compact
+	 * on one line, indented; and a v1.1 array, one status a line. */
+	WRITES("docs", "{\n  \"data\": {\n    \"id\": \"1\",\n    \"tags\": [\n"
+	    "      {\"start\": 6, \"end\": 12, \"tag\": \"world\"}\n    ]\n  }\n}\n"
+	    "[\n{\"id\":2},\n{\"id\":3}\n]\n");
+	f[0] = "docs";
+	n = input_all(f, 1, 1, e, 64);
+	ichk("docs layout", e, n, 0, TW_IN_DOC, 1,
+	    "{\"data\":{\"id\":\"1\",\"tags\":[{\"start\":6,\"end\":12,\"tag\":\"world\"}]}}");
+	ichk("docs layout", e, n, 1, TW_IN_DOC, 9, "[{\"id\":2},{\"id\":3}]");
+	ichk("docs layout", e, n, 2, TW_IN_EOF, 0, NULL);
+	free_iev(e, n);
+
+	/* A line cut inside an array, then one record, then the end: the
+	 * record is not swallowed. */
+	WRITES("trunc6", "{\"a\":[\n{\"b\":1}\n");
+	f[0] = "trunc6";
+	n = input_all(f, 1, 1, e, 64);
+	ichk("cut in an array", e, n, 0, TW_IN_BAD, 1, "truncated JSON");
+	ichk("cut in an array", e, n, 1, TW_IN_DOC, 2, "{\"b\":1}");
+	ichk("cut in an array", e, n, 2, TW_IN_EOF, 0, NULL);
 	free_iev(e, n);
 
 	WRITES("trunc5", "{\"a\":1}\n{\"a\":");
