@@ -411,12 +411,18 @@ put_source(struct tw_flat_ctx *c, const struct tw_jval *v)
 		put_null(c);
 		return;
 	}
-	if (v->len < 2 || v->p[0] != '<') {
+	/* The wire form usually escapes '<' as \u003c: look at the
+	 * decoded text. */
+	if (v->len < 2 || (v->p[0] != '<' && v->p[0] != '\\')) {
 		put_str(c, v);
 		return;
 	}
 	tw_buf_reset(t);
 	tw_json_str_decode(t, v);
+	if (t->len < 2 || t->p[0] != '<') {
+		put_str(c, v);
+		return;
+	}
 	gt = memchr(t->p, '>', t->len);
 	lt = gt ? memchr(gt, '<', t->len - (size_t)(gt - t->p)) : NULL;
 	if (gt && lt)
