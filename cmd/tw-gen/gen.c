@@ -1109,8 +1109,11 @@ tb_url(struct gen *g, struct post *p, int kind)
 	return u;
 }
 
+/* Appends "user/status/id" to the expanded (exp set) or the display URL
+ * of u; with host set, "https://twitter.com/" before it. */
 static void
-status_url(struct ent_url *u, const struct user *au, uint64_t id, int host)
+status_url(struct ent_url *u, int exp, const struct user *au, uint64_t id,
+    int host)
 {
 	char num[24], *e = num + sizeof num, *s = e;
 
@@ -1119,10 +1122,10 @@ status_url(struct ent_url *u, const struct user *au, uint64_t id, int host)
 		id /= 10;
 	} while (id);
 	if (host)
-		url_set(u, 1, "https://twitter.com/", 20);
-	url_set(u, 1, au->uname, au->ulen);
-	url_set(u, 1, "/status/", 8);
-	url_set(u, 1, s, (size_t)(e - s));
+		url_set(u, exp, "https://twitter.com/", 20);
+	url_set(u, exp, au->uname, au->ulen);
+	url_set(u, exp, "/status/", 8);
+	url_set(u, exp, s, (size_t)(e - s));
 }
 
 static void
@@ -1175,7 +1178,7 @@ add_media(struct gen *g, struct post *p, const struct user *au)
 	p->nmedia = (uint8_t)n;
 	u = tb_url(g, p, U_MEDIA);
 	if (u) {
-		status_url(u, au, p->id, 1);
+		status_url(u, 1, au, p->id, 1);
 		url_set(u, 1, type == M_PHOTO ? "/photo/1" : "/video/1", 8);
 		url_set(u, 0, "pic.twitter.com/", 16);
 		url_set(u, 0, u->tco, 10);
@@ -1316,9 +1319,9 @@ build_body(struct gen *g, struct post *p, int kw, int kw_first)
 		if (u) {
 			const struct user *qu = get_user(g, p->ref->user);
 
-			status_url(u, qu, p->ref->id, 1);
+			status_url(u, 1, qu, p->ref->id, 1);
 			url_set(u, 0, "twitter.com/", 12);
-			status_url(u, qu, p->ref->id, 0);
+			status_url(u, 0, qu, p->ref->id, 0);
 			url_cut_disp(u);
 			p->disp_end = p->tcp;
 		}

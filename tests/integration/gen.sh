@@ -32,7 +32,7 @@ done
 
 # Shape of every format, ids, offsets (code points), wire escaping.
 cat > "$T/shape.py" <<'EOF'
-import sys, json
+import sys, json, re
 fmt, path = sys.argv[1], sys.argv[2]
 raw = open(path, 'rb').read()
 errs = []
@@ -48,11 +48,25 @@ def v2t(t):
     ent = t.get('entities', {})
     for h in ent.get('hashtags', []): cp(t['text'], h['start'], h['end'], '#' + h['tag'], 'hashtag')
     for m in ent.get('mentions', []): cp(t['text'], m['start'], m['end'], '@' + m['username'], 'mention')
-    for u in ent.get('urls', []): cp(t['text'], u['start'], u['end'], u['url'], 'url')
+    for u in ent.get('urls', []):
+        cp(t['text'], u['start'], u['end'], u['url'], 'url')
+        urlok(u['expanded_url'], u['display_url'])
+def urlok(exp, disp):
+    # A status link is exactly .../status/id (a photo or video suffix for
+    # media); its display form is a prefix of it, cut with an ellipsis.
+    if exp.startswith('https://twitter.com/'):
+        if not re.match(r'https://twitter\.com/(i/web|\w+)/status/\d+(/photo/1|/video/1)?$', exp):
+            err('bad status expanded_url %r' % exp)
+        d = disp[:-1] if disp.endswith('\u2026') else disp
+        if not (exp[8:].startswith(d) or d.startswith('pic.twitter.com/')):
+            err('display_url %r is not expanded_url %r' % (disp, exp))
+    if len(disp) > 27: err('display_url over 27: %r' % disp)
 def v1ent(text, ent):
     for h in ent.get('hashtags', []): cp(text, *h['indices'], '#' + h['text'], 'v1 hashtag')
     for m in ent.get('user_mentions', []): cp(text, *m['indices'], '@' + m['screen_name'], 'v1 mention')
-    for u in ent.get('urls', []) + ent.get('media', []): cp(text, *u['indices'], u['url'], 'v1 url')
+    for u in ent.get('urls', []) + ent.get('media', []):
+        cp(text, *u['indices'], u['url'], 'v1 url')
+        urlok(u['expanded_url'], u['display_url'])
 def v1t(t, raw_line):
     if str(t['id']) != t['id_str']: err('v1 id != id_str')
     if len(t['text']) > 140: err('v1 text over 140: %d' % len(t['text']))
