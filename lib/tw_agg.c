@@ -213,11 +213,19 @@ int
 tw_agg_check(const struct tw_agg_spec *s, const struct tw_jval *v, char *err,
     size_t errlen)
 {
+	double d;
+
 	if (v == NULL || v->type == TW_JNULL || !numeric(s->kind))
 		return 0;
 	if (v->type != TW_JNUM) {
 		snprintf(err, errlen, "field \"%s\" is not a number (%s needs one)",
 		    s->field, s->name);
+		return -1;
+	}
+	if (tw_json_double(v, &d) != 0) {
+		snprintf(err, errlen, "field \"%s\": %.*s is out of the range of "
+		    "a double (%s)", s->field, v->len > 40 ? 40 : (int)v->len,
+		    v->p, s->name);
 		return -1;
 	}
 	return 0;
@@ -253,6 +261,16 @@ count_value(const struct tw_agg_spec *s, struct tw_agg_state *st,
 		tw_topk_add(&st->u.t, p, n, 1);
 }
 
+/* Turns an integer min/max state into a double one. */
+static void
+mm_to_float(struct tw_agg_mm *m)
+{
+	if (!m->isfloat) {
+		m->isfloat = 1;
+		m->v = (double)m->iv;
+	}
+}
+
 void
 tw_agg_update(const struct tw_agg_spec *s, struct tw_agg_state *st,
     const struct tw_json *j, const struct tw_jval *v, int64_t ts)
@@ -269,12 +287,18 @@ tw_agg_update(const struct tw_agg_spec *s, struct tw_agg_state *st,
 		return;
 	switch (s->kind) {
 	case TW_A_SUM:
-	case TW_A_AVG:
+	case TW_A_AVG: {
+		int64_t r;
+
+		/* The overflow builtin stores the wrapped sum: only a sum
+		 * that fits is kept. Past int64, a double carries on. */
 		if (!st->u.sum.isfloat && tw_json_i64(v, &i) == 0 &&
-		    !__builtin_add_overflow(st->u.sum.isum, i, &st->u.sum.isum)) {
+		    !__builtin_add_overflow(st->u.sum.isum, i, &r)) {
+			st->u.sum.isum = r;
 			st->u.sum.dsum += (double)i;
 		} else {
-			tw_json_double(v, &d);
+			if (tw_json_double(v, &d) != 0)
+				return;
 			if (!st->u.sum.isfloat) {
 				st->u.sum.isfloat = 1;
 				st->u.sum.dsum = (double)st->u.sum.isum;
@@ -283,10 +307,22 @@ tw_agg_update(const struct tw_agg_spec *s, struct tw_agg_state *st,
 		}
 		st->u.sum.n++;
 		break;
+	}
 	case TW_A_MIN:
 	case TW_A_MAX:
+		/* Integers are compared as integers (ids over 2^53 stay
+		 * exact); the first non-integer turns the state to doubles. */
+		if (!st->u.mm.isfloat && tw_json_i64(v, &i) == 0) {
+			if (!st->u.mm.have || (s->kind == TW_A_MIN ?
+			    i < st->u.mm.iv : i > st->u.mm.iv))
+				st->u.mm.iv = i;
+			st->u.mm.v = (double)st->u.mm.iv;
+			st->u.mm.have = 1;
+			break;
+		}
 		if (tw_json_double(v, &d) != 0)
 			return;
+		mm_to_float(&st->u.mm);
 		if (!st->u.mm.have || (s->kind == TW_A_MIN ? d < st->u.mm.v : d > st->u.mm.v))
 			st->u.mm.v = d;
 		st->u.mm.have = 1;
@@ -347,12 +383,27 @@ tw_agg_merge(const struct tw_agg_spec *s, struct tw_agg_state *st,
 		st->u.sum.n += o->u.sum.n;
 		break;
 	case TW_A_MIN:
-	case TW_A_MAX:
-		if (o->u.mm.have && (!st->u.mm.have || (s->kind == TW_A_MIN ?
-		    o->u.mm.v < st->u.mm.v : o->u.mm.v > st->u.mm.v)))
-			st->u.mm.v = o->u.mm.v;
-		st->u.mm.have |= o->u.mm.have;
+	case TW_A_MAX: {
+		struct tw_agg_mm om = o->u.mm;
+
+		if (!om.have)
+			break;
+		if (!st->u.mm.have) {
+			st->u.mm = om;
+			break;
+		}
+		if (!st->u.mm.isfloat && !om.isfloat) {
+			if (s->kind == TW_A_MIN ? om.iv < st->u.mm.iv : om.iv > st->u.mm.iv)
+				st->u.mm.iv = om.iv;
+			st->u.mm.v = (double)st->u.mm.iv;
+			break;
+		}
+		mm_to_float(&st->u.mm);
+		mm_to_float(&om);
+		if (s->kind == TW_A_MIN ? om.v < st->u.mm.v : om.v > st->u.mm.v)
+			st->u.mm.v = om.v;
 		break;
+	}
 	case TW_A_FIRST:
 	case TW_A_LAST:
 		if (o->u.fl.val == NULL)
@@ -414,10 +465,12 @@ tw_agg_result(const struct tw_agg_spec *s, struct tw_agg_state *st,
 		break;
 	case TW_A_MIN:
 	case TW_A_MAX:
-		if (st->u.mm.have)
-			tw_buf_add_double(b, st->u.mm.v);
-		else
+		if (!st->u.mm.have)
 			tw_buf_add(b, "null", 4);
+		else if (!st->u.mm.isfloat)
+			tw_buf_add_i64(b, st->u.mm.iv);
+		else
+			tw_buf_add_double(b, st->u.mm.v);
 		break;
 	case TW_A_FIRST:
 	case TW_A_LAST:
@@ -469,13 +522,19 @@ tw_agg_to_json(const struct tw_agg_spec *s, const struct tw_agg_state *st,
 		break;
 	case TW_A_MIN:
 	case TW_A_MAX:
-		if (st->u.mm.have) {
+		if (!st->u.mm.have) {
+			tw_buf_add(b, "null", 4);
+		} else if (!st->u.mm.isfloat) {
+			tw_buf_add_i64(b, st->u.mm.iv);
+		} else {
 			char t[40];
 
+			/* Never an integer's spelling, so it reads back as
+			 * a double state. */
 			snprintf(t, sizeof t, "%.17g", st->u.mm.v);
 			tw_buf_adds(b, t);
-		} else {
-			tw_buf_add(b, "null", 4);
+			if (strspn(t, "-0123456789") == strlen(t))
+				tw_buf_adds(b, ".0");
 		}
 		break;
 	case TW_A_FIRST:
@@ -535,6 +594,11 @@ tw_agg_from_json(const struct tw_agg_spec *s, struct tw_agg_state *st,
 		if (v->type == TW_JNULL)
 			return 0;
 		st->u.mm.have = 1;
+		if ((v->flags & TW_JF_INT) && tw_json_i64(v, &st->u.mm.iv) == 0) {
+			st->u.mm.v = (double)st->u.mm.iv;
+			return 0;
+		}
+		st->u.mm.isfloat = 1;
 		return tw_json_double(v, &st->u.mm.v);
 	case TW_A_FIRST:
 	case TW_A_LAST:

@@ -44,9 +44,10 @@ struct tw_agg_state {
 			uint64_t n;
 			int isfloat;
 		} sum;
-		struct {
+		struct tw_agg_mm {
+			int64_t iv;	/* exact while every value is an integer */
 			double v;
-			int have;
+			int have, isfloat;
 		} mm;
 		struct {
 			char *val;	/* canonical JSON text */
