@@ -866,7 +866,7 @@ main(int argc, char **argv)
 	const char *aggs = NULL, *groups = NULL, *timef = NULL, *late = NULL, *err;
 	const char *emit = "final";
 	char errbuf[300];
-	int ch, i;
+	int ch, i, stopped;
 	int64_t x;
 	struct tw_buf spec = TW_BUF_INIT;
 
@@ -1057,8 +1057,11 @@ main(int argc, char **argv)
 			break;
 		}
 	}
-	/* End of input (or a signal): save open windows, or write them all. */
-	if (A.state_path && !A.flush)
+	/* End of input (or a signal): save open windows, or write them all.
+	 * A signal means save, even with --flush and even when it came as
+	 * the input ended. */
+	stopped = r.stopped || tw_sig_caught;
+	if (A.state_path && (!A.flush || stopped))
 		state_save();
 	else {
 		engine_close(e, INT64_MAX);
@@ -1081,7 +1084,7 @@ main(int argc, char **argv)
 	for (i = 0; i < (int)A.npos; i++)
 		free(A.pos[i].topic);
 	free(A.pos);
-	if (r.stopped)
+	if (stopped)
 		tw_sig_reraise();
 	return A.ioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
 }

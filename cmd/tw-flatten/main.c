@@ -449,7 +449,7 @@ main(int argc, char **argv)
 	tw_flatten_free(&s->f);
 	tw_buf_free(&s->stage);
 	tw_buf_free(&s->conv);
-	if (r.stopped)
+	if (r.stopped || tw_sig_caught)
 		tw_sig_reraise();
 	return s->ioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
 }

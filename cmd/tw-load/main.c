@@ -463,7 +463,7 @@ main(int argc, char **argv)
 	tw_input_free(&in);
 	tw_json_free(&json);
 	tw_reader_close(&r);
-	if (r.stopped)
+	if (r.stopped || tw_sig_caught)
 		tw_sig_reraise();
 	return nioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
 fail:

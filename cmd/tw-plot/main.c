@@ -634,7 +634,7 @@ chart_load(struct chart *c, const char *dir)
 			free(files[i]);
 		free(files);
 	}
-	if (r.stopped)
+	if (r.stopped || tw_sig_caught)
 		tw_sig_reraise();
 }
 

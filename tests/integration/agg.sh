@@ -262,6 +262,49 @@ cat "$T/s1" "$T/s2" > "$T/s12"
 if [ -s "$T/sig.out" ]; then not_ok "SIGTERM saves state" "$(cat "$T/sig.out")"; else
 	check "SIGTERM saves state; the restart completes the job with nothing lost" $CMP "$T/one" "$T/s12"; fi
 
+# 7b. SIGINT the same; a signal with --flush still saves (the window is
+# counted once, by the next run); a signal as the input ends is not lost.
+python3 - "$T" <<'PY' > "$T/sig2.out" 2>&1
+import json, os, signal, subprocess, sys, time
+T = sys.argv[1]
+def run(args, data, sig, wait=0.5):
+    p = subprocess.Popen(['tw-agg'] + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    p.stdin.write(data); p.stdin.flush()
+    time.sleep(wait)
+    p.send_signal(sig)
+    out, _ = p.communicate(timeout=5)
+    return p.returncode, out
+st = T + '/sigint.json'
+rc, out = run(['-w', '1m', '-a', 'count', '--state', st], b'{"ts":1000}\n{"ts":2000}\n', signal.SIGINT)
+assert rc == -signal.SIGINT and out == b'' and os.path.getsize(st) > 0, ('SIGINT', rc, out)
+st = T + '/sigflush.json'
+rc, out = run(['-w', '1m', '-a', 'count', '--state', st, '--flush'], b'{"ts":1000}\n{"ts":2000}\n', signal.SIGTERM)
+assert rc == -signal.SIGTERM and out == b'', ('SIGTERM with --flush writes nothing', rc, out)
+r = subprocess.run(['tw-agg', '-w', '1m', '-a', 'count', '--state', st, '--flush'],
+                   input=b'{"ts":3000}\n', capture_output=True)
+rows = [json.loads(l) for l in r.stdout.splitlines()]
+assert [x['count'] for x in rows] == [3], ('the restart counts the window once', rows)
+# SIGTERM and end of input together: status 143, never 0.
+for i in range(5):
+    p = subprocess.Popen(['tw-agg', '-a', 'count'], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    p.send_signal(signal.SIGTERM)
+    p.communicate(b'{"ts":1}\n', timeout=5)
+    assert p.returncode == -signal.SIGTERM, ('signal at end of input', p.returncode)
+PY
+if [ -s "$T/sig2.out" ]; then not_ok "SIGINT, SIGTERM with --flush, a signal at end of input" "$(tail -c 300 "$T/sig2.out")"
+else ok "SIGINT saves state; SIGTERM with --flush saves instead of emitting; a signal at end of input is reported"; fi
+
+# 7c. --time now: processing time; one window over a quick input.
+eq "--time now: every record in the current window" \
+    "$(head -100 "$T/in.ndjson" | tw-agg -w 1h --time now -a count | python3 -c '
+import json, sys, time
+rows = [json.loads(l) for l in sys.stdin]
+now = time.time() * 1000
+import datetime
+s = datetime.datetime.strptime(rows[0]["window_start"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp() * 1000
+print(sum(r["count"] for r in rows), 0 <= now - s <= 3600000 + 60000)')" "100 True"
+
 # 8. Output on /dev/full and a full disk for the state file.
 tw-agg -a count "$T/in.ndjson" > /dev/full 2> "$T/full"; rc=$?
 eq "stdout on /dev/full: status 1" "$rc" 1
