@@ -47,6 +47,8 @@ struct engine {
 	struct tw_agg_spec *a;
 	int na;
 	const char *aggs_text;	/* the -a argument, carried in partials */
+	char *groups_text;	/* the -g fields, comma-separated, in partials */
+	char *window_text;	/* "tumbling 60000", ..., in partials */
 	int partial;		/* write partial states instead of results */
 	uint64_t max_cells;
 

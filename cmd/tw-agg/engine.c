@@ -276,6 +276,10 @@ engine_write_cell(struct engine *e, struct tw_buf *b, struct cell *c,
 	if (partial) {
 		tw_buf_add(b, ",\"_aggs\":", 9);
 		tw_buf_add_jstr(b, e->aggs_text, strlen(e->aggs_text));
+		tw_buf_adds(b, ",\"_groups\":");
+		tw_buf_add_jstr(b, e->groups_text, strlen(e->groups_text));
+		tw_buf_adds(b, ",\"_window\":");
+		tw_buf_add_jstr(b, e->window_text, strlen(e->window_text));
 		tw_buf_add(b, ",\"_state\":[", 11);
 		for (i = 0; i < e->na; i++) {
 			if (i)

@@ -431,6 +431,41 @@ record(const struct tw_json *j, struct tw_input *in)
 	}
 }
 
+/*
+ * Dies (status 2) unless name can be a group field: a plain field name
+ * (letters, digits, '_', '-', '.'), not given twice, and not the name
+ * of an output field (the window bounds, final, an aggregate's result,
+ * the partial state's own fields).
+ */
+static void
+group_name_check(const struct engine *e, const char *name)
+{
+	static const char *const out[] = { "window_start", "window_end",
+	    "final", "_aggs", "_state", "_groups", "_window" };
+	size_t n = strlen(name), k;
+	int i;
+
+	if (n == 0 || n > 128 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != n)
+		tw_die(2, "-g: \"%s\" is not a field name (letters, digits, _ - .)",
+		    name);
+	for (i = 0; i < e->ng; i++)
+		if (strcmp(e->gfields[i], name) == 0)
+			tw_die(2, "-g: %s is given twice", name);
+	for (k = 0; k < sizeof out / sizeof out[0]; k++)
+		if (strcmp(out[k], name) == 0)
+			tw_die(2, "-g: %s is the name of an output field", name);
+	for (i = 0; i < e->na; i++) {
+		size_t an = strlen(e->a[i].name);
+
+		if (strcmp(e->a[i].name, name) == 0 || (n == an + 7 &&
+		    strncmp(name, e->a[i].name, an) == 0 &&
+		    strcmp(name + an, "_approx") == 0))
+			tw_die(2, "-g: %s is also the name of an aggregate's result",
+			    name);
+	}
+}
+
 /* A partial record from tw-agg --partial (or a state file line). */
 static int
 merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
@@ -456,6 +491,23 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 	}
 	if (!tw_json_streq(aggs, e->aggs_text, strlen(e->aggs_text))) {
 		report(in, "partial state made with other aggregates (-a %s)", e->aggs_text);
+		return -1;
+	}
+	/* The groups and the windows must be the same too, or the merge
+	 * would fold groups together or keep windows of another size. */
+	g = TW_JGET(j, root, "_groups");
+	x = TW_JGET(j, root, "_window");
+	if ((g == NULL || x == NULL) && !from_state) {
+		report(in, "partial state without _groups/_window (from an older tw-agg?)%s", "");
+		return -1;
+	}
+	if (g != NULL && !tw_json_streq(g, e->groups_text, strlen(e->groups_text))) {
+		report(in, "partial state made with other groups (-g %s)",
+		    *e->groups_text ? e->groups_text : "(none)");
+		return -1;
+	}
+	if (x != NULL && !tw_json_streq(x, e->window_text, strlen(e->window_text))) {
+		report(in, "partial state made with other windows (%s)", e->window_text);
 		return -1;
 	}
 	if ((int)st->len != e->na) {
@@ -959,9 +1011,32 @@ main(int argc, char **argv)
 		for (tok = strtok_r(g, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			if (e->ng == 32)
 				tw_die(2, "-g: at most 32 fields");
+			group_name_check(e, tok);
 			e->gfields = tw_xrealloc(e->gfields, (size_t)(e->ng + 1) * sizeof *e->gfields);
 			e->gfields[e->ng++] = tok;
 		}
+	}
+	{
+		struct tw_buf gt = TW_BUF_INIT;
+
+		for (i = 0; i < e->ng; i++) {
+			if (i)
+				tw_buf_addc(&gt, ',');
+			tw_buf_adds(&gt, e->gfields[i]);
+		}
+		e->groups_text = gt.p ? gt.p : tw_xstrdup("");
+		gt.p = NULL;	/* now owned by groups_text */
+		gt.len = gt.cap = 0;
+		if (e->mode == M_SESSION)
+			tw_buf_addf(&gt, "session %lld", (long long)e->gap);
+		else if (e->mode == M_HOP)
+			tw_buf_addf(&gt, "hopping %lld/%lld", (long long)e->size,
+			    (long long)e->hop);
+		else if (e->size)
+			tw_buf_addf(&gt, "tumbling %lld", (long long)e->size);
+		else
+			tw_buf_adds(&gt, "global");
+		e->window_text = gt.p;
 	}
 	/* The fields each record is read for. */
 	A.f_time = A.f_time2 = -1;
@@ -1079,6 +1154,8 @@ main(int argc, char **argv)
 	engine_free(e);
 	tw_agg_specs_free(e->a, e->na);
 	free(e->gfields);
+	free(e->groups_text);
+	free(e->window_text);
 	tw_buf_free(&spec);
 	tw_buf_free(&A.key);
 	for (i = 0; i < (int)A.npos; i++)

@@ -100,6 +100,12 @@ tw-agg $WM -a "$A,top:hashtags:5,p95:engagement" --merge "$T/p4" "$T/p3" > "$T/m
 check "partial/merge (split by language) equals one process" $CMP "$T/single" "$T/merged2"
 tw-agg $WM -a count --merge "$T/p1" > /dev/null 2> "$T/mergeerr"
 contains "merging partials made with other aggregates is refused" "$T/mergeerr" "partial state made with other aggregates"
+tw-agg $WM -g country_code -a "$A,top:hashtags:5,p95:engagement" --merge "$T/p3" > "$T/mg" 2> "$T/mergeerr"
+eq "merging partials made with other groups is refused, nothing merged" "$(wc -l < "$T/mg")|$(grep -c 'partial state made with other groups' "$T/mergeerr")" "0|$(wc -l < "$T/p3")"
+tw-agg -w 5m -g lang -a "$A,top:hashtags:5,p95:engagement" --merge "$T/p3" > "$T/mw" 2> "$T/mergeerr"
+eq "merging partials made with other windows is refused, nothing merged" "$(wc -l < "$T/mw")|$(grep -c 'partial state made with other windows' "$T/mergeerr")" "0|$(wc -l < "$T/p3")"
+sed 's/,"_groups":"[^"]*","_window":"[^"]*"//' "$T/p3" | tw-agg $WM -a "$A,top:hashtags:5,p95:engagement" --merge > /dev/null 2> "$T/mergeerr"
+contains "a partial without _groups/_window is refused" "$T/mergeerr" "without _groups/_window"
 
 # HyperLogLog: 1,000,000 distinct values, split and merged, within 2%.
 python3 -c "
