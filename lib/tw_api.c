@@ -1,5 +1,7 @@
 #include "tw_api.h"
+#include "tw_util.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,6 +22,63 @@ tw_api_page_free(struct tw_api_page *pg)
 	tw_api_page_init(pg);
 }
 
+static char *secret;
+static size_t secretlen;
+
+void
+tw_api_secret(const char *s, size_t n)
+{
+	if (secret != NULL)
+		explicit_bzero(secret, secretlen);
+	free(secret);
+	secret = NULL;
+	secretlen = 0;
+	if (n < 8)
+		return;
+	secret = tw_xmalloc(n);
+	memcpy(secret, s, n);
+	secretlen = n;
+}
+
+/* The first occurrence of the secret in s[0..n), or NULL. */
+static const char *
+find_secret(const char *s, size_t n)
+{
+	const char *e = s + n, *p = s;
+
+	while ((size_t)(e - p) >= secretlen &&
+	    (p = memchr(p, secret[0], (size_t)(e - p) - secretlen + 1)) != NULL) {
+		if (memcmp(p, secret, secretlen) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+void
+tw_api_scrub(struct tw_buf *b, size_t start)
+{
+	struct tw_buf o = TW_BUF_INIT;
+	const char *p, *e, *hit;
+
+	if (secret == NULL || b->len - start < secretlen ||
+	    find_secret(b->p + start, b->len - start) == NULL)
+		return;
+	p = b->p + start;
+	e = b->p + b->len;
+	while ((hit = find_secret(p, (size_t)(e - p))) != NULL) {
+		tw_buf_add(&o, p, (size_t)(hit - p));
+		tw_buf_adds(&o, "[token]");
+		p = hit + secretlen;
+	}
+	tw_buf_add(&o, p, (size_t)(e - p));
+	explicit_bzero(b->p + start, b->len - start);
+	b->len = start;
+	tw_buf_add(b, o.p, o.len);
+	explicit_bzero(o.p, o.len);
+	tw_buf_free(&o);
+}
+
 void
 tw_api_add_safe(struct tw_buf *b, const char *s, size_t n)
 {
@@ -29,6 +88,7 @@ tw_api_add_safe(struct tw_buf *b, const char *s, size_t n)
 	for (i = start; i < b->len; i++)
 		if ((unsigned char)b->p[i] < 0x20 || b->p[i] == 0x7f)
 			b->p[i] = ' ';
+	tw_api_scrub(b, start);
 	if (b->len - start > TW_API_MSGMAX) {
 		/* Cut on a UTF-8 boundary: back off continuation bytes. */
 		keep = TW_API_MSGMAX;
@@ -100,6 +160,18 @@ add_error(struct tw_buf *b, const struct tw_json *j, const struct tw_jval *e)
 	}
 	if (b->len == start)
 		tw_buf_adds(b, "unknown error");
+}
+
+/* Appends "; " and the first error (the detail of a problem), if any. */
+static void
+add_more(struct tw_buf *b, const struct tw_json *j, const struct tw_jval *errs)
+{
+	if (errs == NULL || errs->type != TW_JARR || errs->len == 0)
+		return;
+	tw_buf_adds(b, "; ");
+	add_error(b, j, errs + 1);
+	if (errs->len > 1)
+		tw_buf_addf(b, " (and %u more)", (unsigned)(errs->len - 1));
 }
 
 /* Appends each element of array errs as a line; returns the count. */
@@ -201,6 +273,7 @@ tw_api_problem(struct tw_buf *msg, struct tw_json *j, const char *s,
 	errs = TW_JGET(j, root, "errors");
 	if (TW_JGET(j, root, "title") || TW_JGET(j, root, "detail")) {
 		add_error(msg, j, root);
+		add_more(msg, j, errs);
 	} else if (errs && errs->type == TW_JARR && errs->len > 0) {
 		add_error(msg, j, errs + 1);
 		if (errs->len > 1)

@@ -9,8 +9,9 @@
  * the bytes passed and is reused by the next call.
  *
  * Messages built from API bodies are made safe for a terminal: control
- * characters become spaces and each message is cut at TW_API_MSGMAX
- * bytes (on a UTF-8 boundary).
+ * characters become spaces, the bearer token (tw_api_secret) becomes
+ * "[token]", and each message is cut at TW_API_MSGMAX bytes (on a
+ * UTF-8 boundary).
  */
 #ifndef TW_API_H
 #define TW_API_H
@@ -49,9 +50,11 @@ int tw_api_page_parse(struct tw_api_page *pg, struct tw_json *j,
 
 /*
  * Appends to msg the reason an error response s[0..n) gives: "title:
- * detail" of a problem ({"title":..,"detail":..}), or of the first
- * element of "errors" (v2 {"title","detail"} or {"message"}, v1.1
- * {"message","code"}), with " (and N more)" when there are several.
+ * detail" of a problem ({"title":..,"detail":..}), then, when it also
+ * has "errors", "; " and the first of them (the parameter at fault);
+ * or else the first element of "errors" (v2 {"title","detail"} or
+ * {"message"}, v1.1 {"message","code"}); " (and N more)" when there
+ * are several.
  * Returns 0 when a reason was found, -1 (msg unchanged) otherwise.
  */
 int tw_api_problem(struct tw_buf *msg, struct tw_json *j, const char *s,
@@ -115,7 +118,25 @@ int tw_api_id_valid(const char *s, size_t n);
 /* Compares two tweet ids as numbers (<0, 0, >0). */
 int tw_api_id_cmp(const char *a, size_t an, const char *b, size_t bn);
 
-/* Appends the decoded string v, safe for a terminal (see above). */
+/*
+ * Appends s[0..n), safe for a terminal (see above), with every
+ * occurrence of the secret given to tw_api_secret replaced by
+ * "[token]", so that an API that echoes the Authorization header back
+ * never makes a message show the token.
+ */
 void tw_api_add_safe(struct tw_buf *b, const char *s, size_t n);
+
+/*
+ * Sets the secret (the bearer token) that tw_api_add_safe removes; the
+ * bytes are copied (process-wide: the tools are one thread). A secret
+ * shorter than 8 bytes is not searched for.
+ */
+void tw_api_secret(const char *s, size_t n);
+
+/*
+ * Replaces the secret by "[token]" in b[start..]: for API text written
+ * as data (a page or stream line that echoes the header).
+ */
+void tw_api_scrub(struct tw_buf *b, size_t start);
 
 #endif

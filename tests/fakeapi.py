@@ -14,7 +14,7 @@ Serves real recorded pages from the corpus (tests never reach the network):
 Every request must carry "Authorization: Bearer TOKEN" (else a real 401
 problem body). Test control, without authorization:
 
-  GET /_control?world=old|all|pretty&fail=429,503,...&remaining0=1
+  GET /_control?world=old|all|pretty&fail=429,503,echo,echoerr,...&remaining0=1
                &stream=drop:3,disconnect:2,stall:1,rest&reset=1
   GET /_log    the requests seen, one JSON object a line (never the token)
 
@@ -164,7 +164,8 @@ class Handler(BaseHTTPRequestHandler):
                 if 'world' in q:
                     STATE['world'] = q['world']
                 if 'fail' in q:
-                    STATE['fail'] = [int(x) for x in q['fail'].split(',') if x]
+                    STATE['fail'] = [x if x.startswith('echo') else int(x)
+                                     for x in q['fail'].split(',') if x]
                 if 'remaining0' in q:
                     STATE['remaining0'] = q['remaining0'] == '1'
                 if 'stream' in q:
@@ -189,6 +190,17 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == '/2/tweets/search/recent':
             with LOCK:
                 fail = STATE['fail'].pop(0) if STATE['fail'] else None
+            if fail == 'echo':
+                # A server that echoes the request's Authorization header
+                # in its problem detail, and in the errors of a 200 page.
+                return self.send(401, {'title': 'Unauthorized', 'status': 401,
+                                       'detail': 'Bad header: Authorization: ' +
+                                       self.headers.get('Authorization', '')})
+            if fail == 'echoerr':
+                page = dict(WORLD[0])
+                page['errors'] = [{'title': 'Authorization Error', 'detail':
+                                   'seen ' + self.headers.get('Authorization', '')}]
+                return self.send(200, page)
             if fail == 429:
                 return self.send(429, PROBLEMS[429], remaining=0)
             if fail == 403:

@@ -172,6 +172,8 @@ read_token(const char *file, struct tw_buf *b)
 			tw_die(2, "--token-file: %s: %s", file, strerror(errno));
 		fclose(f);
 		explicit_bzero(chunk, sizeof chunk);
+		if (b->len == 0)
+			tw_die(2, "--token-file: %s: empty", file);
 		/* Surrounding white space (the newline of an editor) goes. */
 		while (b->len > 0 && strchr(" \t\r\n", b->p[b->len - 1]))
 			b->p[--b->len] = '\0';
@@ -247,6 +249,7 @@ stream_line(struct conn *c, const char *s, size_t n)
 {
 	enum tw_api_line kind;
 	const char *m, *e;
+	size_t start;
 
 	tw_buf_reset(&c->msg);
 	kind = tw_api_stream_line(&c->j, s, n, &c->msg);
@@ -270,8 +273,10 @@ stream_line(struct conn *c, const char *s, size_t n)
 		c->tweets++;
 		break;
 	}
+	start = c->w->out.len;
 	tw_buf_add(&c->w->out, s, n);
 	tw_buf_addc(&c->w->out, '\n');
+	tw_api_scrub(&c->w->out, start);
 	if (tw_writer_flush(c->w)) {
 		c->write_failed = 1;
 		return -1;
@@ -361,6 +366,7 @@ conn_open(struct conn *c, const char *api_url, const char *token_file)
 	memcpy(c->base, api_url, n);
 	c->base[n] = '\0';
 	read_token(token_file, &tok);
+	tw_api_secret(tok.p, tok.len);	/* never in a message */
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		tw_die(1, "cannot initialise libcurl");
@@ -698,7 +704,10 @@ search(struct conn *c, const struct opts *o)
 		}
 		report_errors(pg.errors.p);
 		if (pg.ndata > 0) {
+			size_t at = w.out.len;
+
 			tw_buf_add(&w.out, pg.line.p, pg.line.len);
+			tw_api_scrub(&w.out, at);
 			if (tw_writer_flush(&w))
 				break;
 		}
@@ -734,9 +743,10 @@ search(struct conn *c, const struct opts *o)
 	}
 	if (tw_writer_close(&w))
 		tw_writer_fail(&w);
-	if (status == 0 && cut && have_since)
+	if (status == 0 && cut)
 		tw_warn("--max-pages: stopped with pages left; tweets older "
-		    "than those written are not fetched");
+		    "than those written are not fetched%s", o->since_file ?
+		    ", now nor by a later run from the since-id file" : "");
 	if (status == 0 && o->since_file && newest.len > 0 &&
 	    write_since(o->since_file, newest.p))
 		status = -2;
@@ -841,8 +851,11 @@ rules_get(struct conn *c, const struct opts *o, struct rules *rs,
 			rules_add(rs, id.p ? id.p : "", value.p ? value.p : "",
 			    tag.p ? tag.p : "");
 			if (w) {
+				size_t at = w->out.len;
+
 				tw_json_emit(&w->out, &c->j, e);
 				tw_buf_addc(&w->out, '\n');
+				tw_api_scrub(&w->out, at);
 			}
 		}
 	}
@@ -1101,6 +1114,44 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/*
+ * getopt_long takes any unambiguous prefix of a long option, so
+ * "--token SECRET" would be read as --token-file SECRET and the secret
+ * named in the error. Here long options must be given in full: exits 2
+ * on any other, without repeating what followed it.
+ */
+static void
+exact_long_options(int argc, char *argv[])
+{
+	int i, k;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		size_t n;
+
+		if (strcmp(a, "--") == 0)
+			return;
+		if (a[0] != '-' || a[1] != '-') {
+			/* -q takes the next argument when it has none attached. */
+			if (strcmp(a, "-q") == 0)
+				i++;
+			continue;
+		}
+		n = strcspn(a + 2, "=");
+		for (k = 0; longopts[k].name; k++)
+			if (strlen(longopts[k].name) == n &&
+			    strncmp(longopts[k].name, a + 2, n) == 0)
+				break;
+		if (longopts[k].name == NULL) {
+			tw_warn("unknown option '%.*s' (long options are given in "
+			    "full)", (int)(n > 40 ? 40 : n) + 2, a);
+			usage(2);
+		}
+		if (longopts[k].has_arg == required_argument && a[2 + n] != '=')
+			i++;
+	}
+}
+
 /* Exits 2 when option name was given to a command that does not take it. */
 static void
 only(const struct opts *o, int given, const char *name, int cmds)
@@ -1169,6 +1220,7 @@ fetch_main(int argc, char *argv[])
 
 	opterr = 0;
 	optind = 1;
+	exact_long_options(argc, argv);
 	while ((ch = getopt_long(argc, argv, ":hq:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':

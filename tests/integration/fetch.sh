@@ -80,8 +80,12 @@ eq "fetch search: the data of that page is passed through" \
 	"$(head -1 "$T/all.out" | py /dev/stdin 'import json,sys; print(len(json.loads(open(sys.argv[1]).read())["data"]))')" 474
 
 ctl world=all
-fetch search -q kpop --max-results 10 --max-pages 2 > "$T/two.out" 2> /dev/null
+fetch search -q kpop --max-results 10 --max-pages 2 > "$T/two.out" 2> "$T/two.err"
 eq "fetch search --max-pages 2: two pages" "$(wc -l < "$T/two.out")" 2
+contains "fetch search --max-pages: a warning says older tweets were skipped" "$T/two.err" "tweets older than those written are not fetched"
+rm -f "$T/mp.since"
+fetch search -q kpop --max-pages 1 --since-id-file "$T/mp.since" > /dev/null 2> "$T/mp.err"
+contains "  ... also on a first run with a new since-id file" "$T/mp.err" "nor by a later run"
 eq "fetch search --max-results 10: sent" "$(get /_log | py /dev/stdin 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["query"]["max_results"])')" 10
 
 ctl world=pretty
@@ -153,6 +157,19 @@ ctl fail=503,503
 fetch search -q q --max-pages 1 --backoff-max 100ms > "$T/503.out" 2> "$T/503.err"
 eq "fetch 503: retried, then exit 0" "$? $(wc -l < "$T/503.out") $(get /_log | wc -l)" "0 1 3"
 contains "fetch 503: says it tries again" "$T/503.err" "tw-gen: api: HTTP 503, trying again in 100 ms"
+# The waits double: 1 s, then 2 s (capped by --backoff-max 2s).
+ctl fail=503,503
+fetch search -q q --max-pages 1 --backoff-max 2s > /dev/null 2> /dev/null
+get /_log > "$T/bolog"
+check "fetch 503: the backoff doubles, 1 s then 2 s" py "$T/bolog" '
+import json, sys
+t = [json.loads(l)["t"] for l in open(sys.argv[1])]
+assert len(t) == 3 and 0.9 <= t[1] - t[0] < 1.6 and 1.9 <= t[2] - t[1] < 2.6, t'
+ctl ''
+fetch search -q q --max-pages 1 --start-time 2024-01-01T00:00:00Z --end-time 2024-01-02T00:00:00Z > /dev/null 2>&1
+eq "fetch search: --start-time and --end-time are sent" \
+    "$(get /_log | py /dev/stdin 'import json,sys; q=json.loads(open(sys.argv[1]).readline())["query"]; print(q.get("start_time"), q.get("end_time"))')" \
+    "2024-01-01T00:00:00Z 2024-01-02T00:00:00Z"
 ctl fail=503,503,503
 fetch search -q q --retries 2 --backoff-max 10ms > /dev/null 2> "$T/503b.err"
 eq "fetch 503: gives up after --retries, exit 1" "$? $(tail -1 "$T/503b.err")" \
@@ -160,8 +177,22 @@ eq "fetch 503: gives up after --retries, exit 1" "$? $(tail -1 "$T/503b.err")" \
 
 ctl fail=400
 fetch search -q q > "$T/400.out" 2> "$T/400.err"
-eq "fetch 400: exit 1 with the problem's title and detail" "$? $(cat "$T/400.err")" \
-	"1 tw-gen: api: HTTP 400: Invalid Request: One or more parameters to your request was invalid."
+eq "fetch 400: exit 1 with the problem's title and detail, and the parameter at fault" "$? $(cat "$T/400.err")" \
+	"1 tw-gen: api: HTTP 400: Invalid Request: One or more parameters to your request was invalid.; Invalid 'since_id':'1'. 'since_id' must be a tweet ID created after 2024-01-01T00:00Z."
+# A server that echoes the Authorization header: the token is masked.
+ctl fail=echo
+fetch search -q q > /dev/null 2> "$T/echo.err"
+eq "fetch: an error that echoes the header shows [token], not the token" "$? $(cat "$T/echo.err")" \
+	"1 tw-gen: api: HTTP 401: Unauthorized: Bad header: Authorization: Bearer [token]"
+ctl fail=echoerr
+fetch search -q q --max-pages 1 > "$T/echoerr.out" 2> "$T/echoerr.err"
+contains "fetch: errors of a 200 page that echo the header show [token]" "$T/echoerr.err" "seen Bearer [token]"
+contains "  ... and so does the page written" "$T/echoerr.out" "seen Bearer [token]"
+: > "$T/empty.tok"
+env -u TW_BEARER_TOKEN tw-gen fetch search -q q --token-file "$T/empty.tok" --api-url "$API" > /dev/null 2> "$T/emptytok.err"
+eq "fetch: an empty --token-file: status 2, a message" "$? $(cat "$T/emptytok.err")" "2 tw-gen: --token-file: $T/empty.tok: empty"
+env -u TW_BEARER_TOKEN tw-gen fetch search -q q --token "$TOKEN" --api-url "$API" > /dev/null 2> "$T/abbrev.err"
+eq "fetch: --token TOKEN (a prefix of --token-file) is refused, the token not shown" "$?|$(grep -c -- "$TOKEN" "$T/abbrev.err")" "2|0"
 ctl fail=403
 fetch search -q q > /dev/null 2> "$T/403.err"
 eq "fetch 403: a v1.1 error body is reported too" "$? $(cat "$T/403.err")" \
@@ -252,10 +283,14 @@ awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 } on && /^\.Dl / { sub(
 i=0
 while IFS= read -r cmd; do
 	i=$((i + 1))
+	before=$(cat "$T/ex/kpop.ndjson" 2> /dev/null | wc -c)
 	(cd "$T/ex" && HOME=$T/ex/home TW_API_URL=$API timeout 3 sh -c "$cmd" > out.$i 2> err.$i < /dev/null)
 	rc=$?
-	# The stream runs until stopped: timeout's 124 with tweets written is a pass.
-	if { [ $rc = 0 ] || [ $rc = 124 ]; } && { [ -s "$T/ex/out.$i" ] || [ -s "$T/ex/kpop.ndjson" ]; }; then
+	after=$(cat "$T/ex/kpop.ndjson" 2> /dev/null | wc -c)
+	# The stream runs until stopped: timeout's 124 with tweets written is a
+	# pass. Each example must write its own output (stdout, or the file it
+	# appends to).
+	if { [ $rc = 0 ] || [ $rc = 124 ]; } && { [ -s "$T/ex/out.$i" ] || [ "$after" -gt "$before" ]; }; then
 		ok "fetch: man page example $i: $(printf '%s' "$cmd" | cut -c1-60)"
 	else
 		not_ok "fetch: man page example $i: $cmd" "status $rc: $(head -c 300 "$T/ex/err.$i")"
@@ -263,9 +298,34 @@ while IFS= read -r cmd; do
 done < "$T/examples"
 eq "fetch: the cron example wrote the since file" "$(cat "$T/ex/kpop.since")" "$(sort -n "$T/expect" | tail -1)"
 
+# ---- TLS: certificates are verified ----
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" \
+    -days 1 -subj /CN=127.0.0.1 > /dev/null 2>&1; then
+	python3 - "$T" > /dev/null 2>&1 <<'PY' &
+import http.server, ssl, sys
+T = sys.argv[1]
+srv = http.server.HTTPServer(('127.0.0.1', 0), http.server.BaseHTTPRequestHandler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(T + '/tls.crt', T + '/tls.key')
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+open(T + '/tls.port.tmp', 'w').write(str(srv.server_address[1]))
+import os; os.rename(T + '/tls.port.tmp', T + '/tls.port')
+srv.serve_forever()
+PY
+	TLS=$!
+	n=0; while [ ! -s "$T/tls.port" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	timeout 30 tw-gen fetch search -q q --retries 0 --api-url "https://127.0.0.1:$(cat "$T/tls.port")" \
+	    > "$T/tls.out" 2> "$T/tls.err"
+	eq "fetch: a self-signed certificate is refused (TLS verification is on), exit 1" "$?|$(wc -c < "$T/tls.out")" "1|0"
+	contains "  ... with the reason" "$T/tls.err" "certificate"
+	{ kill $TLS; wait $TLS; } 2> /dev/null
+else
+	skip "fetch: TLS verification" "openssl cannot make a certificate"
+fi
+
 # ---- the token is never written anywhere ----
 { kill $FAKE; wait $FAKE; } 2> /dev/null
 leaks=$(grep -rlF --exclude=token --exclude-dir=.config -- "$TOKEN" "$T" 2> /dev/null)
 eq "fetch: the token appears in no output, message or file" "$leaks" ""
-leaks=$(grep -rlF --exclude=token -- "Bearer" "$T" 2> /dev/null)
+leaks=$(grep -rlE --exclude=token -- "Bearer +[^[ ]" "$T" 2> /dev/null)
 eq "fetch: no Authorization header in any output" "$leaks" ""
