@@ -298,14 +298,21 @@ run_main(int argc, char **argv)
 			forwarded = tw_sig_caught;
 		}
 		sample(&t, pid);
-		if (pidfd >= 0) {
-			struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		{
+			/* Short commands are sampled often (every 10 ms for
+			 * the first half second), long ones every every_ms. */
+			int64_t ms = tw_mono_ns() - start_ns < 500000000 &&
+			    every_ms > 10 ? 10 : every_ms;
 
-			poll(&p, 1, (int)every_ms);
-		} else {
-			struct timespec ts = { every_ms / 1000, every_ms % 1000 * 1000000 };
+			if (pidfd >= 0) {
+				struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
-			nanosleep(&ts, NULL);
+				poll(&p, 1, (int)ms);
+			} else {
+				struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+
+				nanosleep(&ts, NULL);
+			}
 		}
 	}
 	end_ns = tw_mono_ns();
@@ -346,7 +353,11 @@ run_main(int argc, char **argv)
 	rec_key(b, "cpu_sys_s");
 	rec_num(b, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6, 3);
 	rec_key(b, "peak_rss_kb");
-	tw_buf_add_u64(b, t.peak_rss_kb);
+	/* The tree's sampled total, but never below the largest single
+	 * process's own peak, which the kernel measures exactly (a short
+	 * command may end between two samples). */
+	tw_buf_add_u64(b, t.peak_rss_kb > (uint64_t)ru.ru_maxrss ?
+	    t.peak_rss_kb : (uint64_t)ru.ru_maxrss);
 	rec_key(b, "max_single_rss_kb");
 	tw_buf_add_i64(b, ru.ru_maxrss);
 	rec_key(b, "io_read_bytes");

@@ -164,6 +164,25 @@ if [ -x /usr/bin/time ]; then
 	fi
 	got=$(tw-perf run -o /dev/stdout -- sh -c "python3 -c '$PY'; python3 -c '$PY'" | field /dev/stdin peak_rss_kb)
 	[ "$got" -ge $((want * 9 / 10)) ] && [ "$got" -le $((want * 15 / 10)) ] && ok "run: tree memory through sh" || not_ok "run: tree memory through sh" "$got vs $want"
+	# A command that allocates and exits at once (no sleep): between two
+	# samples, yet within 10%.
+	PY2='x = bytearray(200*1024*1024)'
+	/usr/bin/time -v python3 -c "$PY2" 2> "$T/time2.err"
+	want2=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/time2.err")
+	fails=0
+	for i in 1 2 3; do
+		got=$(tw-perf run -o /dev/stdout -- python3 -c "$PY2" | field /dev/stdin peak_rss_kb)
+		[ $((got * 10)) -ge $((want2 * 9)) ] && [ $((got * 10)) -le $((want2 * 11)) ] || fails="$fails $got"
+	done
+	eq "run: a short command's peak memory within 10% of time -v, 3 runs (want $want2 kB)" "$fails" 0
+	# Two children at once: the tree's peak is their sum; max_single_rss_kb
+	# is what time -v reports (the largest process).
+	tw-perf run -o "$T/two.log" -- sh -c "python3 -c '$PY' & python3 -c '$PY'; wait"
+	got=$(field "$T/two.log" peak_rss_kb)
+	one=$(field "$T/two.log" max_single_rss_kb)
+	[ "$got" -ge $((want * 18 / 10)) ] && [ "$got" -le $((want * 23 / 10)) ] && [ $((one * 10)) -ge $((want * 9)) ] && [ $((one * 10)) -le $((want * 11)) ] &&
+	    ok "run: two children at once: peak is the sum ($got kB), max_single the largest ($one kB)" ||
+	    not_ok "run: two children at once" "peak $got, max_single $one, one child $want"
 else
 	skip "run: peak memory vs time -v" "/usr/bin/time missing (Debian package time)"
 fi
