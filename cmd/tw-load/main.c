@@ -31,7 +31,8 @@ static const char usage_text[] =
     "               [--commit-interval DUR] [FILE ...]\n"
     "       tw-load -p PATTERN -o DIR [-f ndjson|csv] [--roll SIZE|DUR]\n"
     "               [--max-open N] [--no-fsync] [FILE ...]\n"
-    "       tw-load -d hive -p PATTERN -o DIR [--location URI] [-t TABLE] [FILE ...]\n";
+    "       tw-load -d hive -p PATTERN -o DIR [--location URI] [-t TABLE] [FILE ...]\n"
+    "       tw-load -d sqlite|mysql|postgres --storage-query\n";
 
 static void
 usage(int status)
@@ -56,6 +57,8 @@ usage(int status)
 		    "      --max-open N        open part files at most (default 64)\n"
 		    "      --no-fsync          do not fsync parts (faster, less safe)\n"
 		    "      --location URI      LOCATION of the Hive table (default DIR)\n"
+		    "      --storage-query     print the query of table sizes for\n"
+		    "                          tw-perf report -s tsv:FILE, and exit\n"
 		    "  -r, --rejects FILE      append bad input lines to FILE verbatim\n"
 		    "  -s, --strict            stop at the first bad line (status 1)\n"
 		    "      --max-line SIZE     longest line or document (default 256M)\n"
@@ -197,6 +200,38 @@ parse_roll(struct opts *o, const char *s)
 		tw_die(2, "--roll: '%s' is neither a size (64M) nor a duration (5m)", s);
 }
 
+/*
+ * --storage-query: the query whose output, run by the database's own
+ * client, is "table<TAB>bytes" lines for tw-perf report -s tsv:FILE.
+ */
+static int
+storage_query(enum dialect d, int nargs)
+{
+	static const char *const q[] = {
+		/* sqlite3 prints one column as is. */
+		[D_SQLITE] = "SELECT name || char(9) || SUM(pgsize) FROM dbstat "
+		    "GROUP BY name ORDER BY name;\n",
+		/* mariadb -N -B separates columns by a tab (and would
+		 * escape one inside a value). */
+		[D_MYSQL] = "SELECT table_name, data_length + index_length FROM "
+		    "information_schema.TABLES WHERE table_schema = DATABASE() "
+		    "ORDER BY table_name;\n",
+		/* psql -At prints one column as is. */
+		[D_POSTGRES] = "SELECT relname || E'\\t' || "
+		    "pg_total_relation_size(oid) FROM pg_class WHERE relkind = 'r' "
+		    "AND relnamespace = 'public'::regnamespace ORDER BY relname;\n",
+	};
+
+	if (nargs > 0)
+		tw_die(2, "--storage-query takes no input files");
+	if (d == D_HIVE)
+		tw_die(2, "--storage-query: use tw-perf report -s dir:PATH for "
+		    "Hive directories");
+	if (fputs(q[d], stdout) == EOF || fflush(stdout) == EOF || ferror(stdout))
+		tw_die(1, "<stdout>: write error: %s", strerror(errno));
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -224,6 +259,7 @@ main(int argc, char **argv)
 		{ "max-line", required_argument, NULL, 8 },
 		{ "commit-interval", required_argument, NULL, 9 },
 		{ "version", no_argument, NULL, 10 },
+		{ "storage-query", no_argument, NULL, 11 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct load *L = &st;
@@ -233,7 +269,7 @@ main(int argc, char **argv)
 	struct tw_json json;
 	const char *err, *bulk = NULL, *fmt = NULL;
 	int64_t max_line = (int64_t)TW_READER_MAX_LINE;
-	int ch, want_bulk = 0;
+	int ch, want_bulk = 0, want_storage = 0;
 	enum tw_in_status ist;
 	char errbuf[256];
 
@@ -335,12 +371,17 @@ main(int argc, char **argv)
 		case 10:
 			printf("tw-load %s\n", TW_VERSION);
 			return 0;
+		case 11:
+			want_storage = 1;
+			break;
 		default:
 			usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	if (want_storage)
+		return storage_query(o->dialect, argc);
 
 	if (o->key) {
 		const char *p;

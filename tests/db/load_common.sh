@@ -132,3 +132,20 @@ windows_suite() {
 		    "$(q "SELECT sum(count), count(*) FROM win$_n" | tr '\t' '|')" "2000|$(count_lines wa.ndjson)"
 	done
 }
+
+# storage_suite DIALECT CLIENT...: tw-load --storage-query, run by the
+# client (reading SQL on stdin, printing bare rows), gives tw-perf report
+# the size of every star-schema table.
+storage_suite() {
+	_d=$1
+	shift
+	tw-load -d "$_d" --storage-query | "$@" > sizes.tsv 2> sizes.err
+	tw-perf report -f json -s tsv:sizes.tsv > sizes.json 2> sizes.rerr
+	check "storage: --storage-query through the client gives each table's bytes to tw-perf report" python3 -c "
+import json, sys
+d = json.load(open('sizes.json'))
+st = {s['name']: s['bytes'] for s in d['storage']}
+for t in ('tweets', 'users', 'places', 'media', 'hashtags'):
+    assert t in st and st[t] > 0, (t, st, open('sizes.err').read(), open('sizes.rerr').read())
+"
+}

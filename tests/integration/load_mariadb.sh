@@ -49,6 +49,8 @@ eq "types: BIGINT ids, utf8mb4 text, JSON" \
 	"longtext,bigint,longtext"
 eq "table charset utf8mb4 (binary collation)" "$(q "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA='$MYDB' AND TABLE_NAME='tweets'")" "utf8mb4_bin"
 
+storage_suite mysql sh -c "exec $M -N -B"
+
 hostile "$T"
 q "DROP TABLE tweets"
 tw-load -d mysql hostile.ndjson > h.sql 2> /dev/null

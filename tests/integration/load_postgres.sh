@@ -47,6 +47,8 @@ eq "types: bigint ids, text, jsonb" \
 	"$(q "SELECT string_agg(data_type, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_name='tweets' AND column_name IN ('id','text','hashtags')")" \
 	"jsonb,bigint,text"
 
+storage_suite postgres psql -X -At
+
 hostile "$T"
 q "DROP TABLE tweets"
 tw-load -d postgres hostile.ndjson > h.sql 2> /dev/null

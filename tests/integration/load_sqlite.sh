@@ -40,6 +40,8 @@ eq "round trip: created_at as written" "$(q "SELECT created_at FROM tweets WHERE
 	"$(python3 -c "import json,sys; r=[json.loads(l) for l in open('all.ndjson') if '\"tweet\"' in l[:30]]; print(min(r, key=lambda r: int(r['id']))['created_at'])")"
 
 # Hostile strings, through INSERTs and through .import.
+storage_suite sqlite sqlite3 "$DB"
+
 hostile "$T"
 DB=$T/hostile.db
 tw-load hostile.ndjson > h.sql 2> h.err
