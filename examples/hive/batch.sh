@@ -72,10 +72,18 @@ dashboard() {
 
 ddl() {
 	[ -n "$(parts)" ] || return 0
-	# The columns are learnt from the landed tweets; the partitions from the tree.
-	parts | xargs zcat | grep -F '"record_type":"tweet"' |
-		tw-load -q -d hive -p "$PATTERN" -o "$LANDING" -t landing_tweets > "$DDL.tmp" &&
-		mv "$DDL.tmp" "$DDL"
+	# One external table per record type (the collector lands each type in
+	# a tree of its own); the columns are learnt from its parts, the
+	# partitions from its tree.
+	: > "$DDL.tmp" || return 1
+	for t in tweet user place media hashtag; do
+		d=$LANDING/record_type=$t
+		[ -d "$d" ] || continue
+		find "$d" -name 'part-*.gz' | LC_ALL=C sort | xargs -r zcat |
+			tw-load -q -d hive -p "$PATTERN" -o "$d" -t "landing_${t}s" >> "$DDL.tmp" ||
+			return 1
+	done
+	mv "$DDL.tmp" "$DDL"
 }
 
 steps=${*:-raw processed dashboard ddl}
