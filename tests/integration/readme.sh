@@ -1,0 +1,72 @@
+#!/bin/sh
+# The README's cookbook, run: every command that needs no Kafka broker or
+# database server (those run in kafka.sh and load_*.sh), on generated data,
+# and the cron batch with a state file over three runs as files arrive.
+# Durations are cut to a second (--duration 1m -> 1s) to keep the run short.
+. "$TW_ROOT/tests/lib.sh"
+cd "$T" || exit 1
+
+tw-gen -n 3000 --seed 5 > stream.ndjson
+tw-gen -n 20000 --seed 6 > big.ndjson
+gzip -c "$C/twarc-csv/kpop.jsonl" > search-1.jsonl.gz
+gzip -c "$C/twarc-csv/noflat.jsonl" > search-2.jsonl.gz
+# What the two consumers of the consumer-group recipe would have written.
+tw-flatten -q stream.ndjson > flat.tmp
+head -1500 flat.tmp | tw-agg -w 1m -g lang -a count --partial > a.ndjson
+tail -n +1501 flat.tmp | tw-agg -w 1m -g lang -a count --partial > b.ndjson
+rm flat.tmp
+
+# The indented lines of the Cookbook section; a line ending in '|' goes
+# on with the next.
+awk '/^## Cookbook/ { on = 1; next } /^## / { on = 0 } on && /^    / { sub(/^    /, ""); print }' \
+	"$TW_ROOT/README.md" | awk '{ if (acc != "") acc = acc " " $0; else acc = $0 }
+	/\|[ ]*$/ { next } { sub(/^ +/, "", acc); print acc; acc = "" }' > cookbook
+[ -s cookbook ] || { not_ok "README cookbook found" "no commands"; exit 0; }
+i=0
+while IFS= read -r cmd; do
+	i=$((i + 1))
+	case $cmd in
+	*kcat* | *'$B'* | *mariadb* | *psql* | *mysql*)
+		skip "README $i: $(printf '%s' "$cmd" | cut -c1-50)" "needs a broker or a server (kafka.sh, load_*.sh)"
+		continue ;;
+	SHELL=*) continue ;;
+	'*/5 '*) echo "$cmd" | cut -d' ' -f6- | sed 's/^ *//' > cron.cmd; continue ;;
+	esac
+	run=$(printf '%s' "$cmd" | sed -e 's/--duration [0-9]*[sm]/--duration 1s/g')
+	touch .mark; sleep 0.01
+	(timeout 60 sh -c "$run" > out.$i 2> err.$i < /dev/null)
+	rc=$?
+	# Some output: on stdout, or a file the command wrote.
+	wrote=$(find . -newer .mark -type f ! -name "out.$i" ! -name "err.$i" -size +0 | head -1)
+	if [ $rc = 0 ] && { [ -s out.$i ] || [ -n "$wrote" ]; }; then
+		ok "README $i: $(printf '%s' "$cmd" | cut -c1-70)"
+	else
+		not_ok "README $i: $cmd" "status $rc: $(head -c 300 err.$i)"
+	fi
+done < cookbook
+
+# The cron batch: files arrive in new/ between three runs; then a last run
+# with --flush closes the open windows. The table equals one batch over all
+# the data, and every file was read exactly once.
+if [ ! -s cron.cmd ]; then
+	not_ok "README: the cron batch recipe" "not found"
+	exit 0
+fi
+mkdir -p cron/src cron/new
+tw-gen -n 30000 --seed 8 --event-rate 3 | tw-flatten -q > cron/all.ndjson
+split -n l/3 -d cron/all.ndjson cron/src/part.
+for f in cron/src/part.*; do
+	gzip -c "$f" > "cron/new/.$(basename "$f").ndjson.gz.tmp"
+	mv "cron/new/.$(basename "$f").ndjson.gz.tmp" "cron/new/$(basename "$f").ndjson.gz"
+	(cd cron && bash -c "$(sed 's/^cd [^&]*&& //' ../cron.cmd)") 2> cron.err
+	eq "README cron batch: run for $(basename "$f") succeeds and moves its file" \
+	    "$?|$(ls cron/new | wc -l)" "0|0"
+done
+(cd cron && tw-agg -w 1h -g lang -a count --state agg.state --flush < /dev/null |
+    tw-load -q -t lang_1h | sqlite3 -bail tw.db)
+eq "README cron batch: each file read once" "$(ls cron/done | wc -l)" 3
+tw-agg -w 1h -g lang -a count cron/all.ndjson | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin): print("%s|%s|%d" % (r["window_start"], r["lang"], r["count"]))' | sort > cron/want
+sqlite3 cron/tw.db "SELECT window_start, lang, count FROM lang_1h" | sort > cron/got
+same "README cron batch: three runs and a flush equal one batch over all the data" cron/want cron/got
