@@ -79,6 +79,10 @@ fuzz: fuzz-build
 deps:
 	@sh tests/deps.sh
 
+# Only what the build and the demo need.
+deps-demo:
+	@sh tests/deps.sh demo
+
 check: deps
 	@$(MAKE) --no-print-directory all units
 	@sh tests/run.sh $(BUILD)
@@ -108,7 +112,8 @@ check-asan-heavy: asan
 bench: all
 	@sh bench/run.sh $(BUILD)
 
-demo: deps all
+demo: deps-demo
+	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BUILD)
 
 lint-man:
@@ -127,7 +132,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all units deps check asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build
+.PHONY: all units deps deps-demo check asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build
 .PRECIOUS: $(BUILD)/%.o
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

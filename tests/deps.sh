@@ -1,9 +1,17 @@
 #!/bin/sh
 # Installs the Debian packages that the build and the tests need, when
-# missing. Run by `make deps` (and so by `make check` and `make demo`).
+# missing. Run by `make deps` (and so by `make check`); `make demo` runs
+# `tests/deps.sh demo`, which installs only what the build and the demo
+# need (a compiler, the libraries, sqlite3), so that a fresh machine runs
+# the demo in a minute or so.
 # TW_DEPS_EXTRA adds packages; TW_NO_APT=1 only reports what is missing.
 set -u
-PKGS="gcc make libc6-dev pkg-config zlib1g-dev libjq-dev libcsv-dev mandoc jq python3 sqlite3 valgrind strace netcat-openbsd kcat librdkafka-dev libcurl4-openssl-dev mariadb-server mariadb-client postgresql postgresql-client chromium time clang libclang-rt-14-dev libjsmn-dev libyajl-dev libcjson-dev libjson-c-dev gojq miller hyperfine ${TW_DEPS_EXTRA:-}"
+BUILD_PKGS="gcc make libc6-dev pkg-config zlib1g-dev libjq-dev libcsv-dev libcurl4-openssl-dev"
+if [ "${1:-}" = demo ]; then
+	PKGS="$BUILD_PKGS sqlite3 ${TW_DEPS_EXTRA:-}"
+else
+	PKGS="$BUILD_PKGS mandoc jq python3 sqlite3 valgrind strace netcat-openbsd kcat librdkafka-dev mariadb-server mariadb-client postgresql postgresql-client chromium time clang libclang-rt-14-dev libjsmn-dev libyajl-dev libcjson-dev libjson-c-dev gojq miller hyperfine ${TW_DEPS_EXTRA:-}"
+fi
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
