@@ -8,7 +8,8 @@
 # interleaved in fetch-sized runs, so over a whole history event time is out
 # of order by up to the length of the history; a batch writes every window at
 # the end anyway, so a lateness longer than the history gives exactly the
-# result of an in-order pass (check: the summary says "0 late").
+# result of an in-order pass (a late record would be reported on stderr:
+# tw-agg -q still prints its summary when any record was late or bad).
 B=${B:-localhost:9092}
 TOPIC=${PROCESSED_TOPIC:-processed_tweets}
 MYSQL=${MYSQL:-mariadb twpipe}

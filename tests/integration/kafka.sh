@@ -104,7 +104,7 @@ KCAT_X='-X compression.codec=zstd'
 LATENESS=1d
 MYSQL=$M
 export KCAT_X LATENESS MYSQL AGGS
-topics="raw_tweets:32 processed_tweets:32 analytics:1 scale_raw:32"
+topics="raw_tweets:32 processed_tweets:32 analytics:1 scale_raw:32 live_raw:4"
 
 if ! start_mock main $topics; then
 	not_ok "mock cluster starts"
@@ -143,6 +143,36 @@ eq "analytics topic holds every window result" "$(wc -l < analytics.ndjson)" "$(
 eq "partition files hold every tweet once" "$(lines_in lake) $(ids_in lake)" "$N $N"
 eq "offsets file: last offset + 1 per partition adds up to N" \
 	"$(awk '{ s += $2 + 1 } END { print s }' off1)" $N
+
+# 2b. A live stream: tweets produced at 1,000 a second while stream.sh
+# consumes them with a lateness of 3 s and one-second windows. Windows are
+# loaded while the producer still runs; at the end (SIGTERM) the table
+# equals the batch aggregation of everything in the topic, nothing late.
+NL=6000
+B=$B RAW_TOPIC=live_raw PUBLISH=0 TABLE=live_1s WINDOW=1s LATENESS=3s \
+	METER_LOG=$T/meter_live.log METER_EVERY=200ms "$K/stream.sh" > /dev/null 2> live.err &
+SL=$!
+PIDS="$PIDS $SL"
+watchdog $SL 120
+env B="$B" TOPIC=live_raw RATE=1000 COUNT=$NL timeout 60 "$K/producer.sh" &
+PL=$!
+sleep 4
+early=$(q 'SELECT count(*) FROM live_1s' 2> /dev/null || echo 0)
+running=0; kill -0 $PL 2> /dev/null && running=1
+check "live stream: windows in MariaDB while the producer still runs ($early rows at 4 s)" test "$early" -gt 0 -a "$running" = 1
+wait $PL
+live_consumed() { [ "$(consumed meter_live.log)" -ge "$NL" ]; }
+waitfor 30 live_consumed
+sleep 0.5
+kill -TERM $SL
+wait $SL
+eq "live stream: stream.sh ends by SIGTERM after draining" "$?" 143
+kcat -C -b "$B" -t live_raw -o beginning -e -J -u -q $KCAT_X 2> /dev/null | tw-flatten -q |
+	tw-agg -q -w 1s -l 1d -g lang -a $AGGS | tw-load -q -d mysql -t live_1s_expected | $M
+eq "live stream: every tweet produced was consumed" "$(q 'SELECT sum(count) FROM live_1s_expected')" $NL
+dump live_1s > live_got.txt
+dump live_1s_expected > live_want.txt
+same "live stream: the table equals the batch aggregation of the topic (nothing late)" live_got.txt live_want.txt
 
 # 3. batch.sh over processed_tweets.
 check "batch.sh exits 0" env B="$B" TABLE=lang_1m_batch timeout 60 "$K/batch.sh"
