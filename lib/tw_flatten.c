@@ -1347,6 +1347,11 @@ v2_response(struct tw_flat_ctx *c, const struct tw_jval *root)
 		c->f->api_errors = errs->len;
 	if (c->f->err[0])
 		return TW_DOC_OTHER;
+	if (data != NULL && data->type != TW_JARR && data->type != TW_JOBJ) {
+		bad(c, "\"data\" is %s, expected an object or an array",
+		    type_name(data->type), "", "");
+		return TW_DOC_OTHER;
+	}
 	if (data != NULL && data->type == TW_JARR) {
 		for (i = 0, e = data + 1; i < data->len; i++, e = tw_json_after(c->j, e))
 			tweets += item(c, e, &users);
@@ -1368,7 +1373,22 @@ v2_response(struct tw_flat_ctx *c, const struct tw_jval *root)
 		return TW_DOC_USERS;
 	if (data == NULL && errs != NULL)
 		return TW_DOC_API_ERROR;
+	if (data != NULL && data->type == TW_JARR && data->len == 0)
+		return TW_DOC_EMPTY;	/* a page of no results */
 	return TW_DOC_OTHER;
+}
+
+/* A search page with no results: {"meta":{"result_count":0}}. */
+static int
+no_results(struct tw_flat_ctx *c, const struct tw_jval *root)
+{
+	const struct tw_jval *meta = TW_JGET(c->j, root, "meta"), *n;
+	int64_t v;
+
+	if (meta == NULL || meta->type != TW_JOBJ)
+		return 0;
+	n = TW_JGET(c->j, meta, "result_count");
+	return n != NULL && tw_json_i64(n, &v) == 0 && v == 0;
 }
 
 static enum tw_doc_kind
@@ -1378,13 +1398,21 @@ list(struct tw_flat_ctx *c, const struct tw_jval *arr)
 	int tweets = 0, users = 0;
 	uint32_t i;
 
+	if (arr->len == 0)
+		return TW_DOC_EMPTY;	/* an empty timeline */
 	for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
-		if (e->type != TW_JOBJ) {
-			char at[24];
+		char at[24];
 
-			snprintf(at, sizeof at, "%u", (unsigned)i);
+		snprintf(at, sizeof at, "%u", (unsigned)i);
+		if (e->type != TW_JOBJ) {
 			bad(c, "array element %s is %s, expected an object", at,
 			    type_name(e->type), "");
+			return TW_DOC_OTHER;
+		}
+		if (TW_JGET(c->j, e, "data") != NULL) {
+			/* Stream lines or pages belong one a line. */
+			bad(c, "array element %s is an API response (with "
+			    "\"data\"), expected a tweet", at, "", "");
 			return TW_DOC_OTHER;
 		}
 		tweets += item(c, e, &users);
@@ -1458,10 +1486,16 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
 		    type_name(root->type), "", "");
 		return TW_DOC_OTHER;
 	}
+	if (root->len == 0) {
+		bad(c, "an empty object%s%s%s", "", "", "");
+		return TW_DOC_OTHER;
+	}
 	if ((v = TW_JGET(c->j, root, "record_type")) != NULL && v->type == TW_JSTR)
 		return flat(c, root, v);
 	if (TW_JGET(c->j, root, "data") != NULL)
 		return v2_response(c, root);
+	if (no_results(c, root))
+		return TW_DOC_EMPTY;
 	if ((v = TW_JGET(c->j, root, "statuses")) != NULL && v->type == TW_JARR)
 		return list(c, v);
 	if ((v = TW_JGET(c->j, root, "results")) != NULL && v->type == TW_JARR)

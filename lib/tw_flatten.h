@@ -30,7 +30,8 @@ enum tw_doc_kind {
 	TW_DOC_USERS,		/* user objects only */
 	TW_DOC_API_ERROR,	/* only an "errors" array */
 	TW_DOC_NOTICE,		/* v1.1 stream notice: delete, limit, ... */
-	TW_DOC_EMPTY,		/* a kcat message without payload */
+	TW_DOC_EMPTY,		/* nothing: a kcat message without payload, an
+				 * empty array or page of no results */
 	TW_DOC_UNSUPPORTED,	/* Activity Streams */
 	TW_DOC_OTHER		/* valid JSON that holds no tweets */
 };

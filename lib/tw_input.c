@@ -75,6 +75,7 @@ get_line(struct tw_input *in, const char **l, size_t *n, uint64_t *line,
 {
 	enum tw_read_status st;
 
+	in->line_cr = 0;
 	if (in->rep_i < in->rep_n) {
 		size_t i = in->rep_i++;
 
@@ -96,6 +97,7 @@ get_line(struct tw_input *in, const char **l, size_t *n, uint64_t *line,
 	st = tw_reader_next(in->r, l, n);
 	*line = in->r->lineno;
 	*name = in->r->name;
+	in->line_cr = st == TW_READ_LINE && in->r->cr;
 	return st;
 }
 
@@ -263,6 +265,7 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 				in->rawlen = in->acc.len;
 				in->lineno = line0;
 				in->name = name0;
+				in->cr = 0;	/* lines joined by LF */
 				ret = TW_IN_DOC;
 				goto out;
 			}
@@ -293,6 +296,7 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 			in->rawlen = in->acc.len;
 			in->lineno = line0;
 			in->name = name0;
+			in->cr = 0;
 			snprintf(in->reason, sizeof in->reason,
 			    "truncated JSON (a document of %zu lines, cut short)",
 			    last);
@@ -330,6 +334,7 @@ tw_input_next(struct tw_input *in)
 	in->name = name;
 	in->raw = l;
 	in->rawlen = n;
+	in->cr = in->line_cr;
 	switch (st) {
 	case TW_READ_EOF:
 		return TW_IN_EOF;

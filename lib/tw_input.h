@@ -41,6 +41,8 @@ struct tw_input {
 	uint64_t lineno;	/* line where the document starts */
 	const char *raw;
 	size_t rawlen;
+	int cr;			/* raw is one line that ended in CR LF */
+	int line_cr;		/* internal: the last line read did */
 	char reason[160];
 
 	/* Internal. */

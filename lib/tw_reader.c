@@ -265,7 +265,8 @@ take(struct tw_reader *r, size_t n, int nl, const char **line, size_t *len)
 		r->skip_len = 0;
 		return TW_READ_LONG;
 	}
-	if (n > 0 && p[n - 1] == '\r')
+	r->cr = n > 0 && p[n - 1] == '\r';
+	if (r->cr)
 		n--;
 	if (!r->bom_checked) {
 		r->bom_checked = 1;

@@ -46,6 +46,7 @@ struct tw_reader {
 	/* State, read only. */
 	const char *name;	/* current file, "<stdin>" for standard input */
 	uint64_t lineno;	/* line number of the line just returned */
+	int cr;			/* it ended in CR LF (the CR is not in it) */
 	int stopped;		/* signal that ended input, or 0 */
 	char errmsg[256];
 	uint64_t bytes;		/* bytes returned, counting newlines */

@@ -3,15 +3,22 @@
 #include "tw_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void
 tw_writer_init(struct tw_writer *w, int fd, const char *name)
 {
+	struct stat st;
+	int fl;
+
 	memset(w, 0, sizeof *w);
 	w->fd = fd;
 	w->name = name;
+	w->reg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	w->append = (fl = fcntl(fd, F_GETFL)) >= 0 && (fl & O_APPEND);
 	tw_buf_grow(&w->out, TW_WRITER_BLOCK + 4096);
 }
 
@@ -20,11 +27,14 @@ tw_writer_flush(struct tw_writer *w)
 {
 	size_t off = 0;
 	ssize_t k;
+	off_t start = -1;
 
 	if (w->err) {
 		tw_buf_reset(&w->out);
 		return -1;
 	}
+	if (w->reg && w->out.len > 0)
+		start = lseek(w->fd, 0, w->append ? SEEK_END : SEEK_CUR);
 	while (off < w->out.len) {
 		k = write(w->fd, w->out.p + off, w->out.len - off);
 		if (k < 0) {
@@ -32,6 +42,9 @@ tw_writer_flush(struct tw_writer *w)
 				continue;
 			w->err = errno;
 			tw_buf_reset(&w->out);
+			if (start >= 0 && off > 0 && ftruncate(w->fd, start) == 0 &&
+			    !w->append)
+				lseek(w->fd, start, SEEK_SET);
 			return -1;
 		}
 		off += (size_t)k;

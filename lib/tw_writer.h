@@ -11,6 +11,10 @@
  * Errors are sticky: after a failed write, err holds errno and further
  * output is discarded. tw_writer_fail ends the program as the policy
  * says: quietly by SIGPIPE for a closed pipe, else a message and status 1.
+ * On a regular file a failed write (a full disk) is cut back to where
+ * the block began, so the file ends with a whole record and the next
+ * run's first record is not glued to half of one (records are only
+ * flushed between records).
  */
 #ifndef TW_WRITER_H
 #define TW_WRITER_H
@@ -25,6 +29,7 @@ struct tw_writer {
 	const char *name;	/* for messages: "<stdout>" or a path */
 	int err;		/* errno of the first failed write, or 0 */
 	unsigned long long bytes;	/* bytes written so far */
+	int reg, append;	/* fd is a regular file; opened O_APPEND */
 };
 
 /* Starts a writer on fd (not closed by tw_writer_close if it is 1 or 2). */

@@ -19,6 +19,7 @@
 #include "tw_input.h"
 #include "tw_jq.h"
 #include "tw_opt.h"
+#include "tw_rejects.h"
 #include "tw_sig.h"
 #include "tw_util.h"
 #include "tw_writer.h"
@@ -40,7 +41,8 @@ usage(int status)
 		    "  -c, --csv             CSV with a header row (one record type)\n"
 		    "  -j, --jq EXPR         filter or transform each record with jq\n"
 		    "  -u, --dedup[=N]       drop repeated tweet ids (remembers N, default 1000000)\n"
-		    "  -r, --rejects FILE    append bad input lines to FILE verbatim\n"
+		    "  -r, --rejects FILE    append bad input lines to FILE verbatim,\n"
+		    "                        and file:line<TAB>reason to FILE.reasons\n"
 		    "  -s, --strict          stop at the first bad line (status 1)\n"
 		    "      --no-multiline    do not join pretty-printed documents\n"
 		    "      --max-line SIZE   longest line or document (default 256M)\n"
@@ -64,7 +66,7 @@ struct state {
 	struct opts o;
 	struct tw_flatten f;
 	struct tw_writer w;
-	struct tw_writer rej;
+	struct tw_rejects rej;
 	int have_rej;
 	struct tw_jq *jq;
 	struct tw_json csvj;
@@ -81,16 +83,13 @@ report_bad(struct state *s, struct tw_input *in, const char *reason)
 	if (!s->o.quiet)
 		tw_warn("%s:%llu: %s", in->name,
 		    (unsigned long long)in->lineno, reason);
-	if (s->have_rej && in->raw != NULL) {
-		tw_buf_add(&s->rej.out, in->raw, in->rawlen);
-		tw_buf_addc(&s->rej.out, '\n');
-		if (tw_writer_end_record(&s->rej) < 0)
-			tw_writer_fail(&s->rej);
-	}
+	if (s->have_rej && tw_rejects_add(&s->rej, in->name, in->lineno,
+	    in->raw, in->rawlen, in->cr, reason) < 0)
+		tw_writer_fail(tw_rejects_failed(&s->rej));
 	if (s->o.strict) {
 		tw_writer_close(&s->w);
 		if (s->have_rej)
-			tw_writer_close(&s->rej);
+			tw_rejects_close(&s->rej);
 		tw_die(1, "stopping at the first bad line (--strict)");
 	}
 }
@@ -221,14 +220,15 @@ static void
 summary(struct state *s, struct tw_reader *r)
 {
 	struct tw_flatten *f = &s->f;
-	uint64_t other = f->n_kind[TW_DOC_OTHER] + f->n_kind[TW_DOC_USERS] +
-	    f->n_kind[TW_DOC_EMPTY];
+	/* Users-only documents and empty results are normal input. */
+	uint64_t empty = f->n_kind[TW_DOC_USERS] + f->n_kind[TW_DOC_EMPTY];
 
 	if (!s->o.verbose && s->bad == 0 && s->ioerr == 0 && s->jqerr == 0)
 		return;
 	tw_warn("%llu documents, %llu tweets, %llu users, %llu places, "
 	    "%llu media, %llu hashtags; skipped: %llu blank, %llu API errors, "
-	    "%llu notices, %llu unsupported, %llu other, %llu duplicates; "
+	    "%llu notices, %llu unsupported, %llu empty, %llu other, "
+	    "%llu duplicates; "
 	    "%llu bad lines, %llu repaired strings%s",
 	    (unsigned long long)s->docs,
 	    (unsigned long long)f->n_out[TW_R_TWEET],
@@ -240,7 +240,8 @@ summary(struct state *s, struct tw_reader *r)
 	    (unsigned long long)f->n_api_errors,
 	    (unsigned long long)f->n_kind[TW_DOC_NOTICE],
 	    (unsigned long long)f->n_kind[TW_DOC_UNSUPPORTED],
-	    (unsigned long long)other,
+	    (unsigned long long)empty,
+	    (unsigned long long)f->n_kind[TW_DOC_OTHER],
 	    (unsigned long long)f->n_dups,
 	    (unsigned long long)s->bad,
 	    (unsigned long long)f->n_repaired,
@@ -279,6 +280,10 @@ main(int argc, char **argv)
 	int64_t dedup = 0;
 	int ch, t, ntypes;
 	enum tw_in_status ist;
+	struct tw_buf *target;
+	size_t out0;
+	uint64_t rep0;
+	int surr;
 	char jqerr[512];
 
 	tw_setprog(argv[0]);
@@ -373,11 +378,10 @@ main(int argc, char **argv)
 	}
 	tw_writer_init(&s->w, STDOUT_FILENO, "<stdout>");
 	if (s->o.rejects_path != NULL) {
-		int fd = open(s->o.rejects_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+		char err[300];
 
-		if (fd < 0)
-			tw_die(1, "%s: %s", s->o.rejects_path, strerror(errno));
-		tw_writer_init(&s->rej, fd, s->o.rejects_path);
+		if (tw_rejects_open(&s->rej, s->o.rejects_path, 1, err, sizeof err) < 0)
+			tw_die(1, "%s", err);
 		s->have_rej = 1;
 	}
 
@@ -403,14 +407,40 @@ main(int argc, char **argv)
 				report_bad(s, &in, "invalid UTF-8");
 				break;
 			}
-			if (tw_flatten_doc(&s->f, &json, (s->jq || s->o.csv ||
-			    s->o.key_field) ? &s->stage : &s->w.out) < 0) {
+			target = (s->jq || s->o.csv || s->o.key_field) ?
+			    &s->stage : &s->w.out;
+			out0 = target->len;
+			rep0 = s->f.n_repaired;
+			if (tw_flatten_doc(&s->f, &json, target) < 0) {
 				report_bad(s, &in, s->f.err);
+				break;
+			}
+			/* Repairs the parser did not see: lone surrogate
+			 * escapes (\uD800), replaced while decoding. */
+			surr = s->f.n_repaired > rep0 && json.nbadutf8 == 0;
+			if (surr && s->o.strict) {
+				target->len = out0;
+				if (target->p)
+					target->p[out0] = '\0';
+				report_bad(s, &in, "a lone surrogate escape");
 				break;
 			}
 			if (json.nbadutf8 > 0 && !s->o.quiet)
 				tw_warn("%s:%llu: invalid UTF-8 replaced by U+FFFD",
 				    in.name, (unsigned long long)in.lineno);
+			if (surr && !s->o.quiet)
+				tw_warn("%s:%llu: a lone surrogate escape replaced by "
+				    "U+FFFD", in.name, (unsigned long long)in.lineno);
+			/* Other API responses (counts, rules, lists) are
+			 * counted and skipped; --strict wants tweets only. */
+			if (s->f.kind == TW_DOC_OTHER && s->o.strict) {
+				target->len = out0;
+				if (target->p)
+					target->p[out0] = '\0';
+				report_bad(s, &in, "no tweet in this document "
+				    "(an API response of another kind)");
+				break;
+			}
 			if (s->jq || s->o.csv || s->o.key_field)
 				emit(s, &in);
 			if (tw_writer_end_record(&s->w) < 0)
@@ -430,7 +460,7 @@ main(int argc, char **argv)
 			break;
 		}
 		if (s->have_rej && !tw_reader_ready(&r)) {
-			tw_writer_flush(&s->rej);
+			tw_rejects_flush(&s->rej);
 			tw_writer_flush(&s->w);
 		}
 	}
@@ -438,8 +468,8 @@ main(int argc, char **argv)
 		csv_header(s);
 	if (tw_writer_close(&s->w) < 0)
 		tw_writer_fail(&s->w);
-	if (s->have_rej && tw_writer_close(&s->rej) < 0)
-		tw_writer_fail(&s->rej);
+	if (s->have_rej && tw_rejects_close(&s->rej) < 0)
+		tw_writer_fail(tw_rejects_failed(&s->rej));
 	summary(s, &r);
 	tw_input_free(&in);
 	tw_json_free(&json);

@@ -121,7 +121,7 @@ struct load {
 	uint64_t cur_line;
 	/* Reports a bad record read earlier at name:line (main.c). */
 	void (*on_bad)(struct load *L, const char *name, uint64_t line,
-	    const char *raw, size_t rawlen, const char *reason);
+	    const char *raw, size_t rawlen, int cr, const char *reason);
 	void *part;		/* part.c state */
 };
 

@@ -21,6 +21,7 @@
 #include "load.h"
 #include "tw_input.h"
 #include "tw_opt.h"
+#include "tw_rejects.h"
 #include "tw_sig.h"
 #include "tw_time.h"
 #include "tw_util.h"
@@ -59,7 +60,8 @@ usage(int status)
 		    "      --location URI      LOCATION of the Hive table (default DIR)\n"
 		    "      --storage-query     print the query of table sizes for\n"
 		    "                          tw-perf report -s tsv:FILE, and exit\n"
-		    "  -r, --rejects FILE      append bad input lines to FILE verbatim\n"
+		    "  -r, --rejects FILE      append bad input lines to FILE verbatim,\n"
+		    "                          and file:line<TAB>reason to FILE.reasons\n"
 		    "  -s, --strict            stop at the first bad line (status 1)\n"
 		    "      --max-line SIZE     longest line or document (default 256M)\n"
 		    "  -q, --quiet             no per-line messages, only the summary\n"
@@ -70,7 +72,7 @@ usage(int status)
 }
 
 static struct load st;
-static struct tw_writer rej;
+static struct tw_rejects rej;
 static int have_rej;
 static uint64_t nbad, nblank, nioerr, ndocs;
 
@@ -79,8 +81,8 @@ const char *hive_location;
 static void
 flush_rejects(void)
 {
-	if (have_rej && tw_writer_flush(&rej) < 0)
-		tw_writer_fail(&rej);
+	if (have_rej && tw_rejects_flush(&rej) < 0)
+		tw_writer_fail(tw_rejects_failed(&rej));
 }
 
 static void
@@ -114,24 +116,21 @@ finish(struct load *L)
 		sql_finish(L);
 	if (tw_writer_close(&L->w) < 0)
 		tw_writer_fail(&L->w);
-	if (have_rej && tw_writer_close(&rej) < 0)
-		tw_writer_fail(&rej);
+	if (have_rej && tw_rejects_close(&rej) < 0)
+		tw_writer_fail(tw_rejects_failed(&rej));
 }
 
 /* Counts, reports and keeps a bad record read at name:line. */
 static void
 report_at(struct load *L, const char *name, uint64_t line, const char *raw,
-    size_t rawlen, const char *reason)
+    size_t rawlen, int cr, const char *reason)
 {
 	nbad++;
 	if (!L->o.quiet)
 		tw_warn("%s:%llu: %s", name, (unsigned long long)line, reason);
-	if (have_rej && raw != NULL) {
-		tw_buf_add(&rej.out, raw, rawlen);
-		tw_buf_addc(&rej.out, '\n');
-		if (tw_writer_end_record(&rej) < 0)
-			tw_writer_fail(&rej);
-	}
+	if (have_rej && raw != NULL &&
+	    tw_rejects_add(&rej, name, line, raw, rawlen, cr, reason) < 0)
+		tw_writer_fail(tw_rejects_failed(&rej));
 	if (L->o.strict)
 		L->stop = 1;
 }
@@ -139,7 +138,7 @@ report_at(struct load *L, const char *name, uint64_t line, const char *raw,
 static void
 report_bad(struct load *L, struct tw_input *in, const char *reason)
 {
-	report_at(L, in->name, in->lineno, in->raw, in->rawlen, reason);
+	report_at(L, in->name, in->lineno, in->raw, in->rawlen, in->cr, reason);
 	if (L->o.strict) {
 		finish(L);
 		tw_die(1, "stopping at the first bad line (--strict)");
@@ -428,11 +427,8 @@ main(int argc, char **argv)
 
 	tw_writer_init(&L->w, STDOUT_FILENO, "<stdout>");
 	if (o->rejects_path != NULL) {
-		int fd = open(o->rejects_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-
-		if (fd < 0)
-			tw_die(1, "%s: %s", o->rejects_path, strerror(errno));
-		tw_writer_init(&rej, fd, o->rejects_path);
+		if (tw_rejects_open(&rej, o->rejects_path, 1, errbuf, sizeof errbuf) < 0)
+			tw_die(1, "%s", errbuf);
 		have_rej = 1;
 	}
 	sql_init(L);

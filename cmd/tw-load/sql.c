@@ -760,7 +760,7 @@ table_create(struct load *L, struct table *t)
 			 * like any other, reported where it was read. */
 			if (tw_json_parse(&L->j2, raw, n) == TW_JSON_OK &&
 			    add_row(L, t, &L->j2, L->j2.v) < 0)
-				L->on_bad(L, name, line, raw, n, L->err);
+				L->on_bad(L, name, line, raw, n, 0, L->err);
 		}
 		tw_buf_free(&early);
 		t->nearly = 0;

@@ -136,3 +136,29 @@ sort -u all.out > all.sorted
 same "  ... and the restarts together equal one run (nothing lost or counted twice)" one.sorted all.sorted
 check "  ... the kills landed mid-stream (windows were written more than once)" \
 	test "$(wc -l < all.out)" -gt "$(wc -l < one.sorted)"
+
+# A full disk under a file a tool appends to (a meter log, a rejects
+# file): the write that fails is cut back, so the file ends with a whole
+# record, and the next run's records are not glued to half of one.
+if [ "$(id -u)" = 0 ] && mkdir -p tiny && mount -t tmpfs -o size=64k tmpfs tiny 2> /dev/null; then
+	tw-gen -n 300 --seed 4 > small.ndjson
+	n=0
+	while [ $n -lt 40 ] && tw-perf -o tiny/p.log small.ndjson > /dev/null 2>&1; do n=$((n + 1)); done
+	python3 - tiny/p.log <<'PY' > torn.out 2>&1
+import json, sys
+raw = open(sys.argv[1], 'rb').read()
+assert raw.endswith(b'\n'), 'the log ends inside a record'
+for l in raw.split(b'\n')[:-1]:
+    json.loads(l)
+PY
+	eq "full disk under tw-perf -o LOG: the log still ends with a whole record ($n runs fitted)" "$(cat torn.out)" ""
+	rm -f tiny/*
+	head -c 40000 /dev/zero | tr '\0' 'x' > tiny/fill
+	yes 'not json at all, a bad line of some length to fill the disk' | head -3000 |
+	    tw-flatten -q -r tiny/rej > /dev/null 2> rej.err
+	eq "full disk under the rejects file: status 1" "$?" 1
+	check "  ... the rejects file ends with a whole line" sh -c '[ ! -s tiny/rej ] || [ "$(tail -c 1 tiny/rej | od -An -c | tr -d " ")" = "\n" ]'
+	umount tiny
+else
+	skip "full disk under an appended file" "cannot mount a tmpfs (not root)"
+fi
