@@ -73,6 +73,9 @@ struct state {
 	struct tw_buf stage, conv;
 	int csv_type;
 	int header_done;
+	char **cols;		/* --csv: the columns, in header order */
+	int ncols;
+	int extra_warned;
 	uint64_t docs, bad, blank, ioerr, jqerr;
 };
 
@@ -94,20 +97,46 @@ report_bad(struct state *s, struct tw_input *in, const char *reason)
 	}
 }
 
+/*
+ * The CSV columns: the selected fields of the record type, or with --jq
+ * the fields of the first result, in its order (obj; NULL when there
+ * is none). Rows are then filled by column name.
+ */
 static void
-csv_header(struct state *s)
+csv_header(struct state *s, const struct tw_json *j, const struct tw_jval *obj)
 {
 	const struct tw_rdef *d = &tw_rdefs[s->csv_type];
-	int i, n = 0;
+	const struct tw_jval *k;
+	struct tw_buf name = TW_BUF_INIT;
+	uint32_t m;
+	int i;
 
-	for (i = 0; i < d->nfields; i++) {
-		if (!(s->f.sel[s->csv_type] & ((uint64_t)1 << i)))
-			continue;
-		if (n++)
+	if (s->jq != NULL && obj != NULL) {
+		for (m = 0, k = obj + 1; m < obj->len; m++, k = j->v + k[1].next) {
+			tw_buf_reset(&name);
+			tw_json_str_decode(&name, k);
+			s->cols = tw_xrealloc(s->cols, (size_t)(s->ncols + 1) * sizeof *s->cols);
+			s->cols[s->ncols++] = tw_xstrndup(name.p ? name.p : "", name.len);
+		}
+	} else {
+		for (i = 0; i < d->nfields; i++) {
+			if (!(s->f.sel[s->csv_type] & ((uint64_t)1 << i)))
+				continue;
+			s->cols = tw_xrealloc(s->cols, (size_t)(s->ncols + 1) * sizeof *s->cols);
+			s->cols[s->ncols++] = tw_xstrdup(d->fields[i].name);
+		}
+	}
+	for (i = 0; i < s->ncols; i++) {
+		if (i)
 			tw_buf_addc(&s->w.out, ',');
-		tw_buf_adds(&s->w.out, d->fields[i].name);
+		if (strspn(s->cols[i], "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(s->cols[i]))
+			tw_buf_adds(&s->w.out, s->cols[i]);
+		else
+			tw_csv_add_quoted(&s->w.out, s->cols[i], strlen(s->cols[i]));
 	}
 	tw_buf_addc(&s->w.out, '\n');
+	tw_buf_free(&name);
 	s->header_done = 1;
 }
 
@@ -116,24 +145,32 @@ static void
 to_csv(struct state *s, struct tw_input *in)
 {
 	const char *p = s->stage.p, *end = s->stage.p + s->stage.len, *nl;
-	const struct tw_jval *k;
-	uint32_t m;
+	const struct tw_jval *o, *v;
+	int i;
 
-	if (!s->header_done)
-		csv_header(s);
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			nl = end;
 		if (tw_json_parse(&s->csvj, p, (size_t)(nl - p)) == TW_JSON_OK &&
 		    s->csvj.v[0].type == TW_JOBJ) {
-			for (m = 0, k = s->csvj.v + 1; m < s->csvj.v[0].len;
-			    m++, k = s->csvj.v + k[1].next) {
-				if (m)
+			o = s->csvj.v;
+			if (!s->header_done)
+				csv_header(s, &s->csvj, o);
+			for (i = 0; i < s->ncols; i++) {
+				if (i)
 					tw_buf_addc(&s->w.out, ',');
-				tw_csv_add_value(&s->w.out, &s->csvj, k + 1);
+				v = tw_json_get(&s->csvj, o, s->cols[i], strlen(s->cols[i]));
+				if (v != NULL)
+					tw_csv_add_value(&s->w.out, &s->csvj, v);
 			}
 			tw_buf_addc(&s->w.out, '\n');
+			if (o->len > (uint32_t)s->ncols && !s->extra_warned++ &&
+			    !s->o.quiet)
+				tw_warn("%s:%llu: --csv: a result has fields that are "
+				    "not columns (the columns are those of the first "
+				    "result); they are left out", in->name,
+				    (unsigned long long)in->lineno);
 		} else {
 			/* jq made something that is not an object: say so. */
 			s->jqerr++;
@@ -368,8 +405,6 @@ main(int argc, char **argv)
 			}
 		if (ntypes != 1)
 			tw_die(2, "--csv: give exactly one record type with -t");
-		if (s->o.jq_expr != NULL)
-			tw_warn("--csv with --jq: columns follow the schema order of the results");
 	}
 	if (s->o.jq_expr != NULL) {
 		s->jq = tw_jq_new(s->o.jq_expr, jqerr, sizeof jqerr);
@@ -465,7 +500,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (s->o.csv && !s->header_done)
-		csv_header(s);
+		csv_header(s, NULL, NULL);
 	if (tw_writer_close(&s->w) < 0)
 		tw_writer_fail(&s->w);
 	if (s->have_rej && tw_rejects_close(&s->rej) < 0)
