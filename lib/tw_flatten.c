@@ -142,7 +142,7 @@ seen_once(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *key)
 
 /* ---- typed access: a wrong type makes the whole document bad ---- */
 
-enum want { W_STR, W_ID, W_NUM, W_BOOL, W_OBJ, W_ARR, W_ANY };
+enum want { W_STR, W_ID, W_COUNT, W_BOOL, W_OBJ, W_ARR, W_ANY };
 
 static const char *
 type_name(int t)
@@ -159,7 +159,7 @@ type_name(int t)
 }
 
 static const char *const want_name[] = {
-	"a string", "an id (decimal digits)", "a number", "a boolean",
+	"a string", "an id (decimal digits)", "a count (an integer from 0)", "a boolean",
 	"an object", "an array", "a value"
 };
 
@@ -182,7 +182,13 @@ type_ok(const struct tw_jval *v, enum want w)
 		}
 		return v->type == TW_JNUM && (v->flags & TW_JF_INT) &&
 		    v->p[0] != '-' && v->len <= 20;
-	case W_NUM: return v->type == TW_JNUM;
+	case W_COUNT: {
+		int64_t x;
+
+		/* Counts are integers from 0 that fit 64 bits. */
+		return v->type == TW_JNUM && (v->flags & TW_JF_INT) &&
+		    tw_json_i64(v, &x) == 0 && x >= 0;
+	}
 	case W_BOOL: return v->type == TW_JTRUE || v->type == TW_JFALSE;
 	case W_OBJ: return v->type == TW_JOBJ;
 	case W_ARR: return v->type == TW_JARR;
@@ -590,10 +596,10 @@ v2_user(struct tw_flat_ctx *c, const struct tw_jval *u)
 	if (key(c, TWF_U_url)) put_str(c, G(c, u, "url", W_STR));
 	if (key(c, TWF_U_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
 	if (key(c, TWF_U_protected)) put_bool(c, G(c, u, "protected", W_BOOL));
-	if (key(c, TWF_U_followers_count)) put_num(c, G(c, pm, "followers_count", W_NUM));
-	if (key(c, TWF_U_following_count)) put_num(c, G(c, pm, "following_count", W_NUM));
-	if (key(c, TWF_U_tweet_count)) put_num(c, G(c, pm, "tweet_count", W_NUM));
-	if (key(c, TWF_U_listed_count)) put_num(c, G(c, pm, "listed_count", W_NUM));
+	if (key(c, TWF_U_followers_count)) put_num(c, G(c, pm, "followers_count", W_COUNT));
+	if (key(c, TWF_U_following_count)) put_num(c, G(c, pm, "following_count", W_COUNT));
+	if (key(c, TWF_U_tweet_count)) put_num(c, G(c, pm, "tweet_count", W_COUNT));
+	if (key(c, TWF_U_listed_count)) put_num(c, G(c, pm, "listed_count", W_COUNT));
 	if (key(c, TWF_U_profile_image_url)) put_str(c, G(c, u, "profile_image_url", W_STR));
 	rec_end(c);
 }
@@ -628,10 +634,10 @@ v1_user(struct tw_flat_ctx *c, const struct tw_jval *u)
 	if (key(c, TWF_U_url)) put_str(c, G(c, u, "url", W_STR));
 	if (key(c, TWF_U_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
 	if (key(c, TWF_U_protected)) put_bool(c, G(c, u, "protected", W_BOOL));
-	if (key(c, TWF_U_followers_count)) put_num(c, G(c, u, "followers_count", W_NUM));
-	if (key(c, TWF_U_following_count)) put_num(c, G(c, u, "friends_count", W_NUM));
-	if (key(c, TWF_U_tweet_count)) put_num(c, G(c, u, "statuses_count", W_NUM));
-	if (key(c, TWF_U_listed_count)) put_num(c, G(c, u, "listed_count", W_NUM));
+	if (key(c, TWF_U_followers_count)) put_num(c, G(c, u, "followers_count", W_COUNT));
+	if (key(c, TWF_U_following_count)) put_num(c, G(c, u, "friends_count", W_COUNT));
+	if (key(c, TWF_U_tweet_count)) put_num(c, G(c, u, "statuses_count", W_COUNT));
+	if (key(c, TWF_U_listed_count)) put_num(c, G(c, u, "listed_count", W_COUNT));
 	if (key(c, TWF_U_profile_image_url)) put_str(c, img);
 	rec_end(c);
 }
@@ -735,10 +741,10 @@ media_v2(struct tw_flat_ctx *c, const struct tw_jval *m, struct media *o)
 	o->type = G(c, m, "type", W_STR);
 	o->url = G(c, m, "url", W_STR);
 	o->preview = G(c, m, "preview_image_url", W_STR);
-	o->width = G(c, m, "width", W_NUM);
-	o->height = G(c, m, "height", W_NUM);
-	o->duration = G(c, m, "duration_ms", W_NUM);
-	o->views = G(c, G(c, m, "public_metrics", W_OBJ), "view_count", W_NUM);
+	o->width = G(c, m, "width", W_COUNT);
+	o->height = G(c, m, "height", W_COUNT);
+	o->duration = G(c, m, "duration_ms", W_COUNT);
+	o->views = G(c, G(c, m, "public_metrics", W_OBJ), "view_count", W_COUNT);
 	o->alt = G(c, m, "alt_text", W_STR);
 }
 
@@ -756,10 +762,10 @@ media_v1(struct tw_flat_ctx *c, const struct tw_jval *m, struct media *o)
 	if (o->url == NULL)
 		o->url = G(c, m, "media_url", W_STR);
 	oi = G(c, m, "original_info", W_OBJ);
-	o->width = G(c, oi, "width", W_NUM);
-	o->height = G(c, oi, "height", W_NUM);
+	o->width = G(c, oi, "width", W_COUNT);
+	o->height = G(c, oi, "height", W_COUNT);
 	vi = G(c, m, "video_info", W_OBJ);
-	o->duration = G(c, vi, "duration_millis", W_NUM);
+	o->duration = G(c, vi, "duration_millis", W_COUNT);
 	o->alt = G(c, m, "ext_alt_text", W_STR);
 	if (o->type != NULL && !TW_JSTREQ(o->type, "photo")) {
 		/* For video the image is a preview, as v2 names it. */
@@ -829,16 +835,16 @@ user_fields(struct tw_flat_ctx *c, const struct tweet *t)
 	if (t->v1) {
 		if (key(c, TWF_T_username)) put_str(c, G(c, u, "screen_name", W_STR));
 		if (key(c, TWF_T_name)) put_str(c, G(c, u, "name", W_STR));
-		if (key(c, TWF_T_followers_count)) put_num(c, G(c, u, "followers_count", W_NUM));
-		if (key(c, TWF_T_following_count)) put_num(c, G(c, u, "friends_count", W_NUM));
-		if (key(c, TWF_T_tweet_count)) put_num(c, G(c, u, "statuses_count", W_NUM));
+		if (key(c, TWF_T_followers_count)) put_num(c, G(c, u, "followers_count", W_COUNT));
+		if (key(c, TWF_T_following_count)) put_num(c, G(c, u, "friends_count", W_COUNT));
+		if (key(c, TWF_T_tweet_count)) put_num(c, G(c, u, "statuses_count", W_COUNT));
 	} else {
 		pm = G(c, u, "public_metrics", W_OBJ);
 		if (key(c, TWF_T_username)) put_str(c, G(c, u, "username", W_STR));
 		if (key(c, TWF_T_name)) put_str(c, G(c, u, "name", W_STR));
-		if (key(c, TWF_T_followers_count)) put_num(c, G(c, pm, "followers_count", W_NUM));
-		if (key(c, TWF_T_following_count)) put_num(c, G(c, pm, "following_count", W_NUM));
-		if (key(c, TWF_T_tweet_count)) put_num(c, G(c, pm, "tweet_count", W_NUM));
+		if (key(c, TWF_T_followers_count)) put_num(c, G(c, pm, "followers_count", W_COUNT));
+		if (key(c, TWF_T_following_count)) put_num(c, G(c, pm, "following_count", W_COUNT));
+		if (key(c, TWF_T_tweet_count)) put_num(c, G(c, pm, "tweet_count", W_COUNT));
 	}
 	if (key(c, TWF_T_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
 	if (key(c, TWF_T_user_location)) put_str(c, G(c, u, "location", W_STR));
@@ -889,13 +895,19 @@ coords(struct tw_flat_ctx *c, const struct tweet *t, int *have, double *lon,
 	const struct tw_jval *a = t->coords, *e;
 
 	*have = 0;
-	if (a == NULL || a->type != TW_JARR || a->len < 2)
+	if (a == NULL)
 		return;
 	e = a + 1;
-	if (tw_json_double(e, lon) != 0)
+	/* A GeoJSON point: [longitude, latitude], two numbers in range. */
+	if (a->type != TW_JARR || a->len < 2 || e->type != TW_JNUM ||
+	    tw_json_after(c->j, e)->type != TW_JNUM ||
+	    tw_json_double(e, lon) != 0 ||
+	    tw_json_double(tw_json_after(c->j, e), lat) != 0 ||
+	    !(*lon >= -180 && *lon <= 180 && *lat >= -90 && *lat <= 90)) {
+		bad(c, "coordinates are not a point [longitude, latitude]%s%s%s",
+		    "", "", "");
 		return;
-	if (tw_json_double(tw_json_after(c->j, e), lat) != 0)
-		return;
+	}
 	*have = 1;
 }
 
@@ -1152,11 +1164,11 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	t.media_keys = G(c, att, "media_keys", W_ARR);
 	t.media_inline = G(c, att, "media", W_ARR);
 	pm = G(c, o, "public_metrics", W_OBJ);
-	t.rts = G(c, pm, "retweet_count", W_NUM);
-	t.replies = G(c, pm, "reply_count", W_NUM);
-	t.likes = G(c, pm, "like_count", W_NUM);
-	t.quotes = G(c, pm, "quote_count", W_NUM);
-	t.impressions = G(c, pm, "impression_count", W_NUM);
+	t.rts = G(c, pm, "retweet_count", W_COUNT);
+	t.replies = G(c, pm, "reply_count", W_COUNT);
+	t.likes = G(c, pm, "like_count", W_COUNT);
+	t.quotes = G(c, pm, "quote_count", W_COUNT);
+	t.impressions = G(c, pm, "impression_count", W_COUNT);
 	geo = G(c, o, "geo", W_OBJ);
 	t.place_id = G(c, geo, "place_id", W_STR);
 	t.coords = G(c, G(c, geo, "coordinates", W_OBJ), "coordinates", W_ARR);
@@ -1244,10 +1256,10 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	t.media_arr = G(c, xent, "media", W_ARR);
 	if (t.media_arr == NULL)
 		t.media_arr = G(c, ent, "media", W_ARR);
-	t.rts = G(c, o, "retweet_count", W_NUM);
-	t.replies = G(c, o, "reply_count", W_NUM);
-	t.likes = G(c, o, "favorite_count", W_NUM);
-	t.quotes = G(c, o, "quote_count", W_NUM);
+	t.rts = G(c, o, "retweet_count", W_COUNT);
+	t.replies = G(c, o, "reply_count", W_COUNT);
+	t.likes = G(c, o, "favorite_count", W_COUNT);
+	t.quotes = G(c, o, "quote_count", W_COUNT);
 	t.place = G(c, o, "place", W_OBJ);
 	t.coords = G(c, G(c, o, "coordinates", W_OBJ), "coordinates", W_ARR);
 	geo = NULL;
