@@ -130,6 +130,8 @@ struct gen {
 	struct tw_buf data, inc[4];
 	int ninc[4];
 	size_t *doff;		/* page: start of each tweet in data */
+	uint64_t *did;		/* page: its id */
+	int *dord;		/* page: the order written */
 	int dn;
 	uint64_t newest, oldest;
 	uint64_t setkey[SETSIZE];
@@ -1506,16 +1508,27 @@ build_tweet(struct gen *g)
 	int i;
 
 	post_reset(p);
-	id = snowflake(ev) | (rnd(g) & 0x3FFFFF);
-	if (id <= g->last_id)
-		id = g->last_id + 1 + below(g, 16);
-	g->last_id = id;
-	p->id = p->conv = id;
-	p->ms = ev;
-	if (c->disorder_ms > 0)
-		p->ms -= (int64_t)(unif(g) * (double)(c->disorder_ms + 1));
-	if (p->ms > ev)
+	if (c->disorder_ms <= 0) {
+		id = snowflake(ev) | (rnd(g) & 0x3FFFFF);
+		if (id <= g->last_id)
+			id = g->last_id + 1 + below(g, 16);
+		g->last_id = id;
 		p->ms = ev;
+	} else {
+		/*
+		 * Out of order delivery: the tweet was created up to the
+		 * disorder before it arrives (never before --start), and its
+		 * id is the snowflake of its creation, as the API's are; the
+		 * low 12 bits count tweets, as a snowflake's sequence does.
+		 */
+		p->ms = ev - (int64_t)(unif(g) * (double)(c->disorder_ms + 1));
+		if (p->ms > ev)
+			p->ms = ev;
+		if (p->ms < c->start_ms)
+			p->ms = c->start_ms;
+		id = snowflake(p->ms) | (rnd(g) & 0x3FF000) | (g->k & 0xFFF);
+	}
+	p->id = p->conv = id;
 	p->user = zipf(g, g->ln_users, c->users);
 	p->lang = (uint8_t)(below(g, 10) < 8 ? get_user(g, p->user)->lang :
 	    pick_cdf(g, g->lang_cdf, vocab_nlangs));
@@ -1935,13 +1948,28 @@ v2_page(struct gen *g, struct tw_buf *o, int last)
 	int i;
 	char tok[32];
 
+	/* Newest first, by id, as the API sorts a page (with --disorder
+	 * the tweets were not made in id order). */
+	for (i = 0; i < g->dn; i++) {
+		/* Insertion: a page is small and nearly in order. */
+		int j = i;
+
+		while (j > 0 && g->did[g->dord[j - 1]] < g->did[i]) {
+			g->dord[j] = g->dord[j - 1];
+			j--;
+		}
+		g->dord[j] = i;
+	}
+	g->newest = g->did[g->dord[0]];
+	g->oldest = g->did[g->dord[g->dn - 1]];
 	LIT(o, "{\"data\":[");
-	for (i = g->dn - 1; i >= 0; i--) {
-		size_t s = g->doff[i];
-		size_t e = i + 1 < g->dn ? g->doff[i + 1] : g->data.len;
+	for (i = 0; i < g->dn; i++) {
+		int k = g->dord[i];
+		size_t s = g->doff[k];
+		size_t e = k + 1 < g->dn ? g->doff[k + 1] : g->data.len;
 
 		tw_buf_add(o, g->data.p + s, e - s);
-		if (i)
+		if (i + 1 < g->dn)
 			tw_buf_addc(o, ',');
 	}
 	tw_buf_addc(o, ']');
@@ -2347,6 +2375,8 @@ gen_new(const struct gen_cfg *cfg)
 	}
 	rule_id(g->sample_rule, "sample");
 	g->doff = tw_xmalloc((size_t)(cfg->page_size + 1) * sizeof *g->doff);
+	g->did = tw_xmalloc((size_t)(cfg->page_size + 1) * sizeof *g->did);
+	g->dord = tw_xmalloc((size_t)(cfg->page_size + 1) * sizeof *g->dord);
 	g->gen_no = 1;
 	return g;
 }
@@ -2376,6 +2406,8 @@ gen_free(struct gen *g)
 	for (k = 0; k < 4; k++)
 		tw_buf_free(&g->inc[k]);
 	free(g->doff);
+	free(g->did);
+	free(g->dord);
 	free(g);
 }
 
@@ -2392,9 +2424,7 @@ gen_next(struct gen *g, struct tw_buf *o, int last)
 		tw_buf_addc(o, '\n');
 		return 1;
 	case FMT_V2PAGE:
-		if (g->dn == 0)
-			g->oldest = g->prim.id;
-		g->newest = g->prim.id;
+		g->did[g->dn] = g->prim.id;
 		g->doff[g->dn++] = g->data.len;
 		v2_collect(g);
 		if (g->dn >= g->cfg->page_size || last) {

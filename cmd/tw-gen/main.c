@@ -331,6 +331,7 @@ main(int argc, char *argv[])
 	char *keywords[MAXKEYWORDS];
 	const char *replay = NULL, *start = NULL;
 	double speed = 1, event_rate = 0;
+	int speed_given = 0;
 	int c, gen_opts = 0, i, rc;
 
 	tw_setprog(argv[0]);
@@ -407,6 +408,7 @@ main(int argc, char *argv[])
 			break;
 		case O_SPEED:
 			speed = opt_double("--speed", optarg, 0, 1e6);
+			speed_given = 1;
 			break;
 		case O_START:
 			start = optarg;
@@ -438,6 +440,8 @@ main(int argc, char *argv[])
 			tw_die(2, "--replay: takes no generator options");
 		return replay_run(replay, speed);
 	}
+	if (speed_given)
+		tw_die(2, "--speed: goes with --replay");
 	if (r.cfg.format != FMT_V2PAGE && r.cfg.page_size != 100)
 		tw_die(2, "--page-size: needs --format v2-page");
 	if (start) {

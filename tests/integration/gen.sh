@@ -154,19 +154,35 @@ for l in open(sys.argv[1], encoding='utf-8'):
 sys.exit(0 if set(ids) == {'news', 'a&b', '日本'} else 1)
 EOF
 
-# --disorder: created_at within [event time - DUR, event time], ids increase.
+# --disorder: created_at within [event time - DUR, event time], never
+# before --start; each id is the snowflake of its created_at (as the
+# API's are), unique; a search page is still newest first.
 tw-gen -n 2000 --event-rate 10 --disorder 5s > "$T/dis"
-check "disorder bound" python3 - "$T/dis" <<'EOF'
+check "disorder bound, ids of the creation time" python3 - "$T/dis" <<'EOF'
 import json, sys, datetime
 late = 0
+ids = set()
+start = datetime.datetime(2024, 1, 1)
 for i, l in enumerate(open(sys.argv[1])):
     d = json.loads(l)['data']
     t = datetime.datetime.strptime(d['created_at'], '%Y-%m-%dT%H:%M:%S.%fZ')
-    ev = datetime.datetime(2024, 1, 1) + datetime.timedelta(milliseconds=100 * i)
+    ev = start + datetime.timedelta(milliseconds=100 * i)
     lag = (ev - t).total_seconds()
-    if lag < 0 or lag > 5: sys.exit(1)
+    assert 0 <= lag <= 5 and t >= start, (i, lag, t)
     late += lag > 1
-sys.exit(0 if late > 1000 else 1)
+    ms = (int(d['id']) >> 22) + 1288834974657
+    assert ms == round((t - datetime.datetime(1970, 1, 1)).total_seconds() * 1000), (d['id'], t)
+    ids.add(d['id'])
+assert late > 1000 and len(ids) == 2000, (late, len(ids))
+EOF
+tw-gen -n 300 -f v2-page --disorder 30s > "$T/dispage"
+check "disorder: pages newest first, meta ids right" python3 - "$T/dispage" <<'EOF'
+import json, sys
+for l in open(sys.argv[1]):
+    p = json.loads(l)
+    ids = [int(t['id']) for t in p['data']]
+    assert ids == sorted(ids, reverse=True), 'page not newest first'
+    assert p['meta']['newest_id'] == str(ids[0]) and p['meta']['oldest_id'] == str(ids[-1])
 EOF
 
 # --duration without --rate counts event time.
