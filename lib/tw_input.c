@@ -76,9 +76,11 @@ get_line(struct tw_input *in, const char **l, size_t *n, uint64_t *line,
 	enum tw_read_status st;
 
 	in->line_cr = 0;
+	in->line_replayed = 0;
 	if (in->rep_i < in->rep_n) {
 		size_t i = in->rep_i++;
 
+		in->line_replayed = 1;
 		*l = in->replay.p + in->rep_off[i];
 		*n = in->rep_len[i];
 		*line = in->rep_line[i];
@@ -98,6 +100,8 @@ get_line(struct tw_input *in, const char **l, size_t *n, uint64_t *line,
 	*line = in->r->lineno;
 	*name = in->r->name;
 	in->line_cr = st == TW_READ_LINE && in->r->cr;
+	if (st == TW_READ_LINE)
+		in->bytes_read += *n + 1;
 	return st;
 }
 
@@ -248,6 +252,7 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 		nm[k] = lname;
 		tw_buf_add(&in->acc, l, n);
 		k++;
+		in->bytes_joined += n + 1;
 		if (lname != name0) {
 			/* The next file: never join across files. */
 			ended = other_file = 1;
@@ -256,9 +261,11 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 		if (in->acc.len > in->max_doc)
 			break;
 		depth_feed(&d, l, n);
-		if (d.broken)
+		/* Deeper than the parser goes: it can never be one document. */
+		if (d.broken || d.depth > (long)in->json->max_depth)
 			break;
 		if (d.depth == 0 && !d.in_str) {
+			in->bytes_joined += in->acc.len;
 			ps = tw_json_parse(in->json, in->acc.p, in->acc.len);
 			if (ps == TW_JSON_OK) {
 				in->raw = in->acc.p;
@@ -273,6 +280,7 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 				break;
 		} else if (k >= next_try) {
 			next_try *= 2;
+			in->bytes_joined += in->acc.len;
 			if (tw_json_parse(in->json, in->acc.p, in->acc.len) !=
 			    TW_JSON_INCOMPLETE)
 				break;
@@ -355,7 +363,12 @@ tw_input_next(struct tw_input *in)
 	ps = tw_json_parse(in->json, l, n);
 	if (ps == TW_JSON_OK)
 		return TW_IN_DOC;
-	if (ps == TW_JSON_INCOMPLETE && in->multiline)
+	/* A line given back by a failed join starts a join of its own only
+	 * while joining has cost at most four times the input read (plus
+	 * 1 MiB): normal input stays well inside, and input made of
+	 * opening brackets stays linear. */
+	if (ps == TW_JSON_INCOMPLETE && in->multiline && (!in->line_replayed ||
+	    in->bytes_joined < 4 * in->bytes_read + ((uint64_t)1 << 20)))
 		return join(in, l, n, lno, name);
 	set_reason(in, ps);
 	return TW_IN_BAD;

@@ -43,6 +43,10 @@ struct tw_input {
 	size_t rawlen;
 	int cr;			/* raw is one line that ended in CR LF */
 	int line_cr;		/* internal: the last line read did */
+	int line_replayed;	/* internal: it came from the replay queue */
+	/* Internal: bytes read fresh and bytes spent joining, so that
+	 * hostile input (every line an opening bracket) stays linear. */
+	uint64_t bytes_read, bytes_joined;
 	char reason[160];
 
 	/* Internal. */

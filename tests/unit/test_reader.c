@@ -738,6 +738,43 @@ test_input(void)
 	free_iev(e, n);
 }
 
+/* Input made of opening brackets: joining stays linear (counted, not timed). */
+static void
+test_input_hostile(void)
+{
+	static const char *const line[] = { "[    ", "{\"a\":", "[1,{\"b\":[" };
+	struct tw_reader r;
+	struct tw_json j;
+	struct tw_input in;
+	char *f[1] = { "hostile" };
+	size_t k, i, bad;
+	char name[120];
+
+	for (k = 0; k < sizeof line / sizeof line[0]; k++) {
+		FILE *fp = fopen("hostile", "w");
+
+		for (i = 0; i < 20000; i++)
+			fprintf(fp, "%s\n", line[k]);
+		fclose(fp);
+		tw_reader_open(&r, f, 1);
+		tw_json_init(&j);
+		tw_input_init(&in, &r, &j);
+		bad = 0;
+		while (tw_input_next(&in) != TW_IN_EOF)
+			bad++;
+		snprintf(name, sizeof name, "hostile '%s' x 20000: every line "
+		    "reported, joining cost at most 5x the input + 1 MiB", line[k]);
+		CHECKF(name, bad == 20000 && in.bytes_joined <=
+		    5 * in.bytes_read + ((uint64_t)1 << 20),
+		    "%zu reports, %llu bytes joined for %llu read", bad,
+		    (unsigned long long)in.bytes_joined,
+		    (unsigned long long)in.bytes_read);
+		tw_input_free(&in);
+		tw_json_free(&j);
+		tw_reader_close(&r);
+	}
+}
+
 int
 main(void)
 {
@@ -747,5 +784,6 @@ main(void)
 	test_gzip();
 	test_missing();
 	test_input();
+	test_input_hostile();
 	return tap_done();
 }
