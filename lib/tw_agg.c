@@ -144,8 +144,8 @@ tw_agg_parse(const char *list, struct tw_agg_spec **out, char *err,
 		e = strchr(s, ',');
 		if (e == NULL)
 			e = s + strlen(s);
-		if (n >= 64) {
-			snprintf(err, errlen, "more than 64 aggregates");
+		if (n >= TW_AGG_MAX) {
+			snprintf(err, errlen, "more than %d aggregates", TW_AGG_MAX);
 			goto fail;
 		}
 		v = tw_xrealloc(v, (size_t)(n + 1) * sizeof *v);

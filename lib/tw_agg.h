@@ -27,6 +27,9 @@ enum tw_agg_kind {
 	TW_A_LAST, TW_A_DISTINCT, TW_A_TOP, TW_A_QUANT
 };
 
+/* Aggregates in one list at most. */
+#define TW_AGG_MAX 64
+
 struct tw_agg_spec {
 	enum tw_agg_kind kind;
 	char *field;		/* NULL for count */

@@ -472,7 +472,7 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 {
 	struct engine *e = &A.e;
 	const struct tw_jval *root = &j->v[0], *ws, *we, *aggs, *st, *x, *g;
-	struct tw_agg_state tmp;
+	struct tw_agg_state tmp[TW_AGG_MAX];
 	struct cell *c;
 	int64_t s = NO_TIME, en = NO_TIME;
 	int i;
@@ -538,6 +538,18 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 		write_late(in);
 		return 0;
 	}
+	/* Every state is read before anything is merged: a record with one
+	 * bad state changes nothing. */
+	for (i = 0, x = st + 1; i < e->na; i++, x = tw_json_after(j, x)) {
+		if (tw_agg_from_json(&e->a[i], &tmp[i], j, x) < 0) {
+			report(in, "malformed state for aggregate \"%s\"", e->a[i].name);
+			while (i >= 0) {
+				tw_agg_release(&e->a[i], &tmp[i]);
+				i--;
+			}
+			return -1;
+		}
+	}
 	if (e->mode == M_SESSION)
 		c = engine_session(e, s, en, A.key.p, A.key.len);
 	else if (e->mode == M_GLOBAL)
@@ -546,6 +558,8 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 		c = engine_cell(e, s, en, A.key.p, A.key.len);
 	if (c == NULL) {
 		report(in, "too many open windows x groups (limit %s)", "--max-groups");
+		for (i = 0; i < e->na; i++)
+			tw_agg_release(&e->a[i], &tmp[i]);
 		return -1;
 	}
 	if (e->mode == M_GLOBAL) {
@@ -554,14 +568,9 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 		if (en != NO_TIME && en > c->end)
 			c->end = en;
 	}
-	for (i = 0, x = st + 1; i < e->na; i++, x = tw_json_after(j, x)) {
-		if (tw_agg_from_json(&e->a[i], &tmp, j, x) < 0) {
-			report(in, "malformed state for aggregate \"%s\"", e->a[i].name);
-			tw_agg_release(&e->a[i], &tmp);
-			return -1;
-		}
-		tw_agg_merge(&e->a[i], &c->st[i], &tmp);
-		tw_agg_release(&e->a[i], &tmp);
+	for (i = 0; i < e->na; i++) {
+		tw_agg_merge(&e->a[i], &c->st[i], &tmp[i]);
+		tw_agg_release(&e->a[i], &tmp[i]);
 	}
 	c->dirty = 1;
 	A.records++;
