@@ -125,23 +125,66 @@ tw_distinct_merge(struct tw_distinct *d, const struct tw_distinct *o)
 			tw_distinct_add(d, o->set[i]);
 }
 
+/* Ertl's sigma and tau (see tw_distinct_count). */
+static double
+hll_sigma(double x)
+{
+	double y = 1, z = x, zp;
+
+	if (x == 1)
+		return INFINITY;
+	do {
+		x *= x;
+		zp = z;
+		z += x * y;
+		y += y;
+	} while (z != zp);
+	return z;
+}
+
+static double
+hll_tau(double x)
+{
+	double y = 1, z = 1 - x, zp;
+
+	if (x == 0 || x == 1)
+		return 0;
+	do {
+		x = sqrt(x);
+		zp = z;
+		y *= 0.5;
+		z -= (1 - x) * (1 - x) * y;
+	} while (z != zp);
+	return z / 3;
+}
+
+/*
+ * The estimate of O. Ertl, "New cardinality estimation algorithms for
+ * HyperLogLog sketches" (2017), from the histogram of register values:
+ * unbiased over the whole range, so no switch from linear counting to
+ * the raw estimate (the classic estimator is biased by up to 4% around
+ * 2.5 m, 40,000 values here).
+ */
 uint64_t
 tw_distinct_count(const struct tw_distinct *d, int *approx)
 {
-	double m = TW_HLL_M, sum = 0, est, alpha = 0.7213 / (1 + 1.079 / m);
-	unsigned zeros = 0, i;
+	enum { Q = 64 - TW_HLL_P };
+	double m = TW_HLL_M, z;
+	unsigned c[Q + 2] = { 0 }, i;
+	int k;
 
 	*approx = d->hll != NULL;
 	if (!d->hll)
 		return d->n;
-	for (i = 0; i < TW_HLL_M; i++) {
-		sum += ldexp(1.0, -d->hll[i]);
-		zeros += d->hll[i] == 0;
-	}
-	est = alpha * m * m / sum;
-	if (est <= 2.5 * m && zeros > 0)
-		est = m * log(m / zeros);	/* linear counting for small sets */
-	return (uint64_t)llround(est);
+	for (i = 0; i < TW_HLL_M; i++)
+		c[d->hll[i] > Q + 1 ? Q + 1 : d->hll[i]]++;
+	if (c[0] == TW_HLL_M)
+		return 0;
+	z = m * hll_tau(1 - c[Q + 1] / m);
+	for (k = Q; k >= 1; k--)
+		z = 0.5 * (z + c[k]);
+	z += m * hll_sigma(c[0] / m);
+	return (uint64_t)llround(m * m / (2 * log(2)) / z);
 }
 
 size_t
@@ -580,9 +623,50 @@ tk_unindex(struct tw_topk *t, size_t h)
 }
 
 static void
+hp_set(struct tw_topk *t, uint32_t pos, uint32_t item)
+{
+	t->heap[pos] = item;
+	t->it[item].hpos = pos;
+}
+
+/* Moves the item at pos down while a child has a smaller count. */
+static void
+hp_down(struct tw_topk *t, uint32_t pos)
+{
+	uint32_t n = (uint32_t)t->n, item = t->heap[pos], c;
+
+	for (;;) {
+		c = 2 * pos + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && t->it[t->heap[c + 1]].count < t->it[t->heap[c]].count)
+			c++;
+		if (t->it[t->heap[c]].count >= t->it[item].count)
+			break;
+		hp_set(t, pos, t->heap[c]);
+		pos = c;
+	}
+	hp_set(t, pos, item);
+}
+
+static void
+hp_build(struct tw_topk *t)
+{
+	uint32_t i;
+
+	if (t->heap == NULL)
+		t->heap = tw_xmalloc(t->cap * sizeof *t->heap);
+	for (i = 0; i < t->n; i++)
+		hp_set(t, i, i);
+	for (i = (uint32_t)t->n / 2; i-- > 0;)
+		hp_down(t, i);
+	t->heap_ok = 1;
+}
+
+static void
 tk_add(struct tw_topk *t, const char *s, size_t n, uint64_t count, uint64_t err)
 {
-	size_t slot, i, mi;
+	size_t slot, mi;
 	long at;
 
 	if (t->idx == NULL) {
@@ -593,6 +677,8 @@ tk_add(struct tw_topk *t, const char *s, size_t n, uint64_t count, uint64_t err)
 	if (at >= 0) {
 		t->it[at].count += count;
 		t->it[at].err += err;
+		if (t->heap_ok)
+			hp_down(t, t->it[at].hpos);	/* counts only grow */
 		return;
 	}
 	if (t->n < t->cap) {
@@ -604,9 +690,9 @@ tk_add(struct tw_topk *t, const char *s, size_t n, uint64_t count, uint64_t err)
 		return;
 	}
 	/* Replace the least counted value; its count bounds our error. */
-	for (mi = 0, i = 1; i < t->n; i++)
-		if (t->it[i].count < t->it[mi].count)
-			mi = i;
+	if (!t->heap_ok)
+		hp_build(t);
+	mi = t->heap[0];
 	tk_find(t, t->it[mi].val, t->it[mi].len, &slot);
 	tk_unindex(t, slot);
 	free(t->it[mi].val);
@@ -617,6 +703,7 @@ tk_add(struct tw_topk *t, const char *s, size_t n, uint64_t count, uint64_t err)
 	tk_find(t, s, n, &slot);
 	t->idx[slot] = (int32_t)mi;
 	t->evicted = 1;
+	hp_down(t, 0);
 }
 
 void
@@ -658,6 +745,7 @@ tw_topk_result(struct tw_topk *t, unsigned k, struct tw_buf *b)
 		qsort(t->it, t->n, sizeof *t->it, tk_cmp);
 	if (t->idx)
 		tk_reindex(t);
+	t->heap_ok = 0;		/* it[] was reordered */
 	tw_buf_addc(b, '[');
 	for (i = 0; i < t->n && i < k; i++) {
 		if (i)
@@ -680,8 +768,11 @@ tw_topk_free(struct tw_topk *t)
 		free(t->it[i].val);
 	free(t->it);
 	free(t->idx);
+	free(t->heap);
 	t->it = NULL;
 	t->idx = NULL;
+	t->heap = NULL;
+	t->heap_ok = 0;
 	t->n = t->idx_cap = 0;
 }
 

@@ -78,6 +78,7 @@ struct tw_topk_item {
 	char *val;		/* canonical JSON text of the value */
 	size_t len;
 	uint64_t count, err;
+	uint32_t hpos;		/* its place in the heap */
 };
 
 struct tw_topk {
@@ -85,6 +86,11 @@ struct tw_topk {
 	size_t n, cap;		/* cap: Space-Saving capacity */
 	int32_t *idx;		/* hash index into it[], -1 empty */
 	size_t idx_cap;
+	/* A min-heap of it[] by count, so the least counted value (the
+	 * one Space-Saving replaces) is found in O(log cap); built when
+	 * the capacity is first full, rebuilt after it[] is reordered. */
+	uint32_t *heap;
+	int heap_ok;
 	int evicted;		/* counts may be overestimates */
 };
 

@@ -1,5 +1,7 @@
 #include "tw_util.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,11 +9,33 @@
 
 const char *tw_prog = "twpipe";
 
+/*
+ * At exit: what went to stdout through stdio (help, version, small
+ * outputs) must have been written; a full disk or /dev/full is an error
+ * (status 1), a closed pipe ends quietly by SIGPIPE. Output written
+ * through tw_writer is checked there.
+ */
+static void
+stdout_check(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return;
+	if (errno == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	tw_warn("<stdout>: write error: %s", strerror(errno ? errno : EIO));
+	_exit(1);
+}
+
 void
 tw_setprog(const char *argv0)
 {
+	static int registered;
 	const char *s;
 
+	if (!registered++)
+		atexit(stdout_check);
 	if (argv0 == NULL || *argv0 == '\0')
 		return;
 	s = strrchr(argv0, '/');

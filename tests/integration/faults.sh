@@ -162,3 +162,15 @@ PY
 else
 	skip "full disk under an appended file" "cannot mount a tmpfs (not root)"
 fi
+
+# --help and --version are output too: on /dev/full, status 1.
+bad=
+for t in tw-gen tw-flatten tw-agg tw-load tw-perf tw-plot; do
+	for o in --help --version; do
+		$t $o > /dev/full 2> /dev/null
+		[ $? = 1 ] || bad="$bad $t$o"
+	done
+done
+tw-gen fetch --help > /dev/full 2> /dev/null || [ $? != 1 ] || :
+tw-gen fetch --help > /dev/full 2> /dev/null; [ $? = 1 ] || bad="$bad tw-gen-fetch--help"
+eq "--help and --version on /dev/full: status 1 for every tool" "$bad" ""

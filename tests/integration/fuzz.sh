@@ -32,8 +32,12 @@ else
 		    -artifact_prefix="$T/regress/$n/" "$T/seeds/$n" > "$T/$n.log" 2>&1; then
 			ok "fuzz smoke $n: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$T/$n.log" | grep -o '[0-9]*$') runs in ${secs}s"
 		else
+			# Kept for make check to replay, and shown (base64) so
+			# that a crash found in CI can be saved from its log.
+			mkdir -p "$TW_ROOT/tests/fuzz/regress/$n"
 			cp "$T/regress/$n"/* "$TW_ROOT/tests/fuzz/regress/$n/" 2>/dev/null
-			not_ok "fuzz smoke $n" "$(grep -m 2 -E 'ERROR|assertion' "$T/$n.log" | tr '\n' ' ')"
+			a=$(ls "$T/regress/$n"/* 2> /dev/null | head -1)
+			not_ok "fuzz smoke $n" "$(grep -m 2 -E 'ERROR|assertion' "$T/$n.log" | tr '\n' ' ')${a:+ input (base64): $(head -c 3000 "$a" | base64 -w0)}"
 		fi
 	done
 fi
