@@ -271,6 +271,22 @@ mm_to_float(struct tw_agg_mm *m)
 	}
 }
 
+/*
+ * Two values at the same event time: first keeps the smaller JSON text,
+ * last the larger, so that the result does not depend on the order of
+ * the input or of the partials merged. 1 when a replaces b.
+ */
+static int
+fl_wins(const struct tw_agg_spec *s, const char *a, size_t an, const char *b,
+    size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	if (c == 0)
+		c = an < bn ? -1 : an > bn;
+	return s->kind == TW_A_FIRST ? c < 0 : c > 0;
+}
+
 void
 tw_agg_update(const struct tw_agg_spec *s, struct tw_agg_state *st,
     const struct tw_json *j, const struct tw_jval *v, int64_t ts)
@@ -334,9 +350,12 @@ tw_agg_update(const struct tw_agg_spec *s, struct tw_agg_state *st,
 	case TW_A_FIRST:
 	case TW_A_LAST:
 		if (st->u.fl.val != NULL && (s->kind == TW_A_FIRST ?
-		    ts >= st->u.fl.ts : ts < st->u.fl.ts))
+		    ts > st->u.fl.ts : ts < st->u.fl.ts))
 			return;
 		canon(&tmp, j, v);
+		if (st->u.fl.val != NULL && ts == st->u.fl.ts &&
+		    !fl_wins(s, tmp.p, tmp.len, st->u.fl.val, st->u.fl.len))
+			return;
 		free(st->u.fl.val);
 		st->u.fl.val = tw_xstrndup(tmp.p, tmp.len);
 		st->u.fl.len = tmp.len;
@@ -409,7 +428,10 @@ tw_agg_merge(const struct tw_agg_spec *s, struct tw_agg_state *st,
 		if (o->u.fl.val == NULL)
 			break;
 		if (st->u.fl.val != NULL && (s->kind == TW_A_FIRST ?
-		    o->u.fl.ts >= st->u.fl.ts : o->u.fl.ts < st->u.fl.ts))
+		    o->u.fl.ts > st->u.fl.ts : o->u.fl.ts < st->u.fl.ts))
+			break;
+		if (st->u.fl.val != NULL && o->u.fl.ts == st->u.fl.ts &&
+		    !fl_wins(s, o->u.fl.val, o->u.fl.len, st->u.fl.val, st->u.fl.len))
 			break;
 		free(st->u.fl.val);
 		st->u.fl.val = tw_xstrndup(o->u.fl.val, o->u.fl.len);

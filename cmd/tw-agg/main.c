@@ -253,6 +253,9 @@ apply(int64_t t, const char *key, size_t klen, const struct tw_json *j,
 	}
 }
 
+#define MAX_COMBOS 100000	/* group keys of one record, at most */
+#define MAX_COMBOS_TEXT "100000"
+
 /* Builds every group key of the record (a cross product over arrays). */
 static int
 each_group(int64_t t, const struct tw_json *j, const struct tw_jval **gv,
@@ -261,13 +264,22 @@ each_group(int64_t t, const struct tw_json *j, const struct tw_jval **gv,
 	struct engine *e = &A.e;
 	uint32_t idx[32], len[32];
 	const struct tw_jval *cur[32];
-	int i, combos = 0;
+	int i;
+	uint64_t prod = 1;
 
 	for (i = 0; i < e->ng; i++) {
 		idx[i] = 0;
 		len[i] = gv[i] && gv[i]->type == TW_JARR ? gv[i]->len : 1;
 		if (len[i] == 0)
 			return 0;	/* an empty array: no group at all */
+		prod *= len[i];
+		if (prod > MAX_COMBOS) {
+			/* All or nothing: a record is never counted in some
+			 * of its groups only. */
+			report(in, "its array group fields make more than %s groups; "
+			    "record skipped", MAX_COMBOS_TEXT);
+			return -1;
+		}
 	}
 	for (;;) {
 		tw_buf_reset(&A.key);
@@ -294,8 +306,6 @@ each_group(int64_t t, const struct tw_json *j, const struct tw_jval **gv,
 			    "--max-groups");
 			return -1;
 		}
-		if (++combos > 100000)
-			return 0;
 		for (i = e->ng - 1; i >= 0; i--) {
 			if (++idx[i] < len[i])
 				break;
