@@ -71,6 +71,24 @@ tw_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void (*hooks[4])(void);
+static int nhooks;
+
+void
+tw_atdie(void (*fn)(void))
+{
+	if (nhooks < (int)(sizeof hooks / sizeof hooks[0]))
+		hooks[nhooks++] = fn;
+}
+
+/* Each hook once, newest first; a hook that dies again runs no more. */
+static void
+run_hooks(void)
+{
+	while (nhooks > 0)
+		hooks[--nhooks]();
+}
+
 void
 tw_die(int status, const char *fmt, ...)
 {
@@ -80,12 +98,13 @@ tw_die(int status, const char *fmt, ...)
 	tw_vwarn(fmt, ap);
 	va_end(ap);
 	/*
-	 * An error ends the program here, from deep inside it: flush stdio
-	 * and leave without running exit handlers, so that memory still held
-	 * by the callers is not reported as leaked by LeakSanitizer.
-	 * twpipe registers no atexit cleanup; output buffers are the
+	 * An error ends the program here, from deep inside it: run the die
+	 * hooks (temporary files go), flush stdio and leave without running
+	 * exit handlers, so that memory still held by the callers is not
+	 * reported as leaked by LeakSanitizer. Output buffers are the
 	 * callers' and are not written after an error.
 	 */
+	run_hooks();
 	fflush(NULL);
 	_exit(status);
 }
@@ -99,6 +118,7 @@ tw_oom(void)
 	    write(STDERR_FILENO, m, sizeof m - 1) < 0) {
 		/* nothing more to do */
 	}
+	run_hooks();
 	_exit(1);
 }
 

@@ -41,6 +41,13 @@ TW_NORETURN void tw_die(int status, const char *fmt, ...) TW_PRINTF(2, 3);
 /* Out-of-memory: one message, exit 1. */
 TW_NORETURN void tw_oom(void);
 
+/*
+ * Registers fn to run when tw_die or tw_oom ends the program (at most
+ * four; they run newest first, once). For cleanup that must not be
+ * skipped, such as removing temporary files: fn must not allocate.
+ */
+void tw_atdie(void (*fn)(void));
+
 /* Allocation that never returns NULL (dies through tw_oom). */
 void *tw_xmalloc(size_t n);
 void *tw_xcalloc(size_t n, size_t size);

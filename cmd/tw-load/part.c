@@ -3,7 +3,7 @@
  *
  * Each record goes to the directory its time and fields name through
  * the pattern (year=%Y/month=%m/lang=%{lang}). A part is written as
- * DIR/.../.part-<ms>-<pid>-<seq>.<ext>.gz.tmp, and published when it is
+ * DIR/.../.part-<ms>-<host>-<pid>-<seq>.<ext>.gz.tmp, and published when it is
  * rolled, evicted (more than --max-open open) or at the end: deflate
  * finished, fsync, rename to part-<ms>-<pid>-<seq>.<ext>.gz, fsync of
  * the directory. Readers ignore names starting with '.', so a part is
@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -63,10 +67,86 @@ part_escape(struct tw_buf *b, const char *s, size_t n)
 	tw_part_escape(b, s, n);
 }
 
+/* This host's name as it goes into temporary part names. */
+static char host[40];
+
+static void
+set_host(void)
+{
+	size_t i;
+
+	if (gethostname(host, sizeof host - 1) < 0 || host[0] == '\0')
+		strcpy(host, "host");
+	host[sizeof host - 1] = '\0';
+	for (i = 0; host[i]; i++)
+		if (!((host[i] >= 'a' && host[i] <= 'z') || (host[i] >= 'A' &&
+		    host[i] <= 'Z') || (host[i] >= '0' && host[i] <= '9')))
+			host[i] = '_';
+}
+
+/*
+ * Removes the temporary parts that a tw-load of this host killed by
+ * SIGKILL (or a power cut) left: .part-MS-HOST-PID-SEQ.EXT.gz.tmp with
+ * this host's name and a pid that no longer runs. Parts of other hosts
+ * (a shared file system) and of live writers are left alone.
+ */
+static void
+clean_stale(const char *dir, int depth, uint64_t *removed)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[PATH_MAX];
+	size_t hl = strlen(host);
+
+	if (depth > 32 || (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct stat sb;
+		const char *p = e->d_name;
+		char *end;
+		long pid;
+
+		if (strcmp(p, ".") == 0 || strcmp(p, "..") == 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, p) >= sizeof path ||
+		    lstat(path, &sb) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			clean_stale(path, depth + 1, removed);
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode) || strncmp(p, ".part-", 6) != 0 ||
+		    strlen(p) < 4 || strcmp(p + strlen(p) - 4, ".tmp") != 0)
+			continue;
+		p = strchr(p + 6, '-');	/* past the time */
+		if (p == NULL || strncmp(p + 1, host, hl) != 0 || p[1 + hl] != '-')
+			continue;
+		pid = strtol(p + 2 + hl, &end, 10);
+		if (end == p + 2 + hl || *end != '-' || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH && unlink(path) == 0)
+			(*removed)++;
+	}
+	closedir(d);
+}
+
+/* The die hook: out of memory or another fatal error leaves no temp part. */
+static void
+unlink_open(void)
+{
+	int i;
+
+	for (i = 0; i < P.nopen; i++)
+		if (P.open[i]->tmp)
+			unlink(P.open[i]->tmp);
+}
+
 int
 part_init(struct load *L, char *errbuf, size_t errlen)
 {
 	struct stat sb;
+	struct rlimit rl;
+	uint64_t removed = 0;
 
 	if (tw_part_compile(&P.pat, L->o.pattern, errbuf, errlen) < 0)
 		return -1;
@@ -80,6 +160,20 @@ part_init(struct load *L, char *errbuf, size_t errlen)
 	}
 	P.rtype = -2;
 	L->part = &P;
+	set_host();
+	clean_stale(L->o.out, 0, &removed);
+	if (removed && !L->o.quiet)
+		tw_warn("%s: removed %llu temporary parts left by a killed tw-load",
+		    L->o.out, (unsigned long long)removed);
+	/* Each open part holds a descriptor: stay under the limit. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (int64_t)rl.rlim_cur - 16 < L->o.max_open) {
+		L->o.max_open = (int64_t)rl.rlim_cur > 32 ? (int64_t)rl.rlim_cur - 16 : 1;
+		if (!L->o.quiet)
+			tw_warn("--max-open: %lld, below the limit of open files",
+			    (long long)L->o.max_open);
+	}
+	tw_atdie(unlink_open);
 	return 0;
 }
 
@@ -299,6 +393,7 @@ part_open(struct load *L, const char *rel)
 		}
 		part_free(pt);
 	}
+	P.open = tw_xrealloc(P.open, (size_t)(P.nopen + 1) * sizeof *P.open);
 	pt = tw_xcalloc(1, sizeof *pt);
 	pt->key = tw_xstrdup(rel);
 	tw_buf_reset(&P.val);
@@ -306,12 +401,12 @@ part_open(struct load *L, const char *rel)
 	pt->dir = tw_xstrdup(P.val.p);
 	P.seq++;
 	tw_buf_reset(&P.val);
-	tw_buf_addf(&P.val, "%s/.part-%lld-%ld-%llu.%s.gz.tmp", pt->dir,
-	    (long long)now, (long)getpid(), (unsigned long long)P.seq, ext);
+	tw_buf_addf(&P.val, "%s/.part-%lld-%s-%ld-%llu.%s.gz.tmp", pt->dir,
+	    (long long)now, host, (long)getpid(), (unsigned long long)P.seq, ext);
 	pt->tmp = tw_xstrdup(P.val.p);
 	tw_buf_reset(&P.val);
-	tw_buf_addf(&P.val, "%s/part-%lld-%ld-%llu.%s.gz", pt->dir,
-	    (long long)now, (long)getpid(), (unsigned long long)P.seq, ext);
+	tw_buf_addf(&P.val, "%s/part-%lld-%s-%ld-%llu.%s.gz", pt->dir,
+	    (long long)now, host, (long)getpid(), (unsigned long long)P.seq, ext);
 	pt->fin = tw_xstrdup(P.val.p);
 	pt->opened_ms = now;
 	pt->fd = -1;
@@ -320,18 +415,36 @@ part_open(struct load *L, const char *rel)
 		return NULL;
 	}
 	pt->fd = open(pt->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	while (pt->fd < 0 && (errno == EMFILE || errno == ENFILE) && P.nopen > 0) {
+		/* Out of descriptors: publish the least used part, retry. */
+		struct part *old;
+
+		for (i = 1, lru = 0; i < P.nopen; i++)
+			if (P.open[i]->used < P.open[lru]->used)
+				lru = i;
+		old = P.open[lru];
+		drop(lru);
+		if (publish(L, old) < 0) {
+			part_free(old);
+			part_free(pt);
+			return NULL;
+		}
+		part_free(old);
+		pt->fd = open(pt->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	}
 	if (pt->fd < 0) {
 		fail_io(L, "cannot create", pt->tmp);
 		part_free(pt);
 		return NULL;
 	}
+	/* Listed before anything else can fail, so that the die hook
+	 * (out of memory) removes its file too. */
+	P.open[P.nopen++] = pt;
 	if (deflateInit2(&pt->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		tw_oom();
 	pt->zbuf = tw_xmalloc(ZOUT);
 	pt->z.next_out = pt->zbuf;
 	pt->z.avail_out = ZOUT;
-	P.open = tw_xrealloc(P.open, (size_t)(P.nopen + 1) * sizeof *P.open);
-	P.open[P.nopen++] = pt;
 	if (L->o.part_csv) {
 		tw_buf_reset(&P.val);
 		csv_header(&P.val);
