@@ -683,8 +683,8 @@ state_load(void)
 	struct tw_json j;
 	char *files[1];
 	enum tw_in_status st;
-	int first = 1, saved_quiet = A.quiet;
-	uint64_t bad0 = A.bad;
+	int first = 1, saved_quiet = A.quiet, version = 0, ended = 0;
+	uint64_t bad0 = A.bad, cells = 0;
 	const struct tw_jval *v;
 	struct stat sb;
 
@@ -711,8 +711,9 @@ state_load(void)
 
 			first = 0;
 			v = TW_JGET(&j, &j.v[0], "twpipe_agg_state");
-			if (v == NULL || tw_json_i64(v, &x) != 0 || x != 1)
+			if (v == NULL || tw_json_i64(v, &x) != 0 || (x != 1 && x != 2))
 				tw_die(1, "%s: not a tw-agg state file", A.state_path);
+			version = (int)x;	/* 1: before the end line */
 			v = TW_JGET(&j, &j.v[0], "spec");
 			if (v == NULL || !tw_json_streq(v, A.spec, strlen(A.spec)))
 				tw_die(1, "%s: saved by tw-agg with other options (%s)",
@@ -724,12 +725,29 @@ state_load(void)
 			offsets_load(&j, TW_JGET(&j, &j.v[0], "offsets"));
 			continue;
 		}
+		if ((v = TW_JGET(&j, &j.v[0], "twpipe_agg_state_end")) != NULL) {
+			int64_t x;
+
+			if (tw_json_i64(v, &x) != 0 || (uint64_t)x != cells || ended)
+				tw_die(1, "%s:%llu: corrupt state file: the end line "
+				    "does not match the %llu windows read", A.state_path,
+				    (unsigned long long)in.lineno, (unsigned long long)cells);
+			ended = 1;
+			continue;
+		}
+		if (ended)
+			tw_die(1, "%s:%llu: corrupt state file: a window after the "
+			    "end line", A.state_path, (unsigned long long)in.lineno);
 		if (merge_record(&j, &in, 1) < 0 || A.bad != bad0)
 			tw_die(1, "%s:%llu: state file not loaded (see above)", A.state_path,
 			    (unsigned long long)in.lineno);
+		cells++;
 	}
 	if (first)
 		tw_die(1, "%s: empty state file", A.state_path);
+	if (version >= 2 && !ended)
+		tw_die(1, "%s: state file cut short (no end line): restore the whole "
+		    "file, or remove it to start over", A.state_path);
 	A.quiet = saved_quiet;
 	tw_input_free(&in);
 	tw_json_free(&j);
@@ -749,7 +767,7 @@ state_save(void)
 	if (fd < 0)
 		tw_die(1, "%s: %s", tmp.p, strerror(errno));
 	tw_writer_init(&w, fd, tmp.p);
-	tw_buf_add(&w.out, "{\"twpipe_agg_state\":1,\"spec\":", 29);
+	tw_buf_add(&w.out, "{\"twpipe_agg_state\":2,\"spec\":", 29);
 	tw_buf_add_jstr(&w.out, A.spec, strlen(A.spec));
 	tw_buf_add(&w.out, ",\"watermark\":", 13);
 	if (A.e.watermark == NO_TIME)
@@ -786,6 +804,15 @@ state_save(void)
 	tw_buf_add(&w.out, "}\n", 2);
 	engine_dump(&A.e, &b);
 	tw_buf_add(&w.out, b.p ? b.p : "", b.len);
+	{
+		/* The end line says how many cells came: a copy cut short at
+		 * a line end is told from a whole file. */
+		size_t i, n = 0;
+
+		for (i = 0; i < b.len; i++)
+			n += b.p[i] == '\n';
+		tw_buf_addf(&w.out, "{\"twpipe_agg_state_end\":%zu}\n", n);
+	}
 	tw_buf_free(&b);
 	/* Write, sync, then rename: a reader sees the old or the new file. */
 	if (tw_writer_flush(&w) < 0 || fsync(fd) < 0) {

@@ -133,11 +133,12 @@ head -2500 "$T/in.ndjson" > "$T/cut1"
 tail -n +2501 "$T/in.ndjson" > "$T/cut2"
 rm -f "$T/st.json"
 tw-agg $W -a "$A" --state "$T/st.json" "$T/cut1" > "$T/r1" 2>/dev/null
+cp "$T/st.json" "$T/st.open.json"
 tw-agg $W -a "$A" --state "$T/st.json" --flush "$T/cut2" > "$T/r2" 2>/dev/null
 cat "$T/r1" "$T/r2" > "$T/two"
 check "state resume: two runs with --state equal one run" $CMP "$T/one" "$T/two"
 check "state file is saved, and left with no open windows after --flush" \
-	test "$(wc -l < "$T/st.json")" -eq 1
+	test "$(wc -l < "$T/st.json")" -eq 2 -a "$(tail -1 "$T/st.json")" = '{"twpipe_agg_state_end":0}'
 tw-agg -w 5m -g lang -a "$A" --state "$T/st.json" "$T/cut2" > /dev/null 2> "$T/sterr"; rc=$?
 eq "state saved with other options is refused" "$rc" 1
 contains "  ... with a message" "$T/sterr" "saved by tw-agg with other options"
@@ -170,6 +171,17 @@ head -1 "$T/kst.json" | sed 's/"offsets":\[\[/"offsets":[[1,/' > "$T/kbad.json"
 tw-agg $W -a "$A" --state "$T/kbad.json" < /dev/null > /dev/null 2> "$T/kbaderr"; rc=$?
 eq "a state file with malformed offsets is refused: status 1" "$rc" 1
 contains "  ... with a message" "$T/kbaderr" "corrupt state file: bad offsets"
+# A state file cut short at any line end is refused (its end line counts
+# the windows); only the whole file loads.
+n=$(wc -l < "$T/st.open.json")
+loaded=0
+i=1
+while [ $i -le "$n" ]; do
+	head -n $i "$T/st.open.json" > "$T/stcut.json"
+	tw-agg $W -a "$A" --state "$T/stcut.json" < /dev/null > /dev/null 2>&1 && loaded=$((loaded + 1))
+	i=$((i + 1))
+done
+eq "a state file cut at each of its $n line ends: only the whole one loads" "$loaded" 1
 # Limits: a state file with more cells than --max-groups is refused.
 for i in $(seq 1 10); do echo "{\"ts\":1000,\"g\":\"$i\"}"; done |
 	tw-agg -w 1h -g g -a count --state "$T/big.json" > /dev/null

@@ -154,7 +154,8 @@ while [ $k -lt 10 ]; do
 import json, sys
 lines = open('st.json').read().split('\\n')
 assert lines[-1] == '', 'no final newline'
-h = json.loads(lines[0]); assert h['twpipe_agg_state'] == 1
+h = json.loads(lines[0]); assert h['twpipe_agg_state'] == 2
+assert json.loads(lines[-2])['twpipe_agg_state_end'] == len(lines) - 3
 for l in lines[1:-1]: json.loads(l)
 " 2>/dev/null || bad="$bad kill$k:corrupt"
 		tw-agg $AG --state st.json < /dev/null > /dev/null 2>&1 ||
