@@ -83,10 +83,12 @@ deps:
 deps-demo:
 	@sh tests/deps.sh demo
 
+# With VALGRIND=1 the suite runs under valgrind instead of the sanitizers
+# (a sanitized tool cannot run under valgrind).
 check: deps
 	@$(MAKE) --no-print-directory all units
 	@sh tests/run.sh $(BUILD)
-	@$(MAKE) --no-print-directory check-asan
+	@if [ "$(VALGRIND)" != 1 ]; then $(MAKE) --no-print-directory check-asan; fi
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -97,14 +99,14 @@ asan:
 # the test that triggered it (the sanitizers abort the tool).
 check-asan: asan
 	@echo "== the suite under AddressSanitizer and UndefinedBehaviorSanitizer"
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
+	@VALGRIND= ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
 	    TW_SANITIZED=1 TW_SKIP_HEAVY=1 sh tests/run.sh build-asan
 
 # The end-to-end suites (Kafka, sockets, demo, MariaDB, PostgreSQL) under
 # the sanitizers: slow, so CI runs them after make check.
 check-asan-heavy: asan
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
+	@VALGRIND= ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
 	    TW_SANITIZED=1 TW_FILTER='integration/(kafka|hive|demo|load_mariadb|load_postgres)$$' \
 	    sh tests/run.sh build-asan

@@ -39,10 +39,10 @@ contains() {
 }
 
 # timing_check NAME COMMAND...: like check, for wall-clock properties
-# (pacing, speed); under the sanitizers (TW_SANITIZED) it is skipped,
-# visibly, since the instrumented build runs several times slower.
+# (pacing, speed); under the sanitizers (TW_SANITIZED) or valgrind
+# (TW_VALGRIND) it is skipped, visibly, since they run several times slower.
 timing_check() {
-	if [ -n "${TW_SANITIZED:-}" ]; then
+	if [ -n "${TW_SANITIZED:-}${TW_VALGRIND:-}" ]; then
 		skip "$1" "timing is checked in the normal build"
 	else
 		check "$@"

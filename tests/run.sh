@@ -31,8 +31,11 @@ export LC_ALL
 
 PATH=$BUILD:$PATH
 export PATH
+TW_TOOLS=$BUILD
+VG=
 if [ "${VALGRIND:-0}" = 1 ]; then
-	# Wrap each tool in a script that runs it under valgrind.
+	# Wrap each tool in a script that runs it under valgrind; unit tests
+	# and fuzz replays run under it directly.
 	VGBIN=$(mktemp -d)
 	for t in "$BUILD"/tw-*; do
 		n=$(basename "$t")
@@ -40,8 +43,12 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 		chmod +x "$VGBIN/$n"
 	done
 	PATH=$VGBIN:$PATH
-	export PATH
+	TW_TOOLS=$VGBIN
+	VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+	export PATH TW_VALGRIND=1
 fi
+# Where the tools are run from (the valgrind wrappers, or BUILD).
+export TW_TOOLS
 
 pass=0
 fail=0
@@ -86,7 +93,7 @@ for u in "$BUILD"/unit/*; do
 	n=unit/$(basename "$u")
 	want "$n" || continue
 	out=$TMPROOT/unit.out
-	(cd "$TMPROOT" && "$u") > "$out" 2>&1
+	(cd "$TMPROOT" && $VG "$u") > "$out" 2>&1
 	tally "$n" "$out" $?
 done
 

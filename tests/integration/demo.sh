@@ -3,8 +3,8 @@
 # full 100,000 tweets; 20,000 under the sanitizers, which are slower).
 . "$TW_ROOT/tests/lib.sh"
 N=100000
-[ -n "${TW_SANITIZED:-}" ] && N=20000
-if TW_DEMO_N=$N TW_DEMO_DIR="$T/demo" sh "$TW_ROOT/examples/demo.sh" "$TW_BUILD" > "$T/out" 2>&1; then
+[ -n "${TW_SANITIZED:-}${TW_VALGRIND:-}" ] && N=20000
+if TW_DEMO_N=$N TW_DEMO_DIR="$T/demo" sh "$TW_ROOT/examples/demo.sh" "${TW_TOOLS:-$TW_BUILD}" > "$T/out" 2>&1; then
 	ok "demo runs"
 else
 	not_ok "demo runs" "$(tail -5 "$T/out" | tr '\n' ' ')"

@@ -7,6 +7,10 @@ if [ -n "${TW_SANITIZED:-}" ]; then
 	skip "fault injection" "runs in the normal build (the sanitizers have their own allocator)"
 	exit 0
 fi
+if [ -n "${TW_VALGRIND:-}" ]; then
+	skip "fault injection" "runs in the normal build (the allocation hook cannot reach through valgrind)"
+	exit 0
+fi
 cc -shared -fPIC -O2 -o "$T/fail.so" "$TW_ROOT/tests/fault/failalloc.c" -ldl || {
 	not_ok "build the fault hook"
 	exit 0

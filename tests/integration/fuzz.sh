@@ -12,13 +12,13 @@ for h in "$TW_BUILD"/fuzz/*; do
 	mkdir -p "$T/seeds/$n" "$T/none"
 	r=$TW_ROOT/tests/fuzz/regress/$n
 	[ -d "$r" ] || r=$T/none	# a harness that never failed has no folder
-	check "fuzz $n: saved inputs and seeds replay cleanly" "$h" "$r" "$T/seeds/$n"
+	check "fuzz $n: saved inputs and seeds replay cleanly" ${TW_VALGRIND:+valgrind -q --error-exitcode=99} "$h" "$r" "$T/seeds/$n"
 done
 
 secs=${TW_FUZZ_SECONDS:-3}
 if [ "$secs" = 0 ]; then
 	skip "fuzz smoke" "TW_FUZZ_SECONDS=0"
-elif [ -n "${TW_SANITIZED:-}" ]; then
+elif [ -n "${TW_SANITIZED:-}${TW_VALGRIND:-}" ]; then
 	: # the smoke runs once, in the normal pass
 elif ! command -v clang > /dev/null 2>&1; then
 	skip "fuzz smoke" "clang is not installed"
