@@ -23,6 +23,8 @@
 
 #define STMT_MAX ((size_t)1 << 20)	/* bytes of rows per INSERT */
 #define MYSQL_KEYLEN 191		/* characters of a VARCHAR key */
+#define MAX_COLUMNS 1000	/* of an inferred table: under PostgreSQL's 1600,
+				 * SQLite's 2000 and MySQL's 4096 */
 
 static void txn_end(struct load *L);
 static int add_row(struct load *L, struct table *t, const struct tw_json *j,
@@ -662,7 +664,8 @@ table_create(struct load *L, struct table *t)
 					    TW_JSTREQ(k, "window_end")) && vt == C_STR)
 						vt = C_TIME;
 					c = find_column(t, k->p, k->len);
-					if (c < 0 && name_clash(t, k->p, k->len))
+					if (c < 0 && (name_clash(t, k->p, k->len) ||
+					    t->ncols >= MAX_COLUMNS))
 						continue;	/* reported as not a column */
 					if (c < 0)
 						c = add_column(t, k->p, k->len, vt);

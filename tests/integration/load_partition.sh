@@ -135,3 +135,12 @@ tw-load -p '../x' -o bad < /dev/null 2> /dev/null
 eq "usage: a pattern with '..' exits 2" "$?" 2
 tw-load -p 'a=%Q' -o bad < /dev/null 2> /dev/null
 eq "usage: an unknown conversion exits 2" "$?" 2
+
+# Limits: a partition directory name of 200 bytes works, 201 is a bad record.
+python3 -c "
+import json
+print(json.dumps({'ts': 0, 'v': 'a' * 198}))
+print(json.dumps({'ts': 0, 'v': 'b' * 199}))" > comp.ndjson
+tw-load -p 'v=%{v}' -o comp comp.ndjson 2> comp.err
+eq "limit: a 200-byte directory name is written" "$(ls comp | awk '{ print length }')" 200
+contains "limit: 201 bytes is a bad record, named" comp.err "comp.ndjson:2:"

@@ -150,3 +150,18 @@ eq "names: folded, system and long names load (the clashes ignored, reported)" \
 contains "names: a clash is reported" odd.err "field 'id' is not a column"
 DB=$T/winsuite.db
 windows_suite sqlite
+
+# Limits: an inferred table of 1000 columns loads; fields past 1000 are
+# ignored and counted.
+DB=$T/wide.db
+python3 -c "
+import json
+for i in range(3): print(json.dumps({'c%d' % k: k for k in range(1000)}))" > wide1000.ndjson
+python3 -c "
+import json
+for i in range(3): print(json.dumps({'c%d' % k: k for k in range(1001)}))" > wide1001.ndjson
+tw-load -t w1000 wide1000.ndjson 2> /dev/null | sqlite3 -bail "$DB"
+eq "limit: 1000 columns, all loaded" "$(q "SELECT count(*) FROM pragma_table_info('w1000')")|$(q 'SELECT c999 FROM w1000 LIMIT 1')" "1000|999"
+tw-load -t w1001 wide1001.ndjson 2> w1001.err | sqlite3 -bail "$DB"
+eq "limit: 1001 fields, 1000 columns" "$(q "SELECT count(*) FROM pragma_table_info('w1001')")" 1000
+contains "  ... the field past the limit is reported" w1001.err "field 'c1000' is not a column"
