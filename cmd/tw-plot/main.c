@@ -334,7 +334,12 @@ bad(struct chart *c, struct tw_input *in, const char *fmt, const char *field)
 {
 	char msg[300];
 
-	c->bad++;
+	/* Counted once per line, however many of its fields are bad. */
+	if (c->bad_line != in->lineno || c->bad_name != in->name) {
+		c->bad++;
+		c->bad_line = in->lineno;
+		c->bad_name = in->name;
+	}
 	if (c->quiet)
 		return;
 	snprintf(msg, sizeof msg, fmt, field);
@@ -515,6 +520,15 @@ record(struct chart *c, struct tw_input *in, const struct tw_json *j,
 
 	if (root->type != TW_JOBJ) {
 		bad(c, in, "expected a JSON object%s", "");
+		return;
+	}
+	if (c->npt >= MAX_POINTS || c->nser >= MAX_NAMES || c->ncat >= MAX_NAMES) {
+		/* Memory stays bounded: a chart of a million points is
+		 * already more than a page can show. */
+		if (c->dropped++ == 0 && !c->quiet)
+			tw_warn("%s:%llu: more than %d points, series or categories: "
+			    "this record and the rest are left out", in->name,
+			    (unsigned long long)in->lineno, MAX_POINTS);
 		return;
 	}
 	c->records++;
@@ -877,6 +891,9 @@ main(int argc, char **argv)
 	if (c.bad && !c.quiet)
 		tw_warn("%llu bad line%s skipped", (unsigned long long)c.bad,
 		    c.bad == 1 ? "" : "s");
+	if (c.dropped)
+		tw_warn("%llu records past the limit of %d points left out",
+		    (unsigned long long)c.dropped, MAX_POINTS);
 	tw_buf_free(&out);
 	chart_free(&c);
 	return status;

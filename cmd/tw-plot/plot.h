@@ -21,6 +21,8 @@ enum x_type { X_AUTO, X_TIME, X_NUMBER };
 
 #define MAX_SERIES 10		/* distinct colours */
 #define MAX_Y 16		/* -y fields */
+#define MAX_POINTS 1000000	/* (series, x) points a chart holds */
+#define MAX_NAMES 1000000	/* series and categories */
 
 struct point {
 	uint32_t series;
@@ -62,6 +64,9 @@ struct chart {
 	int time_x;		/* x axis is UTC time */
 	int any_plain_num;	/* a numeric x that is not an epoch-ms time */
 	uint64_t records, bad, ioerr;
+	uint64_t dropped;	/* records past MAX_POINTS */
+	uint64_t bad_line;	/* the last bad line, counted once */
+	const char *bad_name;
 	char errs[512];		/* input errors, for a dashboard placeholder */
 
 	/* After chart_finish: shown series ids in order, categories in order. */

@@ -153,3 +153,13 @@ if [ -s shot.png ]; then
 else
 	not_ok "chromium: screenshot written"
 fi
+
+# Limits: a million points are drawn; past that a record is left out,
+# with a message, and memory stays bounded.
+python3 -c "
+for i in range(1000000): print('{\"t\":%d,\"v\":%d}' % (i, i % 7))" > mill.ndjson
+tw-plot line -x t -y v -o mill.svg mill.ndjson 2> mill.err
+eq "limit: 1000000 points: drawn, no message" "$?|$(wc -c < mill.err)" "0|0"
+echo '{"t":1000000,"v":1}' >> mill.ndjson
+tw-plot line -x t -y v -o mill.svg mill.ndjson 2> mill.err
+contains "limit: the point past 1000000 is left out with a message" mill.err "mill.ndjson:1000001: more than 1000000 points"
