@@ -1,6 +1,7 @@
 #include "tw_csv.h"
 
 #include <csv.h>
+#include <string.h>
 
 void
 tw_csv_add_quoted(struct tw_buf *b, const char *s, size_t n)
@@ -38,6 +39,15 @@ tw_csv_add_value(struct tw_buf *b, const struct tw_json *j,
 			break;
 		}
 		tw_json_str_decode(&t, v);
+		if (t.len > 0 && memchr(t.p, '\0', t.len) != NULL) {
+			/* No raw NUL in CSV: most readers stop at it. */
+			size_t i, o;
+
+			for (i = o = 0; i < t.len; i++)
+				if (t.p[i] != '\0')
+					t.p[o++] = t.p[i];
+			t.len = o;
+		}
 		tw_csv_add_quoted(b, t.p ? t.p : "", t.len);
 		break;
 	default:

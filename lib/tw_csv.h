@@ -18,9 +18,9 @@
 void tw_csv_add_quoted(struct tw_buf *b, const char *s, size_t n);
 
 /*
- * Appends JSON value v as one CSV field: strings decoded and quoted,
- * numbers and booleans bare, null empty, arrays and objects as compact
- * JSON text, quoted.
+ * Appends JSON value v as one CSV field: strings decoded (NUL bytes
+ * removed) and quoted, numbers and booleans bare, null empty, arrays and
+ * objects as compact JSON text, quoted.
  */
 void tw_csv_add_value(struct tw_buf *b, const struct tw_json *j,
     const struct tw_jval *v);

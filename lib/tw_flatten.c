@@ -1450,6 +1450,22 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 	}
 	if (!(c->f->types & (1u << rt)))
 		return TW_DOC_FLAT;
+	{
+		/* The contract holds for records passed through too: ids
+		 * are decimal strings. */
+		const struct tw_jval *id = TW_JGET(c->j, o, "id");
+
+		if (id != NULL && id->type != TW_JNULL && !type_ok(id, W_ID)) {
+			bad(c, "flat record: \"id\" is %s, expected an id (decimal "
+			    "digits in a string)%s%s", type_name(id->type), "", "");
+			return TW_DOC_FLAT;
+		}
+		if (id != NULL && id->type == TW_JNUM) {
+			bad(c, "flat record: \"id\" is a number, expected a string "
+			    "of digits%s%s%s", "", "", "");
+			return TW_DOC_FLAT;
+		}
+	}
 	if (c->f->dedup != NULL && rt == TW_R_TWEET) {
 		const struct tw_jval *id = TW_JGET(c->j, o, "id");
 		int64_t v;
