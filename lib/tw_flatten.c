@@ -1453,7 +1453,8 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 	{
 		/* The contract holds for records passed through too: ids
 		 * are decimal strings. */
-		const struct tw_jval *id = TW_JGET(c->j, o, "id");
+		const struct tw_jval *id = rt == TW_R_TWEET || rt == TW_R_USER ?
+		    TW_JGET(c->j, o, "id") : NULL;	/* place ids are hex */
 
 		if (id != NULL && id->type != TW_JNULL && !type_ok(id, W_ID)) {
 			bad(c, "flat record: \"id\" is %s, expected an id (decimal "
