@@ -522,6 +522,23 @@ set_key(struct load *L, struct table *t, const char *list)
 	}
 }
 
+/* 1 when t has every column of the comma-separated list. */
+static int
+has_columns(struct table *t, const char *list)
+{
+	const char *p = list, *e;
+
+	while (*p) {
+		e = strchr(p, ',');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (find_column(t, p, (size_t)(e - p)) < 0)
+			return 0;
+		p = *e ? e + 1 : e;
+	}
+	return 1;
+}
+
 static void
 preamble(struct load *L)
 {
@@ -679,7 +696,22 @@ table_create(struct load *L, struct table *t)
 		if (t->cols[i].type == C_NONE)
 			t->cols[i].type = C_STR;
 	if (!L->o.no_key) {
-		if (L->o.key)
+		/*
+		 * --key for every table that has its columns; a table of a
+		 * known type (or windows) that lacks one keeps its own key,
+		 * so that one --key serves a star schema. Any other table
+		 * without the columns is an error (set_key dies).
+		 */
+		int own = L->o.key == NULL;
+
+		if (L->o.key && !has_columns(t, L->o.key) &&
+		    (t->rtype >= 0 || t->windows)) {
+			own = 1;
+			if (!L->o.quiet)
+				tw_warn("--key: table %s has not every column of "
+				    "'%s': its own key is used", t->name, L->o.key);
+		}
+		if (!own)
 			set_key(L, t, L->o.key);
 		else if (t->rtype >= 0)
 			set_key(L, t, tw_rdefs[t->rtype].key);
