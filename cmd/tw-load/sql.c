@@ -1096,8 +1096,23 @@ static void
 widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
 {
 	struct tw_buf *b = &L->w.out;
+	int was_bool = c->type == C_BOOL;
 
-	if (L->o.mode == M_SQL && !L->o.no_create &&
+	if (L->o.mode == M_SQL && !L->o.no_create && L->o.dialect == D_SQLITE &&
+	    was_bool) {
+		/* SQLite stored TRUE as 1: the same text as the others. */
+		flush_rows(L, t);
+		c->type = to;
+		tw_buf_adds(b, "UPDATE ");
+		add_ident(L, b, t->name);
+		tw_buf_adds(b, " SET ");
+		add_ident(L, b, c->name);
+		tw_buf_adds(b, " = CASE ");
+		add_ident(L, b, c->name);
+		tw_buf_adds(b, " WHEN 1 THEN 'true' WHEN 0 THEN 'false' END WHERE typeof(");
+		add_ident(L, b, c->name);
+		tw_buf_adds(b, ") = 'integer';\n");
+	} else if (L->o.mode == M_SQL && !L->o.no_create &&
 	    (L->o.dialect == D_MYSQL || L->o.dialect == D_POSTGRES)) {
 		flush_rows(L, t);
 		c->type = to;
@@ -1119,6 +1134,19 @@ widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
 			tw_buf_adds(b, sql_type(L, c));
 		}
 		tw_buf_adds(b, ";\n");
+		if (L->o.dialect == D_MYSQL && was_bool) {
+			/* MySQL turns TRUE into '1': make it 'true', as
+			 * PostgreSQL's cast and the later rows write it. */
+			tw_buf_adds(b, "UPDATE ");
+			add_ident(L, b, t->name);
+			tw_buf_adds(b, " SET ");
+			add_ident(L, b, c->name);
+			tw_buf_adds(b, " = CASE ");
+			add_ident(L, b, c->name);
+			tw_buf_adds(b, " WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE ");
+			add_ident(L, b, c->name);
+			tw_buf_adds(b, " END;\n");
+		}
 	} else
 		c->type = to;
 	if (!L->o.quiet && L->o.mode != M_CSV)

@@ -149,3 +149,12 @@ for t in ('tweets', 'users', 'places', 'media', 'hashtags'):
     assert t in st and st[t] > 0, (t, st, open('sizes.err').read(), open('sizes.rerr').read())
 "
 }
+
+# bool_suite DIALECT: an inferred column that starts boolean and then takes
+# text reads the same in every database: 'true', 'false', then the text.
+bool_suite() {
+	printf '{"n":1,"a":true}\n{"n":2,"a":false}\n{"n":3,"a":"x"}\n' |
+	    tw-load -d "$1" -t bw --batch 2 2> /dev/null | client
+	eq "widened booleans read 'true' and 'false' (as the later rows write them)" \
+	    "$(q "SELECT a FROM bw ORDER BY n" | tr '\n' ' ')" "true false x "
+}

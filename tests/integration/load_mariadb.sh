@@ -77,4 +77,5 @@ tw-load -d mysql -t odd odd.ndjson 2> odd.err | $M 2> odd.sqlerr
 eq "names: folded, system and long names load (the clashes ignored, reported)" \
     "$(cat odd.sqlerr)|$(q "SELECT count(*) FROM information_schema.columns WHERE table_name='odd'")" "|5"
 windows_suite mysql
+bool_suite mysql
 check "no PWNED file" test ! -e "$T/PWNED"

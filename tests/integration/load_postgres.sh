@@ -77,4 +77,5 @@ eq "names: folded, system and long names load (the clashes ignored, reported)" \
     "$(cat odd.sqlerr)|$(q "SELECT count(*) FROM information_schema.columns WHERE table_name='odd'")" "|5"
 contains "names: a clash is reported" odd.err "field 'id' is not a column"
 windows_suite postgres
+bool_suite postgres
 check "no PWNED file" test ! -e "$T/PWNED"

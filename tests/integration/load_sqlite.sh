@@ -150,6 +150,7 @@ eq "names: folded, system and long names load (the clashes ignored, reported)" \
 contains "names: a clash is reported" odd.err "field 'id' is not a column"
 DB=$T/winsuite.db
 windows_suite sqlite
+bool_suite sqlite
 
 # Limits: an inferred table of 1000 columns loads; fields past 1000 are
 # ignored and counted.
