@@ -16,6 +16,20 @@ for f in "$C"/*/*.json* "$ROOT"/tests/cases/*/*/input; do
 	head -n 1 "$f" | head -c 65536 > "$D/json/f$i"
 	cp "$D/json/f$i" "$D/flatten/f$i"
 done
+# kcat -J envelopes (payload a JSON string): a stream line, a page, a
+# pretty page, a null payload, a truncated one.
+python3 - "$C" "$D" <<'PY'
+import json, sys, glob
+c, d = sys.argv[1], sys.argv[2]
+lines = open(c + '/twarc-csv/streaming_output_with_error.jsonl').read().splitlines()
+page = open(c + '/twarc-csv/two_tweets.jsonl').readline().rstrip('\n')
+payloads = [lines[0], page, json.dumps(json.loads(page), indent=2), None, lines[0][:200]]
+for i, p in enumerate(payloads):
+    env = {'topic': 'raw_tweets', 'partition': i, 'offset': 100 + i, 'tstype': 'create',
+           'ts': 1690000000000 + i, 'broker': 1, 'key': 'k%d' % i, 'payload': p}
+    for h in ('flatten', 'json', 'input'):
+        open('%s/%s/kcat%d' % (d, h, i), 'w').write(json.dumps(env) + '\n')
+PY
 # Partition patterns, an event time (8 bytes), then values for the %{field}s.
 n=0
 for pat in 'year=%Y/month=%m/day=%d/hour=%H' 'lang=%{lang}/country=%{country_code}' \
