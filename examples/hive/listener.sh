@@ -18,7 +18,8 @@
 #
 # Delivery is at least once. Whatever the collector held when it died (bytes in
 # the sockets and pipes, its unpublished part files) is not acknowledged by
-# nc, so after a broken connection the sender resends the last REWIND lines
+# nc, so after a broken connection (also one during the LINGER after the
+# last line, see below) the sender resends the last REWIND lines
 # (default 10 s of traffic: RATE * 10, at least 2000) before going on. The
 # landing-to-raw step upserts by key, so a tweet sent twice is stored once.
 # A tweet is lost only if the collector held more than REWIND lines unpublished
@@ -65,6 +66,24 @@ start=$(($(wc -l < "$SPOOL") + 1))
 GEN=$!
 trap 'kill -TERM $GEN 2> /dev/null' TERM INT
 
+# After the last line, stay connected for LINGER seconds (the collector's
+# ROLL and a margin: by then what it received is published), sending a
+# blank line (which tw-flatten skips) every half second: if the collector
+# dies meanwhile, a write fails, the linger does not finish, and the end of
+# the spool is sent again. Without it, a batch sent just before a crash
+# would be lost with the collector's open parts.
+LINGER=${LINGER:-65}
+done_flag=$SPOOL.sent
+rm -f "$done_flag"
+linger() {
+	n=$((LINGER * 2))
+	while [ $n -gt 0 ]; do
+		echo || exit 1
+		sleep 0.5
+		n=$((n - 1))
+	done
+	: > "$done_flag"
+}
 while :; do
 	# Wait for the collector (a probe connection carries nothing), so that a
 	# refused connection never counts as lines handed out.
@@ -74,9 +93,10 @@ while :; do
 	done
 	# tail --pid ends once the generator has ended and the spool is sent;
 	# nc -N shuts the socket down at the end so the collector sees EOF.
-	tail -n +"$start" -f --pid=$GEN "$SPOOL" | nc -N "$HOST" "$PORT" 2> /dev/null
+	{ tail -n +"$start" -f --pid=$GEN "$SPOOL" && linger; } | nc -N "$HOST" "$PORT" 2> /dev/null
 	st=$?
-	if [ $st -eq 0 ] && ! kill -0 $GEN 2> /dev/null; then
+	if [ -e "$done_flag" ] && ! kill -0 $GEN 2> /dev/null; then
+		rm -f "$done_flag"
 		break
 	fi
 	# Broken: tail hands lines out within a second of their arrival, so about

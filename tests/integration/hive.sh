@@ -33,7 +33,9 @@ waitfor() {
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 PORT=$(freeport)
 BATCH_PORT=$(freeport)
-export PORT BATCH_PORT HOST=127.0.0.1 LANDING=$T/landing RUN=$T ROLL=1s
+# LINGER: a listener stays connected that long after its last line, so a
+# collector crash within the collector's ROLL is seen and the end resent.
+export PORT BATCH_PORT HOST=127.0.0.1 LANDING=$T/landing RUN=$T ROLL=1s LINGER=3
 N=3000
 NS=200
 BATCH=202401011200
@@ -55,8 +57,10 @@ PIDS="$PIDS $LST"
 sleep 1
 # A search batch, as the crontab runs it every 5 minutes, while the paced
 # listener holds the stream port.
-check "search batch sent while the stream is connected (batch port)" env MODE=search BATCH=$BATCH \
-	COUNT=$NS SPOOL=$T/search.ndjson PORT=$BATCH_PORT timeout 10 "$H/listener.sh"
+MODE=search BATCH=$BATCH COUNT=$NS SPOOL=$T/search.ndjson PORT=$BATCH_PORT RETRY=0.2 \
+	timeout 30 "$H/listener.sh" 2> search.err &
+SRCH=$!
+PIDS="$PIDS $SRCH"
 sleep 1
 first=$(cat collector.pid)
 kill -KILL "-$first"
@@ -64,6 +68,8 @@ restarted() { [ -s collector.pid ] && [ "$(cat collector.pid)" != "$first" ] && 
 check "coordinator restarts the killed collector" waitfor 10 restarted
 wait $LST
 eq "listener sends everything and exits 0" "$?" 0
+wait $SRCH
+eq "search batch sent while the stream is connected (batch port), across the crash" "$?" 0
 contains "listener reconnected after the crash" listener.err "connection to 127.0.0.1:$PORT lost"
 
 # MODE=fetch: the real listener job, tw-gen fetch search against a fake API
