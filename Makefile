@@ -112,6 +112,7 @@ check-asan-heavy: asan
 	    sh tests/run.sh build-asan
 
 bench: all
+	@sh tests/deps.sh bench
 	@sh bench/run.sh $(BUILD)
 
 demo: deps-demo

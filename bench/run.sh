@@ -9,7 +9,10 @@
 #      on N and 4N lines;
 #   2. the JSON parser comparison (bench/parsers.c);
 #   3. the tw-agg job against Miller, jq, gojq, Python and pandas
-#      (bench/agg.sh, which appends its tables to results.txt).
+#      (bench/agg.sh, which appends its tables to results.txt);
+#   4. tw-perf's meter against cat (bench/perf.sh);
+#   5. tw-load into SQLite, MariaDB and PostgreSQL against Python
+#      loaders, and tw-load's own speed (bench/load.sh).
 #
 # Environment (defaults in brackets):
 #   BENCH_N       lines in the data set [200000]
@@ -21,6 +24,8 @@
 #   BENCH_DATA    use this file instead of generating one (for testing)
 #   BENCH_KEEP    1 keeps the flattened outputs in bench/out/
 #   BENCH_AGG     0 skips the tw-agg benchmark (bench/agg.sh) [1]
+#   BENCH_PERF    0 skips the meter benchmark (bench/perf.sh) [1]
+#   BENCH_LOAD    0 skips the tw-load benchmark (bench/load.sh) [1]
 #
 # Prints tables to stdout and writes the same to bench/out/results.txt.
 # Exits 0 whatever is missing: a tool that is not there is reported as
@@ -309,6 +314,14 @@ flatten_bench() {
 		say ""
 		say "tw-flatten to /dev/null, and tw-gen (MB/s = MB of output generated a second):"
 		table "" 0 < "$ROWS"
+		# tw-gen must never limit a benchmark: at least twice as fast as
+		# tw-flatten, on the same lines (its default record and -f).
+		gm=$(mbs_of '^tw-gen ')
+		fa=$(mbs_of '^tw-flatten all fields')
+		ff=$(mbs_of '^tw-flatten -f')
+		[ -n "$gm" ] && [ -n "$fa" ] && awk -v g="$gm" -v a="$fa" -v f="$ff" 'BEGIN {
+		    printf "  target: tw-gen >= 2x tw-flatten: %s (%.2fx the default record, %.2fx the -f job)\n",
+		        g / a >= 2 && g / f >= 2 ? "met" : (g / a >= 2 ? "met for the default record, NOT for -f" : "NOT met"), g / a, g / f }' | while IFS= read -r l; do say "$l"; done
 	fi
 
 	# Memory flat in input size: N lines, then the same file four times.
@@ -400,4 +413,13 @@ main "${1:-build}" | tee "$OUT/results.txt.tmp"
 mv "$OUT/results.txt.tmp" "$OUT/results.txt"
 # 3. the tw-agg job: its own script, which appends to results.txt
 [ "$BENCH_AGG" = 0 ] || sh "$ROOT/bench/agg.sh" "$BUILD"
+# 4. and 5.: the meter and the loads, appended too
+if [ "${BENCH_PERF:-1}" != 0 ]; then
+	{ echo; echo "== 4. tw-perf's meter against cat"; sh "$ROOT/bench/perf.sh" "$BUILD"; } |
+	    tee -a "$OUT/results.txt"
+fi
+if [ "${BENCH_LOAD:-1}" != 0 ]; then
+	{ echo; echo "== 5. tw-load into the databases"; sh "$ROOT/bench/load.sh" "$BUILD"; } |
+	    tee -a "$OUT/results.txt"
+fi
 exit 0
