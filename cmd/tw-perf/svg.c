@@ -19,10 +19,10 @@
 #include "tw_writer.h"
 
 #define W 720
-#define H 360
+#define H 380
 #define TOP 50
-#define BOTTOM 70
-#define LEFT 40
+#define BOTTOM 118
+#define LEFT 56
 
 /* Text for XML: valid UTF-8, markup and control characters escaped. */
 static void
@@ -51,17 +51,148 @@ xml_text(struct tw_buf *b, const char *s)
 	tw_buf_free(&t);
 }
 
+/*
+ * xml_text of s cut to at most max characters with an ellipsis in the
+ * middle, so that labels that differ at the end ("run-1", "run-2") stay
+ * apart.
+ */
+static void
+xml_text_cut(struct tw_buf *b, const char *s, size_t max)
+{
+	size_t n = 0, i, k = 0, head = (max - 1) / 2, tail = max - 1 - head;
+	size_t hb = 0, tb = 0;
+	char *t;
+
+	for (i = 0; s[i]; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	if (n <= max) {
+		xml_text(b, s);
+		return;
+	}
+	/* Byte offsets of the head's end and the tail's start. */
+	for (i = 0; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (k == head)
+				hb = i;
+			if (k == n - tail)
+				tb = i;
+			k++;
+		}
+	}
+	t = tw_xstrndup(s, hb);
+	xml_text(b, t);
+	free(t);
+	tw_buf_adds(b, "\xE2\x80\xA6");
+	xml_text(b, s + tb);
+}
+
+struct chart;
+static void label(struct tw_buf *b, const struct chart *c, int g, size_t max);
+
 struct chart {
 	const char *title;
 	int ngroup, nseries;
 	const char *group[64];
 	const char *series[2];
 	double v[64][2];
-	const char *fmt;
 	int per_group;		/* scale each group to its own maximum */
 };
 
 static const char *colour[2] = { "#4e79a7", "#f28e2b" };
+
+/*
+ * Group label g, at most max characters: when the labels are too long
+ * and share a beginning or an end ("run-1-flatten", "run-2-flatten"),
+ * what they share is dropped first (an ellipsis stands for it), so the
+ * part that tells them apart stays visible; then the middle is cut.
+ */
+static void
+label(struct tw_buf *b, const struct chart *c, int g, size_t max)
+{
+	size_t pre = (size_t)-1, suf = (size_t)-1, n = strlen(c->group[g]), i;
+	struct tw_buf t = TW_BUF_INIT;
+	const char *s = c->group[g];
+	int k;
+
+	for (k = 0; k < c->ngroup && c->ngroup > 1; k++) {
+		const char *o = c->group[k];
+		size_t on = strlen(o), a = 0, z = 0;
+
+		if (on <= max)
+			continue;	/* shown whole: not compared */
+		while (a < n && a < on && s[a] == o[a])
+			a++;
+		while (z < n - a && z < on - a && s[n - 1 - z] == o[on - 1 - z])
+			z++;
+		if (k != g) {
+			if (a < pre)
+				pre = a;
+			if (z < suf)
+				suf = z;
+		}
+	}
+	if (c->ngroup < 2 || n <= max || pre == (size_t)-1) {
+		xml_text_cut(b, s, max);
+		return;
+	}
+	/* One character of what is shared stays on each side: "…-1-…". */
+	if (pre > 0)
+		pre--;
+	if (suf > 0)
+		suf--;
+	/* Keep whole UTF-8 characters. */
+	while (pre > 0 && ((unsigned char)s[pre] & 0xC0) == 0x80)
+		pre--;
+	while (suf > 0 && ((unsigned char)s[n - suf] & 0xC0) == 0x80)
+		suf--;
+	if (pre > 3)
+		tw_buf_adds(&t, "\xE2\x80\xA6");
+	else
+		pre = 0;
+	if (suf <= 3)
+		suf = 0;
+	for (i = pre; i < n - suf; i++)
+		tw_buf_addc(&t, s[i]);
+	if (suf)
+		tw_buf_adds(&t, "\xE2\x80\xA6");
+	xml_text_cut(b, t.p ? t.p : "", max);
+	tw_buf_free(&t);
+}
+
+/* v in three significant digits with k, M, G for large magnitudes:
+ * 75812 -> "75.8k", 0.0123 -> "0.0123". */
+static void
+fmt_num(char *out, size_t n, double v)
+{
+	static const char sfx[] = "kMGTP";
+	double a = fabs(v);
+	int i = -1;
+
+	if (!isfinite(v)) {
+		snprintf(out, n, "-");
+		return;
+	}
+	while (a >= 999.5 && i < 4) {
+		a /= 1000;
+		v /= 1000;
+		i++;
+	}
+	if (i >= 0)
+		snprintf(out, n, "%.3g%c", v, sfx[i]);
+	else if (a >= 100 || a == 0)
+		snprintf(out, n, "%.0f", v);
+	else
+		snprintf(out, n, "%.3g", v);
+}
+
+/* A 1-2-5 step giving about five grid lines up to max. */
+static double
+nice_step(double max)
+{
+	double raw = max / 5, p = pow(10, floor(log10(raw))), f = raw / p;
+
+	return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
+}
 
 static int
 chart_write(const struct chart *c, const char *dir, const char *name)
@@ -70,7 +201,7 @@ chart_write(const struct chart *c, const char *dir, const char *name)
 	struct tw_writer w;
 	char path[4096], num[64];
 	double max = 0, gw, bw, x, h, scale;
-	int g, s, fd;
+	int g, s, fd, rot;
 	FILE *f;
 
 	for (g = 0; g < c->ngroup; g++)
@@ -85,10 +216,31 @@ chart_write(const struct chart *c, const char *dir, const char *name)
 	    W, H, W, H, W, H, W / 2);
 	xml_text(&b, c->title);
 	tw_buf_adds(&b, "</text>\n");
+	if (!c->per_group && max > 0) {
+		/* A y axis: grid lines at 1-2-5 steps, labelled. */
+		double step = nice_step(max), y;
+
+		if (max / step > 6)
+			step *= 2;
+		for (y = 0; y <= max * 1.0001; y += step) {
+			double py = H - BOTTOM - (H - TOP - BOTTOM) * y / max;
+
+			fmt_num(num, sizeof num, y);
+			tw_buf_addf(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+			    "stroke=\"#e6e6e6\"/>\n<text x=\"%d\" y=\"%.1f\" "
+			    "text-anchor=\"end\" fill=\"#666\">%s</text>\n",
+			    LEFT, py, W - LEFT, py, LEFT - 4, py + 4, num);
+		}
+	}
 	tw_buf_addf(&b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
 	    LEFT, H - BOTTOM, W - LEFT, H - BOTTOM);
 	gw = c->ngroup ? (double)(W - 2 * LEFT) / c->ngroup : 0;
 	bw = gw * 0.7 / c->nseries;
+	/* Labels too wide for their group (about 7 px a character) are
+	 * turned, and long ones cut. */
+	for (g = 0, rot = 0; g < c->ngroup; g++)
+		if (strlen(c->group[g]) * 7.0 > gw)
+			rot = 1;
 	for (g = 0; g < c->ngroup; g++) {
 		double gmax = 0;
 
@@ -100,20 +252,27 @@ chart_write(const struct chart *c, const char *dir, const char *name)
 			double v = c->v[g][s];
 
 			x = LEFT + g * gw + gw * 0.15 + s * bw;
-			h = isfinite(v) && scale > 0 ? (H - TOP - BOTTOM) * v / scale : 0;
-			if (isfinite(v))
-				snprintf(num, sizeof num, c->fmt, v);
-			else
-				snprintf(num, sizeof num, "-");
+			/* A negative value (a clock ahead of the data) is
+			 * labelled, not drawn below the axis. */
+			h = isfinite(v) && v > 0 && scale > 0 ?
+			    (H - TOP - BOTTOM) * v / scale : 0;
+			fmt_num(num, sizeof num, v);
 			tw_buf_addf(&b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 			    "height=\"%.1f\" fill=\"%s\"/>\n", x, H - BOTTOM - h,
 			    bw, h, colour[s]);
 			tw_buf_addf(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
 			    x + bw / 2, H - BOTTOM - h - 4, num);
 		}
-		tw_buf_addf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
-		    LEFT + g * gw + gw / 2, H - BOTTOM + 18);
+		if (rot)
+			tw_buf_addf(&b, "<text transform=\"translate(%.1f %d) rotate(-55)\" "
+			    "text-anchor=\"end\">", LEFT + g * gw + gw / 2, H - BOTTOM + 14);
+		else
+			tw_buf_addf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
+			    LEFT + g * gw + gw / 2, H - BOTTOM + 18);
+		tw_buf_adds(&b, "<title>");
 		xml_text(&b, c->group[g]);
+		tw_buf_adds(&b, "</title>");
+		label(&b, c, g, 18);
 		tw_buf_adds(&b, "</text>\n");
 	}
 	for (s = 0; s < c->nseries && c->nseries > 1; s++) {
@@ -165,8 +324,6 @@ svg_write(const struct report *R, const char *dir)
 	tp.title = "Throughput (tweets/s)";
 	mem.title = "Peak memory (MiB)";
 	tp.nseries = mem.nseries = 1;
-	tp.fmt = "%.0f";
-	mem.fmt = "%.1f";
 	for (i = 0; i < R->nruns && tp.ngroup < 64; i++) {
 		const struct run *r = &R->runs[i];
 
@@ -175,6 +332,10 @@ svg_write(const struct report *R, const char *dir)
 		tp.group[tp.ngroup] = mem.group[mem.ngroup] = name_of(r);
 		tp.v[tp.ngroup++][0] = r->rps;
 		mem.v[mem.ngroup++][0] = r->peak_rss_kb / 1024;
+	}
+	if (tp.ngroup == 64 && R->nruns > 64) {
+		tp.title = "Throughput (tweets/s), the first 64 runs";
+		mem.title = "Peak memory (MiB), the first 64 runs";
 	}
 	if (tp.ngroup > 0) {
 		rc |= chart_write(&tp, dir, "throughput.svg");
@@ -187,7 +348,6 @@ svg_write(const struct report *R, const char *dir)
 		cmp.nseries = 2;
 		cmp.series[0] = name_of(x);
 		cmp.series[1] = name_of(y);
-		cmp.fmt = "%.4g";
 		cmp.per_group = 1;
 		cmp.ngroup = 5;
 		cmp.group[0] = "tweets/s";
