@@ -15,6 +15,7 @@
 
 #include "perf.h"
 #include "report.h"
+#include "tw_label.h"
 #include "tw_util.h"
 #include "tw_writer.h"
 
@@ -51,41 +52,6 @@ xml_text(struct tw_buf *b, const char *s)
 	tw_buf_free(&t);
 }
 
-/*
- * xml_text of s cut to at most max characters with an ellipsis in the
- * middle, so that labels that differ at the end ("run-1", "run-2") stay
- * apart.
- */
-static void
-xml_text_cut(struct tw_buf *b, const char *s, size_t max)
-{
-	size_t n = 0, i, k = 0, head = (max - 1) / 2, tail = max - 1 - head;
-	size_t hb = 0, tb = 0;
-	char *t;
-
-	for (i = 0; s[i]; i++)
-		n += ((unsigned char)s[i] & 0xC0) != 0x80;
-	if (n <= max) {
-		xml_text(b, s);
-		return;
-	}
-	/* Byte offsets of the head's end and the tail's start. */
-	for (i = 0; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			if (k == head)
-				hb = i;
-			if (k == n - tail)
-				tb = i;
-			k++;
-		}
-	}
-	t = tw_xstrndup(s, hb);
-	xml_text(b, t);
-	free(t);
-	tw_buf_adds(b, "\xE2\x80\xA6");
-	xml_text(b, s + tb);
-}
-
 struct chart;
 static void label(struct tw_buf *b, const struct chart *c, int g, size_t max);
 
@@ -100,62 +66,14 @@ struct chart {
 
 static const char *colour[2] = { "#4e79a7", "#f28e2b" };
 
-/*
- * Group label g, at most max characters: when the labels are too long
- * and share a beginning or an end ("run-1-flatten", "run-2-flatten"),
- * what they share is dropped first (an ellipsis stands for it), so the
- * part that tells them apart stays visible; then the middle is cut.
- */
+/* Group label g, at most max characters (tw_label_short), for XML. */
 static void
 label(struct tw_buf *b, const struct chart *c, int g, size_t max)
 {
-	size_t pre = (size_t)-1, suf = (size_t)-1, n = strlen(c->group[g]), i;
 	struct tw_buf t = TW_BUF_INIT;
-	const char *s = c->group[g];
-	int k;
 
-	for (k = 0; k < c->ngroup && c->ngroup > 1; k++) {
-		const char *o = c->group[k];
-		size_t on = strlen(o), a = 0, z = 0;
-
-		if (on <= max)
-			continue;	/* shown whole: not compared */
-		while (a < n && a < on && s[a] == o[a])
-			a++;
-		while (z < n - a && z < on - a && s[n - 1 - z] == o[on - 1 - z])
-			z++;
-		if (k != g) {
-			if (a < pre)
-				pre = a;
-			if (z < suf)
-				suf = z;
-		}
-	}
-	if (c->ngroup < 2 || n <= max || pre == (size_t)-1) {
-		xml_text_cut(b, s, max);
-		return;
-	}
-	/* One character of what is shared stays on each side: "…-1-…". */
-	if (pre > 0)
-		pre--;
-	if (suf > 0)
-		suf--;
-	/* Keep whole UTF-8 characters. */
-	while (pre > 0 && ((unsigned char)s[pre] & 0xC0) == 0x80)
-		pre--;
-	while (suf > 0 && ((unsigned char)s[n - suf] & 0xC0) == 0x80)
-		suf--;
-	if (pre > 3)
-		tw_buf_adds(&t, "\xE2\x80\xA6");
-	else
-		pre = 0;
-	if (suf <= 3)
-		suf = 0;
-	for (i = pre; i < n - suf; i++)
-		tw_buf_addc(&t, s[i]);
-	if (suf)
-		tw_buf_adds(&t, "\xE2\x80\xA6");
-	xml_text_cut(b, t.p ? t.p : "", max);
+	tw_label_short(&t, c->group, (size_t)c->ngroup, (size_t)g, max);
+	xml_text(b, t.p ? t.p : "");
 	tw_buf_free(&t);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "plot.h"
+#include "tw_label.h"
 #include "tw_time.h"
 #include "tw_util.h"
 
@@ -690,20 +691,37 @@ bar_chart(struct tw_buf *b, const struct chart *c, double top)
 	double vmin, vmax, l, r = c->width - 20, bot, t = top + 6, band, bw;
 	double maxw = 0, w, zero;
 	double *v;
-	uint32_t i, s, nc = c->ncshown, ns = c->nshown;
-	int rotate, target, any_topk, labels;
+	uint32_t i, s, nc = c->ncshown, ns = c->nshown, every;
+	int rotate, target, any_topk, labels, angle;
+	const char **names;
+	char **shown;
 
 	v = bar_values(c, &have, &vmin, &vmax, &any_topk);
 	target = (int)((c->height - 80 - t) / 55);
 	nice(&ys, vmin, vmax, target < 2 ? 2 : target, 1);
 	l = 40 + max_label_w(&ys);
 	band = (r - l) / nc;
+	/* Short forms of the labels, told apart (tw_label_short). */
+	names = tw_xcalloc(nc ? nc : 1, sizeof *names);
+	shown = tw_xcalloc(nc ? nc : 1, sizeof *shown);
+	for (i = 0; i < nc; i++)
+		names[i] = c->cat[c->corder[i]];
 	for (i = 0; i < nc; i++) {
-		w = text_w(c->cat[c->corder[i]], 18, CW);
+		struct tw_buf sb = TW_BUF_INIT;
+
+		tw_label_short(&sb, names, nc, i, 18);
+		shown[i] = sb.p ? sb.p : tw_xstrdup("");
+		w = text_w(shown[i], 18, CW);
 		maxw = fmax(maxw, w);
 	}
 	rotate = maxw > band - 6;
-	bot = c->height - 40 - (rotate ? maxw * 0.64 + 6 : 20);
+	/* Turned labels: at 40 degrees while they stay apart, upright
+	 * (90) when the bars are narrow, and then only every every-th
+	 * when even that is too tight. */
+	angle = rotate && band * 0.64 < 13 ? 90 : 40;
+	every = angle == 90 && band < 13 ? (uint32_t)ceil(13 / band) : 1;
+	bot = c->height - 40 - (!rotate ? 20 : angle == 90 ? maxw + 6 :
+	    maxw * 0.64 + 6);
 	if (bot - t < 100)
 		bot = t + 100;
 	labels = nc * ns <= 24 && band / ns >= 22;
@@ -737,18 +755,25 @@ bar_chart(struct tw_buf *b, const struct chart *c, double top)
 				    "font-size=\"11\" fill=\"#333\"", lb.p, 12);
 		}
 		line(b, cx, bot, cx, bot + 4, AXIS);
-		if (rotate) {
-			tw_buf_addf(b, "<text transform=\"translate(%.1f %.1f) rotate(-40)\" text-anchor=\"end\" fill=\"" MUTED "\">",
-			    cx + 4, bot + 14);
-			text_cut(b, name, 18);
+		if (i % every != 0) {
+			;	/* too crowded: the bar's tooltip names it */
+		} else if (rotate) {
+			tw_buf_addf(b, "<text transform=\"translate(%.1f %.1f) rotate(-%d)\" "
+			    "text-anchor=\"end\" fill=\"" MUTED "\">", angle == 90 ?
+			    cx + 4 : cx + 4, bot + (angle == 90 ? 8 : 14), angle);
+			text_cut(b, shown[i], 18);
 			tw_buf_adds(b, "</text>\n");
 		} else {
-			text(b, cx, bot + 18, "middle", "fill=\"" MUTED "\"", name, 18);
+			text(b, cx, bot + 18, "middle", "fill=\"" MUTED "\"", shown[i], 18);
 		}
 	}
 	line(b, l, zero, r, zero, AXIS);
 	line(b, l, t, l, bot, AXIS);
 	text(b, (l + r) / 2, c->height - 12, "middle", "fill=\"#333\"", cat_title(c), 60);
+	for (i = 0; i < nc; i++)
+		free(shown[i]);
+	free(shown);
+	free(names);
 	free(v);
 	free(have);
 	tw_buf_free(&lb);
