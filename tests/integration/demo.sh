@@ -23,3 +23,15 @@ check "demo: dashboard page with four charts" test "$(grep -o '<svg' "$D/www/ind
 contains "demo: tells the user where to look" "$T/out" "www/index.html"
 secs=$(sed -n 's/^Done in \([0-9]*\) s.*/\1/p' "$T/out")
 timing_check "demo: the whole pipeline in under a minute (${secs:-?} s for $N tweets)" test "${secs:-999}" -lt 60
+# The demo's own dashboard in a real browser: it loads cleanly and shows
+# its four charts.
+if command -v chromium > /dev/null 2>&1; then
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$(mktemp -d "$T/chrome.XXXXXX")" --enable-logging=stderr --v=0 \
+	    --dump-dom "file://$D/www/index.html" > "$T/dom.html" 2> "$T/chrome.log"
+	eq "demo dashboard in chromium: no console errors" "$(grep -iE 'CONSOLE|Uncaught|net::ERR' "$T/chrome.log" | head -3)" ""
+	check "demo dashboard in chromium: four charts in the DOM" test "$(grep -o '<svg ' "$T/dom.html" | wc -l)" -ge 4
+else
+	skip "demo dashboard in chromium" "chromium is not installed"
+fi

@@ -108,7 +108,12 @@ chrome() {
 	    --disable-background-networking --disable-component-update --disable-sync \
 	    --user-data-dir="$(mktemp -d "$T/chrome.XXXXXX")" "$@" 2> /dev/null
 }
-chrome --dump-dom "file://$T/www/index.html" > dom.html
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$(mktemp -d "$T/chrome.XXXXXX")" --enable-logging=stderr --v=0 \
+    --dump-dom "file://$T/www/index.html" > dom.html 2> chrome.log
+eq "chromium: the page loads without console errors or failed loads" \
+    "$(grep -iE 'CONSOLE|Uncaught|net::ERR' chrome.log | head -3)" ""
 eq "chromium: DOM has three <svg> charts" "$(grep -o '<svg ' dom.html | wc -l | tr -d ' ')" 3
 for t in "Tweets per minute by language" "Top hashtags" "Average engagement by language" "Missing input shows a placeholder"; do
 	contains "chromium: DOM shows \"$t\"" dom.html "$t"
