@@ -57,6 +57,28 @@ failed_names=""
 TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/twtest.XXXXXX")
 trap 'rm -rf "$TMPROOT"' EXIT INT TERM
 
+# Under the sanitizers every report also goes to a file, so that one from
+# a tool early in a pipeline (whose status a test does not see) still
+# fails the test that ran it.
+SANDIR=
+if [ -n "${TW_SANITIZED:-}" ]; then
+	SANDIR=$TMPROOT/sanitizer
+	mkdir -p "$SANDIR"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SANDIR/asan"
+	UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$SANDIR/ubsan"
+	export ASAN_OPTIONS UBSAN_OPTIONS
+fi
+# san_check NAME: 1 (and the report shown) when a sanitizer wrote one.
+san_check() {
+	[ -n "$SANDIR" ] || return 0
+	set -- "$1" $(ls "$SANDIR" 2> /dev/null)
+	[ $# -gt 1 ] || return 0
+	echo "  $1: sanitizer report:"
+	cat "$SANDIR"/* | grep -E 'ERROR|runtime error|SUMMARY|#[0-3] ' | head -8 | sed 's/^/    /'
+	rm -f "$SANDIR"/*
+	return 1
+}
+
 want() {
 	[ -z "${TW_FILTER:-}" ] && return 0
 	printf '%s\n' "$1" | grep -Eq -- "$TW_FILTER"
@@ -94,7 +116,9 @@ for u in "$BUILD"/unit/*; do
 	want "$n" || continue
 	out=$TMPROOT/unit.out
 	(cd "$TMPROOT" && $VG "$u") > "$out" 2>&1
-	tally "$n" "$out" $?
+	rc=$?
+	san_check "$n" || echo "not ok - sanitizer report" >> "$out"
+	tally "$n" "$out" $rc
 done
 
 # Golden cases.
@@ -116,6 +140,7 @@ for c in "$ROOT"/tests/cases/*/*/; do
 	if [ "$rc" != "$want_rc" ]; then ok=0; why="status $rc, expected $want_rc"; fi
 	if [ $ok = 1 ] && ! cmp -s "$d/.out" "$c/expout"; then ok=0; why="stdout differs"; fi
 	if [ $ok = 1 ] && [ -f "$c/experr" ] && ! cmp -s "$d/.err" "$c/experr"; then ok=0; why="stderr differs"; fi
+	if ! san_check "$n"; then ok=0; why="sanitizer report"; fi
 	if [ $ok = 1 ]; then
 		pass=$((pass + 1))
 	else
@@ -141,7 +166,9 @@ for s in "$ROOT"/tests/integration/*.sh; do
 	fi
 	out=$TMPROOT/integ.out
 	(cd "$TMPROOT" && TW_TMP=$TMPROOT timeout 600 sh "$s") > "$out" 2>&1
-	tally "$n" "$out" $?
+	rc=$?
+	san_check "$n" >> "$out" || echo "not ok - a sanitizer report (above)" >> "$out"
+	tally "$n" "$out" $rc
 done
 
 [ -n "$failed_names" ] && echo "failed:$failed_names"
