@@ -131,6 +131,17 @@ size_t tw_buf_add_utf8_repair(struct tw_buf *b, const char *s, size_t n);
 /* Returns the length of the longest valid UTF-8 prefix of s[0..n). */
 size_t tw_utf8_valid_prefix(const char *s, size_t n);
 
+/* The number of characters (non-continuation bytes) in s[0..n). */
+static inline size_t
+tw_utf8_chars(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
 /* Appends code point cp (0 to 0x10FFFF, not a surrogate) as UTF-8. */
 void tw_buf_add_cp(struct tw_buf *b, uint32_t cp);
 

@@ -2,21 +2,11 @@
 
 #include <string.h>
 
-static size_t
-nchars(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
-}
-
 /* s[0..n) cut to max characters with an ellipsis in the middle. */
 static void
 cut_middle(struct tw_buf *out, const char *s, size_t n, size_t max)
 {
-	size_t total = nchars(s, n), head, tail, k = 0, i, hb = 0, tb = n;
+	size_t total = tw_utf8_chars(s, n), head, tail, k = 0, i, hb = 0, tb = n;
 
 	if (total <= max) {
 		tw_buf_add(out, s, n);
@@ -48,7 +38,7 @@ tw_label_short(struct tw_buf *out, const char *const *all, size_t n,
 
 	if (max < 3)
 		max = 3;
-	if (nchars(s, len) <= max) {
+	if (tw_utf8_chars(s, len) <= max) {
 		tw_buf_add(out, s, len);
 		return;
 	}
@@ -56,7 +46,7 @@ tw_label_short(struct tw_buf *out, const char *const *all, size_t n,
 		const char *o = all[k];
 		size_t on = strlen(o), a = 0, z = 0;
 
-		if (k == i || nchars(o, on) <= max)
+		if (k == i || tw_utf8_chars(o, on) <= max)
 			continue;	/* shown whole: not compared */
 		while (a < len && a < on && s[a] == o[a])
 			a++;

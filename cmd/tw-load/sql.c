@@ -983,16 +983,6 @@ bad(struct load *L, const char *fmt, const char *a, const char *b)
 	return -1;
 }
 
-static size_t
-utf8_chars(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
-}
-
 /*
  * Appends value v for column c to b in the output format. Returns 0, -1
  * (bad: L->err set) or 1 (an inferred column must widen first).
@@ -1074,7 +1064,7 @@ add_value(struct load *L, struct table *t, struct column *c,
 		load_json(L, s, j, v);	/* stringified */
 	if (s->p == NULL)
 		tw_buf_grow(s, 1);
-	if (c->key && d == D_MYSQL && utf8_chars(s->p, s->len) > MYSQL_KEYLEN)
+	if (c->key && d == D_MYSQL && tw_utf8_chars(s->p, s->len) > MYSQL_KEYLEN)
 		return bad(L, "key column '%s' longer than %s characters", c->name, "191");
 	if (m == M_SQL)
 		lit(L, b, s->p, s->len);
@@ -1092,6 +1082,28 @@ add_value(struct load *L, struct table *t, struct column *c,
 }
 
 /* Widens an inferred column in place (ALTER where the database needs it). */
+/*
+ * Starts the UPDATE that rewrites a widened boolean column's stored one
+ * and zero (literals as the dialect stored them) as 'true' and 'false';
+ * the caller ends the CASE.
+ */
+static void
+bool_to_text(struct load *L, struct tw_buf *b, struct table *t,
+    struct column *c, const char *one, const char *zero)
+{
+	tw_buf_adds(b, "UPDATE ");
+	add_ident(L, b, t->name);
+	tw_buf_adds(b, " SET ");
+	add_ident(L, b, c->name);
+	tw_buf_adds(b, " = CASE ");
+	add_ident(L, b, c->name);
+	tw_buf_adds(b, " WHEN ");
+	tw_buf_adds(b, one);
+	tw_buf_adds(b, " THEN 'true' WHEN ");
+	tw_buf_adds(b, zero);
+	tw_buf_adds(b, " THEN 'false'");
+}
+
 static void
 widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
 {
@@ -1103,13 +1115,8 @@ widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
 		/* SQLite stored TRUE as 1: the same text as the others. */
 		flush_rows(L, t);
 		c->type = to;
-		tw_buf_adds(b, "UPDATE ");
-		add_ident(L, b, t->name);
-		tw_buf_adds(b, " SET ");
-		add_ident(L, b, c->name);
-		tw_buf_adds(b, " = CASE ");
-		add_ident(L, b, c->name);
-		tw_buf_adds(b, " WHEN 1 THEN 'true' WHEN 0 THEN 'false' END WHERE typeof(");
+		bool_to_text(L, b, t, c, "1", "0");
+		tw_buf_adds(b, " END WHERE typeof(");
 		add_ident(L, b, c->name);
 		tw_buf_adds(b, ") = 'integer';\n");
 	} else if (L->o.mode == M_SQL && !L->o.no_create &&
@@ -1137,13 +1144,8 @@ widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
 		if (L->o.dialect == D_MYSQL && was_bool) {
 			/* MySQL turns TRUE into '1': make it 'true', as
 			 * PostgreSQL's cast and the later rows write it. */
-			tw_buf_adds(b, "UPDATE ");
-			add_ident(L, b, t->name);
-			tw_buf_adds(b, " SET ");
-			add_ident(L, b, c->name);
-			tw_buf_adds(b, " = CASE ");
-			add_ident(L, b, c->name);
-			tw_buf_adds(b, " WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE ");
+			bool_to_text(L, b, t, c, "'1'", "'0'");
+			tw_buf_adds(b, " ELSE ");
 			add_ident(L, b, c->name);
 			tw_buf_adds(b, " END;\n");
 		}

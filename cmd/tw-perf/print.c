@@ -87,11 +87,7 @@ human(double v)
 static size_t
 width(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
+	return tw_utf8_chars(s, strlen(s));
 }
 
 static void
