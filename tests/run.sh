@@ -74,7 +74,9 @@ san_check() {
 	set -- "$1" $(ls "$SANDIR" 2> /dev/null)
 	[ $# -gt 1 ] || return 0
 	echo "  $1: sanitizer report:"
-	cat "$SANDIR"/* | grep -E 'ERROR|runtime error|SUMMARY|#[0-3] ' | head -8 | sed 's/^/    /'
+	cat "$SANDIR"/* > "$TMPROOT/sanitizer.txt"
+	{ grep -E 'ERROR|error|SUMMARY|#[0-3] ' "$TMPROOT/sanitizer.txt" ||
+	    cat "$TMPROOT/sanitizer.txt"; } | head -8 | sed 's/^/    /'
 	rm -f "$SANDIR"/*
 	return 1
 }
@@ -167,7 +169,7 @@ for s in "$ROOT"/tests/integration/*.sh; do
 	out=$TMPROOT/integ.out
 	(cd "$TMPROOT" && TW_TMP=$TMPROOT timeout 600 sh "$s") > "$out" 2>&1
 	rc=$?
-	san_check "$n" >> "$out" || echo "not ok - a sanitizer report (above)" >> "$out"
+	san_check "$n" || echo "not ok - a sanitizer report (above)" >> "$out"
 	tally "$n" "$out" $rc
 done
 
