@@ -1095,7 +1095,7 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 {
 	struct tweet t;
 	const struct tw_jval *refs, *e, *src, *rt = NULL, *q = NULL, *pm, *ent,
-	    *geo, *note, *att;
+	    *geo, *note, *att, *embedded;
 	uint32_t i;
 
 	memset(&t, 0, sizeof t);
@@ -1107,7 +1107,7 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	t.created = G(c, o, "created_at", W_STR);
 	set_time(c, &t);
 	t.author_id = G(c, o, "author_id", W_ID);
-	t.user = G(c, o, "author", W_OBJ);	/* twarc2 embeds it */
+	embedded = t.user = G(c, o, "author", W_OBJ);	/* twarc2 embeds it */
 	if (t.user == NULL)
 		t.user = find_by(c, c->inc_users, "id", t.author_id);
 	t.lang = G(c, o, "lang", W_STR);
@@ -1148,18 +1148,20 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 		t.is_reply = 1;
 	/* A retweet's text and entities are the original's, untruncated. */
 	src = rt != NULL ? rt : o;
-	note = G(c, G(c, src, "note_tweet", W_OBJ), "text", W_STR);
-	t.text = note ? note : G(c, src, "text", W_STR);
+	note = G(c, src, "note_tweet", W_OBJ);
+	t.text = G(c, note, "text", W_STR);
+	if (t.text == NULL)
+		t.text = G(c, src, "text", W_STR);
 	if (rt != NULL && t.text == NULL)
 		t.text = G(c, o, "text", W_STR);
-	ent = G(c, G(c, src, "note_tweet", W_OBJ), "entities", W_OBJ);
+	ent = G(c, note, "entities", W_OBJ);
 	if (ent == NULL)
 		ent = G(c, src, "entities", W_OBJ);
 	t.hashtags = G(c, ent, "hashtags", W_ARR);
 	t.mentions = G(c, ent, "mentions", W_ARR);
 	t.urls = G(c, ent, "urls", W_ARR);
 	att = G(c, src, "attachments", W_OBJ);
-	if (att == NULL)
+	if (att == NULL && src != o)
 		att = G(c, o, "attachments", W_OBJ);
 	t.media_keys = G(c, att, "media_keys", W_ARR);
 	t.media_inline = G(c, att, "media", W_ARR);
@@ -1181,7 +1183,7 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 		return;
 	emit_tweet(c, &t);
 	/* twarc2 flattened tweets carry their own expansions. */
-	if (t.user != NULL && G(c, o, "author", W_OBJ) != NULL)
+	if (embedded != NULL)
 		v2_user(c, t.user);
 	if (t.place == geo && geo != NULL)
 		place_rec(c, geo);
