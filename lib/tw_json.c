@@ -665,7 +665,7 @@ int
 tw_json_i64(const struct tw_jval *v, int64_t *out)
 {
 	const char *p;
-	size_t i = 0, n;
+	size_t i = 0, n, e;
 	uint64_t acc = 0, lim;
 	int neg = 0;
 
@@ -685,6 +685,14 @@ tw_json_i64(const struct tw_jval *v, int64_t *out)
 	}
 	if (i == n)
 		return -1;
+	/* The first 18 digits cannot overflow. */
+	for (e = n - i > 18 ? i + 18 : n; i < e; i++) {
+		unsigned dgt = (unsigned char)p[i] - '0';
+
+		if (dgt > 9)
+			return -1;
+		acc = acc * 10 + dgt;
+	}
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (; i < n; i++) {
 		unsigned dgt = (unsigned char)p[i] - '0';

@@ -40,6 +40,7 @@ enum ctype { C_NONE, C_BOOL, C_INT, C_ID, C_NUM, C_TIME, C_STR, C_JSON };
 struct column {
 	char *name;	/* in SQL */
 	char *src;	/* in the records (name, unless name had to change) */
+	size_t srclen;
 	enum ctype type;
 	int key;	/* part of the primary key */
 	int warned;

@@ -10,6 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +108,18 @@ load_json(struct load *L, struct tw_buf *b, const struct tw_json *j,
 		tw_buf_add(b, v->p, v->len);
 		return;
 	case TW_JSTR:
+		if (v->flags == 0) {
+			/* No escapes, valid UTF-8, no control bytes: the raw
+			 * text is already a JSON string's content. */
+			if (b->cap - b->len <= (size_t)v->len + 2)
+				tw_buf_grow(b, (size_t)v->len + 2);
+			b->p[b->len++] = '"';
+			memcpy(b->p + b->len, v->p, v->len);
+			b->len += v->len;
+			b->p[b->len++] = '"';
+			b->p[b->len] = '\0';
+			return;
+		}
 		tw_buf_reset(&L->tmp2);
 		load_str(L, &L->tmp2, v);
 		tw_buf_add_jstr(b, L->tmp2.p ? L->tmp2.p : "", L->tmp2.len);
@@ -145,11 +160,76 @@ add_hex(struct tw_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/*
+ * The first byte at or after i in s[0..n) that is one of sp[0..3]
+ * (repeat one to look for fewer), or n.
+ */
+static size_t
+next_special(const char *s, size_t i, size_t n, const char sp[4])
+{
+#ifdef __SSE2__
+	__m128i a = _mm_set1_epi8(sp[0]), b = _mm_set1_epi8(sp[1]),
+	    c = _mm_set1_epi8(sp[2]), d = _mm_set1_epi8(sp[3]);
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		int m = _mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(x, b)),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, c), _mm_cmpeq_epi8(x, d))));
+
+		if (m)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+	}
+#endif
+	for (; i < n; i++)
+		if (s[i] == sp[0] || s[i] == sp[1] || s[i] == sp[2] || s[i] == sp[3])
+			break;
+	return i;
+}
+
+/*
+ * Appends s[0..n), each byte of sp[0..3] replaced by its two-byte escape
+ * (esc[2k], esc[2k + 1] for sp[k]); the runs between are copied whole.
+ */
+static void
+add_escaped(struct tw_buf *b, const char *s, size_t n, const char sp[4],
+    const char esc[8])
+{
+	size_t i = 0, run;
+	char *d;
+	int k;
+
+	if (b->cap - b->len <= n * 2 + 1)
+		tw_buf_grow(b, n * 2 + 1);
+	d = b->p + b->len;
+	while (i < n) {
+		run = next_special(s, i, n, sp);
+		memcpy(d, s + i, run - i);
+		d += run - i;
+		if (run == n)
+			break;
+		for (k = 0; sp[k] != s[run]; k++)
+			;
+		*d++ = esc[2 * k];
+		*d++ = esc[2 * k + 1];
+		i = run + 1;
+	}
+	b->len = (size_t)(d - b->p);
+	b->p[b->len] = '\0';
+}
+
+/* Quote doubling, PostgreSQL E'' strings, COPY text fields. */
+static const char sp_quote[4] = { '\'', '\'', '\'', '\'' };
+static const char esc_quote[8] = { '\'', '\'' };
+static const char sp_pg[4] = { '\'', '\\', '\n', '\r' };
+static const char esc_pg[8] = { '\'', '\'', '\\', '\\', '\\', 'n', '\\', 'r' };
+static const char sp_copy[4] = { '\\', '\n', '\r', '\t' };
+static const char esc_copy[8] = { '\\', '\\', '\\', 'n', '\\', 'r', '\\', 't' };
+static const char sp_pgesc[4] = { '\\', '\n', '\r', '\r' };
+
 static void
 lit_sqlite(struct tw_buf *b, const char *s, size_t n)
 {
-	size_t i;
-
 	/* A line break goes as hex text: 'a'||char(10)||'b' nests one
 	 * level per break, and SQLite stops at 1000 levels. */
 	if (memchr(s, '\n', n) || memchr(s, '\r', n)) {
@@ -159,44 +239,22 @@ lit_sqlite(struct tw_buf *b, const char *s, size_t n)
 		return;
 	}
 	tw_buf_addc(b, '\'');
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\'')
-			tw_buf_add(b, "''", 2);
-		else
-			tw_buf_addc(b, s[i]);
-	}
+	add_escaped(b, s, n, sp_quote, esc_quote);
 	tw_buf_addc(b, '\'');
 }
 
 static void
 lit_postgres(struct tw_buf *b, const char *s, size_t n)
 {
-	size_t i;
-	int esc = 0;
+	int esc = next_special(s, 0, n, sp_pgesc) < n;
 
-	for (i = 0; i < n && !esc; i++)
-		esc = s[i] == '\\' || s[i] == '\n' || s[i] == '\r';
 	if (esc)
 		tw_buf_addc(b, 'E');
 	tw_buf_addc(b, '\'');
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '\'':
-			tw_buf_add(b, "''", 2);
-			break;
-		case '\\':
-			tw_buf_add(b, "\\\\", 2);
-			break;
-		case '\n':
-			tw_buf_add(b, "\\n", 2);
-			break;
-		case '\r':
-			tw_buf_add(b, "\\r", 2);
-			break;
-		default:
-			tw_buf_addc(b, s[i]);
-		}
-	}
+	if (esc)
+		add_escaped(b, s, n, sp_pg, esc_pg);
+	else
+		add_escaped(b, s, n, sp_quote, esc_quote);
 	tw_buf_addc(b, '\'');
 }
 
@@ -242,26 +300,7 @@ lit(struct load *L, struct tw_buf *b, const char *s, size_t n)
 static void
 copy_text(struct tw_buf *b, const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '\\':
-			tw_buf_add(b, "\\\\", 2);
-			break;
-		case '\n':
-			tw_buf_add(b, "\\n", 2);
-			break;
-		case '\r':
-			tw_buf_add(b, "\\r", 2);
-			break;
-		case '\t':
-			tw_buf_add(b, "\\t", 2);
-			break;
-		default:
-			tw_buf_addc(b, s[i]);
-		}
-	}
+	add_escaped(b, s, n, sp_copy, esc_copy);
 }
 
 /* ---- column types ---------------------------------------------------- */
@@ -375,6 +414,7 @@ add_column(struct table *t, const char *name, size_t n, enum ctype type)
 	}
 	memset(&t->cols[t->ncols], 0, sizeof t->cols[0]);
 	t->cols[t->ncols].src = tw_xstrndup(name, n);
+	t->cols[t->ncols].srclen = n;
 	t->cols[t->ncols].name = tw_xstrndup(name, n);
 	if (sys_column(name, n)) {
 		t->cols[t->ncols].name = tw_xrealloc(t->cols[t->ncols].name, n + 2);
@@ -454,17 +494,21 @@ agg_field(const char *s)
 	return *q == '_' && q[1];
 }
 
+static inline int
+name_eq(const struct column *c, const char *name, size_t n)
+{
+	return c->srclen == n && memcmp(c->src, name, n) == 0;
+}
+
 static int
 find_column(struct table *t, const char *name, size_t n)
 {
 	int i, h = t->next_hint;
 
-	if (h < t->ncols && strlen(t->cols[h].src) == n &&
-	    memcmp(t->cols[h].src, name, n) == 0)
+	if (h < t->ncols && name_eq(&t->cols[h], name, n))
 		return h;
 	for (i = 0; i < t->ncols; i++)
-		if (strlen(t->cols[i].src) == n &&
-		    memcmp(t->cols[i].src, name, n) == 0)
+		if (name_eq(&t->cols[i], name, n))
 			return i;
 	return -1;
 }
@@ -997,6 +1041,8 @@ add_value(struct load *L, struct table *t, struct column *c,
 	int64_t x;
 	double dv;
 	struct tw_buf *s = &L->tmp;
+	const char *text;
+	size_t len, mark = 0;
 
 	if (v == NULL || v->type == TW_JNULL) {
 		if (c->key)
@@ -1019,7 +1065,12 @@ add_value(struct load *L, struct table *t, struct column *c,
 			    c->type == C_ID ? "not an id that fits BIGINT" :
 			    "not an integer that fits BIGINT");
 		}
-		tw_buf_add_i64(b, x);
+		if ((v->p[0] != '0' || v->len == 1) &&
+		    (v->p[0] != '-' || v->p[1] != '0'))
+			/* Already in its shortest form: no leading zero, no -0. */
+			tw_buf_add(b, v->p, v->len);
+		else
+			tw_buf_add_i64(b, x);
 		return 0;
 	case C_NUM:
 		if (v->type != TW_JNUM && !(v->type == TW_JSTR && t->rtype >= 0)) {
@@ -1053,31 +1104,40 @@ add_value(struct load *L, struct table *t, struct column *c,
 		break;
 	}
 	/* Text and JSON: the value's text, then quoted for the output. */
-	tw_buf_reset(s);
-	if (c->type == C_JSON)
-		load_json(L, s, j, v);
-	else if (v->type == TW_JSTR)
-		load_str(L, s, v);
-	else if (v->type == TW_JNUM)
-		tw_buf_add(s, v->p, v->len);
-	else
-		load_json(L, s, j, v);	/* stringified */
-	if (s->p == NULL)
-		tw_buf_grow(s, 1);
-	if (c->key && d == D_MYSQL && tw_utf8_chars(s->p, s->len) > MYSQL_KEYLEN)
+	if (c->type != C_JSON && v->type == TW_JSTR && v->flags == 0 &&
+	    !(m == M_BULK && d == D_SQLITE)) {
+		/* No escapes, valid UTF-8, so no NUL: the raw text is it. */
+		text = v->p;
+		len = v->len;
+	} else {
+		tw_buf_reset(s);
+		if (m == M_BULK && d == D_SQLITE)
+			/* A leading mark keeps '' apart from NULL through
+			 * .import. */
+			tw_buf_addc(s, 's');
+		mark = s->len;
+		if (c->type == C_JSON)
+			load_json(L, s, j, v);
+		else if (v->type == TW_JSTR)
+			load_str(L, s, v);
+		else if (v->type == TW_JNUM)
+			tw_buf_add(s, v->p, v->len);
+		else
+			load_json(L, s, j, v);	/* stringified */
+		if (s->p == NULL)
+			tw_buf_grow(s, 1);
+		text = s->p;
+		len = s->len;
+	}
+	if (c->key && d == D_MYSQL &&
+	    tw_utf8_chars(text + mark, len - mark) > MYSQL_KEYLEN)
 		return bad(L, "key column '%s' longer than %s characters", c->name, "191");
 	if (m == M_SQL)
-		lit(L, b, s->p, s->len);
+		lit(L, b, text, len);
 	else if (pgcopy)
-		copy_text(b, s->p, s->len);
-	else if (m == M_BULK && d == D_SQLITE) {
-		/* A leading mark keeps '' apart from NULL through .import. */
-		tw_buf_reset(&L->tmp2);
-		tw_buf_addc(&L->tmp2, 's');
-		tw_buf_add(&L->tmp2, s->p, s->len);
-		tw_csv_add_quoted(b, L->tmp2.p, L->tmp2.len);
-	} else
-		tw_csv_add_quoted(b, s->p, s->len);
+		copy_text(b, text, len);
+	else
+		tw_csv_add_quoted(b, text, len);
 	return 0;
 }
 
