@@ -76,6 +76,29 @@ assert near(l["p99"], 1000, 400), l
 assert near(l["max"], 5000, 400), l
 PY
 
+# --- sampling: every line of a slow live stream, 1 in 1024 of a backlog ---
+python3 - "$T/live.log" <<'PY' && ok "sampling: every line of a live stream is measured" || not_ok "sampling: live stream" "$(tail -1 "$T/live.log")"
+import json, subprocess, sys, time
+p = subprocess.Popen(["tw-perf", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+for i in range(300):
+    p.stdin.write(b'{"ts":%d}\n' % int(time.time() * 1000)); p.stdin.flush()
+    if i % 10 == 0: time.sleep(0.01)
+p.stdin.close(); assert p.wait(10) == 0
+s = [json.loads(l) for l in open(sys.argv[1])][-1]
+assert s["records"] == 300 and s["latency_samples"] == 300, s
+PY
+python3 -c '
+import sys
+line = b"{\"ts\":1700000000000,\"pad\":\"" + b"x" * 200 + b"\"}\n"
+sys.stdout.buffer.write(line * 200000)' > "$T/backlog.ndjson"
+tw-perf -o "$T/backlog.log" "$T/backlog.ndjson" > /dev/null
+python3 - "$T/backlog.log" <<'PY' && ok "sampling: a file read in full reads is sampled 1 in 1024" || not_ok "sampling: backlog" "$(tail -1 "$T/backlog.log")"
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1])][-1]
+assert s["records"] == 200000, s
+assert 150 <= s["latency_samples"] <= 400, s   # 195 from the 1-in-1024 rule
+PY
+
 # --- stats every --every, from a slow producer ---
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "{\"i\":$i}"; sleep 0.1; done |
 	tw-perf -l slow -e 200ms -o "$T/slow.log" > "$T/slow.out"
