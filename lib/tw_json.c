@@ -717,6 +717,15 @@ tw_json_double(const struct tw_jval *v, double *out)
 		return -1;
 	if (v->len == 0 || v->len >= sizeof tmp)
 		return -1;
+	if (v->type == TW_JNUM && (v->flags & TW_JF_INT) && v->len <= 15) {
+		/* Below 2^53: the integer converts exactly, as strtod would. */
+		int64_t x;
+
+		if (tw_json_i64(v, &x) == 0 && (x != 0 || v->p[0] != '-')) {
+			*out = (double)x;
+			return 0;
+		}
+	}
 	memcpy(tmp, v->p, v->len);
 	tmp[v->len] = '\0';
 	if (v->type == TW_JSTR) {
