@@ -251,9 +251,10 @@ if [ -n "${TW_SANITIZED:-}" ]; then
 	skip "rate 20000 for 1s" "pacing at high rates is measured in the normal build, not under sanitizers"
 else
 python3 "$T/stamp.py" tw-gen --rate 20000 --duration 1s > "$T/pace2"
-check "rate 20000 for 1s" python3 -c "
+# Slack for a busy machine (CI shares two cores with the other tests).
+check "rate 20000 for 1s: $(cat "$T/pace2")" python3 -c "
 n, a, m, z = open('$T/pace2').read().split()
-import sys; sys.exit(not (int(n) == 20000 and 0.4 < float(m) < 0.6 and 0.9 < float(z) < 1.1))"
+import sys; sys.exit(not (int(n) == 20000 and 0.35 < float(m) < 0.75 and 0.9 < float(z) < 1.3))"
 fi
 timing_check "rate 1: 3 lines a second apart" python3 -c "
 import subprocess, sys
