@@ -111,6 +111,14 @@ tally() {
 	return 0
 }
 
+# The real payload corpus is part of the suite: without it the corpus
+# tests would run on an empty path, so its absence is a failure, named.
+if [ -z "$TW_CORPUS" ] || [ ! -f "$TW_CORPUS/INVENTORY.tsv" ]; then
+	echo "  corpus: not found at $ROOT/../shared/corpus (set TW_CORPUS to its folder)"
+	fail=$((fail + 1))
+	failed_names="$failed_names corpus"
+fi
+
 # Unit tests.
 for u in "$BUILD"/unit/*; do
 	[ -x "$u" ] || continue
