@@ -76,6 +76,25 @@ fuzz-build: $(FUZZERS:%=build-fuzz/fuzz-%)
 fuzz: fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_TIME)
 
+# The same harnesses under AFL++ (Debian's afl++): afl-clang-fast links
+# them with its libFuzzer-compatible driver. make fuzz-afl FUZZ_TIME=s.
+AFL_CC ?= afl-clang-fast
+build-afl/%.o: %.c
+	@mkdir -p $(@D)
+	AFL_QUIET=1 $(AFL_CC) $(CPPFLAGS) -std=c11 $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-afl/libtw.a: $(LIB_SRC:%.c=build-afl/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build-afl/afl-%: build-afl/fuzz/%.o build-afl/libtw.a
+	AFL_QUIET=1 $(AFL_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-afl-build: $(FUZZERS:%=build-afl/afl-%)
+
+fuzz-afl: fuzz-afl-build
+	@sh tests/fuzz/afl.sh $(FUZZ_TIME)
+
 deps:
 	@sh tests/deps.sh
 
@@ -133,9 +152,9 @@ uninstall:
 	for m in $(MAN); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/} $(DESTDIR)$(MANDIR)/man7/$${m#man/}; done
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-afl
 
-.PHONY: all units deps deps-demo check asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build
+.PHONY: all units deps deps-demo check asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build fuzz-afl fuzz-afl-build
 .PRECIOUS: $(BUILD)/%.o
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

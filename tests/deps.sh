@@ -13,7 +13,7 @@ elif [ "${1:-}" = bench ]; then
 	# The test set, plus the peers only the benchmarks run.
 	PKGS="$BUILD_PKGS mandoc jq python3 sqlite3 time libjsmn-dev libyajl-dev libcjson-dev libjson-c-dev gojq miller hyperfine mariadb-server mariadb-client postgresql postgresql-client python3-pandas python3-pymysql python3-psycopg2 ${TW_DEPS_EXTRA:-}"
 else
-	PKGS="$BUILD_PKGS mandoc jq python3 sqlite3 valgrind strace netcat-openbsd kcat librdkafka-dev mariadb-server mariadb-client postgresql postgresql-client chromium time clang libclang-rt-14-dev libjsmn-dev libyajl-dev libcjson-dev libjson-c-dev gojq miller hyperfine ${TW_DEPS_EXTRA:-}"
+	PKGS="$BUILD_PKGS mandoc jq python3 sqlite3 valgrind strace netcat-openbsd kcat librdkafka-dev mariadb-server mariadb-client postgresql postgresql-client chromium time clang libclang-rt-14-dev afl++ libjsmn-dev libyajl-dev libcjson-dev libjson-c-dev gojq miller hyperfine ${TW_DEPS_EXTRA:-}"
 fi
 missing=""
 for p in $PKGS; do

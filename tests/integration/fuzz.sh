@@ -41,3 +41,38 @@ else
 		fi
 	done
 fi
+
+# The same harnesses under AFL++ (they are libFuzzer entry points; AFL++
+# links them with its own driver): a short run of each proves it.
+asecs=${TW_AFL_SECONDS:-2}
+if [ "$asecs" = 0 ]; then
+	skip "afl smoke" "TW_AFL_SECONDS=0"
+elif [ -n "${TW_SANITIZED:-}${TW_VALGRIND:-}" ]; then
+	:
+elif ! command -v afl-clang-fast > /dev/null 2>&1 || ! command -v afl-fuzz > /dev/null 2>&1; then
+	skip "afl smoke" "afl++ is not installed"
+elif ! make -s -C "$TW_ROOT" fuzz-afl-build > "$T/afl-build.log" 2>&1; then
+	not_ok "afl smoke: build" "$(tail -5 "$T/afl-build.log")"
+else
+	AFL_WORK=$T/afl AFL_REGRESS=$T/afl-regress sh "$TW_ROOT/tests/fuzz/afl.sh" "$asecs" > "$T/afl.out" 2>&1
+	arc=$?
+	for h in "$TW_ROOT"/build-afl/afl-*; do
+		n=${h##*/afl-}
+		a=
+		l=$(grep "^afl $n: " "$T/afl.out")
+		case $l in
+		*" executions in "*", crashes 0, hangs 0")
+			e=${l#afl $n: }
+			e=${e%% *}
+			if [ "${e:-0}" -gt 0 ]; then ok "afl smoke $n: ${l#afl $n: }"
+			else not_ok "afl smoke $n" "no executions: $l"; fi ;;
+		*)
+			if [ -d "$T/afl-regress/$n" ]; then
+				mkdir -p "$TW_ROOT/tests/fuzz/regress/$n"
+				cp "$T/afl-regress/$n"/* "$TW_ROOT/tests/fuzz/regress/$n/"
+				a=$(ls "$T/afl-regress/$n"/* | head -1)
+			fi
+			not_ok "afl smoke $n" "${l:-no result (status $arc)} $(grep -A3 "^afl $n" "$T/afl.out" | tail -3 | tr '\n' ' ')${a:+ input (base64): $(head -c 3000 "$a" | base64 -w0)}" ;;
+		esac
+	done
+fi
