@@ -19,6 +19,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -144,7 +145,25 @@ struct gen {
 	struct tw_buf ubuf, dbuf;	/* scratch for render_user */
 };
 
-#define CHUNK ((size_t)1 << 20)
+#define CHUNK ((size_t)2 << 20)
+
+/*
+ * One arena chunk: 2 MiB on a 2 MiB boundary, marked for a transparent
+ * huge page where the kernel offers them (madvise mode), so that the users
+ * of a long run cost one page fault a chunk, not 512.
+ */
+static void *
+chunk_new(void)
+{
+	void *p;
+
+	if (posix_memalign(&p, CHUNK, CHUNK) != 0)
+		return tw_xmalloc(CHUNK);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, CHUNK, MADV_HUGEPAGE);
+#endif
+	return p;
+}
 
 /* n bytes (n <= CHUNK) from the arena, 16-byte aligned. */
 static void *
@@ -156,7 +175,7 @@ arena_alloc(struct gen *g, size_t n)
 	if (n > g->chunk_left) {
 		g->chunks = tw_xrealloc(g->chunks, (g->nchunks + 1) *
 		    sizeof *g->chunks);
-		g->chunk_at = g->chunks[g->nchunks++] = tw_xmalloc(CHUNK);
+		g->chunk_at = g->chunks[g->nchunks++] = chunk_new();
 		g->chunk_left = CHUNK;
 	}
 	p = g->chunk_at;
@@ -1001,22 +1020,26 @@ static inline int
 tb_add(struct post *p, const char *s, size_t len, uint16_t cp, int word,
     int nospace)
 {
-	int sp = p->tlen > 0 && !(nospace && word && p->prev_word);
+	/* The lengths are kept in locals: the text copies may alias p, so
+	 * fields read after them are loaded again, and such a load right
+	 * after the stores of the space stalls on store forwarding. */
+	unsigned tlen = p->tlen, tcp = p->tcp;
+	int sp = tlen > 0 && !(nospace && word && p->prev_word);
 
-	if (p->tcp + sp + cp > p->limit || p->tlen + sp + len >= TEXTMAX - 24)
+	if (tcp + sp + cp > p->limit || tlen + sp + len >= TEXTMAX - 24)
 		return 0;
 	if (sp) {
-		p->text[p->tlen++] = ' ';
-		p->tcp++;
+		p->text[tlen++] = ' ';
+		tcp++;
 	}
 	/* Every source is padded to 16 readable bytes (see vocab_init),
 	 * so short pieces are copied with one fixed-size move. */
 	if (len <= 16)
-		memcpy(p->text + p->tlen, s, 16);
+		memcpy(p->text + tlen, s, 16);
 	else
-		memcpy(p->text + p->tlen, s, len);
-	p->tlen = (uint16_t)(p->tlen + len);
-	p->tcp = (uint16_t)(p->tcp + cp);
+		memcpy(p->text + tlen, s, len);
+	p->tlen = (uint16_t)(tlen + len);
+	p->tcp = (uint16_t)(tcp + cp);
 	p->prev_word = (uint8_t)word;
 	return 1;
 }
