@@ -46,7 +46,7 @@ $(BUILD)/tw-%: $$(call tool_objs,tw-$$*) $(BUILD)/libtw.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libtw.a -Wl,--as-needed $(LDLIBS) $(LIBS_$(@F))
 
 # Libraries that only one tool needs.
-LIBS_tw-gen = -lcurl
+LIBS_tw-gen = -ldl
 
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libtw.a
 	@mkdir -p $(@D)
