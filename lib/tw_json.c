@@ -87,6 +87,9 @@ static const unsigned char ws_tab[256] = {
 static inline size_t
 skip_ws(const char *s, size_t i, size_t n)
 {
+	/* Compact JSON has no space between tokens: one compare, no table. */
+	if (i < n && (unsigned char)s[i] > ' ')
+		return i;
 	while (i < n && ws_tab[(unsigned char)s[i]])
 		i++;
 	return i;
