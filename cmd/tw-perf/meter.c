@@ -5,7 +5,9 @@
  *
  * Raw read(2)/write(2) of up to BUFSZ bytes; each chunk is written as
  * soon as it is read, so nothing waits in a buffer and a record in a
- * quiet stream passes at once. Lines are counted with memchr. The event
+ * quiet stream passes at once. Lines are found 64 bytes at a time with
+ * AVX2 where the CPU has it (memchr otherwise), while the read is still
+ * in the cache. The event
  * time is read (a full JSON parse, then ts, timestamp_ms, created_at,
  * data.created_at) from a sample of the lines: the first BURST lines of
  * every WINDOW_MS that come in reads shorter than BACKLOG, and one line
@@ -36,7 +38,15 @@
 #include "tw_time.h"
 #include "tw_util.h"
 
-#define BUFSZ ((size_t)128 << 10)
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define TW_METER_AVX2 1
+static int have_avx2;
+#endif
+
+/* 256 KiB reads: half the system calls of cat's 128 KiB, and still in
+ * the L2 cache when the lines are counted. */
+#define BUFSZ ((size_t)256 << 10)
 #define BURST 2000
 #define BACKLOG ((size_t)64 << 10)
 #define WINDOW_MS 1000
@@ -120,6 +130,64 @@ line(struct meter *m, const char *s, size_t n, int burst, int64_t now)
 		sample(m, s, n, now);
 }
 
+#ifdef TW_METER_AVX2
+/* The newlines of 64 bytes at b, as a bit mask. */
+__attribute__((target("avx2"))) static inline uint64_t
+nl_mask(const char *b)
+{
+	const __m256i nl = _mm256_set1_epi8('\n');
+	uint32_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
+	    _mm256_loadu_si256((const void *)b), nl));
+	uint32_t hi = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
+	    _mm256_loadu_si256((const void *)(b + 32)), nl));
+
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* lines() 64 bytes at a time: a block without a newline costs two
+ * compares, and each line one bit scan instead of a memchr call. */
+__attribute__((target("avx2"))) static const char *
+lines_avx2(struct meter *m, const char *s, const char *end, int burst,
+    int64_t now)
+{
+	const char *b = s, *nl;
+	uint64_t k;
+
+	for (; end - b >= 64; b += 64)
+		for (k = nl_mask(b); k != 0; k &= k - 1) {
+			nl = b + __builtin_ctzll(k);
+			line(m, s, (size_t)(nl - s), burst, now);
+			s = nl + 1;
+		}
+	while ((nl = memchr(b, '\n', (size_t)(end - b))) != NULL) {
+		line(m, s, (size_t)(nl - s), burst, now);
+		s = b = nl + 1;
+	}
+	return s;
+}
+#endif
+
+/*
+ * Calls line() for every complete line in [s, end), s at the start of a
+ * line; returns the start of the incomplete line at the end (end when
+ * there is none).
+ */
+static const char *
+lines(struct meter *m, const char *s, const char *end, int burst, int64_t now)
+{
+	const char *nl;
+
+#ifdef TW_METER_AVX2
+	if (have_avx2)
+		return lines_avx2(m, s, end, burst, now);
+#endif
+	while ((nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		line(m, s, (size_t)(nl - s), burst, now);
+		s = nl + 1;
+	}
+	return s;
+}
+
 static void
 scan(struct meter *m, const char *p, size_t n)
 {
@@ -152,10 +220,7 @@ scan(struct meter *m, const char *p, size_t n)
 		m->partial = 0;
 		p = nl + 1;
 	}
-	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		line(m, p, (size_t)(nl - p), burst, now);
-		p = nl + 1;
-	}
+	p = lines(m, p, end, burst, now);
 	if (p < end) {
 		m->partial = (size_t)(end - p);
 		if (m->partial <= CARRY_MAX)
@@ -468,6 +533,12 @@ meter_main(int argc, char **argv)
 	tw_writer_init(&m->out, STDOUT_FILENO, "<stdout>");
 	m->progress = m->logpath == NULL && isatty(STDERR_FILENO);
 	tw_json_init(&m->json);
+#ifdef TW_METER_AVX2
+	/* TW_SIMD=0 takes the plain path (the tests compare the two). */
+	__builtin_cpu_init();
+	have_avx2 = __builtin_cpu_supports("avx2") &&
+	    !(getenv("TW_SIMD") != NULL && strcmp(getenv("TW_SIMD"), "0") == 0);
+#endif
 	buf = tw_xmalloc(BUFSZ);
 	m->start_ms = tw_now_ms();
 	m->start_ns = m->last_ns = tw_mono_ns();

@@ -35,6 +35,34 @@ eq "counts: bytes" "$(field "$T/nonl.log" bytes)" 15
 eq "counts: CRLF records, blank keep-alives apart" "$(field "$T/crlf.log" records) $(field "$T/crlf.log" blank)" "2 1"
 eq "counts: empty input" "$(field "$T/empty.log" records) $(field "$T/empty.log" bytes) $(field "$T/empty.log" latency_ms)" "0 0 None"
 eq "mode: batch at end of input" "$(field "$T/empty.log" mode)" batch
+# The vector line scanner (64 bytes at a time) against the plain one
+# (TW_SIMD=0) and against Python: lines of every length around the
+# 64-byte blocks and the 256 KiB reads, blank and "\r" lines, newline
+# runs, a line longer than a read, no final newline; from a file and a pipe.
+python3 - "$T/lay" <<'PY'
+import random, sys
+r = random.Random(5)
+out = []
+for i in range(60000):
+    k = r.random()
+    if k < 0.05: out.append(b"")
+    elif k < 0.08: out.append(b"\r")
+    elif k < 0.10: out.append(b"\n" * r.randint(1, 70))
+    else: out.append(b"x" * r.randint(0, 200) + (b"\r" if k < 0.2 else b""))
+data = b"\n".join(out) + b"\n" + b"y" * 300000 + b"\n\r\n" + b"tail"
+open(sys.argv[1], "wb").write(data)
+recs = sum(1 for l in data.split(b"\n") if l not in (b"", b"\r"))
+blank = data.count(b"\n") - (recs - 1)	# the tail has no newline
+print(recs, blank, file=open(sys.argv[1] + ".want", "w"))
+PY
+want=$(cat "$T/lay.want")
+tw-perf -o "$T/lay1.log" "$T/lay" > "$T/out"; same "line scanner: output byte-identical" "$T/lay" "$T/out"
+TW_SIMD=0 tw-perf -o "$T/lay0.log" "$T/lay" > /dev/null
+cat "$T/lay" | tw-perf -o "$T/lay2.log" > /dev/null
+eq "line scanner: records and blank lines, vector path" "$(field "$T/lay1.log" records) $(field "$T/lay1.log" blank)" "$want"
+eq "line scanner: records and blank lines, plain path" "$(field "$T/lay0.log" records) $(field "$T/lay0.log" blank)" "$want"
+eq "line scanner: records and blank lines, from a pipe" "$(field "$T/lay2.log" records) $(field "$T/lay2.log" blank)" "$want"
+
 python3 -c 'import sys
 for i in range(10000): sys.stdout.write("{\"i\":%d}\n" % i)' > "$T/10k"
 tw-perf -l ten -o "$T/10k.log" "$T/10k" > /dev/null
