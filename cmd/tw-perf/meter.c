@@ -3,7 +3,7 @@
  * cat: no line is changed, joined or dropped, gzip is not inflated) and
  * measures it on the way.
  *
- * Raw read(2)/write(2) of up to BUFSZ bytes; each chunk is written as
+ * Raw read(2)/write(2) of up to BUFSZ (or PIPESZ) bytes; each chunk is written as
  * soon as it is read, so nothing waits in a buffer and a record in a
  * quiet stream passes at once. Lines are found 64 bytes at a time with
  * AVX2 where the CPU has it (memchr otherwise), while the read is still
@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,9 +45,16 @@
 static int have_avx2;
 #endif
 
-/* 256 KiB reads: half the system calls of cat's 128 KiB, and still in
- * the L2 cache when the lines are counted. */
+/*
+ * Reads of BUFSZ (256 KiB: half the system calls of cat's 128 KiB, and
+ * still in the L2 cache when the lines are counted) when the output is a
+ * file or /dev/null; of PIPESZ when it is a pipe or a socket, where
+ * larger writes only wait longer for the reader (measured: 256 KiB made
+ * file | tw-perf | cat 20% slower than with cat in its place, 128 KiB 3-6%).
+ */
 #define BUFSZ ((size_t)256 << 10)
+#define PIPESZ ((size_t)128 << 10)
+static size_t rdsz = BUFSZ;
 #define BURST 2000
 #define BACKLOG ((size_t)64 << 10)
 #define WINDOW_MS 1000
@@ -464,7 +472,7 @@ copy(struct meter *m, int fd, const char *name, char *buf)
 			return 1;
 		if (alarm_fired)
 			tick(m);
-		n = read(fd, buf, BUFSZ);
+		n = read(fd, buf, rdsz);
 		if (n == 0)
 			return 0;
 		if (n < 0) {
@@ -539,6 +547,13 @@ meter_main(int argc, char **argv)
 	have_avx2 = __builtin_cpu_supports("avx2") &&
 	    !(getenv("TW_SIMD") != NULL && strcmp(getenv("TW_SIMD"), "0") == 0);
 #endif
+	{
+		struct stat st;
+
+		if (fstat(STDOUT_FILENO, &st) == 0 &&
+		    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+			rdsz = PIPESZ;
+	}
 	buf = tw_xmalloc(BUFSZ);
 	m->start_ms = tw_now_ms();
 	m->start_ns = m->last_ns = tw_mono_ns();
