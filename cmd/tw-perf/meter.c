@@ -138,6 +138,25 @@ line(struct meter *m, const char *s, size_t n, int burst, int64_t now)
 		sample(m, s, n, now);
 }
 
+/*
+ * Calls line() for every complete line in [s, end), s at the start of a
+ * line, searching for newlines from b (s <= b: none lies in [s, b));
+ * returns the start of the incomplete line at the end (end when there
+ * is none).
+ */
+static const char *
+lines_from(struct meter *m, const char *s, const char *b, const char *end,
+    int burst, int64_t now)
+{
+	const char *nl;
+
+	while ((nl = memchr(b, '\n', (size_t)(end - b))) != NULL) {
+		line(m, s, (size_t)(nl - s), burst, now);
+		s = b = nl + 1;
+	}
+	return s;
+}
+
 #ifdef TW_METER_AVX2
 /* The newlines of 64 bytes at b, as a bit mask. */
 __attribute__((target("avx2"))) static inline uint64_t
@@ -153,7 +172,8 @@ nl_mask(const char *b)
 }
 
 /* lines() 64 bytes at a time: a block without a newline costs two
- * compares, and each line one bit scan instead of a memchr call. */
+ * compares, and each line one bit scan instead of a memchr call; the
+ * tail of under 64 bytes goes to lines_from. */
 __attribute__((target("avx2"))) static const char *
 lines_avx2(struct meter *m, const char *s, const char *end, int burst,
     int64_t now)
@@ -167,33 +187,19 @@ lines_avx2(struct meter *m, const char *s, const char *end, int burst,
 			line(m, s, (size_t)(nl - s), burst, now);
 			s = nl + 1;
 		}
-	while ((nl = memchr(b, '\n', (size_t)(end - b))) != NULL) {
-		line(m, s, (size_t)(nl - s), burst, now);
-		s = b = nl + 1;
-	}
-	return s;
+	return lines_from(m, s, b, end, burst, now);
 }
 #endif
 
-/*
- * Calls line() for every complete line in [s, end), s at the start of a
- * line; returns the start of the incomplete line at the end (end when
- * there is none).
- */
+/* lines_from(s, s, ...), 64 bytes at a time where the CPU has AVX2. */
 static const char *
 lines(struct meter *m, const char *s, const char *end, int burst, int64_t now)
 {
-	const char *nl;
-
 #ifdef TW_METER_AVX2
 	if (have_avx2)
 		return lines_avx2(m, s, end, burst, now);
 #endif
-	while ((nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
-		line(m, s, (size_t)(nl - s), burst, now);
-		s = nl + 1;
-	}
-	return s;
+	return lines_from(m, s, s, end, burst, now);
 }
 
 static void
@@ -544,8 +550,12 @@ meter_main(int argc, char **argv)
 #ifdef TW_METER_AVX2
 	/* TW_SIMD=0 takes the plain path (the tests compare the two). */
 	__builtin_cpu_init();
-	have_avx2 = __builtin_cpu_supports("avx2") &&
-	    !(getenv("TW_SIMD") != NULL && strcmp(getenv("TW_SIMD"), "0") == 0);
+	{
+		const char *e = getenv("TW_SIMD");
+
+		have_avx2 = __builtin_cpu_supports("avx2") &&
+		    !(e != NULL && strcmp(e, "0") == 0);
+	}
 #endif
 	{
 		struct stat st;
