@@ -4,7 +4,8 @@
 # coverage, crashes and hangs per harness. What crashes or hangs is saved
 # in tests/fuzz/regress/<harness>/ (AFL_REGRESS overrides the folder), so
 # that make check replays it from then on. Status 1 when anything was found.
-# Usage: tests/fuzz/afl.sh [SECONDS]   (AFL_WORK: the working folder)
+# Usage: tests/fuzz/afl.sh [SECONDS]   (AFL_WORK: the working folder;
+# AFL_SEEDS: a seed folder made by tests/fuzz/seed.sh)
 SECS=${1:-60}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
@@ -13,7 +14,11 @@ REG=${AFL_REGRESS:-$ROOT/tests/fuzz/regress}
 command -v afl-fuzz > /dev/null || { echo "afl: afl-fuzz is not installed (Debian package afl++)" >&2; exit 2; }
 rm -rf "$W"
 mkdir -p "$W"
-sh tests/fuzz/seed.sh "$W/seeds" > /dev/null 2>&1 || { echo "afl: seeds could not be made" >&2; exit 2; }
+# AFL_SEEDS: seeds already made by tests/fuzz/seed.sh (make check's smoke).
+SEEDS=${AFL_SEEDS:-$W/seeds}
+if [ -z "${AFL_SEEDS:-}" ]; then
+	sh tests/fuzz/seed.sh "$SEEDS" > /dev/null 2>&1 || { echo "afl: seeds could not be made" >&2; exit 2; }
+fi
 # No CPU-governor, core_pattern or affinity demands on a shared CI machine;
 # no curses screen. afl-fuzz sets the ASan/UBSan options it needs.
 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
@@ -27,7 +32,7 @@ for h in build-afl/afl-*; do
 	# AFL wants a few small seeds: the 64 smallest that are not empty.
 	in=$W/in-$n
 	mkdir -p "$in"
-	find "$W/seeds/$n" -type f -size +0c -size -65537c -printf '%s %p\n' 2>/dev/null |
+	find "$SEEDS/$n" -type f -size +0c -size -65537c -printf '%s %p\n' 2>/dev/null |
 	    sort -n | head -64 | while read -r _ f; do cp "$f" "$in/"; done
 	[ -n "$(ls "$in")" ] || printf '{}\n' > "$in/empty-object"
 	out=$W/out-$n

@@ -54,7 +54,7 @@ elif ! command -v afl-clang-fast > /dev/null 2>&1 || ! command -v afl-fuzz > /de
 elif ! make -s -C "$TW_ROOT" fuzz-afl-build > "$T/afl-build.log" 2>&1; then
 	not_ok "afl smoke: build" "$(tail -5 "$T/afl-build.log")"
 else
-	AFL_WORK=$T/afl AFL_REGRESS=$T/afl-regress sh "$TW_ROOT/tests/fuzz/afl.sh" "$asecs" > "$T/afl.out" 2>&1
+	AFL_WORK=$T/afl AFL_SEEDS=$T/seeds AFL_REGRESS=$T/afl-regress sh "$TW_ROOT/tests/fuzz/afl.sh" "$asecs" > "$T/afl.out" 2>&1
 	arc=$?
 	for h in "$TW_ROOT"/build-afl/afl-*; do
 		n=${h##*/afl-}
