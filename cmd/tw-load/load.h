@@ -87,6 +87,7 @@ struct opts {
 	const char *rejects_path;
 	const char *bulk_file;	/* sqlite/mysql bulk: where the CSV goes */
 	int64_t commit_ms;	/* longest a transaction stays open */
+	int64_t busy_ms;	/* sqlite3 shell .timeout; 0: none */
 	/* partition mode */
 	const char *pattern;
 	const char *out;

@@ -29,7 +29,7 @@
 static const char usage_text[] =
     "usage: tw-load [-cqsv] [-d sqlite|mysql|postgres|hive] [-t TABLE] [-k KEYS]\n"
     "               [--no-key] [-b N] [--no-create] [--bulk[=FILE]] [-r FILE]\n"
-    "               [--commit-interval DUR] [FILE ...]\n"
+    "               [--commit-interval DUR] [--busy-timeout DUR] [FILE ...]\n"
     "       tw-load -p PATTERN -o DIR [-f ndjson|csv] [--roll SIZE|DUR]\n"
     "               [--max-open N] [--no-fsync] [FILE ...]\n"
     "       tw-load -d hive -p PATTERN -o DIR [--location URI] [-t TABLE] [FILE ...]\n"
@@ -47,6 +47,8 @@ usage(int status)
 		    "      --no-key            no primary key, plain INSERTs\n"
 		    "  -b, --batch N           rows per transaction (default 500)\n"
 		    "      --commit-interval D longest time a transaction stays open (1s)\n"
+		    "      --busy-timeout D    sqlite3 waits this long for a lock (10s; 0: no\n"
+		    "                          .timeout line, for clients other than sqlite3)\n"
 		    "      --no-create         no CREATE TABLE\n"
 		    "  -c, --csv               CSV with a header row, one table\n"
 		    "      --bulk[=FILE]       the database's bulk loader (COPY, LOAD DATA,\n"
@@ -259,6 +261,7 @@ main(int argc, char **argv)
 		{ "commit-interval", required_argument, NULL, 9 },
 		{ "version", no_argument, NULL, 10 },
 		{ "storage-query", no_argument, NULL, 11 },
+		{ "busy-timeout", required_argument, NULL, 12 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct load *L = &st;
@@ -277,6 +280,7 @@ main(int argc, char **argv)
 	tw_sig_init();
 	o->batch = 500;
 	o->commit_ms = 1000;
+	o->busy_ms = 10000;
 	o->max_open = 64;
 	o->fsync = 1;
 	while ((ch = getopt_long(argc, argv, "b:cd:f:hk:o:p:qr:st:v", longopts,
@@ -366,6 +370,10 @@ main(int argc, char **argv)
 		case 9:
 			if (tw_parse_duration(optarg, 1, 3600000, &o->commit_ms, &err))
 				tw_die(2, "--commit-interval: %s", err);
+			break;
+		case 12:
+			if (tw_parse_duration(optarg, 0, 86400000, &o->busy_ms, &err))
+				tw_die(2, "--busy-timeout: %s", err);
 			break;
 		case 10:
 			printf("tw-load %s\n", TW_VERSION);

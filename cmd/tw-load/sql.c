@@ -596,6 +596,14 @@ preamble(struct load *L)
 	else if (L->o.dialect == D_POSTGRES)
 		tw_buf_adds(&L->w.out, "SET client_encoding = 'UTF8';\n"
 		    "SET standard_conforming_strings = on;\n");
+	else if (L->o.busy_ms > 0) {
+		/*
+		 * Without a busy timeout the sqlite3 shell fails a COMMIT at
+		 * once while a reader (a dashboard, a poll) holds the database,
+		 * and the rows of that transaction are lost.
+		 */
+		tw_buf_addf(&L->w.out, ".timeout %lld\n", (long long)L->o.busy_ms);
+	}
 }
 
 static void
