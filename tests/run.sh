@@ -114,7 +114,7 @@ tally() {
 # The real payload corpus is part of the suite: without it the corpus
 # tests would run on an empty path, so its absence is a failure, named.
 if [ -z "$TW_CORPUS" ] || [ ! -f "$TW_CORPUS/INVENTORY.tsv" ]; then
-	echo "  corpus: not found at $ROOT/../shared/corpus (set TW_CORPUS to its folder)"
+	echo "  corpus: not found at ${TW_CORPUS:-$ROOT/../shared/corpus} (set TW_CORPUS to its folder)"
 	fail=$((fail + 1))
 	failed_names="$failed_names corpus"
 fi

@@ -599,8 +599,9 @@ preamble(struct load *L)
 	else if (L->o.busy_ms > 0) {
 		/*
 		 * Without a busy timeout the sqlite3 shell fails a COMMIT at
-		 * once while a reader (a dashboard, a poll) holds the database,
-		 * and the rows of that transaction are lost.
+		 * once while a reader (a dashboard, a poll) holds the database;
+		 * its rows then wait for the next commit, and are lost if it
+		 * was the last.
 		 */
 		tw_buf_addf(&L->w.out, ".timeout %lld\n", (long long)L->o.busy_ms);
 	}

@@ -59,9 +59,11 @@ want=$(cat "$T/lay.want")
 tw-perf -o "$T/lay1.log" "$T/lay" > "$T/out"; same "line scanner: output byte-identical" "$T/lay" "$T/out"
 TW_SIMD=0 tw-perf -o "$T/lay0.log" "$T/lay" > /dev/null
 cat "$T/lay" | tw-perf -o "$T/lay2.log" > /dev/null
+tw-perf -o "$T/lay3.log" "$T/lay" | cat > "$T/out3"; same "line scanner: output byte-identical into a pipe (128 KiB reads)" "$T/lay" "$T/out3"
 eq "line scanner: records and blank lines, vector path" "$(field "$T/lay1.log" records) $(field "$T/lay1.log" blank)" "$want"
 eq "line scanner: records and blank lines, plain path" "$(field "$T/lay0.log" records) $(field "$T/lay0.log" blank)" "$want"
 eq "line scanner: records and blank lines, from a pipe" "$(field "$T/lay2.log" records) $(field "$T/lay2.log" blank)" "$want"
+eq "line scanner: records and blank lines, into a pipe" "$(field "$T/lay3.log" records) $(field "$T/lay3.log" blank)" "$want"
 
 python3 -c 'import sys
 for i in range(10000): sys.stdout.write("{\"i\":%d}\n" % i)' > "$T/10k"
