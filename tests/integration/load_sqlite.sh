@@ -132,6 +132,11 @@ DB=$T/held0.db
 sqlite3 "$DB" "CREATE TABLE held (n INTEGER)"
 eq "live: --busy-timeout 0: that commit fails, row 1 shows only with row 2 (the test can fail)" \
 	"$(held "$DB" '--busy-timeout 0')" "0 2 locked"
+echo '{"n":1}' | tw-load -t t --busy-timeout soon > bt.out 2> bt.err
+eq "--busy-timeout soon: status 2, no output" "$? $(wc -c < bt.out)" "2 0"
+contains "--busy-timeout soon: the option is named" bt.err "--busy-timeout: not a number"
+eq "--busy-timeout 250ms: the first line" "$(echo '{"n":1}' | tw-load -t t --busy-timeout 250ms | head -1)" ".timeout 250"
+eq "--busy-timeout: only SQLite gets the line" "$(echo '{"n":1}' | tw-load -d mysql -t t | grep -c '^\.timeout')" 0
 
 # Inference: tw-agg style windows and unknown records.
 DB=$T/infer.db
