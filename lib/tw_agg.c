@@ -104,6 +104,13 @@ parse_one(const char *s, size_t n, struct tw_agg_spec *o, char *err,
 			}
 		}
 		o->k = (unsigned)k;
+	} else if (c2 && o->kind == TW_A_DISTINCT) {
+		if ((size_t)(s + n - (c2 + 1)) != 5 || memcmp(c2 + 1, "exact", 5) != 0) {
+			snprintf(err, errlen, "distinct: the only option is exact "
+			    "(distinct:FIELD:exact)");
+			return -1;
+		}
+		o->exact = 1;
 	} else if (c2) {
 		snprintf(err, errlen, "aggregate \"%.*s\" has too many parts", (int)n, s);
 		return -1;
@@ -187,6 +194,8 @@ tw_agg_init(const struct tw_agg_spec *s, struct tw_agg_state *st)
 	memset(st, 0, sizeof *st);
 	if (s->kind == TW_A_TOP)
 		tw_topk_init(&st->u.t, s->k);
+	if (s->kind == TW_A_DISTINCT)
+		st->u.d.exact = s->exact;
 }
 
 void
@@ -634,6 +643,7 @@ tw_agg_from_json(const struct tw_agg_spec *s, struct tw_agg_state *st,
 		st->u.fl.len = t.len;
 		return 0;
 	case TW_A_DISTINCT:
+		st->u.d.exact = s->exact;
 		return v->type == TW_JOBJ ? tw_distinct_from_json(&st->u.d, j, v) : -1;
 	case TW_A_TOP:
 		tw_topk_free(&st->u.t);

@@ -36,6 +36,7 @@ struct tw_agg_spec {
 	char *name;		/* output field: "count", "avg_engagement", ... */
 	unsigned k;		/* top: how many */
 	double q;		/* quantile: 0..1 */
+	int exact;		/* distinct:F:exact: a set at any size */
 };
 
 struct tw_agg_state {

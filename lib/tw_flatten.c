@@ -1482,6 +1482,25 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 				return TW_DOC_FLAT;
 			}
 		}
+	} else if (c->f->dedup != NULL && rt > TW_R_TWEET) {
+		/* A dimension record passed through: seen before when its
+		 * type and key fields (tw_schema's key) were. */
+		const char *kf = tw_rdefs[rt].key, *e;
+		uint64_t kk = (uint64_t)rt * 0x9E3779B97F4A7C15ULL;
+
+		for (; *kf; kf = *e ? e + 1 : e) {
+			const struct tw_jval *v;
+
+			e = strchr(kf, ',');
+			if (e == NULL)
+				e = kf + strlen(kf);
+			v = tw_json_get(c->j, o, kf, (size_t)(e - kf));
+			kk = v != NULL ? hash_bytes(v->p, v->len, kk) : kk * 31 + 1;
+		}
+		if (dedup_seen(c->f->dedup, kk)) {
+			c->f->n_dups++;
+			return TW_DOC_FLAT;
+		}
 	}
 	if (c->f->sel_default) {
 		if (tw_json_emit(c->out, c->j, o))

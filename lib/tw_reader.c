@@ -255,6 +255,7 @@ take(struct tw_reader *r, size_t n, int nl, const char **line, size_t *len)
 
 	r->bytes += n + (size_t)nl;
 	r->start += n + (size_t)nl;
+	r->nl = nl;
 	r->scan = r->start;
 	r->lineno++;
 	if (r->skipping || n > r->max_line) {

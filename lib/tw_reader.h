@@ -47,6 +47,8 @@ struct tw_reader {
 	const char *name;	/* current file, "<stdin>" for standard input */
 	uint64_t lineno;	/* line number of the line just returned */
 	int cr;			/* it ended in CR LF (the CR is not in it) */
+	int nl;			/* it ended in a newline (0: the file's cut-off or
+				   unterminated last line) */
 	int stopped;		/* signal that ended input, or 0 */
 	char errmsg[256];
 	uint64_t bytes;		/* bytes returned, counting newlines */

@@ -83,10 +83,10 @@ tw_distinct_add(struct tw_distinct *d, uint64_t h)
 		return;
 	}
 	if (d->set == NULL || d->n * 2 >= d->cap) {
-		struct tw_distinct g = { NULL, d->cap ? d->cap * 2 : 8, 0, NULL };
+		struct tw_distinct g = { NULL, d->cap ? d->cap * 2 : 8, 0, NULL, d->exact };
 		size_t i;
 
-		if (d->n >= TW_DISTINCT_EXACT) {
+		if (d->n >= TW_DISTINCT_EXACT && !d->exact) {
 			to_hll(d);
 			hll_add(d->hll, h);
 			return;
@@ -99,7 +99,7 @@ tw_distinct_add(struct tw_distinct *d, uint64_t h)
 		*d = g;
 	}
 	set_insert(d, h);
-	if (d->n > TW_DISTINCT_EXACT)
+	if (d->n > TW_DISTINCT_EXACT && !d->exact)
 		to_hll(d);
 }
 
@@ -267,10 +267,13 @@ tw_distinct_from_json(struct tw_distinct *d, const struct tw_json *j,
 {
 	const struct tw_jval *h, *s, *e;
 	uint32_t i;
-	int k;
+	int k, exact = d->exact;
 
 	memset(d, 0, sizeof *d);
+	d->exact = exact;
 	if ((h = TW_JGET(j, v, "hll")) != NULL) {
+		if (exact)
+			return -1;	/* an exact count cannot come from a sketch */
 		if (h->type != TW_JSTR || h->flags || h->len != TW_HLL_M * 2)
 			return -1;
 		d->hll = tw_xmalloc(TW_HLL_M);

@@ -5,7 +5,8 @@
  *
  *   tw_distinct  exact set of 64-bit value hashes up to TW_DISTINCT_EXACT
  *                values, then a HyperLogLog with 2^14 registers (standard
- *                error 0.81%); merging two exact sets is exact.
+ *                error 0.81%); merging two exact sets is exact. With
+ *                `exact` set it stays a set at any size (16 bytes a value).
  *   tw_quant     a DDSketch-style log-bucket histogram: every quantile is
  *                within TW_QUANT_ALPHA (1%) relative error of a real value
  *                of the input; merging adds bucket counts, so a merge
@@ -38,6 +39,8 @@ struct tw_distinct {
 	uint64_t *set;		/* exact mode: open addressing, 0 = empty */
 	size_t cap, n;
 	uint8_t *hll;		/* approximate mode: TW_HLL_M registers */
+	int exact;		/* never turn into a HyperLogLog (set by the caller;
+				   kept by tw_distinct_from_json) */
 };
 
 void tw_distinct_add(struct tw_distinct *d, uint64_t h);

@@ -19,6 +19,7 @@
 
 #include "agg.h"
 #include "tw_input.h"
+#include "tw_mark.h"
 #include "tw_opt.h"
 #include "tw_sig.h"
 #include "tw_time.h"
@@ -152,7 +153,7 @@ struct app {
 	const char *state_path;
 	int flush;
 	char *spec;			/* fingerprint for state files */
-	uint64_t records, bad, late_n, blank, ioerr;
+	uint64_t records, bad, late_n, blank, ioerr, marks;
 	uint64_t arrival;		/* ordinal, the time of untimed records */
 	int track;			/* keep Kafka positions (--state) */
 	int f_ktopic, f_kpart, f_koff;
@@ -1145,6 +1146,10 @@ main(int argc, char **argv)
 	while ((st = tw_input_next(&in)) != TW_IN_EOF) {
 		switch (st) {
 		case TW_IN_DOC:
+			if (tw_mark_is(in.raw, in.rawlen)) {
+				A.marks++;	/* a stream mark: not a record */
+				break;
+			}
 			if (A.merge)
 				merge_record(&j, &in, 0);
 			else

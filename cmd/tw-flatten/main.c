@@ -18,6 +18,7 @@
 #include "tw_flatten.h"
 #include "tw_input.h"
 #include "tw_jq.h"
+#include "tw_mark.h"
 #include "tw_opt.h"
 #include "tw_rejects.h"
 #include "tw_sig.h"
@@ -76,7 +77,7 @@ struct state {
 	char **cols;		/* --csv: the columns, in header order */
 	int ncols;
 	int extra_warned;
-	uint64_t docs, bad, blank, ioerr, jqerr;
+	uint64_t docs, bad, blank, ioerr, jqerr, marks;
 };
 
 static void
@@ -266,7 +267,7 @@ summary(struct state *s, struct tw_reader *r)
 	    "%llu media, %llu hashtags; skipped: %llu blank, %llu API errors, "
 	    "%llu notices, %llu unsupported, %llu empty, %llu other, "
 	    "%llu duplicates; "
-	    "%llu bad lines, %llu repaired strings%s",
+	    "%llu bad lines, %llu repaired strings%s%s",
 	    (unsigned long long)s->docs,
 	    (unsigned long long)f->n_out[TW_R_TWEET],
 	    (unsigned long long)f->n_out[TW_R_USER],
@@ -282,7 +283,8 @@ summary(struct state *s, struct tw_reader *r)
 	    (unsigned long long)f->n_dups,
 	    (unsigned long long)s->bad,
 	    (unsigned long long)f->n_repaired,
-	    s->jqerr ? "; some --jq results failed" : "");
+	    s->jqerr ? "; some --jq results failed" : "",
+	    s->marks ? "; stream marks passed on" : "");
 	(void)r;
 }
 
@@ -437,6 +439,20 @@ main(int argc, char **argv)
 	while ((ist = tw_input_next(&in)) != TW_IN_EOF) {
 		switch (ist) {
 		case TW_IN_DOC:
+			if (tw_mark_is(in.raw, in.rawlen)) {
+				/* A stream mark goes on, in order, after the
+				 * records before it (and their rejects). */
+				s->marks++;
+				if (s->have_rej && tw_rejects_flush(&s->rej) < 0)
+					tw_writer_fail(tw_rejects_failed(&s->rej));
+				if (!s->o.csv) {
+					tw_buf_add(&s->w.out, in.raw, in.rawlen);
+					tw_buf_addc(&s->w.out, '\n');
+					if (tw_writer_end_record(&s->w) < 0)
+						tw_writer_fail(&s->w);
+				}
+				break;
+			}
 			s->docs++;
 			if (json.nbadutf8 > 0 && s->o.strict) {
 				report_bad(s, &in, "invalid UTF-8");

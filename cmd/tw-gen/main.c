@@ -9,6 +9,7 @@
  */
 #include "fetch.h"
 #include "gen.h"
+#include "tw_mark.h"
 #include "tw_opt.h"
 #include "tw_sig.h"
 #include "tw_time.h"
@@ -30,8 +31,8 @@ static const char usage_text[] =
     "usage: tw-gen [-n COUNT] [--duration DUR] [--rate N] [--start TIME] [--seed N]\n"
     "              [--format v2|v2-page|v1] [--event-rate N] [--disorder DUR]\n"
     "              [--keywords WORD,...] [--users N] [--page-size N]\n"
-    "              [--dup-rate P] [--bad-rate P]\n"
-    "       tw-gen --replay FILE [--speed X]\n"
+    "              [--dup-rate P] [--bad-rate P] [--marks DUR [--source NAME]]\n"
+    "       tw-gen --replay FILE [--speed X] [--marks DUR [--source NAME]]\n"
     "       tw-gen fetch search|stream|rules ... (see tw-gen fetch -h)\n";
 
 static void __attribute__((noreturn))
@@ -43,7 +44,7 @@ usage(int status)
 
 enum {
 	O_START = 256, O_EVRATE, O_DISORDER, O_KEYWORDS, O_USERS, O_PAGESIZE,
-	O_DUPRATE, O_BADRATE, O_REPLAY, O_SPEED, O_VERSION
+	O_DUPRATE, O_BADRATE, O_REPLAY, O_SPEED, O_VERSION, O_MARKS, O_SOURCE
 };
 
 static const struct option longopts[] = {
@@ -56,10 +57,12 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "keywords", required_argument, NULL, O_KEYWORDS },
+	{ "marks", required_argument, NULL, O_MARKS },
 	{ "page-size", required_argument, NULL, O_PAGESIZE },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "replay", required_argument, NULL, O_REPLAY },
 	{ "seed", required_argument, NULL, 's' },
+	{ "source", required_argument, NULL, O_SOURCE },
 	{ "speed", required_argument, NULL, O_SPEED },
 	{ "start", required_argument, NULL, O_START },
 	{ "users", required_argument, NULL, O_USERS },
@@ -217,6 +220,7 @@ struct run {
 	double rate;		/* 0: unpaced */
 	double dup_rate, bad_rate;
 	int64_t t0;		/* monotonic start, ns */
+	struct tw_marker *marks;	/* --marks, or NULL */
 };
 
 /* 1 when tweet k is past the end (-n or --duration). */
@@ -271,6 +275,8 @@ generate(struct run *r)
 			 * what has come due, not once per tweet. */
 			if (r->rate > 1000)
 				wake += 1000000;
+			if (r->marks)
+				tw_marker_tick(r->marks, &w.out, now);
 			if (tw_writer_flush(&w))
 				tw_writer_fail(&w);
 			sleep_until(wake);
@@ -306,6 +312,8 @@ generate(struct run *r)
 				tw_buf_free(&good);
 			}
 		}
+		if (r->marks && r->rate == 0)
+			tw_marker_tick(r->marks, &w.out, tw_mono_ns());
 		if (tw_writer_end_record(&w))
 			tw_writer_fail(&w);
 		if (tw_sig_caught)
@@ -313,6 +321,9 @@ generate(struct run *r)
 	}
 	if (!tw_sig_caught)
 		gen_finish(g, &w.out);
+	/* A last mark: everything before it has been written. */
+	if (r->marks)
+		tw_marker_add(r->marks, &w.out);
 	if (tw_writer_flush(&w))
 		tw_writer_fail(&w);
 	for (k = 0; k < DUPRING; k++)
@@ -329,7 +340,10 @@ main(int argc, char *argv[])
 {
 	struct run r;
 	char *keywords[MAXKEYWORDS];
-	const char *replay = NULL, *start = NULL;
+	const char *replay = NULL, *start = NULL, *source = NULL;
+	char defsource[128];
+	struct tw_marker marker;
+	int64_t marks_ms = 0;
 	double speed = 1, event_rate = 0;
 	int speed_given = 0;
 	int c, gen_opts = 0, i, rc;
@@ -351,7 +365,8 @@ main(int argc, char *argv[])
 	opterr = 0;	/* our own messages, named "tw-gen" not argv[0] */
 	while ((c = getopt_long(argc, argv, ":d:f:hn:r:s:", longopts,
 	    NULL)) != -1) {
-		gen_opts += c != O_REPLAY && c != O_SPEED;
+		gen_opts += c != O_REPLAY && c != O_SPEED && c != O_MARKS &&
+		    c != O_SOURCE;
 		switch (c) {
 		case 'd':
 			r.duration_ms = opt_duration("--duration", optarg, 1,
@@ -394,6 +409,16 @@ main(int argc, char *argv[])
 			event_rate = opt_double("--event-rate", optarg, 0.001,
 			    1e9);
 			break;
+		case O_MARKS:
+			marks_ms = opt_duration("--marks", optarg, 1,
+			    (int64_t)1000 * 86400);
+			break;
+		case O_SOURCE:
+			if (*optarg == '\0' || strlen(optarg) > 200 ||
+			    tw_utf8_valid_prefix(optarg, strlen(optarg)) != strlen(optarg))
+				tw_die(2, "--source: give a name of 1 to 200 bytes of UTF-8");
+			source = optarg;
+			break;
 		case O_KEYWORDS:
 			for (i = 0; i < r.cfg.nkeywords; i++)
 				free(keywords[i]);
@@ -435,10 +460,20 @@ main(int argc, char *argv[])
 		tw_warn("unexpected argument '%s'", argv[optind]);
 		usage(2);
 	}
+	if (source && !marks_ms)
+		tw_die(2, "--source: goes with --marks");
+	if (marks_ms) {
+		if (source == NULL) {
+			tw_mark_default_source(defsource, sizeof defsource);
+			source = defsource;
+		}
+		tw_marker_init(&marker, source, marks_ms);
+		r.marks = &marker;
+	}
 	if (replay) {
 		if (gen_opts)
 			tw_die(2, "--replay: takes no generator options");
-		return replay_run(replay, speed);
+		return replay_run(replay, speed, r.marks);
 	}
 	if (speed_given)
 		tw_die(2, "--speed: goes with --replay");

@@ -15,6 +15,7 @@
 #include "tw_sig.h"
 #include "tw_time.h"
 #include "tw_util.h"
+#include "tw_mark.h"
 #include "tw_writer.h"
 
 #include <errno.h>
@@ -82,7 +83,7 @@ sleep_until(int64_t ns)
 }
 
 int
-replay_run(const char *file, double speed)
+replay_run(const char *file, double speed, struct tw_marker *marks)
 {
 	struct tw_reader r;
 	struct tw_input in;
@@ -122,6 +123,8 @@ replay_run(const char *file, double speed)
 			due = wall0 + (int64_t)((double)(high - first) * 1e6 /
 			    speed);
 			if (due > now) {
+				if (marks)
+					tw_marker_tick(marks, &w.out, now);
 				if (tw_writer_flush(&w))
 					tw_writer_fail(&w);
 				sleep_until(due);
@@ -133,9 +136,13 @@ replay_run(const char *file, double speed)
 		if (in.raw)
 			tw_buf_add(&w.out, in.raw, in.rawlen);
 		tw_buf_addc(&w.out, '\n');
+		if (marks)
+			tw_marker_tick(marks, &w.out, tw_mono_ns());
 		if (tw_writer_end_record(&w))
 			tw_writer_fail(&w);
 	}
+	if (marks)
+		tw_marker_add(marks, &w.out);
 	tw_input_free(&in);
 	tw_json_free(&j);
 	tw_reader_close(&r);

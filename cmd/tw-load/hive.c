@@ -3,9 +3,10 @@
  *
  * CREATE EXTERNAL TABLE with the columns of the records read (a known
  * record type's schema, or inferred), PARTITIONED BY the names of the
- * pattern's components, then one ALTER TABLE ... ADD IF NOT EXISTS
- * PARTITION for every partition directory found under --out, in byte
- * order of their paths.
+ * pattern's components, then ALTER TABLE ... ADD IF NOT EXISTS PARTITION
+ * for every partition directory found under --out (or, with
+ * --add-partitions read, every partition of the records read), in byte
+ * order of their paths, up to HIVE_BATCH partitions a statement.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +18,10 @@
 #include <sys/stat.h>
 
 #include "load.h"
+#include "tw_part.h"
 #include "tw_util.h"
+
+#define TW_PART_DEFAULT_TEXT TW_PART_DEFAULT
 
 extern const char *hive_location;
 const char *load_hive_type(struct load *L, const struct column *c);
@@ -31,6 +35,57 @@ static struct pcol *pcols;
 static int npcols;
 static char **found;
 static size_t nfound, capfound;
+static int noted;	/* found holds the records' partitions (hive_note) */
+
+#define HIVE_BATCH 100	/* partitions in one ALTER TABLE */
+
+static void
+add_found(const char *rel)
+{
+	if (nfound == capfound) {
+		capfound = capfound ? capfound * 2 : 64;
+		found = tw_xrealloc(found, capfound * sizeof *found);
+	}
+	found[nfound++] = tw_xstrdup(rel);
+}
+
+/* Remembers rel once (a hash set of the paths seen). */
+void
+hive_note(const char *rel)
+{
+	static uint64_t *set;
+	static size_t cap, n;
+	uint64_t h = 1469598103934665603ULL;
+	const char *p;
+	size_t i;
+
+	noted = 1;
+	for (p = rel; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h |= 1;
+	if (n * 2 >= cap) {
+		uint64_t *old = set;
+		size_t oc = cap;
+
+		cap = cap ? cap * 2 : 256;
+		set = tw_xcalloc(cap, sizeof *set);
+		for (i = 0; i < oc; i++)
+			if (old[i]) {
+				size_t k = old[i] & (cap - 1);
+
+				while (set[k])
+					k = (k + 1) & (cap - 1);
+				set[k] = old[i];
+			}
+		free(old);
+	}
+	for (i = h & (cap - 1); set[i]; i = (i + 1) & (cap - 1))
+		if (set[i] == h)
+			return;
+	set[i] = h;
+	n++;
+	add_found(rel);
+}
 
 static void
 parse_pattern(const char *pat)
@@ -87,13 +142,8 @@ scan(const char *root, const char *rel, int depth)
 			continue;
 		if (depth + 1 < npcols)
 			scan(root, sub, depth + 1);
-		else {
-			if (nfound == capfound) {
-				capfound = capfound ? capfound * 2 : 64;
-				found = tw_xrealloc(found, capfound * sizeof *found);
-			}
-			found[nfound++] = tw_xstrdup(sub);
-		}
+		else
+			add_found(sub);
 	}
 	closedir(d);
 }
@@ -179,7 +229,7 @@ hive_ddl(struct load *L)
 	struct table *t;
 	char real[PATH_MAX];
 	size_t f;
-	int i, k, n;
+	int i, k, n, inbatch;
 
 	parse_pattern(L->o.pattern);
 	if (L->ntables == 0) {
@@ -190,12 +240,14 @@ hive_ddl(struct load *L)
 		tw_warn("records of %d types read; DDL for %s only", L->ntables,
 		    L->tables[0]->name);
 	t = L->tables[0];
+	/* A location says its file system: file:// for a local directory
+	 * (Hive would take a bare path as one of its default, HDFS). */
 	if (hive_location)
 		tw_buf_adds(&loc, hive_location);
 	else if (realpath(L->o.out, real) != NULL)
-		tw_buf_adds(&loc, real);
+		tw_buf_addf(&loc, "file://%s", real);
 	else
-		tw_buf_adds(&loc, L->o.out);
+		tw_buf_addf(&loc, "file://%s", L->o.out);
 	while (loc.len > 1 && loc.p[loc.len - 1] == '/')
 		loc.p[--loc.len] = '\0';
 
@@ -242,22 +294,22 @@ hive_ddl(struct load *L)
 		tw_buf_adds(b, "\nTBLPROPERTIES ('skip.header.line.count'='1')");
 	tw_buf_adds(b, ";\n");
 
-	scan(L->o.out, "", 0);
+	if (!noted)
+		scan(L->o.out, "", 0);
 	qsort(found, nfound, sizeof *found, cmp);
-	for (f = 0; f < nfound; f++) {
+	for (f = 0, inbatch = 0; f < nfound; f++) {
 		const char *p = found[f];
+		struct tw_buf spec = TW_BUF_INIT;
+		int skip = 0;
 
-		tw_buf_adds(b, "ALTER TABLE `");
-		tw_buf_adds(b, t->name);
-		tw_buf_adds(b, "` ADD IF NOT EXISTS PARTITION (");
 		for (k = 0; k < npcols; k++) {
 			size_t len = strcspn(p, "/");
 			const char *val = p + strlen(pcols[k].name) + 1;
 			size_t vlen = len - strlen(pcols[k].name) - 1;
 
 			if (k)
-				tw_buf_adds(b, ", ");
-			tw_buf_addf(b, "`%s`=", pcols[k].name);
+				tw_buf_adds(&spec, ", ");
+			tw_buf_addf(&spec, "`%s`=", pcols[k].name);
 			tw_buf_reset(&v);
 			unescape(&v, val, vlen);
 			if (pcols[k].is_int && v.len > 0 && strspn(v.p, "0123456789") == v.len) {
@@ -265,18 +317,44 @@ hive_ddl(struct load *L)
 
 				while (z + 1 < v.len && v.p[z] == '0')
 					z++;
-				tw_buf_add(b, v.p + z, v.len - z);
+				tw_buf_add(&spec, v.p + z, v.len - z);
+			} else if (pcols[k].is_int) {
+				/* Records without a time: Hive's type check
+				 * refuses a string for an INT column, and Hive
+				 * itself leaves such a partition out. */
+				skip = 1;
 			} else
-				hive_lit(b, v.p ? v.p : "", v.len);
+				hive_lit(&spec, v.p ? v.p : "", v.len);
 			p += len + (p[len] == '/');
 		}
+		if (skip) {
+			if (!L->o.quiet)
+				tw_warn("partition %s left out: %s in an INT column "
+				    "(records without a time)", found[f], TW_PART_DEFAULT_TEXT);
+			tw_buf_free(&spec);
+			free(found[f]);
+			continue;
+		}
+		if (inbatch == 0) {
+			tw_buf_adds(b, "ALTER TABLE `");
+			tw_buf_adds(b, t->name);
+			tw_buf_adds(b, "` ADD IF NOT EXISTS");
+		}
+		tw_buf_adds(b, "\n  PARTITION (");
+		tw_buf_add(b, spec.p, spec.len);
 		tw_buf_adds(b, ") LOCATION ");
 		tw_buf_reset(&v);
 		tw_buf_addf(&v, "%s/%s", loc.p, found[f]);
 		hive_lit(b, v.p, v.len);
-		tw_buf_adds(b, ";\n");
+		if (++inbatch == HIVE_BATCH) {
+			tw_buf_adds(b, ";\n");
+			inbatch = 0;
+		}
+		tw_buf_free(&spec);
 		free(found[f]);
 	}
+	if (inbatch)
+		tw_buf_adds(b, ";\n");
 	free(found);
 	tw_buf_free(&loc);
 	tw_buf_free(&v);

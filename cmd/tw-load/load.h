@@ -95,6 +95,8 @@ struct opts {
 	int64_t roll_bytes, roll_ms;
 	int64_t max_open;
 	int fsync;
+	const char *acks;	/* --acks FILE: acknowledged stream marks */
+	int hive_add_read;	/* --add-partitions read: those of the records */
 };
 
 struct load {
@@ -151,6 +153,12 @@ int part_init(struct load *L, char *errbuf, size_t errlen);
 int part_record(struct load *L, const struct tw_json *j, const char *raw,
     size_t rawlen);
 void part_tick(struct load *L);
+/*
+ * A stream mark: makes every open part salvageable up to here (synced
+ * and fsynced), then writes the mark to --acks. Returns 0, or -1 after
+ * a write error (reported, L->fatal set).
+ */
+int part_mark(struct load *L, const char *raw, size_t rawlen);
 /* Publishes every open part; returns 0 or -1 (message printed). */
 int part_finish(struct load *L);
 /* Removes the temporary files of open parts (after a write error). */
@@ -158,7 +166,13 @@ void part_abort(struct load *L);
 /* Hive's FileUtils.escapePathName, plus '.' and '..' made harmless. */
 void part_escape(struct tw_buf *b, const char *s, size_t n);
 
+/* The partition directory (relative to --out) of record j, in *rel
+ * (valid until the next call); -1 with L->err set when it has none. */
+int part_path_of(struct load *L, const struct tw_json *j, const char **rel);
+
 /* hive.c */
 int hive_ddl(struct load *L);
+/* --add-partitions read: notes the partition directory of a record. */
+void hive_note(const char *rel);
 
 #endif

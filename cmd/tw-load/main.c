@@ -20,6 +20,7 @@
 
 #include "load.h"
 #include "tw_input.h"
+#include "tw_mark.h"
 #include "tw_opt.h"
 #include "tw_rejects.h"
 #include "tw_sig.h"
@@ -31,8 +32,9 @@ static const char usage_text[] =
     "               [--no-key] [-b N] [--no-create] [--bulk[=FILE]] [-r FILE]\n"
     "               [--commit-interval DUR] [--busy-timeout DUR] [FILE ...]\n"
     "       tw-load -p PATTERN -o DIR [-f ndjson|csv] [--roll SIZE|DUR]\n"
-    "               [--max-open N] [--no-fsync] [FILE ...]\n"
-    "       tw-load -d hive -p PATTERN -o DIR [--location URI] [-t TABLE] [FILE ...]\n"
+    "               [--max-open N] [--no-fsync] [--acks FILE] [FILE ...]\n"
+    "       tw-load -d hive -p PATTERN -o DIR [--location URI] [-t TABLE]\n"
+    "               [--add-partitions all|read] [FILE ...]\n"
     "       tw-load -d sqlite|mysql|postgres --storage-query\n";
 
 static void
@@ -59,7 +61,11 @@ usage(int status)
 		    "      --roll SIZE|DUR     start a new part after SIZE bytes or DUR\n"
 		    "      --max-open N        open part files at most (default 64)\n"
 		    "      --no-fsync          do not fsync parts (faster, less safe)\n"
-		    "      --location URI      LOCATION of the Hive table (default DIR)\n"
+		    "      --acks FILE         write each stream mark to FILE once the\n"
+		    "                          records before it are durable\n"
+		    "      --location URI      LOCATION of the Hive table (default file://DIR)\n"
+		    "      --add-partitions W  all: every partition under DIR (default);\n"
+		    "                          read: only those of the records read\n"
 		    "      --storage-query     print the query of table sizes for\n"
 		    "                          tw-perf report -s tsv:FILE, and exit\n"
 		    "  -r, --rejects FILE      append bad input lines to FILE verbatim,\n"
@@ -262,6 +268,8 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 10 },
 		{ "storage-query", no_argument, NULL, 11 },
 		{ "busy-timeout", required_argument, NULL, 12 },
+		{ "acks", required_argument, NULL, 13 },
+		{ "add-partitions", required_argument, NULL, 14 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct load *L = &st;
@@ -375,6 +383,15 @@ main(int argc, char **argv)
 			if (tw_parse_duration(optarg, 0, 86400000, &o->busy_ms, &err))
 				tw_die(2, "--busy-timeout: %s", err);
 			break;
+		case 13:
+			o->acks = optarg;
+			break;
+		case 14:
+			if (strcmp(optarg, "read") == 0)
+				o->hive_add_read = 1;
+			else if (strcmp(optarg, "all") != 0)
+				tw_die(2, "--add-partitions: use all or read");
+			break;
 		case 10:
 			printf("tw-load %s\n", TW_VERSION);
 			return 0;
@@ -432,6 +449,10 @@ main(int argc, char **argv)
 			tw_die(2, "--csv and --bulk are for SQL mode; use --format csv");
 		o->mode = M_PART;
 	}
+	if (o->acks != NULL && o->mode != M_PART)
+		tw_die(2, "--acks goes with partition mode (-p and -o)");
+	if (o->hive_add_read && o->dialect != D_HIVE)
+		tw_die(2, "--add-partitions goes with --dialect hive");
 
 	tw_writer_init(&L->w, STDOUT_FILENO, "<stdout>");
 	if (o->rejects_path != NULL) {
@@ -457,6 +478,18 @@ main(int argc, char **argv)
 	while ((ist = tw_input_next(&in)) != TW_IN_EOF) {
 		switch (ist) {
 		case TW_IN_DOC:
+			if (tw_mark_is(in.raw, in.rawlen)) {
+				/* Everything before the mark is made durable
+				 * (its bad lines kept), then the mark is
+				 * acknowledged. */
+				flush_rejects();
+				if (o->mode == M_PART) {
+					if (part_mark(L, in.raw, in.rawlen) < 0)
+						goto fail;
+				} else
+					sql_commit(L);
+				break;
+			}
 			ndocs++;
 			if (json.v[0].type != TW_JOBJ) {
 				report_bad(L, &in, "not a JSON object");
@@ -474,6 +507,11 @@ main(int argc, char **argv)
 				if (L->fatal)
 					goto fail;	/* write error, reported */
 				report_bad(L, &in, L->err);
+			} else if (o->hive_add_read) {
+				const char *rel;
+
+				if (part_path_of(L, &json, &rel) == 0)
+					hive_note(rel);
 			}
 			break;
 		case TW_IN_BLANK:

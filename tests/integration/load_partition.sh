@@ -118,7 +118,24 @@ fi
 
 # Hive DDL: one ALTER per partition directory present.
 tw-load -d hive -p 'year=%Y/month=%m/lang=%{lang}' -o all -t tweets gen.ndjson > hive.sql 2> /dev/null
-eq "hive: one ADD PARTITION per leaf directory" "$(grep -c 'ADD IF NOT EXISTS PARTITION' hive.sql)" "$(find all -mindepth 3 -maxdepth 3 -type d | wc -l | tr -d ' ')"
+# (Leaves under an INT column's default partition are left out: below.)
+leaves() { find "$1" -mindepth 3 -maxdepth 3 -type d ! -path '*year=__HIVE*' ! -path '*month=__HIVE*' | wc -l | tr -d ' '; }
+eq "hive: one PARTITION clause per leaf directory" "$(grep -c '^  PARTITION (' hive.sql)" "$(leaves all)"
+n=$(leaves all)
+eq "hive: partitions added 100 to a statement" "$(grep -c 'ADD IF NOT EXISTS$' hive.sql)" $(((n + 99) / 100))
+contains "hive: the location names its file system" hive.sql "LOCATION 'file://$(cd all && pwd)'"
+# Only the partitions of the records read: a cron batch declares what is new.
+tail -n 50 gen.ndjson > last50.ndjson
+tw-load -d hive -p 'year=%Y/month=%m/lang=%{lang}' -o all -t tweets --add-partitions read last50.ndjson > hnew.sql 2> /dev/null
+want=$(tw-load -p 'year=%Y/month=%m/lang=%{lang}' -o l50 last50.ndjson && leaves l50)
+eq "hive --add-partitions read: only the records' partitions" "$(grep -c '^  PARTITION (' hnew.sql)" "$want"
+# A record without a time: the INT partition columns cannot hold Hive's
+# default partition name, so that partition is left out, with a warning.
+printf '{"i":1,"lang":"en"}\n{"i":2,"lang":"en","ts":1704067200000}\n' > notime.ndjson
+tw-load -p 'year=%Y/lang=%{lang}' -o notime notime.ndjson
+tw-load -d hive -p 'year=%Y/lang=%{lang}' -o notime -t nt notime.ndjson > hnt.sql 2> hnt.err
+eq "hive: a default partition in an INT column is left out" "$(grep -c '^  PARTITION (' hnt.sql) $(grep -c __HIVE_DEFAULT_PARTITION__ hnt.sql)" "1 0"
+contains "hive: ... and said so" hnt.err "left out: __HIVE_DEFAULT_PARTITION__ in an INT column"
 contains "hive: JsonSerDe DDL" hive.sql "ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'"
 # CSV parts are read by position: their columns are the DDL's, in order
 # (partition columns live in the directory names only).
@@ -129,7 +146,7 @@ sed -n '/^CREATE EXTERNAL/,/^)/p' hcsv.sql | sed -n 's/^  `\([a-z_]*\)`.*/\1/p' 
 check "hive csv: part columns are the DDL columns in order" cmp -s csvcols.txt ddlcols.txt
 eq "hive csv: no partition column inside the parts" "$(grep -cx -e lang -e year csvcols.txt)" 0
 tw-load -d hive -p 'v=%{v}' -o esc/out -t esc esc.ndjson > hesc.sql
-contains "hive: escaped directory, unescaped value" hesc.sql "PARTITION (\`v\`='../../x') LOCATION '$(cd esc/out && pwd)/v=..%2F..%2Fx'"
+contains "hive: escaped directory, unescaped value" hesc.sql "PARTITION (\`v\`='../../x') LOCATION 'file://$(cd esc/out && pwd)/v=..%2F..%2Fx'"
 
 tw-load -p '../x' -o bad < /dev/null 2> /dev/null
 eq "usage: a pattern with '..' exits 2" "$?" 2
