@@ -218,26 +218,59 @@ engine_session(struct engine *e, int64_t start, int64_t end, const char *key,
 	return keep;
 }
 
-int64_t
-engine_first_end(const struct engine *e, int64_t t)
+/* The earliest hop-aligned start whose window still holds t. */
+static int64_t
+hop_first_start(const struct engine *e, int64_t t)
 {
-	int64_t s;
+	int64_t s = floordiv64(t, e->hop) * e->hop;
 
+	while (s - e->hop > t - e->size)
+		s -= e->hop;
+	return s;
+}
+
+int
+engine_window(const struct engine *e, int64_t t, int i, int64_t *start,
+    int64_t *end)
+{
 	switch (e->mode) {
 	case M_TUMBLE:
-		return floordiv64(t, e->size) * e->size + e->size;
+		if (i > 0)
+			return 0;
+		*start = floordiv64(t, e->size) * e->size;
+		*end = *start + e->size;
+		return 1;
 	case M_HOP:
-		/* The earliest hop-aligned start whose window still holds t. */
-		s = floordiv64(t, e->hop) * e->hop;
-		while (s - e->hop > t - e->size)
-			s -= e->hop;
-		return s + e->size;
+		/* The windows holding t start at hop_first_start + k * hop. */
+		*start = hop_first_start(e, t) + (int64_t)i * e->hop;
+		if (*start > t)
+			return 0;
+		*end = *start + e->size;
+		return 1;
 	case M_SESSION:
-		return t + e->gap;
+		if (i > 0)
+			return 0;
+		*start = t;
+		*end = t + e->gap;
+		return 1;
 	case M_GLOBAL:
 		break;
 	}
-	return INT64_MAX;
+	if (i > 0)
+		return 0;
+	*start = NO_TIME;
+	*end = INT64_MAX;
+	return 1;
+}
+
+int64_t
+engine_first_end(const struct engine *e, int64_t t)
+{
+	int64_t s, en;
+
+	if (e->mode == M_GLOBAL || !engine_window(e, t, 0, &s, &en))
+		return INT64_MAX;
+	return en;
 }
 
 static void

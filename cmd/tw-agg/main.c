@@ -61,15 +61,6 @@ usage(int status)
 	exit(status);
 }
 
-/* The fields a record is read for, found in one pass over its members. */
-#define MAXF 64		/* a bit per field in bylen */
-struct fieldset {
-	const char *name[MAXF];
-	size_t len[MAXF];
-	uint64_t bylen[64];	/* bit i: field i has this length */
-	int n;
-};
-
 static int
 fs_add(struct fieldset *fs, const char *name)
 {
@@ -121,68 +112,22 @@ fs_scan(const struct fieldset *fs, const struct tw_json *j,
 	}
 }
 
-/*
- * Where a record came from: a Kafka topic partition and offset (as
- * tw-flatten copies them from a kcat -J envelope). With --state, the
- * highest offset counted per partition, and how many records of that
- * message were counted (a v2 page gives several records at one offset,
- * always in the same order), are saved with the windows. A record below
- * the highest offset, or one of the first n at it, has been counted and
- * is skipped: replaying a topic from an earlier point after a crash, or
- * a consumer rewound by a rebalance, counts nothing twice.
- */
-struct pos {
-	char *topic;
-	size_t tlen;
-	int64_t part;
-	int64_t max;			/* highest offset counted; -1: none */
-	int64_t max_n;			/* records counted at max */
-	int64_t skip;			/* records at max still to skip */
-};
-
-struct app {
-	struct engine e;
-	struct tw_writer w, late;
-	int have_late;
-	struct fieldset fs;
-	int f_time, f_time2, f_group[32], f_agg[64];
-	int time_now, time_explicit, merge, emit_update, quiet, verbose;
-	int lateness_given;
-	int64_t idle_ms, interval_ms;
-	int64_t last_input_ms, last_update_ms;
-	const char *state_path;
-	int flush;
-	char *spec;			/* fingerprint for state files */
-	uint64_t records, bad, late_n, blank, ioerr, marks;
-	uint64_t arrival;		/* ordinal, the time of untimed records */
-	int track;			/* keep Kafka positions (--state) */
-	int f_ktopic, f_kpart, f_koff;
-	struct pos *pos;
-	size_t npos, last_pos;
-	uint64_t replayed, docs, checkpoints;
-	int64_t ckpt_ms, last_ckpt_ms;
-	int ckpt_due;
-	struct tw_buf key;
-};
-
-static struct app A;
-
 static void
-report(struct tw_input *in, const char *fmt, const char *arg)
+report(struct app *a, struct tw_input *in, const char *fmt, const char *arg)
 {
 	char msg[300];
 
-	A.bad++;
-	if (A.quiet)
+	a->bad++;
+	if (a->quiet)
 		return;
 	snprintf(msg, sizeof msg, fmt, arg);
 	tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
 }
 
 static void
-advance(int64_t wm)
+advance(struct app *a, int64_t wm)
 {
-	struct engine *e = &A.e;
+	struct engine *e = &a->e;
 
 	if (wm <= e->watermark)
 		return;
@@ -192,30 +137,31 @@ advance(int64_t wm)
 }
 
 static void
-write_late(struct tw_input *in)
+write_late(struct app *a, struct tw_input *in)
 {
-	A.late_n++;
-	if (A.have_late && in->raw != NULL) {
-		tw_buf_add(&A.late.out, in->raw, in->rawlen);
-		tw_buf_addc(&A.late.out, '\n');
-		if (tw_writer_end_record(&A.late) < 0)
-			tw_writer_fail(&A.late);
+	a->late_n++;
+	if (a->have_late && in->raw != NULL) {
+		tw_buf_add(&a->late.out, in->raw, in->rawlen);
+		tw_buf_addc(&a->late.out, '\n');
+		if (tw_writer_end_record(&a->late) < 0)
+			tw_writer_fail(&a->late);
 	}
 }
 
 /* Adds the record to every window it belongs to, for one group key. */
 static int
-apply(int64_t t, const char *key, size_t klen, const struct tw_json *j,
-    const struct tw_jval **vals)
+apply(struct app *a, int64_t t, const char *key, size_t klen,
+    const struct tw_json *j, const struct tw_jval **vals)
 {
-	struct engine *e = &A.e;
-	struct cell *c = NULL;
-	int64_t s;
-	int i, n = 0;
+	struct engine *e = &a->e;
+	struct cell *c;
+	int64_t s, en;
+	int i, k;
 
-	for (;;) {
+	for (i = 0; engine_window(e, t, i, &s, &en); i++) {
 		switch (e->mode) {
 		case M_GLOBAL:
+			/* One cell; its start and end are the data's span. */
 			c = engine_cell(e, INT64_MAX, NO_TIME, key, klen);
 			if (c && t != NO_TIME) {
 				if (t < c->start)
@@ -224,34 +170,22 @@ apply(int64_t t, const char *key, size_t klen, const struct tw_json *j,
 					c->end = t;
 			}
 			break;
-		case M_TUMBLE:
-			s = floordiv64(t, e->size) * e->size;
-			c = engine_cell(e, s, s + e->size, key, klen);
-			break;
-		case M_HOP:
-			s = floordiv64(t, e->hop) * e->hop - (int64_t)n * e->hop;
-			if (s <= t - e->size)
-				return 0;
-			if (s + e->size <= e->watermark) {
-				n++;
-				continue;	/* that window has closed */
-			}
-			c = engine_cell(e, s, s + e->size, key, klen);
-			break;
 		case M_SESSION:
-			c = engine_session(e, t, t + e->gap, key, klen);
+			c = engine_session(e, s, en, key, klen);
 			break;
+		default:
+			if (e->mode == M_HOP && en <= e->watermark)
+				continue;	/* that window has closed */
+			c = engine_cell(e, s, en, key, klen);
 		}
 		if (c == NULL)
 			return -1;
 		c->dirty = 1;
-		for (i = 0; i < e->na; i++)
-			tw_agg_update(&e->a[i], &c->st[i], j, vals[i],
-			    t == NO_TIME ? (int64_t)A.arrival : t);
-		if (e->mode != M_HOP)
-			return 0;
-		n++;
+		for (k = 0; k < e->na; k++)
+			tw_agg_update(&e->a[k], &c->st[k], j, vals[k],
+			    t == NO_TIME ? (int64_t)a->arrival : t);
 	}
+	return 0;
 }
 
 #define MAX_COMBOS 100000	/* group keys of one record, at most */
@@ -259,10 +193,10 @@ apply(int64_t t, const char *key, size_t klen, const struct tw_json *j,
 
 /* Builds every group key of the record (a cross product over arrays). */
 static int
-each_group(int64_t t, const struct tw_json *j, const struct tw_jval **gv,
-    const struct tw_jval **vals, struct tw_input *in)
+each_group(struct app *a, int64_t t, const struct tw_json *j,
+    const struct tw_jval **gv, const struct tw_jval **vals, struct tw_input *in)
 {
-	struct engine *e = &A.e;
+	struct engine *e = &a->e;
 	uint32_t idx[32], len[32];
 	const struct tw_jval *cur[32];
 	int i;
@@ -277,13 +211,13 @@ each_group(int64_t t, const struct tw_json *j, const struct tw_jval **gv,
 		if (prod > MAX_COMBOS) {
 			/* All or nothing: a record is never counted in some
 			 * of its groups only. */
-			report(in, "its array group fields make more than %s groups; "
+			report(a, in, "its array group fields make more than %s groups; "
 			    "record skipped", MAX_COMBOS_TEXT);
 			return -1;
 		}
 	}
 	for (;;) {
-		tw_buf_reset(&A.key);
+		tw_buf_reset(&a->key);
 		for (i = 0; i < e->ng; i++) {
 			const struct tw_jval *v = gv[i];
 
@@ -296,14 +230,14 @@ each_group(int64_t t, const struct tw_json *j, const struct tw_jval **gv,
 			}
 			cur[i] = v;
 			if (i)
-				tw_buf_addc(&A.key, '\x1e');
+				tw_buf_addc(&a->key, '\x1e');
 			if (v == NULL)
-				tw_buf_add(&A.key, "null", 4);
+				tw_buf_add(&a->key, "null", 4);
 			else
-				tw_json_emit(&A.key, j, v);
+				tw_json_emit(&a->key, j, v);
 		}
-		if (apply(t, A.key.p, A.key.len, j, vals) < 0) {
-			report(in, "too many open windows x groups (limit %s); record skipped",
+		if (apply(a, t, a->key.p, a->key.len, j, vals) < 0) {
+			report(a, in, "too many open windows x groups (limit %s); record skipped",
 			    "--max-groups");
 			return -1;
 		}
@@ -318,77 +252,77 @@ each_group(int64_t t, const struct tw_json *j, const struct tw_jval **gv,
 	(void)cur;
 }
 
-static void checkpoint(void);
 
-/* The record's partition (index into A.pos) and offset; 0 when it has none. */
+
+/* The record's partition (index into a->pos) and offset; 0 when it has none. */
 static int
-position(const struct tw_jval **f, size_t *idx, int64_t *off)
+position(struct app *a, const struct tw_jval **f, size_t *idx, int64_t *off)
 {
-	const struct tw_jval *t = f[A.f_ktopic];
+	const struct tw_jval *t = f[a->f_ktopic];
 	int64_t part;
 	size_t i;
 
 	if (t == NULL || t->type != TW_JSTR || t->flags != 0 ||
-	    tw_json_i64(f[A.f_kpart], &part) != 0 ||
-	    f[A.f_koff] == NULL || f[A.f_koff]->type != TW_JNUM ||
-	    tw_json_i64(f[A.f_koff], off) != 0 || *off < 0)
+	    tw_json_i64(f[a->f_kpart], &part) != 0 ||
+	    f[a->f_koff] == NULL || f[a->f_koff]->type != TW_JNUM ||
+	    tw_json_i64(f[a->f_koff], off) != 0 || *off < 0)
 		return 0;
-	i = A.last_pos;
-	if (i < A.npos && A.pos[i].part == part && A.pos[i].tlen == t->len &&
-	    memcmp(A.pos[i].topic, t->p, t->len) == 0) {
+	i = a->last_pos;
+	if (i < a->npos && a->pos[i].part == part && a->pos[i].tlen == t->len &&
+	    memcmp(a->pos[i].topic, t->p, t->len) == 0) {
 		*idx = i;
 		return 1;
 	}
-	for (i = 0; i < A.npos; i++)
-		if (A.pos[i].part == part && A.pos[i].tlen == t->len &&
-		    memcmp(A.pos[i].topic, t->p, t->len) == 0)
+	for (i = 0; i < a->npos; i++)
+		if (a->pos[i].part == part && a->pos[i].tlen == t->len &&
+		    memcmp(a->pos[i].topic, t->p, t->len) == 0)
 			break;
-	if (i == A.npos) {
-		if (A.npos == 1 << 20)
+	if (i == a->npos) {
+		if (a->npos == 1 << 20)
 			return 0;	/* absurd; don't grow without bound */
-		A.pos = tw_xrealloc(A.pos, (A.npos + 1) * sizeof *A.pos);
-		A.pos[i].topic = tw_xstrndup(t->p, t->len);
-		A.pos[i].tlen = t->len;
-		A.pos[i].part = part;
-		A.pos[i].max = -1;
-		A.pos[i].max_n = A.pos[i].skip = 0;
-		A.npos++;
+		a->pos = tw_xrealloc(a->pos, (a->npos + 1) * sizeof *a->pos);
+		a->pos[i].topic = tw_xstrndup(t->p, t->len);
+		a->pos[i].tlen = t->len;
+		a->pos[i].part = part;
+		a->pos[i].max = -1;
+		a->pos[i].max_n = a->pos[i].skip = 0;
+		a->npos++;
 	}
 	*idx = i;
 	return 1;
 }
 
 static void
-record(const struct tw_json *j, struct tw_input *in)
+record(struct app *a, const struct tw_json *j, struct tw_input *in)
 {
-	struct engine *e = &A.e;
+	struct engine *e = &a->e;
 	const struct tw_jval *f[MAXF], *root = &j->v[0], *gv[32], *vals[64];
 	char err[200];
 	int64_t t = NO_TIME;
 	int i;
 
 	if (root->type != TW_JOBJ) {
-		report(in, "expected a JSON object%s", "");
+		report(a, in, "expected a JSON object%s", "");
 		return;
 	}
-	fs_scan(&A.fs, j, root, f);
-	if (A.ckpt_due)
-		checkpoint();
-	if (A.track) {
+	fs_scan(&a->fs, j, root, f);
+	if (a->ckpt_due)
+		checkpoint(a);
+	if (a->track) {
 		size_t pi = 0;
 		int64_t off = 0;
 
-		if (position(f, &pi, &off)) {
-			struct pos *p = &A.pos[pi];
+		if (position(a, f, &pi, &off)) {
+			struct pos *p = &a->pos[pi];
 
-			A.last_pos = pi;
+			a->last_pos = pi;
 			if (off < p->max || (off == p->max && p->skip > 0)) {
 				/* A replay: the message at max comes again too. */
 				if (off < p->max)
 					p->skip = p->max_n;
 				else
 					p->skip--;
-				A.replayed++;
+				a->replayed++;
 				return;
 			}
 			if (off > p->max) {
@@ -399,46 +333,46 @@ record(const struct tw_json *j, struct tw_input *in)
 			p->max_n++;
 		}
 	}
-	A.arrival++;
-	if (A.time_now) {
+	a->arrival++;
+	if (a->time_now) {
 		t = tw_now_ms();
-	} else if (A.f_time >= 0) {
-		const struct tw_jval *tv = f[A.f_time];
+	} else if (a->f_time >= 0) {
+		const struct tw_jval *tv = f[a->f_time];
 
-		if ((tv == NULL || tv->type == TW_JNULL) && A.f_time2 >= 0)
-			tv = f[A.f_time2];
+		if ((tv == NULL || tv->type == TW_JNULL) && a->f_time2 >= 0)
+			tv = f[a->f_time2];
 		if (tv == NULL || tv->type == TW_JNULL) {
 			if (e->mode != M_GLOBAL) {
-				report(in, "no time field \"%s\"", A.fs.name[A.f_time]);
+				report(a, in, "no time field \"%s\"", a->fs.name[a->f_time]);
 				return;
 			}
 		} else if (tw_json_time(tv, &t) != 0) {
-			report(in, "field \"%s\" is not a time", A.fs.name[A.f_time]);
+			report(a, in, "field \"%s\" is not a time", a->fs.name[a->f_time]);
 			return;
 		}
 	}
 	for (i = 0; i < e->na; i++) {
-		vals[i] = A.f_agg[i] >= 0 ? f[A.f_agg[i]] : NULL;
+		vals[i] = a->f_agg[i] >= 0 ? f[a->f_agg[i]] : NULL;
 		if (tw_agg_check(&e->a[i], vals[i], err, sizeof err) < 0) {
-			report(in, "%s", err);
+			report(a, in, "%s", err);
 			return;
 		}
 	}
 	for (i = 0; i < e->ng; i++)
-		gv[i] = f[A.f_group[i]];
-	A.records++;
+		gv[i] = f[a->f_group[i]];
+	a->records++;
 	if (e->mode != M_GLOBAL && e->watermark != NO_TIME &&
 	    engine_first_end(e, t) <= e->watermark) {
-		write_late(in);
+		write_late(a, in);
 		if (e->mode != M_HOP)
 			return;
 		/* A hopping record still counts in the windows left open. */
 	}
-	each_group(t, j, gv, vals, in);
+	each_group(a, t, j, gv, vals, in);
 	if (t != NO_TIME && e->mode != M_GLOBAL) {
 		if (t > e->max_event)
 			e->max_event = t;
-		advance(e->max_event - e->lateness);
+		advance(a, e->max_event - e->lateness);
 	}
 }
 
@@ -478,10 +412,11 @@ group_name_check(const struct engine *e, const char *name)
 }
 
 /* A partial record from tw-agg --partial (or a state file line). */
-static int
-merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
+int
+merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
+    int from_state)
 {
-	struct engine *e = &A.e;
+	struct engine *e = &a->e;
 	const struct tw_jval *root = &j->v[0], *ws, *we, *aggs, *st, *x, *g;
 	struct tw_agg_state tmp[TW_AGG_MAX];
 	struct cell *c;
@@ -489,7 +424,7 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 	int i;
 
 	if (root->type != TW_JOBJ) {
-		report(in, "expected a partial state object%s", "");
+		report(a, in, "expected a partial state object%s", "");
 		return -1;
 	}
 	ws = TW_JGET(j, root, "window_start");
@@ -497,11 +432,11 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 	aggs = TW_JGET(j, root, "_aggs");
 	st = TW_JGET(j, root, "_state");
 	if (aggs == NULL || st == NULL || st->type != TW_JARR) {
-		report(in, "not a partial state (no _aggs/_state; was it written by tw-agg --partial?)%s", "");
+		report(a, in, "not a partial state (no _aggs/_state; was it written by tw-agg --partial?)%s", "");
 		return -1;
 	}
 	if (!tw_json_streq(aggs, e->aggs_text, strlen(e->aggs_text))) {
-		report(in, "partial state made with other aggregates (-a %s)", e->aggs_text);
+		report(a, in, "partial state made with other aggregates (-a %s)", e->aggs_text);
 		return -1;
 	}
 	/* The groups and the windows must be the same too, or the merge
@@ -509,51 +444,51 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 	g = TW_JGET(j, root, "_groups");
 	x = TW_JGET(j, root, "_window");
 	if ((g == NULL || x == NULL) && !from_state) {
-		report(in, "partial state without _groups/_window (from an older tw-agg?)%s", "");
+		report(a, in, "partial state without _groups/_window (from an older tw-agg?)%s", "");
 		return -1;
 	}
 	if (g != NULL && !tw_json_streq(g, e->groups_text, strlen(e->groups_text))) {
-		report(in, "partial state made with other groups (-g %s)",
+		report(a, in, "partial state made with other groups (-g %s)",
 		    *e->groups_text ? e->groups_text : "(none)");
 		return -1;
 	}
 	if (x != NULL && !tw_json_streq(x, e->window_text, strlen(e->window_text))) {
-		report(in, "partial state made with other windows (%s)", e->window_text);
+		report(a, in, "partial state made with other windows (%s)", e->window_text);
 		return -1;
 	}
 	if ((int)st->len != e->na) {
-		report(in, "partial state has the wrong number of aggregates%s", "");
+		report(a, in, "partial state has the wrong number of aggregates%s", "");
 		return -1;
 	}
 	if ((ws && ws->type != TW_JNULL && tw_json_time(ws, &s) != 0) ||
 	    (we && we->type != TW_JNULL && tw_json_time(we, &en) != 0)) {
-		report(in, "bad window_start or window_end%s", "");
+		report(a, in, "bad window_start or window_end%s", "");
 		return -1;
 	}
 	if (e->mode != M_GLOBAL && (s == NO_TIME || en == NO_TIME || en <= s)) {
-		report(in, "partial state without a window%s", "");
+		report(a, in, "partial state without a window%s", "");
 		return -1;
 	}
-	tw_buf_reset(&A.key);
+	tw_buf_reset(&a->key);
 	for (i = 0; i < e->ng; i++) {
 		g = tw_json_get(j, root, e->gfields[i], strlen(e->gfields[i]));
 		if (i)
-			tw_buf_addc(&A.key, '\x1e');
+			tw_buf_addc(&a->key, '\x1e');
 		if (g == NULL)
-			tw_buf_add(&A.key, "null", 4);
+			tw_buf_add(&a->key, "null", 4);
 		else
-			tw_json_emit(&A.key, j, g);
+			tw_json_emit(&a->key, j, g);
 	}
 	if (!from_state && e->mode != M_GLOBAL && e->watermark != NO_TIME &&
 	    en <= e->watermark) {
-		write_late(in);
+		write_late(a, in);
 		return 0;
 	}
 	/* Every state is read before anything is merged: a record with one
 	 * bad state changes nothing. */
 	for (i = 0, x = st + 1; i < e->na; i++, x = tw_json_after(j, x)) {
 		if (tw_agg_from_json(&e->a[i], &tmp[i], j, x) < 0) {
-			report(in, "malformed state for aggregate \"%s\"", e->a[i].name);
+			report(a, in, "malformed state for aggregate \"%s\"", e->a[i].name);
 			while (i >= 0) {
 				tw_agg_release(&e->a[i], &tmp[i]);
 				i--;
@@ -562,13 +497,13 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 		}
 	}
 	if (e->mode == M_SESSION)
-		c = engine_session(e, s, en, A.key.p, A.key.len);
+		c = engine_session(e, s, en, a->key.p, a->key.len);
 	else if (e->mode == M_GLOBAL)
-		c = engine_cell(e, INT64_MAX, NO_TIME, A.key.p, A.key.len);
+		c = engine_cell(e, INT64_MAX, NO_TIME, a->key.p, a->key.len);
 	else
-		c = engine_cell(e, s, en, A.key.p, A.key.len);
+		c = engine_cell(e, s, en, a->key.p, a->key.len);
 	if (c == NULL) {
-		report(in, "too many open windows x groups (limit %s)", "--max-groups");
+		report(a, in, "too many open windows x groups (limit %s)", "--max-groups");
 		for (i = 0; i < e->na; i++)
 			tw_agg_release(&e->a[i], &tmp[i]);
 		return -1;
@@ -584,285 +519,14 @@ merge_record(const struct tw_json *j, struct tw_input *in, int from_state)
 		tw_agg_release(&e->a[i], &tmp[i]);
 	}
 	c->dirty = 1;
-	A.records++;
+	a->records++;
 	if (!from_state && e->mode != M_GLOBAL) {
 		if (en > e->max_event)
 			e->max_event = en;
 		if (e->close_on_watermark)
-			advance(e->max_event - e->lateness);
+			advance(a, e->max_event - e->lateness);
 	}
 	return 0;
-}
-
-/* ---- state file ---- */
-
-/*
- * "offsets":[["topic",partition,offset,n],...] of a state file's header:
- * n records of the message at offset were counted.
- */
-static void
-offsets_load(const struct tw_json *j, const struct tw_jval *arr)
-{
-	const struct tw_jval *e, *t;
-	int64_t part, off, n;
-	size_t i, k;
-
-	if (arr == NULL || arr->type == TW_JNULL)
-		return;
-	if (arr->type != TW_JARR)
-		tw_die(1, "%s: corrupt state file: bad offsets", A.state_path);
-	for (i = 0; i < arr->len; i++) {
-		e = tw_json_index(j, arr, i);
-		t = e && e->type == TW_JARR && e->len == 4 ? tw_json_index(j, e, 0) : NULL;
-		if (t == NULL || t->type != TW_JSTR || t->flags != 0 ||
-		    tw_json_i64(tw_json_index(j, e, 1), &part) != 0 ||
-		    tw_json_i64(tw_json_index(j, e, 2), &off) != 0 || off < 0 ||
-		    tw_json_i64(tw_json_index(j, e, 3), &n) != 0 || n < 1)
-			tw_die(1, "%s: corrupt state file: bad offsets", A.state_path);
-		for (k = 0; k < A.npos; k++)
-			if (A.pos[k].part == part && A.pos[k].tlen == t->len &&
-			    memcmp(A.pos[k].topic, t->p, t->len) == 0)
-				break;
-		if (k == A.npos) {
-			A.pos = tw_xrealloc(A.pos, (A.npos + 1) * sizeof *A.pos);
-			A.pos[k].topic = tw_xstrndup(t->p, t->len);
-			A.pos[k].tlen = t->len;
-			A.pos[k].part = part;
-			A.npos++;
-		}
-		A.pos[k].max = off;
-		A.pos[k].max_n = A.pos[k].skip = n;
-	}
-}
-
-/*
- * Removes FILE.tmp.PID left by a tw-agg that was killed while saving
- * (PID no longer running): a crash leaves no litter beside the state.
- */
-static void
-state_litter(void)
-{
-	char *dir = tw_xstrdup(A.state_path), *slash = strrchr(dir, '/');
-	const char *base = slash ? slash + 1 : A.state_path;
-	size_t bl = strlen(base);
-	struct tw_buf path = TW_BUF_INIT;
-	struct dirent *de;
-	DIR *d;
-
-	if (slash)
-		*slash = '\0';
-	d = opendir(slash ? (*dir ? dir : "/") : ".");
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		const char *t = de->d_name + bl;
-		char *end;
-		long pid;
-
-		if (strncmp(de->d_name, base, bl) != 0 || strncmp(t, ".tmp.", 5) != 0)
-			continue;
-		errno = 0;
-		pid = strtol(t + 5, &end, 10);
-		if (errno || *end || end == t + 5 || pid <= 0 || pid == (long)getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		tw_buf_reset(&path);
-		tw_buf_addf(&path, "%s%s%s", slash ? (*dir ? dir : "") : "", slash ? "/" : "",
-		    de->d_name);
-		if (unlink(path.p) == 0 && A.verbose)
-			tw_warn("%s: removed, left by a tw-agg killed while saving", path.p);
-	}
-	if (d != NULL)
-		closedir(d);
-	tw_buf_free(&path);
-	free(dir);
-}
-
-static void
-state_load(void)
-{
-	struct tw_reader r;
-	struct tw_input in;
-	struct tw_json j;
-	char *files[1];
-	enum tw_in_status st;
-	int first = 1, saved_quiet = A.quiet, version = 0, ended = 0;
-	uint64_t bad0 = A.bad, cells = 0;
-	const struct tw_jval *v;
-	struct stat sb;
-
-	if (stat(A.state_path, &sb) != 0) {
-		if (errno == ENOENT)
-			return;	/* the first run */
-		tw_die(1, "%s: %s", A.state_path, strerror(errno));
-	}
-	files[0] = (char *)A.state_path;
-	tw_reader_open(&r, files, 1);
-	tw_json_init(&j);
-	tw_input_init(&in, &r, &j);
-	A.quiet = 0;
-	while ((st = tw_input_next(&in)) != TW_IN_EOF) {
-		if (st == TW_IN_IOERR)
-			tw_die(1, "%s: %s", A.state_path, r.errmsg);
-		if (st == TW_IN_BAD)
-			tw_die(1, "%s:%llu: corrupt state file: %s", A.state_path,
-			    (unsigned long long)in.lineno, in.reason);
-		if (st != TW_IN_DOC)
-			continue;
-		if (first) {
-			int64_t x;
-
-			first = 0;
-			v = TW_JGET(&j, &j.v[0], "twpipe_agg_state");
-			if (v == NULL || tw_json_i64(v, &x) != 0 || (x != 1 && x != 2))
-				tw_die(1, "%s: not a tw-agg state file", A.state_path);
-			version = (int)x;	/* 1: before the end line */
-			v = TW_JGET(&j, &j.v[0], "spec");
-			if (v == NULL || !tw_json_streq(v, A.spec, strlen(A.spec)))
-				tw_die(1, "%s: saved by tw-agg with other options (%s)",
-				    A.state_path, A.spec);
-			if (tw_json_i64(TW_JGET(&j, &j.v[0], "watermark"), &x) == 0)
-				A.e.watermark = x;
-			if (tw_json_i64(TW_JGET(&j, &j.v[0], "max_event"), &x) == 0)
-				A.e.max_event = x;
-			offsets_load(&j, TW_JGET(&j, &j.v[0], "offsets"));
-			continue;
-		}
-		if ((v = TW_JGET(&j, &j.v[0], "twpipe_agg_state_end")) != NULL) {
-			int64_t x;
-
-			if (tw_json_i64(v, &x) != 0 || (uint64_t)x != cells || ended)
-				tw_die(1, "%s:%llu: corrupt state file: the end line "
-				    "does not match the %llu windows read", A.state_path,
-				    (unsigned long long)in.lineno, (unsigned long long)cells);
-			ended = 1;
-			continue;
-		}
-		if (ended)
-			tw_die(1, "%s:%llu: corrupt state file: a window after the "
-			    "end line", A.state_path, (unsigned long long)in.lineno);
-		if (merge_record(&j, &in, 1) < 0 || A.bad != bad0)
-			tw_die(1, "%s:%llu: state file not loaded (see above)", A.state_path,
-			    (unsigned long long)in.lineno);
-		cells++;
-	}
-	if (first)
-		tw_die(1, "%s: empty state file", A.state_path);
-	if (version >= 2 && !ended)
-		tw_die(1, "%s: state file cut short (no end line): restore the whole "
-		    "file, or remove it to start over", A.state_path);
-	A.quiet = saved_quiet;
-	tw_input_free(&in);
-	tw_json_free(&j);
-	tw_reader_close(&r);
-}
-
-static void
-state_save(void)
-{
-	struct tw_buf b = TW_BUF_INIT, tmp = TW_BUF_INIT;
-	struct tw_writer w;
-	char *dir, *slash;
-	int fd;
-
-	tw_buf_addf(&tmp, "%s.tmp.%ld", A.state_path, (long)getpid());
-	fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		tw_die(1, "%s: %s", tmp.p, strerror(errno));
-	tw_writer_init(&w, fd, tmp.p);
-	tw_buf_add(&w.out, "{\"twpipe_agg_state\":2,\"spec\":", 29);
-	tw_buf_add_jstr(&w.out, A.spec, strlen(A.spec));
-	tw_buf_add(&w.out, ",\"watermark\":", 13);
-	if (A.e.watermark == NO_TIME)
-		tw_buf_add(&w.out, "null", 4);
-	else
-		tw_buf_add_i64(&w.out, A.e.watermark);
-	tw_buf_add(&w.out, ",\"max_event\":", 13);
-	if (A.e.max_event == NO_TIME)
-		tw_buf_add(&w.out, "null", 4);
-	else
-		tw_buf_add_i64(&w.out, A.e.max_event);
-	if (A.npos > 0) {
-		size_t i;
-		int n = 0;
-
-		tw_buf_adds(&w.out, ",\"offsets\":[");
-		for (i = 0; i < A.npos; i++) {
-			if (A.pos[i].max < 0)
-				continue;
-			if (n++)
-				tw_buf_addc(&w.out, ',');
-			tw_buf_addc(&w.out, '[');
-			tw_buf_add_jstr(&w.out, A.pos[i].topic, A.pos[i].tlen);
-			tw_buf_addc(&w.out, ',');
-			tw_buf_add_i64(&w.out, A.pos[i].part);
-			tw_buf_addc(&w.out, ',');
-			tw_buf_add_i64(&w.out, A.pos[i].max);
-			tw_buf_addc(&w.out, ',');
-			tw_buf_add_i64(&w.out, A.pos[i].max_n);
-			tw_buf_addc(&w.out, ']');
-		}
-		tw_buf_addc(&w.out, ']');
-	}
-	tw_buf_add(&w.out, "}\n", 2);
-	engine_dump(&A.e, &b);
-	tw_buf_add(&w.out, b.p ? b.p : "", b.len);
-	{
-		/* The end line says how many cells came: a copy cut short at
-		 * a line end is told from a whole file. */
-		size_t i, n = 0;
-
-		for (i = 0; i < b.len; i++)
-			n += b.p[i] == '\n';
-		tw_buf_addf(&w.out, "{\"twpipe_agg_state_end\":%zu}\n", n);
-	}
-	tw_buf_free(&b);
-	/* Write, sync, then rename: a reader sees the old or the new file. */
-	if (tw_writer_flush(&w) < 0 || fsync(fd) < 0) {
-		int err = w.err ? w.err : errno;
-
-		close(fd);
-		unlink(tmp.p);
-		tw_die(1, "%s: cannot save state: %s", A.state_path, strerror(err));
-	}
-	if (tw_writer_close(&w) < 0) {
-		unlink(tmp.p);
-		tw_die(1, "%s: cannot save state: %s", A.state_path, strerror(w.err));
-	}
-	if (rename(tmp.p, A.state_path) < 0) {
-		int err = errno;
-
-		unlink(tmp.p);
-		tw_die(1, "%s: cannot save state: %s", A.state_path, strerror(err));
-	}
-	dir = tw_xstrdup(A.state_path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	fd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(dir);
-	tw_buf_free(&tmp);
-}
-
-/*
- * A checkpoint: the windows written so far reach stdout (and late
- * records their file) before the state that no longer holds them is
- * published, so a crash after it loses no window; one before it only
- * means the windows since the last checkpoint are written again.
- */
-static void
-checkpoint(void)
-{
-	if (tw_writer_flush(&A.w) < 0)
-		tw_writer_fail(&A.w);
-	if (A.have_late && tw_writer_flush(&A.late) < 0)
-		tw_writer_fail(&A.late);
-	state_save();
-	A.ckpt_due = 0;
-	A.last_ckpt_ms = tw_mono_ns() / 1000000;
-	A.checkpoints++;
 }
 
 /* ---- the clock: idle watermark and early results ---- */
@@ -870,29 +534,29 @@ checkpoint(void)
 static void
 on_tick(void *arg)
 {
-	struct engine *e = &A.e;
+	struct app *a = arg;
+	struct engine *e = &a->e;
 	int64_t now = tw_mono_ns() / 1000000;
 
-	(void)arg;
-	if (A.idle_ms > 0 && now - A.last_input_ms >= A.idle_ms &&
+	if (a->idle_ms > 0 && now - a->last_input_ms >= a->idle_ms &&
 	    e->mode != M_GLOBAL) {
 		/* A quiet stream: let processing time move the watermark on. */
-		if (A.time_now)
-			advance(tw_now_ms() - e->lateness);
+		if (a->time_now)
+			advance(a, tw_now_ms() - e->lateness);
 		else if (e->max_event != NO_TIME)
-			advance(e->max_event - e->lateness + (now - A.last_input_ms));
+			advance(a, e->max_event - e->lateness + (now - a->last_input_ms));
 	}
-	if (A.emit_update && now - A.last_update_ms >= A.interval_ms) {
-		A.last_update_ms = now;
+	if (a->emit_update && now - a->last_update_ms >= a->interval_ms) {
+		a->last_update_ms = now;
 		engine_updates(e);
 	}
-	if (A.ckpt_ms > 0) {
-		if (now - A.last_ckpt_ms >= A.ckpt_ms)
-			checkpoint();
+	if (a->ckpt_ms > 0) {
+		if (now - a->last_ckpt_ms >= a->ckpt_ms)
+			checkpoint(a);
 	}
-	tw_writer_flush(&A.w);
-	if (A.have_late)
-		tw_writer_flush(&A.late);
+	tw_writer_flush(&a->w);
+	if (a->have_late)
+		tw_writer_flush(&a->late);
 }
 
 static void
@@ -913,21 +577,21 @@ duration(const char *opt, const char *s, int64_t min)
 }
 
 static void
-summary(void)
+summary(struct app *a)
 {
-	if (A.replayed > 0)
+	if (a->replayed > 0)
 		tw_warn("%llu records already counted in %s skipped (Kafka offsets up to the saved ones)",
-		    (unsigned long long)A.replayed, A.state_path);
-	if (A.verbose && A.checkpoints > 0)
-		tw_warn("%llu checkpoints saved to %s", (unsigned long long)A.checkpoints,
-		    A.state_path);
-	if (!A.verbose && A.bad == 0 && A.late_n == 0 && A.ioerr == 0)
+		    (unsigned long long)a->replayed, a->state_path);
+	if (a->verbose && a->checkpoints > 0)
+		tw_warn("%llu checkpoints saved to %s", (unsigned long long)a->checkpoints,
+		    a->state_path);
+	if (!a->verbose && a->bad == 0 && a->late_n == 0 && a->ioerr == 0)
 		return;
 	tw_warn("%llu records, %llu results; %llu late%s, %llu bad lines, %llu blank",
-	    (unsigned long long)A.records, (unsigned long long)A.e.emitted,
-	    (unsigned long long)A.late_n,
-	    A.late_n && !A.have_late ? " (not kept: use --late FILE)" : "",
-	    (unsigned long long)A.bad, (unsigned long long)A.blank);
+	    (unsigned long long)a->records, (unsigned long long)a->e.emitted,
+	    (unsigned long long)a->late_n,
+	    a->late_n && !a->have_late ? " (not kept: use --late FILE)" : "",
+	    (unsigned long long)a->bad, (unsigned long long)a->blank);
 }
 
 int
@@ -957,7 +621,9 @@ main(int argc, char **argv)
 		{ "checkpoint", required_argument, NULL, 12 },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct engine *e = &A.e;
+	static struct app app;	/* static: zeroed, and not on the stack */
+	struct app *a = &app;
+	struct engine *e = &a->e;
 	struct tw_reader r;
 	struct tw_input in;
 	struct tw_json j;
@@ -967,13 +633,13 @@ main(int argc, char **argv)
 	char errbuf[300];
 	int ch, i, stopped;
 	int64_t x;
-	struct tw_buf spec = TW_BUF_INIT;
+	struct tw_buf spec = TW_BUF_INIT, spec_old = TW_BUF_INIT;
 
 	tw_setprog(argv[0]);
 	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
 	tw_sig_init();
 	engine_init(e);
-	A.interval_ms = 1000;
+	a->interval_ms = 1000;
 	while ((ch = getopt_long(argc, argv, "a:e:g:hl:qt:vw:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a': aggs = optarg; break;
@@ -982,11 +648,11 @@ main(int argc, char **argv)
 		case 'h': usage(0); break;
 		case 'l':
 			e->lateness = duration("--lateness", optarg, 0);
-			A.lateness_given = 1;
+			a->lateness_given = 1;
 			break;
-		case 'q': A.quiet = 1; break;
+		case 'q': a->quiet = 1; break;
 		case 't': timef = optarg; break;
-		case 'v': A.verbose = 1; break;
+		case 'v': a->verbose = 1; break;
 		case 'w':
 			e->size = duration("--window", optarg, 1);
 			if (e->mode == M_GLOBAL)
@@ -999,21 +665,21 @@ main(int argc, char **argv)
 			e->gap = duration("--session", optarg, 1);
 			break;
 		case 3: late = optarg; break;
-		case 4: A.idle_ms = duration("--idle", optarg, 1); break;
+		case 4: a->idle_ms = duration("--idle", optarg, 1); break;
 		case 5: e->partial = 1; break;
-		case 6: A.merge = 1; break;
-		case 7: A.state_path = optarg; break;
-		case 8: A.flush = 1; break;
+		case 6: a->merge = 1; break;
+		case 7: a->state_path = optarg; break;
+		case 8: a->flush = 1; break;
 		case 9:
 			if (tw_parse_int(optarg, 1, (int64_t)1 << 40, &x, &err) < 0)
 				tw_die(2, "--max-groups: %s", err);
 			e->max_cells = (uint64_t)x;
 			break;
-		case 10: A.interval_ms = duration("--interval", optarg, 1); break;
+		case 10: a->interval_ms = duration("--interval", optarg, 1); break;
 		case 11:
 			printf("tw-agg %s\n", TW_VERSION);
 			return 0;
-		case 12: A.ckpt_ms = duration("--checkpoint", optarg, 10); break;
+		case 12: a->ckpt_ms = duration("--checkpoint", optarg, 10); break;
 		default:
 			usage(2);
 		}
@@ -1041,16 +707,16 @@ main(int argc, char **argv)
 		e->mode = e->hop == e->size ? M_TUMBLE : M_HOP;
 	}
 	if (strcmp(emit, "update") == 0)
-		A.emit_update = 1;
+		a->emit_update = 1;
 	else if (strcmp(emit, "final") != 0)
 		tw_die(2, "--emit: use final or update");
-	if (e->partial && A.merge)
+	if (e->partial && a->merge)
 		tw_die(2, "--partial and --merge cannot be used together");
-	if (A.flush && !A.state_path)
+	if (a->flush && !a->state_path)
 		tw_die(2, "--flush goes with --state");
-	if (A.ckpt_ms && !A.state_path)
+	if (a->ckpt_ms && !a->state_path)
 		tw_die(2, "--checkpoint goes with --state");
-	if (e->partial && A.emit_update)
+	if (e->partial && a->emit_update)
 		tw_die(2, "--partial writes final partial states only; drop --emit update");
 	if (groups != NULL && *groups) {
 		char *g = tw_xstrdup(groups), *save = NULL, *tok;
@@ -1086,97 +752,116 @@ main(int argc, char **argv)
 		e->window_text = gt.p;
 	}
 	/* The fields each record is read for. */
-	A.f_time = A.f_time2 = -1;
+	a->f_time = a->f_time2 = -1;
 	if (timef != NULL && strcmp(timef, "now") == 0) {
-		A.time_now = 1;
+		a->time_now = 1;
 	} else if (timef != NULL) {
-		A.f_time = fs_add(&A.fs, timef);
+		a->f_time = fs_add(&a->fs, timef);
 	} else {
-		A.f_time = fs_add(&A.fs, "ts");
-		A.f_time2 = fs_add(&A.fs, "created_at");
+		a->f_time = fs_add(&a->fs, "ts");
+		a->f_time2 = fs_add(&a->fs, "created_at");
 	}
 	for (i = 0; i < e->ng; i++)
-		A.f_group[i] = fs_add(&A.fs, e->gfields[i]);
+		a->f_group[i] = fs_add(&a->fs, e->gfields[i]);
 	for (i = 0; i < e->na; i++)
-		A.f_agg[i] = e->a[i].field ? fs_add(&A.fs, e->a[i].field) : -1;
-	if (A.merge && !A.lateness_given)
+		a->f_agg[i] = e->a[i].field ? fs_add(&a->fs, e->a[i].field) : -1;
+	if (a->merge && !a->lateness_given)
 		e->close_on_watermark = 0;
-	if (A.state_path && !A.merge) {
-		A.track = 1;
-		A.f_ktopic = fs_add(&A.fs, "kafka_topic");
-		A.f_kpart = fs_add(&A.fs, "kafka_partition");
-		A.f_koff = fs_add(&A.fs, "kafka_offset");
+	if (a->state_path && !a->merge) {
+		a->track = 1;
+		a->f_ktopic = fs_add(&a->fs, "kafka_topic");
+		a->f_kpart = fs_add(&a->fs, "kafka_partition");
+		a->f_koff = fs_add(&a->fs, "kafka_offset");
 	}
 
-	tw_buf_addf(&spec, "mode=%d;w=%lld;hop=%lld;gap=%lld;g=%s;a=%s;t=%s;partial=%d;merge=%d",
-	    (int)e->mode, (long long)e->size, (long long)e->hop, (long long)e->gap,
-	    groups ? groups : "", aggs, timef ? timef : "", e->partial, A.merge);
-	A.spec = spec.p;
+	/* The fingerprint names the window kind: an enum's number would
+	 * change meaning if the enum were reordered. The older form (the
+	 * number, as tw-agg 0.1 wrote it) is still accepted on load. */
+	{
+		static const char *const kinds[] = { [M_GLOBAL] = "global",
+		    [M_TUMBLE] = "tumbling", [M_HOP] = "hopping",
+		    [M_SESSION] = "session" };
+		static const int old_number[] = { [M_GLOBAL] = 0, [M_TUMBLE] = 1,
+		    [M_HOP] = 2, [M_SESSION] = 3 };
+		const char *rest = "w=%lld;hop=%lld;gap=%lld;g=%s;a=%s;t=%s;partial=%d;merge=%d";
 
-	tw_writer_init(&A.w, STDOUT_FILENO, "<stdout>");
-	e->w = &A.w;
+		tw_buf_addf(&spec, "window=%s;", kinds[e->mode]);
+		tw_buf_addf(&spec, rest, (long long)e->size, (long long)e->hop,
+		    (long long)e->gap, groups ? groups : "", aggs, timef ? timef : "",
+		    e->partial, a->merge);
+		tw_buf_addf(&spec_old, "mode=%d;", old_number[e->mode]);
+		tw_buf_addf(&spec_old, rest, (long long)e->size, (long long)e->hop,
+		    (long long)e->gap, groups ? groups : "", aggs, timef ? timef : "",
+		    e->partial, a->merge);
+	}
+	a->spec = spec.p;
+	a->spec_old = spec_old.p;
+
+	tw_writer_init(&a->w, STDOUT_FILENO, "<stdout>");
+	e->w = &a->w;
 	if (late != NULL) {
 		int fd = open(late, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 
 		if (fd < 0)
 			tw_die(1, "%s: %s", late, strerror(errno));
-		tw_writer_init(&A.late, fd, late);
-		A.have_late = 1;
+		tw_writer_init(&a->late, fd, late);
+		a->have_late = 1;
 	}
-	if (A.state_path) {
-		state_litter();
-		state_load();
+	if (a->state_path) {
+		state_litter(a);
+		state_load(a);
 	}
 
 	tw_reader_open(&r, argv, argc);
 	r.idle = on_idle;
-	if (A.idle_ms > 0 || A.emit_update || A.ckpt_ms > 0) {
-		int64_t tk = A.idle_ms > 0 ? A.idle_ms : A.emit_update ? A.interval_ms : A.ckpt_ms;
+	r.arg = a;
+	if (a->idle_ms > 0 || a->emit_update || a->ckpt_ms > 0) {
+		int64_t tk = a->idle_ms > 0 ? a->idle_ms : a->emit_update ? a->interval_ms : a->ckpt_ms;
 
-		if (A.emit_update && A.interval_ms < tk)
-			tk = A.interval_ms;
-		if (A.ckpt_ms > 0 && A.ckpt_ms < tk)
-			tk = A.ckpt_ms;
+		if (a->emit_update && a->interval_ms < tk)
+			tk = a->interval_ms;
+		if (a->ckpt_ms > 0 && a->ckpt_ms < tk)
+			tk = a->ckpt_ms;
 		r.tick = on_tick;
 		r.tick_ms = (int)(tk / 4 > 10 ? (tk / 4 < 1000 ? tk / 4 : 1000) : 10);
 	}
 	tw_json_init(&j);
 	tw_input_init(&in, &r, &j);
-	A.last_input_ms = A.last_update_ms = A.last_ckpt_ms = tw_mono_ns() / 1000000;
+	a->last_input_ms = a->last_update_ms = a->last_ckpt_ms = tw_mono_ns() / 1000000;
 	while ((st = tw_input_next(&in)) != TW_IN_EOF) {
 		switch (st) {
 		case TW_IN_DOC:
 			if (tw_mark_is(in.raw, in.rawlen)) {
-				A.marks++;	/* a stream mark: not a record */
+				a->marks++;	/* a stream mark: not a record */
 				break;
 			}
-			if (A.merge)
-				merge_record(&j, &in, 0);
+			if (a->merge)
+				merge_record(a, &j, &in, 0);
 			else
-				record(&j, &in);
-			if (tw_writer_end_record(&A.w) < 0)
-				tw_writer_fail(&A.w);
-			if (((A.records & 1023) == 0 && A.emit_update) || A.idle_ms ||
-			    A.ckpt_ms) {
+				record(a, &j, &in);
+			if (tw_writer_end_record(&a->w) < 0)
+				tw_writer_fail(&a->w);
+			if (((a->records & 1023) == 0 && a->emit_update) || a->idle_ms ||
+			    a->ckpt_ms) {
 				int64_t now = tw_mono_ns() / 1000000;
 
-				A.last_input_ms = now;
-				if (A.ckpt_ms && now - A.last_ckpt_ms >= A.ckpt_ms)
-					A.ckpt_due = 1;
-				if (A.emit_update && now - A.last_update_ms >= A.interval_ms) {
-					A.last_update_ms = now;
+				a->last_input_ms = now;
+				if (a->ckpt_ms && now - a->last_ckpt_ms >= a->ckpt_ms)
+					a->ckpt_due = 1;
+				if (a->emit_update && now - a->last_update_ms >= a->interval_ms) {
+					a->last_update_ms = now;
 					engine_updates(e);
 				}
 			}
 			break;
 		case TW_IN_BLANK:
-			A.blank++;
+			a->blank++;
 			break;
 		case TW_IN_BAD:
-			report(&in, "%s", in.reason);
+			report(a, &in, "%s", in.reason);
 			break;
 		case TW_IN_IOERR:
-			A.ioerr++;
+			a->ioerr++;
 			tw_warn("%s: %s", in.name, r.errmsg);
 			break;
 		case TW_IN_EOF:
@@ -1187,18 +872,18 @@ main(int argc, char **argv)
 	 * A signal means save, even with --flush and even when it came as
 	 * the input ended. */
 	stopped = r.stopped || tw_sig_caught;
-	if (A.state_path && (!A.flush || stopped))
-		state_save();
+	if (a->state_path && (!a->flush || stopped))
+		state_save(a);
 	else {
 		engine_close(e, INT64_MAX);
-		if (A.state_path)
-			state_save();
+		if (a->state_path)
+			state_save(a);
 	}
-	if (tw_writer_close(&A.w) < 0)
-		tw_writer_fail(&A.w);
-	if (A.have_late && tw_writer_close(&A.late) < 0)
-		tw_writer_fail(&A.late);
-	summary();
+	if (tw_writer_close(&a->w) < 0)
+		tw_writer_fail(&a->w);
+	if (a->have_late && tw_writer_close(&a->late) < 0)
+		tw_writer_fail(&a->late);
+	summary(a);
 	tw_input_free(&in);
 	tw_json_free(&j);
 	tw_reader_close(&r);
@@ -1208,11 +893,12 @@ main(int argc, char **argv)
 	free(e->groups_text);
 	free(e->window_text);
 	tw_buf_free(&spec);
-	tw_buf_free(&A.key);
-	for (i = 0; i < (int)A.npos; i++)
-		free(A.pos[i].topic);
-	free(A.pos);
+	tw_buf_free(&spec_old);
+	tw_buf_free(&a->key);
+	for (i = 0; i < (int)a->npos; i++)
+		free(a->pos[i].topic);
+	free(a->pos);
 	if (stopped)
 		tw_sig_reraise();
-	return A.ioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
+	return a->ioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
 }

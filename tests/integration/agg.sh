@@ -141,6 +141,14 @@ check "state file is saved, and left with no open windows after --flush" \
 	test "$(wc -l < "$T/st.json")" -eq 2 -a "$(tail -1 "$T/st.json")" = '{"twpipe_agg_state_end":0}'
 tw-agg -w 5m -g lang -a "$A" --state "$T/st.json" "$T/cut2" > /dev/null 2> "$T/sterr"; rc=$?
 eq "state saved with other options is refused" "$rc" 1
+# The fingerprint names the window kind; a state of tw-agg 0.1 (the kind as
+# a number) still loads, and one whose number means another kind does not.
+head -n "$(($(wc -l < "$T/cut1") / 2))" "$T/cut1" | tw-agg $W -a "$A" --state "$T/old.json" > /dev/null 2>&1
+grep -q '"spec":"window=tumbling;' "$T/old.json" && sed -i 's/"spec":"window=tumbling;/"spec":"mode=1;/' "$T/old.json"
+check "a state with the old fingerprint (mode=1) loads" tw-agg $W -a "$A" --state "$T/old.json" "$T/cut2"
+sed -i 's/"spec":"window=tumbling;/"spec":"mode=2;/' "$T/old.json"
+tw-agg $W -a "$A" --state "$T/old.json" < /dev/null > /dev/null 2>&1
+eq "... one whose number means another window kind (mode=2) is refused" "$?" 1
 contains "  ... with a message" "$T/sterr" "saved by tw-agg with other options"
 
 # 4b. Kafka positions in the state: records carrying kafka_topic,

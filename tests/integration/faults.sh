@@ -215,8 +215,9 @@ eq "--help and --version on /dev/full: status 1 for every tool" "$bad" ""
 
 # SIGKILL x5 against tw-load's partition writer, each run fed the whole
 # input again (as a replaying source does): after every kill each visible
-# part is a complete gzip, the next run removes the dead run's temporary
-# parts, and the runs together lose nothing.
+# part is a complete gzip, the next run salvages the dead run's temporary
+# parts (publishes their whole records, removes them), and the runs
+# together lose nothing.
 tw-gen -n 4000 --seed 12 | tw-flatten -q > pk.ndjson
 rm -rf pk
 bad=
@@ -231,11 +232,17 @@ for i in range(0, len(data), 200):
 	pkill -KILL -f "tw-load -p lang=%\{lang\} -o pk" 2> /dev/null
 	wait 2> /dev/null
 	for f in $(find pk -name 'part-*.gz'); do gzip -t "$f" 2> /dev/null || bad="$bad kill$k:$f"; done
-	[ $k -gt 1 ] && ! grep -q 'removed [0-9]* temporary parts' pk.err.$k && [ -n "$(cat pk.tmps.$((k - 1)) 2> /dev/null)" ] && bad="$bad kill$k:not-cleaned"
+	[ $k -gt 1 ] && ! grep -q -e 'salvaged [0-9]* records' -e 'removed [0-9]* temporary' pk.err.$k && [ -n "$(cat pk.tmps.$((k - 1)) 2> /dev/null)" ] && bad="$bad kill$k:not-cleaned"
+	# Each salvaged part bears the name its dead writer would have used.
+	for f in $(cat pk.tmps.$((k - 1)) 2> /dev/null); do
+		[ -e "$f" ] && bad="$bad kill$k:left:$f"
+		g=$(dirname "$f")/$(basename "$f" .tmp | sed 's/^\.//')
+		[ -e "$g" ] || grep -q 'removed' pk.err.$k || bad="$bad kill$k:not-salvaged:$g"
+	done
 	find pk -name '.part-*.tmp' > pk.tmps.$k
 done
 tw-load -p 'lang=%{lang}' -o pk pk.ndjson 2> pk.err.last
-eq "SIGKILL x5 against tw-load -p: every visible part complete, stale temp parts removed" "$bad" ""
+eq "SIGKILL x5 against tw-load -p: every visible part complete, stale temp parts salvaged" "$bad" ""
 eq "  ... no temporary part left after a clean run" "$(find pk -name '.part-*' | wc -l)" 0
 zcat $(find pk -name 'part-*.gz') | tw-flatten -q -f id | sort -u > pk.got
 tw-flatten -q -f id pk.ndjson | sort -u > pk.want
