@@ -55,19 +55,36 @@ cell_new(struct engine *e, int64_t start, int64_t end, const char *key,
 	c->key = tw_xstrndup(key, n);
 	c->keylen = (uint32_t)n;
 	c->dirty = 1;
+	c->slices = NULL;
+	c->nslices = 0;
 	for (i = 0; i < e->na; i++)
 		tw_agg_init(&e->a[i], &c->st[i]);
 	e->ncells++;
 	return c;
 }
 
-static void
-cell_free(struct engine *e, struct cell *c)
+void
+engine_slice_free(struct engine *e, struct slice *sl)
 {
 	int i;
 
 	for (i = 0; i < e->na; i++)
+		tw_agg_release(&e->a[i], &sl->st[i]);
+	free(sl->topic);
+	free(sl);
+}
+
+static void
+cell_free(struct engine *e, struct cell *c)
+{
+	uint32_t k;
+	int i;
+
+	for (i = 0; i < e->na; i++)
 		tw_agg_release(&e->a[i], &c->st[i]);
+	for (k = 0; k < c->nslices; k++)
+		engine_slice_free(e, c->slices[k]);
+	free(c->slices);
 	free(c->key);
 	free(c);
 	e->ncells--;
@@ -286,12 +303,17 @@ put_time(struct tw_buf *b, int64_t t)
 }
 
 void
-engine_write_cell(struct engine *e, struct tw_buf *b, struct cell *c,
-    int final, int partial)
+engine_write_cell(struct engine *e, struct tw_buf *b, struct cell *c, int flags)
 {
 	const char *k = c->key, *end = c->key + c->keylen, *sep;
+	struct tw_agg_state tmp[TW_AGG_MAX];
+	const struct tw_agg_state *st = c->st;
+	uint32_t n;
 	int i;
 
+	/* A --partial's partition suffix is not a group value. */
+	if ((sep = memchr(k, '\x1f', c->keylen)) != NULL)
+		end = sep;
 	tw_buf_add(b, "{\"window_start\":", 16);
 	put_time(b, c->start);
 	tw_buf_add(b, ",\"window_end\":", 14);
@@ -306,7 +328,13 @@ engine_write_cell(struct engine *e, struct tw_buf *b, struct cell *c,
 		tw_buf_add(b, k, (size_t)(sep - k));
 		k = sep + 1;
 	}
-	if (partial) {
+	if (flags & W_PARTIAL) {
+		if (e->extra != NULL)
+			e->extra(e->extra_arg, b, c);
+		if (flags & W_WRITTEN) {
+			tw_buf_adds(b, ",\"_written\":");
+			tw_buf_add_i64(b, e->cur_written);
+		}
 		tw_buf_add(b, ",\"_aggs\":", 9);
 		tw_buf_add_jstr(b, e->aggs_text, strlen(e->aggs_text));
 		tw_buf_adds(b, ",\"_groups\":");
@@ -322,9 +350,22 @@ engine_write_cell(struct engine *e, struct tw_buf *b, struct cell *c,
 		tw_buf_add(b, "]}\n", 3);
 		return;
 	}
+	if (c->nslices > 0) {
+		/* The cell's own share and every partition's, together. */
+		for (i = 0; i < e->na; i++) {
+			tw_agg_init(&e->a[i], &tmp[i]);
+			tw_agg_merge(&e->a[i], &tmp[i], &c->st[i]);
+			for (n = 0; n < c->nslices; n++)
+				tw_agg_merge(&e->a[i], &tmp[i], &c->slices[n]->st[i]);
+		}
+		st = tmp;
+	}
 	for (i = 0; i < e->na; i++)
-		tw_agg_result(&e->a[i], &c->st[i], b);
-	tw_buf_adds(b, final ? ",\"final\":true}\n" : ",\"final\":false}\n");
+		tw_agg_result(&e->a[i], (struct tw_agg_state *)&st[i], b);
+	if (c->nslices > 0)
+		for (i = 0; i < e->na; i++)
+			tw_agg_release(&e->a[i], &tmp[i]);
+	tw_buf_adds(b, (flags & W_FINAL) ? ",\"final\":true}\n" : ",\"final\":false}\n");
 }
 
 /* The global window lists its groups in key order, not data-span order. */
@@ -358,7 +399,8 @@ emit_cells(struct engine *e, struct cell **v, size_t n, int final, int drop)
 	if (n > 1)
 		qsort(v, n, sizeof *v, cell_cmp);
 	for (i = 0; i < n; i++) {
-		engine_write_cell(e, &e->w->out, v[i], final, e->partial);
+		engine_write_cell(e, &e->w->out, v[i], (final ? W_FINAL : 0) |
+		    (e->partial ? W_PARTIAL : 0));
 		e->emitted++;
 		v[i]->dirty = 0;
 		if (tw_writer_end_record(e->w) < 0)
@@ -414,6 +456,7 @@ engine_close(struct engine *e, int64_t wm)
 	while (k < e->nwins && (e->mode == M_GLOBAL ? wm == INT64_MAX :
 	    e->wins[k].end <= wm)) {
 		struct win *w = &e->wins[k];
+		int keep = e->retain_ms > 0 && e->mode != M_GLOBAL;
 
 		n = 0;
 		for (i = 0; i < w->m.cap; i++)
@@ -425,8 +468,17 @@ engine_close(struct engine *e, int64_t wm)
 				}
 				v[n++] = c;
 			}
-		emit_cells(e, v, n, 1, 1);
-		free(w->m.b);
+		emit_cells(e, v, n, 1, !keep);
+		if (keep) {
+			/* Written, and kept a while: see engine_expire. */
+			if (e->nkept == e->capkept) {
+				e->capkept = e->capkept ? e->capkept * 2 : 16;
+				e->kept = tw_xrealloc(e->kept, e->capkept * sizeof *e->kept);
+			}
+			e->kept[e->nkept] = *w;
+			e->kept[e->nkept++].written_ms = tw_now_ms();
+		} else
+			free(w->m.b);
 		k++;
 	}
 	if (k > 0) {
@@ -460,11 +512,149 @@ engine_updates(struct engine *e)
 	free(v);
 }
 
+static void cmap_free(struct engine *e, struct cmap *m);
+
 void
-engine_dump(struct engine *e, struct tw_buf *b)
+engine_expire(struct engine *e, int64_t now_ms)
+{
+	size_t k = 0;
+
+	while (k < e->nkept && now_ms - e->kept[k].written_ms >= e->retain_ms) {
+		cmap_free(e, &e->kept[k].m);
+		k++;
+	}
+	if (k > 0) {
+		memmove(e->kept, e->kept + k, (e->nkept - k) * sizeof *e->kept);
+		e->nkept -= k;
+	}
+}
+
+struct cell *
+engine_kept_cell(struct engine *e, int64_t start, int64_t end, const char *key,
+    size_t n)
+{
+	uint64_t h = cell_hash(start, key ? key : "", n);
+	struct cell *c;
+	size_t i;
+
+	if (key == NULL)
+		key = "";
+	for (i = e->nkept; i-- > 0; ) {
+		struct win *w = &e->kept[i];
+
+		if (w->start != start || w->end != end || w->m.cap == 0)
+			continue;
+		for (c = w->m.b[h & (w->m.cap - 1)]; c; c = c->next)
+			if (c->hash == h && c->keylen == n && memcmp(c->key, key, n) == 0)
+				return c;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* A window kept after writing, found or made (a state's kept cell). */
+struct cell *
+engine_kept_put(struct engine *e, int64_t start, int64_t end, const char *key,
+    size_t n, int64_t written_ms)
+{
+	struct cell *c = engine_kept_cell(e, start, end, key, n);
+	struct win *w = NULL;
+	size_t i;
+
+	if (c != NULL)
+		return c;
+	if (key == NULL)
+		key = "";
+	for (i = 0; i < e->nkept; i++)
+		if (e->kept[i].start == start && e->kept[i].end == end) {
+			w = &e->kept[i];
+			break;
+		}
+	if (w == NULL) {
+		/* In end order, as windows are written. */
+		for (i = 0; i < e->nkept && (e->kept[i].end < end ||
+		    (e->kept[i].end == end && e->kept[i].start < start)); i++)
+			;
+		if (e->nkept == e->capkept) {
+			e->capkept = e->capkept ? e->capkept * 2 : 16;
+			e->kept = tw_xrealloc(e->kept, e->capkept * sizeof *e->kept);
+		}
+		memmove(&e->kept[i + 1], &e->kept[i], (e->nkept - i) * sizeof *e->kept);
+		e->nkept++;
+		w = &e->kept[i];
+		memset(w, 0, sizeof *w);
+		w->start = start;
+		w->end = end;
+		w->written_ms = written_ms;
+	}
+	c = cell_new(e, start, end, key, n, cell_hash(start, key, n));
+	if (c != NULL)
+		cmap_put(&w->m, c);
+	return c;
+}
+
+void
+engine_rewrite(struct engine *e, struct cell *c)
+{
+	engine_write_cell(e, &e->w->out, c, W_FINAL | (e->partial ? W_PARTIAL : 0));
+	e->emitted++;
+	e->rewritten++;
+	c->dirty = 0;
+	if (tw_writer_end_record(e->w) < 0)
+		tw_writer_fail(e->w);
+}
+
+size_t
+engine_rewrite_kept(struct engine *e)
 {
 	struct cell **v = NULL;
 	size_t cap = 0, n = 0, i;
+
+	for (i = 0; i < e->nkept; i++)
+		n = cmap_list(&e->kept[i].m, &v, &cap, n, INT64_MAX, 0);
+	key_only = 0;
+	if (n > 1)
+		qsort(v, n, sizeof *v, cell_cmp);
+	for (i = 0; i < n; i++)
+		engine_rewrite(e, v[i]);
+	free(v);
+	return n;
+}
+
+void
+engine_write_slice(struct engine *e, struct tw_buf *b, const struct cell *c,
+    const struct slice *sl, int flags)
+{
+	struct cell *tmp = tw_xmalloc(sizeof *tmp + (size_t)e->na * sizeof(struct tw_agg_state));
+
+	/* The slice as a cell of its own: its states, the cell's window and
+	 * groups, and the partition suffix that names it. */
+	*tmp = *c;
+	tmp->nslices = 0;
+	tmp->slices = NULL;
+	memcpy(tmp->st, sl->st, (size_t)e->na * sizeof(struct tw_agg_state));
+	e->cur_slice = sl;
+	engine_write_cell(e, b, tmp, flags | W_PARTIAL);
+	e->cur_slice = NULL;
+	free(tmp);
+}
+
+/* Appends cell c (and its slices) as partial records, for a state file. */
+static void
+dump_cell(struct engine *e, struct tw_buf *b, struct cell *c, int flags)
+{
+	uint32_t k;
+
+	engine_write_cell(e, b, c, flags | W_PARTIAL);
+	for (k = 0; k < c->nslices; k++)
+		engine_write_slice(e, b, c, c->slices[k], flags);
+}
+
+size_t
+engine_dump(struct engine *e, struct tw_buf *b)
+{
+	struct cell **v = NULL;
+	size_t cap = 0, n = 0, i, lines = 0;
 
 	if (e->mode == M_SESSION)
 		n = cmap_list(&e->sess, &v, &cap, 0, INT64_MAX, 0);
@@ -474,9 +664,27 @@ engine_dump(struct engine *e, struct tw_buf *b)
 	key_only = e->mode == M_GLOBAL;
 	if (n > 1)
 		qsort(v, n, sizeof *v, cell_cmp);
-	for (i = 0; i < n; i++)
-		engine_write_cell(e, b, v[i], 0, 1);
+	for (i = 0; i < n; i++) {
+		dump_cell(e, b, v[i], 0);
+		lines += 1 + v[i]->nslices;
+	}
+	/* Then the windows written and kept, with the time they were
+	 * written: after a restart within --retain they are written again
+	 * (a sink that lost them gets them again). */
+	for (i = 0; i < e->nkept; i++) {
+		size_t k;
+
+		n = cmap_list(&e->kept[i].m, &v, &cap, 0, INT64_MAX, 0);
+		if (n > 1)
+			qsort(v, n, sizeof *v, cell_cmp);
+		e->cur_written = e->kept[i].written_ms;
+		for (k = 0; k < n; k++) {
+			dump_cell(e, b, v[k], W_WRITTEN);
+			lines += 1 + v[k]->nslices;
+		}
+	}
 	free(v);
+	return lines;
 }
 
 static void
@@ -502,6 +710,11 @@ engine_free(struct engine *e)
 	for (i = 0; i < e->nwins; i++)
 		cmap_free(e, &e->wins[i].m);
 	free(e->wins);
+	for (i = 0; i < e->nkept; i++)
+		cmap_free(e, &e->kept[i].m);
+	free(e->kept);
+	e->kept = NULL;
+	e->nkept = e->capkept = 0;
 	cmap_free(e, &e->sess);
 	e->wins = NULL;
 	e->nwins = e->capwins = 0;

@@ -112,7 +112,7 @@ fs_scan(const struct fieldset *fs, const struct tw_json *j,
 	}
 }
 
-static void
+void
 report(struct app *a, struct tw_input *in, const char *fmt, const char *arg)
 {
 	char msg[300];
@@ -124,19 +124,24 @@ report(struct app *a, struct tw_input *in, const char *fmt, const char *arg)
 	tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
 }
 
-static void
+void
 advance(struct app *a, int64_t wm)
 {
 	struct engine *e = &a->e;
+
+	uint64_t before = e->emitted;
 
 	if (wm <= e->watermark)
 		return;
 	e->watermark = wm;
 	if (e->close_on_watermark)
 		engine_close(e, wm);
+	/* A --partial says how far it has got once it wrote windows. */
+	if (e->emitted != before)
+		say_watermark(a, 0);
 }
 
-static void
+void
 write_late(struct app *a, struct tw_input *in)
 {
 	a->late_n++;
@@ -191,6 +196,23 @@ apply(struct app *a, int64_t t, const char *key, size_t klen,
 #define MAX_COMBOS 100000	/* group keys of one record, at most */
 #define MAX_COMBOS_TEXT "100000"
 
+/*
+ * --partial keeps each Kafka partition's share of a cell apart (the key
+ * gets 0x1f, the topic, 0x1e, the partition), so that --merge can replace
+ * one partition's share when another consumer counts that partition again
+ * after a rebalance.
+ */
+static void
+key_partition(struct app *a, struct tw_buf *key, const struct pos *p)
+{
+	if (!a->e.partial || p == NULL || p->part < 0)
+		return;
+	tw_buf_addc(key, '\x1f');
+	tw_buf_add(key, p->topic, p->tlen);
+	tw_buf_addc(key, '\x1e');
+	tw_buf_add_i64(key, p->part);
+}
+
 /* Builds every group key of the record (a cross product over arrays). */
 static int
 each_group(struct app *a, int64_t t, const struct tw_json *j,
@@ -236,6 +258,7 @@ each_group(struct app *a, int64_t t, const struct tw_json *j,
 			else
 				tw_json_emit(&a->key, j, v);
 		}
+		key_partition(a, &a->key, a->cur_pos);
 		if (apply(a, t, a->key.p, a->key.len, j, vals) < 0) {
 			report(a, in, "too many open windows x groups (limit %s); record skipped",
 			    "--max-groups");
@@ -254,42 +277,32 @@ each_group(struct app *a, int64_t t, const struct tw_json *j,
 
 
 
-/* The record's partition (index into a->pos) and offset; 0 when it has none. */
-static int
-position(struct app *a, const struct tw_jval **f, size_t *idx, int64_t *off)
+/* Appends the record's text to --tee (a record counted for the first time). */
+static void
+tee_record(struct app *a, struct tw_input *in)
 {
-	const struct tw_jval *t = f[a->f_ktopic];
-	int64_t part;
-	size_t i;
+	tw_buf_add(&a->tee.out, in->raw, in->rawlen);
+	tw_buf_addc(&a->tee.out, '\n');
+	if (tw_writer_end_record(&a->tee) < 0)
+		tw_writer_fail(&a->tee);
+}
 
-	if (t == NULL || t->type != TW_JSTR || t->flags != 0 ||
-	    tw_json_i64(f[a->f_kpart], &part) != 0 ||
-	    f[a->f_koff] == NULL || f[a->f_koff]->type != TW_JNUM ||
-	    tw_json_i64(f[a->f_koff], off) != 0 || *off < 0)
-		return 0;
-	i = a->last_pos;
-	if (i < a->npos && a->pos[i].part == part && a->pos[i].tlen == t->len &&
-	    memcmp(a->pos[i].topic, t->p, t->len) == 0) {
-		*idx = i;
-		return 1;
-	}
-	for (i = 0; i < a->npos; i++)
-		if (a->pos[i].part == part && a->pos[i].tlen == t->len &&
-		    memcmp(a->pos[i].topic, t->p, t->len) == 0)
-			break;
-	if (i == a->npos) {
-		if (a->npos == 1 << 20)
-			return 0;	/* absurd; don't grow without bound */
-		a->pos = tw_xrealloc(a->pos, (a->npos + 1) * sizeof *a->pos);
-		a->pos[i].topic = tw_xstrndup(t->p, t->len);
-		a->pos[i].tlen = t->len;
-		a->pos[i].part = part;
-		a->pos[i].max = -1;
-		a->pos[i].max_n = a->pos[i].skip = 0;
-		a->npos++;
-	}
-	*idx = i;
-	return 1;
+/*
+ * Moves the watermark to min (the slowest active partition's newest event
+ * time) less the lateness. While Kafka partitions may still be starting
+ * (the first --idle of the run), it waits: a partition whose first fetch
+ * comes late would otherwise find its windows closed.
+ */
+static void
+watermark(struct app *a, int64_t min, int64_t now_ms)
+{
+	struct engine *e = &a->e;
+
+	if (min == NO_TIME)
+		return;
+	if (a->kafka && a->idle_ms > 0 && now_ms - a->start_ms < a->idle_ms)
+		return;
+	advance(a, min - e->lateness);
 }
 
 static void
@@ -297,8 +310,9 @@ record(struct app *a, const struct tw_json *j, struct tw_input *in)
 {
 	struct engine *e = &a->e;
 	const struct tw_jval *f[MAXF], *root = &j->v[0], *gv[32], *vals[64];
+	struct pos *p = NULL;
 	char err[200];
-	int64_t t = NO_TIME;
+	int64_t t = NO_TIME, off = -1, kts = NO_TIME, now_ms = 0;
 	int i;
 
 	if (root->type != TW_JOBJ) {
@@ -308,31 +322,13 @@ record(struct app *a, const struct tw_json *j, struct tw_input *in)
 	fs_scan(&a->fs, j, root, f);
 	if (a->ckpt_due)
 		checkpoint(a);
-	if (a->track) {
-		size_t pi = 0;
-		int64_t off = 0;
-
-		if (position(a, f, &pi, &off)) {
-			struct pos *p = &a->pos[pi];
-
-			a->last_pos = pi;
-			if (off < p->max || (off == p->max && p->skip > 0)) {
-				/* A replay: the message at max comes again too. */
-				if (off < p->max)
-					p->skip = p->max_n;
-				else
-					p->skip--;
-				a->replayed++;
-				return;
-			}
-			if (off > p->max) {
-				p->max = off;
-				p->max_n = 0;
-				p->skip = 0;
-			}
-			p->max_n++;
-		}
+	if (pos_of(a, f, &p, &off, &kts) && a->track &&
+	    pos_counted(a, p, off, kts, in)) {
+		a->replayed++;
+		return;
 	}
+	if (a->have_tee)
+		tee_record(a, in);
 	a->arrival++;
 	if (a->time_now) {
 		t = tw_now_ms();
@@ -365,14 +361,18 @@ record(struct app *a, const struct tw_json *j, struct tw_input *in)
 	    engine_first_end(e, t) <= e->watermark) {
 		write_late(a, in);
 		if (e->mode != M_HOP)
-			return;
+			goto time;
 		/* A hopping record still counts in the windows left open. */
 	}
+	a->cur_pos = p;
 	each_group(a, t, j, gv, vals, in);
-	if (t != NO_TIME && e->mode != M_GLOBAL) {
+time:
+	if (t != NO_TIME && e->mode != M_GLOBAL && p != NULL) {
 		if (t > e->max_event)
 			e->max_event = t;
-		advance(a, e->max_event - e->lateness);
+		if (a->kafka)
+			now_ms = tw_mono_ns() / 1000000;
+		watermark(a, pos_event(a, p, t, now_ms), now_ms);
 	}
 }
 
@@ -411,124 +411,6 @@ group_name_check(const struct engine *e, const char *name)
 	}
 }
 
-/* A partial record from tw-agg --partial (or a state file line). */
-int
-merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
-    int from_state)
-{
-	struct engine *e = &a->e;
-	const struct tw_jval *root = &j->v[0], *ws, *we, *aggs, *st, *x, *g;
-	struct tw_agg_state tmp[TW_AGG_MAX];
-	struct cell *c;
-	int64_t s = NO_TIME, en = NO_TIME;
-	int i;
-
-	if (root->type != TW_JOBJ) {
-		report(a, in, "expected a partial state object%s", "");
-		return -1;
-	}
-	ws = TW_JGET(j, root, "window_start");
-	we = TW_JGET(j, root, "window_end");
-	aggs = TW_JGET(j, root, "_aggs");
-	st = TW_JGET(j, root, "_state");
-	if (aggs == NULL || st == NULL || st->type != TW_JARR) {
-		report(a, in, "not a partial state (no _aggs/_state; was it written by tw-agg --partial?)%s", "");
-		return -1;
-	}
-	if (!tw_json_streq(aggs, e->aggs_text, strlen(e->aggs_text))) {
-		report(a, in, "partial state made with other aggregates (-a %s)", e->aggs_text);
-		return -1;
-	}
-	/* The groups and the windows must be the same too, or the merge
-	 * would fold groups together or keep windows of another size. */
-	g = TW_JGET(j, root, "_groups");
-	x = TW_JGET(j, root, "_window");
-	if ((g == NULL || x == NULL) && !from_state) {
-		report(a, in, "partial state without _groups/_window (from an older tw-agg?)%s", "");
-		return -1;
-	}
-	if (g != NULL && !tw_json_streq(g, e->groups_text, strlen(e->groups_text))) {
-		report(a, in, "partial state made with other groups (-g %s)",
-		    *e->groups_text ? e->groups_text : "(none)");
-		return -1;
-	}
-	if (x != NULL && !tw_json_streq(x, e->window_text, strlen(e->window_text))) {
-		report(a, in, "partial state made with other windows (%s)", e->window_text);
-		return -1;
-	}
-	if ((int)st->len != e->na) {
-		report(a, in, "partial state has the wrong number of aggregates%s", "");
-		return -1;
-	}
-	if ((ws && ws->type != TW_JNULL && tw_json_time(ws, &s) != 0) ||
-	    (we && we->type != TW_JNULL && tw_json_time(we, &en) != 0)) {
-		report(a, in, "bad window_start or window_end%s", "");
-		return -1;
-	}
-	if (e->mode != M_GLOBAL && (s == NO_TIME || en == NO_TIME || en <= s)) {
-		report(a, in, "partial state without a window%s", "");
-		return -1;
-	}
-	tw_buf_reset(&a->key);
-	for (i = 0; i < e->ng; i++) {
-		g = tw_json_get(j, root, e->gfields[i], strlen(e->gfields[i]));
-		if (i)
-			tw_buf_addc(&a->key, '\x1e');
-		if (g == NULL)
-			tw_buf_add(&a->key, "null", 4);
-		else
-			tw_json_emit(&a->key, j, g);
-	}
-	if (!from_state && e->mode != M_GLOBAL && e->watermark != NO_TIME &&
-	    en <= e->watermark) {
-		write_late(a, in);
-		return 0;
-	}
-	/* Every state is read before anything is merged: a record with one
-	 * bad state changes nothing. */
-	for (i = 0, x = st + 1; i < e->na; i++, x = tw_json_after(j, x)) {
-		if (tw_agg_from_json(&e->a[i], &tmp[i], j, x) < 0) {
-			report(a, in, "malformed state for aggregate \"%s\"", e->a[i].name);
-			while (i >= 0) {
-				tw_agg_release(&e->a[i], &tmp[i]);
-				i--;
-			}
-			return -1;
-		}
-	}
-	if (e->mode == M_SESSION)
-		c = engine_session(e, s, en, a->key.p, a->key.len);
-	else if (e->mode == M_GLOBAL)
-		c = engine_cell(e, INT64_MAX, NO_TIME, a->key.p, a->key.len);
-	else
-		c = engine_cell(e, s, en, a->key.p, a->key.len);
-	if (c == NULL) {
-		report(a, in, "too many open windows x groups (limit %s)", "--max-groups");
-		for (i = 0; i < e->na; i++)
-			tw_agg_release(&e->a[i], &tmp[i]);
-		return -1;
-	}
-	if (e->mode == M_GLOBAL) {
-		if (s != NO_TIME && s < c->start)
-			c->start = s;
-		if (en != NO_TIME && en > c->end)
-			c->end = en;
-	}
-	for (i = 0; i < e->na; i++) {
-		tw_agg_merge(&e->a[i], &c->st[i], &tmp[i]);
-		tw_agg_release(&e->a[i], &tmp[i]);
-	}
-	c->dirty = 1;
-	a->records++;
-	if (!from_state && e->mode != M_GLOBAL) {
-		if (en > e->max_event)
-			e->max_event = en;
-		if (e->close_on_watermark)
-			advance(a, e->max_event - e->lateness);
-	}
-	return 0;
-}
-
 /* ---- the clock: idle watermark and early results ---- */
 
 static void
@@ -538,18 +420,30 @@ on_tick(void *arg)
 	struct engine *e = &a->e;
 	int64_t now = tw_mono_ns() / 1000000;
 
-	if (a->idle_ms > 0 && now - a->last_input_ms >= a->idle_ms &&
-	    e->mode != M_GLOBAL) {
-		/* A quiet stream: let processing time move the watermark on. */
-		if (a->time_now)
-			advance(a, tw_now_ms() - e->lateness);
-		else if (e->max_event != NO_TIME)
-			advance(a, e->max_event - e->lateness + (now - a->last_input_ms));
+	if (a->idle_ms > 0 && e->mode != M_GLOBAL && !a->merge) {
+		/* Partitions quiet for --idle no longer hold the watermark. */
+		if (pos_idle(a, now) > 0)
+			watermark(a, a->wm_min, now);
+		else if (now - a->last_input_ms >= a->idle_ms) {
+			/* A quiet stream: processing time moves it on. */
+			if (a->time_now)
+				advance(a, tw_now_ms() - e->lateness);
+			else if (e->max_event != NO_TIME)
+				advance(a, e->max_event - e->lateness + (now - a->last_input_ms));
+		}
 	}
+	if (a->merge)
+		merge_advance(a, now);
 	if (a->emit_update && now - a->last_update_ms >= a->interval_ms) {
 		a->last_update_ms = now;
 		engine_updates(e);
 	}
+	if (e->partial && now - a->last_update_ms >= a->interval_ms) {
+		a->last_update_ms = now;
+		say_watermark(a, 0);
+	}
+	if (e->retain_ms > 0)
+		engine_expire(e, tw_now_ms());
 	if (a->ckpt_ms > 0) {
 		if (now - a->last_ckpt_ms >= a->ckpt_ms)
 			checkpoint(a);
@@ -557,6 +451,8 @@ on_tick(void *arg)
 	tw_writer_flush(&a->w);
 	if (a->have_late)
 		tw_writer_flush(&a->late);
+	if (a->have_tee)
+		tw_writer_flush(&a->tee);
 }
 
 static void
@@ -619,6 +515,12 @@ main(int argc, char **argv)
 		{ "interval", required_argument, NULL, 10 },
 		{ "version", no_argument, NULL, 11 },
 		{ "checkpoint", required_argument, NULL, 12 },
+		{ "source", required_argument, NULL, 13 },
+		{ "sources", required_argument, NULL, 14 },
+		{ "retain", required_argument, NULL, 15 },
+		{ "tee", required_argument, NULL, 16 },
+		{ "reset-offsets", required_argument, NULL, 17 },
+		{ "resume-point", no_argument, NULL, 18 },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct app app;	/* static: zeroed, and not on the stack */
@@ -630,9 +532,9 @@ main(int argc, char **argv)
 	enum tw_in_status st;
 	const char *aggs = NULL, *groups = NULL, *timef = NULL, *late = NULL, *err;
 	const char *emit = "final";
-	char errbuf[300];
-	int ch, i, stopped;
-	int64_t x;
+	char errbuf[300], defsource[128];
+	int ch, i, stopped, resume_point = 0;
+	int64_t x, retain = -1;
 	struct tw_buf spec = TW_BUF_INIT, spec_old = TW_BUF_INIT;
 
 	tw_setprog(argv[0]);
@@ -680,6 +582,30 @@ main(int argc, char **argv)
 			printf("tw-agg %s\n", TW_VERSION);
 			return 0;
 		case 12: a->ckpt_ms = duration("--checkpoint", optarg, 10); break;
+		case 13:
+			if (*optarg == '\0' || strlen(optarg) > 200)
+				tw_die(2, "--source: give a name of 1 to 200 bytes");
+			a->source = optarg;
+			break;
+		case 14:
+			if (tw_parse_int(optarg, 1, 100000, &a->want_sources, &err) < 0)
+				tw_die(2, "--sources: %s", err);
+			break;
+		case 15: retain = duration("--retain", optarg, 0); break;
+		case 16:
+			if (a->have_tee)
+				tw_die(2, "--tee: give it once");
+			if ((x = open(optarg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) < 0)
+				tw_die(1, "%s: %s", optarg, strerror(errno));
+			tw_writer_init(&a->tee, (int)x, optarg);
+			a->have_tee = 1;
+			break;
+		case 17:
+			a->reset_topics = tw_xrealloc(a->reset_topics,
+			    (size_t)(a->nreset + 1) * sizeof *a->reset_topics);
+			a->reset_topics[a->nreset++] = optarg;
+			break;
+		case 18: resume_point = 1; break;
 		default:
 			usage(2);
 		}
@@ -687,6 +613,11 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
+	if (resume_point) {
+		if (a->state_path == NULL)
+			tw_die(2, "--resume-point: give --state FILE");
+		return state_resume_point(a);
+	}
 	if (aggs == NULL)
 		tw_die(2, "no aggregates: give -a, e.g. -a count,avg:engagement");
 	e->na = tw_agg_parse(aggs, &e->a, errbuf, sizeof errbuf);
@@ -718,6 +649,12 @@ main(int argc, char **argv)
 		tw_die(2, "--checkpoint goes with --state");
 	if (e->partial && a->emit_update)
 		tw_die(2, "--partial writes final partial states only; drop --emit update");
+	if (a->source && !e->partial)
+		tw_die(2, "--source names a --partial stream");
+	if (a->want_sources && !a->merge)
+		tw_die(2, "--sources goes with --merge");
+	if (a->nreset && !a->state_path)
+		tw_die(2, "--reset-offsets goes with --state");
 	if (groups != NULL && *groups) {
 		char *g = tw_xstrdup(groups), *save = NULL, *tok;
 
@@ -765,14 +702,32 @@ main(int argc, char **argv)
 		a->f_group[i] = fs_add(&a->fs, e->gfields[i]);
 	for (i = 0; i < e->na; i++)
 		a->f_agg[i] = e->a[i].field ? fs_add(&a->fs, e->a[i].field) : -1;
-	if (a->merge && !a->lateness_given)
+	/* A plain --merge writes every window at the end (the inputs are
+	 * files, read one after the other); a streaming one follows the
+	 * sources' watermarks. */
+	if (a->merge && !a->lateness_given && !a->want_sources && !a->idle_ms)
 		e->close_on_watermark = 0;
-	if (a->state_path && !a->merge) {
-		a->track = 1;
-		a->f_ktopic = fs_add(&a->fs, "kafka_topic");
-		a->f_kpart = fs_add(&a->fs, "kafka_partition");
-		a->f_koff = fs_add(&a->fs, "kafka_offset");
+	/* Every record's Kafka position: the watermark is the slowest
+	 * partition's; with --state, a message counted before is skipped. */
+	a->f_ktopic = fs_add(&a->fs, "kafka_topic");
+	a->f_kpart = fs_add(&a->fs, "kafka_partition");
+	a->f_koff = fs_add(&a->fs, "kafka_offset");
+	a->f_kts = fs_add(&a->fs, "kafka_ts");
+	a->track = a->state_path && !a->merge;
+	/* Written windows are kept a while: written again after a restart
+	 * (--state), corrected by late partials (--merge --emit update). */
+	if (retain < 0)
+		retain = a->state_path || (a->merge && a->emit_update) ? 30000 : 0;
+	e->retain_ms = retain;
+	if (e->partial || a->merge) {
+		e->extra = partial_extra;
+		e->extra_arg = a;
 	}
+	if (e->partial && a->source == NULL) {
+		tw_mark_default_source(defsource, sizeof defsource);
+		a->source = defsource;
+	}
+	a->wm_said = NO_TIME;
 
 	/* The fingerprint names the window kind: an enum's number would
 	 * change meaning if the enum were reordered. The older form (the
@@ -810,15 +765,28 @@ main(int argc, char **argv)
 	if (a->state_path) {
 		state_litter(a);
 		state_load(a);
+		for (i = 0; i < a->nreset; i++) {
+			pos_reset(a, a->reset_topics[i]);
+			tw_warn("%s: the offsets of topic '%s' are forgotten: its messages "
+			    "are counted from the first one read", a->state_path,
+			    a->reset_topics[i]);
+		}
+		/* Windows written just before the state was saved: a sink that
+		 * lost them (killed before it committed) gets them again; one
+		 * that has them replaces them by key. */
+		if (engine_rewrite_kept(e) > 0 && tw_writer_flush(&a->w) < 0)
+			tw_writer_fail(&a->w);
 	}
+	a->start_ms = tw_mono_ns() / 1000000;
 
 	tw_reader_open(&r, argv, argc);
 	r.idle = on_idle;
 	r.arg = a;
-	if (a->idle_ms > 0 || a->emit_update || a->ckpt_ms > 0) {
-		int64_t tk = a->idle_ms > 0 ? a->idle_ms : a->emit_update ? a->interval_ms : a->ckpt_ms;
+	if (a->idle_ms > 0 || a->emit_update || a->ckpt_ms > 0 || e->partial ||
+	    (a->merge && e->close_on_watermark) || e->retain_ms > 0) {
+		int64_t tk = a->idle_ms > 0 ? a->idle_ms : a->ckpt_ms > 0 ? a->ckpt_ms : a->interval_ms;
 
-		if (a->emit_update && a->interval_ms < tk)
+		if ((a->emit_update || e->partial || a->merge) && a->interval_ms < tk)
 			tk = a->interval_ms;
 		if (a->ckpt_ms > 0 && a->ckpt_ms < tk)
 			tk = a->ckpt_ms;
@@ -841,16 +809,22 @@ main(int argc, char **argv)
 				record(a, &j, &in);
 			if (tw_writer_end_record(&a->w) < 0)
 				tw_writer_fail(&a->w);
-			if (((a->records & 1023) == 0 && a->emit_update) || a->idle_ms ||
-			    a->ckpt_ms) {
+			if (((a->records & 1023) == 0 && (a->emit_update || e->partial ||
+			    a->merge || e->retain_ms)) || a->idle_ms || a->ckpt_ms) {
 				int64_t now = tw_mono_ns() / 1000000;
 
 				a->last_input_ms = now;
 				if (a->ckpt_ms && now - a->last_ckpt_ms >= a->ckpt_ms)
 					a->ckpt_due = 1;
-				if (a->emit_update && now - a->last_update_ms >= a->interval_ms) {
+				if (now - a->last_update_ms >= a->interval_ms) {
 					a->last_update_ms = now;
-					engine_updates(e);
+					if (a->emit_update)
+						engine_updates(e);
+					say_watermark(a, 0);
+					if (a->merge)
+						merge_advance(a, now);
+					if (e->retain_ms > 0)
+						engine_expire(e, tw_now_ms());
 				}
 			}
 			break;
@@ -875,7 +849,11 @@ main(int argc, char **argv)
 	if (a->state_path && (!a->flush || stopped))
 		state_save(a);
 	else {
+		e->retain_ms = 0;	/* nothing is kept past the end */
 		engine_close(e, INT64_MAX);
+		engine_expire(e, tw_now_ms());
+		/* Every window is written: this source is done. */
+		say_watermark(a, 1);
 		if (a->state_path)
 			state_save(a);
 	}
@@ -883,6 +861,8 @@ main(int argc, char **argv)
 		tw_writer_fail(&a->w);
 	if (a->have_late && tw_writer_close(&a->late) < 0)
 		tw_writer_fail(&a->late);
+	if (a->have_tee && tw_writer_close(&a->tee) < 0)
+		tw_writer_fail(&a->tee);
 	summary(a);
 	tw_input_free(&in);
 	tw_json_free(&j);
@@ -895,9 +875,9 @@ main(int argc, char **argv)
 	tw_buf_free(&spec);
 	tw_buf_free(&spec_old);
 	tw_buf_free(&a->key);
-	for (i = 0; i < (int)a->npos; i++)
-		free(a->pos[i].topic);
-	free(a->pos);
+	pos_free(a);
+	merge_free(a);
+	free(a->reset_topics);
 	if (stopped)
 		tw_sig_reraise();
 	return a->ioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;

@@ -27,42 +27,100 @@
 
 
 /*
- * "offsets":[["topic",partition,offset,n],...] of a state file's header:
- * n records of the message at offset were counted.
+ * "offsets":[["topic",partition,offset,n,kafka_ts],...] of a state file's
+ * header: n records of the message at offset were counted; kafka_ts is
+ * that message's Kafka time (null: unknown; absent in tw-agg 0.1's files).
  */
 static void
 offsets_load(struct app *a, const struct tw_json *j, const struct tw_jval *arr)
 {
-	const struct tw_jval *e, *t;
-	int64_t part, off, n;
-	size_t i, k;
+	const struct tw_jval *e, *t, *ts;
+	int64_t part, off, n, kts;
+	size_t i;
 
 	if (arr == NULL || arr->type == TW_JNULL)
 		return;
 	if (arr->type != TW_JARR)
 		tw_die(1, "%s: corrupt state file: bad offsets", a->state_path);
 	for (i = 0; i < arr->len; i++) {
+		struct pos *p;
+
 		e = tw_json_index(j, arr, i);
-		t = e && e->type == TW_JARR && e->len == 4 ? tw_json_index(j, e, 0) : NULL;
+		t = e && e->type == TW_JARR && (e->len == 4 || e->len == 5) ?
+		    tw_json_index(j, e, 0) : NULL;
+		ts = t != NULL && e->len == 5 ? tw_json_index(j, e, 4) : NULL;
+		kts = NO_TIME;
 		if (t == NULL || t->type != TW_JSTR || t->flags != 0 ||
 		    tw_json_i64(tw_json_index(j, e, 1), &part) != 0 ||
 		    tw_json_i64(tw_json_index(j, e, 2), &off) != 0 || off < 0 ||
-		    tw_json_i64(tw_json_index(j, e, 3), &n) != 0 || n < 1)
+		    tw_json_i64(tw_json_index(j, e, 3), &n) != 0 || n < 1 ||
+		    (ts != NULL && ts->type != TW_JNULL && tw_json_i64(ts, &kts) != 0))
 			tw_die(1, "%s: corrupt state file: bad offsets", a->state_path);
-		for (k = 0; k < a->npos; k++)
-			if (a->pos[k].part == part && a->pos[k].tlen == t->len &&
-			    memcmp(a->pos[k].topic, t->p, t->len) == 0)
-				break;
-		if (k == a->npos) {
-			a->pos = tw_xrealloc(a->pos, (a->npos + 1) * sizeof *a->pos);
-			a->pos[k].topic = tw_xstrndup(t->p, t->len);
-			a->pos[k].tlen = t->len;
-			a->pos[k].part = part;
-			a->npos++;
-		}
-		a->pos[k].max = off;
-		a->pos[k].max_n = a->pos[k].skip = n;
+		if ((p = pos_get(a, t->p, t->len, part)) == NULL)
+			tw_die(1, "%s: corrupt state file: too many partitions", a->state_path);
+		p->max = p->loaded = p->hi = off;
+		p->max_n = p->skip = n;
+		p->max_ts = kts;
 	}
+}
+
+/* Counts of every run: "counts":{"records":N,"late":N,"bad":N,"replayed":N}. */
+static void
+counts_load(struct app *a, const struct tw_json *j, const struct tw_jval *o)
+{
+	int64_t x;
+
+	if (o == NULL || o->type != TW_JOBJ)
+		return;
+	if (tw_json_i64(TW_JGET(j, o, "records"), &x) == 0 && x >= 0)
+		a->total_records = (uint64_t)x;
+	if (tw_json_i64(TW_JGET(j, o, "late"), &x) == 0 && x >= 0)
+		a->total_late = (uint64_t)x;
+	if (tw_json_i64(TW_JGET(j, o, "bad"), &x) == 0 && x >= 0)
+		a->total_bad = (uint64_t)x;
+	if (tw_json_i64(TW_JGET(j, o, "replayed"), &x) == 0 && x >= 0)
+		a->total_replayed = (uint64_t)x;
+}
+
+int
+state_resume_point(struct app *a)
+{
+	struct tw_reader r;
+	const char *line;
+	size_t len, i;
+	char *files[1];
+	struct tw_json j;
+	int64_t min = INT64_MAX;
+	int all = 1;
+
+	files[0] = (char *)a->state_path;
+	tw_reader_open(&r, files, 1);
+	tw_json_init(&j);
+	if (access(a->state_path, F_OK) == 0 &&
+	    tw_reader_next(&r, &line, &len) == TW_READ_LINE &&
+	    tw_json_parse(&j, (char *)line, len) == 0 &&
+	    TW_JGET(&j, &j.v[0], "twpipe_agg_state") != NULL) {
+		offsets_load(a, &j, TW_JGET(&j, &j.v[0], "offsets"));
+		for (i = 0; i < a->npos; i++) {
+			if (a->pos[i].max_ts == NO_TIME)
+				all = 0;
+			else if (a->pos[i].max_ts < min)
+				min = a->pos[i].max_ts;
+		}
+	} else if (access(a->state_path, F_OK) == 0)
+		tw_die(1, "%s: not a tw-agg state file", a->state_path);
+	tw_json_free(&j);
+	tw_reader_close(&r);
+	/* A minute before the oldest of the partitions' last counted
+	 * messages: the messages between come again and are skipped. */
+	if (a->npos == 0 || !all)
+		puts("beginning");
+	else
+		printf("s@%lld\n", (long long)(min - 60000 < 0 ? 0 : min - 60000));
+	if (fflush(stdout) == EOF || ferror(stdout))
+		tw_die(1, "<stdout>: write error: %s", strerror(errno));
+	pos_free(a);
+	return 0;
 }
 
 /*
@@ -155,6 +213,7 @@ state_load(struct app *a)
 			if (tw_json_i64(TW_JGET(&j, &j.v[0], "max_event"), &x) == 0)
 				a->e.max_event = x;
 			offsets_load(a, &j, TW_JGET(&j, &j.v[0], "offsets"));
+			counts_load(a, &j, TW_JGET(&j, &j.v[0], "counts"));
 			continue;
 		}
 		if ((v = TW_JGET(&j, &j.v[0], "twpipe_agg_state_end")) != NULL) {
@@ -211,39 +270,47 @@ state_save(struct app *a)
 		tw_buf_add(&w.out, "null", 4);
 	else
 		tw_buf_add_i64(&w.out, a->e.max_event);
-	if (a->npos > 0) {
+	{
 		size_t i;
 		int n = 0;
 
-		tw_buf_adds(&w.out, ",\"offsets\":[");
 		for (i = 0; i < a->npos; i++) {
-			if (a->pos[i].max < 0)
+			struct pos *p = &a->pos[i];
+
+			if (p->max < 0)
 				continue;
-			if (n++)
-				tw_buf_addc(&w.out, ',');
+			tw_buf_adds(&w.out, n++ ? "," : ",\"offsets\":[");
 			tw_buf_addc(&w.out, '[');
-			tw_buf_add_jstr(&w.out, a->pos[i].topic, a->pos[i].tlen);
+			tw_buf_add_jstr(&w.out, p->topic, p->tlen);
 			tw_buf_addc(&w.out, ',');
-			tw_buf_add_i64(&w.out, a->pos[i].part);
+			tw_buf_add_i64(&w.out, p->part);
 			tw_buf_addc(&w.out, ',');
-			tw_buf_add_i64(&w.out, a->pos[i].max);
+			tw_buf_add_i64(&w.out, p->max);
 			tw_buf_addc(&w.out, ',');
-			tw_buf_add_i64(&w.out, a->pos[i].max_n);
+			tw_buf_add_i64(&w.out, p->max_n);
+			tw_buf_addc(&w.out, ',');
+			if (p->max_ts == NO_TIME)
+				tw_buf_adds(&w.out, "null");
+			else
+				tw_buf_add_i64(&w.out, p->max_ts);
 			tw_buf_addc(&w.out, ']');
 		}
-		tw_buf_addc(&w.out, ']');
+		if (n)
+			tw_buf_addc(&w.out, ']');
 	}
+	tw_buf_addf(&w.out, ",\"counts\":{\"records\":%llu,\"late\":%llu,\"bad\":%llu,"
+	    "\"replayed\":%llu}", (unsigned long long)(a->total_records + a->records),
+	    (unsigned long long)(a->total_late + a->late_n),
+	    (unsigned long long)(a->total_bad + a->bad),
+	    (unsigned long long)(a->total_replayed + a->replayed));
 	tw_buf_add(&w.out, "}\n", 2);
-	engine_dump(&a->e, &b);
-	tw_buf_add(&w.out, b.p ? b.p : "", b.len);
+	/* The end line says how many records came: a copy cut short at a
+	 * line end is told from a whole file. */
 	{
-		/* The end line says how many cells came: a copy cut short at
-		 * a line end is told from a whole file. */
-		size_t i, n = 0;
+		size_t lines = engine_dump(&a->e, &b);
 
-		for (i = 0; i < b.len; i++)
-			n += b.p[i] == '\n';
-		tw_buf_addf(&w.out, "{\"twpipe_agg_state_end\":%zu}\n", n);
+		tw_buf_add(&w.out, b.p ? b.p : "", b.len);
+		tw_buf_addf(&w.out, "{\"twpipe_agg_state_end\":%zu}\n", lines);
 	}
 	tw_buf_free(&b);
 	/* Write, sync, then rename: a reader sees the old or the new file. */

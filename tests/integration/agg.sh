@@ -101,9 +101,9 @@ check "partial/merge (split by language) equals one process" $CMP "$T/single" "$
 tw-agg $WM -a count --merge "$T/p1" > /dev/null 2> "$T/mergeerr"
 contains "merging partials made with other aggregates is refused" "$T/mergeerr" "partial state made with other aggregates"
 tw-agg $WM -g country_code -a "$A,top:hashtags:5,p95:engagement" --merge "$T/p3" > "$T/mg" 2> "$T/mergeerr"
-eq "merging partials made with other groups is refused, nothing merged" "$(wc -l < "$T/mg")|$(grep -c 'partial state made with other groups' "$T/mergeerr")" "0|$(wc -l < "$T/p3")"
+eq "merging partials made with other groups is refused, nothing merged" "$(wc -l < "$T/mg")|$(grep -c 'partial state made with other groups' "$T/mergeerr")" "0|$(grep -c '"_state"' "$T/p3")"
 tw-agg -w 5m -g lang -a "$A,top:hashtags:5,p95:engagement" --merge "$T/p3" > "$T/mw" 2> "$T/mergeerr"
-eq "merging partials made with other windows is refused, nothing merged" "$(wc -l < "$T/mw")|$(grep -c 'partial state made with other windows' "$T/mergeerr")" "0|$(wc -l < "$T/p3")"
+eq "merging partials made with other windows is refused, nothing merged" "$(wc -l < "$T/mw")|$(grep -c 'partial state made with other windows' "$T/mergeerr")" "0|$(grep -c '"_state"' "$T/p3")"
 sed 's/,"_groups":"[^"]*","_window":"[^"]*"//' "$T/p3" | tw-agg $WM -a "$A,top:hashtags:5,p95:engagement" --merge > /dev/null 2> "$T/mergeerr"
 contains "a partial without _groups/_window is refused" "$T/mergeerr" "without _groups/_window"
 
@@ -132,9 +132,11 @@ tw-agg $W -a "$A" "$T/in.ndjson" > "$T/one"
 head -2500 "$T/in.ndjson" > "$T/cut1"
 tail -n +2501 "$T/in.ndjson" > "$T/cut2"
 rm -f "$T/st.json"
-tw-agg $W -a "$A" --state "$T/st.json" "$T/cut1" > "$T/r1" 2>/dev/null
+# (--retain 0: windows written are not written again after the restart;
+# section 4c tests that.)
+tw-agg $W -a "$A" --state "$T/st.json" --retain 0 "$T/cut1" > "$T/r1" 2>/dev/null
 cp "$T/st.json" "$T/st.open.json"
-tw-agg $W -a "$A" --state "$T/st.json" --flush "$T/cut2" > "$T/r2" 2>/dev/null
+tw-agg $W -a "$A" --state "$T/st.json" --retain 0 --flush "$T/cut2" > "$T/r2" 2>/dev/null
 cat "$T/r1" "$T/r2" > "$T/two"
 check "state resume: two runs with --state equal one run" $CMP "$T/one" "$T/two"
 check "state file is saved, and left with no open windows after --flush" \
@@ -151,6 +153,23 @@ tw-agg $W -a "$A" --state "$T/old.json" < /dev/null > /dev/null 2>&1
 eq "... one whose number means another window kind (mode=2) is refused" "$?" 1
 contains "  ... with a message" "$T/sterr" "saved by tw-agg with other options"
 
+# 4c. Windows written are kept in the state for --retain (30 s by
+# default): a restart within it writes them again (a sink killed before it
+# committed them gets them again; a keyed one replaces them by the same);
+# a later one does not.
+rm -f "$T/rt.json"
+tw-agg $W -a "$A" --state "$T/rt.json" "$T/cut1" > "$T/rt1" 2>/dev/null
+n1=$(wc -l < "$T/rt1")
+tw-agg $W -a "$A" --state "$T/rt.json" --flush < /dev/null > "$T/rt2" 2>/dev/null
+check "--retain: a restart within it writes the last windows again ($n1 written)" \
+    sh -c "test $n1 -gt 0 && head -n $n1 '$T/rt2' | cmp -s - '$T/rt1'"
+rm -f "$T/rt.json"
+tw-agg $W -a "$A" --state "$T/rt.json" "$T/cut1" > /dev/null 2>&1
+sed -i 's/"_written":[0-9]*/"_written":1000/' "$T/rt.json"
+tw-agg $W -a "$A" --state "$T/rt.json" --flush < /dev/null > "$T/rt3" 2>/dev/null
+eq "--retain: ... and not once it has passed" "$(grep -c '"final":true' "$T/rt3")" \
+    "$(grep -vc -e '"_written"' -e twpipe_agg_state "$T/st.open.json")"
+
 # 4b. Kafka positions in the state: records carrying kafka_topic,
 # kafka_partition and kafka_offset (3 partitions; every 4th message of a
 # partition gives two records at one offset, as a v2 page does). A resume
@@ -161,8 +180,8 @@ tw-agg $W -a "$A" "$T/kin.ndjson" > "$T/kone"
 bad=""
 for cut in 1 9 10 11 12 13 1999 2000 2001 2002 2003 2004; do
 	rm -f "$T/kst.json"
-	head -n $cut "$T/kin.ndjson" | tw-agg $W -a "$A" --state "$T/kst.json" > "$T/k1" 2>/dev/null
-	tw-agg $W -a "$A" --state "$T/kst.json" --flush "$T/kin.ndjson" > "$T/k2" 2> "$T/kerr"
+	head -n $cut "$T/kin.ndjson" | tw-agg $W -a "$A" --state "$T/kst.json" --retain 0 > "$T/k1" 2>/dev/null
+	tw-agg $W -a "$A" --state "$T/kst.json" --retain 0 --flush "$T/kin.ndjson" > "$T/k2" 2> "$T/kerr"
 	cat "$T/k1" "$T/k2" > "$T/k12"
 	$CMP "$T/kone" "$T/k12" > /dev/null 2>&1 || bad="$bad $cut"
 	grep -qF "$cut records already counted in $T/kst.json skipped" "$T/kerr" || bad="$bad $cut:msg"
@@ -170,8 +189,8 @@ done
 eq "kafka offsets in the state: a replay from the start counts nothing twice (12 cut points)" "$bad" ""
 check "  ... the state names each partition's offset and the records counted at it" \
 	grep -qF '"offsets":[["raw_tweets",0,' "$T/kst.json"
-cat "$T/kin.ndjson" "$T/kin.ndjson" | tw-agg $W -a "$A" --state "$T/kst2.json" > "$T/krw" 2> "$T/krwerr"
-tw-agg $W -a "$A" --state "$T/kst2.json" --flush < /dev/null >> "$T/krw" 2>/dev/null
+cat "$T/kin.ndjson" "$T/kin.ndjson" | tw-agg $W -a "$A" --state "$T/kst2.json" --retain 0 > "$T/krw" 2> "$T/krwerr"
+tw-agg $W -a "$A" --state "$T/kst2.json" --retain 0 --flush < /dev/null >> "$T/krw" 2>/dev/null
 check "a rewound consumer (the input twice in one run) counts each message once" $CMP "$T/kone" "$T/krw"
 contains "  ... and says how many records it skipped" "$T/krwerr" \
 	"$(wc -l < "$T/kin.ndjson" | tr -d ' ') records already counted"
@@ -274,7 +293,7 @@ T = sys.argv[1]
 lines = open(T + '/cut1', 'rb').read()
 p = subprocess.Popen(['tw-agg', '-w', '1m', '--lateness', '5s', '-g', 'lang', '-a',
     'count,sum:engagement,avg:engagement,max:engagement,min:like_count,distinct:author_id,first:id',
-    '--state', T + '/st2.json'], stdin=subprocess.PIPE, stdout=open(T + '/s1', 'wb'),
+    '--state', T + '/st2.json', '--retain', '0'], stdin=subprocess.PIPE, stdout=open(T + '/s1', 'wb'),
     stderr=subprocess.DEVNULL)
 p.stdin.write(lines); p.stdin.flush()
 time.sleep(0.5)
@@ -283,7 +302,7 @@ rc = p.wait(5)
 assert rc == -signal.SIGTERM, rc
 assert os.path.getsize(T + '/st2.json') > 0
 PY
-tw-agg $W -a "$A" --state "$T/st2.json" --flush "$T/cut2" > "$T/s2" 2>/dev/null
+tw-agg $W -a "$A" --state "$T/st2.json" --retain 0 --flush "$T/cut2" > "$T/s2" 2>/dev/null
 cat "$T/s1" "$T/s2" > "$T/s12"
 if [ -s "$T/sig.out" ]; then not_ok "SIGTERM saves state" "$(cat "$T/sig.out")"; else
 	check "SIGTERM saves state; the restart completes the job with nothing lost" $CMP "$T/one" "$T/s12"; fi
