@@ -134,6 +134,15 @@ int engine_window(const struct engine *e, int64_t t, int i, int64_t *start,
 /* Emits every window whose end is <= wm (all of them for INT64_MAX). */
 void engine_close(struct engine *e, int64_t wm);
 
+/*
+ * --partial from Kafka: writes the cells of one partition (key suffix
+ * suf[0..n), n 0 for cells without one) in windows ending <= wm, keeping
+ * them a while (retain_ms) or dropping them. Each partition's windows close
+ * by its own watermark: a partition a consumer gains from another (and
+ * reads from the start) is not late for the consumer's other partitions.
+ */
+void engine_close_part(struct engine *e, int64_t wm, const char *suf, size_t n);
+
 /* Early results (final false) for cells changed since the last call. */
 void engine_updates(struct engine *e);
 
@@ -205,6 +214,7 @@ struct pos {
 	int64_t ev_max;			/* newest event time seen */
 	int64_t last_ms;		/* monotonic time of its last record */
 	int idle;			/* quiet for --idle: not in the watermark */
+	int64_t pwm;			/* --partial: its own watermark */
 };
 
 /* --merge: one --partial stream (its --source name) and its watermark. */
@@ -248,6 +258,7 @@ struct app {
 	int ckpt_due;
 	struct tw_buf key;
 	struct pos *cur_pos;		/* the record's partition, for its keys */
+	struct tw_buf suffix;		/* a partition's key suffix */
 	/* --partial: this stream's name, its emissions, its last watermark. */
 	const char *source;
 	uint64_t emissions;

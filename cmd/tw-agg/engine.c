@@ -489,6 +489,84 @@ engine_close(struct engine *e, int64_t wm)
 	free(v);
 }
 
+/* The partition suffix of a cell's key (0x1f onwards), or "" */
+static int
+suffix_is(const struct cell *c, const char *suf, size_t n)
+{
+	const char *x = memchr(c->key, '\x1f', c->keylen);
+	size_t have = x ? (size_t)(c->key + c->keylen - x) : 0;
+
+	return have == n && (n == 0 || memcmp(x, suf, n) == 0);
+}
+
+/* Moves c from window w to the kept window like it (--retain). */
+static void
+keep_cell(struct engine *e, struct win *w, struct cell *c)
+{
+	struct win *k = NULL;
+	size_t i;
+
+	for (i = e->nkept; i-- > 0; )
+		if (e->kept[i].start == w->start && e->kept[i].end == w->end) {
+			k = &e->kept[i];
+			break;
+		}
+	if (k == NULL) {
+		for (i = 0; i < e->nkept && (e->kept[i].end < w->end ||
+		    (e->kept[i].end == w->end && e->kept[i].start < w->start)); i++)
+			;
+		if (e->nkept == e->capkept) {
+			e->capkept = e->capkept ? e->capkept * 2 : 16;
+			e->kept = tw_xrealloc(e->kept, e->capkept * sizeof *e->kept);
+		}
+		memmove(&e->kept[i + 1], &e->kept[i], (e->nkept - i) * sizeof *e->kept);
+		e->nkept++;
+		k = &e->kept[i];
+		memset(k, 0, sizeof *k);
+		k->start = w->start;
+		k->end = w->end;
+		k->written_ms = tw_now_ms();
+	}
+	cmap_put(&k->m, c);
+}
+
+void
+engine_close_part(struct engine *e, int64_t wm, const char *suf, size_t n)
+{
+	struct cell **v = NULL, *c, *nx;
+	size_t cap = 0, cnt, i, k, w;
+
+	for (w = 0; w < e->nwins && e->wins[w].end <= wm; ) {
+		struct win *win = &e->wins[w];
+
+		cnt = 0;
+		for (i = 0; i < win->m.cap; i++)
+			for (c = win->m.b[i]; c; c = c->next)
+				if (suffix_is(c, suf, n)) {
+					if (cnt == cap) {
+						cap = cap ? cap * 2 : 64;
+						v = tw_xrealloc(v, cap * sizeof *v);
+					}
+					v[cnt++] = c;
+				}
+		for (k = 0; k < cnt; k++)
+			cmap_remove(&win->m, v[k]);
+		emit_cells(e, v, cnt, 1, e->retain_ms == 0);
+		if (e->retain_ms > 0)
+			for (k = 0; k < cnt; k++)
+				keep_cell(e, win, v[k]);
+		if (win->m.n == 0) {
+			free(win->m.b);
+			memmove(win, win + 1, (e->nwins - w - 1) * sizeof *win);
+			e->nwins--;
+			continue;
+		}
+		w++;
+	}
+	(void)nx;
+	free(v);
+}
+
 void
 engine_updates(struct engine *e)
 {

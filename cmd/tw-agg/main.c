@@ -277,6 +277,8 @@ each_group(struct app *a, int64_t t, const struct tw_json *j,
 
 
 
+static void key_partition(struct app *a, struct tw_buf *key, const struct pos *p);
+
 /* Appends the record's text to --tee (a record counted for the first time). */
 static void
 tee_record(struct app *a, struct tw_input *in)
@@ -305,6 +307,25 @@ watermark(struct app *a, int64_t min, int64_t now_ms)
 	advance(a, min - e->lateness);
 }
 
+/* --partial: moves partition p's watermark to wm, writing its windows. */
+static void
+part_advance(struct app *a, struct pos *p, int64_t wm)
+{
+	struct engine *e = &a->e;
+	uint64_t before = e->emitted;
+
+	if (e->mode == M_GLOBAL || (p->pwm != NO_TIME && wm <= p->pwm))
+		return;
+	p->pwm = wm;
+	tw_buf_reset(&a->suffix);
+	key_partition(a, &a->suffix, p);
+	engine_close_part(e, wm, a->suffix.p ? a->suffix.p : "", a->suffix.len);
+	if (e->emitted != before) {
+		tw_writer_flush(&a->w);
+		say_watermark(a, 0);
+	}
+}
+
 static void
 record(struct app *a, const struct tw_json *j, struct tw_input *in)
 {
@@ -312,7 +333,7 @@ record(struct app *a, const struct tw_json *j, struct tw_input *in)
 	const struct tw_jval *f[MAXF], *root = &j->v[0], *gv[32], *vals[64];
 	struct pos *p = NULL;
 	char err[200];
-	int64_t t = NO_TIME, off = -1, kts = NO_TIME, now_ms = 0;
+	int64_t t = NO_TIME, off = -1, kts = NO_TIME, now_ms = 0, wm;
 	int i;
 
 	if (root->type != TW_JOBJ) {
@@ -357,8 +378,10 @@ record(struct app *a, const struct tw_json *j, struct tw_input *in)
 	for (i = 0; i < e->ng; i++)
 		gv[i] = f[a->f_group[i]];
 	a->records++;
-	if (e->mode != M_GLOBAL && e->watermark != NO_TIME &&
-	    engine_first_end(e, t) <= e->watermark) {
+	/* A --partial judges a record late by its own partition's watermark:
+	 * each partition's windows close on their own. */
+	wm = e->partial && p != NULL ? p->pwm : e->watermark;
+	if (e->mode != M_GLOBAL && wm != NO_TIME && engine_first_end(e, t) <= wm) {
 		write_late(a, in);
 		if (e->mode != M_HOP)
 			goto time;
@@ -373,6 +396,8 @@ time:
 		if (a->kafka)
 			now_ms = tw_mono_ns() / 1000000;
 		watermark(a, pos_event(a, p, t, now_ms), now_ms);
+		if (e->partial)
+			part_advance(a, p, p->ev_max - e->lateness);
 	}
 }
 
@@ -421,7 +446,17 @@ on_tick(void *arg)
 	int64_t now = tw_mono_ns() / 1000000;
 
 	if (a->idle_ms > 0 && e->mode != M_GLOBAL && !a->merge) {
-		/* Partitions quiet for --idle no longer hold the watermark. */
+		size_t k;
+
+		/* Partitions quiet for --idle no longer hold the watermark; a
+		 * --partial's own windows of such a partition move on with the
+		 * clock. */
+		if (e->partial)
+			for (k = 0; k < a->npos; k++)
+				if (a->pos[k].ev_max != NO_TIME &&
+				    now - a->pos[k].last_ms >= a->idle_ms)
+					part_advance(a, &a->pos[k], a->pos[k].ev_max -
+					    e->lateness + (now - a->pos[k].last_ms));
 		if (pos_idle(a, now) > 0)
 			watermark(a, a->wm_min, now);
 		else if (now - a->last_input_ms >= a->idle_ms) {
@@ -707,6 +742,10 @@ main(int argc, char **argv)
 	 * sources' watermarks. */
 	if (a->merge && !a->lateness_given && !a->want_sources && !a->idle_ms)
 		e->close_on_watermark = 0;
+	/* A --partial closes each partition's windows by its own watermark;
+	 * its watermark (the slowest partition's) is what it tells --merge. */
+	if (e->partial)
+		e->close_on_watermark = 0;
 	/* Every record's Kafka position: the watermark is the slowest
 	 * partition's; with --state, a message counted before is skipped. */
 	a->f_ktopic = fs_add(&a->fs, "kafka_topic");
@@ -875,6 +914,7 @@ main(int argc, char **argv)
 	tw_buf_free(&spec);
 	tw_buf_free(&spec_old);
 	tw_buf_free(&a->key);
+	tw_buf_free(&a->suffix);
 	pos_free(a);
 	merge_free(a);
 	free(a->reset_topics);

@@ -56,7 +56,7 @@ pos_get(struct app *a, const char *topic, size_t tlen, int64_t part)
 	p->tlen = tlen;
 	p->part = part;
 	p->max = p->loaded = p->hi = -1;
-	p->max_ts = p->ev_max = NO_TIME;
+	p->max_ts = p->ev_max = p->pwm = NO_TIME;
 	p->last_ms = tw_mono_ns() / 1000000;
 	a->last_pos = a->npos++;
 	a->wm_valid = 0;
@@ -83,6 +83,8 @@ pos_of(struct app *a, const struct tw_jval **f, struct pos **pp, int64_t *off,
 		*kts = NO_TIME;
 	*pp = pos_get(a, t->p, t->len, part);
 	a->kafka = 1;
+	if (*pp != NULL && *off > (*pp)->hi)
+		(*pp)->hi = *off;
 	return *pp != NULL;
 }
 
@@ -90,8 +92,6 @@ int
 pos_counted(struct app *a, struct pos *p, int64_t off, int64_t kts,
     struct tw_input *in)
 {
-	if (off > p->hi)
-		p->hi = off;
 	if (p->loaded >= 0 && !p->seen && off > p->loaded + 1)
 		tw_die(1, "%s:%llu: %s[%lld]: the first offset read is %lld, but %s "
 		    "counted up to %lld: offsets %lld to %lld were never read (a "

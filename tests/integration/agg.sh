@@ -107,6 +107,98 @@ eq "merging partials made with other windows is refused, nothing merged" "$(wc -
 sed 's/,"_groups":"[^"]*","_window":"[^"]*"//' "$T/p3" | tw-agg $WM -a "$A,top:hashtags:5,p95:engagement" --merge > /dev/null 2> "$T/mergeerr"
 contains "a partial without _groups/_window is refused" "$T/mergeerr" "without _groups/_window"
 
+# 3b. A streaming merge (one given --lateness, --idle or --sources) writes a
+# window once every live source's watermark has passed it. Two halves fed
+# one after the other (as two --partial runs, or a consumer that lags):
+# nothing is late, the result is one process's.
+tw-agg $W -a "$A" "$T/clean.ndjson" > "$T/single_a"
+tw-agg $W -a "$A" --partial --source h1 "$T/half1" > "$T/ph1"
+tw-agg $W -a "$A" --partial --source h2 "$T/half2" > "$T/ph2"
+contains "--partial says its watermark" "$T/ph1" '{"_source":"h1","_watermark":'
+contains "--partial says when it is done" "$T/ph1" '{"_source":"h1","_watermark":null,"_done":true}'
+cat "$T/ph1" "$T/ph2" | tw-agg $WM -a "$A" --merge --lateness 30s > "$T/sm1" 2> "$T/sm1.err"
+check "streaming merge: two halves one after the other equal one process" $CMP "$T/single_a" "$T/sm1"
+cat "$T/ph1" "$T/ph2" | tw-agg $WM -a "$A" --merge --sources 2 > "$T/sm2" 2> "$T/sm2.err"
+check "streaming merge --sources 2: the same" $CMP "$T/single_a" "$T/sm2"
+# A source delayed past the merge's grace (h1 is still streaming when the
+# windows are written; h2 comes later): with --emit update its partials
+# correct the windows written, and the last row of each window and group
+# (what tw-load's upsert keeps) is one process's; without it they are late,
+# kept in --late and counted.
+grep -v '"_done"' "$T/ph1" > "$T/ph1live"
+cat > "$T/feed.py" <<'PY'
+import sys, time
+a = open(sys.argv[1], 'rb').read().splitlines(True)
+b = open(sys.argv[2], 'rb').read().splitlines(True)
+for l in a:
+    sys.stdout.buffer.write(l); sys.stdout.flush(); time.sleep(2.5 / len(a))
+time.sleep(0.5)
+sys.stdout.buffer.write(b''.join(b)); sys.stdout.flush()
+PY
+cat > "$T/last.py" <<'PY'
+import json, sys
+# The rows a keyed upsert keeps: the last one of each window and group.
+rows = {}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    rows[(r['window_start'], r['window_end'], r.get('lang'))] = l
+sys.stdout.write(''.join(rows[k] for k in sorted(rows, key=lambda k: (k[1], k[0], str(k[2])))))
+PY
+python3 "$T/feed.py" "$T/ph1live" "$T/ph2" |
+	tw-agg $WM -a "$A" --merge --idle 1s --emit update --interval 100ms > "$T/sm3" 2> "$T/sm3.err"
+grep '"final":true' "$T/sm3" > "$T/sm3f"
+python3 "$T/last.py" "$T/sm3f" > "$T/sm3last"
+check "a delayed source: its partials correct the windows written ($(grep -c . "$T/sm3f") final rows)" \
+    $CMP "$T/single_a" "$T/sm3last"
+check "  ... windows were written before it came (so corrections were needed)" \
+    test "$(grep -c '"final":true' "$T/sm3")" -gt "$(grep -c . "$T/single_a")"
+rm -f "$T/sm4.late"
+python3 "$T/feed.py" "$T/ph1live" "$T/ph2" |
+	tw-agg $WM -a "$A" --merge --idle 1s --late "$T/sm4.late" > "$T/sm4" 2> "$T/sm4.err"
+check "  ... without --emit update its partials are late, kept ($(grep -c . "$T/sm4.late" 2> /dev/null) in --late)" \
+    test -s "$T/sm4.late"
+contains "  ... and counted" "$T/sm4.err" "late"
+python3 - "$T/sm4" "$T/sm4.late" "$T/single_a" <<'PY' > "$T/sm4.chk" 2>&1
+import json, sys
+# Nothing silent: written counts plus the late partials' counts = all.
+got = sum(json.loads(l)['count'] for l in open(sys.argv[1]))
+late = sum(json.loads(l)['_state'][0] for l in open(sys.argv[2]) if '"_state"' in l)
+want = sum(json.loads(l)['count'] for l in open(sys.argv[3]))
+assert got + late == want, (got, late, want)
+PY
+check "  ... written plus late = every record" test ! -s "$T/sm4.chk"
+
+# 3c. Partitions that move between consumers (a rebalance, a consumer
+# killed): partials carry each Kafka partition's share apart, with the
+# highest offset read (_hi); the merge keeps one share per partition, the
+# newest, so a partition counted again from the start by its new consumer
+# counts once. Consumer A reads partition 0 whole and partitions 1 and 2
+# half way, then dies; B takes 1 and 2 over and reads them from the start.
+python3 "$TW_ROOT/tests/kafka_pos.py" < "$T/clean.ndjson" > "$T/kclean.ndjson"
+tw-agg $W -a "$A" "$T/kclean.ndjson" > "$T/ksingle"
+python3 - "$T/kclean.ndjson" "$T/ka.ndjson" "$T/kb.ndjson" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+half = {p: max(r['kafka_offset'] for r in recs if r['kafka_partition'] == p) // 2 for p in (1, 2)}
+with open(sys.argv[2], 'w') as a, open(sys.argv[3], 'w') as b:
+    for r, l in zip(recs, open(sys.argv[1])):
+        p = r['kafka_partition']
+        if p == 0 or r['kafka_offset'] <= half[p]:
+            a.write(l)
+        if p != 0:
+            b.write(l)
+PY
+tw-agg $W -a "$A" --partial --source A "$T/ka.ndjson" | grep -v '"_done"' > "$T/pka"
+tw-agg $W -a "$A" --partial --source B "$T/kb.ndjson" > "$T/pkb"
+contains "a partial from Kafka names its partition and how far it read" "$T/pka" '"_topic":"raw_tweets","_partition":1,"_hi":'
+cat "$T/pka" "$T/pkb" | tw-agg $WM -a "$A" --merge > "$T/kmerged" 2> "$T/kmerged.err"
+check "partitions taken over and read again: each message counts once" $CMP "$T/ksingle" "$T/kmerged"
+cat "$T/pkb" "$T/pka" | tw-agg $WM -a "$A" --merge > "$T/kmerged2" 2> /dev/null
+check "  ... whichever consumer's partials come first" $CMP "$T/ksingle" "$T/kmerged2"
+sed 's/,"_topic":"[^"]*","_partition":[0-9]*,"_hi":[0-9]*//' "$T/pka" "$T/pkb" |
+	tw-agg $WM -a "$A" --merge > "$T/kdouble" 2> /dev/null
+check "  ... (added up without the partitions, they would count twice)" sh -c "! $CMP '$T/ksingle' '$T/kdouble' > /dev/null 2>&1"
+
 # HyperLogLog: 1,000,000 distinct values, split and merged, within 2%.
 python3 -c "
 import json
