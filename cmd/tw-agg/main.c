@@ -28,9 +28,11 @@
 static const char usage_text[] =
     "usage: tw-agg [-w DUR [--hop DUR | --session GAP]] [-g FIELD,...] -a AGG,...\n"
     "              [--time FIELD] [--lateness DUR] [--late FILE] [--emit final|update]\n"
-    "              [--interval DUR] [--idle DUR] [--partial | --merge]\n"
-    "              [--state FILE [--flush] [--checkpoint DUR]] [--max-groups N]\n"
-    "              [-qv] [FILE ...]\n";
+    "              [--interval DUR] [--idle DUR]\n"
+    "              [--partial [--source NAME] | --merge [--sources N]]\n"
+    "              [--state FILE [--flush] [--checkpoint DUR]] [--reset-offsets TOPIC]\n"
+    "              [--retain DUR] [--tee FILE] [--max-groups N] [-qv] [FILE ...]\n"
+    "       tw-agg --state FILE --resume-point\n";
 
 static void
 usage(int status)
@@ -49,12 +51,20 @@ usage(int status)
 		    "      --late FILE       append records too late for their window to FILE\n"
 		    "  -e, --emit MODE       final (default): each window once; update: also early results\n"
 		    "      --interval DUR    how often early results are written (default 1s)\n"
-		    "      --idle DUR        after DUR without input, advance the watermark by the clock\n"
-		    "      --partial         write mergeable partial states\n"
+		    "      --idle DUR        a Kafka partition or source quiet this long is idle;\n"
+		    "                        after DUR without input the clock moves the watermark\n"
+		    "      --partial         write mergeable partial states and watermarks\n"
+		    "      --source NAME     the name of this --partial stream (default host:pid)\n"
 		    "      --merge           combine partial states from several tw-agg --partial\n"
+		    "      --sources N       a streaming merge waits for N sources\n"
 		    "      --state FILE      load open windows at start, save them at the end\n"
 		    "      --flush           with --state: write every window at the end\n"
 		    "      --checkpoint DUR  with --state: also save it every DUR (Kafka offsets kept)\n"
+		    "      --reset-offsets T with --state: forget the saved offsets of topic T\n"
+		    "      --resume-point    with --state: print kcat's -o to read the topic again\n"
+		    "      --retain DUR      keep written windows DUR (30s with --state): written again\n"
+		    "                        after a restart, corrected by late partials\n"
+		    "      --tee FILE        append each record counted (not the replayed) to FILE\n"
 		    "      --max-groups N    open windows x groups allowed (default 1000000)\n"
 		    "  -q, --quiet           no per-line messages\n"
 		    "  -v, --verbose         print the summary\n", stdout);
