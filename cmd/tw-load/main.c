@@ -28,8 +28,8 @@
 
 static const char usage_text[] =
     "usage: tw-load [-cqsv] [-d sqlite|mysql|postgres|hive] [-t TABLE] [-k KEYS]\n"
-    "               [--no-key] [-b N] [--no-create] [--bulk[=FILE]] [-r FILE]\n"
-    "               [--commit-interval DUR] [--busy-timeout DUR] [FILE ...]\n"
+    "               [--no-key] [-b N] [--no-create] [--no-index] [--bulk[=FILE]]\n"
+    "               [-r FILE] [--commit-interval DUR] [--busy-timeout DUR] [FILE ...]\n"
     "       tw-load -p PATTERN -o DIR [-f ndjson|csv] [--roll SIZE|DUR]\n"
     "               [--max-open N] [--no-fsync] [FILE ...]\n"
     "       tw-load -d hive -p PATTERN -o DIR [--location URI] [-t TABLE] [FILE ...]\n"
@@ -50,6 +50,8 @@ usage(int status)
 		    "      --busy-timeout D    sqlite3 waits this long for a lock (10s; 0: no\n"
 		    "                          .timeout line, for clients other than sqlite3)\n"
 		    "      --no-create         no CREATE TABLE\n"
+		    "      --no-index          no CREATE INDEX (time and author of tweets,\n"
+		    "                          tag of hashtags, window_start)\n"
 		    "  -c, --csv               CSV with a header row, one table\n"
 		    "      --bulk[=FILE]       the database's bulk loader (COPY, LOAD DATA,\n"
 		    "                          .import); FILE gets the data for mysql, sqlite\n"
@@ -262,6 +264,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 10 },
 		{ "storage-query", no_argument, NULL, 11 },
 		{ "busy-timeout", required_argument, NULL, 12 },
+		{ "no-index", no_argument, NULL, 13 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct load *L = &st;
@@ -374,6 +377,9 @@ main(int argc, char **argv)
 		case 12:
 			if (tw_parse_duration(optarg, 0, 86400000, &o->busy_ms, &err))
 				tw_die(2, "--busy-timeout: %s", err);
+			break;
+		case 13:
+			o->no_index = 1;
 			break;
 		case 10:
 			printf("tw-load %s\n", TW_VERSION);
