@@ -682,7 +682,7 @@ add_index_ident(struct load *L, struct tw_buf *b, struct table *t,
  * MySQL: stops the script (the client stops at an error) when the table
  * existed with text in a time column, as an earlier tw-load made it:
  * rows would get times in another text form than the rows there, and
- * keys would no longer meet. tw-load(1), OLD TABLES, says what to run.
+ * keys would no longer meet. tw-load(1), Old tables, says what to run.
  */
 static void
 time_guard(struct load *L, struct tw_buf *b, struct table *t)
@@ -697,7 +697,7 @@ time_guard(struct load *L, struct tw_buf *b, struct table *t)
 	tw_buf_adds(b, "SET @tw_check = (SELECT IF(COUNT(*) = 0, 'DO 0', "
 	    "'SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ''tw-load: ");
 	tw_buf_adds(b, t->name);
-	tw_buf_adds(b, " holds times as text: see OLD TABLES in tw-load(1)''') "
+	tw_buf_adds(b, " holds times as text: see Old tables in tw-load(1)''') "
 	    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
 	    "AND TABLE_NAME = '");
 	tw_buf_adds(b, t->name);
