@@ -249,9 +249,10 @@ seen_as = {
 # Aggregate columns that hold a known field (the others are inferred).
 agg = {'window_start': 'created_at', 'window_end': 'created_at', 'author_id': 'author_id',
        'last_username': 'username', 'lang': 'lang', 'hashtags': 'tag'}
-bad, n = [], 0
+bad, n, tables = [], 0, set()
 for l in open(path, encoding='utf-8'):
     t, c, ty = l.rstrip('\n').split('|')
+    tables.add(t)
     if t.startswith('by_'):
         f = agg.get(c)
         if f is None:
@@ -265,6 +266,9 @@ for l in open(path, encoding='utf-8'):
     n += 1
     if ty != want:
         bad.append('%s.%s is %s, documented %s (%s)' % (t, c, ty, doc[f], want))
+want = {'tweets', 'users', 'places', 'media', 'hashtags', 'by_author', 'by_lang', 'by_tag'}
+if tables != want:
+    bad.append('tables read: %s, want %s' % (sorted(tables), sorted(want)))
 print('\n'.join(bad) if bad else 'ok %d' % n)
 PY
 	check "types: every column of the star schema and of the aggregates has its documented type" \
