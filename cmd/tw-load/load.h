@@ -47,6 +47,7 @@ struct column {
 	int vlen;	/* MySQL text: VARCHAR(vlen), 0 for LONGTEXT */
 	int fixed;	/* typed by the schema, not by the values seen */
 	int indexed;	/* has an index of its own */
+	int agg;	/* windows: not a group field (1), one (0), not known (-1) */
 };
 
 struct table {

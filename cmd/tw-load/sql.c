@@ -418,6 +418,7 @@ add_column(struct table *t, const char *name, size_t n, enum ctype type)
 		memcpy(t->cols[t->ncols].name + n, "_", 2);
 	}
 	t->cols[t->ncols].type = type;
+	t->cols[t->ncols].agg = -1;
 	return t->ncols++;
 }
 
@@ -1582,7 +1583,8 @@ static int nvals;
  * so equal groups have equal keys whatever the spelling of their JSON.
  */
 static const struct tw_jval *
-group_key(struct load *L, const struct tw_json *j, const struct tw_jval *root)
+group_key(struct load *L, struct table *t, const struct tw_json *j,
+    const struct tw_jval *root)
 {
 	static char text[17];
 	static struct tw_jval kv;
@@ -1590,9 +1592,29 @@ group_key(struct load *L, const struct tw_json *j, const struct tw_jval *root)
 	const struct tw_jval *k, *v, *end = tw_json_after(j, root);
 	uint64_t h = 1469598103934665603ULL;
 	size_t i;
+	int c, hint = 0;
 
 	for (k = root + 1; k < end; k = tw_json_after(j, k + 1)) {
 		v = k + 1;
+		if (k->flags == 0) {
+			/* A column's name is judged once, not per record; the
+			 * fields come in the columns' order. */
+			if (hint < t->ncols && name_eq(&t->cols[hint], k->p, k->len))
+				c = hint;
+			else
+				c = find_column(t, k->p, k->len);
+			if (c >= 0) {
+				struct column *col = &t->cols[c];
+
+				hint = c + 1 == t->gkey ? c + 2 : c + 1;
+				if (col->agg < 0)
+					col->agg = agg_field(col->src) ||
+					    strcmp(col->src, "group_key") == 0 ||
+					    strcmp(col->src, "record_type") == 0;
+				if (col->agg)
+					continue;
+			}
+		}
 		tw_buf_reset(s);
 		tw_json_str_decode(s, k);
 		if (agg_field(s->p ? s->p : "") || strcmp(s->p, "group_key") == 0 ||
@@ -1666,7 +1688,7 @@ add_row(struct load *L, struct table *t, const struct tw_json *j,
 		t->next_hint = c + 1;
 	}
 	if (t->gkey >= 0)
-		vals[t->gkey] = group_key(L, j, root);
+		vals[t->gkey] = group_key(L, t, j, root);
 	b = L->o.mode == M_SQL ? &t->rows : (L->bulk_open ? &L->bulk.out : &L->w.out);
 	if (L->o.dialect == D_HIVE)
 		return 0;
