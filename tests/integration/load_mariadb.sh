@@ -113,7 +113,7 @@ eq "time zone: NOW() after tw-load's output in a +05:00 client is UTC" \
 FROM_S=$(python3 -c "import datetime as d; print(int(d.datetime.strptime('$FROM', '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=d.timezone.utc).timestamp()))")
 TO_S=$(python3 -c "import datetime as d; print(int(d.datetime.strptime('$TO', '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=d.timezone.utc).timestamp()))")
 $M -N -B -e "SET time_zone = '+00:00'; SELECT window_start AS time, count AS value, lang AS metric FROM by_lang WHERE window_start BETWEEN FROM_UNIXTIME($FROM_S) AND FROM_UNIXTIME($TO_S) ORDER BY 1, 3" > grafana.txt
-eq "grafana-style query (time, value, metric; Grafana's UTC session and FROM_UNIXTIME range): a row per window and language" \
+eq "grafana-style query (time, value, metric; a session time zone of +00:00, as Grafana's data source is told, and its FROM_UNIXTIME range): a row per window and language" \
 	"$(count_lines grafana.txt)" "$(near_expect agg_lang)"
 q "SELECT CONCAT(TABLE_NAME, '|', COLUMN_NAME, '|', COLUMN_TYPE) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$MYDB' AND TABLE_NAME IN ('tweets', 'users', 'hashtags', 'by_author', 'by_lang', 'by_tag') ORDER BY TABLE_NAME, ORDINAL_POSITION" > dbtypes.txt
 for rt in place media; do
