@@ -684,6 +684,9 @@ add_index_ident(struct load *L, struct tw_buf *b, struct table *t,
  * existed with text in a time column, as an earlier tw-load made it:
  * rows would get times in another text form than the rows there, and
  * keys would no longer meet. tw-load(1), Old tables, says what to run.
+ * The error is setting sql_mode to the message (sql_mode is set to
+ * itself otherwise): MySQL, unlike MariaDB, cannot SIGNAL outside a
+ * stored program, and this needs no PREPARE either.
  */
 static void
 time_guard(struct load *L, struct tw_buf *b, struct table *t)
@@ -695,10 +698,10 @@ time_guard(struct load *L, struct tw_buf *b, struct table *t)
 			n++;
 	if (n == 0)
 		return;
-	tw_buf_adds(b, "SET @tw_check = (SELECT IF(COUNT(*) = 0, 'DO 0', "
-	    "'SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ''tw-load: ");
+	tw_buf_adds(b, "SET SESSION sql_mode = (SELECT IF(COUNT(*) = 0, "
+	    "@@SESSION.sql_mode, 'tw-load: ");
 	tw_buf_adds(b, t->name);
-	tw_buf_adds(b, " holds times as text: see Old tables in tw-load(1)''') "
+	tw_buf_adds(b, " holds times as text: see Old tables in tw-load(1)') "
 	    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
 	    "AND TABLE_NAME = '");
 	tw_buf_adds(b, t->name);
@@ -710,10 +713,7 @@ time_guard(struct load *L, struct tw_buf *b, struct table *t)
 			tw_buf_adds(b, ", ");
 		tw_buf_addf(b, "'%s'", t->cols[i].name);
 	}
-	tw_buf_adds(b, ") AND DATA_TYPE NOT IN ('datetime', 'timestamp'));\n"
-	    "PREPARE tw_check FROM @tw_check;\n"
-	    "EXECUTE tw_check;\n"
-	    "DEALLOCATE PREPARE tw_check;\n");
+	tw_buf_adds(b, ") AND DATA_TYPE NOT IN ('datetime', 'timestamp'));\n");
 }
 
 static void
