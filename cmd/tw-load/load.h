@@ -1,10 +1,11 @@
 /*
- * tw-load internals: what main.c, sql.c, part.c and hive.c share.
+ * tw-load internals: what main.c, sql.c, types.c, part.c and hive.c
+ * share.
  *
  * Data flow (SQL, CSV and bulk modes): main.c reads documents and hands
  * each record to sql_record, which finds (or makes) its table, converts
- * the values for the table's column types and appends one row to the
- * table's pending rows. Pending rows leave as one multi-row statement
+ * the values for the table's column types (types.c: the schema's type of
+ * a field by name) and appends one row to the table's pending rows. Pending rows leave as one multi-row statement
  * per table when the transaction is committed (every --batch rows, at
  * least once a second, when the input pauses, at end of input).
  *
