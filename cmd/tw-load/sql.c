@@ -680,6 +680,31 @@ add_index_ident(struct load *L, struct tw_buf *b, struct table *t,
 }
 
 /*
+ * SQLite and PostgreSQL: CREATE INDEX IF NOT EXISTS for each indexed
+ * column, so tables an earlier tw-load made get them too. (MySQL's are
+ * clauses of CREATE TABLE.)
+ */
+static void
+index_stmts(struct load *L, struct tw_buf *b, struct table *t)
+{
+	int i;
+
+	if (L->o.dialect != D_SQLITE && L->o.dialect != D_POSTGRES)
+		return;
+	for (i = 0; i < t->ncols; i++) {
+		if (!t->cols[i].indexed)
+			continue;
+		tw_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
+		add_index_ident(L, b, t, &t->cols[i]);
+		tw_buf_adds(b, " ON ");
+		add_ident(L, b, t->name);
+		tw_buf_adds(b, " (");
+		add_ident(L, b, t->cols[i].name);
+		tw_buf_adds(b, ");\n");
+	}
+}
+
+/*
  * MySQL: stops the script (the client stops at an error) when the table
  * existed with text in a time column, as an earlier tw-load made it:
  * rows would get times in another text form than the rows there, and
@@ -772,20 +797,9 @@ create_stmt(struct load *L, struct tw_buf *b, struct table *t, const char *name,
 	tw_buf_adds(b, ";\n");
 	if (temp)
 		return;
-	if (L->o.dialect == D_SQLITE || L->o.dialect == D_POSTGRES) {
-		/* Also on a table an earlier tw-load made. */
-		for (i = 0; i < t->ncols; i++) {
-			if (!t->cols[i].indexed)
-				continue;
-			tw_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
-			add_index_ident(L, b, t, &t->cols[i]);
-			tw_buf_adds(b, " ON ");
-			add_ident(L, b, name);
-			tw_buf_adds(b, " (");
-			add_ident(L, b, t->cols[i].name);
-			tw_buf_adds(b, ");\n");
-		}
-	}
+	/* A bulk load builds them after the data, in one pass. */
+	if (L->o.mode != M_BULK)
+		index_stmts(L, b, t);
 	if (L->o.dialect == D_MYSQL)
 		time_guard(L, b, t);
 }
@@ -1921,6 +1935,7 @@ bulk_trailer(struct load *L)
 			}
 		}
 		tw_buf_adds(b, "COMMIT;\n");
+		index_stmts(L, b, t);
 	} else if (L->o.dialect == D_MYSQL) {
 		tw_buf_adds(b, "LOAD DATA LOCAL INFILE '");
 		tw_buf_adds(b, L->o.bulk_file);
@@ -1961,6 +1976,7 @@ bulk_trailer(struct load *L)
 			}
 		}
 		tw_buf_adds(b, "\nFROM tw_stage ORDER BY rowid;\nDROP TABLE tw_stage;\n");
+		index_stmts(L, b, t);
 	}
 }
 
