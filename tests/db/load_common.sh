@@ -160,20 +160,21 @@ bool_suite() {
 }
 
 # near_data: generated data whose times end near now (one tweet every
-# 10 s for the 6 h 40 min up to 20 s ago): near.ndjson (every
+# 30 s for the 20 hours up to 30 s ago, so that the last hour is a
+# twentieth of it, which a planner reads by index): near.ndjson (every
 # record type), nearflat.ndjson (tweets), and tw-agg results by hour
 # grouped by author, by language and by hashtag (agg_author.ndjson,
 # agg_lang.ndjson, agg_tag.ndjson); nearexp.txt holds the rows that the
 # joins must return, as "name value" lines (see near_expect).
 near_data() {
-	_start=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) - d.timedelta(seconds=24010)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
-	tw-gen -n 2400 --seed 7 --event-rate 0.1 --start "$_start" > near.v2
+	_start=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) - d.timedelta(seconds=72030)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+	tw-gen -n 2400 --seed 7 --event-rate 0.0333333 --start "$_start" > near.v2
 	tw-flatten -q -t all near.v2 > near.ndjson
 	tw-flatten -q near.v2 > nearflat.ndjson
 	tw-agg -w 1h -g author_id -a count,sum:engagement,last:username nearflat.ndjson > agg_author.ndjson
 	tw-agg -w 1h -g lang -a count,sum:engagement nearflat.ndjson > agg_lang.ndjson
 	tw-agg -w 1h -g hashtags -a count nearflat.ndjson > agg_tag.ndjson
-	FROM=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) - d.timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+	FROM=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) - d.timedelta(hours=22)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
 	TO=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) + d.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
 	python3 - <<'PY' > nearexp.txt
 import json

@@ -93,10 +93,10 @@ joins_suite
 q "ANALYZE"
 LAST="now() - interval '1 hour'"
 eq "time filter: the last hour is the last hour (windows, tweets), and not empty" \
-	"$(q "SELECT (SELECT count(*) FROM by_author WHERE window_start >= $LAST) = (SELECT count(*) FROM by_author WHERE extract(epoch FROM window_start) >= extract(epoch FROM now()) - 3600), (SELECT count(*) FROM tweets WHERE created_at >= $LAST) = (SELECT count(*) FROM tweets WHERE extract(epoch FROM created_at) >= extract(epoch FROM now()) - 3600), (SELECT count(*) FROM by_author WHERE window_start >= $LAST) > 0, (SELECT count(*) FROM tweets WHERE created_at >= $LAST) BETWEEN 300 AND 400")" \
+	"$(q "SELECT (SELECT count(*) FROM by_author WHERE window_start >= $LAST) = (SELECT count(*) FROM by_author WHERE extract(epoch FROM window_start) >= extract(epoch FROM now()) - 3600), (SELECT count(*) FROM tweets WHERE created_at >= $LAST) = (SELECT count(*) FROM tweets WHERE extract(epoch FROM created_at) >= extract(epoch FROM now()) - 3600), (SELECT count(*) FROM by_author WHERE window_start >= $LAST) > 0, (SELECT count(*) FROM tweets WHERE created_at >= $LAST) BETWEEN 100 AND 125")" \
 	"t|t|t|t"
 q "EXPLAIN SELECT count(*) FROM by_author WHERE window_start >= $LAST" > plan1
-contains "time filter: the windows' primary key serves window_start" plan1 "Index Scan on by_author_pkey"
+contains "time filter: the windows' primary key serves window_start" plan1 "by_author_pkey"
 q "EXPLAIN SELECT * FROM tweets WHERE created_at >= $LAST" > plan2
 contains "time filter: tweets use tweets_created_at_idx" plan2 "tweets_created_at_idx"
 q "EXPLAIN SELECT * FROM tweets WHERE author_id = 12" > plan3
