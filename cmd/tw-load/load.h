@@ -1,10 +1,11 @@
 /*
- * tw-load internals: what main.c, sql.c, part.c and hive.c share.
+ * tw-load internals: what main.c, sql.c, types.c, part.c and hive.c
+ * share.
  *
  * Data flow (SQL, CSV and bulk modes): main.c reads documents and hands
  * each record to sql_record, which finds (or makes) its table, converts
- * the values for the table's column types and appends one row to the
- * table's pending rows. Pending rows leave as one multi-row statement
+ * the values for the table's column types (types.c: the schema's type of
+ * a field by name) and appends one row to the table's pending rows. Pending rows leave as one multi-row statement
  * per table when the transaction is committed (every --batch rows, at
  * least once a second, when the input pauses, at end of input).
  *
@@ -44,6 +45,10 @@ struct column {
 	enum ctype type;
 	int key;	/* part of the primary key */
 	int warned;
+	int vlen;	/* MySQL text: VARCHAR(vlen), 0 for LONGTEXT */
+	int fixed;	/* typed by the schema, not by the values seen */
+	int indexed;	/* has an index of its own */
+	int agg;	/* windows: not a group field (1), one (0), not known (-1) */
 };
 
 struct table {
@@ -83,6 +88,7 @@ struct opts {
 	int no_key;
 	int64_t batch;
 	int no_create;
+	int no_index;	/* no CREATE INDEX (--no-index) */
 	int strict, quiet, verbose;
 	const char *rejects_path;
 	const char *bulk_file;	/* sqlite/mysql bulk: where the CSV goes */
@@ -147,6 +153,21 @@ void load_json(struct load *L, struct tw_buf *b, const struct tw_json *j,
     const struct tw_jval *v);
 /* 1 when s is a plain identifier: [A-Za-z_][A-Za-z0-9_]*, at most 63. */
 int ident_ok(const char *s, size_t n);
+
+/* types.c */
+#define LOAD_SHORT_LEN 191	/* MySQL VARCHAR of keys and short text */
+/* The column type of a schema field type. */
+enum ctype load_ctype(enum tw_ftype f);
+/* LOAD_SHORT_LEN when the text field name is short by the API's rules
+ * (a user name, a language tag), else 0. */
+int load_short_len(const char *name, size_t n);
+/*
+ * The type the schema gives a field named name[0..n) in every record
+ * type that has one (and an array group field's element: hashtags as
+ * tag): returns 1 and sets *type and *vlen (load_short_len), or 0 when
+ * no record type has it, they disagree (id), or it is JSON.
+ */
+int load_known_type(const char *name, size_t n, enum ctype *type, int *vlen);
 
 /* part.c */
 int part_init(struct load *L, char *errbuf, size_t errlen);

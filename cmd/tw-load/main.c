@@ -29,8 +29,8 @@
 
 static const char usage_text[] =
     "usage: tw-load [-cqsv] [-d sqlite|mysql|postgres|hive] [-t TABLE] [-k KEYS]\n"
-    "               [--no-key] [-b N] [--no-create] [--bulk[=FILE]] [-r FILE]\n"
-    "               [--commit-interval DUR] [--busy-timeout DUR] [FILE ...]\n"
+    "               [--no-key] [-b N] [--no-create] [--no-index] [--bulk[=FILE]]\n"
+    "               [-r FILE] [--commit-interval DUR] [--busy-timeout DUR] [FILE ...]\n"
     "       tw-load -p PATTERN -o DIR [-f ndjson|csv] [--roll SIZE|DUR]\n"
     "               [--max-open N] [--no-fsync] [--acks FILE] [FILE ...]\n"
     "       tw-load -d hive -p PATTERN -o DIR [--location URI] [-t TABLE]\n"
@@ -52,6 +52,8 @@ usage(int status)
 		    "      --busy-timeout D    sqlite3 waits this long for a lock (10s; 0: no\n"
 		    "                          .timeout line, for clients other than sqlite3)\n"
 		    "      --no-create         no CREATE TABLE\n"
+		    "      --no-index          no CREATE INDEX (time and author of tweets,\n"
+		    "                          tag of hashtags, window_start)\n"
 		    "  -c, --csv               CSV with a header row, one table\n"
 		    "      --bulk[=FILE]       the database's bulk loader (COPY, LOAD DATA,\n"
 		    "                          .import); FILE gets the data for mysql, sqlite\n"
@@ -270,6 +272,7 @@ main(int argc, char **argv)
 		{ "busy-timeout", required_argument, NULL, 12 },
 		{ "acks", required_argument, NULL, 13 },
 		{ "add-partitions", required_argument, NULL, 14 },
+		{ "no-index", no_argument, NULL, 15 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct load *L = &st;
@@ -391,6 +394,9 @@ main(int argc, char **argv)
 				o->hive_add_read = 1;
 			else if (strcmp(optarg, "all") != 0)
 				tw_die(2, "--add-partitions: use all or read");
+			break;
+		case 15:
+			o->no_index = 1;
 			break;
 		case 10:
 			printf("tw-load %s\n", TW_VERSION);

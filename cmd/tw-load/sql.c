@@ -305,23 +305,10 @@ copy_text(struct tw_buf *b, const char *s, size_t n)
 
 /* ---- column types ---------------------------------------------------- */
 
-static enum ctype
-from_ftype(enum tw_ftype f)
-{
-	switch (f) {
-	case TW_F_ID: return C_ID;
-	case TW_F_INT: return C_INT;
-	case TW_F_NUM: return C_NUM;
-	case TW_F_BOOL: return C_BOOL;
-	case TW_F_TIME: return C_TIME;
-	case TW_F_JSON: return C_JSON;
-	default: return C_STR;
-	}
-}
-
 static const char *
 sql_type(struct load *L, const struct column *c)
 {
+	static char vc[24];
 	enum ctype t = c->type == C_NONE ? C_STR : c->type;
 
 	switch (L->o.dialect) {
@@ -331,7 +318,14 @@ sql_type(struct load *L, const struct column *c)
 		case C_INT: case C_ID: return "BIGINT";
 		case C_NUM: return "DOUBLE";
 		case C_JSON: return "JSON";
-		default: return c->key ? "VARCHAR(191)" : "LONGTEXT";
+		case C_TIME: return "DATETIME(3)";
+		default:
+			if (c->key || c->indexed)
+				return "VARCHAR(191)";
+			if (c->vlen == 0)
+				return "LONGTEXT";
+			snprintf(vc, sizeof vc, "VARCHAR(%d)", c->vlen);
+			return vc;
 		}
 	case D_POSTGRES:
 		switch (t) {
@@ -339,9 +333,11 @@ sql_type(struct load *L, const struct column *c)
 		case C_INT: case C_ID: return "bigint";
 		case C_NUM: return "double precision";
 		case C_JSON: return "jsonb";
+		case C_TIME: return "timestamptz";
 		default: return "text";
 		}
 	case D_HIVE:
+		/* Times stay text: the part files hold them as written. */
 		switch (t) {
 		case C_BOOL: return "BOOLEAN";
 		case C_INT: case C_ID: return "BIGINT";
@@ -353,6 +349,7 @@ sql_type(struct load *L, const struct column *c)
 		case C_BOOL: return "BOOLEAN";
 		case C_INT: case C_ID: return "INTEGER";
 		case C_NUM: return "REAL";
+		case C_TIME: return "DATETIME";
 		default: return "TEXT";
 		}
 	}
@@ -421,6 +418,7 @@ add_column(struct table *t, const char *name, size_t n, enum ctype type)
 		memcpy(t->cols[t->ncols].name + n, "_", 2);
 	}
 	t->cols[t->ncols].type = type;
+	t->cols[t->ncols].agg = -1;
 	return t->ncols++;
 }
 
@@ -494,6 +492,32 @@ agg_field(const char *s)
 	return *q == '_' && q[1];
 }
 
+/*
+ * The schema's type of a field of tw-agg output named name[0..n), a
+ * plain name: a group field's own, first_F's and last_F's that of F;
+ * 0 for the window bounds, the other aggregates and unknown names.
+ */
+static int
+agg_known_type(const char *name, size_t n, enum ctype *type, int *vlen)
+{
+	char buf[64];
+
+	if (n >= sizeof buf)
+		return 0;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	if (strcmp(buf, "window_start") == 0 || strcmp(buf, "window_end") == 0 ||
+	    strcmp(buf, "group_key") == 0)
+		return 0;
+	if (!agg_field(buf))
+		return load_known_type(buf, n, type, vlen);
+	if (strncmp(buf, "first_", 6) == 0)
+		return load_known_type(buf + 6, n - 6, type, vlen);
+	if (strncmp(buf, "last_", 5) == 0)
+		return load_known_type(buf + 5, n - 5, type, vlen);
+	return 0;
+}
+
 static inline int
 name_eq(const struct column *c, const char *name, size_t n)
 {
@@ -530,9 +554,15 @@ table_get(struct load *L, const char *name, int rtype, int windows)
 	if (rtype >= 0) {
 		const struct tw_rdef *d = &tw_rdefs[rtype];
 
-		for (i = 1; i < d->nfields; i++)	/* not record_type */
-			add_column(t, d->fields[i].name, strlen(d->fields[i].name),
-			    from_ftype(d->fields[i].type));
+		for (i = 1; i < d->nfields; i++) {	/* not record_type */
+			size_t n = strlen(d->fields[i].name);
+			int c = add_column(t, d->fields[i].name, n,
+			    load_ctype(d->fields[i].type));
+
+			if (t->cols[c].type == C_STR)
+				t->cols[c].vlen = load_short_len(d->fields[i].name, n);
+			t->cols[c].fixed = 1;
+		}
 	}
 	L->tables = tw_xrealloc(L->tables, (size_t)(L->ntables + 1) * sizeof *L->tables);
 	L->tables[L->ntables++] = t;
@@ -592,7 +622,10 @@ preamble(struct load *L)
 	if (L->o.mode == M_CSV || L->o.dialect == D_HIVE)
 		return;
 	if (L->o.dialect == D_MYSQL)
-		tw_buf_adds(&L->w.out, "SET NAMES utf8mb4;\n");
+		/* Times are UTC: DATETIME takes them as written, and NOW()
+		 * and TIMESTAMP columns of the session agree. */
+		tw_buf_adds(&L->w.out, "SET NAMES utf8mb4;\n"
+		    "SET time_zone = '+00:00';\n");
 	else if (L->o.dialect == D_POSTGRES)
 		tw_buf_adds(&L->w.out, "SET client_encoding = 'UTF8';\n"
 		    "SET standard_conforming_strings = on;\n");
@@ -607,12 +640,116 @@ preamble(struct load *L)
 	}
 }
 
+/*
+ * The name of t's index of column col: TABLE_COLUMN_idx, or, when that
+ * is longer than 63 bytes (PostgreSQL would cut it, and two long names
+ * could then meet), idx_ and 16 hex digits of a hash of both names.
+ * Index names are per schema in SQLite and PostgreSQL, so they hold the
+ * table's.
+ */
+static void
+index_name(struct tw_buf *b, const char *table, const char *col)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *p;
+	int i;
+
+	if (strlen(table) + strlen(col) + 5 <= 63) {
+		tw_buf_addf(b, "%s_%s_idx", table, col);
+		return;
+	}
+	for (p = table; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ '.') * 1099511628211ULL;
+	for (p = col; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	tw_buf_adds(b, "idx_");
+	for (i = 0; i < 16; i++)
+		tw_buf_addc(b, "0123456789abcdef"[h >> (60 - 4 * i) & 15]);
+}
+
+static void
+add_index_ident(struct load *L, struct tw_buf *b, struct table *t,
+    const struct column *c)
+{
+	struct tw_buf n = TW_BUF_INIT;
+
+	index_name(&n, t->name, c->name);
+	add_ident(L, b, n.p);
+	tw_buf_free(&n);
+}
+
+/*
+ * SQLite and PostgreSQL: CREATE INDEX IF NOT EXISTS for each indexed
+ * column, so tables an earlier tw-load made get them too. (MySQL's are
+ * clauses of CREATE TABLE.)
+ */
+static void
+index_stmts(struct load *L, struct tw_buf *b, struct table *t)
+{
+	int i;
+
+	if (L->o.dialect != D_SQLITE && L->o.dialect != D_POSTGRES)
+		return;
+	for (i = 0; i < t->ncols; i++) {
+		if (!t->cols[i].indexed)
+			continue;
+		tw_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
+		add_index_ident(L, b, t, &t->cols[i]);
+		tw_buf_adds(b, " ON ");
+		add_ident(L, b, t->name);
+		tw_buf_adds(b, " (");
+		add_ident(L, b, t->cols[i].name);
+		tw_buf_adds(b, ");\n");
+	}
+}
+
+/*
+ * MySQL: stops the script (the client stops at an error) when the table
+ * existed with text in a time column, as an earlier tw-load made it:
+ * rows would get times in another text form than the rows there, and
+ * keys would no longer meet. tw-load(1), Old tables, says what to run.
+ * The error is setting sql_mode to the message (sql_mode is set to
+ * itself otherwise): MySQL, unlike MariaDB, cannot SIGNAL outside a
+ * stored program, and this needs no PREPARE either.
+ */
+static void
+time_guard(struct load *L, struct tw_buf *b, struct table *t)
+{
+	int i, n = 0;
+
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].type == C_TIME)
+			n++;
+	if (n == 0)
+		return;
+	tw_buf_adds(b, "SET SESSION sql_mode = (SELECT IF(COUNT(*) = 0, "
+	    "@@SESSION.sql_mode, 'tw-load: ");
+	tw_buf_adds(b, t->name);
+	tw_buf_adds(b, " holds times as text: see Old tables in tw-load(1)') "
+	    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+	    "AND TABLE_NAME = '");
+	tw_buf_adds(b, t->name);
+	tw_buf_adds(b, "' AND COLUMN_NAME IN (");
+	for (i = 0, n = 0; i < t->ncols; i++) {
+		if (t->cols[i].type != C_TIME)
+			continue;
+		if (n++)
+			tw_buf_adds(b, ", ");
+		tw_buf_addf(b, "'%s'", t->cols[i].name);
+	}
+	tw_buf_adds(b, ") AND DATA_TYPE NOT IN ('datetime', 'timestamp'));\n");
+}
+
 static void
 create_stmt(struct load *L, struct tw_buf *b, struct table *t, const char *name,
     int temp)
 {
-	int i;
+	int i, more, nidx = 0;
 
+	if (!temp && L->o.dialect == D_MYSQL)
+		for (i = 0; i < t->ncols; i++)
+			nidx += t->cols[i].indexed;
 	tw_buf_adds(b, temp ? "CREATE TEMP TABLE " : "CREATE TABLE IF NOT EXISTS ");
 	add_ident(L, b, name);
 	tw_buf_adds(b, " (\n");
@@ -626,10 +763,11 @@ create_stmt(struct load *L, struct tw_buf *b, struct table *t, const char *name,
 			tw_buf_adds(b, sql_type(L, &t->cols[i]));
 		if (t->cols[i].key && !temp)
 			tw_buf_adds(b, " NOT NULL");
-		if (i + 1 < t->ncols || (t->nkey && !temp))
+		if (i + 1 < t->ncols || (t->nkey && !temp) || nidx)
 			tw_buf_addc(b, ',');
 		tw_buf_addc(b, '\n');
 	}
+	more = 0;
 	if (t->nkey && !temp) {
 		tw_buf_adds(b, "  PRIMARY KEY (");
 		for (i = 0; i < t->nkey; i++) {
@@ -637,12 +775,33 @@ create_stmt(struct load *L, struct tw_buf *b, struct table *t, const char *name,
 				tw_buf_adds(b, ", ");
 			add_ident(L, b, t->cols[t->keyidx[i]].name);
 		}
-		tw_buf_adds(b, ")\n");
+		tw_buf_addc(b, ')');
+		more = 1;
 	}
+	/* MySQL has no CREATE INDEX IF NOT EXISTS (MariaDB has). */
+	for (i = 0; i < t->ncols && nidx; i++) {
+		if (!t->cols[i].indexed)
+			continue;
+		tw_buf_adds(b, more ? ",\n  INDEX " : "  INDEX ");
+		add_index_ident(L, b, t, &t->cols[i]);
+		tw_buf_adds(b, " (");
+		add_ident(L, b, t->cols[i].name);
+		tw_buf_addc(b, ')');
+		more = 1;
+	}
+	if (more)
+		tw_buf_addc(b, '\n');
 	tw_buf_addc(b, ')');
 	if (L->o.dialect == D_MYSQL && !temp)
 		tw_buf_adds(b, " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
 	tw_buf_adds(b, ";\n");
+	if (temp)
+		return;
+	/* A bulk load builds them after the data, in one pass. */
+	if (L->o.mode != M_BULK)
+		index_stmts(L, b, t);
+	if (L->o.dialect == D_MYSQL)
+		time_guard(L, b, t);
 }
 
 static void
@@ -700,6 +859,38 @@ early_next(const char **pp, uint64_t *n, uint64_t *line, const char **name)
 	return p;
 }
 
+/* Marks column name of t for an index, unless the primary key leads with it. */
+static void
+want_index(struct table *t, const char *name)
+{
+	int c = find_column(t, name, strlen(name));
+
+	if (c < 0 || t->cols[c].type == C_JSON || (t->nkey > 0 && t->keyidx[0] == c))
+		return;
+	t->cols[c].indexed = 1;
+}
+
+/*
+ * The indexes the usual queries need: tweets by time and by author,
+ * hashtags by tag (to join windows grouped by hashtag), windows by
+ * window_start (which their primary key leads with, unless --key or
+ * --no-key says otherwise).
+ */
+static void
+plan_indexes(struct load *L, struct table *t)
+{
+	if (L->o.no_index || L->o.no_create || L->o.mode == M_CSV ||
+	    L->o.dialect == D_HIVE)
+		return;
+	if (t->rtype == TW_R_TWEET) {
+		want_index(t, "created_at");
+		want_index(t, "author_id");
+	} else if (t->rtype == TW_R_HASHTAG)
+		want_index(t, "tag");
+	else if (t->windows)
+		want_index(t, "window_start");
+}
+
 /* Fixes the columns and writes the DDL (and CSV header, COPY start). */
 static void
 table_create(struct load *L, struct table *t)
@@ -737,9 +928,18 @@ table_create(struct load *L, struct table *t)
 					if (c < 0 && (name_clash(t, k->p, k->len) ||
 					    t->ncols >= MAX_COLUMNS))
 						continue;	/* reported as not a column */
-					if (c < 0)
-						c = add_column(t, k->p, k->len, vt);
-					else
+					if (c < 0) {
+						enum ctype st;
+						int vlen;
+
+						if (t->windows && L->o.dialect != D_HIVE &&
+						    agg_known_type(k->p, k->len, &st, &vlen)) {
+							c = add_column(t, k->p, k->len, st);
+							t->cols[c].vlen = vlen;
+							t->cols[c].fixed = 1;
+						} else
+							c = add_column(t, k->p, k->len, vt);
+					} else if (!t->cols[c].fixed)
 						t->cols[c].type = widen(t->cols[c].type, vt);
 				}
 			}
@@ -790,6 +990,7 @@ table_create(struct load *L, struct table *t)
 	if (t->ncols == 0) {
 		add_column(t, "value", 5, C_STR);	/* only {} seen */
 	}
+	plan_indexes(L, t);
 	preamble(L);
 	if (L->o.dialect == D_HIVE)
 		;
@@ -1036,9 +1237,100 @@ bad(struct load *L, const char *fmt, const char *a, const char *b)
 	return -1;
 }
 
+/* 0001-01-01T00:00:00Z: PostgreSQL has no year 0, so no dialect takes it. */
+#define TIME_MIN_MS (-62135596800000LL)
+
+static int
+dig2(const char *p)
+{
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/*
+ * 1 when p[0..n) is a valid time in the form tools write,
+ * 2024-01-01T00:00:00.000Z, of the years 0001 to 9999 (a leap second,
+ * which tw_buf_add_iso would move, is not).
+ */
+static int
+iso_canonical(const char *p, size_t n)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	static const unsigned char mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31,
+	    30, 31, 30, 31 };
+	int i, y, mo, d;
+
+	if (n != 24)
+		return 0;
+	for (i = 0; i < 24; i++)
+		if (shape[i] == 'd' ? (unsigned char)(p[i] - '0') > 9 : p[i] != shape[i])
+			return 0;
+	y = dig2(p) * 100 + dig2(p + 2);
+	mo = dig2(p + 5);
+	d = dig2(p + 8);
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || dig2(p + 11) > 23 ||
+	    dig2(p + 14) > 59 || dig2(p + 17) > 59)
+		return 0;
+	if (d <= mdays[mo - 1])
+		return 1;
+	return mo == 2 && d == 29 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/*
+ * Appends time v to s as the dialect's text of it: ISO 8601 UTC with
+ * milliseconds and Z (2024-01-01T00:00:00.000Z), for MySQL without T
+ * and Z (2024-01-01 00:00:00.000), which DATETIME(3) takes. v is ISO
+ * 8601 text (any offset), the v1.1 form, or an integer of epoch
+ * seconds (11 digits at most) or milliseconds. Returns 0, or -1 when v
+ * is no time of the years 0001 to 9999.
+ */
+static int
+time_text(struct load *L, const struct tw_jval *v, struct tw_buf *s)
+{
+	const char *p;
+	size_t n, start;
+	int64_t ms;
+
+	if (v->type == TW_JSTR) {
+		if (v->flags == 0 && iso_canonical(v->p, v->len)) {
+			/* Most times: already the text to write. */
+			if (L->o.dialect == D_MYSQL) {
+				tw_buf_add(s, v->p, 23);
+				s->p[s->len - 13] = ' ';
+			} else
+				tw_buf_add(s, v->p, 24);
+			return 0;
+		}
+		if (v->flags == 0) {
+			p = v->p;
+			n = v->len;
+		} else {
+			tw_buf_reset(&L->tmp2);
+			tw_json_str_decode(&L->tmp2, v);
+			p = L->tmp2.p ? L->tmp2.p : "";
+			n = L->tmp2.len;
+		}
+		if (tw_time_parse_iso(p, n, &ms) < 0 && tw_time_parse_v1(p, n, &ms) < 0)
+			return -1;
+	} else if (v->type == TW_JNUM && (v->flags & TW_JF_INT)) {
+		if (tw_time_parse(v->p, v->len, &ms) < 0)
+			return -1;
+	} else
+		return -1;
+	if (ms < TIME_MIN_MS || ms > TW_TIME_MAX_MS)
+		return -1;
+	start = s->len;
+	tw_buf_add_iso(s, ms);
+	if (L->o.dialect == D_MYSQL) {
+		s->p[start + 10] = ' ';
+		s->p[--s->len] = '\0';
+	}
+	return 0;
+}
+
 /*
  * Appends value v for column c to b in the output format. Returns 0, -1
- * (bad: L->err set) or 1 (an inferred column must widen first).
+ * (bad: L->err set), 1 (an inferred column must widen first) or 2 (a
+ * MySQL VARCHAR column must become LONGTEXT first).
  */
 static int
 add_value(struct load *L, struct table *t, struct column *c,
@@ -1094,6 +1386,28 @@ add_value(struct load *L, struct table *t, struct column *c,
 		else
 			tw_buf_add_double(b, dv);
 		return 0;
+	case C_TIME:
+		if (m == M_CSV)
+			break;	/* plain CSV has no types: as written */
+		tw_buf_reset(s);
+		if (m == M_BULK && d == D_SQLITE)
+			tw_buf_addc(s, 's');	/* the mark of text, as below */
+		if (time_text(L, v, s) < 0) {
+			if (t->rtype < 0)
+				return 1;
+			return bad(L, "column '%s': %s", c->name,
+			    "not a time (ISO 8601, years 0001 to 9999)");
+		}
+		if (m == M_SQL) {
+			/* Digits, '-', ':', '.', 'T', 'Z', ' ': no quoting needed. */
+			tw_buf_addc(b, '\'');
+			tw_buf_add(b, s->p, s->len);
+			tw_buf_addc(b, '\'');
+		} else if (pgcopy)
+			tw_buf_add(b, s->p, s->len);
+		else
+			tw_csv_add_quoted(b, s->p, s->len);
+		return 0;
 	case C_BOOL:
 		if (v->type != TW_JTRUE && v->type != TW_JFALSE) {
 			if (t->rtype < 0)
@@ -1138,9 +1452,14 @@ add_value(struct load *L, struct table *t, struct column *c,
 		text = s->p;
 		len = s->len;
 	}
-	if (c->key && d == D_MYSQL &&
+	if (d == D_MYSQL && (c->key || c->indexed) && len - mark > MYSQL_KEYLEN &&
 	    tw_utf8_chars(text + mark, len - mark) > MYSQL_KEYLEN)
-		return bad(L, "key column '%s' longer than %s characters", c->name, "191");
+		return bad(L, "%s column '%s' longer than 191 characters",
+		    c->key ? "key" : "indexed", c->name);
+	if (d == D_MYSQL && c->vlen > 0 && m != M_CSV && !L->o.no_create &&
+	    len - mark > (size_t)c->vlen &&
+	    tw_utf8_chars(text + mark, len - mark) > (size_t)c->vlen)
+		return 2;
 	if (m == M_SQL)
 		lit(L, b, text, len);
 	else if (pgcopy)
@@ -1177,7 +1496,7 @@ static void
 widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
 {
 	struct tw_buf *b = &L->w.out;
-	int was_bool = c->type == C_BOOL;
+	int was_bool = c->type == C_BOOL, was_time = c->type == C_TIME;
 
 	if (L->o.mode == M_SQL && !L->o.no_create && L->o.dialect == D_SQLITE &&
 	    was_bool) {
@@ -1205,11 +1524,30 @@ widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
 			tw_buf_adds(b, " TYPE ");
 			tw_buf_adds(b, sql_type(L, c));
 			tw_buf_adds(b, " USING ");
-			add_ident(L, b, c->name);
-			tw_buf_adds(b, "::");
-			tw_buf_adds(b, sql_type(L, c));
+			if (was_time) {
+				/* The text the later rows write, whatever
+				 * the session's time zone and DateStyle. */
+				tw_buf_adds(b, "to_char(");
+				add_ident(L, b, c->name);
+				tw_buf_adds(b, " AT TIME ZONE 'UTC', "
+				    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')");
+			} else {
+				add_ident(L, b, c->name);
+				tw_buf_adds(b, "::");
+				tw_buf_adds(b, sql_type(L, c));
+			}
 		}
 		tw_buf_adds(b, ";\n");
+		if (L->o.dialect == D_MYSQL && was_time) {
+			/* DATETIME(3) became '2024-01-01 00:00:00.000'. */
+			tw_buf_adds(b, "UPDATE ");
+			add_ident(L, b, t->name);
+			tw_buf_adds(b, " SET ");
+			add_ident(L, b, c->name);
+			tw_buf_adds(b, " = CONCAT(REPLACE(");
+			add_ident(L, b, c->name);
+			tw_buf_adds(b, ", ' ', 'T'), 'Z');\n");
+		}
 		if (L->o.dialect == D_MYSQL && was_bool) {
 			/* MySQL turns TRUE into '1': make it 'true', as
 			 * PostgreSQL's cast and the later rows write it. */
@@ -1224,6 +1562,31 @@ widen_column(struct load *L, struct table *t, struct column *c, enum ctype to)
 		tw_warn("%s.%s: widened to %s", t->name, c->name, sql_type(L, c));
 }
 
+/*
+ * MySQL: a short text column given a longer value becomes LONGTEXT (in
+ * SQL mode after the pending rows; in bulk mode before LOAD DATA, which
+ * comes last).
+ */
+static void
+widen_text(struct load *L, struct table *t, struct column *c)
+{
+	struct tw_buf *b = &L->w.out;
+
+	int was = c->vlen;
+
+	if (L->o.mode == M_SQL)
+		flush_rows(L, t);
+	c->vlen = 0;
+	tw_buf_adds(b, "ALTER TABLE ");
+	add_ident(L, b, t->name);
+	tw_buf_adds(b, " MODIFY ");
+	add_ident(L, b, c->name);
+	tw_buf_adds(b, " LONGTEXT;\n");
+	if (!L->o.quiet)
+		tw_warn("%s.%s: a value longer than %d characters: widened to LONGTEXT",
+		    t->name, c->name, was);
+}
+
 static const struct tw_jval **vals;
 static int nvals;
 
@@ -1234,7 +1597,8 @@ static int nvals;
  * so equal groups have equal keys whatever the spelling of their JSON.
  */
 static const struct tw_jval *
-group_key(struct load *L, const struct tw_json *j, const struct tw_jval *root)
+group_key(struct load *L, struct table *t, const struct tw_json *j,
+    const struct tw_jval *root)
 {
 	static char text[17];
 	static struct tw_jval kv;
@@ -1242,9 +1606,29 @@ group_key(struct load *L, const struct tw_json *j, const struct tw_jval *root)
 	const struct tw_jval *k, *v, *end = tw_json_after(j, root);
 	uint64_t h = 1469598103934665603ULL;
 	size_t i;
+	int c, hint = 0;
 
 	for (k = root + 1; k < end; k = tw_json_after(j, k + 1)) {
 		v = k + 1;
+		if (k->flags == 0) {
+			/* A column's name is judged once, not per record; the
+			 * fields come in the columns' order. */
+			if (hint < t->ncols && name_eq(&t->cols[hint], k->p, k->len))
+				c = hint;
+			else
+				c = find_column(t, k->p, k->len);
+			if (c >= 0) {
+				struct column *col = &t->cols[c];
+
+				hint = c + 1 == t->gkey ? c + 2 : c + 1;
+				if (col->agg < 0)
+					col->agg = agg_field(col->src) ||
+					    strcmp(col->src, "group_key") == 0 ||
+					    strcmp(col->src, "record_type") == 0;
+				if (col->agg)
+					continue;
+			}
+		}
 		tw_buf_reset(s);
 		tw_json_str_decode(s, k);
 		if (agg_field(s->p ? s->p : "") || strcmp(s->p, "group_key") == 0 ||
@@ -1318,7 +1702,7 @@ add_row(struct load *L, struct table *t, const struct tw_json *j,
 		t->next_hint = c + 1;
 	}
 	if (t->gkey >= 0)
-		vals[t->gkey] = group_key(L, j, root);
+		vals[t->gkey] = group_key(L, t, j, root);
 	b = L->o.mode == M_SQL ? &t->rows : (L->bulk_open ? &L->bulk.out : &L->w.out);
 	if (L->o.dialect == D_HIVE)
 		return 0;
@@ -1334,6 +1718,12 @@ again:
 			    '\t' : ',');
 		before = b->len;
 		rc = add_value(L, t, &t->cols[i], j, vals[i], b);
+		if (rc == 2) {
+			b->len = off;
+			b->p[off] = '\0';
+			widen_text(L, t, &t->cols[i]);
+			goto again;
+		}
 		if (rc == 1) {
 			enum ctype to = widen(t->cols[i].type, value_type(vals[i]));
 
@@ -1545,6 +1935,7 @@ bulk_trailer(struct load *L)
 			}
 		}
 		tw_buf_adds(b, "COMMIT;\n");
+		index_stmts(L, b, t);
 	} else if (L->o.dialect == D_MYSQL) {
 		tw_buf_adds(b, "LOAD DATA LOCAL INFILE '");
 		tw_buf_adds(b, L->o.bulk_file);
@@ -1585,6 +1976,7 @@ bulk_trailer(struct load *L)
 			}
 		}
 		tw_buf_adds(b, "\nFROM tw_stage ORDER BY rowid;\nDROP TABLE tw_stage;\n");
+		index_stmts(L, b, t);
 	}
 }
 

@@ -158,3 +158,120 @@ bool_suite() {
 	eq "widened booleans read 'true' and 'false' (as the later rows write them)" \
 	    "$(q "SELECT a FROM bw ORDER BY n" | tr '\n' ' ')" "true false x "
 }
+
+# near_data: generated data whose times end near now (one tweet every
+# 30 s for the 20 hours up to 30 s ago, so that the last hour is a
+# twentieth of it, which a planner reads by index): near.ndjson (every
+# record type), nearflat.ndjson (tweets), and tw-agg results by hour
+# grouped by author, by language and by hashtag (agg_author.ndjson,
+# agg_lang.ndjson, agg_tag.ndjson); nearexp.txt holds the rows that the
+# joins must return, as "name value" lines (see near_expect).
+near_data() {
+	_start=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) - d.timedelta(seconds=72030)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+	tw-gen -n 2400 --seed 7 --event-rate 0.0333333 --start "$_start" > near.v2
+	tw-flatten -q -t all near.v2 > near.ndjson
+	tw-flatten -q near.v2 > nearflat.ndjson
+	tw-agg -w 1h -g author_id -a count,sum:engagement,last:username nearflat.ndjson > agg_author.ndjson
+	tw-agg -w 1h -g lang -a count,sum:engagement nearflat.ndjson > agg_lang.ndjson
+	tw-agg -w 1h -g hashtags -a count nearflat.ndjson > agg_tag.ndjson
+	FROM=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) - d.timedelta(hours=22)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+	TO=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) + d.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+	python3 - <<'PY' > nearexp.txt
+import json
+n = {'tweet': 0, 'hashtag': 0}
+for l in open('near.ndjson', encoding='utf-8'):
+    r = json.loads(l)
+    if r['record_type'] in n:
+        n[r['record_type']] += 1
+print('tweets', n['tweet'])
+print('hashtags', n['hashtag'])
+for f in ('author', 'lang', 'tag'):
+    print('agg_' + f, sum(1 for l in open('agg_%s.ndjson' % f)))
+PY
+}
+
+# near_expect NAME: a number of nearexp.txt
+near_expect() { sed -n "s/^$1 //p" nearexp.txt; }
+
+# load_near DIALECT: the star schema and the three aggregate tables
+# (by_author, by_lang, by_tag) of near_data, through client.
+load_near() {
+	tw-load -d "$1" near.ndjson | client
+	tw-load -d "$1" -t by_author agg_author.ndjson | client
+	tw-load -d "$1" -t by_lang agg_lang.ndjson | client
+	tw-load -d "$1" -t by_tag agg_tag.ndjson | client
+}
+
+# The joins of an aggregate table with the star schema, in SQL every
+# dialect runs: each tweet is in one window of its author, of its
+# language and (once per tag) of each of its hashtags.
+JOIN_AUTHOR="SELECT count(*) FROM by_author a JOIN users u ON u.id = a.author_id AND u.username = a.last_username JOIN tweets t ON t.author_id = a.author_id AND t.created_at >= a.window_start AND t.created_at < a.window_end"
+JOIN_LANG="SELECT count(*) FROM by_lang a JOIN tweets t ON t.lang = a.lang AND t.created_at >= a.window_start AND t.created_at < a.window_end JOIN users u ON u.id = t.author_id"
+JOIN_TAG="SELECT count(*) FROM by_tag a JOIN hashtags h ON h.tag = a.hashtags AND h.created_at >= a.window_start AND h.created_at < a.window_end JOIN tweets t ON t.id = h.tweet_id JOIN users u ON u.id = t.author_id"
+SUMS="SELECT (SELECT sum(count) FROM by_author), (SELECT sum(count) FROM by_lang), (SELECT sum(count) FROM by_tag)"
+
+# joins_suite: the aggregate tables join tweets and users.
+joins_suite() {
+	eq "aggregates: by author joins users and tweets (every tweet once)" "$(q "$JOIN_AUTHOR")" "$(near_expect tweets)"
+	eq "aggregates: by language joins tweets and users (every tweet once)" "$(q "$JOIN_LANG")" "$(near_expect tweets)"
+	eq "aggregates: by hashtag joins hashtags, tweets and users (every tag once)" "$(q "$JOIN_TAG")" "$(near_expect hashtags)"
+	eq "aggregates: the joins count what tw-agg counted" "$(q "$SUMS" | tr '\t' '|')" "$(near_expect tweets)|$(near_expect tweets)|$(near_expect hashtags)"
+	eq "aggregates: one row per window and group" \
+	    "$(q "SELECT (SELECT count(*) FROM by_author), (SELECT count(*) FROM by_lang), (SELECT count(*) FROM by_tag)" | tr '\t' '|')" \
+	    "$(near_expect agg_author)|$(near_expect agg_lang)|$(near_expect agg_tag)"
+}
+
+# types_suite DIALECT FILE: FILE holds "table|column|type" lines read
+# from the database; each must be the type of the TYPES table of
+# tw-load(1) (the aggregate tables' columns: the type of the field they
+# hold), written as that database reports it.
+types_suite() {
+	python3 - "$1" "$2" "$TW_ROOT/man/tw-load.1" > types.diff <<'PY'
+import re, sys
+d, path, man = sys.argv[1:]
+col = {'sqlite': 0, 'mysql': 1, 'postgres': 2}[d]
+doc, on = {}, False
+for l in open(man, encoding='utf-8'):
+    if l.startswith('.Sh TYPES'):
+        on = True
+    elif l.startswith('.Sh ') or l.startswith('.El'):
+        if doc:
+            break
+    elif on and l.startswith('.It Li '):
+        cells = [c.strip() for c in l[len('.It Li '):].split(' Ta ')]
+        name = cells[0].replace(' No (places)', ' (places)')
+        doc[name] = cells[1 + col]
+# How each database names a documented type.
+seen_as = {
+    'mysql': {'BIGINT': 'bigint(20)', 'DATETIME(3)': 'datetime(3)', 'VARCHAR(191)': 'varchar(191)',
+              'LONGTEXT': 'longtext', 'JSON': 'longtext', 'BOOLEAN': 'tinyint(1)', 'DOUBLE': 'double'},
+    'postgres': {'timestamptz': 'timestamp with time zone'},
+}.get(d, {})
+# Aggregate columns that hold a known field (the others are inferred).
+agg = {'window_start': 'created_at', 'window_end': 'created_at', 'author_id': 'author_id',
+       'last_username': 'username', 'lang': 'lang', 'hashtags': 'tag'}
+bad, n, tables = [], 0, set()
+for l in open(path, encoding='utf-8'):
+    t, c, ty = l.rstrip('\n').split('|')
+    tables.add(t)
+    if t.startswith('by_'):
+        f = agg.get(c)
+        if f is None:
+            continue
+    else:
+        f = c + ' (places)' if (t, c) == ('places', 'id') else c
+    if f not in doc:
+        bad.append('%s.%s (%s) is not in the TYPES table of tw-load(1)' % (t, c, ty))
+        continue
+    want = seen_as.get(doc[f], doc[f])
+    n += 1
+    if ty != want:
+        bad.append('%s.%s is %s, documented %s (%s)' % (t, c, ty, doc[f], want))
+want = {'tweets', 'users', 'places', 'media', 'hashtags', 'by_author', 'by_lang', 'by_tag'}
+if tables != want:
+    bad.append('tables read: %s, want %s' % (sorted(tables), sorted(want)))
+print('\n'.join(bad) if bad else 'ok %d' % n)
+PY
+	check "types: every column of the star schema and of the aggregates has its documented type" \
+	    sh -c "grep -q '^ok' types.diff || { cat types.diff; exit 1; }"
+}

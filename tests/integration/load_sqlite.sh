@@ -213,3 +213,69 @@ eq "limit: 1000 columns, all loaded" "$(q "SELECT count(*) FROM pragma_table_inf
 tw-load -t w1001 wide1001.ndjson 2> w1001.err | sqlite3 -bail "$DB"
 eq "limit: 1001 fields, 1000 columns" "$(q "SELECT count(*) FROM pragma_table_info('w1001')")" 1000
 contains "  ... the field past the limit is reported" w1001.err "field 'c1000' is not a column"
+
+# Typed tables: tw-agg results grouped by author, language and hashtag
+# join the star schema; a time filter of SQLite's form uses the indexes;
+# the types are the documented ones (tests/db/load_common.sh).
+DB=$T/near.db
+client() { sqlite3 -bail "$DB"; }
+near_data
+load_near sqlite
+joins_suite
+LAST="strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')"
+eq "time filter: the last hour as text of the same form is the last hour (windows, tweets), and not empty" \
+	"$(q "SELECT (SELECT count(*) FROM by_author WHERE window_start >= $LAST) = (SELECT count(*) FROM by_author WHERE julianday(window_start) >= julianday('now', '-1 hour')), (SELECT count(*) FROM tweets WHERE created_at >= $LAST) = (SELECT count(*) FROM tweets WHERE julianday(created_at) >= julianday('now', '-1 hour')), (SELECT count(*) FROM by_author WHERE window_start >= $LAST) > 0, (SELECT count(*) FROM tweets WHERE created_at >= $LAST) BETWEEN 100 AND 125")" \
+	"1|1|1|1"
+eq "times: ISO 8601 text with Z, milliseconds kept, read by SQLite's date functions" \
+	"$(q "SELECT typeof(created_at), length(created_at), substr(created_at, 11, 1) || substr(created_at, 24), strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at FROM tweets WHERE id = (SELECT min(id) FROM tweets)")" "text|24|TZ|1"
+q "EXPLAIN QUERY PLAN SELECT count(*) FROM by_author WHERE window_start >= $LAST" > plan1
+contains "time filter: the windows' primary key serves window_start" plan1 "INDEX sqlite_autoindex_by_author_1 (window_start>?)"
+q "EXPLAIN QUERY PLAN SELECT * FROM tweets WHERE created_at >= $LAST" > plan2
+contains "time filter: tweets use tweets_created_at_idx" plan2 "INDEX tweets_created_at_idx (created_at>?)"
+q "EXPLAIN QUERY PLAN SELECT * FROM tweets WHERE author_id = 12" > plan3
+contains "a user's tweets use tweets_author_id_idx" plan3 "INDEX tweets_author_id_idx (author_id=?)"
+q "EXPLAIN QUERY PLAN SELECT * FROM hashtags WHERE tag = 'ai'" > plan4
+contains "a hashtag's rows use hashtags_tag_idx" plan4 "INDEX hashtags_tag_idx (tag=?)"
+q "SELECT window_start AS time, count AS value, lang AS metric FROM by_lang WHERE window_start BETWEEN '$FROM' AND '$TO' ORDER BY 1, 3" > grafana.txt
+eq "grafana-style query (time, value, metric): a row per window and language" "$(count_lines grafana.txt)" "$(near_expect agg_lang)"
+check "grafana-style query: time is RFC 3339, as Grafana's SQLite plugin parses it" python3 -c "
+import datetime
+for l in open('grafana.txt'):
+    t, v, m = l.rstrip('\n').split('|')
+    datetime.datetime.strptime(t, '%Y-%m-%dT%H:%M:%S.%fZ'); int(v); assert m
+"
+for t in tweets users places media hashtags; do
+	sqlite3 "$T/star.db" "SELECT '$t' || '|' || name || '|' || type FROM pragma_table_info('$t')"
+done > dbtypes.txt
+for t in by_author by_lang by_tag; do q "SELECT '$t' || '|' || name || '|' || type FROM pragma_table_info('$t')"; done >> dbtypes.txt
+types_suite sqlite dbtypes.txt
+ALLQ="SELECT * FROM tweets ORDER BY id; SELECT * FROM users ORDER BY id; SELECT * FROM hashtags ORDER BY 1, 2; SELECT * FROM by_author ORDER BY 1, 3; SELECT * FROM by_lang ORDER BY 1, 3; SELECT * FROM by_tag ORDER BY 1, 3"
+q "$ALLQ" > near1
+load_near sqlite
+q "$ALLQ" > near2
+same "typed tables: a second load changes nothing (star schema and aggregates)" near1 near2
+tw-load --no-key -t by_author_nk agg_author.ndjson | client
+eq "indexes: window_start gets its own when the key does not begin with it" \
+	"$(q "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'by_author_nk'")" "by_author_nk_window_start_idx"
+q "EXPLAIN QUERY PLAN SELECT count(*) FROM by_author_nk WHERE window_start >= $LAST" > plan5
+contains "  ... and the time filter uses it" plan5 "by_author_nk_window_start_idx (window_start>?)"
+tw-load --no-index -t tweets_ni nearflat.ndjson | client
+eq "--no-index: no index (the id is the rowid), where tweets have two" \
+	"$(q "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tweets_ni'), (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tweets')")" "0|2"
+eq "indexes: a name over 63 bytes is idx_ and a hash" \
+	"$(tw-load --no-key -t "$(printf 'w%.0s' $(seq 60))" agg_author.ndjson | grep -c '^CREATE INDEX IF NOT EXISTS "idx_[0-9a-f]\{16\}" ON')" 1
+
+# Tables an earlier tw-load made (text times, text group fields) keep
+# their types and load the same text: keys meet, re-loads stay idempotent.
+DB=$T/old.db
+tw-load -t tweets nearflat.ndjson 2> /dev/null | sed -n '/^CREATE TABLE/,/^);/p' | sed 's/ DATETIME/ TEXT/' | client
+q 'CREATE TABLE "by_author" ("window_start" TEXT NOT NULL, "window_end" TEXT NOT NULL, "group_key" TEXT NOT NULL, "author_id" TEXT, "count" INTEGER, "sum_engagement" INTEGER, "last_username" TEXT, "final" BOOLEAN, PRIMARY KEY ("window_start", "window_end", "group_key"))'
+for i in 1 2; do
+	tw-load -t tweets nearflat.ndjson | client
+	tw-load -t by_author agg_author.ndjson | client
+done
+eq "old tables: loaded twice, one row per key" "$(q "SELECT (SELECT count(*) FROM tweets), (SELECT count(*) FROM by_author)")" "$(near_expect tweets)|$(near_expect agg_author)"
+eq "old tables: their types stay, times are the text they held" \
+	"$(q "SELECT (SELECT group_concat(type) FROM pragma_table_info('by_author') WHERE name IN ('window_start', 'author_id')), (SELECT window_start FROM by_author ORDER BY 1 LIMIT 1), typeof(author_id) FROM by_author LIMIT 1")" \
+	"TEXT,TEXT|$(head -1 agg_author.ndjson | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["window_start"])')|text"
+eq "old tables: the indexes are added" "$(q "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'tweets_%_idx'")" 2
