@@ -2013,10 +2013,277 @@ tw_pq_codec_parse(const char *s)
 
 /* ---- widening ------------------------------------------------------------ */
 
+/* Reads n bytes at off from the file into v (replacing it). */
+static int
+read_back(struct tw_pq *w, int64_t off, size_t n, struct vec *v)
+{
+	size_t got = 0;
+
+	v->len = 0;
+	vec_reserve(v, n);
+	while (got < n) {
+		ssize_t k = pread(w->fd, v->p + got, n - got, (off_t)(off + (int64_t)got));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return fail(w, errno, "read");
+		if (k == 0)
+			return fail(w, EIO, "read");
+		got += (size_t)k;
+	}
+	v->len = n;
+	return 0;
+}
+
+/* Decompresses src[0..n) into out, which must become exactly unc bytes. */
+static int
+uncompress_page(struct tw_pq *w, const uint8_t *src, size_t n, size_t unc,
+    struct vec *out)
+{
+	size_t got = unc;
+	int ok = 0;
+
+	out->len = 0;
+	vec_reserve(out, unc + 1);
+	switch (w->codec) {
+	case TW_PQ_UNCOMPRESSED:
+		ok = n == unc;
+		if (ok && n)
+			memcpy(out->p, src, n);
+		break;
+	case TW_PQ_SNAPPY:
+		ok = snappy_uncompressed_length((const char *)src, n, &got) == SNAPPY_OK &&
+		    got == unc && snappy_uncompress((const char *)src, n,
+		    (char *)out->p, &got) == SNAPPY_OK && got == unc;
+		break;
+	case TW_PQ_ZSTD: {
+		ZSTD_customMem mem = { zs_alloc, zs_free, NULL };
+		ZSTD_DCtx *d = ZSTD_createDCtx_advanced(mem);
+
+		if (d == NULL)
+			tw_oom();
+		got = ZSTD_decompressDCtx(d, out->p, unc, src, n);
+		ok = !ZSTD_isError(got) && got == unc;
+		ZSTD_freeDCtx(d);
+		break;
+	}
+	case TW_PQ_GZIP: {
+		z_stream z;
+
+		memset(&z, 0, sizeof z);
+		z.zalloc = z_alloc;
+		z.zfree = z_free;
+		if (inflateInit2(&z, 15 + 16) != Z_OK)
+			tw_oom();
+		z.next_in = (Bytef *)(uintptr_t)src;
+		z.avail_in = (uInt)n;
+		z.next_out = out->p;
+		z.avail_out = (uInt)unc + 1;
+		ok = inflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out == unc;
+		inflateEnd(&z);
+		break;
+	}
+	}
+	out->len = unc;
+	return ok ? 0 : -1;
+}
+
+/* Value x of type from (logical fl) as it goes into leaf to. */
+static void
+convert(struct tw_pq *w, struct leaf *to, enum tw_pq_type from,
+    enum tw_pq_logical fl, const uint8_t *x, struct tw_buf *tmp)
+{
+	int64_t i;
+	double d;
+
+	memcpy(&i, x, 8);
+	if (to->type == TW_PQ_DOUBLE) {
+		put_double(to, (double)i);
+		return;
+	}
+	tw_buf_reset(tmp);
+	switch (from) {
+	case TW_PQ_BOOLEAN:
+		tw_buf_adds(tmp, x[0] ? "true" : "false");
+		break;
+	case TW_PQ_INT64:
+		if (fl == TW_PQ_L_TIMESTAMP_MS)
+			tw_buf_add_iso(tmp, i);
+		else
+			tw_buf_add_i64(tmp, i);
+		break;
+	case TW_PQ_DOUBLE:
+		memcpy(&d, x, 8);
+		tw_buf_add_double(tmp, d);
+		break;
+	default:
+		break;
+	}
+	put_bytes(w, to, tmp->p, tmp->len);
+}
+
+/*
+ * Feeds the values of an optional scalar column chunk of type from
+ * (chunk[0..n), as this writer wrote it: PLAIN data pages) into leaf to,
+ * converted. Returns 0, or -1 when the chunk does not read as it should.
+ */
+static int
+refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
+    enum tw_pq_logical fl, struct leaf *to)
+{
+	struct vec body = { NULL, 0, 0 };
+	struct tw_buf tmp = TW_BUF_INIT;
+	uint32_t *lv = NULL;
+	size_t pos = 0, cap = 0;
+	int rc = -1;
+
+	while (pos < n) {
+		struct tw_thrift_rd r;
+		int type = -1, id, ft, enc = -1;
+		int64_t unc = -1, comp = -1, nv = -1;
+		size_t hlen, k, vi = 0, lvlen;
+		uint32_t dl;
+		long used;
+		const uint8_t *vals;
+
+		tw_thrift_rd_init(&r, chunk + pos, n - pos);
+		while ((ft = tw_thrift_rd_field(&r, &id)) != TW_TT_STOP) {
+			if (id == 1 && ft == TW_TT_I32)
+				type = (int)tw_thrift_rd_int(&r);
+			else if (id == 2 && ft == TW_TT_I32)
+				unc = tw_thrift_rd_int(&r);
+			else if (id == 3 && ft == TW_TT_I32)
+				comp = tw_thrift_rd_int(&r);
+			else if (id == 5 && ft == TW_TT_STRUCT) {
+				tw_thrift_rd_enter(&r);
+				while ((ft = tw_thrift_rd_field(&r, &id)) != TW_TT_STOP) {
+					if (id == 1 && ft == TW_TT_I32)
+						nv = tw_thrift_rd_int(&r);
+					else if (id == 2 && ft == TW_TT_I32)
+						enc = (int)tw_thrift_rd_int(&r);
+					else
+						tw_thrift_rd_skip(&r, ft);
+				}
+			} else
+				tw_thrift_rd_skip(&r, ft);
+		}
+		hlen = (size_t)(r.p - (chunk + pos));
+		if (r.err || type != P_DATA || enc != E_PLAIN || unc < 4 || comp < 0 ||
+		    nv < 0 || (uint64_t)comp > n - pos - hlen)
+			goto out;
+		if (uncompress_page(w, chunk + pos + hlen, (size_t)comp, (size_t)unc, &body) < 0)
+			goto out;
+		memcpy(&dl, body.p, 4);
+		if ((size_t)nv > cap) {
+			cap = (size_t)nv;
+			lv = tw_xrealloc(lv, cap * sizeof *lv);
+		}
+		if (dl > body.len - 4 ||
+		    (used = tw_pq_rle_decode(body.p + 4, dl, 1, lv, (size_t)nv)) < 0)
+			goto out;
+		vals = body.p + 4 + dl;
+		lvlen = body.len - 4 - dl;
+		for (k = 0; k < (size_t)nv; k++) {
+			uint8_t x[8] = { 0 };
+
+			if (lv[k] == 0) {
+				lev(to, 0, 0);
+			} else if (from == TW_PQ_BOOLEAN) {
+				if (vi / 8 >= lvlen)
+					goto out;
+				x[0] = (vals[vi / 8] >> (vi % 8)) & 1;
+				vi++;
+				lev(to, 0, 1);
+				convert(w, to, from, fl, x, &tmp);
+			} else {
+				if (vi + 8 > lvlen)
+					goto out;
+				memcpy(x, vals + vi, 8);
+				vi += 8;
+				lev(to, 0, 1);
+				convert(w, to, from, fl, x, &tmp);
+			}
+			if (to->def.len + to->val.len >= w->page_bytes)
+				flush_page(w, to);
+		}
+		pos += hlen + (size_t)comp;
+	}
+	rc = 0;
+out:
+	free(lv);
+	vec_free(&body);
+	tw_buf_free(&tmp);
+	return rc;
+}
+
 int
 tw_pq_retype(struct tw_pq *w, int i, enum tw_pq_type t, enum tw_pq_logical l)
 {
-	(void)w; (void)i; (void)t; (void)l;
-	errno = ENOTSUP;
+	struct field *F;
+	struct leaf *L, *N;
+	struct vec old = { NULL, 0, 0 };
+	int g, idx;
+	char c;
+
+	if (w->err) {
+		errno = w->err;
+		return -1;
+	}
+	if (w->in_row || i < 0 || i >= w->nfields) {
+		errno = EINVAL;
+		return -1;
+	}
+	F = &w->fields[i];
+	idx = F->leaf0;
+	L = w->leaves[idx];
+	if (F->f.shape != TW_PQ_SCALAR || F->f.required ||
+	    !((t == TW_PQ_DOUBLE && l == TW_PQ_L_NONE && L->type == TW_PQ_INT64 &&
+	    L->logical != TW_PQ_L_TIMESTAMP_MS) ||
+	    (t == TW_PQ_BYTE_ARRAY && l == TW_PQ_L_STRING))) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (L->type == t) {
+		/* JSON text is text: only the annotation changes. */
+		L->logical = F->f.logical = l;
+		return 0;
+	}
+	/* Row groups written must be read back: fail before changing anything. */
+	if (w->nrgs > 0 && pread(w->fd, &c, 1, 0) != 1) {
+		if (errno == 0 || errno == EINTR)
+			errno = EIO;
+		return -1;
+	}
+	N = leaf_new(w, L->field, -1, t, l, L->max_def, 0, F->f.dict || t == TW_PQ_BYTE_ARRAY);
+	for (g = 0; g < w->nrgs; g++) {
+		struct colmeta *cm = &w->rgs[g].cols[idx];
+
+		if (read_back(w, cm->start, (size_t)cm->comp, &old) < 0)
+			goto fail;
+		if (refeed(w, old.p, old.len, L->type, L->logical, N) < 0) {
+			fail(w, EIO, "read back");
+			goto fail;
+		}
+		if (write_chunk(w, N, cm) < 0)
+			goto fail;
+	}
+	/* The row group being built: its pages are all in memory. */
+	flush_page(w, L);
+	if (refeed(w, L->chunk.p, L->chunk.len, L->type, L->logical, N) < 0) {
+		fail(w, EIO, "re-encode");
+		goto fail;
+	}
+	vec_free(&old);
+	leaf_free(L);
+	w->leaves[idx] = N;
+	F->f.type = t;
+	F->f.logical = l;
+	F->f.dict = N->try_dict;
+	return 0;
+fail:
+	vec_free(&old);
+	leaf_free(N);
+	errno = w->err ? w->err : EIO;
 	return -1;
 }

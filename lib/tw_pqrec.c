@@ -802,9 +802,10 @@ widen(struct tw_pqrec *r, struct col *c, enum kind to)
 
 	if (tw_pq_retype(r->w, c->f, t, l) < 0) {
 		if (errno == ESPIPE || errno == EBADF || errno == ENOTSUP)
-			return bad(r, "field '%s': a %s value in a %s column whose row "
-			    "groups are written and cannot be read back to widen it",
-			    c->name, kind_names[to], kind_names[c->kind]);
+			return bad(r, "field '%s': needs widening from %s to %s, but the "
+			    "row groups written cannot be read back (the output is not "
+			    "a regular file open for reading)",
+			    c->name, kind_names[c->kind], kind_names[to]);
 		return io_error(r);
 	}
 	r->c.widened++;
