@@ -544,7 +544,8 @@ stat_double(struct leaf *L, double v)
 static int
 bytes_cmp(const void *a, size_t an, const void *b, size_t bn)
 {
-	int c = memcmp(a, b, an < bn ? an : bn);
+	size_t m = an < bn ? an : bn;
+	int c = m ? memcmp(a, b, m) : 0;	/* an empty value may be NULL */
 
 	return c ? c : (an > bn) - (an < bn);
 }
