@@ -292,6 +292,11 @@ struct rgmeta {
 
 enum { DICT_OFF, DICT_ON, DICT_FELL };
 
+/* The first page of a chunk decides whether its dictionary pays after
+ * this many values or PLAIN bytes, or at its end if it is smaller. */
+#define DICT_CHECK_N 4096
+#define DICT_CHECK_BYTES (64 << 10)
+
 struct leaf {
 	int field, member;
 	enum tw_pq_type type;
@@ -316,8 +321,10 @@ struct leaf {
 	/* Its dictionary: PLAIN entries, their offsets, a hash table. */
 	int dict;
 	struct vec dvals;
-	uint32_t *doff, *dhash, *slots;
+	uint32_t *doff;
+	uint64_t *slots;	/* hash << 32 | index + 1; 0: empty */
 	uint32_t ndict, dcap, nslots;
+	int checked;		/* the early "does it pay" test was made */
 
 	/* Statistics of the chunk. */
 	int has_stats;
@@ -741,7 +748,13 @@ dict_reset(struct leaf *L)
 {
 	L->dvals.len = 0;
 	L->ndict = 0;
-	if (L->slots)
+	L->checked = 0;
+	if (L->nslots > 4096) {
+		/* A big table goes: the next chunk grows its own. */
+		free(L->slots);
+		L->slots = NULL;
+		L->nslots = 0;
+	} else if (L->slots)
 		memset(L->slots, 0, L->nslots * sizeof *L->slots);
 	L->dict = L->try_dict ? DICT_ON : DICT_OFF;
 }
@@ -750,15 +763,18 @@ static void
 dict_rehash(struct leaf *L)
 {
 	uint32_t n = L->nslots ? L->nslots * 2 : 1024, i, j;
+	uint64_t *old = L->slots;
 
-	free(L->slots);
 	L->slots = tw_xcalloc(n, sizeof *L->slots);
-	L->nslots = n;
-	for (i = 0; i < L->ndict; i++) {
-		for (j = L->dhash[i] & (n - 1); L->slots[j]; j = (j + 1) & (n - 1))
+	for (i = 0; i < L->nslots; i++) {
+		if (old[i] == 0)
+			continue;
+		for (j = (uint32_t)(old[i] >> 32) & (n - 1); L->slots[j]; j = (j + 1) & (n - 1))
 			;
-		L->slots[j] = i + 1;
+		L->slots[j] = old[i];
 	}
+	free(old);
+	L->nslots = n;
 }
 
 /* The PLAIN page of leaf L's dictionary indices rewritten as PLAIN values. */
@@ -805,31 +821,31 @@ dict_fallback(struct tw_pq *w, struct leaf *L)
 static long
 dict_index(struct tw_pq *w, struct leaf *L, const void *s, size_t n)
 {
-	uint32_t h = hash_bytes(s, n), j, e, len;
+	uint32_t h = hash_bytes(s, n), j, len;
+	uint64_t e;
 
 	if (L->nslots == 0)
 		dict_rehash(L);
 	for (j = h & (L->nslots - 1); (e = L->slots[j]) != 0; j = (j + 1) & (L->nslots - 1)) {
-		const uint8_t *d = L->dvals.p + L->doff[e - 1];
+		const uint8_t *d;
 
-		if (L->dhash[e - 1] != h)
+		if ((uint32_t)(e >> 32) != h)
 			continue;
+		d = L->dvals.p + L->doff[(uint32_t)e - 1];
 		memcpy(&len, d, 4);
 		if (len == n && memcmp(d + 4, s, n) == 0)
-			return e - 1;
+			return (long)(uint32_t)e - 1;
 	}
 	if (L->dvals.len + n + 4 > w->dict_bytes || n > UINT32_MAX)
 		return -1;
 	if (L->ndict == L->dcap) {
 		L->dcap = L->dcap ? L->dcap * 2 : 256;
 		L->doff = tw_xrealloc(L->doff, L->dcap * sizeof *L->doff);
-		L->dhash = tw_xrealloc(L->dhash, L->dcap * sizeof *L->dhash);
 	}
 	L->doff[L->ndict] = (uint32_t)L->dvals.len;
-	L->dhash[L->ndict] = h;
 	vec_put32(&L->dvals, (uint32_t)n);
 	vec_put(&L->dvals, s, n);
-	L->slots[j] = ++L->ndict;
+	L->slots[j] = (uint64_t)h << 32 | ++L->ndict;
 	stat_bytes(L, s, n);	/* only new values can move min and max */
 	if (L->ndict * 2 > L->nslots)
 		dict_rehash(L);
@@ -872,6 +888,8 @@ put_bool(struct leaf *L, int v)
 	stat_i64(L, v != 0);
 }
 
+static int dict_pays(const struct leaf *L);
+
 static void
 put_bytes(struct tw_pq *w, struct leaf *L, const void *p, size_t n)
 {
@@ -882,6 +900,14 @@ put_bytes(struct tw_pq *w, struct leaf *L, const void *p, size_t n)
 		if (k >= 0) {
 			vec_put32(&L->val, (uint32_t)k);
 			L->plain += n + 4;
+			/* Whether it pays is clear long before a page is full:
+			 * text and ids stop paying for the hashing early. */
+			if (TW_UNLIKELY(!L->checked && (L->nval >= DICT_CHECK_N ||
+			    L->plain >= DICT_CHECK_BYTES) && L->cm.npages_dict == 0)) {
+				L->checked = 1;
+				if (!dict_pays(L))
+					dict_fallback(w, L);
+			}
 			return;
 		}
 		dict_fallback(w, L);
@@ -1050,7 +1076,6 @@ leaf_free(struct leaf *L)
 	vec_free(&L->smin);
 	vec_free(&L->smax);
 	free(L->doff);
-	free(L->dhash);
 	free(L->slots);
 	free(L);
 }
@@ -1632,7 +1657,8 @@ tw_pq_row_end(struct tw_pq *w)
 			flush_page(w, L);
 			pg = 0;
 		}
-		held += L->chunk.len + pg + L->dvals.len;
+		/* A dictionary entry also costs two hash slots and an offset. */
+		held += L->chunk.len + pg + L->dvals.len + (uint64_t)L->ndict * 20;
 	}
 	w->held = held;
 	if (held >= w->rg_bytes)

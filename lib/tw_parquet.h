@@ -18,12 +18,13 @@
  * file's codec. Values are PLAIN, except BYTE_ARRAY columns asked to try
  * a dictionary: their pages hold RLE_DICTIONARY indices into one
  * dictionary page per column chunk, as long as it pays. It does not pay
- * when, at the end of the chunk's first page, dictionary plus indices are
- * not smaller than PLAIN would be (text, ids as text): that page and the
- * rest of the chunk are PLAIN. It stops paying when the dictionary grows
- * past dict_bytes: the pages already written keep it, the rest of the
- * chunk is PLAIN (a chunk may mix both; readers follow each page's
- * encoding). Every row group tries again.
+ * when, after the chunk's first 4096 values or 64 KiB (or at the end of
+ * its first page, if sooner), dictionary plus indices are not smaller
+ * than PLAIN would be (text, ids as text): the chunk is PLAIN from its
+ * first page on, and no more hashing is spent on it. It stops paying
+ * when the dictionary grows past dict_bytes: the pages already written
+ * keep it, the rest of the chunk is PLAIN (a chunk may mix both; readers
+ * follow each page's encoding). Every row group tries again.
  *
  * Every column chunk has statistics: null_count, and min_value/max_value
  * (BOOLEAN false < true, INT64 signed, DOUBLE numeric with -0 as min and
@@ -63,8 +64,9 @@
  * half-given row (a bad value found halfway through a record).
  *
  * Memory. A row group is written when what the writer holds for it
- * (compressed pages, the page being filled, dictionaries) reaches
- * row_group_bytes, so memory stays about row_group_bytes plus one row,
+ * (compressed pages, the pages being filled, dictionaries and their hash
+ * tables) reaches row_group_bytes, so memory stays about row_group_bytes
+ * plus one row,
  * plus the codec's state (zstd: about 1 MiB at level 3) and one
  * compression buffer of a page. Pages are cut at page_bytes (whole rows
  * only, so a page never splits a list). The footer's metadata grows with

@@ -434,7 +434,11 @@ read_file(const char *path, struct pfile *f)
 			f->rows = tw_thrift_rd_int(&r);
 		else if (id == 4) {
 			n = tw_thrift_rd_list(&r, &et);
-			for (k = 0; k < n && k < 64; k++) {
+			for (k = 0; k < n; k++) {
+				if (k >= 64) {
+					tw_thrift_rd_skip(&r, TW_TT_STRUCT);
+					continue;
+				}
 				tw_thrift_rd_enter(&r);
 				while ((ft = tw_thrift_rd_field(&r, &id)) != TW_TT_STOP) {
 					if (id == 1) {
@@ -455,7 +459,7 @@ read_file(const char *path, struct pfile *f)
 						tw_thrift_rd_skip(&r, ft);
 				}
 			}
-			f->nrg = (int)n;
+			f->nrg = n < 64 ? (int)n : 64;
 		} else if (id == 6) {
 			const uint8_t *p;
 			size_t len = tw_thrift_rd_binary(&r, &p);
