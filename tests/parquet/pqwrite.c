@@ -238,8 +238,11 @@ main(int argc, char **argv)
 		errno = errno ? errno : EIO;
 		goto werr;
 	}
-	if (have_rej && tw_rejects_close(&rej) < 0)
-		tw_writer_fail(tw_rejects_failed(&rej));
+	if (have_rej) {
+		if (tw_rejects_close(&rej) < 0)
+			tw_writer_fail(tw_rejects_failed(&rej));
+		free(rej.why_path);
+	}
 	cnt = tw_pqrec_counts(pr);
 	if (verbose || bad || other || cnt->nul_removed || cnt->repaired ||
 	    cnt->skipped_fields || cnt->widened)
