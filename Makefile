@@ -17,7 +17,7 @@ CFLAGS ?= -O2 -g
 WARNFLAGS = -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes
 CPPFLAGS += -Ilib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -DTW_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=c11 $(WARNFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS += -ljq -lcsv -lz -lm
+LDLIBS += -ljq -lcsv -lsnappy -lzstd -lz -lm
 
 TOOLS = $(patsubst cmd/%/main.c,%,$(wildcard cmd/tw-*/main.c))
 LIB_SRC = $(sort $(wildcard lib/*.c))
@@ -52,7 +52,14 @@ $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libtw.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtw.a $(LDLIBS)
 
-units: $(UNIT_BIN) $(FUZZERS:%=$(BUILD)/fuzz/%)
+# Test drivers (never installed): pqwrite writes NDJSON as Parquet
+# through lib/tw_pqrec, for the golden cases, the readers' tests and
+# the benchmark.
+TEST_TOOLS = pqwrite
+units: $(UNIT_BIN) $(FUZZERS:%=$(BUILD)/fuzz/%) $(TEST_TOOLS:%=$(BUILD)/%)
+
+$(BUILD)/pqwrite: $(BUILD)/tests/parquet/pqwrite.o $(BUILD)/libtw.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtw.a -Wl,--as-needed $(LDLIBS)
 
 # Replay drivers: each harness with a plain main, built by $(CC), so that
 # make check runs every saved fuzz input without libFuzzer.

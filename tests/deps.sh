@@ -6,7 +6,7 @@
 # the demo in a minute or so.
 # TW_DEPS_EXTRA adds packages; TW_NO_APT=1 only reports what is missing.
 set -u
-BUILD_PKGS="gcc make libc6-dev pkg-config zlib1g-dev libjq-dev libcsv-dev libcurl4-openssl-dev"
+BUILD_PKGS="gcc make libc6-dev pkg-config zlib1g-dev libjq-dev libcsv-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev"
 if [ "${1:-}" = demo ]; then
 	PKGS="$BUILD_PKGS sqlite3 ${TW_DEPS_EXTRA:-}"
 elif [ "${1:-}" = bench ]; then

@@ -6,7 +6,7 @@ set -e
 D=$1
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 C=${TW_CORPUS:-$ROOT/../shared/corpus}
-mkdir -p "$D/json" "$D/input" "$D/flatten" "$D/agg_opts" "$D/agg_state" "$D/csv" "$D/fetch" "$D/part"
+mkdir -p "$D/json" "$D/input" "$D/flatten" "$D/agg_opts" "$D/agg_state" "$D/csv" "$D/fetch" "$D/part" "$D/parquet"
 i=0
 # One document per file for the parsers, whole files for the reader.
 for f in "$C"/*/*.json* "$ROOT"/tests/cases/*/*/input; do
@@ -80,3 +80,25 @@ printf 'X-Rate-Limit-Remaining: 0\r\n' > "$D/fetch/s5"
 printf 'cats\tcat has:media -grumpy\n' > "$D/fetch/s6"
 printf '{"value":"dog has:images","tag":"dog pictures"}\n' > "$D/fetch/s7"
 printf '{"data":[{"id":"1","text":"a"}],"meta":{"newest_id":"1","oldest_id":"1","result_count":1,"next_token":"b26v89c\\u0000"}}' > "$D/fetch/s8"
+# The Parquet writer: an option byte, then NDJSON records: the golden
+# inputs, flat tweets and every record type, tw-agg windows.
+n=0
+for f in "$ROOT"/tests/cases/pqwrite/*/input; do
+	[ -s "$f" ] || continue
+	for o in '\000' '\007' '\036' '\375'; do
+		n=$((n + 1))
+		{ printf "$o"; head -c 30000 "$f"; } > "$D/parquet/c$n"
+	done
+done
+if command -v tw-gen > /dev/null 2>&1 && command -v tw-flatten > /dev/null 2>&1; then
+	tw-gen -n 30 --seed 9 | tw-flatten -t all > "$D/all.ndjson"
+	{ printf '\005'; head -c 60000 "$D/all.ndjson"; } > "$D/parquet/g1"
+	{ printf '\016'; grep '"record_type":"tweet"' "$D/all.ndjson" | head -c 60000; } > "$D/parquet/g2"
+	if command -v tw-agg > /dev/null 2>&1; then
+		{ printf '\024'; tw-gen -n 300 --seed 9 | tw-flatten | tw-agg -w 1m -g lang \
+		    -a count,avg:like_count,top:hashtags:2 2> /dev/null; } > "$D/parquet/g3"
+	fi
+	rm -f "$D/all.ndjson"
+fi
+printf '\004{"a":1}\n{"a":1.5}\n{"a":"x"}\n{"a":true,"b":null}\n{"b":[1]}\n' > "$D/parquet/s1"
+printf '\044{"record_type":"tweet","id":"1","text":"\\u0000\377"}\n{"record_type":"user"}\n' > "$D/parquet/s2"

@@ -67,6 +67,13 @@ alloc_test "tw-gen v1" tw-gen -n 10 --seed 2 -f v1
 alloc_test "tw-perf meter" tw-perf -o /dev/null flat.ndjson
 tw-agg -w 1m -g lang -a count,distinct:author_id,top:hashtags:3 --partial flat.ndjson > part.ndjson 2>/dev/null
 alloc_test "tw-agg --merge" tw-agg -w 1m -g lang -a count,distinct:author_id,top:hashtags:3 --merge part.ndjson
+# The Parquet writer (through its test driver): small row groups so that
+# some are written before the failure; zstd and gzip state comes from our
+# allocator too. (snappy allocates through C++ new, which aborts: not here.)
+tw-gen -n 40 --seed 3 | tw-flatten > pq.ndjson
+alloc_test "pqwrite zstd" pqwrite -c zstd -g 8k -p 2k pq.ndjson
+alloc_test "pqwrite gzip, inferred and widened" pqwrite -c gzip -g 1k agg.ndjson part.ndjson
+alloc_test "pqwrite none, every record type" pqwrite -c none -g 4k star.ndjson
 
 # The partition writer out of memory: status 1 with the message, and no
 # temporary part left (the die hook removes them); published parts whole.
