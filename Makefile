@@ -102,6 +102,14 @@ fuzz-afl-build: $(FUZZERS:%=build-afl/afl-%)
 fuzz-afl: fuzz-afl-build
 	@sh tests/fuzz/afl.sh $(FUZZ_TIME)
 
+# A Kafka to try examples/kafka on, without a Kafka installation: librdkafka's
+# mock cluster (tests/mockbroker.c; needs librdkafka-dev, which make deps
+# installs). build/mockbroker 3 raw_tweets:8 prints the bootstrap list.
+mockbroker: $(BUILD)/mockbroker
+$(BUILD)/mockbroker: tests/mockbroker.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -o $@ tests/mockbroker.c $$(pkg-config --cflags --libs rdkafka)
+
 deps:
 	@sh tests/deps.sh
 
@@ -161,7 +169,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz build-afl
 
-.PHONY: all units deps deps-demo check asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build fuzz-afl fuzz-afl-build
+.PHONY: all units mockbroker deps deps-demo check asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build fuzz-afl fuzz-afl-build
 .PRECIOUS: $(BUILD)/%.o
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -462,11 +462,19 @@ on_tick(void *arg)
 		 * --partial's own windows of such a partition move on with the
 		 * clock. */
 		if (e->partial)
-			for (k = 0; k < a->npos; k++)
-				if (a->pos[k].ev_max != NO_TIME &&
-				    now - a->pos[k].last_ms >= a->idle_ms)
-					part_advance(a, &a->pos[k], a->pos[k].ev_max -
-					    e->lateness + (now - a->pos[k].last_ms));
+			for (k = 0; k < a->npos; k++) {
+				struct pos *p = &a->pos[k];
+
+				if (now - p->last_ms < a->idle_ms)
+					continue;
+				if (p->ev_max != NO_TIME)
+					part_advance(a, p, p->ev_max - e->lateness +
+					    (now - p->last_ms));
+				else if (e->watermark != NO_TIME)
+					/* Known from the state only (another consumer
+					 * has it now): its windows go with ours. */
+					part_advance(a, p, e->watermark);
+			}
 		if (pos_idle(a, now) > 0)
 			watermark(a, a->wm_min, now);
 		else if (now - a->last_input_ms >= a->idle_ms) {
