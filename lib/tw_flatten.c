@@ -1228,7 +1228,9 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	t.reply_user = G(c, o, "in_reply_to_user_id_str", W_STR);
 	if (t.reply_user == NULL)
 		t.reply_user = G(c, o, "in_reply_to_user_id", W_ID);
-	t.is_reply = t.reply_id != NULL;
+	/* A reply to a user without a tweet (a tweet that starts with
+	 * @user) is a reply, as in v2. */
+	t.is_reply = t.reply_id != NULL || t.reply_user != NULL;
 	t.q_id = G(c, o, "quoted_status_id_str", W_STR);
 	if (t.q_id == NULL && q != NULL)
 		t.q_id = G(c, q, "id_str", W_STR);
