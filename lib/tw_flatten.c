@@ -1089,6 +1089,34 @@ set_time(struct tw_flat_ctx *c, struct tweet *t)
 	t->have_ts = 1;
 }
 
+/*
+ * The id of the tweet that v2 tweet o quotes, or NULL; *full is the quoted
+ * tweet itself when the document has it (twarc2 embeds it in the
+ * reference, a page has it in includes.tweets).
+ */
+static const struct tw_jval *
+v2_quoted(struct tw_flat_ctx *c, const struct tw_jval *o,
+    const struct tw_jval **full)
+{
+	const struct tw_jval *refs, *e, *ty, *rid;
+	uint32_t i;
+
+	*full = NULL;
+	refs = G(c, o, "referenced_tweets", W_ARR);
+	if (refs == NULL)
+		return NULL;
+	for (i = 0, e = refs + 1; i < refs->len; i++, e = tw_json_after(c->j, e)) {
+		ty = G(c, e, "type", W_STR);
+		rid = G(c, e, "id", W_ID);
+		if (ty == NULL || rid == NULL || !TW_JSTREQ(ty, "quoted"))
+			continue;
+		*full = tw_json_get(c->j, e, "text", 4) ? e :
+		    find_by(c, c->inc_tweets, "id", rid);
+		return rid;
+	}
+	return NULL;
+}
+
 /* A v2 tweet object (page item, stream data, or twarc2 flattened). */
 static void
 v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
@@ -1140,8 +1168,18 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 			}
 		}
 	}
-	if (rt != NULL)
+	if (rt != NULL) {
+		const struct tw_jval *oq = NULL, *oqid;
+
 		t.rt_user = G(c, rt, "author_id", W_ID);
+		/* A retweet carries the quote facts of its original, as a
+		 * v1.1 retweet does. */
+		if ((oqid = v2_quoted(c, rt, &oq)) != NULL) {
+			t.is_quote = 1;
+			t.q_id = oqid;
+			q = oq;
+		}
+	}
 	if (q != NULL)
 		t.q_user = G(c, q, "author_id", W_ID);
 	if (t.reply_user != NULL)
@@ -1194,7 +1232,7 @@ static void
 v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 {
 	struct tweet t;
-	const struct tw_jval *rt, *q, *src, *ext, *ent, *xent, *geo;
+	const struct tw_jval *rt, *q, *qs, *src, *ext, *ent, *xent, *geo;
 
 	memset(&t, 0, sizeof t);
 	t.v1 = 1;
@@ -1231,13 +1269,27 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	/* A reply to a user without a tweet (a tweet that starts with
 	 * @user) is a reply, as in v2. */
 	t.is_reply = t.reply_id != NULL || t.reply_user != NULL;
-	t.q_id = G(c, o, "quoted_status_id_str", W_STR);
+	/* A retweet carries the quote facts of its original: v1.1 copies
+	 * only some of them to the retweet itself. */
+	qs = rt != NULL ? rt : o;
+	if (rt != NULL && G(c, rt, "quoted_status", W_OBJ) != NULL)
+		q = G(c, rt, "quoted_status", W_OBJ);
+	t.q_id = G(c, qs, "quoted_status_id_str", W_STR);
+	if (t.q_id == NULL)
+		t.q_id = G(c, qs, "quoted_status_id", W_ID);
+	if (t.q_id == NULL && qs != o)
+		t.q_id = G(c, o, "quoted_status_id_str", W_STR);
 	if (t.q_id == NULL && q != NULL)
 		t.q_id = G(c, q, "id_str", W_STR);
-	if (q != NULL)
+	if (t.q_id == NULL && q != NULL)
+		t.q_id = G(c, q, "id", W_ID);
+	if (q != NULL) {
 		t.q_user = G(c, G(c, q, "user", W_OBJ), "id_str", W_STR);
+		if (t.q_user == NULL)
+			t.q_user = G(c, G(c, q, "user", W_OBJ), "id", W_ID);
+	}
 	{
-		const struct tw_jval *iq = G(c, o, "is_quote_status", W_BOOL);
+		const struct tw_jval *iq = G(c, qs, "is_quote_status", W_BOOL);
 
 		t.is_quote = t.q_id != NULL || (iq && iq->type == TW_JTRUE);
 	}
