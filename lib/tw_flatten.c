@@ -122,16 +122,33 @@ hash_bytes(const char *s, size_t n, uint64_t salt)
 	return h;
 }
 
+static int seen_hash(struct tw_flat_ctx *c, uint64_t h);
+
 /* Remembers a (kind, key) pair; returns 1 if already written. */
 static int
 seen_once(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *key)
 {
-	uint64_t h;
-	size_t i;
-
 	if (key == NULL)
 		return 0;
-	h = hash_bytes(key->p, key->len, kind);
+	return seen_hash(c, hash_bytes(key->p, key->len, kind));
+}
+
+/* The same for a (kind, key, key2) triple: a media item of one tweet. */
+static int
+seen_once2(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *key,
+    const struct tw_jval *key2)
+{
+	if (key == NULL)
+		return 0;
+	return seen_hash(c, hash_bytes(key->p, key->len, key2 == NULL ? kind :
+	    hash_bytes(key2->p, key2->len, kind)));
+}
+
+static int
+seen_hash(struct tw_flat_ctx *c, uint64_t h)
+{
+	size_t i;
+
 	for (i = 0; i < c->nseen; i++)
 		if (c->seen[i] == h)
 			return 1;
@@ -778,8 +795,10 @@ static void
 media_rec(struct tw_flat_ctx *c, const struct media *m,
     const struct tw_jval *tweet_id)
 {
+	/* One record per tweet and media item: the tweets of a page that
+	 * share an item (a retweet and its original) each get theirs. */
 	if (!(c->f->types & (1u << TW_R_MEDIA)) || m->key == NULL ||
-	    seen_once(c, 3, m->key))
+	    seen_once2(c, 3, m->key, tweet_id))
 		return;
 	rec_begin(c, TW_R_MEDIA);
 	if (key(c, TWF_M_record_type)) put_lit(c, "media");
