@@ -1136,13 +1136,70 @@ v2_quoted(struct tw_flat_ctx *c, const struct tw_jval *o,
 	return NULL;
 }
 
+/* An object member of the given type, or NULL: never an error. */
+static const struct tw_jval *
+member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
+    int type)
+{
+	const struct tw_jval *v;
+
+	if (o == NULL || o->type != TW_JOBJ)
+		return NULL;
+	v = tw_json_get(c->j, o, k, strlen(k));
+	return v != NULL && v->type == type ? v : NULL;
+}
+
+/*
+ * The users and places that twarc2 embeds in a flattened v2 tweet: its
+ * author, the user it replies to, mentioned users, the place merged into
+ * geo, and the same in the tweets it references. A page's own tweets
+ * have none of these (their expansions are in includes).
+ */
+static void
+v2_embedded_dims(struct tw_flat_ctx *c, const struct tw_jval *o, int depth)
+{
+	const struct tw_jval *a, *e, *geo;
+	uint32_t i;
+
+	v2_user(c, member(c, o, "author", TW_JOBJ));
+	v2_user(c, member(c, o, "in_reply_to_user", TW_JOBJ));
+	a = member(c, member(c, o, "entities", TW_JOBJ), "mentions", TW_JARR);
+	for (i = 0, e = a ? a + 1 : NULL; a && i < a->len; i++, e = tw_json_after(c->j, e))
+		if (member(c, e, "name", TW_JSTR) != NULL)	/* a whole user */
+			v2_user(c, e);
+	geo = member(c, o, "geo", TW_JOBJ);
+	if (geo != NULL && tw_json_get(c->j, geo, "full_name", 9) != NULL)
+		place_rec(c, geo);
+	a = member(c, o, "referenced_tweets", TW_JARR);
+	if (a == NULL || depth >= 2)
+		return;
+	for (i = 0, e = a + 1; i < a->len; i++, e = tw_json_after(c->j, e))
+		if (member(c, e, "text", TW_JSTR) != NULL)
+			v2_embedded_dims(c, e, depth + 1);
+}
+
+/*
+ * The users and places of a v1.1 status and of the statuses it embeds
+ * (retweeted_status, quoted_status, and the quote of a retweeted one).
+ */
+static void
+v1_dims(struct tw_flat_ctx *c, const struct tw_jval *o, int depth)
+{
+	v1_user(c, member(c, o, "user", TW_JOBJ));
+	place_rec(c, member(c, o, "place", TW_JOBJ));
+	if (depth >= 2)
+		return;
+	v1_dims(c, member(c, o, "retweeted_status", TW_JOBJ), depth + 1);
+	v1_dims(c, member(c, o, "quoted_status", TW_JOBJ), depth + 1);
+}
+
 /* A v2 tweet object (page item, stream data, or twarc2 flattened). */
 static void
 v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 {
 	struct tweet t;
 	const struct tw_jval *refs, *e, *src, *rt = NULL, *q = NULL, *pm, *ent,
-	    *geo, *note, *att, *embedded;
+	    *geo, *note, *att;
 	uint32_t i;
 
 	memset(&t, 0, sizeof t);
@@ -1154,7 +1211,7 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	t.created = G(c, o, "created_at", W_STR);
 	set_time(c, &t);
 	t.author_id = G(c, o, "author_id", W_ID);
-	embedded = t.user = G(c, o, "author", W_OBJ);	/* twarc2 embeds it */
+	t.user = G(c, o, "author", W_OBJ);	/* twarc2 embeds it */
 	if (t.user == NULL)
 		t.user = find_by(c, c->inc_users, "id", t.author_id);
 	t.lang = G(c, o, "lang", W_STR);
@@ -1239,11 +1296,8 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	if (c->f->err[0])
 		return;
 	emit_tweet(c, &t);
-	/* twarc2 flattened tweets carry their own expansions. */
-	if (embedded != NULL)
-		v2_user(c, t.user);
-	if (t.place == geo && geo != NULL)
-		place_rec(c, geo);
+	if (c->f->types & ((1u << TW_R_USER) | (1u << TW_R_PLACE)))
+		v2_embedded_dims(c, o, 0);
 }
 
 /* A v1.1 status (REST, streaming, enterprise "original format"). */
@@ -1343,12 +1397,8 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	if (c->f->err[0])
 		return;
 	emit_tweet(c, &t);
-	v1_user(c, t.user);
-	if (rt != NULL)
-		v1_user(c, G(c, rt, "user", W_OBJ));
-	if (q != NULL)
-		v1_user(c, G(c, q, "user", W_OBJ));
-	place_rec(c, t.place);
+	if (c->f->types & ((1u << TW_R_USER) | (1u << TW_R_PLACE)))
+		v1_dims(c, o, 0);
 }
 
 /* ---- shape detection ---- */
