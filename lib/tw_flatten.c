@@ -608,7 +608,7 @@ v2_user(struct tw_flat_ctx *c, const struct tw_jval *u)
 	if (key(c, TWF_U_username)) put_str(c, G(c, u, "username", W_STR));
 	if (key(c, TWF_U_name)) put_str(c, G(c, u, "name", W_STR));
 	if (key(c, TWF_U_created_at)) put_time(c, have, ms);
-	if (key(c, TWF_U_description)) put_text(c, G(c, u, "description", W_STR));
+	if (key(c, TWF_U_description)) put_str(c, G(c, u, "description", W_STR));
 	if (key(c, TWF_U_location)) put_str(c, G(c, u, "location", W_STR));
 	if (key(c, TWF_U_url)) put_str(c, G(c, u, "url", W_STR));
 	if (key(c, TWF_U_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
@@ -646,7 +646,7 @@ v1_user(struct tw_flat_ctx *c, const struct tw_jval *u)
 	if (key(c, TWF_U_username)) put_str(c, G(c, u, "screen_name", W_STR));
 	if (key(c, TWF_U_name)) put_str(c, G(c, u, "name", W_STR));
 	if (key(c, TWF_U_created_at)) put_time(c, have, ms);
-	if (key(c, TWF_U_description)) put_text(c, G(c, u, "description", W_STR));
+	if (key(c, TWF_U_description)) put_str(c, G(c, u, "description", W_STR));
 	if (key(c, TWF_U_location)) put_str(c, G(c, u, "location", W_STR));
 	if (key(c, TWF_U_url)) put_str(c, G(c, u, "url", W_STR));
 	if (key(c, TWF_U_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
@@ -1626,6 +1626,24 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 	return TW_DOC_FLAT;
 }
 
+/*
+ * An error body that is not an "errors" list: a v2 problem
+ * ({"title":"Unauthorized","type":"about:blank","status":401,...}, also
+ * a stream's disconnect message) or v1.1's {"error":"Not authorized."}.
+ */
+static int
+is_problem(struct tw_flat_ctx *c, const struct tw_jval *root)
+{
+	const struct tw_jval *v;
+
+	if ((v = TW_JGET(c->j, root, "error")) != NULL && v->type == TW_JSTR)
+		return 1;
+	return member(c, root, "title", TW_JSTR) != NULL &&
+	    member(c, root, "type", TW_JSTR) != NULL &&
+	    (TW_JGET(c->j, root, "status") != NULL ||
+	    TW_JGET(c->j, root, "detail") != NULL);
+}
+
 static enum tw_doc_kind
 dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
 {
@@ -1660,6 +1678,10 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
 		return TW_DOC_USERS;
 	if ((v = TW_JGET(c->j, root, "errors")) != NULL && v->type == TW_JARR) {
 		c->f->api_errors = v->len;
+		return TW_DOC_API_ERROR;
+	}
+	if (is_problem(c, root)) {
+		c->f->api_errors = 1;
 		return TW_DOC_API_ERROR;
 	}
 	for (nt = notices; *nt; nt++)
