@@ -510,11 +510,37 @@ lower_utf8(struct tw_buf *dst, const char *s, size_t n)
 
 /* ---- arrays of the flat tweet ---- */
 
-/* Appends unique strings taken from key `field` of each object of arr. */
+/*
+ * A url entity that is the link of an attached photo or video, not a
+ * link the user shared: v2 gives it a media_key (older v2 payloads do
+ * not), and its display_url is pic.twitter.com/... in v1.1 and v2.
+ */
+static int
+media_link(struct tw_flat_ctx *c, const struct tw_jval *e)
+{
+	const struct tw_jval *d;
+
+	if (e->type != TW_JOBJ)
+		return 0;
+	if (TW_JGET(c->j, e, "media_key") != NULL)
+		return 1;
+	d = TW_JGET(c->j, e, "display_url");
+	return d != NULL && d->type == TW_JSTR &&
+	    ((d->len >= 15 && memcmp(d->p, "pic.twitter.com", 15) == 0) ||
+	    (d->len >= 9 && memcmp(d->p, "pic.x.com", 9) == 0));
+}
+
+enum { PS_LOWER = 1, PS_NOMEDIA = 2 };
+
+/*
+ * Appends unique strings taken from key `field` (or `alt`) of each object
+ * of arr: lowercased with PS_LOWER, media links left out with PS_NOMEDIA.
+ */
 static void
 put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
-    const char *field, const char *alt, int lower)
+    const char *field, const char *alt, int flags)
 {
+	int lower = flags & PS_LOWER;
 	const struct tw_jval *e, *s;
 	struct tw_buf *t = &c->f->tmp;
 	size_t starts[64], lens[64], ns = 0, k;
@@ -526,6 +552,8 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 		for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
 			size_t st = t->len, dec;
 
+			if ((flags & PS_NOMEDIA) && media_link(c, e))
+				continue;
 			s = e->type == TW_JOBJ ? tw_json_get(c->j, e, field, strlen(field)) : NULL;
 			if ((s == NULL || s->type != TW_JSTR) && alt != NULL)
 				s = e->type == TW_JOBJ ? tw_json_get(c->j, e, alt, strlen(alt)) : NULL;
@@ -1028,9 +1056,9 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 			    count_of(t->likes, &have_e) + count_of(t->quotes, &have_e);
 			if (have_e) tw_buf_add_i64(c->out, eng); else put_null(c);
 		}
-		if (key(c, TWF_T_hashtags)) put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, 1);
+		if (key(c, TWF_T_hashtags)) put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, PS_LOWER);
 		if (key(c, TWF_T_mentions)) put_strings(c, t->mentions, t->v1 ? "screen_name" : "username", NULL, 0);
-		if (key(c, TWF_T_urls)) put_strings(c, t->urls, "expanded_url", "url", 0);
+		if (key(c, TWF_T_urls)) put_strings(c, t->urls, "expanded_url", "url", PS_NOMEDIA);
 		if (key(c, TWF_T_media)) {
 			tw_buf_addc(c->out, '[');
 			for (i = 0; i < nm; i++)
@@ -1067,7 +1095,7 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		uint32_t k;
 
 		c->out = &tags;
-		put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, 1);
+		put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, PS_LOWER);
 		c->out = save;
 		tw_json_init(&tj);
 		if (tw_json_parse(&tj, tags.p, tags.len) == TW_JSON_OK) {
