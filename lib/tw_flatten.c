@@ -87,6 +87,8 @@ dedup_seen(struct tw_dedup *d, uint64_t k)
 	return 0;
 }
 
+static int xfield_lookup(const struct tw_flatten *f, const char *n, size_t len);
+
 /* ---- per-document context ---- */
 
 #define MAXSEEN 4096
@@ -103,10 +105,20 @@ struct tw_flat_ctx {
 	const struct tw_jval *rules;	/* matching_rules of a stream line */
 	/* kcat provenance */
 	const struct tw_jval *k_topic, *k_part, *k_off;
+	const struct tw_jval *root;	/* the document (a kcat payload's) */
+	/* the record being written: its type's settings */
+	const unsigned char *on;
+	char *const *keys;
+	const unsigned char *keylen;
+	int reo;			/* fields to be put in -f order */
 	/* dimension records already written for this document */
 	uint64_t seen[MAXSEEN];
 	size_t nseen;
 	int dims_done;
+	/* with reo: where each field of the record starts, and which */
+	size_t pos[TW_FLAT_MAXF];
+	short pidx[TW_FLAT_MAXF], where[TW_FLAT_MAXF];
+	int npos;
 };
 
 static uint64_t
@@ -250,6 +262,11 @@ static void
 rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
 {
 	c->rt = rt;
+	c->on = c->f->on[rt];
+	c->keys = c->f->keys[rt];
+	c->keylen = c->f->keylen[rt];
+	c->reo = c->f->reorder[rt];
+	c->npos = 0;
 	c->rec_start = c->out->len;
 	c->first = 1;
 	tw_buf_addc(c->out, '{');
@@ -259,21 +276,56 @@ rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
 static inline int
 key(struct tw_flat_ctx *c, int idx)
 {
-	const char *k;
-
-	if (!(c->f->sel[c->rt] & ((uint64_t)1 << idx)))
+	if (!c->on[idx])
 		return 0;
-	k = c->f->keys[c->rt][idx];
 	if (!c->first)
 		tw_buf_addc(c->out, ',');
 	c->first = 0;
-	tw_buf_add(c->out, k, strlen(k));
+	if (c->reo && c->npos < TW_FLAT_MAXF) {
+		c->pos[c->npos] = c->out->len;
+		c->pidx[c->npos++] = (short)idx;
+	}
+	tw_buf_add(c->out, c->keys[idx], c->keylen[idx]);
 	return 1;
+}
+
+/*
+ * Puts the fields of the record just written in the order -f gave:
+ * they were written in schema order, each field's text starting at
+ * pos[] and ending where the next one's comma is.
+ */
+static void
+reorder(struct tw_flat_ctx *c)
+{
+	struct tw_buf *r = &c->f->reo;
+	const short *ord = c->f->order[c->rt];
+	size_t end = c->out->len, a, b;
+	int i, k, n = 0;
+
+	for (i = 0; i < c->npos; i++)
+		c->where[c->pidx[i]] = (short)i;
+	tw_buf_reset(r);
+	tw_buf_addc(r, '{');
+	for (i = 0; i < c->f->norder[c->rt]; i++) {
+		if (!c->on[ord[i]] || (k = c->where[ord[i]]) < 0)
+			continue;
+		a = c->pos[k];
+		b = k + 1 < c->npos ? c->pos[k + 1] - 1 : end;
+		if (n++)
+			tw_buf_addc(r, ',');
+		tw_buf_add(r, c->out->p + a, b - a);
+	}
+	for (i = 0; i < c->npos; i++)
+		c->where[c->pidx[i]] = -1;
+	c->out->len = c->rec_start;
+	tw_buf_add(c->out, r->p, r->len);
 }
 
 static void
 rec_end(struct tw_flat_ctx *c)
 {
+	if (c->reo)
+		reorder(c);
 	tw_buf_add(c->out, "}\n", 2);
 	c->f->n_out[c->rt]++;
 }
@@ -866,6 +918,7 @@ struct tweet {
 	    *q_id, *q_user, *rts, *replies, *likes, *quotes, *impressions,
 	    *hashtags, *mentions, *urls, *place, *place_id, *coords, *rules,
 	    *verified;
+	const struct tw_jval *obj;	/* the tweet object itself */
 	int v1;
 	int is_rt, is_reply, is_quote;
 	int64_t ts;
@@ -995,6 +1048,52 @@ count_of(const struct tw_jval *v, int *have)
 	return 0;
 }
 
+/* The value at path (keys and array indexes joined by '.') under v. */
+static const struct tw_jval *
+path_get(struct tw_flat_ctx *c, const struct tw_jval *v, const char *path)
+{
+	const char *s = path, *e;
+	size_t n, i, k;
+
+	while (v != NULL && *s) {
+		e = strchr(s, '.');
+		n = e ? (size_t)(e - s) : strlen(s);
+		if (v->type == TW_JOBJ) {
+			v = tw_json_get(c->j, v, s, n);
+		} else if (v->type == TW_JARR) {
+			for (i = 0, k = 0; i < n && s[i] >= '0' && s[i] <= '9' &&
+			    k < ((size_t)1 << 32); i++)
+				k = k * 10 + (size_t)(s[i] - '0');
+			v = i == n && n > 0 ? tw_json_index(c->j, v, k) : NULL;
+		} else
+			v = NULL;
+		s += n;
+		if (*s == '.')
+			s++;
+	}
+	return v;
+}
+
+/*
+ * A NAME=PATH field: the value at path in the tweet (a leading "data."
+ * skipped, as a v2 stream line's path has it), or where the tweet lacks
+ * it, in the document around the tweet (a page's __twarc, say); as JSON.
+ */
+static void
+put_path(struct tw_flat_ctx *c, const struct tw_jval *o, const char *path)
+{
+	const struct tw_jval *v;
+
+	v = path_get(c, o, strncmp(path, "data.", 5) == 0 &&
+	    tw_json_get(c->j, o, "data", 4) == NULL ? path + 5 : path);
+	if (v == NULL && c->root != NULL && c->root != o)
+		v = path_get(c, c->root, path);
+	if (v == NULL)
+		put_null(c);
+	else if (tw_json_emit(c->out, c->j, v))
+		c->f->n_repaired++;
+}
+
 static void
 emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 {
@@ -1082,6 +1181,9 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		if (key(c, TWF_T_kafka_topic)) put_str(c, c->k_topic);
 		if (key(c, TWF_T_kafka_partition)) put_num(c, c->k_part);
 		if (key(c, TWF_T_kafka_offset)) put_num(c, c->k_off);
+		for (i = 0; i < f->nxf; i++)
+			if (key(c, tw_rdefs[TW_R_TWEET].nfields + i))
+				put_path(c, t->obj, f->xf[i].path);
 		rec_end(c);
 	}
 	for (i = 0; i < nm; i++)
@@ -1231,6 +1333,7 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	uint32_t i;
 
 	memset(&t, 0, sizeof t);
+	t.obj = o;
 	t.id = G(c, o, "id", W_ID);
 	if (t.id == NULL) {
 		bad(c, "tweet without an id%s%s%s", "", "", "");
@@ -1336,6 +1439,7 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	const struct tw_jval *rt, *q, *qs, *src, *ext, *ent, *xent, *geo;
 
 	memset(&t, 0, sizeof t);
+	t.obj = o;
 	t.v1 = 1;
 	t.id = G(c, o, "id_str", W_STR);
 	if (t.id == NULL)
@@ -1646,6 +1750,8 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 		tw_buf_reset(t);
 		tw_json_str_decode(t, k);
 		idx = tw_field_lookup((enum tw_rtype)rt, t->p, t->len);
+		if (idx < 0 && rt == TW_R_TWEET)
+			idx = xfield_lookup(c->f, t->p, t->len);
 		if (idx < 0 || !key(c, idx))
 			continue;
 		tw_json_emit(c->out, c->j, k + 1);
@@ -1690,6 +1796,7 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
 		bad(c, "an empty object%s%s%s", "", "", "");
 		return TW_DOC_OTHER;
 	}
+	c->root = root;
 	if ((v = TW_JGET(c->j, root, "record_type")) != NULL && v->type == TW_JSTR)
 		return flat(c, root, v);
 	if (TW_JGET(c->j, root, "data") != NULL)
@@ -1730,6 +1837,40 @@ is_kcat(const struct tw_json *j, const struct tw_jval *root)
 
 /* ---- public ---- */
 
+/* Makes the "name": text of field i of type t. */
+static void
+set_key(struct tw_flatten *f, int t, int i, const char *n)
+{
+	size_t len = strlen(n);
+	char *k = tw_xmalloc(len + 4);
+
+	k[0] = '"';
+	memcpy(k + 1, n, len);
+	memcpy(k + 1 + len, "\":", 3);
+	free(f->keys[t][i]);
+	f->keys[t][i] = k;
+	f->keylen[t][i] = (unsigned char)(len + 3);
+}
+
+/* Every field of each type, in schema order: the default selection. */
+static void
+select_all(struct tw_flatten *f)
+{
+	int t, i;
+
+	for (t = 0; t < TW_R_N; t++) {
+		memset(f->on[t], 0, sizeof f->on[t]);
+		for (i = 0; i < tw_rdefs[t].nfields; i++) {
+			f->on[t][i] = 1;
+			f->order[t][i] = (short)i;
+		}
+		f->norder[t] = tw_rdefs[t].nfields;
+		f->reorder[t] = 0;
+	}
+	f->on[TW_R_TWEET][TWF_T_year] = f->on[TW_R_TWEET][TWF_T_month] =
+	    f->on[TW_R_TWEET][TWF_T_day] = f->on[TW_R_TWEET][TWF_T_hour] = 0;
+}
+
 void
 tw_flatten_init(struct tw_flatten *f)
 {
@@ -1737,25 +1878,42 @@ tw_flatten_init(struct tw_flatten *f)
 
 	memset(f, 0, sizeof *f);
 	f->types = 1u << TW_R_TWEET;
-	for (t = 0; t < TW_R_N; t++) {
-		f->sel[t] = tw_rdefs[t].nfields >= 64 ? ~(uint64_t)0 :
-		    (((uint64_t)1 << tw_rdefs[t].nfields) - 1);
-		for (i = 0; i < tw_rdefs[t].nfields; i++) {
-			const char *n = tw_rdefs[t].fields[i].name;
-			char *k = tw_xmalloc(strlen(n) + 4);
-
-			k[0] = '"';
-			memcpy(k + 1, n, strlen(n));
-			memcpy(k + 1 + strlen(n), "\":", 3);
-			f->keys[t][i] = k;
-		}
-	}
-	f->sel[TW_R_TWEET] &= ~(((uint64_t)1 << TWF_T_year) |
-	    ((uint64_t)1 << TWF_T_month) | ((uint64_t)1 << TWF_T_day) |
-	    ((uint64_t)1 << TWF_T_hour));
+	for (t = 0; t < TW_R_N; t++)
+		for (i = 0; i < tw_rdefs[t].nfields; i++)
+			set_key(f, t, i, tw_rdefs[t].fields[i].name);
+	select_all(f);
 	f->sel_default = 1;
 	tw_json_init(&f->payload);
 	f->ctx = tw_xcalloc(1, sizeof *f->ctx);
+	for (i = 0; i < TW_FLAT_MAXF; i++)
+		f->ctx->where[i] = -1;
+}
+
+void
+tw_flatten_time_parts(struct tw_flatten *f)
+{
+	if (!f->sel_default)
+		return;	/* -f names the fields */
+	f->on[TW_R_TWEET][TWF_T_year] = f->on[TW_R_TWEET][TWF_T_month] =
+	    f->on[TW_R_TWEET][TWF_T_day] = f->on[TW_R_TWEET][TWF_T_hour] = 1;
+	f->sel_default = 0;
+}
+
+int
+tw_flatten_columns(const struct tw_flatten *f, enum tw_rtype t,
+    const char **names, int max)
+{
+	int i, n = 0, idx;
+
+	for (i = 0; i < f->norder[t] && n < max; i++) {
+		idx = f->order[t][i];
+		if (!f->on[t][idx])
+			continue;
+		names[n++] = idx < tw_rdefs[t].nfields ?
+		    tw_rdefs[t].fields[idx].name :
+		    f->xf[idx - tw_rdefs[t].nfields].name;
+	}
+	return n;
 }
 
 void
@@ -1764,8 +1922,13 @@ tw_flatten_free(struct tw_flatten *f)
 	int t, i;
 
 	for (t = 0; t < TW_R_N; t++)
-		for (i = 0; i < tw_rdefs[t].nfields; i++)
-			free((char *)f->keys[t][i]);
+		for (i = 0; i < TW_FLAT_MAXF; i++)
+			free(f->keys[t][i]);
+	for (i = 0; i < f->nxf; i++) {
+		free(f->xf[i].name);
+		free(f->xf[i].path);
+	}
+	tw_buf_free(&f->reo);
 	if (f->dedup) {
 		free(f->dedup->gen[0].slot);
 		free(f->dedup->gen[1].slot);
@@ -1787,31 +1950,123 @@ tw_flatten_dedup(struct tw_flatten *f, size_t size)
 	f->dedup = d;
 }
 
+/* A column name: a letter or '_', then letters, digits and '_'. */
+static int
+ident(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 64 || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* 1 when s[0..n) holds two dots in a row (an empty key). */
+static int
+has_dots(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == '.' && s[i + 1] == '.')
+			return 1;
+	return 0;
+}
+
+/* Index of the NAME=PATH field named n (as a tweet field index), or -1. */
+static int
+xfield_lookup(const struct tw_flatten *f, const char *n, size_t len)
+{
+	int k;
+
+	for (k = 0; k < f->nxf; k++)
+		if (strlen(f->xf[k].name) == len && memcmp(f->xf[k].name, n, len) == 0)
+			return tw_rdefs[TW_R_TWEET].nfields + k;
+	return -1;
+}
+
+/* Adds field idx of type t to the selection, in the order asked. */
+static void
+select_one(struct tw_flatten *f, int t, int idx)
+{
+	if (f->on[t][idx])
+		return;		/* named twice: the first place counts */
+	f->on[t][idx] = 1;
+	if (f->norder[t] > 0 && f->order[t][f->norder[t] - 1] > idx)
+		f->reorder[t] = 1;
+	f->order[t][f->norder[t]++] = (short)idx;
+}
+
 int
 tw_flatten_select(struct tw_flatten *f, const char *list)
 {
-	const char *s = list, *e;
+	const char *s = list, *e, *eq;
 	int t, idx, any;
+	size_t n;
 
-	for (t = 0; t < TW_R_N; t++)
-		f->sel[t] = 0;
+	for (t = 0; t < TW_R_N; t++) {
+		memset(f->on[t], 0, sizeof f->on[t]);
+		f->norder[t] = 0;
+		f->reorder[t] = 0;
+	}
 	f->sel_default = 0;
 	while (*s) {
 		e = strchr(s, ',');
 		if (e == NULL)
 			e = s + strlen(s);
-		if (e > s) {
+		n = (size_t)(e - s);
+		eq = memchr(s, '=', n);
+		if (eq != NULL) {
+			struct tw_xfield *x;
+			size_t nl = (size_t)(eq - s), pl = n - nl - 1;
+
+			if (!ident(s, nl)) {
+				snprintf(f->err, sizeof f->err, "\"%.*s\": NAME=PATH "
+				    "needs a NAME of letters, digits and '_'", (int)n, s);
+				return -1;
+			}
+			if (tw_field_lookup(TW_R_TWEET, s, nl) >= 0 ||
+			    xfield_lookup(f, s, nl) >= 0) {
+				snprintf(f->err, sizeof f->err, "\"%.*s\": the name "
+				    "\"%.*s\" is taken", (int)n, s, (int)nl, s);
+				return -1;
+			}
+			if (pl == 0 || eq[1] == '.' || eq[pl] == '.' ||
+			    has_dots(eq + 1, pl)) {
+				snprintf(f->err, sizeof f->err, "\"%.*s\": PATH must "
+				    "be keys joined by '.'", (int)n, s);
+				return -1;
+			}
+			if (f->nxf == TW_FLAT_MAXX ||
+			    tw_rdefs[TW_R_TWEET].nfields + f->nxf >= TW_FLAT_MAXF) {
+				snprintf(f->err, sizeof f->err, "more than %d "
+				    "NAME=PATH fields", TW_FLAT_MAXX);
+				return -1;
+			}
+			x = &f->xf[f->nxf];
+			x->name = tw_xstrndup(s, nl);
+			x->path = tw_xstrndup(eq + 1, pl);
+			idx = tw_rdefs[TW_R_TWEET].nfields + f->nxf++;
+			set_key(f, TW_R_TWEET, idx, x->name);
+			select_one(f, TW_R_TWEET, idx);
+		} else if (n > 0) {
 			any = 0;
 			for (t = 0; t < TW_R_N; t++) {
-				idx = tw_field_lookup((enum tw_rtype)t, s, (size_t)(e - s));
+				idx = tw_field_lookup((enum tw_rtype)t, s, n);
+				if (idx < 0 && t == TW_R_TWEET)
+					idx = xfield_lookup(f, s, n);
 				if (idx >= 0) {
-					f->sel[t] |= (uint64_t)1 << idx;
+					select_one(f, t, idx);
 					any = 1;
 				}
 			}
 			if (!any) {
 				snprintf(f->err, sizeof f->err, "unknown field \"%.*s\"",
-				    (int)(e - s), s);
+				    (int)n, s);
 				return -1;
 			}
 		}
