@@ -101,7 +101,8 @@ struct tw_flat_ctx {
 	int first;		/* no field written yet in this record */
 	enum tw_rtype rt;
 	/* v2 includes */
-	const struct tw_jval *inc_users, *inc_tweets, *inc_places, *inc_media;
+	const struct tw_jval *inc_users, *inc_tweets, *inc_places, *inc_media,
+	    *inc_polls;
 	const struct tw_jval *rules;	/* matching_rules of a stream line */
 	/* kcat provenance */
 	const struct tw_jval *k_topic, *k_part, *k_off;
@@ -255,6 +256,28 @@ jget_t(struct tw_flat_ctx *c, const struct tw_jval *obj, const char *key,
 }
 
 #define G(c, o, lit, w) jget_t((c), (o), lit, sizeof(lit) - 1, (w))
+
+/* An object member of the given type, or NULL: never an error. */
+static const struct tw_jval *
+member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
+    int type)
+{
+	const struct tw_jval *v;
+
+	if (o == NULL || o->type != TW_JOBJ)
+		return NULL;
+	v = tw_json_get(c->j, o, k, strlen(k));
+	return v != NULL && v->type == type ? v : NULL;
+}
+
+/* A boolean member, or NULL: never an error. */
+static const struct tw_jval *
+member_bool(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k)
+{
+	const struct tw_jval *v = member(c, o, k, TW_JTRUE);
+
+	return v != NULL ? v : member(c, o, k, TW_JFALSE);
+}
 
 /* ---- record writing ---- */
 
@@ -582,36 +605,65 @@ media_link(struct tw_flat_ctx *c, const struct tw_jval *e)
 	    (d->len >= 9 && memcmp(d->p, "pic.x.com", 9) == 0));
 }
 
-enum { PS_LOWER = 1, PS_NOMEDIA = 2 };
+enum {
+	PS_LOWER = 1,		/* lowercase (hashtags) */
+	PS_NOMEDIA = 2,		/* leave out media links (urls) */
+	PS_UPPER = 4,		/* ASCII uppercase (cashtags) */
+	PS_ID = 8,		/* ids: a string of digits or an integer */
+	PS_NAME = 16		/* the "name" of the object at `field` */
+};
+
+/* The string (or with PS_ID, id) that element e of a list contributes. */
+static const struct tw_jval *
+pick(struct tw_flat_ctx *c, const struct tw_jval *e, const char *field,
+    const char *alt, int flags)
+{
+	const struct tw_jval *s = e;
+
+	if (field != NULL) {
+		if (e->type != TW_JOBJ)
+			return NULL;
+		s = tw_json_get(c->j, e, field, strlen(field));
+		if ((s == NULL || s->type != TW_JSTR) && alt != NULL &&
+		    !(flags & PS_NAME))
+			s = tw_json_get(c->j, e, alt, strlen(alt));
+		if (s != NULL && (flags & PS_NAME))
+			s = s->type == TW_JOBJ ? TW_JGET(c->j, s, "name") : NULL;
+	}
+	if (s == NULL)
+		return NULL;
+	if (flags & PS_ID)
+		return type_ok(s, W_ID) ? s : NULL;
+	return s->type == TW_JSTR ? s : NULL;
+}
 
 /*
  * Appends unique strings taken from key `field` (or `alt`) of each object
- * of arr: lowercased with PS_LOWER, media links left out with PS_NOMEDIA.
+ * of arr, or from the elements themselves when field is NULL, as a JSON
+ * list; flags as above. [] when arr is NULL.
  */
 static void
 put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
     const char *field, const char *alt, int flags)
 {
-	int lower = flags & PS_LOWER;
 	const struct tw_jval *e, *s;
 	struct tw_buf *t = &c->f->tmp;
 	size_t starts[64], lens[64], ns = 0, k;
 	uint32_t i;
 
 	tw_buf_addc(c->out, '[');
-	if (arr != NULL) {
+	if (arr != NULL && arr->type == TW_JARR) {
 		tw_buf_reset(t);
 		for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
 			size_t st = t->len, dec;
 
 			if ((flags & PS_NOMEDIA) && media_link(c, e))
 				continue;
-			s = e->type == TW_JOBJ ? tw_json_get(c->j, e, field, strlen(field)) : NULL;
-			if ((s == NULL || s->type != TW_JSTR) && alt != NULL)
-				s = e->type == TW_JOBJ ? tw_json_get(c->j, e, alt, strlen(alt)) : NULL;
-			if (s == NULL || s->type != TW_JSTR)
+			if ((s = pick(c, e, field, alt, flags)) == NULL)
 				continue;
-			if (lower) {
+			if (s->type == TW_JNUM) {
+				tw_buf_add(t, s->p, s->len);	/* an integer id */
+			} else if (flags & PS_LOWER) {
 				struct tw_buf d = TW_BUF_INIT;
 
 				tw_json_str_decode(&d, s);
@@ -622,6 +674,10 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 					c->f->n_repaired++;
 			}
 			dec = t->len - st;
+			if (flags & PS_UPPER)
+				for (k = st; k < t->len; k++)
+					if (t->p[k] >= 'a' && t->p[k] <= 'z')
+						t->p[k] = (char)(t->p[k] - 32);
 			for (k = 0; k < ns; k++)
 				if (lens[k] == dec && memcmp(t->p + starts[k], t->p + st, dec) == 0)
 					break;
@@ -640,6 +696,17 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 		}
 	}
 	tw_buf_addc(c->out, ']');
+}
+
+/* put_strings, but null when the payload has no such list at all. */
+static void
+put_list(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
+    const char *alt, int flags)
+{
+	if (arr == NULL || arr->type != TW_JARR)
+		put_null(c);
+	else
+		put_strings(c, arr, field, alt, flags);
 }
 
 /* ---- lookups in v2 includes ---- */
@@ -665,6 +732,30 @@ find_by(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
 }
 
 /* ---- dimension records ---- */
+
+/*
+ * The event time of a user (kind 1) or place (kind 2) record: see
+ * dim_time below.
+ */
+static void
+put_dim_ts(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *id)
+{
+	(void)kind;
+	(void)id;
+	put_null(c);
+}
+
+/* A user's pinned tweet id: v2 pinned_tweet_id, or the first of v1.1's
+ * pinned_tweet_ids_str; never an error. */
+static const struct tw_jval *
+pinned(struct tw_flat_ctx *c, const struct tw_jval *u, const char *k)
+{
+	const struct tw_jval *v = u ? tw_json_get(c->j, u, k, strlen(k)) : NULL;
+
+	if (v != NULL && v->type == TW_JARR)
+		v = v->len > 0 ? v + 1 : NULL;
+	return v != NULL && type_ok(v, W_ID) ? v : NULL;
+}
 
 static void
 v2_user(struct tw_flat_ctx *c, const struct tw_jval *u)
@@ -698,6 +789,9 @@ v2_user(struct tw_flat_ctx *c, const struct tw_jval *u)
 	if (key(c, TWF_U_tweet_count)) put_num(c, G(c, pm, "tweet_count", W_COUNT));
 	if (key(c, TWF_U_listed_count)) put_num(c, G(c, pm, "listed_count", W_COUNT));
 	if (key(c, TWF_U_profile_image_url)) put_str(c, G(c, u, "profile_image_url", W_STR));
+	if (key(c, TWF_U_verified_type)) put_str(c, member(c, u, "verified_type", TW_JSTR));
+	if (key(c, TWF_U_pinned_tweet_id)) put_id(c, pinned(c, u, "pinned_tweet_id"));
+	if (key(c, TWF_U_ts)) put_dim_ts(c, 1, id);
 	rec_end(c);
 }
 
@@ -736,6 +830,9 @@ v1_user(struct tw_flat_ctx *c, const struct tw_jval *u)
 	if (key(c, TWF_U_tweet_count)) put_num(c, G(c, u, "statuses_count", W_COUNT));
 	if (key(c, TWF_U_listed_count)) put_num(c, G(c, u, "listed_count", W_COUNT));
 	if (key(c, TWF_U_profile_image_url)) put_str(c, img);
+	if (key(c, TWF_U_verified_type)) put_str(c, member(c, u, "verified_type", TW_JSTR));
+	if (key(c, TWF_U_pinned_tweet_id)) put_id(c, pinned(c, u, "pinned_tweet_ids_str"));
+	if (key(c, TWF_U_ts)) put_dim_ts(c, 1, id);
 	rec_end(c);
 }
 
@@ -821,6 +918,7 @@ place_rec(struct tw_flat_ctx *c, const struct tw_jval *p)
 			tw_buf_addc(c->out, ']');
 		}
 	}
+	if (key(c, TWF_P_ts)) put_dim_ts(c, 2, id);
 	rec_end(c);
 }
 
@@ -873,7 +971,7 @@ media_v1(struct tw_flat_ctx *c, const struct tw_jval *m, struct media *o)
 
 static void
 media_rec(struct tw_flat_ctx *c, const struct media *m,
-    const struct tw_jval *tweet_id)
+    const struct tw_jval *tweet_id, int have_ts, int64_t ts)
 {
 	/* One record per tweet and media item: the tweets of a page that
 	 * share an item (a retweet and its original) each get theirs. */
@@ -892,6 +990,9 @@ media_rec(struct tw_flat_ctx *c, const struct media *m,
 	if (key(c, TWF_M_duration_ms)) put_num(c, m->duration);
 	if (key(c, TWF_M_view_count)) put_num(c, m->views);
 	if (key(c, TWF_M_alt_text)) put_str(c, m->alt);
+	if (key(c, TWF_M_ts)) {
+		if (have_ts) tw_buf_add_i64(c->out, ts); else put_null(c);
+	}
 	rec_end(c);
 }
 
@@ -919,6 +1020,9 @@ struct tweet {
 	    *hashtags, *mentions, *urls, *place, *place_id, *coords, *rules,
 	    *verified;
 	const struct tw_jval *obj;	/* the tweet object itself */
+	/* where the original's facts are: the original for a retweet (else
+	 * the tweet), its entities (a long tweet's own), its attachments */
+	const struct tw_jval *src, *ent, *att;
 	int v1;
 	int is_rt, is_reply, is_quote;
 	int64_t ts;
@@ -1046,6 +1150,190 @@ count_of(const struct tw_jval *v, int *have)
 		return x;
 	}
 	return 0;
+}
+
+/* A time given as ISO 8601 text or as epoch milliseconds, or null. */
+static void
+put_when(struct tw_flat_ctx *c, const struct tw_jval *v)
+{
+	int64_t ms = 0;
+	int have = v != NULL && v->type != TW_JNULL && !(v->flags & TW_JF_ESC) &&
+	    tw_json_time(v, &ms) == 0;
+
+	put_time(c, have, ms);
+}
+
+/* A count sent as a number or as a string of digits, or null. */
+static void
+put_count(struct tw_flat_ctx *c, const struct tw_jval *v)
+{
+	int64_t x;
+
+	if (v != NULL && (v->type == TW_JNUM || (v->type == TW_JSTR &&
+	    v->flags == 0)) && tw_json_i64(v, &x) == 0 && x >= 0)
+		tw_buf_add_i64(c->out, x);
+	else
+		put_null(c);
+}
+
+/*
+ * The fields twarc-csv users expect (issue 17), read leniently: a value
+ * of an unexpected type is null, never a bad document, since older
+ * payloads and other clients vary here. v1.1 has no reply settings,
+ * context annotations, annotations or poll ids: null there.
+ */
+static void
+new_fields(struct tw_flat_ctx *c, const struct tweet *t)
+{
+	const struct tw_jval *o = t->obj, *ec, *w;
+
+	if (key(c, TWF_T_possibly_sensitive))
+		put_bool(c, member_bool(c, o, "possibly_sensitive"));
+	if (key(c, TWF_T_reply_settings))
+		put_str(c, member(c, o, "reply_settings", TW_JSTR));
+	if (key(c, TWF_T_cashtags))
+		put_strings(c, member(c, t->ent, t->v1 ? "symbols" : "cashtags",
+		    TW_JARR), t->v1 ? "text" : "tag", NULL, PS_UPPER);
+	if (key(c, TWF_T_mention_ids))
+		put_strings(c, t->mentions, t->v1 ? "id_str" : "id", "id", PS_ID);
+	if (key(c, TWF_T_edit_history_tweet_ids))
+		put_list(c, t->v1 ? member(c, member(c, o, "edit_history", TW_JOBJ),
+		    "edit_tweet_ids", TW_JARR) : member(c, o,
+		    "edit_history_tweet_ids", TW_JARR), NULL, NULL, PS_ID);
+	ec = member(c, o, "edit_controls", TW_JOBJ);
+	if (key(c, TWF_T_editable_until))
+		put_when(c, t->v1 ? member(c, ec, "editable_until_ms", TW_JNUM) :
+		    member(c, ec, "editable_until", TW_JSTR));
+	if (key(c, TWF_T_edits_remaining))
+		put_count(c, ec ? TW_JGET(c->j, ec, "edits_remaining") : NULL);
+	if (key(c, TWF_T_context_domains)) {
+		if (t->v1)
+			put_null(c);
+		else
+			put_strings(c, member(c, t->src, "context_annotations",
+			    TW_JARR), "domain", NULL, PS_NAME);
+	}
+	if (key(c, TWF_T_context_entities)) {
+		if (t->v1)
+			put_null(c);
+		else
+			put_strings(c, member(c, t->src, "context_annotations",
+			    TW_JARR), "entity", NULL, PS_NAME);
+	}
+	if (key(c, TWF_T_annotations)) {
+		if (t->v1)
+			put_null(c);
+		else	/* a long post's entities have none: the tweet's */
+			put_strings(c, member(c, member(c, t->src, "entities",
+			    TW_JOBJ), "annotations", TW_JARR), "normalized_text",
+			    NULL, 0);
+	}
+	if (key(c, TWF_T_poll_ids)) {
+		if (t->v1)
+			put_null(c);
+		else
+			put_strings(c, member(c, t->att, "poll_ids", TW_JARR), NULL,
+			    NULL, PS_ID);
+	}
+	if (key(c, TWF_T_withheld)) {
+		w = t->v1 ? member(c, o, "withheld_in_countries", TW_JARR) :
+		    member(c, member(c, o, "withheld", TW_JOBJ), "country_codes",
+		    TW_JARR);
+		put_list(c, w, NULL, NULL, 0);
+	}
+	if (key(c, TWF_T_verified_type))
+		put_str(c, member(c, t->user, "verified_type", TW_JSTR));
+}
+
+/* One poll's record, for tweet t: p is the v2 poll object (NULL when the
+ * page did not expand it), id its id; or v1.1's entities.polls item. */
+static void
+poll_rec(struct tw_flat_ctx *c, const struct tweet *t, const struct tw_jval *p,
+    const struct tw_jval *id)
+{
+	const struct tw_jval *opts, *e, *v;
+	int64_t total = 0, x;
+	int have = 0, n = 0;
+	uint32_t i;
+
+	if (seen_once2(c, 4, id != NULL ? id : t->id, t->id))
+		return;
+	opts = member(c, p, "options", TW_JARR);
+	rec_begin(c, TW_R_POLL);
+	if (key(c, TWF_O_record_type)) put_lit(c, "poll");
+	if (key(c, TWF_O_tweet_id)) put_id(c, t->id);
+	if (key(c, TWF_O_id)) put_id(c, id);
+	if (key(c, TWF_O_ts)) {
+		if (t->have_ts) tw_buf_add_i64(c->out, t->ts); else put_null(c);
+	}
+	if (key(c, TWF_O_options)) {
+		if (opts == NULL) {
+			put_null(c);
+		} else {
+			tw_buf_addc(c->out, '[');
+			for (i = 0, e = opts + 1; i < opts->len; i++, e = tw_json_after(c->j, e)) {
+				if (e->type != TW_JOBJ)
+					continue;
+				if (n++)
+					tw_buf_addc(c->out, ',');
+				tw_buf_add(c->out, "{\"position\":", 12);
+				put_count(c, TW_JGET(c->j, e, "position"));
+				tw_buf_add(c->out, ",\"label\":", 9);
+				v = member(c, e, "label", TW_JSTR);
+				put_str(c, v != NULL ? v : member(c, e, "text", TW_JSTR));
+				tw_buf_add(c->out, ",\"votes\":", 9);
+				put_count(c, TW_JGET(c->j, e, "votes"));
+				tw_buf_addc(c->out, '}');
+			}
+			tw_buf_addc(c->out, ']');
+		}
+	}
+	if (key(c, TWF_O_votes)) {
+		for (i = 0, e = opts ? opts + 1 : NULL; opts && i < opts->len;
+		    i++, e = tw_json_after(c->j, e)) {
+			v = e->type == TW_JOBJ ? TW_JGET(c->j, e, "votes") : NULL;
+			if (v != NULL && v->type == TW_JNUM && tw_json_i64(v, &x) == 0 &&
+			    x >= 0) {
+				total += x;
+				have = 1;
+			}
+		}
+		if (have) tw_buf_add_i64(c->out, total); else put_null(c);
+	}
+	if (key(c, TWF_O_voting_status)) put_str(c, member(c, p, "voting_status", TW_JSTR));
+	if (key(c, TWF_O_duration_minutes)) put_count(c, member(c, p, "duration_minutes", TW_JNUM));
+	if (key(c, TWF_O_end_datetime)) put_when(c, member(c, p, "end_datetime", TW_JSTR));
+	rec_end(c);
+}
+
+/*
+ * The poll records of tweet t: v2 poll_ids resolved in includes.polls (or
+ * the poll twarc2 puts in attachments.poll), v1.1 entities.polls.
+ */
+static void
+poll_recs(struct tw_flat_ctx *c, const struct tweet *t)
+{
+	const struct tw_jval *ids, *e, *p, *inl;
+	uint32_t i;
+
+	if (t->v1) {
+		ids = member(c, t->ent, "polls", TW_JARR);
+		for (i = 0, e = ids ? ids + 1 : NULL; ids && i < ids->len; i++, e = tw_json_after(c->j, e))
+			if (e->type == TW_JOBJ)
+				poll_rec(c, t, e, NULL);
+		return;
+	}
+	ids = member(c, t->att, "poll_ids", TW_JARR);
+	inl = member(c, t->att, "poll", TW_JOBJ);
+	for (i = 0, e = ids ? ids + 1 : NULL; ids && i < ids->len; i++, e = tw_json_after(c->j, e)) {
+		if (!type_ok(e, W_ID))
+			continue;
+		p = find_by(c, c->inc_polls, "id", e);
+		if (p == NULL && inl != NULL && member(c, inl, "id", e->type) != NULL &&
+		    tw_json_streq(TW_JGET(c->j, inl, "id"), e->p, e->len))
+			p = inl;
+		poll_rec(c, t, p, e);
+	}
 }
 
 /* The value at path (keys and array indexes joined by '.') under v. */
@@ -1181,13 +1469,14 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		if (key(c, TWF_T_kafka_topic)) put_str(c, c->k_topic);
 		if (key(c, TWF_T_kafka_partition)) put_num(c, c->k_part);
 		if (key(c, TWF_T_kafka_offset)) put_num(c, c->k_off);
+		new_fields(c, t);
 		for (i = 0; i < f->nxf; i++)
 			if (key(c, tw_rdefs[TW_R_TWEET].nfields + i))
 				put_path(c, t->obj, f->xf[i].path);
 		rec_end(c);
 	}
 	for (i = 0; i < nm; i++)
-		media_rec(c, &m[i], t->id);
+		media_rec(c, &m[i], t->id, t->have_ts, t->ts);
 	if ((f->types & (1u << TW_R_HASHTAG)) && t->hashtags != NULL) {
 		/* One record per distinct tag: reuse the flat array writer. */
 		struct tw_buf tags = TW_BUF_INIT;
@@ -1218,6 +1507,8 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		tw_json_free(&tj);
 		tw_buf_free(&tags);
 	}
+	if (f->types & (1u << TW_R_POLL))
+		poll_recs(c, t);
 }
 
 static void
@@ -1264,19 +1555,6 @@ v2_quoted(struct tw_flat_ctx *c, const struct tw_jval *o,
 		return rid;
 	}
 	return NULL;
-}
-
-/* An object member of the given type, or NULL: never an error. */
-static const struct tw_jval *
-member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
-    int type)
-{
-	const struct tw_jval *v;
-
-	if (o == NULL || o->type != TW_JOBJ)
-		return NULL;
-	v = tw_json_get(c->j, o, k, strlen(k));
-	return v != NULL && v->type == type ? v : NULL;
 }
 
 /*
@@ -1408,6 +1686,9 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	att = G(c, src, "attachments", W_OBJ);
 	if (att == NULL && src != o)
 		att = G(c, o, "attachments", W_OBJ);
+	t.src = src;
+	t.ent = ent;
+	t.att = att;
 	t.media_keys = G(c, att, "media_keys", W_ARR);
 	t.media_inline = G(c, att, "media", W_ARR);
 	pm = G(c, o, "public_metrics", W_OBJ);
@@ -1508,6 +1789,8 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	ent = ext ? G(c, ext, "entities", W_OBJ) : NULL;
 	if (ent == NULL)
 		ent = G(c, src, "entities", W_OBJ);
+	t.src = src;
+	t.ent = ent;
 	xent = ext ? G(c, ext, "extended_entities", W_OBJ) : NULL;
 	if (xent == NULL)
 		xent = G(c, src, "extended_entities", W_OBJ);
@@ -1610,6 +1893,7 @@ v2_response(struct tw_flat_ctx *c, const struct tw_jval *root)
 	c->inc_tweets = G(c, inc, "tweets", W_ARR);
 	c->inc_places = G(c, inc, "places", W_ARR);
 	c->inc_media = G(c, inc, "media", W_ARR);
+	c->inc_polls = member(c, inc, "polls", TW_JARR);
 	c->rules = G(c, root, "matching_rules", W_ARR);
 	errs = G(c, root, "errors", W_ARR);
 	if (errs)
@@ -2092,7 +2376,7 @@ tw_flatten_types(struct tw_flatten *f, const char *list)
 			t = tw_rtype_lookup(s, (size_t)(e - s));
 			if (t < 0) {
 				snprintf(f->err, sizeof f->err,
-				    "unknown record type \"%.*s\" (use tweets, users, places, media, hashtags or all)",
+				    "unknown record type \"%.*s\" (use tweets, users, places, media, hashtags, polls or all)",
 				    (int)(e - s), s);
 				return -1;
 			}

@@ -35,7 +35,8 @@ usage(int status)
 	fputs(usage_text, status ? stderr : stdout);
 	if (status == 0)
 		fputs("\n"
-		    "  -t, --types LIST      record types: tweets,users,places,media,hashtags,all\n"
+		    "  -t, --types LIST      record types: tweets,users,places,media,hashtags,\n"
+		    "                        polls,all\n"
 		    "  -f, --fields LIST     write only these fields, in this order (any record\n"
 		    "                        type); NAME=PATH adds a payload value to tweets\n"
 		    "      --time-parts      add year, month, day, hour to tweets\n"
@@ -265,7 +266,7 @@ summary(struct state *s, struct tw_reader *r)
 	if (!s->o.verbose && s->bad == 0 && s->ioerr == 0 && s->jqerr == 0)
 		return;
 	tw_warn("%llu documents, %llu tweets, %llu users, %llu places, "
-	    "%llu media, %llu hashtags; skipped: %llu blank, %llu API errors, "
+	    "%llu media, %llu hashtags, %llu polls; skipped: %llu blank, %llu API errors, "
 	    "%llu notices, %llu unsupported, %llu empty, %llu other, "
 	    "%llu duplicates; "
 	    "%llu bad lines, %llu repaired strings%s",
@@ -275,6 +276,7 @@ summary(struct state *s, struct tw_reader *r)
 	    (unsigned long long)f->n_out[TW_R_PLACE],
 	    (unsigned long long)f->n_out[TW_R_MEDIA],
 	    (unsigned long long)f->n_out[TW_R_HASHTAG],
+	    (unsigned long long)f->n_out[TW_R_POLL],
 	    (unsigned long long)s->blank,
 	    (unsigned long long)f->n_api_errors,
 	    (unsigned long long)f->n_kind[TW_DOC_NOTICE],

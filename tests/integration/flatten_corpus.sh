@@ -39,7 +39,7 @@ import json,sys
 seen=set()
 for l in open('$T/all.ndjson'):
     r=json.loads(l); seen.add(r['record_type'])
-assert seen=={'tweet','user','place','media','hashtag'}, seen
+assert seen=={'tweet','user','place','media','hashtag','poll'}, seen
 "
 
 # 3. Fields against the source payloads, with Python's json as the reference.
