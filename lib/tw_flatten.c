@@ -92,6 +92,7 @@ static int xfield_lookup(const struct tw_flatten *f, const char *n, size_t len);
 /* ---- per-document context ---- */
 
 #define MAXSEEN 4096
+#define REFCAP 8192		/* a power of two */
 
 struct tw_flat_ctx {
 	struct tw_flatten *f;
@@ -107,6 +108,9 @@ struct tw_flat_ctx {
 	/* kcat provenance */
 	const struct tw_jval *k_topic, *k_part, *k_off;
 	const struct tw_jval *root;	/* the document (a kcat payload's) */
+	/* event time for dimension records (see dim_ts) */
+	int in_tweet, cur_have, have_newest, note_refs;
+	int64_t cur_ts, newest_ts;
 	/* the record being written: its type's settings */
 	const unsigned char *on;
 	char *const *keys;
@@ -116,6 +120,12 @@ struct tw_flat_ctx {
 	uint64_t seen[MAXSEEN];
 	size_t nseen;
 	int dims_done;
+	/* users and places referenced by the tweets of a v2 document, with
+	 * the first referencing tweet's time; a slot is live when its gen is
+	 * the document's */
+	struct { uint64_t h; int64_t ts; uint32_t gen; } ref[REFCAP];
+	uint32_t gen;
+	size_t nref;
 	/* with reo: where each field of the record starts, and which */
 	size_t pos[TW_FLAT_MAXF];
 	short pidx[TW_FLAT_MAXF], where[TW_FLAT_MAXF];
@@ -731,6 +741,53 @@ find_by(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
 	return NULL;
 }
 
+/* ---- event time of dimension records ---- */
+
+/*
+ * A user or place of a v2 page's includes gets the time of the first
+ * tweet of the document that references it (its author, the user it
+ * replies to, a user it mentions, the author of what it retweets or
+ * quotes, the place it is tagged with), or else the document's newest
+ * tweet's time. v1.1 and twarc2 flattened tweets carry their users and
+ * places inside the tweet: they get that tweet's time (in_tweet).
+ */
+static void
+ref_note(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *id,
+    int64_t ts)
+{
+	uint64_t h;
+	size_t i;
+
+	if (id == NULL || c->nref >= REFCAP / 2)
+		return;
+	h = hash_bytes(id->p, id->len, kind);
+	for (i = h & (REFCAP - 1); c->ref[i].gen == c->gen; i = (i + 1) & (REFCAP - 1))
+		if (c->ref[i].h == h)
+			return;		/* the first tweet's time stays */
+	c->ref[i].h = h;
+	c->ref[i].ts = ts;
+	c->ref[i].gen = c->gen;
+	c->nref++;
+}
+
+static int
+ref_get(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *id,
+    int64_t *ts)
+{
+	uint64_t h;
+	size_t i;
+
+	if (id == NULL || c->nref == 0)
+		return 0;
+	h = hash_bytes(id->p, id->len, kind);
+	for (i = h & (REFCAP - 1); c->ref[i].gen == c->gen; i = (i + 1) & (REFCAP - 1))
+		if (c->ref[i].h == h) {
+			*ts = c->ref[i].ts;
+			return 1;
+		}
+	return 0;
+}
+
 /* ---- dimension records ---- */
 
 /*
@@ -740,9 +797,18 @@ find_by(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
 static void
 put_dim_ts(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *id)
 {
-	(void)kind;
-	(void)id;
-	put_null(c);
+	int64_t ts;
+
+	if (c->in_tweet) {
+		/* seen in this tweet (v1.1, twarc2 flattened) */
+		if (c->cur_have) tw_buf_add_i64(c->out, c->cur_ts); else put_null(c);
+	} else if (ref_get(c, kind, id, &ts)) {
+		tw_buf_add_i64(c->out, ts);
+	} else if (c->have_newest) {
+		tw_buf_add_i64(c->out, c->newest_ts);
+	} else {
+		put_null(c);
+	}
 }
 
 /* A user's pinned tweet id: v2 pinned_tweet_id, or the first of v1.1's
@@ -1382,6 +1448,24 @@ put_path(struct tw_flat_ctx *c, const struct tw_jval *o, const char *path)
 		c->f->n_repaired++;
 }
 
+/* The users and place a v2 tweet of a page references, with its time. */
+static void
+note_refs(struct tw_flat_ctx *c, const struct tweet *t)
+{
+	const struct tw_jval *e, *id;
+	uint32_t i;
+
+	ref_note(c, 1, t->author_id, t->ts);
+	ref_note(c, 1, t->reply_user, t->ts);
+	ref_note(c, 1, t->rt_user, t->ts);
+	ref_note(c, 1, t->q_user, t->ts);
+	if (t->mentions != NULL)
+		for (i = 0, e = t->mentions + 1; i < t->mentions->len; i++, e = tw_json_after(c->j, e))
+			if ((id = member(c, e, "id", TW_JSTR)) != NULL)
+				ref_note(c, 1, id, t->ts);
+	ref_note(c, 2, t->place_id, t->ts);
+}
+
 static void
 emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 {
@@ -1401,6 +1485,12 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 			return;
 		}
 	}
+	if (t->have_ts && (!c->have_newest || t->ts > c->newest_ts)) {
+		c->newest_ts = t->ts;
+		c->have_newest = 1;
+	}
+	if (c->note_refs && t->have_ts)
+		note_refs(c, t);
 	nm = collect_media(c, t, m, 32);
 	if (f->types & (1u << TW_R_TWEET)) {
 		struct tw_tm tm;
@@ -1601,6 +1691,19 @@ v1_dims(struct tw_flat_ctx *c, const struct tw_jval *o, int depth)
 	v1_dims(c, member(c, o, "quoted_status", TW_JOBJ), depth + 1);
 }
 
+/* Writes the users and places a tweet carries, with the tweet's time. */
+static void
+in_tweet_dims(struct tw_flat_ctx *c, const struct tweet *t,
+    const struct tw_jval *o,
+    void (*dims)(struct tw_flat_ctx *, const struct tw_jval *, int))
+{
+	c->in_tweet = 1;
+	c->cur_ts = t->ts;
+	c->cur_have = t->have_ts;
+	dims(c, o, 0);
+	c->in_tweet = 0;
+}
+
 /* A v2 tweet object (page item, stream data, or twarc2 flattened). */
 static void
 v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
@@ -1709,7 +1812,7 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 		return;
 	emit_tweet(c, &t);
 	if (c->f->types & ((1u << TW_R_USER) | (1u << TW_R_PLACE)))
-		v2_embedded_dims(c, o, 0);
+		in_tweet_dims(c, &t, o, v2_embedded_dims);
 }
 
 /* A v1.1 status (REST, streaming, enterprise "original format"). */
@@ -1813,7 +1916,7 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 		return;
 	emit_tweet(c, &t);
 	if (c->f->types & ((1u << TW_R_USER) | (1u << TW_R_PLACE)))
-		v1_dims(c, o, 0);
+		in_tweet_dims(c, &t, o, v1_dims);
 }
 
 /* ---- shape detection ---- */
@@ -1894,6 +1997,9 @@ v2_response(struct tw_flat_ctx *c, const struct tw_jval *root)
 	c->inc_places = G(c, inc, "places", W_ARR);
 	c->inc_media = G(c, inc, "media", W_ARR);
 	c->inc_polls = member(c, inc, "polls", TW_JARR);
+	c->note_refs = (c->inc_users != NULL &&
+	    (c->f->types & (1u << TW_R_USER))) || (c->inc_places != NULL &&
+	    (c->f->types & (1u << TW_R_PLACE)));
 	c->rules = G(c, root, "matching_rules", W_ARR);
 	errs = G(c, root, "errors", W_ARR);
 	if (errs)
@@ -2171,6 +2277,7 @@ tw_flatten_init(struct tw_flatten *f)
 	f->ctx = tw_xcalloc(1, sizeof *f->ctx);
 	for (i = 0; i < TW_FLAT_MAXF; i++)
 		f->ctx->where[i] = -1;
+	f->ctx->gen = 1;
 }
 
 void
@@ -2404,6 +2511,14 @@ tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out
 	/* Everything but the large seen[] table, which nseen bounds. */
 	memset(c, 0, offsetof(struct tw_flat_ctx, seen));
 	c->nseen = 0;
+	if (c->nref > 0) {
+		/* a new generation frees the reference table at once */
+		if (++c->gen == 0) {
+			memset(c->ref, 0, sizeof c->ref);
+			c->gen = 1;
+		}
+		c->nref = 0;
+	}
 	c->dims_done = 0;
 	c->f = f;
 	c->j = j;
