@@ -280,14 +280,120 @@ member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
 	return v != NULL && v->type == type ? v : NULL;
 }
 
-/* A boolean member, or NULL: never an error. */
-static const struct tw_jval *
-member_bool(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k)
-{
-	const struct tw_jval *v = member(c, o, k, TW_JTRUE);
+/*
+ * ---- one pass over a tweet's members ----
+ * A tweet object is read for some forty keys; one pass that files each
+ * member under its key (the first of a repeated key, as tw_json_get)
+ * costs less than a lookup per key, most of which miss.
+ */
+#define TW_TWEET_KEYS(X) \
+	X(id) X(id_str) X(text) X(full_text) X(created_at) X(author_id) \
+	X(author) X(user) X(lang) X(source) X(conversation_id) \
+	X(in_reply_to_user_id) X(in_reply_to_user_id_str) \
+	X(in_reply_to_status_id) X(in_reply_to_status_id_str) \
+	X(referenced_tweets) X(note_tweet) X(entities) X(extended_entities) \
+	X(extended_tweet) X(attachments) X(public_metrics) X(geo) X(place) \
+	X(coordinates) X(matching_rules) X(possibly_sensitive) \
+	X(reply_settings) X(edit_history_tweet_ids) X(edit_history) \
+	X(edit_controls) X(context_annotations) X(withheld) \
+	X(withheld_in_countries) X(retweeted_status) X(quoted_status) \
+	X(quoted_status_id) X(quoted_status_id_str) X(is_quote_status) \
+	X(retweet_count) X(reply_count) X(favorite_count) X(quote_count) \
+	X(event_type) X(dm_conversation_id) X(username) X(screen_name)
+#define TK_ENUM(n) TK_##n,
+#define TK_NAME(n) #n,
+enum { TW_TWEET_KEYS(TK_ENUM) TK_N };
+static const char *const tk_name[TK_N] = { TW_TWEET_KEYS(TK_NAME) };
+static unsigned char tk_len[TK_N];
+static unsigned char tk_slot[256];	/* key index + 1, 0 for none */
 
-	return v != NULL ? v : member(c, o, k, TW_JFALSE);
+typedef const struct tw_jval *tkeys[TK_N];
+
+static unsigned
+tk_hash(const char *p, size_t n)
+{
+	return (unsigned)(n * 37 + (unsigned char)p[0] * 11 +
+	    (unsigned char)p[n - 1] * 3) & 255;
 }
+
+static void
+tk_init(void)
+{
+	unsigned h;
+	int i;
+
+	if (tk_len[0] != 0)
+		return;
+	for (i = 0; i < TK_N; i++) {
+		tk_len[i] = (unsigned char)strlen(tk_name[i]);
+		for (h = tk_hash(tk_name[i], tk_len[i]); tk_slot[h]; h = (h + 1) & 255)
+			;
+		tk_slot[h] = (unsigned char)(i + 1);
+	}
+}
+
+/* Files the members of object o under their keys in v (NULL if absent). */
+static void
+tk_scan(struct tw_flat_ctx *c, const struct tw_jval *o, tkeys v)
+{
+	const struct tw_jval *k;
+	unsigned h;
+	uint32_t m;
+	int i;
+
+	memset(v, 0, sizeof(tkeys));
+	if (o == NULL || o->type != TW_JOBJ)
+		return;
+	for (m = 0, k = o + 1; m < o->len; m++, k = c->j->v + k[1].next) {
+		if (k->len == 0)
+			continue;
+		if (k->flags != 0) {
+			/* an escaped key: compare decoded, as tw_json_get does */
+			for (i = 0; i < TK_N; i++)
+				if (v[i] == NULL && tw_json_streq(k, tk_name[i], tk_len[i])) {
+					v[i] = k + 1;
+					break;
+				}
+			continue;
+		}
+		for (h = tk_hash(k->p, k->len); tk_slot[h]; h = (h + 1) & 255) {
+			i = tk_slot[h] - 1;
+			if (tk_len[i] == k->len && memcmp(tk_name[i], k->p, k->len) == 0) {
+				if (v[i] == NULL)
+					v[i] = k + 1;
+				break;
+			}
+		}
+	}
+}
+
+/* A scanned member of the wanted type, as G gives it (null is NULL, a
+ * wrong type makes the document bad). */
+static const struct tw_jval *
+tk_get(struct tw_flat_ctx *c, const tkeys v, int i, enum want w)
+{
+	const struct tw_jval *x = v[i];
+
+	if (x == NULL || x->type == TW_JNULL)
+		return NULL;
+	if (!type_ok(x, w)) {
+		bad(c, "field \"%s\" is %s, expected %s", tk_name[i],
+		    w == W_ID && x->type == TW_JSTR ? "a string of other characters" :
+		    type_name(x->type), want_name[w]);
+		return NULL;
+	}
+	return x;
+}
+
+/* A scanned member of JSON type `type`, or NULL: never an error. */
+static const struct tw_jval *
+tk_lax(const tkeys v, int i, int type)
+{
+	return v[i] != NULL && v[i]->type == type ? v[i] : NULL;
+}
+
+#define K(v, name, w) tk_get(c, (v), TK_##name, (w))
+
 
 /* ---- record writing ---- */
 
@@ -1086,6 +1192,8 @@ struct tweet {
 	    *hashtags, *mentions, *urls, *place, *place_id, *coords, *rules,
 	    *verified;
 	const struct tw_jval *obj;	/* the tweet object itself */
+	const struct tw_jval *const *k;		/* its members (tkeys) */
+	const struct tw_jval *const *sk;	/* the original's (src) */
 	/* where the original's facts are: the original for a retweet (else
 	 * the tweet), its entities (a long tweet's own), its attachments */
 	const struct tw_jval *src, *ent, *att;
@@ -1251,22 +1359,24 @@ put_count(struct tw_flat_ctx *c, const struct tw_jval *v)
 static void
 new_fields(struct tw_flat_ctx *c, const struct tweet *t)
 {
-	const struct tw_jval *o = t->obj, *ec, *w;
+	const struct tw_jval *const *k = t->k, *ec, *w, *ps;
 
-	if (key(c, TWF_T_possibly_sensitive))
-		put_bool(c, member_bool(c, o, "possibly_sensitive"));
+	if (key(c, TWF_T_possibly_sensitive)) {
+		ps = tk_lax(k, TK_possibly_sensitive, TW_JTRUE);
+		put_bool(c, ps ? ps : tk_lax(k, TK_possibly_sensitive, TW_JFALSE));
+	}
 	if (key(c, TWF_T_reply_settings))
-		put_str(c, member(c, o, "reply_settings", TW_JSTR));
+		put_str(c, tk_lax(k, TK_reply_settings, TW_JSTR));
 	if (key(c, TWF_T_cashtags))
 		put_strings(c, member(c, t->ent, t->v1 ? "symbols" : "cashtags",
 		    TW_JARR), t->v1 ? "text" : "tag", NULL, PS_UPPER);
 	if (key(c, TWF_T_mention_ids))
 		put_strings(c, t->mentions, t->v1 ? "id_str" : "id", "id", PS_ID);
 	if (key(c, TWF_T_edit_history_tweet_ids))
-		put_list(c, t->v1 ? member(c, member(c, o, "edit_history", TW_JOBJ),
-		    "edit_tweet_ids", TW_JARR) : member(c, o,
-		    "edit_history_tweet_ids", TW_JARR), NULL, NULL, PS_ID);
-	ec = member(c, o, "edit_controls", TW_JOBJ);
+		put_list(c, t->v1 ? member(c, tk_lax(k, TK_edit_history, TW_JOBJ),
+		    "edit_tweet_ids", TW_JARR) : tk_lax(k,
+		    TK_edit_history_tweet_ids, TW_JARR), NULL, NULL, PS_ID);
+	ec = tk_lax(k, TK_edit_controls, TW_JOBJ);
 	if (key(c, TWF_T_editable_until))
 		put_when(c, t->v1 ? member(c, ec, "editable_until_ms", TW_JNUM) :
 		    member(c, ec, "editable_until", TW_JSTR));
@@ -1276,23 +1386,22 @@ new_fields(struct tw_flat_ctx *c, const struct tweet *t)
 		if (t->v1)
 			put_null(c);
 		else
-			put_strings(c, member(c, t->src, "context_annotations",
-			    TW_JARR), "domain", NULL, PS_NAME);
+			put_strings(c, tk_lax(t->sk, TK_context_annotations, TW_JARR),
+			    "domain", NULL, PS_NAME);
 	}
 	if (key(c, TWF_T_context_entities)) {
 		if (t->v1)
 			put_null(c);
 		else
-			put_strings(c, member(c, t->src, "context_annotations",
-			    TW_JARR), "entity", NULL, PS_NAME);
+			put_strings(c, tk_lax(t->sk, TK_context_annotations, TW_JARR),
+			    "entity", NULL, PS_NAME);
 	}
 	if (key(c, TWF_T_annotations)) {
 		if (t->v1)
 			put_null(c);
 		else	/* a long post's entities have none: the tweet's */
-			put_strings(c, member(c, member(c, t->src, "entities",
-			    TW_JOBJ), "annotations", TW_JARR), "normalized_text",
-			    NULL, 0);
+			put_strings(c, member(c, tk_lax(t->sk, TK_entities, TW_JOBJ),
+			    "annotations", TW_JARR), "normalized_text", NULL, 0);
 	}
 	if (key(c, TWF_T_poll_ids)) {
 		if (t->v1)
@@ -1302,8 +1411,8 @@ new_fields(struct tw_flat_ctx *c, const struct tweet *t)
 			    NULL, PS_ID);
 	}
 	if (key(c, TWF_T_withheld)) {
-		w = t->v1 ? member(c, o, "withheld_in_countries", TW_JARR) :
-		    member(c, member(c, o, "withheld", TW_JOBJ), "country_codes",
+		w = t->v1 ? tk_lax(k, TK_withheld_in_countries, TW_JARR) :
+		    member(c, tk_lax(k, TK_withheld, TW_JOBJ), "country_codes",
 		    TW_JARR);
 		put_list(c, w, NULL, NULL, 0);
 	}
@@ -1704,33 +1813,37 @@ in_tweet_dims(struct tw_flat_ctx *c, const struct tweet *t,
 	c->in_tweet = 0;
 }
 
-/* A v2 tweet object (page item, stream data, or twarc2 flattened). */
+/* A v2 tweet object (page item, stream data, or twarc2 flattened);
+ * kv holds its members (tk_scan). */
 static void
-v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
+v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o, const tkeys kv)
 {
 	struct tweet t;
 	const struct tw_jval *refs, *e, *src, *rt = NULL, *q = NULL, *pm, *ent,
 	    *geo, *note, *att;
+	const struct tw_jval *const *sv = kv;	/* the original's members */
+	tkeys rv;
 	uint32_t i;
 
 	memset(&t, 0, sizeof t);
 	t.obj = o;
-	t.id = G(c, o, "id", W_ID);
+	t.k = kv;
+	t.id = K(kv, id, W_ID);
 	if (t.id == NULL) {
 		bad(c, "tweet without an id%s%s%s", "", "", "");
 		return;
 	}
-	t.created = G(c, o, "created_at", W_STR);
+	t.created = K(kv, created_at, W_STR);
 	set_time(c, &t);
-	t.author_id = G(c, o, "author_id", W_ID);
-	t.user = G(c, o, "author", W_OBJ);	/* twarc2 embeds it */
+	t.author_id = K(kv, author_id, W_ID);
+	t.user = K(kv, author, W_OBJ);	/* twarc2 embeds it */
 	if (t.user == NULL)
 		t.user = find_by(c, c->inc_users, "id", t.author_id);
-	t.lang = G(c, o, "lang", W_STR);
-	t.source = G(c, o, "source", W_STR);
-	t.conv = G(c, o, "conversation_id", W_ID);
-	t.reply_user = G(c, o, "in_reply_to_user_id", W_ID);
-	refs = G(c, o, "referenced_tweets", W_ARR);
+	t.lang = K(kv, lang, W_STR);
+	t.source = K(kv, source, W_STR);
+	t.conv = K(kv, conversation_id, W_ID);
+	t.reply_user = K(kv, in_reply_to_user_id, W_ID);
+	refs = K(kv, referenced_tweets, W_ARR);
 	if (refs != NULL) {
 		for (i = 0, e = refs + 1; i < refs->len; i++, e = tw_json_after(c->j, e)) {
 			const struct tw_jval *ty = G(c, e, "type", W_STR);
@@ -1759,7 +1872,9 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 	if (rt != NULL) {
 		const struct tw_jval *oq = NULL, *oqid;
 
-		t.rt_user = G(c, rt, "author_id", W_ID);
+		tk_scan(c, rt, rv);
+		sv = rv;
+		t.rt_user = K(rv, author_id, W_ID);
 		/* A retweet carries the quote facts of its original, as a
 		 * v1.1 retweet does. */
 		if ((oqid = v2_quoted(c, rt, &oq)) != NULL) {
@@ -1774,40 +1889,41 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 		t.is_reply = 1;
 	/* A retweet's text and entities are the original's, untruncated. */
 	src = rt != NULL ? rt : o;
-	note = G(c, src, "note_tweet", W_OBJ);
+	note = K(sv, note_tweet, W_OBJ);
 	t.text = G(c, note, "text", W_STR);
 	if (t.text == NULL)
-		t.text = G(c, src, "text", W_STR);
+		t.text = K(sv, text, W_STR);
 	if (rt != NULL && t.text == NULL)
-		t.text = G(c, o, "text", W_STR);
+		t.text = K(kv, text, W_STR);
 	ent = G(c, note, "entities", W_OBJ);
 	if (ent == NULL)
-		ent = G(c, src, "entities", W_OBJ);
+		ent = K(sv, entities, W_OBJ);
 	t.hashtags = G(c, ent, "hashtags", W_ARR);
 	t.mentions = G(c, ent, "mentions", W_ARR);
 	t.urls = G(c, ent, "urls", W_ARR);
-	att = G(c, src, "attachments", W_OBJ);
+	att = K(sv, attachments, W_OBJ);
 	if (att == NULL && src != o)
-		att = G(c, o, "attachments", W_OBJ);
+		att = K(kv, attachments, W_OBJ);
 	t.src = src;
+	t.sk = sv;
 	t.ent = ent;
 	t.att = att;
 	t.media_keys = G(c, att, "media_keys", W_ARR);
 	t.media_inline = G(c, att, "media", W_ARR);
-	pm = G(c, o, "public_metrics", W_OBJ);
+	pm = K(kv, public_metrics, W_OBJ);
 	t.rts = G(c, pm, "retweet_count", W_COUNT);
 	t.replies = G(c, pm, "reply_count", W_COUNT);
 	t.likes = G(c, pm, "like_count", W_COUNT);
 	t.quotes = G(c, pm, "quote_count", W_COUNT);
 	t.impressions = G(c, pm, "impression_count", W_COUNT);
-	geo = G(c, o, "geo", W_OBJ);
+	geo = K(kv, geo, W_OBJ);
 	t.place_id = G(c, geo, "place_id", W_STR);
 	t.coords = G(c, G(c, geo, "coordinates", W_OBJ), "coordinates", W_ARR);
 	if (geo != NULL && tw_json_get(c->j, geo, "full_name", 9) != NULL)
 		t.place = geo;	/* twarc2 merges the place into geo */
 	else
 		t.place = find_by(c, c->inc_places, "id", t.place_id);
-	t.rules = c->rules ? c->rules : G(c, o, "matching_rules", W_ARR);
+	t.rules = c->rules ? c->rules : K(kv, matching_rules, W_ARR);
 	if (c->f->err[0])
 		return;
 	emit_tweet(c, &t);
@@ -1815,59 +1931,66 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 		in_tweet_dims(c, &t, o, v2_embedded_dims);
 }
 
-/* A v1.1 status (REST, streaming, enterprise "original format"). */
+/* A v1.1 status (REST, streaming, enterprise "original format"); kv
+ * holds its members (tk_scan). */
 static void
-v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
+v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o, const tkeys kv)
 {
 	struct tweet t;
-	const struct tw_jval *rt, *q, *qs, *src, *ext, *ent, *xent, *geo;
+	const struct tw_jval *rt, *q, *src, *ext, *ent, *xent;
+	const struct tw_jval *const *qv, *const *sv;
+	tkeys rv;
 
 	memset(&t, 0, sizeof t);
 	t.obj = o;
+	t.k = kv;
 	t.v1 = 1;
-	t.id = G(c, o, "id_str", W_STR);
+	t.id = K(kv, id_str, W_STR);
 	if (t.id == NULL)
-		t.id = G(c, o, "id", W_ID);
+		t.id = K(kv, id, W_ID);
 	if (t.id == NULL) {
 		bad(c, "tweet without an id%s%s%s", "", "", "");
 		return;
 	}
-	t.created = G(c, o, "created_at", W_STR);
+	t.created = K(kv, created_at, W_STR);
 	set_time(c, &t);
-	t.user = G(c, o, "user", W_OBJ);
+	t.user = K(kv, user, W_OBJ);
 	t.author_id = G(c, t.user, "id_str", W_STR);
 	if (t.author_id == NULL)
 		t.author_id = G(c, t.user, "id", W_ID);
-	t.lang = G(c, o, "lang", W_STR);
-	t.source = G(c, o, "source", W_STR);
-	rt = G(c, o, "retweeted_status", W_OBJ);
-	q = G(c, o, "quoted_status", W_OBJ);
+	t.lang = K(kv, lang, W_STR);
+	t.source = K(kv, source, W_STR);
+	rt = K(kv, retweeted_status, W_OBJ);
+	q = K(kv, quoted_status, W_OBJ);
+	sv = kv;
 	if (rt != NULL) {
+		tk_scan(c, rt, rv);
+		sv = rv;
 		t.is_rt = 1;
-		t.rt_id = G(c, rt, "id_str", W_STR);
+		t.rt_id = K(rv, id_str, W_STR);
 		if (t.rt_id == NULL)
-			t.rt_id = G(c, rt, "id", W_ID);
-		t.rt_user = G(c, G(c, rt, "user", W_OBJ), "id_str", W_STR);
+			t.rt_id = K(rv, id, W_ID);
+		t.rt_user = G(c, K(rv, user, W_OBJ), "id_str", W_STR);
 	}
-	t.reply_id = G(c, o, "in_reply_to_status_id_str", W_STR);
+	t.reply_id = K(kv, in_reply_to_status_id_str, W_STR);
 	if (t.reply_id == NULL)
-		t.reply_id = G(c, o, "in_reply_to_status_id", W_ID);
-	t.reply_user = G(c, o, "in_reply_to_user_id_str", W_STR);
+		t.reply_id = K(kv, in_reply_to_status_id, W_ID);
+	t.reply_user = K(kv, in_reply_to_user_id_str, W_STR);
 	if (t.reply_user == NULL)
-		t.reply_user = G(c, o, "in_reply_to_user_id", W_ID);
+		t.reply_user = K(kv, in_reply_to_user_id, W_ID);
 	/* A reply to a user without a tweet (a tweet that starts with
 	 * @user) is a reply, as in v2. */
 	t.is_reply = t.reply_id != NULL || t.reply_user != NULL;
 	/* A retweet carries the quote facts of its original: v1.1 copies
 	 * only some of them to the retweet itself. */
-	qs = rt != NULL ? rt : o;
-	if (rt != NULL && G(c, rt, "quoted_status", W_OBJ) != NULL)
-		q = G(c, rt, "quoted_status", W_OBJ);
-	t.q_id = G(c, qs, "quoted_status_id_str", W_STR);
+	qv = sv;
+	if (rt != NULL && K(rv, quoted_status, W_OBJ) != NULL)
+		q = K(rv, quoted_status, W_OBJ);
+	t.q_id = K(qv, quoted_status_id_str, W_STR);
 	if (t.q_id == NULL)
-		t.q_id = G(c, qs, "quoted_status_id", W_ID);
-	if (t.q_id == NULL && qs != o)
-		t.q_id = G(c, o, "quoted_status_id_str", W_STR);
+		t.q_id = K(qv, quoted_status_id, W_ID);
+	if (t.q_id == NULL && qv != kv)
+		t.q_id = K(kv, quoted_status_id_str, W_STR);
 	if (t.q_id == NULL && q != NULL)
 		t.q_id = G(c, q, "id_str", W_STR);
 	if (t.q_id == NULL && q != NULL)
@@ -1878,40 +2001,39 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 			t.q_user = G(c, G(c, q, "user", W_OBJ), "id", W_ID);
 	}
 	{
-		const struct tw_jval *iq = G(c, qs, "is_quote_status", W_BOOL);
+		const struct tw_jval *iq = K(qv, is_quote_status, W_BOOL);
 
 		t.is_quote = t.q_id != NULL || (iq && iq->type == TW_JTRUE);
 	}
 	src = rt != NULL ? rt : o;
-	ext = G(c, src, "extended_tweet", W_OBJ);
+	ext = K(sv, extended_tweet, W_OBJ);
 	t.text = G(c, ext, "full_text", W_STR);
 	if (t.text == NULL)
-		t.text = G(c, src, "full_text", W_STR);
+		t.text = K(sv, full_text, W_STR);
 	if (t.text == NULL)
-		t.text = G(c, src, "text", W_STR);
+		t.text = K(sv, text, W_STR);
 	ent = ext ? G(c, ext, "entities", W_OBJ) : NULL;
 	if (ent == NULL)
-		ent = G(c, src, "entities", W_OBJ);
+		ent = K(sv, entities, W_OBJ);
 	t.src = src;
+	t.sk = sv;
 	t.ent = ent;
 	xent = ext ? G(c, ext, "extended_entities", W_OBJ) : NULL;
 	if (xent == NULL)
-		xent = G(c, src, "extended_entities", W_OBJ);
+		xent = K(sv, extended_entities, W_OBJ);
 	t.hashtags = G(c, ent, "hashtags", W_ARR);
 	t.mentions = G(c, ent, "user_mentions", W_ARR);
 	t.urls = G(c, ent, "urls", W_ARR);
 	t.media_arr = G(c, xent, "media", W_ARR);
 	if (t.media_arr == NULL)
 		t.media_arr = G(c, ent, "media", W_ARR);
-	t.rts = G(c, o, "retweet_count", W_COUNT);
-	t.replies = G(c, o, "reply_count", W_COUNT);
-	t.likes = G(c, o, "favorite_count", W_COUNT);
-	t.quotes = G(c, o, "quote_count", W_COUNT);
-	t.place = G(c, o, "place", W_OBJ);
-	t.coords = G(c, G(c, o, "coordinates", W_OBJ), "coordinates", W_ARR);
-	geo = NULL;
-	(void)geo;
-	t.rules = G(c, o, "matching_rules", W_ARR);
+	t.rts = K(kv, retweet_count, W_COUNT);
+	t.replies = K(kv, reply_count, W_COUNT);
+	t.likes = K(kv, favorite_count, W_COUNT);
+	t.quotes = K(kv, quote_count, W_COUNT);
+	t.place = K(kv, place, W_OBJ);
+	t.coords = G(c, K(kv, coordinates, W_OBJ), "coordinates", W_ARR);
+	t.rules = K(kv, matching_rules, W_ARR);
 	if (c->f->err[0])
 		return;
 	emit_tweet(c, &t);
@@ -1922,51 +2044,50 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 /* ---- shape detection ---- */
 
 static int
-is_v1_status(struct tw_flat_ctx *c, const struct tw_jval *o)
+is_v1_status(const tkeys v)
 {
-	const struct tw_jval *u = tw_json_get(c->j, o, "user", 4);
-
-	if (TW_JGET(c->j, o, "text") == NULL && TW_JGET(c->j, o, "full_text") == NULL)
+	if (v[TK_text] == NULL && v[TK_full_text] == NULL)
 		return 0;
-	return (u != NULL && u->type == TW_JOBJ) || TW_JGET(c->j, o, "id_str") != NULL;
+	return (v[TK_user] != NULL && v[TK_user]->type == TW_JOBJ) ||
+	    v[TK_id_str] != NULL;
 }
 
 static int
-is_v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
+is_v2_tweet(const tkeys v)
 {
 	/* v2 direct-message events also have id and text. */
-	if (TW_JGET(c->j, o, "event_type") != NULL ||
-	    TW_JGET(c->j, o, "dm_conversation_id") != NULL)
+	if (v[TK_event_type] != NULL || v[TK_dm_conversation_id] != NULL)
 		return 0;
-	return TW_JGET(c->j, o, "id") != NULL &&
-	    (TW_JGET(c->j, o, "text") != NULL ||
-	    TW_JGET(c->j, o, "edit_history_tweet_ids") != NULL);
+	return v[TK_id] != NULL &&
+	    (v[TK_text] != NULL || v[TK_edit_history_tweet_ids] != NULL);
 }
 
 static int
-is_user(struct tw_flat_ctx *c, const struct tw_jval *o)
+is_user(const tkeys v)
 {
-	return TW_JGET(c->j, o, "text") == NULL &&
-	    (TW_JGET(c->j, o, "username") != NULL ||
-	    TW_JGET(c->j, o, "screen_name") != NULL);
+	return v[TK_text] == NULL &&
+	    (v[TK_username] != NULL || v[TK_screen_name] != NULL);
 }
 
 /* An object found in a list or alone: returns 1 if it was a tweet. */
 static int
 item(struct tw_flat_ctx *c, const struct tw_jval *o, int *users)
 {
+	tkeys kv;
+
 	if (o->type != TW_JOBJ)
 		return 0;
-	if (is_v1_status(c, o)) {
-		v1_tweet(c, o);
+	tk_scan(c, o, kv);
+	if (is_v1_status(kv)) {
+		v1_tweet(c, o, kv);
 		return 1;
 	}
-	if (is_v2_tweet(c, o)) {
-		v2_tweet(c, o);
+	if (is_v2_tweet(kv)) {
+		v2_tweet(c, o, kv);
 		return 1;
 	}
-	if (is_user(c, o)) {
-		if (TW_JGET(c->j, o, "screen_name") != NULL)
+	if (is_user(kv)) {
+		if (kv[TK_screen_name] != NULL)
 			v1_user(c, o);
 		else
 			v2_user(c, o);
@@ -2267,6 +2388,7 @@ tw_flatten_init(struct tw_flatten *f)
 	int t, i;
 
 	memset(f, 0, sizeof *f);
+	tk_init();
 	f->types = 1u << TW_R_TWEET;
 	for (t = 0; t < TW_R_N; t++)
 		for (i = 0; i < tw_rdefs[t].nfields; i++)
