@@ -87,9 +87,12 @@ dedup_seen(struct tw_dedup *d, uint64_t k)
 	return 0;
 }
 
+static int xfield_lookup(const struct tw_flatten *f, const char *n, size_t len);
+
 /* ---- per-document context ---- */
 
 #define MAXSEEN 4096
+#define REFCAP 8192		/* a power of two */
 
 struct tw_flat_ctx {
 	struct tw_flatten *f;
@@ -99,14 +102,34 @@ struct tw_flat_ctx {
 	int first;		/* no field written yet in this record */
 	enum tw_rtype rt;
 	/* v2 includes */
-	const struct tw_jval *inc_users, *inc_tweets, *inc_places, *inc_media;
+	const struct tw_jval *inc_users, *inc_tweets, *inc_places, *inc_media,
+	    *inc_polls;
 	const struct tw_jval *rules;	/* matching_rules of a stream line */
 	/* kcat provenance */
 	const struct tw_jval *k_topic, *k_part, *k_off;
+	const struct tw_jval *root;	/* the document (a kcat payload's) */
+	/* event time for dimension records (see dim_ts) */
+	int in_tweet, cur_have, have_newest, note_refs;
+	int64_t cur_ts, newest_ts;
+	/* the record being written: its type's settings */
+	const unsigned char *on;
+	char *const *keys;
+	const unsigned char *keylen;
+	int reo;			/* fields to be put in -f order */
 	/* dimension records already written for this document */
 	uint64_t seen[MAXSEEN];
 	size_t nseen;
 	int dims_done;
+	/* users and places referenced by the tweets of a v2 document, with
+	 * the first referencing tweet's time; a slot is live when its gen is
+	 * the document's */
+	struct { uint64_t h; int64_t ts; uint32_t gen; } ref[REFCAP];
+	uint32_t gen;
+	size_t nref;
+	/* with reo: where each field of the record starts, and which */
+	size_t pos[TW_FLAT_MAXF];
+	short pidx[TW_FLAT_MAXF], where[TW_FLAT_MAXF];
+	int npos;
 };
 
 static uint64_t
@@ -122,16 +145,33 @@ hash_bytes(const char *s, size_t n, uint64_t salt)
 	return h;
 }
 
+static int seen_hash(struct tw_flat_ctx *c, uint64_t h);
+
 /* Remembers a (kind, key) pair; returns 1 if already written. */
 static int
 seen_once(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *key)
 {
-	uint64_t h;
-	size_t i;
-
 	if (key == NULL)
 		return 0;
-	h = hash_bytes(key->p, key->len, kind);
+	return seen_hash(c, hash_bytes(key->p, key->len, kind));
+}
+
+/* The same for a (kind, key, key2) triple: a media item of one tweet. */
+static int
+seen_once2(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *key,
+    const struct tw_jval *key2)
+{
+	if (key == NULL)
+		return 0;
+	return seen_hash(c, hash_bytes(key->p, key->len, key2 == NULL ? kind :
+	    hash_bytes(key2->p, key2->len, kind)));
+}
+
+static int
+seen_hash(struct tw_flat_ctx *c, uint64_t h)
+{
+	size_t i;
+
 	for (i = 0; i < c->nseen; i++)
 		if (c->seen[i] == h)
 			return 1;
@@ -227,12 +267,145 @@ jget_t(struct tw_flat_ctx *c, const struct tw_jval *obj, const char *key,
 
 #define G(c, o, lit, w) jget_t((c), (o), lit, sizeof(lit) - 1, (w))
 
+/* An object member of the given type, or NULL: never an error. */
+static const struct tw_jval *
+member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
+    int type)
+{
+	const struct tw_jval *v;
+
+	if (o == NULL || o->type != TW_JOBJ)
+		return NULL;
+	v = tw_json_get(c->j, o, k, strlen(k));
+	return v != NULL && v->type == type ? v : NULL;
+}
+
+/*
+ * ---- one pass over a tweet's members ----
+ * A tweet object is read for some forty keys; one pass that files each
+ * member under its key (the first of a repeated key, as tw_json_get)
+ * costs less than a lookup per key, most of which miss.
+ */
+#define TW_TWEET_KEYS(X) \
+	X(id) X(id_str) X(text) X(full_text) X(created_at) X(author_id) \
+	X(author) X(user) X(lang) X(source) X(conversation_id) \
+	X(in_reply_to_user_id) X(in_reply_to_user_id_str) \
+	X(in_reply_to_status_id) X(in_reply_to_status_id_str) \
+	X(referenced_tweets) X(note_tweet) X(entities) X(extended_entities) \
+	X(extended_tweet) X(attachments) X(public_metrics) X(geo) X(place) \
+	X(coordinates) X(matching_rules) X(possibly_sensitive) \
+	X(reply_settings) X(edit_history_tweet_ids) X(edit_history) \
+	X(edit_controls) X(context_annotations) X(withheld) \
+	X(withheld_in_countries) X(retweeted_status) X(quoted_status) \
+	X(quoted_status_id) X(quoted_status_id_str) X(is_quote_status) \
+	X(retweet_count) X(reply_count) X(favorite_count) X(quote_count) \
+	X(event_type) X(dm_conversation_id) X(username) X(screen_name)
+#define TK_ENUM(n) TK_##n,
+#define TK_NAME(n) #n,
+enum { TW_TWEET_KEYS(TK_ENUM) TK_N };
+static const char *const tk_name[TK_N] = { TW_TWEET_KEYS(TK_NAME) };
+static unsigned char tk_len[TK_N];
+static unsigned char tk_slot[256];	/* key index + 1, 0 for none */
+
+typedef const struct tw_jval *tkeys[TK_N];
+
+static unsigned
+tk_hash(const char *p, size_t n)
+{
+	return (unsigned)(n * 37 + (unsigned char)p[0] * 11 +
+	    (unsigned char)p[n - 1] * 3) & 255;
+}
+
+static void
+tk_init(void)
+{
+	unsigned h;
+	int i;
+
+	if (tk_len[0] != 0)
+		return;
+	for (i = 0; i < TK_N; i++) {
+		tk_len[i] = (unsigned char)strlen(tk_name[i]);
+		for (h = tk_hash(tk_name[i], tk_len[i]); tk_slot[h]; h = (h + 1) & 255)
+			;
+		tk_slot[h] = (unsigned char)(i + 1);
+	}
+}
+
+/* Files the members of object o under their keys in v (NULL if absent). */
+static void
+tk_scan(struct tw_flat_ctx *c, const struct tw_jval *o, tkeys v)
+{
+	const struct tw_jval *k;
+	unsigned h;
+	uint32_t m;
+	int i;
+
+	memset(v, 0, sizeof(tkeys));
+	if (o == NULL || o->type != TW_JOBJ)
+		return;
+	for (m = 0, k = o + 1; m < o->len; m++, k = c->j->v + k[1].next) {
+		if (k->len == 0)
+			continue;
+		if (k->flags != 0) {
+			/* an escaped key: compare decoded, as tw_json_get does */
+			for (i = 0; i < TK_N; i++)
+				if (v[i] == NULL && tw_json_streq(k, tk_name[i], tk_len[i])) {
+					v[i] = k + 1;
+					break;
+				}
+			continue;
+		}
+		for (h = tk_hash(k->p, k->len); tk_slot[h]; h = (h + 1) & 255) {
+			i = tk_slot[h] - 1;
+			if (tk_len[i] == k->len && memcmp(tk_name[i], k->p, k->len) == 0) {
+				if (v[i] == NULL)
+					v[i] = k + 1;
+				break;
+			}
+		}
+	}
+}
+
+/* A scanned member of the wanted type, as G gives it (null is NULL, a
+ * wrong type makes the document bad). */
+static const struct tw_jval *
+tk_get(struct tw_flat_ctx *c, const tkeys v, int i, enum want w)
+{
+	const struct tw_jval *x = v[i];
+
+	if (x == NULL || x->type == TW_JNULL)
+		return NULL;
+	if (!type_ok(x, w)) {
+		bad(c, "field \"%s\" is %s, expected %s", tk_name[i],
+		    w == W_ID && x->type == TW_JSTR ? "a string of other characters" :
+		    type_name(x->type), want_name[w]);
+		return NULL;
+	}
+	return x;
+}
+
+/* A scanned member of JSON type `type`, or NULL: never an error. */
+static const struct tw_jval *
+tk_lax(const tkeys v, int i, int type)
+{
+	return v[i] != NULL && v[i]->type == type ? v[i] : NULL;
+}
+
+#define K(v, name, w) tk_get(c, (v), TK_##name, (w))
+
+
 /* ---- record writing ---- */
 
 static void
 rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
 {
 	c->rt = rt;
+	c->on = c->f->on[rt];
+	c->keys = c->f->keys[rt];
+	c->keylen = c->f->keylen[rt];
+	c->reo = c->f->reorder[rt];
+	c->npos = 0;
 	c->rec_start = c->out->len;
 	c->first = 1;
 	tw_buf_addc(c->out, '{');
@@ -242,21 +415,56 @@ rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
 static inline int
 key(struct tw_flat_ctx *c, int idx)
 {
-	const char *k;
-
-	if (!(c->f->sel[c->rt] & ((uint64_t)1 << idx)))
+	if (!c->on[idx])
 		return 0;
-	k = c->f->keys[c->rt][idx];
 	if (!c->first)
 		tw_buf_addc(c->out, ',');
 	c->first = 0;
-	tw_buf_add(c->out, k, strlen(k));
+	if (c->reo && c->npos < TW_FLAT_MAXF) {
+		c->pos[c->npos] = c->out->len;
+		c->pidx[c->npos++] = (short)idx;
+	}
+	tw_buf_add(c->out, c->keys[idx], c->keylen[idx]);
 	return 1;
+}
+
+/*
+ * Puts the fields of the record just written in the order -f gave:
+ * they were written in schema order, each field's text starting at
+ * pos[] and ending where the next one's comma is.
+ */
+static void
+reorder(struct tw_flat_ctx *c)
+{
+	struct tw_buf *r = &c->f->reo;
+	const short *ord = c->f->order[c->rt];
+	size_t end = c->out->len, a, b;
+	int i, k, n = 0;
+
+	for (i = 0; i < c->npos; i++)
+		c->where[c->pidx[i]] = (short)i;
+	tw_buf_reset(r);
+	tw_buf_addc(r, '{');
+	for (i = 0; i < c->f->norder[c->rt]; i++) {
+		if (!c->on[ord[i]] || (k = c->where[ord[i]]) < 0)
+			continue;
+		a = c->pos[k];
+		b = k + 1 < c->npos ? c->pos[k + 1] - 1 : end;
+		if (n++)
+			tw_buf_addc(r, ',');
+		tw_buf_add(r, c->out->p + a, b - a);
+	}
+	for (i = 0; i < c->npos; i++)
+		c->where[c->pidx[i]] = -1;
+	c->out->len = c->rec_start;
+	tw_buf_add(c->out, r->p, r->len);
 }
 
 static void
 rec_end(struct tw_flat_ctx *c)
 {
+	if (c->reo)
+		reorder(c);
 	tw_buf_add(c->out, "}\n", 2);
 	c->f->n_out[c->rt]++;
 }
@@ -493,10 +701,66 @@ lower_utf8(struct tw_buf *dst, const char *s, size_t n)
 
 /* ---- arrays of the flat tweet ---- */
 
-/* Appends unique strings taken from key `field` of each object of arr. */
+/*
+ * A url entity that is the link of an attached photo or video, not a
+ * link the user shared: v2 gives it a media_key (older v2 payloads do
+ * not), and its display_url is pic.twitter.com/... in v1.1 and v2.
+ */
+static int
+media_link(struct tw_flat_ctx *c, const struct tw_jval *e)
+{
+	const struct tw_jval *d;
+
+	if (e->type != TW_JOBJ)
+		return 0;
+	if (TW_JGET(c->j, e, "media_key") != NULL)
+		return 1;
+	d = TW_JGET(c->j, e, "display_url");
+	return d != NULL && d->type == TW_JSTR &&
+	    ((d->len >= 15 && memcmp(d->p, "pic.twitter.com", 15) == 0) ||
+	    (d->len >= 9 && memcmp(d->p, "pic.x.com", 9) == 0));
+}
+
+enum {
+	PS_LOWER = 1,		/* lowercase (hashtags) */
+	PS_NOMEDIA = 2,		/* leave out media links (urls) */
+	PS_UPPER = 4,		/* ASCII uppercase (cashtags) */
+	PS_ID = 8,		/* ids: a string of digits or an integer */
+	PS_NAME = 16		/* the "name" of the object at `field` */
+};
+
+/* The string (or with PS_ID, id) that element e of a list contributes. */
+static const struct tw_jval *
+pick(struct tw_flat_ctx *c, const struct tw_jval *e, const char *field,
+    const char *alt, int flags)
+{
+	const struct tw_jval *s = e;
+
+	if (field != NULL) {
+		if (e->type != TW_JOBJ)
+			return NULL;
+		s = tw_json_get(c->j, e, field, strlen(field));
+		if ((s == NULL || s->type != TW_JSTR) && alt != NULL &&
+		    !(flags & PS_NAME))
+			s = tw_json_get(c->j, e, alt, strlen(alt));
+		if (s != NULL && (flags & PS_NAME))
+			s = s->type == TW_JOBJ ? TW_JGET(c->j, s, "name") : NULL;
+	}
+	if (s == NULL)
+		return NULL;
+	if (flags & PS_ID)
+		return type_ok(s, W_ID) ? s : NULL;
+	return s->type == TW_JSTR ? s : NULL;
+}
+
+/*
+ * Appends unique strings taken from key `field` (or `alt`) of each object
+ * of arr, or from the elements themselves when field is NULL, as a JSON
+ * list; flags as above. [] when arr is NULL.
+ */
 static void
 put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
-    const char *field, const char *alt, int lower)
+    const char *field, const char *alt, int flags)
 {
 	const struct tw_jval *e, *s;
 	struct tw_buf *t = &c->f->tmp;
@@ -504,17 +768,18 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 	uint32_t i;
 
 	tw_buf_addc(c->out, '[');
-	if (arr != NULL) {
+	if (arr != NULL && arr->type == TW_JARR) {
 		tw_buf_reset(t);
 		for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
 			size_t st = t->len, dec;
 
-			s = e->type == TW_JOBJ ? tw_json_get(c->j, e, field, strlen(field)) : NULL;
-			if ((s == NULL || s->type != TW_JSTR) && alt != NULL)
-				s = e->type == TW_JOBJ ? tw_json_get(c->j, e, alt, strlen(alt)) : NULL;
-			if (s == NULL || s->type != TW_JSTR)
+			if ((flags & PS_NOMEDIA) && media_link(c, e))
 				continue;
-			if (lower) {
+			if ((s = pick(c, e, field, alt, flags)) == NULL)
+				continue;
+			if (s->type == TW_JNUM) {
+				tw_buf_add(t, s->p, s->len);	/* an integer id */
+			} else if (flags & PS_LOWER) {
 				struct tw_buf d = TW_BUF_INIT;
 
 				tw_json_str_decode(&d, s);
@@ -525,6 +790,10 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 					c->f->n_repaired++;
 			}
 			dec = t->len - st;
+			if (flags & PS_UPPER)
+				for (k = st; k < t->len; k++)
+					if (t->p[k] >= 'a' && t->p[k] <= 'z')
+						t->p[k] = (char)(t->p[k] - 32);
 			for (k = 0; k < ns; k++)
 				if (lens[k] == dec && memcmp(t->p + starts[k], t->p + st, dec) == 0)
 					break;
@@ -543,6 +812,17 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 		}
 	}
 	tw_buf_addc(c->out, ']');
+}
+
+/* put_strings, but null when the payload has no such list at all. */
+static void
+put_list(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
+    const char *alt, int flags)
+{
+	if (arr == NULL || arr->type != TW_JARR)
+		put_null(c);
+	else
+		put_strings(c, arr, field, alt, flags);
 }
 
 /* ---- lookups in v2 includes ---- */
@@ -567,7 +847,87 @@ find_by(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
 	return NULL;
 }
 
+/* ---- event time of dimension records ---- */
+
+/*
+ * A user or place of a v2 page's includes gets the time of the first
+ * tweet of the document that references it (its author, the user it
+ * replies to, a user it mentions, the author of what it retweets or
+ * quotes, the place it is tagged with), or else the document's newest
+ * tweet's time. v1.1 and twarc2 flattened tweets carry their users and
+ * places inside the tweet: they get that tweet's time (in_tweet).
+ */
+static void
+ref_note(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *id,
+    int64_t ts)
+{
+	uint64_t h;
+	size_t i;
+
+	if (id == NULL || c->nref >= REFCAP / 2)
+		return;
+	h = hash_bytes(id->p, id->len, kind);
+	for (i = h & (REFCAP - 1); c->ref[i].gen == c->gen; i = (i + 1) & (REFCAP - 1))
+		if (c->ref[i].h == h)
+			return;		/* the first tweet's time stays */
+	c->ref[i].h = h;
+	c->ref[i].ts = ts;
+	c->ref[i].gen = c->gen;
+	c->nref++;
+}
+
+static int
+ref_get(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *id,
+    int64_t *ts)
+{
+	uint64_t h;
+	size_t i;
+
+	if (id == NULL || c->nref == 0)
+		return 0;
+	h = hash_bytes(id->p, id->len, kind);
+	for (i = h & (REFCAP - 1); c->ref[i].gen == c->gen; i = (i + 1) & (REFCAP - 1))
+		if (c->ref[i].h == h) {
+			*ts = c->ref[i].ts;
+			return 1;
+		}
+	return 0;
+}
+
 /* ---- dimension records ---- */
+
+/*
+ * The event time of a user (kind 1) or place (kind 2) record: see
+ * dim_time below.
+ */
+static void
+put_dim_ts(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *id)
+{
+	int64_t ts;
+
+	if (c->in_tweet) {
+		/* seen in this tweet (v1.1, twarc2 flattened) */
+		if (c->cur_have) tw_buf_add_i64(c->out, c->cur_ts); else put_null(c);
+	} else if (ref_get(c, kind, id, &ts)) {
+		tw_buf_add_i64(c->out, ts);
+	} else if (c->have_newest) {
+		tw_buf_add_i64(c->out, c->newest_ts);
+	} else {
+		put_null(c);
+	}
+}
+
+/* A user's pinned tweet id: v2 pinned_tweet_id, or the first of v1.1's
+ * pinned_tweet_ids_str; never an error. */
+static const struct tw_jval *
+pinned(struct tw_flat_ctx *c, const struct tw_jval *u, const char *k)
+{
+	const struct tw_jval *v = u ? tw_json_get(c->j, u, k, strlen(k)) : NULL;
+
+	if (v != NULL && v->type == TW_JARR)
+		v = v->len > 0 ? v + 1 : NULL;
+	return v != NULL && type_ok(v, W_ID) ? v : NULL;
+}
 
 static void
 v2_user(struct tw_flat_ctx *c, const struct tw_jval *u)
@@ -591,7 +951,7 @@ v2_user(struct tw_flat_ctx *c, const struct tw_jval *u)
 	if (key(c, TWF_U_username)) put_str(c, G(c, u, "username", W_STR));
 	if (key(c, TWF_U_name)) put_str(c, G(c, u, "name", W_STR));
 	if (key(c, TWF_U_created_at)) put_time(c, have, ms);
-	if (key(c, TWF_U_description)) put_text(c, G(c, u, "description", W_STR));
+	if (key(c, TWF_U_description)) put_str(c, G(c, u, "description", W_STR));
 	if (key(c, TWF_U_location)) put_str(c, G(c, u, "location", W_STR));
 	if (key(c, TWF_U_url)) put_str(c, G(c, u, "url", W_STR));
 	if (key(c, TWF_U_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
@@ -601,6 +961,9 @@ v2_user(struct tw_flat_ctx *c, const struct tw_jval *u)
 	if (key(c, TWF_U_tweet_count)) put_num(c, G(c, pm, "tweet_count", W_COUNT));
 	if (key(c, TWF_U_listed_count)) put_num(c, G(c, pm, "listed_count", W_COUNT));
 	if (key(c, TWF_U_profile_image_url)) put_str(c, G(c, u, "profile_image_url", W_STR));
+	if (key(c, TWF_U_verified_type)) put_str(c, member(c, u, "verified_type", TW_JSTR));
+	if (key(c, TWF_U_pinned_tweet_id)) put_id(c, pinned(c, u, "pinned_tweet_id"));
+	if (key(c, TWF_U_ts)) put_dim_ts(c, 1, id);
 	rec_end(c);
 }
 
@@ -629,7 +992,7 @@ v1_user(struct tw_flat_ctx *c, const struct tw_jval *u)
 	if (key(c, TWF_U_username)) put_str(c, G(c, u, "screen_name", W_STR));
 	if (key(c, TWF_U_name)) put_str(c, G(c, u, "name", W_STR));
 	if (key(c, TWF_U_created_at)) put_time(c, have, ms);
-	if (key(c, TWF_U_description)) put_text(c, G(c, u, "description", W_STR));
+	if (key(c, TWF_U_description)) put_str(c, G(c, u, "description", W_STR));
 	if (key(c, TWF_U_location)) put_str(c, G(c, u, "location", W_STR));
 	if (key(c, TWF_U_url)) put_str(c, G(c, u, "url", W_STR));
 	if (key(c, TWF_U_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
@@ -639,6 +1002,9 @@ v1_user(struct tw_flat_ctx *c, const struct tw_jval *u)
 	if (key(c, TWF_U_tweet_count)) put_num(c, G(c, u, "statuses_count", W_COUNT));
 	if (key(c, TWF_U_listed_count)) put_num(c, G(c, u, "listed_count", W_COUNT));
 	if (key(c, TWF_U_profile_image_url)) put_str(c, img);
+	if (key(c, TWF_U_verified_type)) put_str(c, member(c, u, "verified_type", TW_JSTR));
+	if (key(c, TWF_U_pinned_tweet_id)) put_id(c, pinned(c, u, "pinned_tweet_ids_str"));
+	if (key(c, TWF_U_ts)) put_dim_ts(c, 1, id);
 	rec_end(c);
 }
 
@@ -724,6 +1090,7 @@ place_rec(struct tw_flat_ctx *c, const struct tw_jval *p)
 			tw_buf_addc(c->out, ']');
 		}
 	}
+	if (key(c, TWF_P_ts)) put_dim_ts(c, 2, id);
 	rec_end(c);
 }
 
@@ -776,10 +1143,12 @@ media_v1(struct tw_flat_ctx *c, const struct tw_jval *m, struct media *o)
 
 static void
 media_rec(struct tw_flat_ctx *c, const struct media *m,
-    const struct tw_jval *tweet_id)
+    const struct tw_jval *tweet_id, int have_ts, int64_t ts)
 {
+	/* One record per tweet and media item: the tweets of a page that
+	 * share an item (a retweet and its original) each get theirs. */
 	if (!(c->f->types & (1u << TW_R_MEDIA)) || m->key == NULL ||
-	    seen_once(c, 3, m->key))
+	    seen_once2(c, 3, m->key, tweet_id))
 		return;
 	rec_begin(c, TW_R_MEDIA);
 	if (key(c, TWF_M_record_type)) put_lit(c, "media");
@@ -793,6 +1162,9 @@ media_rec(struct tw_flat_ctx *c, const struct media *m,
 	if (key(c, TWF_M_duration_ms)) put_num(c, m->duration);
 	if (key(c, TWF_M_view_count)) put_num(c, m->views);
 	if (key(c, TWF_M_alt_text)) put_str(c, m->alt);
+	if (key(c, TWF_M_ts)) {
+		if (have_ts) tw_buf_add_i64(c->out, ts); else put_null(c);
+	}
 	rec_end(c);
 }
 
@@ -819,6 +1191,12 @@ struct tweet {
 	    *q_id, *q_user, *rts, *replies, *likes, *quotes, *impressions,
 	    *hashtags, *mentions, *urls, *place, *place_id, *coords, *rules,
 	    *verified;
+	const struct tw_jval *obj;	/* the tweet object itself */
+	const struct tw_jval *const *k;		/* its members (tkeys) */
+	const struct tw_jval *const *sk;	/* the original's (src) */
+	/* where the original's facts are: the original for a retweet (else
+	 * the tweet), its entities (a long tweet's own), its attachments */
+	const struct tw_jval *src, *ent, *att;
 	int v1;
 	int is_rt, is_reply, is_quote;
 	int64_t ts;
@@ -948,6 +1326,255 @@ count_of(const struct tw_jval *v, int *have)
 	return 0;
 }
 
+/* A time given as ISO 8601 text or as epoch milliseconds, or null. */
+static void
+put_when(struct tw_flat_ctx *c, const struct tw_jval *v)
+{
+	int64_t ms = 0;
+	int have = v != NULL && v->type != TW_JNULL && !(v->flags & TW_JF_ESC) &&
+	    tw_json_time(v, &ms) == 0;
+
+	put_time(c, have, ms);
+}
+
+/* A count sent as a number or as a string of digits, or null. */
+static void
+put_count(struct tw_flat_ctx *c, const struct tw_jval *v)
+{
+	int64_t x;
+
+	if (v != NULL && (v->type == TW_JNUM || (v->type == TW_JSTR &&
+	    v->flags == 0)) && tw_json_i64(v, &x) == 0 && x >= 0)
+		tw_buf_add_i64(c->out, x);
+	else
+		put_null(c);
+}
+
+/*
+ * The fields twarc-csv users expect (issue 17), read leniently: a value
+ * of an unexpected type is null, never a bad document, since older
+ * payloads and other clients vary here. v1.1 has no reply settings,
+ * context annotations, annotations or poll ids: null there.
+ */
+static void
+new_fields(struct tw_flat_ctx *c, const struct tweet *t)
+{
+	const struct tw_jval *const *k = t->k, *ec, *w, *ps;
+
+	if (key(c, TWF_T_possibly_sensitive)) {
+		ps = tk_lax(k, TK_possibly_sensitive, TW_JTRUE);
+		put_bool(c, ps ? ps : tk_lax(k, TK_possibly_sensitive, TW_JFALSE));
+	}
+	if (key(c, TWF_T_reply_settings))
+		put_str(c, tk_lax(k, TK_reply_settings, TW_JSTR));
+	if (key(c, TWF_T_cashtags))
+		put_strings(c, member(c, t->ent, t->v1 ? "symbols" : "cashtags",
+		    TW_JARR), t->v1 ? "text" : "tag", NULL, PS_UPPER);
+	if (key(c, TWF_T_mention_ids))
+		put_strings(c, t->mentions, t->v1 ? "id_str" : "id", "id", PS_ID);
+	if (key(c, TWF_T_edit_history_tweet_ids))
+		put_list(c, t->v1 ? member(c, tk_lax(k, TK_edit_history, TW_JOBJ),
+		    "edit_tweet_ids", TW_JARR) : tk_lax(k,
+		    TK_edit_history_tweet_ids, TW_JARR), NULL, NULL, PS_ID);
+	ec = tk_lax(k, TK_edit_controls, TW_JOBJ);
+	if (key(c, TWF_T_editable_until))
+		put_when(c, t->v1 ? member(c, ec, "editable_until_ms", TW_JNUM) :
+		    member(c, ec, "editable_until", TW_JSTR));
+	if (key(c, TWF_T_edits_remaining))
+		put_count(c, ec ? TW_JGET(c->j, ec, "edits_remaining") : NULL);
+	if (key(c, TWF_T_context_domains)) {
+		if (t->v1)
+			put_null(c);
+		else
+			put_strings(c, tk_lax(t->sk, TK_context_annotations, TW_JARR),
+			    "domain", NULL, PS_NAME);
+	}
+	if (key(c, TWF_T_context_entities)) {
+		if (t->v1)
+			put_null(c);
+		else
+			put_strings(c, tk_lax(t->sk, TK_context_annotations, TW_JARR),
+			    "entity", NULL, PS_NAME);
+	}
+	if (key(c, TWF_T_annotations)) {
+		if (t->v1)
+			put_null(c);
+		else	/* a long post's entities have none: the tweet's */
+			put_strings(c, member(c, tk_lax(t->sk, TK_entities, TW_JOBJ),
+			    "annotations", TW_JARR), "normalized_text", NULL, 0);
+	}
+	if (key(c, TWF_T_poll_ids)) {
+		if (t->v1)
+			put_null(c);
+		else
+			put_strings(c, member(c, t->att, "poll_ids", TW_JARR), NULL,
+			    NULL, PS_ID);
+	}
+	if (key(c, TWF_T_withheld)) {
+		w = t->v1 ? tk_lax(k, TK_withheld_in_countries, TW_JARR) :
+		    member(c, tk_lax(k, TK_withheld, TW_JOBJ), "country_codes",
+		    TW_JARR);
+		put_list(c, w, NULL, NULL, 0);
+	}
+	if (key(c, TWF_T_verified_type))
+		put_str(c, member(c, t->user, "verified_type", TW_JSTR));
+}
+
+/* One poll's record, for tweet t: p is the v2 poll object (NULL when the
+ * page did not expand it), id its id; or v1.1's entities.polls item. */
+static void
+poll_rec(struct tw_flat_ctx *c, const struct tweet *t, const struct tw_jval *p,
+    const struct tw_jval *id)
+{
+	const struct tw_jval *opts, *e, *v;
+	int64_t total = 0, x;
+	int have = 0, n = 0;
+	uint32_t i;
+
+	if (seen_once2(c, 4, id != NULL ? id : t->id, t->id))
+		return;
+	opts = member(c, p, "options", TW_JARR);
+	rec_begin(c, TW_R_POLL);
+	if (key(c, TWF_O_record_type)) put_lit(c, "poll");
+	if (key(c, TWF_O_tweet_id)) put_id(c, t->id);
+	if (key(c, TWF_O_id)) put_id(c, id);
+	if (key(c, TWF_O_ts)) {
+		if (t->have_ts) tw_buf_add_i64(c->out, t->ts); else put_null(c);
+	}
+	if (key(c, TWF_O_options)) {
+		if (opts == NULL) {
+			put_null(c);
+		} else {
+			tw_buf_addc(c->out, '[');
+			for (i = 0, e = opts + 1; i < opts->len; i++, e = tw_json_after(c->j, e)) {
+				if (e->type != TW_JOBJ)
+					continue;
+				if (n++)
+					tw_buf_addc(c->out, ',');
+				tw_buf_add(c->out, "{\"position\":", 12);
+				put_count(c, TW_JGET(c->j, e, "position"));
+				tw_buf_add(c->out, ",\"label\":", 9);
+				v = member(c, e, "label", TW_JSTR);
+				put_str(c, v != NULL ? v : member(c, e, "text", TW_JSTR));
+				tw_buf_add(c->out, ",\"votes\":", 9);
+				put_count(c, TW_JGET(c->j, e, "votes"));
+				tw_buf_addc(c->out, '}');
+			}
+			tw_buf_addc(c->out, ']');
+		}
+	}
+	if (key(c, TWF_O_votes)) {
+		for (i = 0, e = opts ? opts + 1 : NULL; opts && i < opts->len;
+		    i++, e = tw_json_after(c->j, e)) {
+			v = e->type == TW_JOBJ ? TW_JGET(c->j, e, "votes") : NULL;
+			if (v != NULL && v->type == TW_JNUM && tw_json_i64(v, &x) == 0 &&
+			    x >= 0) {
+				total += x;
+				have = 1;
+			}
+		}
+		if (have) tw_buf_add_i64(c->out, total); else put_null(c);
+	}
+	if (key(c, TWF_O_voting_status)) put_str(c, member(c, p, "voting_status", TW_JSTR));
+	if (key(c, TWF_O_duration_minutes)) put_count(c, member(c, p, "duration_minutes", TW_JNUM));
+	if (key(c, TWF_O_end_datetime)) put_when(c, member(c, p, "end_datetime", TW_JSTR));
+	rec_end(c);
+}
+
+/*
+ * The poll records of tweet t: v2 poll_ids resolved in includes.polls (or
+ * the poll twarc2 puts in attachments.poll), v1.1 entities.polls.
+ */
+static void
+poll_recs(struct tw_flat_ctx *c, const struct tweet *t)
+{
+	const struct tw_jval *ids, *e, *p, *inl;
+	uint32_t i;
+
+	if (t->v1) {
+		ids = member(c, t->ent, "polls", TW_JARR);
+		for (i = 0, e = ids ? ids + 1 : NULL; ids && i < ids->len; i++, e = tw_json_after(c->j, e))
+			if (e->type == TW_JOBJ)
+				poll_rec(c, t, e, NULL);
+		return;
+	}
+	ids = member(c, t->att, "poll_ids", TW_JARR);
+	inl = member(c, t->att, "poll", TW_JOBJ);
+	for (i = 0, e = ids ? ids + 1 : NULL; ids && i < ids->len; i++, e = tw_json_after(c->j, e)) {
+		if (!type_ok(e, W_ID))
+			continue;
+		p = find_by(c, c->inc_polls, "id", e);
+		if (p == NULL && inl != NULL && member(c, inl, "id", e->type) != NULL &&
+		    tw_json_streq(TW_JGET(c->j, inl, "id"), e->p, e->len))
+			p = inl;
+		poll_rec(c, t, p, e);
+	}
+}
+
+/* The value at path (keys and array indexes joined by '.') under v. */
+static const struct tw_jval *
+path_get(struct tw_flat_ctx *c, const struct tw_jval *v, const char *path)
+{
+	const char *s = path, *e;
+	size_t n, i, k;
+
+	while (v != NULL && *s) {
+		e = strchr(s, '.');
+		n = e ? (size_t)(e - s) : strlen(s);
+		if (v->type == TW_JOBJ) {
+			v = tw_json_get(c->j, v, s, n);
+		} else if (v->type == TW_JARR) {
+			for (i = 0, k = 0; i < n && s[i] >= '0' && s[i] <= '9' &&
+			    k < ((size_t)1 << 32); i++)
+				k = k * 10 + (size_t)(s[i] - '0');
+			v = i == n && n > 0 ? tw_json_index(c->j, v, k) : NULL;
+		} else
+			v = NULL;
+		s += n;
+		if (*s == '.')
+			s++;
+	}
+	return v;
+}
+
+/*
+ * A NAME=PATH field: the value at path in the tweet (a leading "data."
+ * skipped, as a v2 stream line's path has it), or where the tweet lacks
+ * it, in the document around the tweet (a page's __twarc, say); as JSON.
+ */
+static void
+put_path(struct tw_flat_ctx *c, const struct tw_jval *o, const char *path)
+{
+	const struct tw_jval *v;
+
+	v = path_get(c, o, strncmp(path, "data.", 5) == 0 &&
+	    tw_json_get(c->j, o, "data", 4) == NULL ? path + 5 : path);
+	if (v == NULL && c->root != NULL && c->root != o)
+		v = path_get(c, c->root, path);
+	if (v == NULL)
+		put_null(c);
+	else if (tw_json_emit(c->out, c->j, v))
+		c->f->n_repaired++;
+}
+
+/* The users and place a v2 tweet of a page references, with its time. */
+static void
+note_refs(struct tw_flat_ctx *c, const struct tweet *t)
+{
+	const struct tw_jval *e, *id;
+	uint32_t i;
+
+	ref_note(c, 1, t->author_id, t->ts);
+	ref_note(c, 1, t->reply_user, t->ts);
+	ref_note(c, 1, t->rt_user, t->ts);
+	ref_note(c, 1, t->q_user, t->ts);
+	if (t->mentions != NULL)
+		for (i = 0, e = t->mentions + 1; i < t->mentions->len; i++, e = tw_json_after(c->j, e))
+			if ((id = member(c, e, "id", TW_JSTR)) != NULL)
+				ref_note(c, 1, id, t->ts);
+	ref_note(c, 2, t->place_id, t->ts);
+}
+
 static void
 emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 {
@@ -967,6 +1594,12 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 			return;
 		}
 	}
+	if (t->have_ts && (!c->have_newest || t->ts > c->newest_ts)) {
+		c->newest_ts = t->ts;
+		c->have_newest = 1;
+	}
+	if (c->note_refs && t->have_ts)
+		note_refs(c, t);
 	nm = collect_media(c, t, m, 32);
 	if (f->types & (1u << TW_R_TWEET)) {
 		struct tw_tm tm;
@@ -1009,9 +1642,9 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 			    count_of(t->likes, &have_e) + count_of(t->quotes, &have_e);
 			if (have_e) tw_buf_add_i64(c->out, eng); else put_null(c);
 		}
-		if (key(c, TWF_T_hashtags)) put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, 1);
+		if (key(c, TWF_T_hashtags)) put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, PS_LOWER);
 		if (key(c, TWF_T_mentions)) put_strings(c, t->mentions, t->v1 ? "screen_name" : "username", NULL, 0);
-		if (key(c, TWF_T_urls)) put_strings(c, t->urls, "expanded_url", "url", 0);
+		if (key(c, TWF_T_urls)) put_strings(c, t->urls, "expanded_url", "url", PS_NOMEDIA);
 		if (key(c, TWF_T_media)) {
 			tw_buf_addc(c->out, '[');
 			for (i = 0; i < nm; i++)
@@ -1035,10 +1668,14 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		if (key(c, TWF_T_kafka_topic)) put_str(c, c->k_topic);
 		if (key(c, TWF_T_kafka_partition)) put_num(c, c->k_part);
 		if (key(c, TWF_T_kafka_offset)) put_num(c, c->k_off);
+		new_fields(c, t);
+		for (i = 0; i < f->nxf; i++)
+			if (key(c, tw_rdefs[TW_R_TWEET].nfields + i))
+				put_path(c, t->obj, f->xf[i].path);
 		rec_end(c);
 	}
 	for (i = 0; i < nm; i++)
-		media_rec(c, &m[i], t->id);
+		media_rec(c, &m[i], t->id, t->have_ts, t->ts);
 	if ((f->types & (1u << TW_R_HASHTAG)) && t->hashtags != NULL) {
 		/* One record per distinct tag: reuse the flat array writer. */
 		struct tw_buf tags = TW_BUF_INIT;
@@ -1048,7 +1685,7 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		uint32_t k;
 
 		c->out = &tags;
-		put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, 1);
+		put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, PS_LOWER);
 		c->out = save;
 		tw_json_init(&tj);
 		if (tw_json_parse(&tj, tags.p, tags.len) == TW_JSON_OK) {
@@ -1069,6 +1706,8 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		tw_json_free(&tj);
 		tw_buf_free(&tags);
 	}
+	if (f->types & (1u << TW_R_POLL))
+		poll_recs(c, t);
 }
 
 static void
@@ -1089,32 +1728,122 @@ set_time(struct tw_flat_ctx *c, struct tweet *t)
 	t->have_ts = 1;
 }
 
-/* A v2 tweet object (page item, stream data, or twarc2 flattened). */
+/*
+ * The id of the tweet that v2 tweet o quotes, or NULL; *full is the quoted
+ * tweet itself when the document has it (twarc2 embeds it in the
+ * reference, a page has it in includes.tweets).
+ */
+static const struct tw_jval *
+v2_quoted(struct tw_flat_ctx *c, const struct tw_jval *o,
+    const struct tw_jval **full)
+{
+	const struct tw_jval *refs, *e, *ty, *rid;
+	uint32_t i;
+
+	*full = NULL;
+	refs = G(c, o, "referenced_tweets", W_ARR);
+	if (refs == NULL)
+		return NULL;
+	for (i = 0, e = refs + 1; i < refs->len; i++, e = tw_json_after(c->j, e)) {
+		ty = G(c, e, "type", W_STR);
+		rid = G(c, e, "id", W_ID);
+		if (ty == NULL || rid == NULL || !TW_JSTREQ(ty, "quoted"))
+			continue;
+		*full = tw_json_get(c->j, e, "text", 4) ? e :
+		    find_by(c, c->inc_tweets, "id", rid);
+		return rid;
+	}
+	return NULL;
+}
+
+/*
+ * The users and places that twarc2 embeds in a flattened v2 tweet: its
+ * author, the user it replies to, mentioned users, the place merged into
+ * geo, and the same in the tweets it references. A page's own tweets
+ * have none of these (their expansions are in includes).
+ */
 static void
-v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
+v2_embedded_dims(struct tw_flat_ctx *c, const struct tw_jval *o, int depth)
+{
+	const struct tw_jval *a, *e, *geo;
+	uint32_t i;
+
+	v2_user(c, member(c, o, "author", TW_JOBJ));
+	v2_user(c, member(c, o, "in_reply_to_user", TW_JOBJ));
+	a = member(c, member(c, o, "entities", TW_JOBJ), "mentions", TW_JARR);
+	for (i = 0, e = a ? a + 1 : NULL; a && i < a->len; i++, e = tw_json_after(c->j, e))
+		if (member(c, e, "name", TW_JSTR) != NULL)	/* a whole user */
+			v2_user(c, e);
+	geo = member(c, o, "geo", TW_JOBJ);
+	if (geo != NULL && tw_json_get(c->j, geo, "full_name", 9) != NULL)
+		place_rec(c, geo);
+	a = member(c, o, "referenced_tweets", TW_JARR);
+	if (a == NULL || depth >= 2)
+		return;
+	for (i = 0, e = a + 1; i < a->len; i++, e = tw_json_after(c->j, e))
+		if (member(c, e, "text", TW_JSTR) != NULL)
+			v2_embedded_dims(c, e, depth + 1);
+}
+
+/*
+ * The users and places of a v1.1 status and of the statuses it embeds
+ * (retweeted_status, quoted_status, and the quote of a retweeted one).
+ */
+static void
+v1_dims(struct tw_flat_ctx *c, const struct tw_jval *o, int depth)
+{
+	v1_user(c, member(c, o, "user", TW_JOBJ));
+	place_rec(c, member(c, o, "place", TW_JOBJ));
+	if (depth >= 2)
+		return;
+	v1_dims(c, member(c, o, "retweeted_status", TW_JOBJ), depth + 1);
+	v1_dims(c, member(c, o, "quoted_status", TW_JOBJ), depth + 1);
+}
+
+/* Writes the users and places a tweet carries, with the tweet's time. */
+static void
+in_tweet_dims(struct tw_flat_ctx *c, const struct tweet *t,
+    const struct tw_jval *o,
+    void (*dims)(struct tw_flat_ctx *, const struct tw_jval *, int))
+{
+	c->in_tweet = 1;
+	c->cur_ts = t->ts;
+	c->cur_have = t->have_ts;
+	dims(c, o, 0);
+	c->in_tweet = 0;
+}
+
+/* A v2 tweet object (page item, stream data, or twarc2 flattened);
+ * kv holds its members (tk_scan). */
+static void
+v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o, const tkeys kv)
 {
 	struct tweet t;
 	const struct tw_jval *refs, *e, *src, *rt = NULL, *q = NULL, *pm, *ent,
-	    *geo, *note, *att, *embedded;
+	    *geo, *note, *att;
+	const struct tw_jval *const *sv = kv;	/* the original's members */
+	tkeys rv;
 	uint32_t i;
 
 	memset(&t, 0, sizeof t);
-	t.id = G(c, o, "id", W_ID);
+	t.obj = o;
+	t.k = kv;
+	t.id = K(kv, id, W_ID);
 	if (t.id == NULL) {
 		bad(c, "tweet without an id%s%s%s", "", "", "");
 		return;
 	}
-	t.created = G(c, o, "created_at", W_STR);
+	t.created = K(kv, created_at, W_STR);
 	set_time(c, &t);
-	t.author_id = G(c, o, "author_id", W_ID);
-	embedded = t.user = G(c, o, "author", W_OBJ);	/* twarc2 embeds it */
+	t.author_id = K(kv, author_id, W_ID);
+	t.user = K(kv, author, W_OBJ);	/* twarc2 embeds it */
 	if (t.user == NULL)
 		t.user = find_by(c, c->inc_users, "id", t.author_id);
-	t.lang = G(c, o, "lang", W_STR);
-	t.source = G(c, o, "source", W_STR);
-	t.conv = G(c, o, "conversation_id", W_ID);
-	t.reply_user = G(c, o, "in_reply_to_user_id", W_ID);
-	refs = G(c, o, "referenced_tweets", W_ARR);
+	t.lang = K(kv, lang, W_STR);
+	t.source = K(kv, source, W_STR);
+	t.conv = K(kv, conversation_id, W_ID);
+	t.reply_user = K(kv, in_reply_to_user_id, W_ID);
+	refs = K(kv, referenced_tweets, W_ARR);
 	if (refs != NULL) {
 		for (i = 0, e = refs + 1; i < refs->len; i++, e = tw_json_after(c->j, e)) {
 			const struct tw_jval *ty = G(c, e, "type", W_STR);
@@ -1140,192 +1869,225 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
 			}
 		}
 	}
-	if (rt != NULL)
-		t.rt_user = G(c, rt, "author_id", W_ID);
+	if (rt != NULL) {
+		const struct tw_jval *oq = NULL, *oqid;
+
+		tk_scan(c, rt, rv);
+		sv = rv;
+		t.rt_user = K(rv, author_id, W_ID);
+		/* A retweet carries the quote facts of its original, as a
+		 * v1.1 retweet does. */
+		if ((oqid = v2_quoted(c, rt, &oq)) != NULL) {
+			t.is_quote = 1;
+			t.q_id = oqid;
+			q = oq;
+		}
+	}
 	if (q != NULL)
 		t.q_user = G(c, q, "author_id", W_ID);
 	if (t.reply_user != NULL)
 		t.is_reply = 1;
 	/* A retweet's text and entities are the original's, untruncated. */
 	src = rt != NULL ? rt : o;
-	note = G(c, src, "note_tweet", W_OBJ);
+	note = K(sv, note_tweet, W_OBJ);
 	t.text = G(c, note, "text", W_STR);
 	if (t.text == NULL)
-		t.text = G(c, src, "text", W_STR);
+		t.text = K(sv, text, W_STR);
 	if (rt != NULL && t.text == NULL)
-		t.text = G(c, o, "text", W_STR);
+		t.text = K(kv, text, W_STR);
 	ent = G(c, note, "entities", W_OBJ);
 	if (ent == NULL)
-		ent = G(c, src, "entities", W_OBJ);
+		ent = K(sv, entities, W_OBJ);
 	t.hashtags = G(c, ent, "hashtags", W_ARR);
 	t.mentions = G(c, ent, "mentions", W_ARR);
 	t.urls = G(c, ent, "urls", W_ARR);
-	att = G(c, src, "attachments", W_OBJ);
+	att = K(sv, attachments, W_OBJ);
 	if (att == NULL && src != o)
-		att = G(c, o, "attachments", W_OBJ);
+		att = K(kv, attachments, W_OBJ);
+	t.src = src;
+	t.sk = sv;
+	t.ent = ent;
+	t.att = att;
 	t.media_keys = G(c, att, "media_keys", W_ARR);
 	t.media_inline = G(c, att, "media", W_ARR);
-	pm = G(c, o, "public_metrics", W_OBJ);
+	pm = K(kv, public_metrics, W_OBJ);
 	t.rts = G(c, pm, "retweet_count", W_COUNT);
 	t.replies = G(c, pm, "reply_count", W_COUNT);
 	t.likes = G(c, pm, "like_count", W_COUNT);
 	t.quotes = G(c, pm, "quote_count", W_COUNT);
 	t.impressions = G(c, pm, "impression_count", W_COUNT);
-	geo = G(c, o, "geo", W_OBJ);
+	geo = K(kv, geo, W_OBJ);
 	t.place_id = G(c, geo, "place_id", W_STR);
 	t.coords = G(c, G(c, geo, "coordinates", W_OBJ), "coordinates", W_ARR);
 	if (geo != NULL && tw_json_get(c->j, geo, "full_name", 9) != NULL)
 		t.place = geo;	/* twarc2 merges the place into geo */
 	else
 		t.place = find_by(c, c->inc_places, "id", t.place_id);
-	t.rules = c->rules ? c->rules : G(c, o, "matching_rules", W_ARR);
+	t.rules = c->rules ? c->rules : K(kv, matching_rules, W_ARR);
 	if (c->f->err[0])
 		return;
 	emit_tweet(c, &t);
-	/* twarc2 flattened tweets carry their own expansions. */
-	if (embedded != NULL)
-		v2_user(c, t.user);
-	if (t.place == geo && geo != NULL)
-		place_rec(c, geo);
+	if (c->f->types & ((1u << TW_R_USER) | (1u << TW_R_PLACE)))
+		in_tweet_dims(c, &t, o, v2_embedded_dims);
 }
 
-/* A v1.1 status (REST, streaming, enterprise "original format"). */
+/* A v1.1 status (REST, streaming, enterprise "original format"); kv
+ * holds its members (tk_scan). */
 static void
-v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
+v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o, const tkeys kv)
 {
 	struct tweet t;
-	const struct tw_jval *rt, *q, *src, *ext, *ent, *xent, *geo;
+	const struct tw_jval *rt, *q, *src, *ext, *ent, *xent;
+	const struct tw_jval *const *qv, *const *sv;
+	tkeys rv;
 
 	memset(&t, 0, sizeof t);
+	t.obj = o;
+	t.k = kv;
 	t.v1 = 1;
-	t.id = G(c, o, "id_str", W_STR);
+	t.id = K(kv, id_str, W_STR);
 	if (t.id == NULL)
-		t.id = G(c, o, "id", W_ID);
+		t.id = K(kv, id, W_ID);
 	if (t.id == NULL) {
 		bad(c, "tweet without an id%s%s%s", "", "", "");
 		return;
 	}
-	t.created = G(c, o, "created_at", W_STR);
+	t.created = K(kv, created_at, W_STR);
 	set_time(c, &t);
-	t.user = G(c, o, "user", W_OBJ);
+	t.user = K(kv, user, W_OBJ);
 	t.author_id = G(c, t.user, "id_str", W_STR);
 	if (t.author_id == NULL)
 		t.author_id = G(c, t.user, "id", W_ID);
-	t.lang = G(c, o, "lang", W_STR);
-	t.source = G(c, o, "source", W_STR);
-	rt = G(c, o, "retweeted_status", W_OBJ);
-	q = G(c, o, "quoted_status", W_OBJ);
+	t.lang = K(kv, lang, W_STR);
+	t.source = K(kv, source, W_STR);
+	rt = K(kv, retweeted_status, W_OBJ);
+	q = K(kv, quoted_status, W_OBJ);
+	sv = kv;
 	if (rt != NULL) {
+		tk_scan(c, rt, rv);
+		sv = rv;
 		t.is_rt = 1;
-		t.rt_id = G(c, rt, "id_str", W_STR);
+		t.rt_id = K(rv, id_str, W_STR);
 		if (t.rt_id == NULL)
-			t.rt_id = G(c, rt, "id", W_ID);
-		t.rt_user = G(c, G(c, rt, "user", W_OBJ), "id_str", W_STR);
+			t.rt_id = K(rv, id, W_ID);
+		t.rt_user = G(c, K(rv, user, W_OBJ), "id_str", W_STR);
 	}
-	t.reply_id = G(c, o, "in_reply_to_status_id_str", W_STR);
+	t.reply_id = K(kv, in_reply_to_status_id_str, W_STR);
 	if (t.reply_id == NULL)
-		t.reply_id = G(c, o, "in_reply_to_status_id", W_ID);
-	t.reply_user = G(c, o, "in_reply_to_user_id_str", W_STR);
+		t.reply_id = K(kv, in_reply_to_status_id, W_ID);
+	t.reply_user = K(kv, in_reply_to_user_id_str, W_STR);
 	if (t.reply_user == NULL)
-		t.reply_user = G(c, o, "in_reply_to_user_id", W_ID);
-	t.is_reply = t.reply_id != NULL;
-	t.q_id = G(c, o, "quoted_status_id_str", W_STR);
+		t.reply_user = K(kv, in_reply_to_user_id, W_ID);
+	/* A reply to a user without a tweet (a tweet that starts with
+	 * @user) is a reply, as in v2. */
+	t.is_reply = t.reply_id != NULL || t.reply_user != NULL;
+	/* A retweet carries the quote facts of its original: v1.1 copies
+	 * only some of them to the retweet itself. */
+	qv = sv;
+	if (rt != NULL && K(rv, quoted_status, W_OBJ) != NULL)
+		q = K(rv, quoted_status, W_OBJ);
+	t.q_id = K(qv, quoted_status_id_str, W_STR);
+	if (t.q_id == NULL)
+		t.q_id = K(qv, quoted_status_id, W_ID);
+	if (t.q_id == NULL && qv != kv)
+		t.q_id = K(kv, quoted_status_id_str, W_STR);
 	if (t.q_id == NULL && q != NULL)
 		t.q_id = G(c, q, "id_str", W_STR);
-	if (q != NULL)
+	if (t.q_id == NULL && q != NULL)
+		t.q_id = G(c, q, "id", W_ID);
+	if (q != NULL) {
 		t.q_user = G(c, G(c, q, "user", W_OBJ), "id_str", W_STR);
+		if (t.q_user == NULL)
+			t.q_user = G(c, G(c, q, "user", W_OBJ), "id", W_ID);
+	}
 	{
-		const struct tw_jval *iq = G(c, o, "is_quote_status", W_BOOL);
+		const struct tw_jval *iq = K(qv, is_quote_status, W_BOOL);
 
 		t.is_quote = t.q_id != NULL || (iq && iq->type == TW_JTRUE);
 	}
 	src = rt != NULL ? rt : o;
-	ext = G(c, src, "extended_tweet", W_OBJ);
+	ext = K(sv, extended_tweet, W_OBJ);
 	t.text = G(c, ext, "full_text", W_STR);
 	if (t.text == NULL)
-		t.text = G(c, src, "full_text", W_STR);
+		t.text = K(sv, full_text, W_STR);
 	if (t.text == NULL)
-		t.text = G(c, src, "text", W_STR);
+		t.text = K(sv, text, W_STR);
 	ent = ext ? G(c, ext, "entities", W_OBJ) : NULL;
 	if (ent == NULL)
-		ent = G(c, src, "entities", W_OBJ);
+		ent = K(sv, entities, W_OBJ);
+	t.src = src;
+	t.sk = sv;
+	t.ent = ent;
 	xent = ext ? G(c, ext, "extended_entities", W_OBJ) : NULL;
 	if (xent == NULL)
-		xent = G(c, src, "extended_entities", W_OBJ);
+		xent = K(sv, extended_entities, W_OBJ);
 	t.hashtags = G(c, ent, "hashtags", W_ARR);
 	t.mentions = G(c, ent, "user_mentions", W_ARR);
 	t.urls = G(c, ent, "urls", W_ARR);
 	t.media_arr = G(c, xent, "media", W_ARR);
 	if (t.media_arr == NULL)
 		t.media_arr = G(c, ent, "media", W_ARR);
-	t.rts = G(c, o, "retweet_count", W_COUNT);
-	t.replies = G(c, o, "reply_count", W_COUNT);
-	t.likes = G(c, o, "favorite_count", W_COUNT);
-	t.quotes = G(c, o, "quote_count", W_COUNT);
-	t.place = G(c, o, "place", W_OBJ);
-	t.coords = G(c, G(c, o, "coordinates", W_OBJ), "coordinates", W_ARR);
-	geo = NULL;
-	(void)geo;
-	t.rules = G(c, o, "matching_rules", W_ARR);
+	t.rts = K(kv, retweet_count, W_COUNT);
+	t.replies = K(kv, reply_count, W_COUNT);
+	t.likes = K(kv, favorite_count, W_COUNT);
+	t.quotes = K(kv, quote_count, W_COUNT);
+	t.place = K(kv, place, W_OBJ);
+	t.coords = G(c, K(kv, coordinates, W_OBJ), "coordinates", W_ARR);
+	t.rules = K(kv, matching_rules, W_ARR);
 	if (c->f->err[0])
 		return;
 	emit_tweet(c, &t);
-	v1_user(c, t.user);
-	if (rt != NULL)
-		v1_user(c, G(c, rt, "user", W_OBJ));
-	if (q != NULL)
-		v1_user(c, G(c, q, "user", W_OBJ));
-	place_rec(c, t.place);
+	if (c->f->types & ((1u << TW_R_USER) | (1u << TW_R_PLACE)))
+		in_tweet_dims(c, &t, o, v1_dims);
 }
 
 /* ---- shape detection ---- */
 
 static int
-is_v1_status(struct tw_flat_ctx *c, const struct tw_jval *o)
+is_v1_status(const tkeys v)
 {
-	const struct tw_jval *u = tw_json_get(c->j, o, "user", 4);
-
-	if (TW_JGET(c->j, o, "text") == NULL && TW_JGET(c->j, o, "full_text") == NULL)
+	if (v[TK_text] == NULL && v[TK_full_text] == NULL)
 		return 0;
-	return (u != NULL && u->type == TW_JOBJ) || TW_JGET(c->j, o, "id_str") != NULL;
+	return (v[TK_user] != NULL && v[TK_user]->type == TW_JOBJ) ||
+	    v[TK_id_str] != NULL;
 }
 
 static int
-is_v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o)
+is_v2_tweet(const tkeys v)
 {
 	/* v2 direct-message events also have id and text. */
-	if (TW_JGET(c->j, o, "event_type") != NULL ||
-	    TW_JGET(c->j, o, "dm_conversation_id") != NULL)
+	if (v[TK_event_type] != NULL || v[TK_dm_conversation_id] != NULL)
 		return 0;
-	return TW_JGET(c->j, o, "id") != NULL &&
-	    (TW_JGET(c->j, o, "text") != NULL ||
-	    TW_JGET(c->j, o, "edit_history_tweet_ids") != NULL);
+	return v[TK_id] != NULL &&
+	    (v[TK_text] != NULL || v[TK_edit_history_tweet_ids] != NULL);
 }
 
 static int
-is_user(struct tw_flat_ctx *c, const struct tw_jval *o)
+is_user(const tkeys v)
 {
-	return TW_JGET(c->j, o, "text") == NULL &&
-	    (TW_JGET(c->j, o, "username") != NULL ||
-	    TW_JGET(c->j, o, "screen_name") != NULL);
+	return v[TK_text] == NULL &&
+	    (v[TK_username] != NULL || v[TK_screen_name] != NULL);
 }
 
 /* An object found in a list or alone: returns 1 if it was a tweet. */
 static int
 item(struct tw_flat_ctx *c, const struct tw_jval *o, int *users)
 {
+	tkeys kv;
+
 	if (o->type != TW_JOBJ)
 		return 0;
-	if (is_v1_status(c, o)) {
-		v1_tweet(c, o);
+	tk_scan(c, o, kv);
+	if (is_v1_status(kv)) {
+		v1_tweet(c, o, kv);
 		return 1;
 	}
-	if (is_v2_tweet(c, o)) {
-		v2_tweet(c, o);
+	if (is_v2_tweet(kv)) {
+		v2_tweet(c, o, kv);
 		return 1;
 	}
-	if (is_user(c, o)) {
-		if (TW_JGET(c->j, o, "screen_name") != NULL)
+	if (is_user(kv)) {
+		if (kv[TK_screen_name] != NULL)
 			v1_user(c, o);
 		else
 			v2_user(c, o);
@@ -1355,6 +2117,10 @@ v2_response(struct tw_flat_ctx *c, const struct tw_jval *root)
 	c->inc_tweets = G(c, inc, "tweets", W_ARR);
 	c->inc_places = G(c, inc, "places", W_ARR);
 	c->inc_media = G(c, inc, "media", W_ARR);
+	c->inc_polls = member(c, inc, "polls", TW_JARR);
+	c->note_refs = (c->inc_users != NULL &&
+	    (c->f->types & (1u << TW_R_USER))) || (c->inc_places != NULL &&
+	    (c->f->types & (1u << TW_R_PLACE)));
 	c->rules = G(c, root, "matching_rules", W_ARR);
 	errs = G(c, root, "errors", W_ARR);
 	if (errs)
@@ -1514,12 +2280,32 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 		tw_buf_reset(t);
 		tw_json_str_decode(t, k);
 		idx = tw_field_lookup((enum tw_rtype)rt, t->p, t->len);
+		if (idx < 0 && rt == TW_R_TWEET)
+			idx = xfield_lookup(c->f, t->p, t->len);
 		if (idx < 0 || !key(c, idx))
 			continue;
 		tw_json_emit(c->out, c->j, k + 1);
 	}
 	rec_end(c);
 	return TW_DOC_FLAT;
+}
+
+/*
+ * An error body that is not an "errors" list: a v2 problem
+ * ({"title":"Unauthorized","type":"about:blank","status":401,...}, also
+ * a stream's disconnect message) or v1.1's {"error":"Not authorized."}.
+ */
+static int
+is_problem(struct tw_flat_ctx *c, const struct tw_jval *root)
+{
+	const struct tw_jval *v;
+
+	if ((v = TW_JGET(c->j, root, "error")) != NULL && v->type == TW_JSTR)
+		return 1;
+	return member(c, root, "title", TW_JSTR) != NULL &&
+	    member(c, root, "type", TW_JSTR) != NULL &&
+	    (TW_JGET(c->j, root, "status") != NULL ||
+	    TW_JGET(c->j, root, "detail") != NULL);
 }
 
 static enum tw_doc_kind
@@ -1540,6 +2326,7 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
 		bad(c, "an empty object%s%s%s", "", "", "");
 		return TW_DOC_OTHER;
 	}
+	c->root = root;
 	if ((v = TW_JGET(c->j, root, "record_type")) != NULL && v->type == TW_JSTR)
 		return flat(c, root, v);
 	if (TW_JGET(c->j, root, "data") != NULL)
@@ -1556,6 +2343,10 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
 		return TW_DOC_USERS;
 	if ((v = TW_JGET(c->j, root, "errors")) != NULL && v->type == TW_JARR) {
 		c->f->api_errors = v->len;
+		return TW_DOC_API_ERROR;
+	}
+	if (is_problem(c, root)) {
+		c->f->api_errors = 1;
 		return TW_DOC_API_ERROR;
 	}
 	for (nt = notices; *nt; nt++)
@@ -1576,32 +2367,85 @@ is_kcat(const struct tw_json *j, const struct tw_jval *root)
 
 /* ---- public ---- */
 
+/* Makes the "name": text of field i of type t. */
+static void
+set_key(struct tw_flatten *f, int t, int i, const char *n)
+{
+	size_t len = strlen(n);
+	char *k = tw_xmalloc(len + 4);
+
+	k[0] = '"';
+	memcpy(k + 1, n, len);
+	memcpy(k + 1 + len, "\":", 3);
+	free(f->keys[t][i]);
+	f->keys[t][i] = k;
+	f->keylen[t][i] = (unsigned char)(len + 3);
+}
+
+/* Every field of each type, in schema order: the default selection. */
+static void
+select_all(struct tw_flatten *f)
+{
+	int t, i;
+
+	for (t = 0; t < TW_R_N; t++) {
+		memset(f->on[t], 0, sizeof f->on[t]);
+		for (i = 0; i < tw_rdefs[t].nfields; i++) {
+			f->on[t][i] = 1;
+			f->order[t][i] = (short)i;
+		}
+		f->norder[t] = tw_rdefs[t].nfields;
+		f->reorder[t] = 0;
+	}
+	f->on[TW_R_TWEET][TWF_T_year] = f->on[TW_R_TWEET][TWF_T_month] =
+	    f->on[TW_R_TWEET][TWF_T_day] = f->on[TW_R_TWEET][TWF_T_hour] = 0;
+}
+
 void
 tw_flatten_init(struct tw_flatten *f)
 {
 	int t, i;
 
 	memset(f, 0, sizeof *f);
+	tk_init();
 	f->types = 1u << TW_R_TWEET;
-	for (t = 0; t < TW_R_N; t++) {
-		f->sel[t] = tw_rdefs[t].nfields >= 64 ? ~(uint64_t)0 :
-		    (((uint64_t)1 << tw_rdefs[t].nfields) - 1);
-		for (i = 0; i < tw_rdefs[t].nfields; i++) {
-			const char *n = tw_rdefs[t].fields[i].name;
-			char *k = tw_xmalloc(strlen(n) + 4);
-
-			k[0] = '"';
-			memcpy(k + 1, n, strlen(n));
-			memcpy(k + 1 + strlen(n), "\":", 3);
-			f->keys[t][i] = k;
-		}
-	}
-	f->sel[TW_R_TWEET] &= ~(((uint64_t)1 << TWF_T_year) |
-	    ((uint64_t)1 << TWF_T_month) | ((uint64_t)1 << TWF_T_day) |
-	    ((uint64_t)1 << TWF_T_hour));
+	for (t = 0; t < TW_R_N; t++)
+		for (i = 0; i < tw_rdefs[t].nfields; i++)
+			set_key(f, t, i, tw_rdefs[t].fields[i].name);
+	select_all(f);
 	f->sel_default = 1;
 	tw_json_init(&f->payload);
 	f->ctx = tw_xcalloc(1, sizeof *f->ctx);
+	for (i = 0; i < TW_FLAT_MAXF; i++)
+		f->ctx->where[i] = -1;
+	f->ctx->gen = 1;
+}
+
+void
+tw_flatten_time_parts(struct tw_flatten *f)
+{
+	if (!f->sel_default)
+		return;	/* -f names the fields */
+	f->on[TW_R_TWEET][TWF_T_year] = f->on[TW_R_TWEET][TWF_T_month] =
+	    f->on[TW_R_TWEET][TWF_T_day] = f->on[TW_R_TWEET][TWF_T_hour] = 1;
+	f->sel_default = 0;
+}
+
+int
+tw_flatten_columns(const struct tw_flatten *f, enum tw_rtype t,
+    const char **names, int max)
+{
+	int i, n = 0, idx;
+
+	for (i = 0; i < f->norder[t] && n < max; i++) {
+		idx = f->order[t][i];
+		if (!f->on[t][idx])
+			continue;
+		names[n++] = idx < tw_rdefs[t].nfields ?
+		    tw_rdefs[t].fields[idx].name :
+		    f->xf[idx - tw_rdefs[t].nfields].name;
+	}
+	return n;
 }
 
 void
@@ -1610,8 +2454,13 @@ tw_flatten_free(struct tw_flatten *f)
 	int t, i;
 
 	for (t = 0; t < TW_R_N; t++)
-		for (i = 0; i < tw_rdefs[t].nfields; i++)
-			free((char *)f->keys[t][i]);
+		for (i = 0; i < TW_FLAT_MAXF; i++)
+			free(f->keys[t][i]);
+	for (i = 0; i < f->nxf; i++) {
+		free(f->xf[i].name);
+		free(f->xf[i].path);
+	}
+	tw_buf_free(&f->reo);
 	if (f->dedup) {
 		free(f->dedup->gen[0].slot);
 		free(f->dedup->gen[1].slot);
@@ -1633,31 +2482,123 @@ tw_flatten_dedup(struct tw_flatten *f, size_t size)
 	f->dedup = d;
 }
 
+/* A column name: a letter or '_', then letters, digits and '_'. */
+static int
+ident(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 64 || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* 1 when s[0..n) holds two dots in a row (an empty key). */
+static int
+has_dots(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == '.' && s[i + 1] == '.')
+			return 1;
+	return 0;
+}
+
+/* Index of the NAME=PATH field named n (as a tweet field index), or -1. */
+static int
+xfield_lookup(const struct tw_flatten *f, const char *n, size_t len)
+{
+	int k;
+
+	for (k = 0; k < f->nxf; k++)
+		if (strlen(f->xf[k].name) == len && memcmp(f->xf[k].name, n, len) == 0)
+			return tw_rdefs[TW_R_TWEET].nfields + k;
+	return -1;
+}
+
+/* Adds field idx of type t to the selection, in the order asked. */
+static void
+select_one(struct tw_flatten *f, int t, int idx)
+{
+	if (f->on[t][idx])
+		return;		/* named twice: the first place counts */
+	f->on[t][idx] = 1;
+	if (f->norder[t] > 0 && f->order[t][f->norder[t] - 1] > idx)
+		f->reorder[t] = 1;
+	f->order[t][f->norder[t]++] = (short)idx;
+}
+
 int
 tw_flatten_select(struct tw_flatten *f, const char *list)
 {
-	const char *s = list, *e;
+	const char *s = list, *e, *eq;
 	int t, idx, any;
+	size_t n;
 
-	for (t = 0; t < TW_R_N; t++)
-		f->sel[t] = 0;
+	for (t = 0; t < TW_R_N; t++) {
+		memset(f->on[t], 0, sizeof f->on[t]);
+		f->norder[t] = 0;
+		f->reorder[t] = 0;
+	}
 	f->sel_default = 0;
 	while (*s) {
 		e = strchr(s, ',');
 		if (e == NULL)
 			e = s + strlen(s);
-		if (e > s) {
+		n = (size_t)(e - s);
+		eq = memchr(s, '=', n);
+		if (eq != NULL) {
+			struct tw_xfield *x;
+			size_t nl = (size_t)(eq - s), pl = n - nl - 1;
+
+			if (!ident(s, nl)) {
+				snprintf(f->err, sizeof f->err, "\"%.*s\": NAME=PATH "
+				    "needs a NAME of letters, digits and '_'", (int)n, s);
+				return -1;
+			}
+			if (tw_field_lookup(TW_R_TWEET, s, nl) >= 0 ||
+			    xfield_lookup(f, s, nl) >= 0) {
+				snprintf(f->err, sizeof f->err, "\"%.*s\": the name "
+				    "\"%.*s\" is taken", (int)n, s, (int)nl, s);
+				return -1;
+			}
+			if (pl == 0 || eq[1] == '.' || eq[pl] == '.' ||
+			    has_dots(eq + 1, pl)) {
+				snprintf(f->err, sizeof f->err, "\"%.*s\": PATH must "
+				    "be keys joined by '.'", (int)n, s);
+				return -1;
+			}
+			if (f->nxf == TW_FLAT_MAXX ||
+			    tw_rdefs[TW_R_TWEET].nfields + f->nxf >= TW_FLAT_MAXF) {
+				snprintf(f->err, sizeof f->err, "more than %d "
+				    "NAME=PATH fields", TW_FLAT_MAXX);
+				return -1;
+			}
+			x = &f->xf[f->nxf];
+			x->name = tw_xstrndup(s, nl);
+			x->path = tw_xstrndup(eq + 1, pl);
+			idx = tw_rdefs[TW_R_TWEET].nfields + f->nxf++;
+			set_key(f, TW_R_TWEET, idx, x->name);
+			select_one(f, TW_R_TWEET, idx);
+		} else if (n > 0) {
 			any = 0;
 			for (t = 0; t < TW_R_N; t++) {
-				idx = tw_field_lookup((enum tw_rtype)t, s, (size_t)(e - s));
+				idx = tw_field_lookup((enum tw_rtype)t, s, n);
+				if (idx < 0 && t == TW_R_TWEET)
+					idx = xfield_lookup(f, s, n);
 				if (idx >= 0) {
-					f->sel[t] |= (uint64_t)1 << idx;
+					select_one(f, t, idx);
 					any = 1;
 				}
 			}
 			if (!any) {
 				snprintf(f->err, sizeof f->err, "unknown field \"%.*s\"",
-				    (int)(e - s), s);
+				    (int)n, s);
 				return -1;
 			}
 		}
@@ -1683,7 +2624,7 @@ tw_flatten_types(struct tw_flatten *f, const char *list)
 			t = tw_rtype_lookup(s, (size_t)(e - s));
 			if (t < 0) {
 				snprintf(f->err, sizeof f->err,
-				    "unknown record type \"%.*s\" (use tweets, users, places, media, hashtags or all)",
+				    "unknown record type \"%.*s\" (use tweets, users, places, media, hashtags, polls or all)",
 				    (int)(e - s), s);
 				return -1;
 			}
@@ -1711,6 +2652,14 @@ tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out
 	/* Everything but the large seen[] table, which nseen bounds. */
 	memset(c, 0, offsetof(struct tw_flat_ctx, seen));
 	c->nseen = 0;
+	if (c->nref > 0) {
+		/* a new generation frees the reference table at once */
+		if (++c->gen == 0) {
+			memset(c->ref, 0, sizeof c->ref);
+			c->gen = 1;
+		}
+		c->nref = 0;
+	}
 	c->dims_done = 0;
 	c->f = f;
 	c->j = j;

@@ -38,11 +38,29 @@ enum tw_doc_kind {
 
 struct tw_dedup;
 
+#define TW_FLAT_MAXX 32		/* NAME=PATH fields (tweets only) */
+#define TW_FLAT_MAXF 128	/* schema fields of a type plus NAME=PATH ones */
+
+/* A field taken from the payload by path: -f NAME=PATH. */
+struct tw_xfield {
+	char *name;		/* the column name */
+	char *path;		/* dot-separated keys and array indexes */
+};
+
 struct tw_flatten {
 	/* Settings (tw_flatten_init sets the defaults). */
 	unsigned types;			/* bit (1 << enum tw_rtype) per type */
-	uint64_t sel[TW_R_N];		/* selected fields, bit per field index */
-	int sel_default;		/* sel untouched: flat records pass verbatim */
+	/* Written fields of each type: on[t][i] for schema field i, and
+	 * for tweets on[t][nfields + k] for NAME=PATH field k. */
+	unsigned char on[TW_R_N][TW_FLAT_MAXF];
+	/* The order they are written in: every field i with on[t][i], in
+	 * the order -f named them (schema order by default). */
+	short order[TW_R_N][TW_FLAT_MAXF];
+	int norder[TW_R_N];
+	int reorder[TW_R_N];		/* order is not ascending */
+	int sel_default;		/* no -f: flat records pass verbatim */
+	struct tw_xfield xf[TW_FLAT_MAXX];
+	int nxf;
 
 	/* Result of the last document. */
 	enum tw_doc_kind kind;
@@ -59,8 +77,9 @@ struct tw_flatten {
 	/* Internal. */
 	struct tw_dedup *dedup;
 	struct tw_json payload;
-	struct tw_buf tmp;
-	const char *keys[TW_R_N][64];
+	struct tw_buf tmp, reo;
+	char *keys[TW_R_N][TW_FLAT_MAXF];	/* "name": of each field */
+	unsigned char keylen[TW_R_N][TW_FLAT_MAXF];
 	struct tw_flat_ctx *ctx;
 };
 
@@ -75,11 +94,24 @@ void tw_flatten_free(struct tw_flatten *f);
 void tw_flatten_dedup(struct tw_flatten *f, size_t size);
 
 /*
- * Sets the field selection from a comma-separated list of names; each
- * name applies to every record type that has it. Returns 0, or -1 with
- * f->err naming the unknown field.
+ * Sets the field selection from a comma-separated list of names, written
+ * in that order; each name applies to every record type that has it. An
+ * item NAME=PATH adds to tweets a field NAME holding the payload value at
+ * PATH (keys and array indexes joined by '.', looked up in the tweet
+ * object, a leading "data." skipped, or else in the document around it),
+ * as JSON. Returns 0, or -1 with f->err naming the unknown field.
  */
 int tw_flatten_select(struct tw_flatten *f, const char *list);
+
+/* Adds year, month, day and hour to the default tweet fields. */
+void tw_flatten_time_parts(struct tw_flatten *f);
+
+/*
+ * The names of the fields written for type t, in output order, into
+ * names[0..max); returns how many there are.
+ */
+int tw_flatten_columns(const struct tw_flatten *f, enum tw_rtype t,
+    const char **names, int max);
 
 /*
  * Sets the record types from a comma-separated list (tweets, users,

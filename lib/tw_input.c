@@ -60,6 +60,8 @@ tw_input_free(struct tw_input *in)
 {
 	tw_buf_free(&in->acc);
 	tw_buf_free(&in->replay);
+	tw_buf_free(&in->restbuf);
+	in->rest = NULL;
 	free(in->rep_off);
 	free(in->rep_len);
 	free(in->rep_line);
@@ -77,6 +79,17 @@ get_line(struct tw_input *in, const char **l, size_t *n, uint64_t *line,
 
 	in->line_cr = 0;
 	in->line_replayed = 0;
+	if (in->rest != NULL) {
+		/* what followed a document on its line */
+		*l = in->rest;
+		*n = in->restlen;
+		*line = in->rest_line;
+		*name = in->rest_name;
+		in->line_cr = in->rest_cr;
+		in->line_replayed = in->rest_replayed;
+		in->rest = NULL;
+		return TW_READ_LINE;
+	}
 	if (in->rep_i < in->rep_n) {
 		size_t i = in->rep_i++;
 
@@ -125,6 +138,49 @@ set_reason(struct tw_input *in, enum tw_json_status st)
 		snprintf(in->reason, sizeof in->reason, "%s at column %zu",
 		    in->json->errmsg ? in->json->errmsg :
 		    tw_json_status_name(st), in->json->erroff + 1);
+}
+
+/*
+ * After a parse of s[0..n) failed with a syntax error: if the text is a
+ * document that starts with '{' or '[' followed by another '{' or '['
+ * (documents stuck together), parses the first one alone into in->json
+ * and returns its length; else 0 (in->json then holds nothing useful:
+ * the caller parses again for the error).
+ */
+static size_t
+stuck(struct tw_input *in, const char *s, size_t n, size_t *next)
+{
+	size_t at = in->json->erroff, i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	if (i == n || (s[i] != '{' && s[i] != '[') || at == 0 || at >= n ||
+	    (s[at] != '{' && s[at] != '['))
+		return 0;
+	if (tw_json_parse(in->json, s, at) != TW_JSON_OK)
+		return 0;
+	*next = at;
+	while (at > 0 && (s[at - 1] == ' ' || s[at - 1] == '\t' ||
+	    s[at - 1] == '\r' || s[at - 1] == '\n'))
+		at--;
+	return at;
+}
+
+/*
+ * Keeps s[0..n) as the text to read next, at line `line` of file `name`
+ * (it stays where it is: a line of the reader or of the replay queue is
+ * not overwritten before it is read).
+ */
+static void
+set_rest(struct tw_input *in, const char *s, size_t n, uint64_t line,
+    const char *name, int cr, int replayed)
+{
+	in->rest = s;
+	in->restlen = n;
+	in->rest_line = line;
+	in->rest_name = name;
+	in->rest_cr = cr;
+	in->rest_replayed = replayed;
 }
 
 /*
@@ -201,7 +257,7 @@ static enum tw_in_status
 join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
     const char *name0)
 {
-	size_t cap = 16, k = 0, next_try = 2, i;
+	size_t cap = 16, k = 0, next_try = 2, i, split, at;
 	size_t *off = tw_xmalloc(cap * sizeof *off);
 	size_t *len = tw_xmalloc(cap * sizeof *len);
 	uint64_t *ln = tw_xmalloc(cap * sizeof *ln);
@@ -264,6 +320,7 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 		/* Deeper than the parser goes: it can never be one document. */
 		if (d.broken || d.depth > (long)in->json->max_depth)
 			break;
+		ps = TW_JSON_INCOMPLETE;
 		if (d.depth == 0 && !d.in_str) {
 			in->bytes_joined += in->acc.len;
 			ps = tw_json_parse(in->json, in->acc.p, in->acc.len);
@@ -276,15 +333,35 @@ join(struct tw_input *in, const char *first, size_t firstlen, uint64_t line0,
 				ret = TW_IN_DOC;
 				goto out;
 			}
-			if (ps != TW_JSON_INCOMPLETE)
-				break;
 		} else if (k >= next_try) {
 			next_try *= 2;
 			in->bytes_joined += in->acc.len;
-			if (tw_json_parse(in->json, in->acc.p, in->acc.len) !=
-			    TW_JSON_INCOMPLETE)
-				break;
+			ps = tw_json_parse(in->json, in->acc.p, in->acc.len);
 		}
+		if (ps == TW_JSON_SYNTAX &&
+		    (split = stuck(in, in->acc.p, in->acc.len, &at)) > 0) {
+			/* A document, then the next one stuck to one of its
+			 * lines: the rest is read next, from a copy (acc is
+			 * reused), numbered by the line it starts on. */
+			size_t r0 = 0;
+
+			for (i = 0; i < k && off[i] <= at; i++)
+				r0 = i;
+			tw_buf_reset(&in->restbuf);
+			tw_buf_add(&in->restbuf, in->acc.p + at, in->acc.len - at);
+			set_rest(in, in->restbuf.p, in->restbuf.len, ln[r0], name0,
+			    0, 1);
+			/* stuck() parsed the first document into json */
+			in->raw = in->acc.p;
+			in->rawlen = split;
+			in->lineno = line0;
+			in->name = name0;
+			in->cr = 0;
+			ret = TW_IN_DOC;
+			goto out;
+		}
+		if (ps != TW_JSON_INCOMPLETE)
+			break;
 	}
 	if (ended) {
 		size_t last = k - other_file;	/* lines of this document */
@@ -363,6 +440,20 @@ tw_input_next(struct tw_input *in)
 	ps = tw_json_parse(in->json, l, n);
 	if (ps == TW_JSON_OK)
 		return TW_IN_DOC;
+	if (ps == TW_JSON_SYNTAX) {
+		size_t at, len = stuck(in, l, n, &at);
+
+		if (len > 0) {
+			/* Documents stuck together: this one now, the rest of
+			 * the line next (it ends the line: the CR LF is its). */
+			set_rest(in, l + at, n - at, lno, name, in->cr,
+			    in->line_replayed);
+			in->rawlen = len;
+			in->cr = 0;
+			return TW_IN_DOC;
+		}
+		ps = tw_json_parse(in->json, l, n);	/* the error again */
+	}
 	/* A line given back by a failed join starts a join of its own only
 	 * while joining has cost at most four times the input read (plus
 	 * 1 MiB): normal input stays well inside, and input made of

@@ -11,6 +11,13 @@
  * A document never spans two files: a cut-off last line is reported as
  * truncated in its own file.
  *
+ * Documents stuck together on one line (API bodies saved without a final
+ * newline and concatenated: `}{`) are read as separate documents, as jq
+ * reads them: when a document that starts with '{' or '[' is followed by
+ * another '{' or '[', the first is returned and the rest of the line is
+ * read next, with the same line number. Anything else after a document
+ * (`{...} junk`) leaves the whole line bad, as before.
+ *
  * Blank lines (keep-alives) are returned as TW_IN_BLANK so tools can
  * count them. Bad documents come back as TW_IN_BAD with a reason and the
  * raw text, for the rejects file.
@@ -55,6 +62,14 @@ struct tw_input {
 	uint64_t *rep_line;
 	const char **rep_name;
 	size_t rep_n, rep_i, rep_cap;
+	/* The rest of a line after a document stuck to it: read next.
+	 * It points into the reader's line, a replayed line, or restbuf. */
+	const char *rest;
+	size_t restlen;
+	uint64_t rest_line;
+	const char *rest_name;
+	int rest_cr, rest_replayed;
+	struct tw_buf restbuf;
 	int pend;		/* a reader event met while joining, 0 if none */
 	size_t pend_n;
 	uint64_t pend_line;

@@ -9,6 +9,7 @@ static const struct tw_field user_f[] = { TW_USER_FIELDS(TW_DEF) };
 static const struct tw_field place_f[] = { TW_PLACE_FIELDS(TW_DEF) };
 static const struct tw_field media_f[] = { TW_MEDIA_FIELDS(TW_DEF) };
 static const struct tw_field hashtag_f[] = { TW_HASHTAG_FIELDS(TW_DEF) };
+static const struct tw_field poll_f[] = { TW_POLL_FIELDS(TW_DEF) };
 
 const struct tw_rdef tw_rdefs[TW_R_N] = {
 	{ "tweet", "tweets", "id", tweet_f, TWF_T_N },
@@ -16,6 +17,8 @@ const struct tw_rdef tw_rdefs[TW_R_N] = {
 	{ "place", "places", "id", place_f, TWF_P_N },
 	{ "media", "media", "media_key,tweet_id", media_f, TWF_M_N },
 	{ "hashtag", "hashtags", "tweet_id,tag", hashtag_f, TWF_H_N },
+	/* A tweet has one poll; a v1.1 poll has no id of its own. */
+	{ "poll", "polls", "tweet_id", poll_f, TWF_O_N },
 };
 
 int
@@ -43,4 +46,16 @@ tw_field_lookup(enum tw_rtype t, const char *name, size_t len)
 		    memcmp(tw_rdefs[t].fields[i].name, name, len) == 0)
 			return i;
 	return -1;
+}
+
+int
+tw_field_strlist(const char *name)
+{
+	static const char *const lists[] = { TW_STRLIST_FIELDS, NULL };
+	const char *const *l;
+
+	for (l = lists; *l; l++)
+		if (strcmp(*l, name) == 0)
+			return 1;
+	return 0;
 }

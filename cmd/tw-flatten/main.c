@@ -36,8 +36,10 @@ usage(int status)
 	fputs(usage_text, status ? stderr : stdout);
 	if (status == 0)
 		fputs("\n"
-		    "  -t, --types LIST      record types: tweets,users,places,media,hashtags,all\n"
-		    "  -f, --fields LIST     write only these fields (any record type)\n"
+		    "  -t, --types LIST      record types: tweets,users,places,media,hashtags,\n"
+		    "                        polls,all\n"
+		    "  -f, --fields LIST     write only these fields, in this order (any record\n"
+		    "                        type); NAME=PATH adds a payload value to tweets\n"
 		    "      --time-parts      add year, month, day, hour to tweets\n"
 		    "  -c, --csv             CSV with a header row (one record type)\n"
 		    "  -j, --jq EXPR         filter or transform each record with jq\n"
@@ -106,7 +108,6 @@ report_bad(struct state *s, struct tw_input *in, const char *reason)
 static void
 csv_header(struct state *s, const struct tw_json *j, const struct tw_jval *obj)
 {
-	const struct tw_rdef *d = &tw_rdefs[s->csv_type];
 	const struct tw_jval *k;
 	struct tw_buf name = TW_BUF_INIT;
 	uint32_t m;
@@ -120,11 +121,13 @@ csv_header(struct state *s, const struct tw_json *j, const struct tw_jval *obj)
 			s->cols[s->ncols++] = tw_xstrndup(name.p ? name.p : "", name.len);
 		}
 	} else {
-		for (i = 0; i < d->nfields; i++) {
-			if (!(s->f.sel[s->csv_type] & ((uint64_t)1 << i)))
-				continue;
+		const char *names[TW_FLAT_MAXF];
+		int n = tw_flatten_columns(&s->f, (enum tw_rtype)s->csv_type,
+		    names, TW_FLAT_MAXF);
+
+		for (i = 0; i < n; i++) {
 			s->cols = tw_xrealloc(s->cols, (size_t)(s->ncols + 1) * sizeof *s->cols);
-			s->cols[s->ncols++] = tw_xstrdup(d->fields[i].name);
+			s->cols[s->ncols++] = tw_xstrdup(names[i]);
 		}
 	}
 	for (i = 0; i < s->ncols; i++) {
@@ -264,7 +267,7 @@ summary(struct state *s, struct tw_reader *r)
 	if (!s->o.verbose && s->bad == 0 && s->ioerr == 0 && s->jqerr == 0)
 		return;
 	tw_warn("%llu documents, %llu tweets, %llu users, %llu places, "
-	    "%llu media, %llu hashtags; skipped: %llu blank, %llu API errors, "
+	    "%llu media, %llu hashtags, %llu polls; skipped: %llu blank, %llu API errors, "
 	    "%llu notices, %llu unsupported, %llu empty, %llu other, "
 	    "%llu duplicates; "
 	    "%llu bad lines, %llu repaired strings%s%s",
@@ -274,6 +277,7 @@ summary(struct state *s, struct tw_reader *r)
 	    (unsigned long long)f->n_out[TW_R_PLACE],
 	    (unsigned long long)f->n_out[TW_R_MEDIA],
 	    (unsigned long long)f->n_out[TW_R_HASHTAG],
+	    (unsigned long long)f->n_out[TW_R_POLL],
 	    (unsigned long long)s->blank,
 	    (unsigned long long)f->n_api_errors,
 	    (unsigned long long)f->n_kind[TW_DOC_NOTICE],
@@ -317,7 +321,7 @@ main(int argc, char **argv)
 	struct tw_json json;
 	const char *fields = NULL, *types = NULL, *err;
 	int64_t dedup = 0;
-	int ch, t, ntypes;
+	int ch, t, ntypes, time_parts = 0;
 	enum tw_in_status ist;
 	struct tw_buf *target;
 	size_t out0;
@@ -366,10 +370,7 @@ main(int argc, char **argv)
 			s->o.verbose = 1;
 			break;
 		case 1:
-			s->f.sel[TW_R_TWEET] |= ((uint64_t)1 << TWF_T_year) |
-			    ((uint64_t)1 << TWF_T_month) | ((uint64_t)1 << TWF_T_day) |
-			    ((uint64_t)1 << TWF_T_hour);
-			s->f.sel_default = 0;
+			time_parts = 1;
 			break;
 		case 2:
 			s->o.multiline = 0;
@@ -395,6 +396,8 @@ main(int argc, char **argv)
 		tw_die(2, "--types: %s", s->f.err);
 	if (fields != NULL && tw_flatten_select(&s->f, fields) < 0)
 		tw_die(2, "--fields: %s", s->f.err);
+	if (time_parts)
+		tw_flatten_time_parts(&s->f);	/* unless -f names the fields */
 	if (dedup > 0)
 		tw_flatten_dedup(&s->f, (size_t)dedup);
 	if (s->o.csv && s->o.key_field)

@@ -65,7 +65,8 @@ counts() {
 	python3 - "$1" <<'PY'
 import json, sys
 keys = {'tweet': ('tweets', 'id'), 'user': ('users', 'id'), 'place': ('places', 'id'),
-        'media': ('media', 'media_key', 'tweet_id'), 'hashtag': ('hashtags', 'tweet_id', 'tag')}
+        'media': ('media', 'media_key', 'tweet_id'), 'hashtag': ('hashtags', 'tweet_id', 'tag'),
+        'poll': ('polls', 'tweet_id')}
 s = {v[0]: set() for v in keys.values()}
 for l in open(sys.argv[1], encoding='utf-8'):
     r = json.loads(l)

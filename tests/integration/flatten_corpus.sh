@@ -39,7 +39,7 @@ import json,sys
 seen=set()
 for l in open('$T/all.ndjson'):
     r=json.loads(l); seen.add(r['record_type'])
-assert seen=={'tweet','user','place','media','hashtag'}, seen
+assert seen=={'tweet','user','place','media','hashtag','poll'}, seen
 "
 
 # 3. Fields against the source payloads, with Python's json as the reference.
@@ -87,7 +87,9 @@ for path in sorted(glob.glob(C + '/twarc-csv/*.jsonl')):
             cmp(w, 'username', r['username'], users.get(t.get('author_id'), {}).get('username'))
             cmp(w, 'ts/created_at', r['created_at'], t['created_at'])
             cmp(w, 'is_retweet', r['is_retweet'], 'retweeted' in refs)
-            cmp(w, 'quoted_id', r['quoted_id'], refs.get('quoted'))
+            # a retweet has the quote facts of its original (issue 17)
+            srefs = {x['type']: x['id'] for x in src.get('referenced_tweets', [])}
+            cmp(w, 'quoted_id', r['quoted_id'], srefs.get('quoted') if src is not t else refs.get('quoted'))
             ent = src.get('entities', {})
             cmp(w, 'hashtags', sorted(r['hashtags']), low(h['tag'] for h in ent.get('hashtags', [])))
             cmp(w, 'mentions', sorted(r['mentions']), sorted(set(m['username'] for m in ent.get('mentions', []))))
