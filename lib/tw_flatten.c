@@ -106,7 +106,7 @@ struct tw_flat_ctx {
 	    *inc_polls;
 	const struct tw_jval *rules;	/* matching_rules of a stream line */
 	/* kcat provenance */
-	const struct tw_jval *k_topic, *k_part, *k_off;
+	const struct tw_jval *k_topic, *k_part, *k_off, *k_ts;
 	const struct tw_jval *root;	/* the document (a kcat payload's) */
 	/* event time for dimension records (see dim_ts) */
 	int in_tweet, cur_have, have_newest, note_refs;
@@ -1668,6 +1668,7 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		if (key(c, TWF_T_kafka_topic)) put_str(c, c->k_topic);
 		if (key(c, TWF_T_kafka_partition)) put_num(c, c->k_part);
 		if (key(c, TWF_T_kafka_offset)) put_num(c, c->k_off);
+		if (key(c, TWF_T_kafka_ts)) put_num(c, c->k_ts);
 		new_fields(c, t);
 		for (i = 0; i < f->nxf; i++)
 			if (key(c, tw_rdefs[TW_R_TWEET].nfields + i))
@@ -2670,6 +2671,7 @@ tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out
 		c->k_topic = TW_JGET(j, root, "topic");
 		c->k_part = TW_JGET(j, root, "partition");
 		c->k_off = TW_JGET(j, root, "offset");
+		c->k_ts = TW_JGET(j, root, "ts");
 		if (c->k_topic && c->k_topic->type != TW_JSTR)
 			c->k_topic = NULL;
 		pl = TW_JGET(j, root, "payload");

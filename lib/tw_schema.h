@@ -34,7 +34,7 @@ enum tw_ftype {
 	X(hashtags, JSON) X(mentions, JSON) X(urls, JSON) X(media, JSON) \
 	X(place_id, STR) X(place_name, STR) X(country, STR) \
 	X(country_code, STR) X(lon, NUM) X(lat, NUM) X(matching_rules, JSON) \
-	X(kafka_topic, STR) X(kafka_partition, INT) X(kafka_offset, INT) \
+	X(kafka_topic, STR) X(kafka_partition, INT) X(kafka_offset, INT) X(kafka_ts, INT) \
 	X(possibly_sensitive, BOOL) X(reply_settings, STR) X(cashtags, JSON) \
 	X(mention_ids, JSON) X(edit_history_tweet_ids, JSON) \
 	X(editable_until, TIME) X(edits_remaining, INT) \

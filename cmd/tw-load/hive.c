@@ -212,8 +212,8 @@ unescape(struct tw_buf *b, const char *s, size_t n)
 static const char *
 json_hive_type(const char *name)
 {
-	if (!strcmp(name, "hashtags") || !strcmp(name, "mentions") ||
-	    !strcmp(name, "urls") || !strcmp(name, "matching_rules"))
+	if (!strcmp(name, "matching_rules") ||
+	    tw_field_strlist(name))
 		return "ARRAY<STRING>";
 	if (!strcmp(name, "media"))
 		return "ARRAY<STRUCT<media_key:STRING,type:STRING,url:STRING>>";

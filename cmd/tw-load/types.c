@@ -34,6 +34,7 @@ static const char *const short_text[] = {
 	"username", "name", "lang", "source", "user_location", "location",
 	"place_id", "place_name", "full_name", "country", "country_code",
 	"place_type", "media_key", "type", "tag", "kafka_topic",
+	"reply_settings", "verified_type", "voting_status",
 };
 
 int
@@ -56,6 +57,8 @@ static const struct {
 } elements[] = {
 	{ "hashtags", "tag" },		/* a hashtag, as hashtags.tag */
 	{ "mentions", "username" },	/* a user name, as users.username */
+	{ "cashtags", "tag" },		/* a cashtag, as a hashtag */
+	{ "mention_ids", "author_id" },	/* a user id */
 };
 
 int
