@@ -3,6 +3,7 @@
 #include "tw_util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +33,12 @@ tw_writer_flush(struct tw_writer *w)
 	if (w->err) {
 		tw_buf_reset(&w->out);
 		return -1;
+	}
+	if (w->mirror != NULL && w->out.len > 0) {
+		/* The same bytes to the mirror first; its failure is its own. */
+		tw_buf_add(&w->mirror->out, w->out.p, w->out.len);
+		if (tw_writer_flush(w->mirror) < 0)
+			tw_writer_fail(w->mirror);
 	}
 	if (w->reg && w->out.len > 0)
 		start = lseek(w->fd, 0, w->append ? SEEK_END : SEEK_CUR);
@@ -82,4 +89,16 @@ void
 tw_writer_idle(void *w)
 {
 	tw_writer_flush(w);
+}
+
+int
+tw_writer_reader_gone(const struct tw_writer *w)
+{
+	struct pollfd p = { .fd = w->fd, .events = 0 };
+
+	if (w->reg || w->fd < 0)
+		return 0;
+	/* POLLERR on a pipe's write end: no reader; POLLHUP: a socket
+	 * whose peer has shut down. */
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP)) != 0;
 }

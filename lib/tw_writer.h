@@ -30,6 +30,10 @@ struct tw_writer {
 	int err;		/* errno of the first failed write, or 0 */
 	unsigned long long bytes;	/* bytes written so far */
 	int reg, append;	/* fd is a regular file; opened O_APPEND */
+	/* When set, every flush writes the same bytes to the mirror first
+	 * (a copy of the output); a failed mirror ends the program through
+	 * tw_writer_fail(mirror). Borrowed. */
+	struct tw_writer *mirror;
 };
 
 /* Starts a writer on fd (not closed by tw_writer_close if it is 1 or 2). */
@@ -53,6 +57,14 @@ int tw_writer_close(struct tw_writer *w);
 
 /* Ends the program after a write error (see above). Never returns. */
 void tw_writer_fail(struct tw_writer *w) __attribute__((noreturn));
+
+/*
+ * 1 when w writes into a pipe, FIFO or socket whose reader has gone (a
+ * dead consumer), without writing anything: a tool that is idle, or about
+ * to save a checkpoint that assumes its output arrived, asks this rather
+ * than learning it at its next write. 0 for files and live readers.
+ */
+int tw_writer_reader_gone(const struct tw_writer *w);
 
 /* Idle hook for tw_reader: flushes w (passed as arg). */
 void tw_writer_idle(void *w);

@@ -227,8 +227,8 @@ struct source {
 
 struct app {
 	struct engine e;
-	struct tw_writer w, late, tee;
-	int have_late, have_tee;
+	struct tw_writer w, late, tee, copy;
+	int have_late, have_tee, have_copy;
 	struct fieldset fs;
 	int f_time, f_time2, f_group[32], f_agg[64];
 	int time_now, time_explicit, merge, emit_update, quiet, verbose;
@@ -322,6 +322,13 @@ void state_load(struct app *a);
 void state_save(struct app *a);
 /* Writes pending output, then saves the state (--checkpoint). */
 void checkpoint(struct app *a);
+/* Ends tw-agg as a closed pipe does (SIGPIPE, no state saved) when the
+ * reader of an output (results, --copy, --tee, --late) has gone: a state
+ * saved after that would count records whose results went nowhere. */
+void outputs_alive(struct app *a);
+/* Writes everything pending to every output (dies when one fails): what
+ * a state about to be saved no longer holds has left. */
+void outputs_flush(struct app *a);
 /* --resume-point: prints where kcat -o should start for the state
  * (s@MS, a minute before the oldest partition's last counted message, or
  * beginning); returns the exit status. */

@@ -31,7 +31,8 @@ static const char usage_text[] =
     "              [--interval DUR] [--idle DUR]\n"
     "              [--partial [--source NAME] | --merge [--sources N]]\n"
     "              [--state FILE [--flush] [--checkpoint DUR]] [--reset-offsets TOPIC]\n"
-    "              [--retain DUR] [--tee FILE] [--max-groups N] [-qv] [FILE ...]\n"
+    "              [--retain DUR] [--tee FILE] [--copy FILE] [--max-groups N] [-qv]\n"
+    "              [FILE ...]\n"
     "       tw-agg --state FILE --resume-point\n";
 
 static void
@@ -65,6 +66,7 @@ usage(int status)
 		    "      --retain DUR      keep written windows DUR (30s with --state): written again\n"
 		    "                        after a restart, corrected by late partials\n"
 		    "      --tee FILE        append each record counted (not the replayed) to FILE\n"
+		    "      --copy FILE       also write the results to FILE\n"
 		    "      --max-groups N    open windows x groups allowed (default 1000000)\n"
 		    "  -q, --quiet           no per-line messages\n"
 		    "  -v, --verbose         print the summary\n", stdout);
@@ -497,6 +499,7 @@ on_tick(void *arg)
 	}
 	if (e->retain_ms > 0)
 		engine_expire(e, tw_now_ms());
+	outputs_alive(a);
 	if (a->ckpt_ms > 0) {
 		if (now - a->last_ckpt_ms >= a->ckpt_ms)
 			checkpoint(a);
@@ -574,6 +577,7 @@ main(int argc, char **argv)
 		{ "tee", required_argument, NULL, 16 },
 		{ "reset-offsets", required_argument, NULL, 17 },
 		{ "resume-point", no_argument, NULL, 18 },
+		{ "copy", required_argument, NULL, 19 },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct app app;	/* static: zeroed, and not on the stack */
@@ -659,6 +663,14 @@ main(int argc, char **argv)
 			a->reset_topics[a->nreset++] = optarg;
 			break;
 		case 18: resume_point = 1; break;
+		case 19:
+			if (a->have_copy)
+				tw_die(2, "--copy: give it once");
+			if ((x = open(optarg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) < 0)
+				tw_die(1, "%s: %s", optarg, strerror(errno));
+			tw_writer_init(&a->copy, (int)x, optarg);
+			a->have_copy = 1;
+			break;
 		default:
 			usage(2);
 		}
@@ -811,6 +823,8 @@ main(int argc, char **argv)
 
 	tw_writer_init(&a->w, STDOUT_FILENO, "<stdout>");
 	e->w = &a->w;
+	if (a->have_copy)
+		a->w.mirror = &a->copy;
 	if (late != NULL) {
 		int fd = open(late, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 
@@ -903,16 +917,19 @@ main(int argc, char **argv)
 	 * A signal means save, even with --flush and even when it came as
 	 * the input ended. */
 	stopped = r.stopped || tw_sig_caught;
-	if (a->state_path && (!a->flush || stopped))
+	if (a->state_path && (!a->flush || stopped)) {
+		outputs_flush(a);
 		state_save(a);
-	else {
+	} else {
 		e->retain_ms = 0;	/* nothing is kept past the end */
 		engine_close(e, INT64_MAX);
 		engine_expire(e, tw_now_ms());
 		/* Every window is written: this source is done. */
 		say_watermark(a, 1);
-		if (a->state_path)
+		if (a->state_path) {
+			outputs_flush(a);
 			state_save(a);
+		}
 	}
 	if (tw_writer_close(&a->w) < 0)
 		tw_writer_fail(&a->w);
@@ -920,6 +937,8 @@ main(int argc, char **argv)
 		tw_writer_fail(&a->late);
 	if (a->have_tee && tw_writer_close(&a->tee) < 0)
 		tw_writer_fail(&a->tee);
+	if (a->have_copy && tw_writer_close(&a->copy) < 0)
+		tw_writer_fail(&a->copy);
 	summary(a);
 	tw_input_free(&in);
 	tw_json_free(&j);

@@ -351,12 +351,41 @@ state_save(struct app *a)
  * means the windows since the last checkpoint are written again.
  */
 void
-checkpoint(struct app *a)
+outputs_alive(struct app *a)
 {
+	struct tw_writer *ws[4];
+	int i, n = 0;
+
+	ws[n++] = &a->w;
+	if (a->have_copy)
+		ws[n++] = &a->copy;
+	if (a->have_tee)
+		ws[n++] = &a->tee;
+	if (a->have_late)
+		ws[n++] = &a->late;
+	for (i = 0; i < n; i++)
+		if (tw_writer_reader_gone(ws[i])) {
+			ws[i]->err = EPIPE;
+			tw_writer_fail(ws[i]);
+		}
+}
+
+void
+outputs_flush(struct app *a)
+{
+	outputs_alive(a);
 	if (tw_writer_flush(&a->w) < 0)
 		tw_writer_fail(&a->w);
 	if (a->have_late && tw_writer_flush(&a->late) < 0)
 		tw_writer_fail(&a->late);
+	if (a->have_tee && tw_writer_flush(&a->tee) < 0)
+		tw_writer_fail(&a->tee);
+}
+
+void
+checkpoint(struct app *a)
+{
+	outputs_flush(a);
 	state_save(a);
 	a->ckpt_due = 0;
 	a->last_ckpt_ms = tw_mono_ns() / 1000000;

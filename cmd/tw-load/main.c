@@ -114,6 +114,13 @@ on_tick(void *arg)
 
 	if (L->o.mode == M_PART)
 		part_tick(L);
+	else if (tw_writer_reader_gone(&L->w)) {
+		/* The database client has gone: end now, as a closed pipe
+		 * does, so that what feeds us learns it too (tw-agg then saves
+		 * no state that assumed these rows landed). */
+		L->w.err = EPIPE;
+		tw_writer_fail(&L->w);
+	}
 }
 
 static void
