@@ -6,7 +6,8 @@
 # the whole process tree) with a tw-perf meter inside (records, throughput,
 # latency), then prints the comparison and writes the charts.
 # Env: as batch.sh and stream.sh, plus PERF_LOG (perf.log), SVG_DIR (perf-charts),
-# BATCH_TABLE (lang_1m_batch), STREAM_TABLE (lang_1m_perf).
+# BATCH_TABLE (lang_1m_batch), STREAM_TABLE (lang_1m_perf), STATE (perf.state:
+# the streaming run's, started afresh).
 set -u -o pipefail
 H=$(cd "$(dirname "$0")" && pwd)
 LOG=${PERF_LOG:-perf.log}
@@ -14,8 +15,9 @@ SVG=${SVG_DIR:-perf-charts}
 rc=0
 tw-perf run -l batch -o "$LOG" -- \
 	env METER_LOG="$LOG" LABEL=batch TABLE="${BATCH_TABLE:-lang_1m_batch}" "$H/batch.sh" || rc=1
+rm -f "${STATE:-perf.state}"
 tw-perf run -l streaming -o "$LOG" -- \
 	env METER_LOG="$LOG" LABEL=streaming TABLE="${STREAM_TABLE:-lang_1m_perf}" \
-	EXIT_AT_END=1 PUBLISH=0 FROM=beginning "$H/stream.sh" || rc=1
+	EXIT_AT_END=1 FLUSH=1 PUBLISH=0 STATE="${STATE:-perf.state}" "$H/stream.sh" || rc=1
 tw-perf report --svg "$SVG" "$LOG" || rc=1
 exit $rc

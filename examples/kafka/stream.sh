@@ -1,188 +1,184 @@
 #!/usr/bin/env bash
 # stream.sh: the streaming job (replaces Spark Structured Streaming + MySQL).
 #
-#   raw_tweets --kcat -C -J--> tw-flatten --+--> tw-agg -w 1m ... --+--> tw-load -d mysql | mariadb
-#                                           |                       +--> kcat -P analytics
-#                                           +--> tw-flatten --kafka-key author_id | kcat -P -K '\t' processed_tweets
-#                                           +--> tw-load -p year=../hour=.. -o $PARTS_DIR     (PARTS_DIR=)
-#                                           +--> last offset per partition -> $OFFSETS        (OFFSETS=)
+#   kcat -C -J -o $(tw-agg --resume-point) raw_tweets | tw-flatten |
+#       tw-agg -w 1m -g lang ... --state S --checkpoint 5s \
+#           --tee (to processed_tweets) --copy (to analytics) |
+#       tw-load -d mysql -t lang_1m | mariadb
 #
-# Every branch reads the same flat records through a named pipe and `tee -p`,
-# so a dead side branch (a kcat producer whose broker went away) does not cut
-# the records short for the others: the aggregate, the partition files and the
-# offsets file always describe the same records, which is what makes a restart
-# from (OFFSETS, STATE) exact. Everything is configured by the environment:
+# Every tweet is counted once, whatever kills what. The offsets that count
+# are the ones in tw-agg's state (STATE), saved every CHECKPOINT with the
+# open windows, not a consumer group's: a restart reads each partition again
+# from a little before the state's offsets (tw-agg --resume-point) and
+# tw-agg skips what it had counted. Windows written in the last --retain
+# (30 s) are written again after a restart, so rows a killed mariadb had not
+# committed come back; tw-load upserts by window and group, so a row written
+# twice is stored once. A state saved for another log (the topic recreated,
+# a new cluster) is refused with a message, not trusted.
 #
-#   B=host:port,...       brokers (default localhost:9092)
+# The topics it writes are at least once, with stable keys:
+#   processed_tweets  the flat tweets counted (tw-agg --tee: never the ones
+#                     a restart skips), keyed by author_id for partitioning;
+#                     after a crash the last CHECKPOINT's tweets come again:
+#                     a reader counts each tweet id once (batch.sh does)
+#   analytics         the window results; a restart writes the last ones
+#                     again: a reader keeps one row per window and group
+#
+# Env:
+#   B=host:port,...       the brokers (required; the mock cluster prints them)
 #   MYSQL='mariadb twpipe' the database client command (word-split)
-#   TABLE=lang_1m         table of the windows (upserted by window and group)
+#   TABLE=lang_1m         the table of windows (upserted by window and group)
 #   WINDOW=1m GROUP_BY=lang AGGS=count,avg:engagement,... LATENESS=30s
-#   GROUP=id              consume as a member of consumer group id (kcat -G):
-#                         offsets are committed to the broker, so a restarted
-#                         job resumes where the group left off
-#   FROM=beginning        without GROUP: beginning, end, stored or an offset
-#   EXIT_AT_END=1         without GROUP: stop at the end of every partition (kcat -e)
-#   RESUME=FILE           catch up from an offsets file ("partition offset" lines,
-#                         as OFFSETS writes): each partition from offset+1, then exit
-#   OFFSETS=FILE          at the end, write (merge into) the last offset consumed per partition
-#   STATE=FILE            tw-agg --state: open windows survive a stop; FLUSH=1 on the last run
-#   CHECKPOINT=DUR        with STATE: also save it every DUR, with the Kafka offsets counted,
-#                         so even a SIGKILLed tw-agg restarts exactly (replay from any
-#                         earlier offset: what the state already counted is skipped)
+#   STATE=stream.state    tw-agg's state: windows, offsets, counts
+#   CHECKPOINT=5s         how often the state is saved (what a SIGKILL redoes)
+#   IDLE=10s              a partition quiet this long stops holding the watermark
+#   LATE=FILE             keep late records there (default STATE.late)
+#   GROUP=id              consume as a member of consumer group id (kcat -G),
+#                         for scale-out (with PARTIAL=1): the group assigns the
+#                         partitions, commits nothing, and each assignment reads
+#                         its partitions from the beginning; the state skips
+#                         what was counted (so a restart costs a re-read)
+#   EXIT_AT_END=1         stop at the end of every partition (GROUP too)
+#   FLUSH=1               at the end, write every window (tw-agg --flush): the
+#                         last run of a job
+#   RESET_OFFSETS=1       forget the state's offsets of RAW_TOPIC (after the
+#                         topic was recreated or moved: tw-agg says so)
 #   PARTS_DIR=DIR         also land the flat tweets as hourly gzip parts under DIR
-#   PARTIAL=1             write tw-agg --partial states to stdout instead of loading
-#                         (scale-out: several consumers in one GROUP, one tw-agg --merge)
-#   PUBLISH=0             do not produce to processed_tweets and analytics (re-runs, measurements)
-#   METER_LOG=FILE        meter the flat stream with tw-perf (LABEL=streaming, METER_EVERY=10s)
+#   PARTIAL=1             write tw-agg --partial states (to PARTIALS_TOPIC, or
+#                         stdout) instead of loading: see scale.sh
+#   SOURCE=NAME           with PARTIAL: this consumer's name (default host:pid)
+#   PUBLISH=0             do not produce to processed_tweets and analytics
+#   METER_LOG=FILE        meter the flat stream with tw-perf (LABEL=streaming)
 #   KCAT_X='-X k=v ...'   extra options for every kcat
 #
-# Stop it with SIGTERM or SIGINT: the consumer is stopped, the records already
-# read go through, tw-agg saves its state (or writes its windows), tw-load
-# commits. If the brokers go away, kcat prints "% ERROR: ... All broker
-# connections are down" and exits 1; the job then drains the same way and
-# exits 1 with a message. Exit status: 0 when every stage succeeded, else 1.
+# Stop it with SIGTERM or SIGINT: the consumer is stopped, the records
+# already read go through, tw-agg saves its state, tw-load commits. If the
+# brokers go away, kcat exits 1; the job drains the same way and exits 1.
 set -u -o pipefail
-B=${B:-localhost:9092}
+me=stream.sh
+if [ -z "${B:-}" ]; then
+	echo "$me: set B to the brokers (host:port,...)" >&2
+	exit 2
+fi
 RAW=${RAW_TOPIC:-raw_tweets}
 PROCESSED=${PROCESSED_TOPIC:-processed_tweets}
 ANALYTICS=${ANALYTICS_TOPIC:-analytics}
 MYSQL=${MYSQL:-mariadb twpipe}
 TABLE=${TABLE:-lang_1m}
-WINDOW=${WINDOW:-1m}
-GROUP_BY=${GROUP_BY:-lang}
-AGGS=${AGGS:-count,avg:engagement,max:engagement,distinct:author_id}
-LATENESS=${LATENESS:-30s}
+STATE=${STATE:-stream.state}
+LATE=${LATE:-$STATE.late}
 PARTITION_BY=${PARTITION_BY:-year=%Y/month=%m/day=%d/hour=%H}
 read -r -a KX <<< "${KCAT_X:-}"
-me=stream.sh
+# Quiet consumers: no end-of-partition notices, no configuration warnings.
+KQ=(-q -X log_level=3)
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/twstream.XXXXXX") || exit 1
-CONS= MAIN= stopping=
+agg=(tw-agg -q -w "${WINDOW:-1m}" -l "${LATENESS:-30s}" -g "${GROUP_BY:-lang}"
+    -a "${AGGS:-count,avg:engagement,max:engagement,distinct:author_id}"
+    --state "$STATE" --checkpoint "${CHECKPOINT:-5s}" --idle "${IDLE:-10s}" --late "$LATE")
+[ "${PARTIAL:-0}" = 1 ] && agg+=(--partial ${SOURCE:+--source "$SOURCE"})
+[ "${FLUSH:-0}" = 1 ] && agg+=(--flush)
+[ "${RESET_OFFSETS:-0}" = 1 ] && agg+=(--reset-offsets "$RAW")
+
+# The consumer. Its pid goes to STATE.consumer so that a stop reaches it.
+consume() {
+	local from e=
+	[ "${EXIT_AT_END:-0}" = 1 ] && e=-e
+	if [ -n "${GROUP:-}" ]; then
+		kcat -b "$B" -G "$GROUP" -o beginning $e -J -u "${KQ[@]}" \
+			-X enable.auto.commit=false -X session.timeout.ms=6000 \
+			-X heartbeat.interval.ms=500 "${KX[@]}" "$RAW" &
+	else
+		# (A reset forgets the offsets: read that topic from the start.)
+		from=beginning
+		[ "${RESET_OFFSETS:-0}" = 1 ] || from=$(tw-agg --state "$STATE" --resume-point) || return 1
+		kcat -C -b "$B" -t "$RAW" -o "$from" $e -J -u "${KQ[@]}" "${KX[@]}" &
+	fi
+	echo $! > "$STATE.consumer"
+	wait $!
+}
+meter() {
+	if [ -n "${METER_LOG:-}" ]; then
+		tw-perf -l "${LABEL:-streaming}" -e "${METER_EVERY:-10s}" -o "$METER_LOG"
+	else
+		cat
+	fi
+}
+# The counted flat tweets: to processed_tweets, keyed by author, and/or hourly parts.
+side() {
+	if [ -n "${PARTS_DIR:-}" ] && [ "${PUBLISH:-1}" = 1 ]; then
+		tee >(tw-load -q -p "$PARTITION_BY" -o "$PARTS_DIR") | to_processed
+	elif [ -n "${PARTS_DIR:-}" ]; then
+		tw-load -q -p "$PARTITION_BY" -o "$PARTS_DIR"
+	else
+		to_processed
+	fi
+}
+to_processed() {
+	tw-flatten -q --kafka-key author_id | kcat -P -b "$B" -t "$PROCESSED" -K '\t' "${KX[@]}"
+}
+sink() {
+	if [ "${PARTIAL:-0}" = 1 ] && [ -n "${PARTIALS_TOPIC:-}" ]; then
+		# Keyed by source: one source's partials and watermarks stay in order.
+		sed -u 's/^\(.*"_source":"\([^"]*\)".*\)$/\2\t\1/' |
+			kcat -P -b "$B" -t "$PARTIALS_TOPIC" -K '\t' "${KX[@]}"
+	elif [ "${PARTIAL:-0}" = 1 ]; then
+		cat
+	else
+		load
+	fi
+}
+load() { tw-load -q -d mysql -t "$TABLE" | $MYSQL; }
+
+mkdir -p "$(dirname "$STATE")" || exit 1
+# The side outputs read named pipes beside the state (made again at each
+# start, so a killed run leaves nothing elsewhere); they are waited for, so
+# what the job counted has been handed to the producers when it exits.
+sides=()
+if [ "${PUBLISH:-1}" = 1 ] || [ -n "${PARTS_DIR:-}" ]; then
+	rm -f "$STATE.side" && mkfifo "$STATE.side" || exit 1
+	side < "$STATE.side" &
+	sides+=($!)
+	agg+=(--tee "$STATE.side")
+fi
+if [ "${PUBLISH:-1}" = 1 ] && [ "${PARTIAL:-0}" != 1 ]; then
+	rm -f "$STATE.analytics" && mkfifo "$STATE.analytics" || exit 1
+	kcat -P -b "$B" -t "$ANALYTICS" "${KX[@]}" < "$STATE.analytics" &
+	sides+=($!)
+	agg+=(--copy "$STATE.analytics")
+fi
+
+stopping=
 # On SIGTERM/SIGINT stop only the consumer: what it already wrote drains
-# through every stage, tw-agg saves (or writes) its windows, tw-load commits.
-# Signal this script, not its whole process group: tw-flatten and tw-agg stop
-# reading at the signal, so records still in the pipes would be dropped.
-stop() { stopping=$1; [ -n "$CONS" ] && kill -TERM "$CONS" 2> /dev/null; }
-trap 'rm -rf "$W"' EXIT
+# through every stage, tw-agg saves its state, tw-load commits.
+stop() {
+	stopping=$1
+	[ -s "$STATE.consumer" ] && kill -TERM "$(cat "$STATE.consumer")" 2> /dev/null
+}
 trap 'stop TERM' TERM
 trap 'stop INT' INT
 
-agg_opts=(-w "$WINDOW" -l "$LATENESS" -g "$GROUP_BY" -a "$AGGS")
-[ -n "${STATE:-}" ] && agg_opts+=(--state "$STATE")
-[ "${FLUSH:-0}" = 1 ] && agg_opts+=(--flush)
-[ -n "${STATE:-}" ] && [ -n "${CHECKPOINT:-}" ] && agg_opts+=(--checkpoint "$CHECKPOINT")
-[ "${PARTIAL:-0}" = 1 ] && agg_opts+=(--partial)
-
-# consume: the raw tweets as kcat -J envelopes on stdout.
-consume() {
-	if [ -n "${RESUME:-}" ]; then
-		# One partition after the other, each from its recorded offset + 1.
-		# (A real deployment would rather keep GROUP: the broker stores the
-		# committed offsets and survives the restart; see README.)
-		parts=$(kcat -L -b "$B" -t "$RAW" "${KX[@]}" | awk '$1 == "partition" { sub(",", "", $2); print $2 }')
-		[ -n "$parts" ] || { echo "$me: no partitions for topic '$RAW'" >&2; return 1; }
-		for p in $parts; do
-			off=$(awk -v p="$p" '$1 == p { print $2 + 1 }' "$RESUME" 2> /dev/null)
-			kcat -C -b "$B" -t "$RAW" -p "$p" -o "${off:-beginning}" -e -J -u -q "${KX[@]}" || return 1
-		done
-	elif [ -n "${GROUP:-}" ]; then
-		exec kcat -b "$B" -G "$GROUP" -X auto.offset.reset=earliest -J -u "${KX[@]}" "$RAW"
-	else
-		e=; [ "${EXIT_AT_END:-0}" = 1 ] && e=-e
-		exec kcat -C -b "$B" -t "$RAW" -o "${FROM:-beginning}" $e -J -u -q "${KX[@]}"
-	fi
-}
-
-meter() {
-	if [ -n "${METER_LOG:-}" ]; then
-		exec tw-perf -l "${LABEL:-streaming}" -e "${METER_EVERY:-10s}" -o "$METER_LOG"
-	else
-		exec cat
-	fi
-}
-
-# track_offsets: the highest kafka_offset per partition of the records read,
-# merged with what OFFSETS already held, written whole (temp file + rename).
-track_offsets() {
-	tw-agg -q -g kafka_partition -a max:kafka_offset |
-		sed -n 's/.*"kafka_partition":\([0-9]*\),"max_kafka_offset":\([0-9]*\).*/\1 \2/p' > "$W/off.new" || return 1
-	[ -f "$OFFSETS" ] || : > "$OFFSETS" || return 1
-	cat "$OFFSETS" "$W/off.new" |
-		awk '!($1 in m) || $2 > m[$1] { m[$1] = $2 } END { for (p in m) print p, m[p] }' |
-		sort -n > "$OFFSETS.tmp" && mv "$OFFSETS.tmp" "$OFFSETS"
-}
-
-sink() {
-	if [ "${PARTIAL:-0}" = 1 ]; then
-		exec cat
-	else
-		tw-load -q -d mysql -t "$TABLE" | $MYSQL
-	fi
-}
-
-mkfifo "$W/raw" "$W/proc" "$W/ana" || exit 1
-names=() pids=()
-# branch NAME INPUT COMMAND...: run COMMAND in the background reading INPUT.
-branch() { names+=("$1"); _in=$2; shift 2; "$@" < "$_in" & pids+=($!); }
-
-consume > "$W/raw" &
-CONS=$!
-taps=() ana=()
-if [ "${PUBLISH:-1}" = 1 ]; then
-	branch "$PROCESSED producer" "$W/proc" bash -c 'set -o pipefail; tw-flatten -q --kafka-key author_id | kcat -P -b "$1" -t "$2" -K "\\t" "${@:3}"' \
-		bash "$B" "$PROCESSED" "${KX[@]}"
-	taps=("$W/proc")
-fi
-if [ "${PUBLISH:-1}" = 1 ] && [ "${PARTIAL:-0}" != 1 ]; then
-	branch "$ANALYTICS producer" "$W/ana" kcat -P -b "$B" -t "$ANALYTICS" "${KX[@]}"
-	ana=("$W/ana")
-fi
-if [ -n "${PARTS_DIR:-}" ]; then
-	mkfifo "$W/parts"
-	branch "partition files" "$W/parts" tw-load -q -p "$PARTITION_BY" -o "$PARTS_DIR"
-	taps+=("$W/parts")
-fi
-if [ -n "${OFFSETS:-}" ]; then
-	mkfifo "$W/off"
-	branch "offsets" "$W/off" track_offsets
-	taps+=("$W/off")
-fi
-
-(
-	tw-flatten -q < "$W/raw" | meter | tee -p "${taps[@]}" |
-		tw-agg -q "${agg_opts[@]}" | tee -p "${ana[@]}" | sink
-) &
-MAIN=$!
-
-rc=0
+# In a subshell: its status is the pipeline's (pipefail), and a process
+# that dies takes the others down (each tool ends when its reader has gone,
+# tw-agg without saving a state that assumed its output arrived).
+( consume | tw-flatten -q | meter | "${agg[@]}" | sink ) &
+PIPE=$!
 # wait returns early when a trapped signal arrives: wait again until done.
 while :; do
-	wait "$MAIN"
-	s=$?
-	kill -0 "$MAIN" 2> /dev/null || break
+	wait "$PIPE"
+	st=$?
+	kill -0 "$PIPE" 2> /dev/null || break
 done
-if [ "$s" -ne 0 ] && ! { [ -n "$stopping" ] && [ "$s" -gt 128 ]; }; then
-	echo "$me: aggregation pipeline failed (status $s)" >&2
-	rc=1
-fi
-while :; do
-	wait "$CONS"
-	s=$?
-	kill -0 "$CONS" 2> /dev/null || break
+for p in "${sides[@]}"; do
+	wait "$p" || { echo "$me: a producer of the side outputs failed" >&2; st=${st:-1}; [ "$st" -eq 0 ] && st=1; }
 done
-if [ "$s" -ne 0 ] && [ "$s" -ne 143 ] && [ "$s" -ne 130 ]; then
-	echo "$me: consumer of '$RAW' failed (status $s): stopped early${STATE:+; windows saved in $STATE}${OFFSETS:+, offsets in $OFFSETS}" >&2
-	rc=1
-fi
-for i in "${!pids[@]}"; do
-	wait "${pids[$i]}"
-	s=$?
-	[ "$s" -ne 0 ] && { echo "$me: ${names[$i]} failed (status $s)" >&2; rc=1; }
-done
-# A requested stop ends by the signal, as every twpipe tool does.
-if [ -n "$stopping" ] && [ $rc -eq 0 ]; then
-	rm -rf "$W"
-	trap - "$stopping" EXIT
+rm -f "$STATE.consumer" "$STATE.side" "$STATE.analytics"
+if [ -n "$stopping" ]; then
+	trap - "$stopping"
+	[ "$st" -ne 0 ] && [ "$st" -lt 128 ] && { echo "$me: the pipeline failed while stopping (status $st)" >&2; exit 1; }
 	kill -s "$stopping" $$
 fi
-exit $rc
+if [ "$st" -ne 0 ]; then
+	echo "$me: the pipeline ended with status $st (the state in $STATE holds what was counted; run again to go on)" >&2
+	exit 1
+fi
+exit 0

@@ -1,13 +1,21 @@
 #!/bin/sh
-# The socket pipelines of examples/hive/ end to end over loopback with real
-# netcat-openbsd: listener -> nc -> collector (kept alive by the coordinator,
-# SIGKILLed once mid-stream) -> landing parts -> batch.sh (raw tables, fact
-# tables, dashboard, Hive DDL). Checks that no tweet is lost and that the
-# tweets resent after the crash are stored once.
+# The socket pipeline of examples/hive/ end to end over loopback, with real
+# netcat-openbsd, run the way a user runs it: the coordinator supervising
+# the collector and a paced listener, search batches on the batch port, a
+# fetch batch against a fake X API, then batch.sh as cron runs it.
+#
+# Nothing may be lost: the collector and the listener are killed at random
+# moments, 20 times (SIGKILL of the collector script alone, as a user does
+# with `kill -9 $(cat collector.pid)`; SIGKILL of its whole session; SIGKILL
+# of tw-load alone; SIGKILL and SIGTERM of the listener; SIGTERM of the
+# collector), and then every tweet id the source wrote to its spools must be
+# in the raw layer and the facts exactly once. Then: a damaged landing part,
+# a failing step, and 24 simulated hours of batches whose work per run does
+# not grow with the history.
 . "$TW_ROOT/tests/lib.sh"
 H=$TW_ROOT/examples/hive
 
-for c in nc sqlite3 python3 setsid; do
+for c in nc sqlite3 python3 setsid pkill ss; do
 	command -v $c > /dev/null || { skip "hive pipelines" "$c missing (tests/deps.sh installs it)"; exit 0; }
 done
 nc -h 2>&1 | grep -q OpenBSD || { skip "hive pipelines" "nc is not netcat-openbsd"; exit 0; }
@@ -15,7 +23,7 @@ cd "$T" || exit 1
 PIDS=
 cleanup() {
 	for p in $PIDS; do kill -TERM "$p" 2> /dev/null; done
-	[ -s "$T/collector.pid" ] && kill -KILL "-$(cat "$T/collector.pid")" 2> /dev/null
+	for f in "$T"/run/*.pid; do [ -s "$f" ] && pkill -KILL -s "$(cat "$f")" 2> /dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -31,46 +39,74 @@ waitfor() {
 	return 1
 }
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# How many processes listen on a port.
+listeners() { ss -Hltnp "sport = :$1" 2> /dev/null | grep -o 'pid=[0-9]*' | sort -u | wc -l | tr -d ' '; }
+ids() { tw-flatten -q -c -f id "$@" | tail -n +2 | tr -d '"'; }
+rnd() { python3 -c "import random; print(round(random.uniform($1, $2), 2))"; }
+
 PORT=$(freeport)
 BATCH_PORT=$(freeport)
-# LINGER: a listener stays connected that long after its last line, so a
-# collector crash within the collector's ROLL is seen and the end resent.
-export PORT BATCH_PORT HOST=127.0.0.1 LANDING=$T/landing RUN=$T ROLL=1s LINGER=3
-N=3000
-NS=200
-BATCH=202401011200
+export PORT BATCH_PORT HOST=127.0.0.1 LANDING=$T/landing RUN=$T/run ROLL=2s MARKS=200ms
+export SPOOL=$T/spool/stream.ndjson RATE=1000 COUNT=3000 RETRY=0.2 RESTART_DELAY=0.3 ACK_WAIT=60
 
-RESTART_DELAY=0.5 timeout 60 "$H/coordinator.sh" 2> coordinator.err &
+# 1. The coordinator: collector and listener, each restarted when it dies.
+timeout 300 "$H/coordinator.sh" 2> coordinator.err &
 COORD=$!
 PIDS="$PIDS $COORD"
 listening() { nc -z 127.0.0.1 "$PORT" 2> /dev/null && nc -z 127.0.0.1 "$BATCH_PORT" 2> /dev/null; }
-if ! waitfor 10 listening; then
-	not_ok "collector listens on $PORT and $BATCH_PORT" "$(head -3 coordinator.err | tr '\n' ' ')"
+up() { [ -s run/collector.pid ] && [ -s run/listener.pid ] && listening; }
+if ! waitfor 20 up; then
+	not_ok "coordinator starts the collector and the listener" "$(head -3 coordinator.err | tr '\n' ' ')"
 	exit 0
 fi
-ok "collector listens on $PORT (stream) and $BATCH_PORT (batches)"
+ok "coordinator starts the collector (ports $PORT, $BATCH_PORT) and the listener"
 
-COUNT=$N RATE=500 SEED=3 SPOOL=$T/spool.ndjson REWIND=1500 RETRY=0.2 \
-	timeout 40 "$H/listener.sh" 2> listener.err &
-LST=$!
-PIDS="$PIDS $LST"
+# 2. The kill loop, with search batches (as cron sends them) on the batch port.
+kills=0
+batches=0
+BPIDS=
+for round in $(seq 1 20); do
+	sleep "$(rnd 0.3 1.5)"
+	if [ $((round % 5)) = 2 ]; then
+		b=2024010112$((10 + round))
+		MODE=search BATCH=$b COUNT=300 SPOOL=$T/spool/search.ndjson PORT=$BATCH_PORT RUN= \
+			timeout 90 "$H/listener.sh" 2> "search.$b.err" &
+		BPIDS="$BPIDS $!"
+		batches=$((batches + 1))
+	fi
+	waitfor 20 up || { not_ok "round $round: collector and listener back up" "$(tail -3 coordinator.err | tr '\n' ' ')"; break; }
+	c=$(cat run/collector.pid) l=$(cat run/listener.pid)
+	case $((round % 6)) in
+	0) kill -KILL "$c" ;;				# the script alone: orphans left
+	1) pkill -KILL -s "$c" ;;			# the whole collector
+	2) pkill -KILL -s "$c" -x tw-load ;;		# tw-load alone
+	3) kill -KILL "$l"; pkill -KILL -s "$l" ;;	# the listener
+	4) kill -TERM "$l" ;;
+	5) kill -TERM "$c" ;;
+	esac
+	kills=$((kills + 1))
+done
+eq "20 kills done" "$kills" 20
+check "collector and listener up after the last kill" waitfor 20 up
+eq "one process listens on the stream port (orphans of a killed collector are stopped)" "$(listeners "$PORT")" 1
+eq "one process listens on the batch port" "$(listeners "$BATCH_PORT")" 1
+
+# The paced listener ends (status 0) once its last COUNT tweets are acknowledged.
+finished() { grep -q 'listener finished' coordinator.err; }
+check "the listener finishes with everything acknowledged" waitfor 120 finished
+bad=0
+for p in $BPIDS; do wait "$p" || bad=$((bad + 1)); done
+eq "search batches sent during the kills: all $batches exit 0 ($(cat search.*.err | grep -c 'sending again') reconnections)" "$bad" 0
+
+# A listener stops promptly on SIGTERM (its generator with it).
+MODE=stream RATE=100 COUNT= SPOOL=$T/spool/term.ndjson RUN= "$H/listener.sh" 2> term.err &
+LT=$!
 sleep 1
-# A search batch, as the crontab runs it every 5 minutes, while the paced
-# listener holds the stream port.
-MODE=search BATCH=$BATCH COUNT=$NS SPOOL=$T/search.ndjson PORT=$BATCH_PORT RETRY=0.2 \
-	timeout 30 "$H/listener.sh" 2> search.err &
-SRCH=$!
-PIDS="$PIDS $SRCH"
-sleep 1
-first=$(cat collector.pid)
-kill -KILL "-$first"
-restarted() { [ -s collector.pid ] && [ "$(cat collector.pid)" != "$first" ] && listening; }
-check "coordinator restarts the killed collector" waitfor 10 restarted
-wait $LST
-eq "listener sends everything and exits 0" "$?" 0
-wait $SRCH
-eq "search batch sent while the stream is connected (batch port), across the crash" "$?" 0
-contains "listener reconnected after the crash" listener.err "connection to 127.0.0.1:$PORT lost"
+t0=$(date +%s%N)
+kill -TERM $LT
+wait $LT
+eq "listener.sh ends on SIGTERM within a second" "$((($(date +%s%N) - t0) / 1000000000))" 0
+check "... and its generator with it" sh -c "! pgrep -f 'tw-gen --rate 100 ' > /dev/null"
 
 # MODE=fetch: the real listener job, tw-gen fetch search against a fake API
 # that serves recorded pages; a second run sends nothing new.
@@ -81,64 +117,135 @@ PIDS="$PIDS $FAKE"
 waitfor 10 test -s "$T/api.port"
 for b in 202401011205 202401011210; do
 	TW_BEARER_TOKEN=$TOKEN TW_API_URL=http://127.0.0.1:$(cat "$T/api.port") MODE=fetch QUERY='news' \
-	    SINCE_ID_FILE=$T/since_id.txt BATCH=$b SPOOL=$T/fetch.ndjson PORT=$BATCH_PORT \
-	    timeout 20 "$H/listener.sh" 2> fetch.$b.err
+	    SINCE_ID_FILE=$T/since_id.txt BATCH=$b SPOOL=$T/spool/fetch.ndjson PORT=$BATCH_PORT RUN= \
+	    timeout 60 "$H/listener.sh" 2> fetch.$b.err
 	echo "$?" > fetch.$b.rc
 done
 eq "MODE=fetch: both cron runs exit 0" "$(cat fetch.202401011205.rc) $(cat fetch.202401011210.rc)" "0 0"
 check "MODE=fetch: the first run sent pages, the since-id file was written" \
-    sh -c "test -s '$T/fetch.202401011205.ndjson' && test -s '$T/since_id.txt'"
-eq "MODE=fetch: the second run sent nothing new" "$(wc -c < "$T/fetch.202401011210.ndjson")" 0
-sleep 1	# let the collector drain, then stop it: open parts are published
+    sh -c "grep -q '\"data\"' '$T/spool/fetch.202401011205.ndjson' && test -s '$T/since_id.txt'"
+eq "MODE=fetch: the second run sent nothing but its end mark" "$(grep -vc twpipe_mark "$T/spool/fetch.202401011210.ndjson")" 0
+
 kill -TERM $COORD
 wait $COORD
 eq "coordinator stops on SIGTERM" "$?" 0
-
-check "no visible part is incomplete" sh -c 'for f in $(find landing -name "part-*.gz"); do gzip -t "$f" || exit 1; done'
-eq "every unpublished part is hidden (a dot-name) from readers" "$(find landing -name '*.tmp' ! -name '.*' | wc -l)" 0
+eq "nothing of the pipeline is left running" "$(for f in run/*.pid; do [ -s "$f" ] && pgrep -s "$(cat "$f")"; done | wc -l | tr -d ' ')" 0
+check "every visible part is complete" sh -c 'find landing -name "part-*" | xargs -r gzip -t'
+eq "every unpublished part is hidden (a dot-name)" "$(find landing -name '*.tmp' ! -name '.*' | wc -l | tr -d ' ')" 0
 eq "each record type lands in its own tree" \
     "$(ls landing | tr '\n' ' ')" "record_type=hashtag record_type=media record_type=place record_type=tweet record_type=user "
 
-# What the source generated: its spool files (paced tw-gen takes the clock as
-# event time, so the ids are those of this run).
-cat spool.ndjson search.$BATCH.ndjson | tw-flatten -q -c -f id | tail -n +2 | tr -d '"' > want_gen
-eq "the source generated every tweet" "$(sort -u want_gen | wc -l)" $((N + NS))
-cat spool.ndjson search.$BATCH.ndjson fetch.*.ndjson | tw-flatten -q -c -f id | tail -n +2 | tr -d '"' > want_ids
-cat spool.ndjson search.$BATCH.ndjson fetch.*.ndjson | tw-flatten -q -t places,media > want_dims
-sort -u want_ids > want_ids.s
-landed=$(find landing -name 'part-*.gz' -exec zcat {} + | grep -c '"record_type":"tweet"')
+# 3. What the source wrote (every spool) against what landed and what
+# the batch made of it.
+cat spool/*.ndjson > sent.ndjson
+ids sent.ndjson | LC_ALL=C sort -u > want_ids
+landed_ids() { find landing -name 'part-*' -exec zcat {} + | grep '"record_type":"tweet"' | ids; }
+landed_ids | LC_ALL=C sort > landed_all
+LC_ALL=C sort -u landed_all > landed_ids
+eq "every tweet the source wrote landed ($(wc -l < landed_all) records for $(wc -l < want_ids) tweets: resent ones twice)" \
+    "$(LC_ALL=C comm -23 want_ids landed_ids | wc -l | tr -d ' ')" 0
+cat coordinator.err > pipeline.log
+contains "a killed tw-load's parts were salvaged" pipeline.log "salvaged"
 
-check "batch.sh runs (raw, processed, dashboard, ddl)" env DB=$T/wh.db WWW=$T/www DDL=$T/landing.hql WORK=$T/work \
-	timeout 30 "$H/batch.sh"
-sqlite3 wh.db 'SELECT id FROM tweets' | sort -u > got_ids.s
-same "every tweet sent is in the raw table, once ($landed landed incl. resent duplicates)" got_ids.s want_ids.s
-# (Real API pages may lack some authors in their includes: generated
-# tweets only.)
-sqlite3 wh.db 'SELECT id FROM tweets WHERE author_id NOT IN (SELECT id FROM users)' | sort > no_author
-eq "raw users hold every author of the generated tweets" "$(sort -u want_gen | comm -12 - no_author | wc -l)" 0
-eq "raw places: every place sent, once" "$(sqlite3 wh.db 'SELECT count(*) FROM places')" \
-    "$(grep '"record_type":"place"' want_dims | python3 -c 'import json,sys; print(len({r["id"] for r in map(json.loads, sys.stdin)}))')"
-eq "raw media: every media item sent, once" "$(sqlite3 wh.db 'SELECT count(*) FROM media')" \
-    "$(grep '"record_type":"media"' want_dims | python3 -c 'import json,sys; print(len({(r["media_key"], r["tweet_id"]) for r in map(json.loads, sys.stdin)}))')"
-eq "user_activity: one row per author" "$(sqlite3 wh.db 'SELECT count(*) FROM user_activity')" \
-	"$(sqlite3 wh.db 'SELECT count(DISTINCT author_id) FROM tweets')"
-eq "user_activity counts add up to the tweets" "$(sqlite3 wh.db 'SELECT sum(count) FROM user_activity')" \
-	"$(wc -l < want_ids.s)"
-eq "totals: count" "$(sqlite3 wh.db 'SELECT count FROM totals')" "$(wc -l < want_ids.s)"
-eq "users_tweets: one row per tweet" "$(sqlite3 wh.db 'SELECT count(*) FROM users_tweets')" "$(wc -l < want_ids.s)"
-contains "dashboard written" www/index.html "<svg"
-contains "hive DDL: table" landing.hql "CREATE EXTERNAL TABLE IF NOT EXISTS"
-eq "hive DDL: one table per record type" "$(grep -c 'CREATE EXTERNAL TABLE' landing.hql)" 5
-contains "hive DDL: the tweets table is the tweet tree" landing.hql "LOCATION '$(cd landing && pwd)/record_type=tweet'"
-contains "hive DDL: partitions" landing.hql "ADD IF NOT EXISTS PARTITION"
+export WAREHOUSE=$T/warehouse DB=$T/wh.db WWW=$T/www DDL=$T/wh.hql WORK=$T/work
+check "batch.sh runs (raw, processed, dashboard, ddl)" timeout 120 "$H/batch.sh"
+sqlite3 wh.db 'SELECT id FROM tweets' | LC_ALL=C sort > got_ids
+same "raw table: every tweet sent, once" got_ids want_ids
+find warehouse/raw/tweets -name 'part-*' -exec zcat {} + | ids | LC_ALL=C sort > raw_ids
+same "raw layer (partitioned files): every tweet sent, once" raw_ids want_ids
+N=$(wc -l < want_ids | tr -d ' ')
+eq "facts: totals_metrics count every tweet once" "$(sqlite3 wh.db 'SELECT sum(count) FROM totals_metrics')" "$N"
+eq "facts: user_activity counts add up to the tweets" "$(sqlite3 wh.db 'SELECT sum(count) FROM user_activity')" "$N"
+eq "facts: users_tweets, one row per tweet" "$(sqlite3 wh.db 'SELECT count(*), count(DISTINCT id) FROM users_tweets')" "$N|$N"
+eq "facts: distinct authors per hour are exact" \
+    "$(sqlite3 wh.db 'SELECT group_concat(distinct_author_id_approx) FROM totals_metrics' | tr -d '0,')" ""
+eq "facts: distinct authors per hour = the tweets' authors" \
+    "$(sqlite3 wh.db 'SELECT sum(distinct_author_id) FROM totals_metrics')" \
+    "$(sqlite3 wh.db "SELECT count(*) FROM (SELECT DISTINCT author_id, substr(created_at, 1, 13) FROM tweets)")"
+find warehouse/processed/totals_metrics -name 'part-*' -exec zcat {} + > totals.ndjson
+eq "processed layer (files): totals count every tweet once" \
+    "$(python3 -c 'import json,sys; print(sum(json.loads(l)["count"] for l in open("totals.ndjson")))')" "$N"
+sqlite3 wh.db 'SELECT id FROM tweets WHERE author_id NOT IN (SELECT id FROM users)' | LC_ALL=C sort > no_author
+ids spool/stream.ndjson spool/search.*.ndjson | LC_ALL=C sort -u > gen_ids
+eq "raw users: every author of a generated tweet" "$(LC_ALL=C comm -12 gen_ids no_author | wc -l | tr -d ' ')" 0
+for v in "Tweets per user" "Activity per user" "Tweets per hour" "Active users per hour"; do
+	contains "dashboard: $v" www/index.html "$v"
+done
+contains "hive DDL: tables" wh.hql "CREATE EXTERNAL TABLE IF NOT EXISTS \`processed_user_activity\`"
+eq "hive DDL: one table per record type and fact, landing and raw" \
+    "$(grep -c 'CREATE EXTERNAL TABLE' wh.hql)" 13
+check "hive DDL: no 'medias'" sh -c "! grep -q medias '$T/wh.hql'"
+contains "hive DDL: a location with its scheme" wh.hql "LOCATION 'file://$T/warehouse/raw/tweets'"
+
 sqlite3 wh.db 'SELECT * FROM tweets ORDER BY id' > dump1
-check "batch.sh again (cron) runs" env DB=$T/wh.db WWW=$T/www DDL=$T/landing.hql WORK=$T/work timeout 30 "$H/batch.sh"
+sqlite3 wh.db 'SELECT * FROM user_activity ORDER BY window_start, author_id' > facts1
+check "batch.sh again (cron, nothing new) runs" timeout 60 "$H/batch.sh"
 sqlite3 wh.db 'SELECT * FROM tweets ORDER BY id' > dump2
+sqlite3 wh.db 'SELECT * FROM user_activity ORDER BY window_start, author_id' > facts2
 same "batch.sh again: raw table unchanged" dump1 dump2
+same "batch.sh again: facts unchanged" facts1 facts2
+l=$(wc -l < wh.hql)
+check "batch.sh again: no DDL for partitions already declared" test "$(wc -l < wh.hql)" -eq "$l"
+
+# 4. A damaged landing part: reported, set aside, its whole records kept.
+tw-gen -n 200 --seed 77 --start 2024-01-02T05:00:00Z | tw-flatten -t all |
+	tw-load -p 'record_type=%{record_type}/year=%Y/month=%m/day=%d/hour=%H' -o landing
+p=$(find landing/record_type=tweet/year=2024/month=01/day=02 -name 'part-*' | head -n 1)
+head -c $(($(stat -c %s "$p") / 2)) "$p" > cut.gz && cat cut.gz > "$p"
+timeout 60 "$H/batch.sh" 2> damaged.err
+eq "a damaged part: batch.sh exits 0" "$?" 0
+contains "a damaged part: reported" damaged.err "is damaged"
+kept=$(sqlite3 wh.db "SELECT count(*) FROM tweets WHERE created_at >= '2024-01-02T05'")
+check "a damaged part: its whole records are kept ($kept of 200)" test "$kept" -gt 0 -a "$kept" -lt 200
+eq "a damaged part: not in the landing any more" "$(find landing -name "$(basename "$p")" | wc -l | tr -d ' ')" 0
+tw-gen -n 50 --seed 78 --start 2024-01-02T06:00:00Z | tw-flatten -t all |
+	tw-load -p 'record_type=%{record_type}/year=%Y/month=%m/day=%d/hour=%H' -o landing
+check "a damaged part is not a wall: the next parts load" sh -c "timeout 60 '$H/batch.sh' 2> /dev/null &&
+    test \"\$(sqlite3 '$T/wh.db' \"SELECT count(*) FROM tweets WHERE created_at >= '2024-01-02T06'\")\" = 50"
+
+# 5. A failing step: status 1, a message, nothing marked done; the next
+# run does it.
+tw-gen -n 50 --seed 79 --start 2024-01-02T07:00:00Z | tw-flatten -t all |
+	tw-load -p 'record_type=%{record_type}/year=%Y/month=%m/day=%d/hour=%H' -o landing
+chmod a-w wh.db
+DB=$T/nodir/wh.db timeout 60 "$H/batch.sh" raw 2> fail.err
+eq "a failing step: status 1" "$?" 1
+contains "a failing step: named" fail.err "step raw failed"
+chmod u+w wh.db
+timeout 60 "$H/batch.sh" 2> /dev/null
+eq "the next run does what the failed one did not" \
+    "$(sqlite3 wh.db "SELECT count(*) FROM tweets WHERE created_at >= '2024-01-02T07'")" 50
+
+# 6. 24 simulated hours, a batch after each: each run reads that hour's
+# parts only (the work per run is constant, not growing with history).
+export LANDING=$T/l24 WAREHOUSE=$T/w24 DB=$T/w24.db WWW=$T/www24 DDL=$T/w24.hql WORK=$T/work24
+: > runs.log
+for h in $(seq 0 23); do
+	hh=$(printf %02d "$h")
+	tw-gen -n 400 --seed $((100 + h)) --start "2024-03-01T$hh:00:00Z" --event-rate 0.2 |
+		tw-flatten -t all |
+		tw-load -p 'record_type=%{record_type}/year=%Y/month=%m/day=%d/hour=%H' -o "$LANDING"
+	t0=$(date +%s%N)
+	timeout 120 "$H/batch.sh" 2> run.err || { cat run.err; break; }
+	printf '%s %s %s\n' "$h" "$((($(date +%s%N) - t0) / 1000000))" \
+	    "$(sed -n 's/.*raw: \([0-9]*\) parts loaded.*, \([0-9]*\) hours rebuilt/\1 \2/p' run.err)" >> runs.log
+done
+eq "24 hours: every run ran" "$(wc -l < runs.log | tr -d ' ')" 24
+eq "24 hours: every tweet once" "$(sqlite3 w24.db 'SELECT sum(count) FROM totals_metrics')" 9600
+# Columns: hour, ms, parts read, hours rebuilt. The work of run 24 is that
+# of run 2 (run 1 also creates the tables).
+first=$(sed -n 2p runs.log | cut -d' ' -f3,4) last=$(sed -n 24p runs.log | cut -d' ' -f3,4)
+eq "24 hours: the last run reads as much as the second (parts, hours)" "$last" "$first"
+echo "# 24 hours of batches (hour, ms, parts read, hours rebuilt): $(cut -d' ' -f2 runs.log | tr '\n' ' ')"
+ms2=$(sed -n 2p runs.log | cut -d' ' -f2) ms24=$(sed -n 24p runs.log | cut -d' ' -f2)
+timing_check "24 hours: the last run takes at most 3x the second ($ms24 ms vs $ms2 ms)" test "$ms24" -le $((ms2 * 3 + 300))
 
 # The crontab: the stream and the batches use the collector's two ports.
 CT=$H/crontab.txt
 eq "crontab: the coordinator gets both ports" "$(grep -c 'coordinator.sh' "$CT")|$(grep 'coordinator.sh' "$CT" | grep -o 'BATCH_PORT=[0-9]*')" "1|BATCH_PORT=9010"
-eq "crontab: the paced listener on the stream port, the batch on the batch port" \
-    "$(grep 'listener.sh' "$CT" | grep -o ' PORT=[0-9]*' | tr -d ' ' | tr '\n' ' ')" "PORT=9009 PORT=9010 "
+eq "crontab: the coordinator's listener on the stream port, the batch on the batch port" \
+    "$(grep -o ' PORT=[0-9]*' "$CT" | tr -d ' ' | tr '\n' ' ')" "PORT=9009 PORT=9010 "
 contains "crontab: the batch fetches from the API" "$CT" "MODE=fetch"
+contains "crontab: a MAILTO" "$CT" "MAILTO="
+contains "crontab: the spool directory is made" "$CT" 'mkdir -p $TW/spool'
+contains "crontab: a skipped run is logged" "$CT" "skipped"

@@ -1,13 +1,26 @@
 #!/bin/sh
 # The Kafka pipelines of examples/kafka/ end to end, with real kcat against
-# librdkafka's mock cluster (tests/mockbroker.c) and a throwaway MariaDB:
-# streaming job = batch aggregation, batch job, perf report, a consumer
-# group of two + merge, idempotent re-loads, a broker killed mid-stream and
-# the restart from recorded offsets and the tw-agg state file.
+# librdkafka's mock cluster (tests/mockbroker.c) and a throwaway MariaDB, run
+# as a user runs them:
+#   1. producer.sh, stream.sh into MariaDB = the batch aggregation of the
+#      same tweets; processed_tweets, analytics, hourly parts
+#   2. a new consumer group reading a whole backlog: nothing late
+#   3. a live stream: rows while the producer runs, a SIGTERM drain
+#   4. batch.sh over processed_tweets, duplicates and all
+#   5. the kill loop: stream.sh with a group and a state, SIGKILL of the
+#      whole job or of one of its processes at random moments, 20 times,
+#      while tweets are produced: per-minute counts = the distinct tweets
+#      produced, and batch.sh over processed_tweets gives the same table
+#   6. the broker replaced by an empty one: refused, then the documented
+#      reset gives exact counts
+#   7. scale-out: three consumers in one group, one killed, one added, the
+#      partials through a topic into a continuous merge into MariaDB: the
+#      table = the single-process aggregation, exactly
+#   8. perf.sh
 . "$TW_ROOT/tests/lib.sh"
 K=$TW_ROOT/examples/kafka
 
-for c in kcat pkg-config cc mariadb python3; do
+for c in kcat pkg-config cc mariadb python3 setsid pkill; do
 	command -v $c > /dev/null || { skip "kafka pipelines" "$c missing (tests/deps.sh installs it)"; exit 0; }
 done
 pkg-config --exists rdkafka || { skip "kafka pipelines" "librdkafka-dev missing (tests/deps.sh)"; exit 0; }
@@ -15,7 +28,9 @@ cd "$T" || exit 1
 
 SRV=$T/mariadb
 PIDS=
+SESSIONS=
 cleanup() {
+	for s in $SESSIONS; do pkill -KILL -s "$s" 2> /dev/null; done
 	for p in $PIDS; do kill -TERM "$p" 2> /dev/null; done
 	bash "$TW_ROOT/tests/db/stop-mariadb.sh" "$SRV" > /dev/null 2>&1
 	rm -rf "$T"
@@ -23,8 +38,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-if ! cc -O2 -o "$T/mockbroker" "$TW_ROOT/tests/mockbroker.c" $(pkg-config --cflags --libs rdkafka) 2> cc.err; then
-	not_ok "mockbroker builds" "$(head -3 cc.err | tr '\n' ' ')"
+if ! make -s -C "$TW_ROOT" BUILD="$TW_BUILD" "$TW_BUILD/mockbroker" > cc.err 2>&1; then
+	not_ok "mockbroker builds (make mockbroker)" "$(head -3 cc.err | tr '\n' ' ')"
 	exit 0
 fi
 if ! bash "$TW_ROOT/tests/db/start-mariadb.sh" "$SRV" > db.log 2>&1; then
@@ -47,64 +62,53 @@ waitfor() {
 	done
 	return 1
 }
-# watchdog PID SECONDS: SIGTERM to PID (a stream.sh, which then drains) after SECONDS.
-watchdog() {
-	(
-		sleep "$2"
-		kill -TERM "$1" 2> /dev/null
-	) > /dev/null 2>&1 &
-	PIDS="$PIDS $!"
-}
 # start_mock NAME TOPIC:PARTS...: sets B and MOCK (pid).
 start_mock() {
 	_f=$T/$1.bootstrap
 	shift
-	"$T/mockbroker" 3 "$@" > "$_f" 2> /dev/null &
+	"$TW_BUILD/mockbroker" 3 "$@" > "$_f" 2> /dev/null &
 	MOCK=$!
 	PIDS="$PIDS $MOCK"
 	waitfor 10 test -s "$_f" || return 1
 	B=$(cat "$_f")
 }
-# watermarks TOPIC low|high: the sum of the offsets, over 32 partitions.
-watermarks() {
-	_w=-1
-	[ "$2" = low ] && _w=-2
-	for _p in $(seq 0 31); do kcat -Q -b "$B" -t "$1:$_p:$_w" 2> /dev/null; done |
+# high TOPIC: the sum of the partitions' high watermarks (messages in it).
+high() {
+	for _p in $(seq 0 31); do kcat -Q -b "$B" -t "$1:$_p:-1" 2> /dev/null; done |
 		awk '{ s += $NF } END { print s + 0 }'
 }
-# consumed LOG...: records counted by the latest stats record of each meter log.
-consumed() {
-	python3 -c '
-import json, sys
-t = 0
-for f in sys.argv[1:]:
-    n = 0
-    try:
-        for l in open(f):
-            r = json.loads(l)
-            if r.get("records") is not None:
-                n = r["records"]
-    except (OSError, ValueError):
-        pass
-    t += n
-print(t)' "$@"
+# topic_flat TOPIC: the flat tweets in a topic, read whole.
+topic_flat() { kcat -C -b "$B" -t "$1" -o beginning -e -J -u -q -X log_level=3 $KCAT_X 2> /dev/null | tw-flatten -q; }
+# start_job NAME VAR=VALUE...: stream.sh in a session of its own (SJ, its pid
+# and session id), stderr to NAME.err.
+start_job() {
+	_n=$1
+	shift
+	env "$@" setsid "$K/stream.sh" > "$_n.out" 2> "$_n.err" < /dev/null &
+	SJ=$!
+	SESSIONS="$SESSIONS $SJ"
 }
-lines_in() { zcat $(find "$1" -name 'part-*.gz') | wc -l | tr -d ' '; }
-ids_in() { zcat $(find "$1" -name 'part-*.gz') | tw-flatten -q -f id | sort -u | wc -l | tr -d ' '; }
+# minute_counts: window start (as MariaDB prints it) and the tweets per minute.
+minute_counts() {
+	python3 -c '
+import json, sys, collections, datetime
+seen = {}
+for l in sys.stdin:
+    r = json.loads(l)
+    seen[r["id"]] = r["ts"]
+c = collections.Counter(datetime.datetime.utcfromtimestamp(ts // 60000 * 60).strftime("%Y-%m-%d %H:%M:%S.000") for ts in seen.values())
+for k in sorted(c): print("%s\t%d" % (k, c[k]))'
+}
 
 N=100000
 SEED=7
 AGGS=count,avg:engagement,max:engagement,distinct:author_id
-# The mock keeps only 5 MiB per partition (older batches are dropped): 32
-# partitions and zstd keep all 100,000 tweets (200 MB of JSON, 20 MB packed).
+# The mock keeps only 5 MiB per partition (older batches are dropped): zstd
+# keeps all 100,000 tweets (200 MB of JSON, 20 MB packed) in 8 partitions.
 KCAT_X='-X compression.codec=zstd'
-# The test reads a whole history at once from 32 partitions, interleaved in
-# fetch-sized runs: event time is out of order by up to the whole history, so
-# the lateness must cover it (a live job at real rates needs seconds).
-LATENESS=1d
 MYSQL=$M
-export KCAT_X LATENESS MYSQL AGGS
-topics="raw_tweets:32 processed_tweets:32 analytics:1 scale_raw:32 live_raw:4"
+export KCAT_X MYSQL AGGS
+topics="raw_tweets:8 processed_tweets:8 analytics:1 live_raw:4 kill_raw:8 kill_processed:8 scale_raw:8 partials:1"
 
 if ! start_mock main $topics; then
 	not_ok "mock cluster starts"
@@ -114,50 +118,59 @@ ok "mock cluster starts ($B)"
 
 # The reference: the same tweets through the same aggregation, no Kafka.
 tw-gen -n $N --seed $SEED | tw-flatten -q > flat.ndjson
-tw-agg -q -w 1m -l $LATENESS -g lang -a $AGGS flat.ndjson > expected.ndjson
+tw-agg -q -w 1m -l 1d -g lang -a $AGGS flat.ndjson > expected.ndjson
 tw-load -q -d mysql -t lang_1m_expected expected.ndjson | $M
 dump lang_1m_expected > expected.txt
 eq "reference has one row per window and language" "$(wc -l < expected.txt)" "$(wc -l < expected.ndjson)"
 
-# 1. producer.sh: 100,000 tweets into raw_tweets.
-check "producer.sh: tw-gen | kcat -P exits 0" env B="$B" COUNT=$N SEED=$SEED timeout 60 "$K/producer.sh"
-eq "raw_tweets holds every tweet" "$(watermarks raw_tweets high)" $N
-eq "the mock dropped nothing (low watermarks 0)" "$(watermarks raw_tweets low)" 0
-
-# 2. stream.sh into MariaDB, stopping at the end of the partitions.
-B=$B EXIT_AT_END=1 TABLE=lang_1m PARTS_DIR=$T/lake OFFSETS=$T/off1 \
-	timeout 90 "$K/stream.sh" > stream.out 2> stream.err
+# 1. producer.sh, then stream.sh into MariaDB (to the end of the partitions,
+# every window written).
+check "producer.sh: tw-gen | kcat -P exits 0" env B="$B" COUNT=$N SEED=$SEED timeout 90 "$K/producer.sh"
+eq "raw_tweets holds every tweet" "$(high raw_tweets)" $N
+env -u B "$K/producer.sh" > /dev/null 2> nob.err
+eq "producer.sh without B: status 2, said" "$?|$(grep -c 'set B' nob.err)" "2|1"
+B=$B EXIT_AT_END=1 FLUSH=1 TABLE=lang_1m PARTS_DIR=$T/lake STATE=$T/s1/stream.state LATENESS=1d \
+	timeout 120 "$K/stream.sh" > stream.out 2> stream.err
 eq "stream.sh exits 0" "$?" 0
 dump lang_1m > got.txt
 same "stream.sh: MariaDB rows = batch aggregation of the same tweets" got.txt expected.txt
-eq "processed_tweets holds every flat tweet" "$(watermarks processed_tweets high)" $N
-kcat -C -b "$B" -t processed_tweets -o beginning -e -q -K '\t' $KCAT_X 2> /dev/null |
-	awk -F '\t' '{ print $1 }' > keys.txt
+eq "processed_tweets holds every flat tweet" "$(high processed_tweets)" $N
 kcat -C -b "$B" -t processed_tweets -o beginning -e -q -f '%k %p\n' $KCAT_X 2> /dev/null | sort -u |
 	awk '{ n[$1]++ } END { bad = 0; for (k in n) if (n[k] > 1) bad++; print bad }' > split.txt
 eq "processed_tweets keyed by author: no author in two partitions" "$(cat split.txt)" 0
-eq "processed_tweets keys are the author ids" "$(sort -u keys.txt | wc -l)" \
-	"$(tw-flatten -q -f author_id flat.ndjson | sort -u | wc -l)"
 kcat -C -b "$B" -t analytics -o beginning -e -q $KCAT_X > analytics.ndjson 2> /dev/null
 eq "analytics topic holds every window result" "$(wc -l < analytics.ndjson)" "$(wc -l < expected.ndjson)"
-eq "partition files hold every tweet once" "$(lines_in lake) $(ids_in lake)" "$N $N"
-eq "offsets file: last offset + 1 per partition adds up to N" \
-	"$(awk '{ s += $2 + 1 } END { print s }' off1)" $N
+eq "partition files hold every tweet once" \
+    "$(zcat $(find lake -name 'part-*') | wc -l | tr -d ' ') $(zcat $(find lake -name 'part-*') | tw-flatten -q -f id | sort -u | wc -l | tr -d ' ')" "$N $N"
+check "stream.sh leaves nothing in TMPDIR or beside the state but the state" \
+    sh -c "test \"\$(ls '$T/s1' | tr '\n' ' ')\" = 'stream.state stream.state.late '"
+check "the state holds every partition's offset and Kafka time" \
+    python3 -c "import json; h = json.loads(open('$T/s1/stream.state').readline()); o = h['offsets']; assert sum(x[2] + 1 for x in o) == $N and all(x[4] for x in o), o"
+contains "tw-agg --resume-point: a minute before the oldest last message" \
+    "$(tw-agg --state s1/stream.state --resume-point > rp.txt; echo rp.txt)" "s@"
 
-# 2b. A live stream: tweets produced at 1,000 a second while stream.sh
-# consumes them with a lateness of 3 s and one-second windows. Windows are
-# loaded while the producer still runs; at the end (SIGTERM) the table
-# equals the batch aggregation of everything in the topic, nothing late.
+# 2. A new consumer group reading the whole backlog (8 partitions come
+# interleaved in fetch-sized runs, hours of event time apart) with the
+# default 30 s lateness: per-partition watermarks, nothing late.
+rm -rf s2
+B=$B GROUP=backlog-$$ EXIT_AT_END=1 FLUSH=1 PUBLISH=0 TABLE=lang_1m_backlog STATE=$T/s2/stream.state \
+	timeout 120 "$K/stream.sh" > /dev/null 2> backlog.err
+eq "a new group over the backlog: stream.sh exits 0" "$?" 0
+eq "a new group over the backlog: zero late records" "$(cat s2/stream.state.late 2> /dev/null | wc -l | tr -d ' ')" 0
+check "... and the state says so" grep -q '"late":0' s2/stream.state
+dump lang_1m_backlog > backlog.txt
+same "a new group over the backlog: the table = the batch aggregation" backlog.txt expected.txt
+
+# 3. A live stream: tweets produced at 1,000 a second while stream.sh
+# consumes them with one-second windows. Rows land while the producer runs;
+# after a SIGTERM drain the table equals the batch aggregation of everything
+# in the topic, nothing late.
 NL=10000
-B=$B RAW_TOPIC=live_raw PUBLISH=0 TABLE=live_1s WINDOW=1s LATENESS=3s \
-	METER_LOG=$T/meter_live.log METER_EVERY=200ms "$K/stream.sh" > /dev/null 2> live.err &
-SL=$!
-PIDS="$PIDS $SL"
-watchdog $SL 120
+start_job live B="$B" RAW_TOPIC=live_raw PUBLISH=0 TABLE=live_1s WINDOW=1s LATENESS=3s IDLE=2s \
+	STATE="$T/s3/stream.state" METER_LOG="$T/meter_live.log" METER_EVERY=200ms
+SL=$SJ
 env B="$B" TOPIC=live_raw RATE=1000 COUNT=$NL timeout 60 "$K/producer.sh" &
 PL=$!
-# Windows close 1 s + the lateness after they start: rows must be in
-# the table while the 10 s producer still runs.
 early=0
 while kill -0 $PL 2> /dev/null; do
 	early=$(q 'SELECT count(*) FROM live_1s' 2> /dev/null || echo 0)
@@ -167,134 +180,181 @@ while kill -0 $PL 2> /dev/null; do
 done
 check "live stream: windows in MariaDB while the producer still runs ($early rows)" test "${early:-0}" -gt 0
 wait $PL
-live_consumed() { [ "$(consumed meter_live.log)" -ge "$NL" ]; }
-waitfor 30 live_consumed
-sleep 0.5
+live_done() { [ "$(q 'SELECT sum(count) FROM live_1s' 2> /dev/null)" = "$NL" ]; }
+waitfor 30 live_done
 kill -TERM $SL
 wait $SL
 eq "live stream: stream.sh ends by SIGTERM after draining" "$?" 143
-kcat -C -b "$B" -t live_raw -o beginning -e -J -u -q $KCAT_X 2> /dev/null | tw-flatten -q |
-	tw-agg -q -w 1s -l 1d -g lang -a $AGGS | tw-load -q -d mysql -t live_1s_expected | $M
-eq "live stream: every tweet produced was consumed" "$(q 'SELECT sum(count) FROM live_1s_expected')" $NL
+topic_flat live_raw | tw-agg -q -w 1s -l 1d -g lang -a $AGGS | tw-load -q -d mysql -t live_1s_expected | $M
+eq "live stream: every tweet produced was counted" "$(q 'SELECT sum(count) FROM live_1s_expected')" $NL
 dump live_1s > live_got.txt
 dump live_1s_expected > live_want.txt
-same "live stream: the table equals the batch aggregation of the topic (nothing late)" live_got.txt live_want.txt
+same "live stream: the table equals the batch aggregation of the topic (idle partitions closed the last windows)" live_got.txt live_want.txt
 
-# 3. batch.sh over processed_tweets.
-check "batch.sh exits 0" env B="$B" TABLE=lang_1m_batch timeout 60 "$K/batch.sh"
+# 4. batch.sh over processed_tweets, with 500 of its messages produced a
+# second time (as a restarted stream.sh does): each tweet counted once.
+kcat -C -b "$B" -t processed_tweets -o beginning -c 500 -e -q -K '\t' $KCAT_X 2> /dev/null |
+	kcat -P -b "$B" -t processed_tweets -K '\t' $KCAT_X
+eq "processed_tweets now holds duplicates" "$(high processed_tweets)" $((N + 500))
+check "batch.sh exits 0" env B="$B" TABLE=lang_1m_batch LATE=$T/batch.late timeout 90 "$K/batch.sh"
 dump lang_1m_batch > batch.txt
-same "batch.sh: MariaDB rows = streaming rows" batch.txt expected.txt
+same "batch.sh: MariaDB rows = streaming rows (each tweet id once)" batch.txt expected.txt
 
-# 4. perf.sh: both measured, compared, charted.
-B=$B PERF_LOG=$T/perf.log SVG_DIR=$T/charts timeout 90 "$K/perf.sh" > perf.out 2> perf.err
+# 5. The kill loop. 60,000 tweets produced at 2,000 a second into kill_raw
+# while stream.sh (a consumer group, a state saved every second) is killed
+# 20 times at random moments: right after a checkpoint, just before one, and
+# between; the whole job, or only its tw-agg, tw-load, mariadb client or
+# consumer. After each kill it is started again, as a supervisor would.
+NK=60000
+KILLS=20
+stuck= ended0=
+[ -n "${TW_SANITIZED:-}" ] && KILLS=8	# (each restart waits for the group)
+env B="$B" TOPIC=kill_raw RATE=2000 COUNT=$NK SEED=21 timeout 120 "$K/producer.sh" > /dev/null 2> kprod.err &
+KP=$!
+kjob() {
+	start_job kill B="$B" RAW_TOPIC=kill_raw PROCESSED_TOPIC=kill_processed PUBLISH=1 \
+		ANALYTICS_TOPIC=analytics GROUP=killjob-$$ TABLE=kill_1m STATE="$T/s5/stream.state" \
+		CHECKPOINT=1s IDLE=2s "$@"
+}
+mtime() { stat -c %Y%N "$T/s5/stream.state" 2> /dev/null || echo none; }
+kjob
+for r in $(seq 1 $KILLS); do
+	# Wait until the job has saved a state at least once since it started.
+	m0=$(mtime)
+	waitfor 30 sh -c "[ \"\$(stat -c %Y%N '$T/s5/stream.state' 2> /dev/null || echo none)\" != '$m0' ]"
+	case $((r % 3)) in
+	0) : ;;						# right after a checkpoint
+	1) sleep 0.9 ;;					# just before the next one
+	2) sleep "$(python3 -c 'import random; print(round(random.uniform(0, 2.5), 2))')" ;;
+	esac
+	# One process: the job must notice and end by itself (non-zero);
+	# else, or then, the whole session (as a crash of the machine).
+	case $((r % 5)) in
+	0) pkill -KILL -s "$SJ" -x tw-agg ;;
+	1) pkill -KILL -s "$SJ" -x tw-load ;;
+	2) pkill -KILL -s "$SJ" -x mariadb ;;
+	3) pkill -KILL -s "$SJ" -x kcat ;;
+	*) pkill -KILL -s "$SJ" ;;
+	esac
+	if waitfor 10 sh -c "! kill -0 $SJ 2> /dev/null"; then
+		wait "$SJ"
+		[ $? -ne 0 ] || ended0="$ended0 $r"
+	else
+		stuck="$stuck $r"
+	fi
+	pkill -KILL -s "$SJ"
+	wait "$SJ" 2> /dev/null
+	kjob
+done
+ok "kill loop: $KILLS kills, each followed by a restart"
+eq "kill loop: a job that lost a process ends by itself, with a failure status" "${stuck:-}|${ended0:-}" "|"
+wait $KP
+eq "kill loop: the producer sent every tweet" "$?" 0
+# The last run reads to the end of every partition and writes every window.
+kill -TERM "$SJ"; wait "$SJ" 2> /dev/null
+kjob EXIT_AT_END=1 FLUSH=1
+wait "$SJ"
+eq "kill loop: the last run ends well" "$?" 0
+topic_flat kill_raw > kill_flat.ndjson
+minute_counts < kill_flat.ndjson > kill_want.txt
+q 'SELECT window_start, sum(count) FROM kill_1m GROUP BY window_start ORDER BY window_start' > kill_got.txt
+same "kill loop: per-minute counts = the distinct tweets produced ($(wc -l < kill_want.txt) minutes, $(tw-flatten -q -f id kill_flat.ndjson | sort -u | wc -l | tr -d ' ') tweets)" kill_got.txt kill_want.txt
+tw-agg -q -w 1m -l 1d -g lang -a $AGGS kill_flat.ndjson | tw-load -q -d mysql -t kill_1m_expected | $M
+dump kill_1m > kill_rows.txt
+dump kill_1m_expected > kill_rows_want.txt
+same "kill loop: every row = the batch aggregation of the topic" kill_rows.txt kill_rows_want.txt
+check "kill loop: processed_tweets was written again after crashes (at least once)" \
+    test "$(high kill_processed)" -ge "$(tw-flatten -q -f id kill_flat.ndjson | sort -u | wc -l)"
+check "kill loop: batch.sh over processed_tweets" env B="$B" PROCESSED_TOPIC=kill_processed TABLE=kill_1m_batch \
+    LATE=$T/kbatch.late timeout 90 "$K/batch.sh"
+dump kill_1m_batch > kill_batch.txt
+same "kill loop: ... gives the same table" kill_batch.txt kill_rows_want.txt
+eq "kill loop: no FIFO or temporary file left" "$(ls s5 | grep -v -x -e stream.state -e stream.state.late | wc -l | tr -d ' ')" 0
+
+# 6. The broker replaced by an empty one (a new cluster, offsets from 0
+# again): the job refuses, saying why; the documented reset counts the new
+# log from its start, and the table = the tweets of both logs, once each.
+MAINB=$B
+tw-gen -n 20000 --seed 31 > x.ndjson
+tw-gen -n 20000 --seed 32 --start 2024-01-02T00:00:00Z > y.ndjson
+if start_mock fault1 raw_tweets:4 && kcat -P -b "$B" -t raw_tweets $KCAT_X < x.ndjson; then
+	ok "fault: cluster 1 holds tweets X"
+else
+	not_ok "fault: cluster 1 holds tweets X"
+fi
+B=$B EXIT_AT_END=1 PUBLISH=0 TABLE=fault_1m STATE=$T/s6/stream.state LATENESS=1d \
+	timeout 60 "$K/stream.sh" > /dev/null 2> fault1.err
+eq "fault: X counted (windows kept open in the state)" "$?" 0
+kill -TERM "$MOCK"
+if start_mock fault2 raw_tweets:4 && kcat -P -b "$B" -t raw_tweets $KCAT_X < y.ndjson; then
+	ok "fault: an empty cluster 2 takes the brokers' place, then holds tweets Y"
+else
+	not_ok "fault: cluster 2 holds tweets Y"
+fi
+B=$B EXIT_AT_END=1 FLUSH=1 PUBLISH=0 TABLE=fault_1m STATE=$T/s6/stream.state LATENESS=1d \
+	timeout 60 "$K/stream.sh" > /dev/null 2> fault2.err
+eq "fault: the job refuses another log (status 1)" "$?" 1
+contains "fault: ... and says why" fault2.err "this is not the log the state was saved for"
+contains "fault: ... and the way out" fault2.err "--reset-offsets raw_tweets"
+eq "fault: nothing was loaded from the new log" "$(q 'SELECT count(*) FROM fault_1m' 2> /dev/null || echo 0)" 0
+B=$B EXIT_AT_END=1 FLUSH=1 PUBLISH=0 TABLE=fault_1m STATE=$T/s6/stream.state LATENESS=1d RESET_OFFSETS=1 \
+	timeout 60 "$K/stream.sh" > /dev/null 2> fault3.err
+eq "fault: RESET_OFFSETS=1 runs" "$?" 0
+cat x.ndjson y.ndjson | tw-flatten -q | tw-agg -q -w 1m -l 1d -g lang -a $AGGS |
+	tw-load -q -d mysql -t fault_expected | $M
+dump fault_1m > fault.txt
+dump fault_expected > fault_want.txt
+same "fault: after the reset, the table = X and Y counted once each" fault.txt fault_want.txt
+kill -TERM "$MOCK"
+B=$MAINB
+
+# 7. Scale-out: three consumers in one group over 100,000 tweets in 8
+# partitions, produced while they run; one is killed with SIGKILL mid-stream
+# (its partitions go to the others), one is added mid-stream; their partials
+# go through a topic into a continuous merge (-e update) into MariaDB. The
+# final table equals the single-process aggregation, exactly, for count,
+# sum, min, max, avg and exact distinct.
+SAGGS=count,sum:engagement,min:engagement,max:engagement,avg:engagement,distinct:author_id:exact
+export B
+start_scale() {
+	env GROUP=scale-$$ RAW_TOPIC=scale_raw PARTIALS_TOPIC=partials AGGS=$SAGGS \
+		LATENESS=5s IDLE=3s CHECKPOINT=1s RUN="$T/s7" TABLE=scale_1m MERGE_IDLE=5s \
+		setsid "$K/scale.sh" "$@" > "scale_$2.out" 2> "scale_$2.err" < /dev/null &
+	SESSIONS="$SESSIONS $!"
+	eval "SC_$2=\$!"
+}
+mkdir -p s7
+start_scale merger merger
+start_scale consumer a
+start_scale consumer b
+start_scale consumer c
+sleep 4		# the group's first assignment
+env TOPIC=scale_raw RATE=8000 COUNT=$N SEED=41 timeout 120 "$K/producer.sh" > /dev/null 2> sprod.err &
+SP=$!
+sleep 4
+pkill -KILL -s "$SC_b"	# killed mid-stream: its partitions are taken over
+ok "scale-out: consumer b killed with SIGKILL mid-stream"
+sleep 2
+start_scale consumer d	# and one added
+wait $SP
+eq "scale-out: 100,000 tweets produced while the consumers ran" "$?|$(high scale_raw)" "0|$N"
+topic_flat scale_raw | tw-agg -q -w 1m -l 1d -g lang -a $SAGGS > scale_expected.ndjson
+tw-load -q -d mysql -t scale_expected scale_expected.ndjson | $M
+sdump() { q "SELECT window_start, window_end, lang, count, sum_engagement, min_engagement, max_engagement, avg_engagement, distinct_author_id FROM $1 ORDER BY window_start, lang"; }
+sdump scale_expected > scale_want.txt
+scale_done() { sdump scale_1m > scale_got.txt 2> /dev/null && cmp -s scale_got.txt scale_want.txt; }
+if waitfor 120 scale_done; then
+	ok "scale-out: the merged table = the single-process aggregation, exactly ($(wc -l < scale_want.txt) rows)"
+else
+	not_ok "scale-out: the merged table = the single-process aggregation, exactly" \
+	    "$(diff scale_want.txt scale_got.txt | head -4 | tr '\n' ' ')"
+fi
+eq "scale-out: every row final" "$(q 'SELECT count(*) FROM scale_1m WHERE NOT final')" 0
+for s in a c d merger; do eval "kill -TERM \$SC_$s"; done
+
+# 8. perf.sh: both measured, compared, charted.
+B=$B PERF_LOG=$T/perf.log SVG_DIR=$T/charts STATE=$T/s8/stream.state timeout 120 "$K/perf.sh" > perf.out 2> perf.err
 eq "perf.sh exits 0" "$?" 0
 contains "perf report: batch run" perf.out batch
 contains "perf report: streaming run" perf.out streaming
 check "perf report: charts written" test -s charts/throughput.svg -a -s charts/memory.svg -a -s charts/comparison.svg
-same "perf.sh streaming run loads the same rows" "$(dump lang_1m_perf > perf.txt; echo perf.txt)" expected.txt
-
-# 5. At least once, made harmless: the analytics topic re-consumed from the
-# start, with its first 500 messages produced a second time, loaded again:
-# tw-load upserts by (window_start, window_end, lang), the table is unchanged.
-head -n 500 analytics.ndjson | kcat -P -b "$B" -t analytics $KCAT_X
-kcat -C -b "$B" -t analytics -o beginning -e -q $KCAT_X 2> /dev/null > again.ndjson
-eq "analytics now holds duplicates" "$(wc -l < again.ndjson)" "$(($(wc -l < expected.ndjson) + 500))"
-tw-load -q -d mysql -t lang_1m again.ndjson | $M
-dump lang_1m > got2.txt
-same "re-consumed duplicates: table unchanged (keyed upsert)" got2.txt expected.txt
-
-# 6. Scale-out: two consumers in one group, each tw-agg --partial, merged.
-# Both join and get their partitions before anything is produced, so no
-# rebalance happens while messages flow and each is consumed exactly once.
-NS=30000
-tw-gen -n $NS --seed 11 | tw-flatten -q | tw-agg -q -w 1m -l $LATENESS -g lang -a $AGGS > scale_expected.ndjson
-start_group() {
-	G=tw-test-$$-$(date +%s)-$1
-	for m in a b; do
-		rm -f "$T/meter_$m.log"
-		B=$B GROUP=$G RAW_TOPIC=scale_raw PARTIAL=1 PUBLISH=0 METER_LOG=$T/meter_$m.log METER_EVERY=200ms \
-			"$K/stream.sh" > partial_$m.ndjson 2> group_$m.err &
-		eval "SP_$m=\$!"
-		PIDS="$PIDS $!"
-		watchdog $! 150
-	done
-}
-all_consumed() { [ "$(consumed meter_a.log meter_b.log)" -ge "$NS" ]; }
-both_assigned() { grep -q assigned group_a.err && grep -q assigned group_b.err; }
-# The mock's coordinator has been seen to leave a member waiting for a
-# rebalance on a busy machine: a second group, once, before giving up.
-start_group 1
-if ! waitfor 45 both_assigned; then
-	echo "# consumer group: not both assigned in 45 s; a new group" >&2
-	kill -TERM $SP_a $SP_b 2> /dev/null
-	wait $SP_a $SP_b 2> /dev/null
-	start_group 2
-fi
-if waitfor 60 both_assigned; then
-	ok "consumer group: both members assigned"
-	check "consumer group: producer.sh into scale_raw" env B="$B" TOPIC=scale_raw COUNT=$NS SEED=11 timeout 60 "$K/producer.sh"
-	waitfor 60 all_consumed
-	sleep 0.5	# nothing more may come: a duplicate would show in the totals
-	kill -TERM $SP_a $SP_b
-	wait $SP_a
-	ra=$?
-	wait $SP_b
-	eq "consumer group: members drain and end by SIGTERM" "$ra $?" "143 143"
-	eq "consumer group: each message consumed once" "$(consumed meter_a.log meter_b.log)" $NS
-	check "consumer group: both members did work" test -s partial_a.ndjson -a -s partial_b.ndjson
-	cat partial_a.ndjson partial_b.ndjson | tw-agg -q --merge -w 1m -l $LATENESS -g lang -a $AGGS > merged.ndjson
-	same "consumer group: merged partials = single aggregation" merged.ndjson scale_expected.ndjson
-else
-	not_ok "consumer group: both members assigned" "a: $(tail -3 group_a.err | tr '\n' ' ') b: $(tail -3 group_b.err | tr '\n' ' ')"
-	kill -TERM $SP_a $SP_b 2> /dev/null
-fi
-
-# 7. The broker killed mid-stream, then the restart. The raw tweets are keyed
-# by their sequence number so that a second cluster fed the same messages puts
-# each in the same partition at the same offset: that stands in for a real
-# broker coming back with its log (the mock's ports and data die with it).
-# A real deployment would keep GROUP= and let the broker's committed offsets
-# say where to resume; here the job's own offsets file, written from the
-# kafka_offset of exactly the records tw-agg saw, does.
-keyed() { tw-gen -n $N --seed $SEED | awk '{ print NR "\t" $0 }'; }
-produce_keyed() {
-	keyed | kcat -P -b "$B" -t raw_tweets -K '\t' -X enable.idempotence=true $KCAT_X
-}
-if start_mock fault1 raw_tweets:32 processed_tweets:32 analytics:1 && produce_keyed; then
-	ok "fault: cluster 1 holds the keyed tweets"
-else
-	not_ok "fault: cluster 1 holds the keyed tweets"
-fi
-FAULT1=$MOCK
-B=$B TABLE=fault_1m STATE=$T/agg.state CHECKPOINT=500ms OFFSETS=$T/off PARTS_DIR=$T/lake2 \
-	METER_LOG=$T/meter_f.log METER_EVERY=100ms timeout 60 "$K/stream.sh" > /dev/null 2> fault.err &
-SJ=$!
-PIDS="$PIDS $SJ"
-some_consumed() { [ "$(consumed meter_f.log)" -ge 20000 ]; }
-waitfor 30 some_consumed
-kill -KILL $FAULT1
-killed_at=$(consumed meter_f.log)
-wait $SJ
-eq "fault: stream.sh exits 1 when the broker dies" "$?" 1
-contains "fault: kcat says all brokers are down" fault.err "All broker connections are down"
-contains "fault: stream.sh says the consumer failed" fault.err "stream.sh: consumer of 'raw_tweets' failed"
-c1=$(lines_in lake2)
-check "fault: killed mid-stream ($killed_at metered at the kill, $c1 landed, of $N)" test "$c1" -gt 0 -a "$c1" -lt $N
-check "fault: no temporary part left visible" sh -c '! find lake2 -name "part-*" ! -name "*.gz" | grep -q .'
-check "fault: every visible part is complete gzip" sh -c 'for f in $(find lake2 -name "part-*.gz"); do gzip -t "$f" || exit 1; done'
-eq "fault: offsets file matches the records landed" "$(awk '{ s += $2 + 1 } END { print s + 0 }' off)" "$c1"
-check "fault: tw-agg state saved" test -s agg.state
-check "fault: the state holds the Kafka offsets counted" grep -q '"offsets":\[\["raw_tweets",' agg.state
-eq "fault: nothing loaded early (lateness 1d keeps windows open)" "$(q 'SELECT count(*) FROM fault_1m' 2> /dev/null || echo 0)" 0
-if start_mock fault2 raw_tweets:32 processed_tweets:32 analytics:1 && produce_keyed; then
-	ok "fault: cluster 2 holds the same keyed tweets"
-else
-	not_ok "fault: cluster 2 holds the same keyed tweets"
-fi
-B=$B TABLE=fault_1m STATE=$T/agg.state FLUSH=1 OFFSETS=$T/off RESUME=$T/off PARTS_DIR=$T/lake2 \
-	timeout 60 "$K/stream.sh" > /dev/null 2> resume.err
-eq "fault: the resumed job exits 0" "$?" 0
-dump fault_1m > fault.txt
-same "fault: after the restart MariaDB = single-run aggregation" fault.txt expected.txt
-eq "fault: partition files hold every tweet exactly once" "$(lines_in lake2) $(ids_in lake2)" "$N $N"
-eq "fault: offsets file now covers every message" "$(awk '{ s += $2 + 1 } END { print s + 0 }' off)" $N
