@@ -44,7 +44,10 @@ tw_zin_init(struct tw_zin *z, int codec)
 	z->codec = codec;
 	z->member = 1;	/* the magic number was seen */
 	if (codec == TW_ZIN_GZIP) {
-		struct inflate_state *s = tw_xmalloc(sizeof *s);
+		/* Zeroed: on some corrupt input ISA-L copies bytes from its
+		 * state's history buffer before the data's start (valgrind
+		 * sees them); zeros, not stale memory, then come out. */
+		struct inflate_state *s = tw_xcalloc(1, sizeof *s);
 
 		isal_inflate_init(s);
 		s->crc_flag = ISAL_GZIP;

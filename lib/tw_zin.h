@@ -15,14 +15,18 @@
  * is refused as needing too much memory).
  *
  * Input that ends inside a member or frame is an error, "unexpected end
- * of gzip data (file cut short)" (or zstd), reported only after every
- * byte that could be decoded before the cut has been returned. Bytes
- * after the end of a stream that do not start another member or frame
- * are an error too (invalid gzip data, invalid zstd data).
+ * of gzip data (file cut short)" (or zstd), returned after the bytes
+ * decoded before the cut: for zstd every whole block (a block is decoded
+ * only when all of it is there); for gzip everything up to a flush point
+ * (Z_SYNC_FLUSH, tw_zout_sync) and, inside a deflate block, all but at
+ * most the last byte (ISA-L keeps it back when the input ends there).
+ * Bytes after the end of a stream that do not start another member or
+ * frame are an error too (invalid gzip data, invalid zstd data).
  *
- * Memory: about 110 KiB of state for gzip; for zstd the frame's window
- * (at most 128 MiB; zstd -1 to -19 on NDJSON use 0.5 to 8 MiB) plus
- * about 200 KiB, allocated by the first tw_zin_step.
+ * Memory: 85 KiB of state for gzip (zeroed: on some corrupt input ISA-L
+ * copies from it); for zstd the frame's window (at most 128 MiB; zstd
+ * -1 to -19 on NDJSON use 0.5 to 8 MiB) plus about 200 KiB, allocated by
+ * the first tw_zin_step.
  */
 #ifndef TW_ZIN_H
 #define TW_ZIN_H
