@@ -2,15 +2,17 @@
  * zwrite: standard input through lib/tw_zout to standard output, for the
  * tests that check its files against readers we did not write.
  *
- * usage: zwrite CODEC LEVEL [SYNC]
+ * usage: zwrite CODEC LEVEL [SYNC [FILE]]
  *
  * CODEC is gzip, zstd or none, LEVEL a number (0 the codec's default).
- * With SYNC, a sync after every SYNC bytes of input, and after it the
- * line "synced IN OUT" on standard error (input bytes made decodable by
- * the first OUT bytes of output). Exit status 0, 1 on an error (its
- * errno text on standard error), 2 on bad usage.
+ * With SYNC (0: none), a sync after every SYNC bytes of input, and after
+ * it the line "synced IN OUT" on standard error (input bytes made
+ * decodable by the first OUT bytes of output). FILE is read instead of
+ * standard input. Exit status 0, 1 on an error (its errno text on
+ * standard error), 2 on bad usage.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,20 +28,24 @@ main(int argc, char **argv)
 	struct tw_zout z;
 	unsigned long long sync = 0, since = 0;
 	ssize_t k;
-	int codec;
+	int codec, in = STDIN_FILENO;
 
-	if (argc < 3 || argc > 4 || (codec = tw_zout_codec(argv[1])) < 0) {
-		fprintf(stderr, "usage: zwrite gzip|zstd|none LEVEL [SYNC]\n");
+	if (argc < 3 || argc > 5 || (codec = tw_zout_codec(argv[1])) < 0) {
+		fprintf(stderr, "usage: zwrite gzip|zstd|none LEVEL [SYNC [FILE]]\n");
 		return 2;
 	}
-	if (argc == 4)
+	if (argc >= 4)
 		sync = strtoull(argv[3], NULL, 10);
+	if (argc == 5 && (in = open(argv[4], O_RDONLY)) < 0) {
+		fprintf(stderr, "zwrite: %s: %s\n", argv[4], strerror(errno));
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (tw_zout_open(&z, codec, atoi(argv[2]), STDOUT_FILENO) < 0) {
 		fprintf(stderr, "zwrite: %s\n", strerror(errno));
 		return 2;
 	}
-	while ((k = read(STDIN_FILENO, buf, sizeof buf)) > 0) {
+	while ((k = read(in, buf, sizeof buf)) > 0) {
 		if (tw_zout_write(&z, buf, (size_t)k) < 0)
 			goto fail;
 		since += (unsigned long long)k;
