@@ -12,7 +12,10 @@
 #      (bench/agg.sh, which appends its tables to results.txt);
 #   4. tw-perf's meter against cat (bench/perf.sh);
 #   5. tw-load into SQLite, MariaDB and PostgreSQL against Python
-#      loaders, and tw-load's own speed (bench/load.sh).
+#      loaders, and tw-load's own speed (bench/load.sh);
+#   6. gzip and zstd: zlib, ISA-L, libdeflate and zstd side by side,
+#      the command-line tools, lib/tw_zout, and tw-flatten on compressed
+#      input (bench/codec.sh).
 #
 # Environment (defaults in brackets):
 #   BENCH_N       lines in the data set [200000]
@@ -26,13 +29,14 @@
 #   BENCH_AGG     0 skips the tw-agg benchmark (bench/agg.sh) [1]
 #   BENCH_PERF    0 skips the meter benchmark (bench/perf.sh) [1]
 #   BENCH_LOAD    0 skips the tw-load benchmark (bench/load.sh) [1]
+#   BENCH_CODEC   0 skips the codec benchmark (bench/codec.sh) [1]
 #
 # Prints tables to stdout and writes the same to bench/out/results.txt.
 # Exits 0 whatever is missing: a tool that is not there is reported as
 # "skipped: NAME not installed". Exits 2 on a bad argument.
 
 BUILD=${1:-build}
-case $BUILD in -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case $BUILD in -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 1
 cd "$ROOT" || exit 1
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
@@ -420,6 +424,10 @@ if [ "${BENCH_PERF:-1}" != 0 ]; then
 fi
 if [ "${BENCH_LOAD:-1}" != 0 ]; then
 	{ echo; echo "== 5. tw-load into the databases"; sh "$ROOT/bench/load.sh" "$BUILD"; } |
+	    tee -a "$OUT/results.txt"
+fi
+if [ "${BENCH_CODEC:-1}" != 0 ]; then
+	{ echo; echo "== 6. gzip and zstd"; sh "$ROOT/bench/codec.sh" "$BUILD"; } |
 	    tee -a "$OUT/results.txt"
 fi
 exit 0
