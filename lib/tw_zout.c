@@ -11,8 +11,8 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#define IBUF ((size_t)128 << 10)
-#define OBUF ((size_t)128 << 10)
+#define IBUF ((size_t)32 << 10)
+#define OBUF ((size_t)64 << 10)
 
 /* gzip levels up to this one are ISA-L's, above it zlib's. */
 #define ISAL_TOP 3
