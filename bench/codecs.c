@@ -614,21 +614,25 @@ main(int argc, char **argv)
 	free(o.p);
 	z1 = time_write("zstd -1", ww_zstd, 1, 0, r_zstd);
 	z3 = time_write("zstd -3", ww_zstd, 3, 0, r_zstd);
+	o = time_write("zstd --fast=1 (level -1)", ww_zstd, -1, 0, r_zstd);
+	free(o.p);
+	o = time_write("zstd --fast=3 (level -3)", ww_zstd, -3, 0, r_zstd);
+	free(o.p);
 #ifdef HAVE_TW
-	o = time_write("tw_zout gzip (default), lines", ww_zout_gz_line, TW_ZOUT_DEFAULT, 1, r_zlib);
+	o = time_write("tw_zout gzip 2 (default), lines", ww_zout_gz_line, TW_ZOUT_DEFAULT, 1, r_zlib);
 	free(o.p);
-	o = time_write("tw_zout gzip 2, lines", ww_zout_gz_line, 2, 1, r_zlib);
+	o = time_write("tw_zout gzip 1, lines", ww_zout_gz_line, 1, 1, r_zlib);
 	free(o.p);
-	o = time_write("tw_zout zstd (default), lines", ww_zout_zstd_line, TW_ZOUT_DEFAULT, 1, r_zstd);
+	o = time_write("tw_zout zstd 1 (default), lines", ww_zout_zstd_line, TW_ZOUT_DEFAULT, 1, r_zstd);
 	free(o.p);
-	o = time_write("tw_zout gzip (default), 128K", ww_zout_gz_line, TW_ZOUT_DEFAULT, 0, r_zlib);
+	o = time_write("tw_zout gzip 2, 128 KiB writes", ww_zout_gz_line, TW_ZOUT_DEFAULT, 0, r_zlib);
 	free(o.p);
 #endif
 	if (sync_every) {
 		size_t saved = sync_every;
 
-		snprintf(name, sizeof name, "isal -1, sync every %zu KiB", saved >> 10);
-		o = time_write(name, ww_isal, 1, 0, r_zlib);
+		snprintf(name, sizeof name, "isal -2, sync every %zu KiB", saved >> 10);
+		o = time_write(name, ww_isal, 2, 0, r_zlib);
 		free(o.p);
 		snprintf(name, sizeof name, "zlib -1, sync every %zu KiB", saved >> 10);
 		o = time_write(name, ww_zlib, 1, 0, r_zlib);
@@ -637,10 +641,10 @@ main(int argc, char **argv)
 		o = time_write(name, ww_zstd, 1, 0, r_zstd);
 		free(o.p);
 #ifdef HAVE_TW
-		snprintf(name, sizeof name, "tw_zout gzip, lines, sync %zuK", saved >> 10);
+		snprintf(name, sizeof name, "tw_zout gzip 2, lines, sync %zuK", saved >> 10);
 		o = time_write(name, ww_zout_gz_line, TW_ZOUT_DEFAULT, 1, r_zlib);
 		free(o.p);
-		snprintf(name, sizeof name, "tw_zout zstd, lines, sync %zuK", saved >> 10);
+		snprintf(name, sizeof name, "tw_zout zstd 1, lines, sync %zuK", saved >> 10);
 		o = time_write(name, ww_zout_zstd_line, TW_ZOUT_DEFAULT, 1, r_zstd);
 		free(o.p);
 #endif

@@ -16,7 +16,7 @@
 
 /* gzip levels up to this one are ISA-L's, above it zlib's. */
 #define ISAL_TOP 3
-#define GZIP_DEFAULT 1
+#define GZIP_DEFAULT 2
 #define ZSTD_DEFAULT 1
 #define ZSTD_MIN (-7)
 #define ZSTD_MAX 19

@@ -409,8 +409,8 @@ test_levels(void)
 			CHECKF(name, rc == -1 && errno == EINVAL, "rc %d errno %d", rc, errno);
 		}
 	}
-	CHECK("default levels: gzip 1", tw_zout_open(&z, TW_ZOUT_GZIP, TW_ZOUT_DEFAULT, 1) == 0
-	    && z.level == 1);
+	CHECK("default levels: gzip 2", tw_zout_open(&z, TW_ZOUT_GZIP, TW_ZOUT_DEFAULT, 1) == 0
+	    && z.level == 2);
 	tw_zout_free(&z);
 	CHECK("default levels: zstd 1", tw_zout_open(&z, TW_ZOUT_ZSTD, TW_ZOUT_DEFAULT, 1) == 0
 	    && z.level == 1);
