@@ -17,7 +17,7 @@ CFLAGS ?= -O2 -g
 WARNFLAGS = -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes
 CPPFLAGS += -Ilib -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -DTW_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=c11 $(WARNFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS += -ljq -lcsv -lsnappy -lzstd -lz -lm
+LDLIBS += -ljq -lcsv -lsnappy -lisal -lzstd -lz -lm -lpthread
 
 TOOLS = $(patsubst cmd/%/main.c,%,$(wildcard cmd/tw-*/main.c))
 LIB_SRC = $(sort $(wildcard lib/*.c))

@@ -15,6 +15,9 @@
 #      loaders, and tw-load's own speed (bench/load.sh);
 #   6. the Parquet writer (pqwrite) against DuckDB writing Parquet, speed
 #      and size against gzip -6 (bench/parquet.sh).
+#   7. gzip and zstd: zlib, ISA-L, libdeflate and zstd side by side,
+#      the command-line tools, lib/tw_zout, and tw-flatten on compressed
+#      input (bench/codec.sh).
 #
 # Environment (defaults in brackets):
 #   BENCH_N       lines in the data set [200000]
@@ -29,13 +32,14 @@
 #   BENCH_PERF    0 skips the meter benchmark (bench/perf.sh) [1]
 #   BENCH_LOAD    0 skips the tw-load benchmark (bench/load.sh) [1]
 #   BENCH_PARQUET 0 skips the Parquet benchmark (bench/parquet.sh) [1]
+#   BENCH_CODEC   0 skips the codec benchmark (bench/codec.sh) [1]
 #
 # Prints tables to stdout and writes the same to bench/out/results.txt.
 # Exits 0 whatever is missing: a tool that is not there is reported as
 # "skipped: NAME not installed". Exits 2 on a bad argument.
 
 BUILD=${1:-build}
-case $BUILD in -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case $BUILD in -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 1
 cd "$ROOT" || exit 1
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
@@ -427,6 +431,10 @@ if [ "${BENCH_LOAD:-1}" != 0 ]; then
 fi
 if [ "${BENCH_PARQUET:-1}" != 0 ]; then
 	{ echo; echo "== 6. the Parquet writer against DuckDB"; sh "$ROOT/bench/parquet.sh" "$BUILD"; } |
+	    tee -a "$OUT/results.txt"
+fi
+if [ "${BENCH_CODEC:-1}" != 0 ]; then
+	{ echo; echo "== 7. gzip and zstd"; sh "$ROOT/bench/codec.sh" "$BUILD"; } |
 	    tee -a "$OUT/results.txt"
 fi
 exit 0

@@ -1,32 +1,72 @@
 #include "tw_reader.h"
 #include "tw_sig.h"
 #include "tw_util.h"
+#include "tw_zin.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #define CHUNK ((size_t)256 << 10)
+
+/* The decode thread's blocks: NBLK of BLK bytes, filled in turn. */
+#define NBLK 4
+#define BLK ((size_t)512 << 10)
+
+/*
+ * The decode thread ("pump") of a compressed file: it reads the file and
+ * decodes it into blocks, which the reader copies out in order. It owns
+ * the descriptor while it runs; signals are blocked in it, so they reach
+ * the reading thread as before. A block is handed over when full, at the
+ * end, or when the next read would block, so a slow stream's lines are
+ * not held back.
+ */
+struct pump {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;	/* the thread waits for a free block */
+	int note[2];		/* thread -> reader: a block, a wait, the end */
+	int stop[2];		/* reader -> thread: stop now */
+	int fd, is_reg;
+	struct tw_zin zin;
+	unsigned char *raw;	/* CHUNK, the thread's read buffer */
+	unsigned char *b[NBLK];
+	size_t len[NBLK];
+	size_t off;		/* the reader's position in b[head] */
+
+	/* Under mu. */
+	unsigned head, n;	/* ready blocks: head .. head + n - 1 */
+	int done;		/* the thread has ended; status says how */
+	int status;		/* TW_ZIN_END, TW_ZIN_ERR, TW_ZIN_NOMEM, -2 read error */
+	int starved;		/* the thread waits for input */
+	int waiting;		/* the reader waits on note */
+	int quit;		/* the reader asks the thread to end */
+	char msg[256];
+};
 
 struct tw_reader_src {
 	int fd;
 	int is_stdin;
-	int gz;			/* 1 inflating, 0 plain, -1 not yet known */
-	int gz_done;		/* inflate reached the end of a member */
+	int codec;		/* enum tw_zin_codec, or -1 not yet known */
 	int raw_eof;
-	z_stream zs;
-	unsigned char *raw;
+	unsigned char *raw;	/* CHUNK: the first bytes, then compressed input */
 	size_t raw_len;
+	struct tw_zin zin;	/* decoding in this thread */
+	struct pump *pump;	/* or in a decode thread */
 };
 
 void
 tw_reader_open(struct tw_reader *r, char **files, int nfiles)
 {
+	const char *t = getenv("TW_READER_THREAD");
+
 	memset(r, 0, sizeof *r);
 	r->max_line = TW_READER_MAX_LINE;
 	r->files = files;
@@ -35,7 +75,10 @@ tw_reader_open(struct tw_reader *r, char **files, int nfiles)
 	r->cap = (size_t)1 << 20;
 	r->buf = tw_xmalloc(r->cap + TW_READER_PAD);
 	r->name = "<stdin>";
+	r->decode_inline = t != NULL && strcmp(t, "0") == 0;
 }
+
+static void pump_stop(struct pump *p);
 
 static void
 src_close(struct tw_reader *r)
@@ -44,8 +87,9 @@ src_close(struct tw_reader *r)
 
 	if (s == NULL)
 		return;
-	if (s->gz == 1)
-		inflateEnd(&s->zs);
+	if (s->pump != NULL)
+		pump_stop(s->pump);
+	tw_zin_free(&s->zin);
 	if (!s->is_stdin)
 		close(s->fd);
 	free(s->raw);
@@ -94,7 +138,7 @@ src_next(struct tw_reader *r)
 	s = tw_xcalloc(1, sizeof *s);
 	s->fd = fd;
 	s->is_stdin = fd == STDIN_FILENO;
-	s->gz = -1;
+	s->codec = -1;
 	s->raw = tw_xmalloc(CHUNK);
 	r->src = s;
 	return 1;
@@ -154,6 +198,333 @@ raw_read(struct tw_reader *r, void *dst, size_t n)
 	}
 }
 
+/* ---- the decode thread ---- */
+
+static void
+pump_note(struct pump *p)
+{
+	/* Under mu. A full pipe already holds a note. */
+	if (p->waiting && write(p->note[1], "", 1) < 0) {
+		/* nothing to do */
+	}
+}
+
+/* Reads compressed bytes in the thread: count, 0 at end of file, -1
+ * when asked to stop, -2 on a read error (msg set). */
+static ssize_t
+pump_read(struct pump *p)
+{
+	struct pollfd pf[2] = {
+		{ .fd = p->fd, .events = POLLIN },
+		{ .fd = p->stop[0], .events = POLLIN }
+	};
+	ssize_t k;
+	int rc;
+
+	for (;;) {
+		if (!p->is_reg) {
+			rc = poll(pf, 2, 0);
+			if (rc == 0) {
+				pthread_mutex_lock(&p->mu);
+				p->starved = 1;
+				pump_note(p);
+				pthread_mutex_unlock(&p->mu);
+				rc = poll(pf, 2, -1);
+				pthread_mutex_lock(&p->mu);
+				p->starved = 0;
+				pthread_mutex_unlock(&p->mu);
+			}
+			if (rc < 0 && errno == EINTR)
+				continue;
+			if (rc > 0 && pf[1].revents)
+				return -1;
+		}
+		k = read(p->fd, p->raw, CHUNK);
+		if (k >= 0)
+			return k;
+		if (errno == EINTR)
+			continue;
+		snprintf(p->msg, sizeof p->msg, "read error: %s", strerror(errno));
+		return -2;
+	}
+}
+
+/* pipe(2) with both ends close-on-exec and non-blocking. */
+static int
+pipe_nb(int fd[2])
+{
+	int i;
+
+	if (pipe(fd) < 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		fcntl(fd[i], F_SETFD, FD_CLOEXEC);
+		fcntl(fd[i], F_SETFL, O_NONBLOCK);
+	}
+	return 0;
+}
+
+/* 1 when a read of the thread's descriptor would not block. */
+static int
+pump_readable(struct pump *p)
+{
+	struct pollfd pf = { .fd = p->fd, .events = POLLIN };
+
+	return p->is_reg || poll(&pf, 1, 0) != 0;
+}
+
+static void *
+pump_main(void *arg)
+{
+	struct pump *p = arg;
+	struct tw_zin *z = &p->zin;
+	int status = 0, quit = 0;
+
+	while (!status && !quit) {
+		unsigned i;
+		size_t len = 0, made;
+		ssize_t k;
+
+		pthread_mutex_lock(&p->mu);
+		while (p->n == NBLK && !p->quit)
+			pthread_cond_wait(&p->cv, &p->mu);
+		quit = p->quit;
+		i = (p->head + p->n) % NBLK;
+		pthread_mutex_unlock(&p->mu);
+		if (quit)
+			break;
+		while (len < BLK) {
+			if (z->avail_in == 0 && !z->eof) {
+				if (len > 0 && !pump_readable(p))
+					break;	/* hand over what there is */
+				k = pump_read(p);
+				if (k == -1) {
+					quit = 1;
+					break;
+				}
+				if (k == -2) {
+					status = -2;
+					break;
+				}
+				z->next_in = p->raw;
+				z->avail_in = (size_t)k;
+				z->eof = k == 0;
+			}
+			switch (tw_zin_step(z, p->b[i] + len, BLK - len, &made)) {
+			case TW_ZIN_OK:
+				break;
+			case TW_ZIN_END:
+				status = TW_ZIN_END;
+				break;
+			case TW_ZIN_ERR:
+				snprintf(p->msg, sizeof p->msg, "%s", z->msg);
+				status = TW_ZIN_ERR;
+				break;
+			case TW_ZIN_NOMEM:
+				status = TW_ZIN_NOMEM;
+				break;
+			}
+			len += made;
+			if (status)
+				break;
+		}
+		pthread_mutex_lock(&p->mu);
+		if (len > 0) {
+			p->len[i] = len;
+			p->n++;
+		}
+		if (status) {
+			p->status = status;
+			p->done = 1;
+		}
+		if (len > 0 || status)
+			pump_note(p);
+		pthread_mutex_unlock(&p->mu);
+	}
+	if (quit) {
+		pthread_mutex_lock(&p->mu);
+		p->done = 1;
+		p->status = TW_ZIN_END;
+		pthread_mutex_unlock(&p->mu);
+	}
+	return NULL;
+}
+
+/* Starts the decode thread on s's descriptor, with the first bytes read
+ * so far. Returns NULL when a thread cannot be started (then decode here). */
+static struct pump *
+pump_start(struct tw_reader_src *s)
+{
+	struct pump *p = tw_xcalloc(1, sizeof *p);
+	struct stat sb;
+	sigset_t all, old;
+	int i, rc;
+
+	p->fd = s->fd;
+	p->is_reg = fstat(s->fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	p->zin = s->zin;	/* taken over, with its first bytes */
+	memset(&s->zin, 0, sizeof s->zin);
+	p->raw = s->raw;
+	s->raw = NULL;
+	for (i = 0; i < NBLK; i++)
+		p->b[i] = tw_xmalloc(BLK);
+	if (pipe_nb(p->note) < 0)
+		goto fail_pipe;
+	if (pipe_nb(p->stop) < 0)
+		goto fail_stop;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	/* The thread inherits a mask that blocks every signal. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&p->th, NULL, pump_main, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		return p;
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	close(p->stop[0]);
+	close(p->stop[1]);
+fail_stop:
+	close(p->note[0]);
+	close(p->note[1]);
+fail_pipe:
+	s->zin = p->zin;
+	s->raw = p->raw;
+	for (i = 0; i < NBLK; i++)
+		free(p->b[i]);
+	free(p);
+	return NULL;
+}
+
+static void
+pump_stop(struct pump *p)
+{
+	int i;
+
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	if (write(p->stop[1], "", 1) < 0) {
+		/* the pipe is empty and ours: cannot fail */
+	}
+	pthread_join(p->th, NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	close(p->note[0]);
+	close(p->note[1]);
+	close(p->stop[0]);
+	close(p->stop[1]);
+	tw_zin_free(&p->zin);
+	free(p->raw);
+	for (i = 0; i < NBLK; i++)
+		free(p->b[i]);
+	free(p);
+}
+
+/* Copies decoded bytes from the thread's blocks, waiting as raw_read
+ * does (idle hook once the thread waits for input, tick hook while
+ * waiting). Returns as src_fill does. */
+static ssize_t
+pump_fill(struct tw_reader *r, struct pump *p, char *dst, size_t room)
+{
+	int idle_done = 0, starved, rc;
+	char drain[64];
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		if (p->n > 0) {
+			unsigned h = p->head;
+			size_t k = p->len[h] - p->off;
+
+			pthread_mutex_unlock(&p->mu);
+			if (k > room)
+				k = room;
+			memcpy(dst, p->b[h] + p->off, k);
+			p->off += k;
+			if (p->off == p->len[h]) {
+				p->off = 0;
+				pthread_mutex_lock(&p->mu);
+				p->head = (h + 1) % NBLK;
+				p->n--;
+				pthread_cond_signal(&p->cv);
+				pthread_mutex_unlock(&p->mu);
+			}
+			return (ssize_t)k;
+		}
+		if (p->done) {
+			int st = p->status;
+
+			pthread_mutex_unlock(&p->mu);
+			if (st == TW_ZIN_NOMEM)
+				tw_oom();
+			if (st == TW_ZIN_END)
+				return 0;
+			snprintf(r->errmsg, sizeof r->errmsg, "%s", p->msg);
+			return -2;
+		}
+		starved = p->starved;
+		p->waiting = 1;
+		pthread_mutex_unlock(&p->mu);
+		if (tw_sig_caught)
+			rc = -1;
+		else if (starved && !idle_done && r->idle) {
+			idle_done = 1;
+			r->idle(r->arg);
+			rc = 1;
+		} else {
+			struct pollfd pf = { .fd = p->note[0], .events = POLLIN };
+
+			rc = poll(&pf, 1, r->tick && (idle_done || !r->idle) ?
+			    r->tick_ms : -1);
+			if (rc > 0)
+				while (read(p->note[0], drain, sizeof drain) > 0)
+					;
+			else if (rc == 0 && r->tick)
+				r->tick(r->arg);
+			else if (rc < 0 && errno == EINTR)
+				rc = tw_sig_caught ? -1 : 1;
+		}
+		pthread_mutex_lock(&p->mu);
+		p->waiting = 0;
+		pthread_mutex_unlock(&p->mu);
+		if (rc < 0)
+			return -1;
+	}
+}
+
+/* ---- decoded bytes for the reader ---- */
+
+/* Reads the first bytes of a file until they say gzip, zstd or plain. */
+static ssize_t
+src_detect(struct tw_reader *r)
+{
+	struct tw_reader_src *s = r->src;
+	ssize_t k;
+	int c;
+
+	do {
+		k = raw_read(r, s->raw + s->raw_len, CHUNK - s->raw_len);
+		if (k < 0)
+			return k;
+		s->raw_len += (size_t)k;
+		c = tw_zin_detect(s->raw, s->raw_len);
+	} while (c < 0 && k > 0);
+	if (k == 0)
+		s->raw_eof = 1;
+	s->codec = c < 0 ? TW_ZIN_PLAIN : c;
+	if (s->codec == TW_ZIN_PLAIN)
+		return 0;
+	tw_zin_init(&s->zin, s->codec);
+	s->zin.next_in = s->raw;
+	s->zin.avail_in = s->raw_len;
+	s->zin.eof = s->raw_eof;
+	if (!r->decode_inline)
+		s->pump = pump_start(s);
+	return 0;
+}
+
 /*
  * Appends decoded bytes to buf[end..cap). Returns bytes added, 0 at the
  * end of this file, -1 when stopped by a signal, -2 on error.
@@ -162,32 +533,25 @@ static ssize_t
 src_fill(struct tw_reader *r, char *dst, size_t room)
 {
 	struct tw_reader_src *s = r->src;
+	struct tw_zin *z = &s->zin;
+	size_t made;
 	ssize_t k;
-	int zr;
 
-	if (s->gz == -1) {
-		/* Decide gzip or plain from the first bytes. */
-		k = raw_read(r, s->raw, CHUNK);
+	if (s->codec < 0) {
+		k = src_detect(r);
 		if (k < 0)
 			return k;
-		s->raw_len = (size_t)k;
-		if (k == 0)
-			s->raw_eof = 1;
-		if (k >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b) {
-			s->gz = 1;
-			if (inflateInit2(&s->zs, 16 + MAX_WBITS) != Z_OK)
-				tw_oom();
-			s->zs.next_in = s->raw;
-			s->zs.avail_in = (uInt)s->raw_len;
-		} else {
-			s->gz = 0;
+		if (s->codec == TW_ZIN_PLAIN) {
 			if (s->raw_len > room)
 				tw_die(1, "internal error: reader buffer");
 			memcpy(dst, s->raw, s->raw_len);
-			return (ssize_t)s->raw_len;
+			if (s->raw_len > 0 || s->raw_eof)
+				return (ssize_t)s->raw_len;
 		}
 	}
-	if (s->gz == 0) {
+	if (s->pump != NULL)
+		return pump_fill(r, s->pump, dst, room);
+	if (s->codec == TW_ZIN_PLAIN) {
 		if (s->raw_eof)
 			return 0;
 		k = raw_read(r, dst, room);
@@ -196,42 +560,27 @@ src_fill(struct tw_reader *r, char *dst, size_t room)
 		return k;
 	}
 	for (;;) {
-		if (s->zs.avail_in == 0 && !s->raw_eof) {
+		if (z->avail_in == 0 && !z->eof) {
 			k = raw_read(r, s->raw, CHUNK);
 			if (k < 0)
 				return k;
-			if (k == 0)
-				s->raw_eof = 1;
-			s->zs.next_in = s->raw;
-			s->zs.avail_in = (uInt)k;
+			z->next_in = s->raw;
+			z->avail_in = (size_t)k;
+			z->eof = k == 0;
 		}
-		if (s->gz_done) {
-			/* Another member may follow; gzip allows concatenation. */
-			if (s->zs.avail_in == 0 && s->raw_eof)
-				return 0;
-			if (s->zs.avail_in == 0)
-				continue;
-			inflateReset(&s->zs);
-			s->gz_done = 0;
-		}
-		if (s->zs.avail_in == 0 && s->raw_eof) {
-			snprintf(r->errmsg, sizeof r->errmsg,
-			    "unexpected end of gzip data (file cut short)");
+		switch (tw_zin_step(z, dst, room, &made)) {
+		case TW_ZIN_OK:
+			if (made > 0)
+				return (ssize_t)made;
+			break;
+		case TW_ZIN_END:
+			return 0;
+		case TW_ZIN_ERR:
+			snprintf(r->errmsg, sizeof r->errmsg, "%s", z->msg);
 			return -2;
+		case TW_ZIN_NOMEM:
+			tw_oom();
 		}
-		s->zs.next_out = (unsigned char *)dst;
-		s->zs.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
-		zr = inflate(&s->zs, Z_NO_FLUSH);
-		if (zr == Z_STREAM_END) {
-			s->gz_done = 1;
-		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			snprintf(r->errmsg, sizeof r->errmsg, "invalid gzip data: %s",
-			    s->zs.msg ? s->zs.msg : "error");
-			return -2;
-		}
-		k = (ssize_t)(room - s->zs.avail_out);
-		if (k > 0)
-			return k;
 	}
 }
 
@@ -242,6 +591,15 @@ tw_reader_ready(struct tw_reader *r)
 
 	if (r->end > r->start || r->src == NULL)
 		return 1;
+	if (r->src->pump != NULL) {
+		struct pump *q = r->src->pump;
+		int ready;
+
+		pthread_mutex_lock(&q->mu);
+		ready = q->n > 0 || q->done || !q->starved;
+		pthread_mutex_unlock(&q->mu);
+		return ready;
+	}
 	p.fd = r->src->fd;
 	p.events = POLLIN;
 	return poll(&p, 1, 0) > 0;

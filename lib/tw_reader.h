@@ -2,10 +2,23 @@
  * tw_reader: lines from a list of files, for every tool.
  *
  * Files are read in order; "-" (or an empty list) is standard input.
- * A file starting with the gzip magic is inflated through zlib
- * (concatenated members too); anything else is read as is. Lines may be
- * of any length up to max_line; CRLF endings, a UTF-8 BOM at the start
- * of a file, and a last line without a newline are handled.
+ * A file is decoded by its first bytes, not its name (tw_zin): the gzip
+ * magic (1f 8b) means gzip, read through ISA-L, concatenated members
+ * too; the zstd frame magic (28 b5 2f fd) or a skippable frame's means
+ * zstd, concatenated and skippable frames too; anything else is read as
+ * is. A compressed file cut short is reported as an error ("unexpected
+ * end of gzip data (file cut short)", or zstd) after every line decoded
+ * before the cut; a file that is corrupt, after the lines before the
+ * damage. Lines may be of any length up to max_line; CRLF endings, a
+ * UTF-8 BOM at the start of a file, and a last line without a newline
+ * are handled.
+ *
+ * A compressed file is decoded by a second thread, so that decoding and
+ * the tool's work overlap on two cores: it reads the file and fills up
+ * to four 512 KiB blocks ahead, handing a block over early when the next
+ * read would block. It blocks every signal and never calls the hooks;
+ * decode_inline (or TW_READER_THREAD=0 in the environment) keeps the
+ * decoding in the calling thread.
  *
  * The returned line points into the reader's buffer and is valid until
  * the next call. It is NUL-terminated (the newline is replaced) and is
@@ -42,6 +55,7 @@ struct tw_reader {
 	void (*tick)(void *arg);
 	void *arg;
 	int tick_ms;
+	int decode_inline;	/* decode in this thread, not a second one */
 
 	/* State, read only. */
 	const char *name;	/* current file, "<stdin>" for standard input */

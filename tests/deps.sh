@@ -6,14 +6,14 @@
 # the demo in a minute or so.
 # TW_DEPS_EXTRA adds packages; TW_NO_APT=1 only reports what is missing.
 set -u
-BUILD_PKGS="gcc make libc6-dev pkg-config zlib1g-dev libjq-dev libcsv-dev libcurl4-openssl-dev libsnappy-dev libzstd-dev"
+BUILD_PKGS="gcc make libc6-dev pkg-config zlib1g-dev libisal-dev libzstd-dev libsnappy-dev libjq-dev libcsv-dev libcurl4-openssl-dev"
 if [ "${1:-}" = demo ]; then
 	PKGS="$BUILD_PKGS sqlite3 ${TW_DEPS_EXTRA:-}"
 elif [ "${1:-}" = bench ]; then
 	# The test set, plus the peers only the benchmarks run.
-	PKGS="$BUILD_PKGS mandoc jq python3 sqlite3 time libjsmn-dev libyajl-dev libcjson-dev libjson-c-dev gojq miller hyperfine mariadb-server mariadb-client postgresql postgresql-client python3-pandas python3-pymysql python3-psycopg2 ${TW_DEPS_EXTRA:-}"
+	PKGS="$BUILD_PKGS mandoc jq python3 sqlite3 time libjsmn-dev libyajl-dev libcjson-dev libjson-c-dev gojq miller hyperfine mariadb-server mariadb-client postgresql postgresql-client python3-pandas python3-pymysql python3-psycopg2 zstd pigz isal libdeflate-dev ${TW_DEPS_EXTRA:-}"
 else
-	PKGS="$BUILD_PKGS mandoc jq python3 sqlite3 valgrind strace netcat-openbsd kcat librdkafka-dev mariadb-server mariadb-client postgresql postgresql-client chromium time clang libclang-rt-14-dev afl++ libjsmn-dev libyajl-dev libcjson-dev libjson-c-dev gojq miller hyperfine ${TW_DEPS_EXTRA:-}"
+	PKGS="$BUILD_PKGS mandoc jq python3 sqlite3 valgrind strace netcat-openbsd kcat librdkafka-dev mariadb-server mariadb-client postgresql postgresql-client chromium time clang libclang-rt-14-dev afl++ libjsmn-dev libyajl-dev libcjson-dev libjson-c-dev gojq miller hyperfine zstd ${TW_DEPS_EXTRA:-}"
 	NODE=1
 fi
 # The readers we did not write (DuckDB, hyparquet) come from npm, into

@@ -8,8 +8,9 @@
  *                        and libjq 1.6's does not check for NULL)
  *                        returns NULL; 0 fails none
  *   TW_FAIL_COUNT=FILE   at exit, write how many allocations were made
- *   TW_FAIL_READ=N       the Nth read() from a descriptor above 2 fails
- *                        with EIO (a file that becomes unreadable)
+ *   TW_FAIL_READ=N       the Nth read() of a regular file (on a
+ *                        descriptor above 2) fails with EIO (a file that
+ *                        becomes unreadable); reads of pipes do not count
  *
  * Built as tests/fault/failalloc.so by tests/integration/faults.sh.
  */
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern void *__libc_malloc(size_t);
@@ -84,8 +86,10 @@ read(int fd, void *buf, size_t n)
 {
 	static unsigned long reads;
 	const char *s = getenv("TW_FAIL_READ");
+	struct stat sb;
 
-	if (fd > 2 && s != NULL && ++reads == strtoul(s, NULL, 10)) {
+	if (fd > 2 && s != NULL && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    ++reads == strtoul(s, NULL, 10)) {
 		errno = EIO;
 		return -1;
 	}

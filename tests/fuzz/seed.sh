@@ -16,6 +16,34 @@ for f in "$C"/*/*.json* "$ROOT"/tests/cases/*/*/input; do
 	head -n 1 "$f" | head -c 65536 > "$D/json/f$i"
 	cp "$D/json/f$i" "$D/flatten/f$i"
 done
+# Compressed input for the reader: real gzip and zstd files (skippable
+# and concatenated frames too) for the decoders' error paths, and the
+# harness's modes 1-3 (first byte), which compress the rest themselves.
+i=0
+for f in "$D"/input/f*; do
+	i=$((i + 1))
+	[ $i -le 12 ] || break
+	head -c 16384 "$f" > "$D/input/plain.tmp"
+	gzip -c "$D/input/plain.tmp" > "$D/input/gz$i"
+	if command -v zstd > /dev/null 2>&1; then
+		zstd -q -c "$D/input/plain.tmp" > "$D/input/zst$i"
+		zstd -q -c --no-check -1 "$D/input/plain.tmp" > "$D/input/zstnock$i"
+	fi
+	for m in 1 2 3; do
+		printf "\\00$m" > "$D/input/mode$m-$i"
+		cat "$D/input/plain.tmp" >> "$D/input/mode$m-$i"
+	done
+done
+rm -f "$D/input/plain.tmp"
+if command -v zstd > /dev/null 2>&1; then
+	# A skippable frame first (as pzstd writes), then two frames.
+	printf 'P*M\030\004\000\000\000meta' > "$D/input/zskip"
+	printf '{"a":1}\n' | zstd -q -c >> "$D/input/zskip"
+	printf '{"b":2}\n' | zstd -q -c >> "$D/input/zskip"
+	# A frame cut in its middle, and one followed by junk.
+	head -c 60 "$D/input/zst1" > "$D/input/zcut" 2> /dev/null
+	{ printf 'x\n' | zstd -q -c; printf 'junk'; } > "$D/input/zjunk"
+fi
 # kcat -J envelopes (payload a JSON string): a stream line, a page, a
 # pretty page, a null payload, a truncated one.
 python3 - "$C" "$D" <<'PY'

@@ -74,6 +74,21 @@ tw-gen -n 40 --seed 3 | tw-flatten > pq.ndjson
 alloc_test "pqwrite zstd" pqwrite -c zstd -g 8k -p 2k pq.ndjson
 alloc_test "pqwrite gzip, inferred and widened" pqwrite -c gzip -g 1k agg.ndjson part.ndjson
 alloc_test "pqwrite none, every record type" pqwrite -c none -g 4k star.ndjson
+# Compressed input: the decoders, and the decode thread (whose own
+# allocation failures come back to the tool's thread as the one message).
+gzip -c small.json > small.json.gz
+zstd -q -c small.json > small.json.zst
+alloc_test "tw-flatten on gzip input (decode thread)" tw-flatten -t all small.json.gz
+alloc_test "tw-flatten on zstd input (decode thread)" tw-flatten -t all small.json.zst
+alloc_test "tw-flatten on zstd input (inline)" env TW_READER_THREAD=0 tw-flatten -t all small.json.zst
+# The compressor, through the test driver of tests/integration/codec.sh.
+if cc -O2 -I"$TW_ROOT/lib" -o zwrite "$TW_ROOT/tests/zwrite.c" "$TW_BUILD/libtw.a" \
+    -lisal -lzstd -lz -lm -lpthread 2> /dev/null; then
+	alloc_test "tw_zout gzip" ./zwrite gzip 0 1000 flat.ndjson
+	alloc_test "tw_zout zstd" ./zwrite zstd 0 1000 flat.ndjson
+else
+	not_ok "tests/zwrite.c builds"
+fi
 
 # The partition writer out of memory: status 1 with the message, and no
 # temporary part left (the die hook removes them); published parts whole.
@@ -137,6 +152,19 @@ rc=$?
 eq "read error mid-file: status 1" "$rc" 1
 contains "  ... named with its file" eio.err "big.json: read error: Input/output error"
 check "  ... and what was read before it is flattened" test "$(wc -l < eio.out)" -gt 30
+
+# ... and in a compressed file, read by the decode thread: the lines
+# before it, then the error named, status 1.
+tw-gen -n 20000 --seed 3 > many.json
+zstd -q -c many.json > many.json.zst
+gzip -c many.json > many.json.gz
+for z in zst gz; do
+	TW_FAIL_READ=4 LD_PRELOAD=$T/fail.so tw-flatten -f id many.json.$z > eio.out 2> eio.err
+	rc=$?
+	eq "read error mid-file in a .$z file (decode thread): status 1" "$rc" 1
+	contains "  ... named with its file" eio.err "many.json.$z: read error: Input/output error"
+	check "  ... and what was decoded before it is flattened" test "$(wc -l < eio.out)" -gt 1000
+done
 
 # 4. SIGKILL in a loop against tw-agg --state --checkpoint, on records
 # with Kafka positions (3 partitions; some messages give two records at

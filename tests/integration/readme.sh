@@ -10,6 +10,7 @@ tw-gen -n 3000 --seed 5 > stream.ndjson
 tw-gen -n 20000 --seed 6 > big.ndjson
 gzip -c "$C/twarc-csv/kpop.jsonl" > search-1.jsonl.gz
 gzip -c "$C/twarc-csv/noflat.jsonl" > search-2.jsonl.gz
+zstd -q -c "$C/twarc-csv/withheld.jsonl" > search-3.jsonl.zst
 # What the two consumers of the consumer-group recipe would have written.
 tw-flatten -q stream.ndjson > flat.tmp
 head -1500 flat.tmp | tw-agg -w 1m -g lang -a count --partial > a.ndjson

@@ -1,16 +1,25 @@
 /* Unit tests for lib/tw_reader and lib/tw_input against their headers.
  * Files are written into the current directory (a temp dir of the runner). */
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "tw_buf.h"
 #include "tw_input.h"
 #include "tw_json.h"
 #include "tw_reader.h"
+#include "tw_sig.h"
 #include "tap.h"
+
+/* 1: the reader decodes in the calling thread (decode_inline). */
+static int inline_mode;
 
 static void
 write_file(const char *path, const char *s, size_t n)
@@ -62,6 +71,7 @@ read_all(char **files, int nfiles, size_t ml)
 	int st, pad_ok = 1;
 
 	tw_reader_open(&r, files, nfiles);
+	r.decode_inline = inline_mode;
 	if (ml)
 		r.max_line = ml;
 	v.e = calloc(100001, sizeof *v.e);
@@ -433,6 +443,592 @@ test_gzip(void)
 	tw_buf_free(&b);
 }
 
+
+/* ---- zstd ---- */
+
+/* Compresses s[0..n) as one zstd frame (level 3, with a checksum),
+ * ending a block (ZSTD_e_flush) every `every` lines when every > 0, and
+ * appends it to buf. */
+static void
+zst_frame(struct tw_buf *buf, const char *s, size_t n, int every)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	size_t off = 0, lines = 0, r;
+	char out[1 << 16];
+
+	ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	while (off <= n) {
+		const char *nl = off < n ? memchr(s + off, '\n', n - off) : NULL;
+		size_t k = nl ? (size_t)(nl - (s + off)) + 1 : n - off;
+		ZSTD_EndDirective e = ZSTD_e_continue;
+		ZSTD_inBuffer ib = { s + off, k, 0 };
+
+		off += k;
+		if (off == n)
+			e = ZSTD_e_end;
+		else if (every > 0 && ++lines % (size_t)every == 0)
+			e = ZSTD_e_flush;
+		do {
+			ZSTD_outBuffer ob = { out, sizeof out, 0 };
+
+			r = ZSTD_compressStream2(c, &ob, &ib, e);
+			if (ZSTD_isError(r)) {
+				fprintf(stderr, "zstd: %s\n", ZSTD_getErrorName(r));
+				exit(1);
+			}
+			tw_buf_add(buf, out, ob.pos);
+		} while (ib.pos < ib.size || (e != ZSTD_e_continue && r != 0));
+		if (e == ZSTD_e_end)
+			break;
+	}
+	ZSTD_freeCCtx(c);
+}
+
+/* A skippable frame (magic 0x184D2A5x) holding len bytes. */
+static void
+zst_skippable(struct tw_buf *buf, unsigned variant, const char *s, uint32_t len)
+{
+	unsigned char h[8] = { (unsigned char)(0x50 + variant), 0x2a, 0x4d, 0x18,
+	    (unsigned char)len, (unsigned char)(len >> 8), (unsigned char)(len >> 16),
+	    (unsigned char)(len >> 24) };
+
+	tw_buf_add(buf, (const char *)h, 8);
+	tw_buf_add(buf, s, len);
+}
+
+/* What a streaming zstd decoder gets from p[0..n): decoded bytes into out. */
+static void
+zst_ref(struct tw_buf *out, const char *p, size_t n)
+{
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	ZSTD_inBuffer ib = { p, n, 0 };
+	char o[1 << 16];
+	size_t r;
+
+	tw_buf_reset(out);
+	do {
+		ZSTD_outBuffer ob = { o, sizeof o, 0 };
+
+		r = ZSTD_decompressStream(d, &ob, &ib);
+		if (ZSTD_isError(r))
+			break;
+		tw_buf_add(out, o, ob.pos);
+		if (ob.pos < ob.size && ib.pos == ib.size)
+			break;
+	} while (1);
+	ZSTD_freeDCtx(d);
+}
+
+/* What zlib's inflate gets from the gzip data p[0..n). */
+static void
+gz_ref(struct tw_buf *out, const char *p, size_t n)
+{
+	z_stream z;
+	char o[1 << 16];
+	int rc;
+
+	memset(&z, 0, sizeof z);
+	inflateInit2(&z, 16 + MAX_WBITS);
+	tw_buf_reset(out);
+	z.next_in = (unsigned char *)p;
+	z.avail_in = (uInt)n;
+	do {
+		z.next_out = (unsigned char *)o;
+		z.avail_out = sizeof o;
+		rc = inflate(&z, Z_NO_FLUSH);
+		tw_buf_add(out, o, sizeof o - z.avail_out);
+	} while (rc == Z_OK && z.avail_out == 0);
+	inflateEnd(&z);
+}
+
+/* The bytes the reader delivered from file f before an error or the next
+ * file (lines with their newlines; the last line without one when ref,
+ * the text expected, does not end in one). Sets *end to the event after. */
+static void
+delivered(struct evs *v, const char *f, size_t *end, const char *ref, size_t reflen,
+    struct tw_buf *got)
+{
+	size_t i = 0;
+
+	tw_buf_reset(got);
+	while (i < v->n && v->e[i].st == TW_READ_LINE && strcmp(v->e[i].name, f) == 0) {
+		tw_buf_add(got, v->e[i].line, v->e[i].len);
+		tw_buf_adds(got, "\n");
+		i++;
+	}
+	if (got->len > 0 && (reflen == 0 || ref[reflen - 1] != '\n'))
+		got->len--;
+	*end = i;
+}
+
+/* Reads f (then p1) and checks: the bytes before the first error are
+ * exactly ref, then an error naming the cut (when cut) or none, then
+ * p1's first line. With slack, one byte fewer than ref is accepted when
+ * ref does not end in a newline (a cut inside a gzip block: ISA-L keeps
+ * the last byte it decoded when the input ends there), and *short_by
+ * counts those. Returns 1 when all holds; else says why. */
+static int
+cut_case(char *f, const char *ref, size_t reflen, int cut, const char *codec,
+    int slack, size_t *short_by, char *why, size_t whylen)
+{
+	char *files[] = { f, "p1" };
+	struct evs v = read_all(files, 2, 0);
+	struct tw_buf got = TW_BUF_INIT;
+	size_t e;
+	int ok = 1;
+
+	delivered(&v, f, &e, ref, reflen, &got);
+	if (slack && cut && reflen > 0 && ref[reflen - 1] != '\n' && got.len + 1 == reflen
+	    && (got.len == 0 || memcmp(got.p, ref, got.len) == 0)) {
+		(*short_by)++;
+		reflen--;
+	}
+	if (got.len != reflen || (reflen > 0 && memcmp(got.p, ref, reflen) != 0)) {
+		snprintf(why, whylen, "delivered %zu bytes, want %zu", got.len, reflen);
+		ok = 0;
+	} else if (cut && (e >= v.n || v.e[e].st != TW_READ_ERR ||
+	    strstr(v.e[e].err, codec) == NULL || strstr(v.e[e].err, "cut short") == NULL)) {
+		snprintf(why, whylen, "event %zu: status %d \"%.60s\", want the cut named", e,
+		    e < v.n ? v.e[e].st : -1, e < v.n ? v.e[e].err : "");
+		ok = 0;
+	} else if (!cut && e < v.n && v.e[e].st == TW_READ_ERR) {
+		snprintf(why, whylen, "error \"%.60s\" on a whole file", v.e[e].err);
+		ok = 0;
+	} else {
+		size_t k = e + (size_t)cut;
+
+		if (k >= v.n || v.e[k].st != TW_READ_LINE || strcmp(v.e[k].line, "a") != 0
+		    || strcmp(v.e[k].name, "p1") != 0) {
+			snprintf(why, whylen, "the next file was not read after it");
+			ok = 0;
+		}
+	}
+	free_evs(&v);
+	tw_buf_free(&got);
+	return ok;
+}
+
+static void
+test_zstd(void)
+{
+	struct tw_buf b = TW_BUF_INIT, z = TW_BUF_INIT, ref = TW_BUF_INIT;
+	char *f[] = { "z1.zst" }, *g[] = { "z2.zst" }, *h[] = { "zskip.zst" };
+	char why[200], name[200];
+	struct evs v;
+	size_t i, bad, firstbad;
+
+	zst_frame(&z, "one\r\ntwo\nthree", 14, 0);
+	write_file("z1.zst", z.p, z.len);
+	v = read_all(f, 1, 0);
+	LINE("zstd", &v, 0, "one", 1, "z1.zst");
+	LINE("zstd", &v, 1, "two", 2, "z1.zst");
+	LINE("zstd", &v, 2, "three", 3, "z1.zst");
+	check_eof("zstd", &v, 3);
+	free_evs(&v);
+
+	/* Two frames; a line spans the boundary. */
+	tw_buf_reset(&z);
+	zst_frame(&z, "f1\nspl", 6, 0);
+	zst_frame(&z, "it\nf2\n", 6, 0);
+	write_file("z2.zst", z.p, z.len);
+	v = read_all(g, 1, 0);
+	LINE("zstd two frames", &v, 0, "f1", 1, NULL);
+	LINE("zstd two frames", &v, 1, "split", 2, NULL);
+	LINE("zstd two frames", &v, 2, "f2", 3, NULL);
+	check_eof("zstd two frames", &v, 3);
+	free_evs(&v);
+
+	/* Skippable frames first (as pzstd writes them), between and last. */
+	tw_buf_reset(&z);
+	zst_skippable(&z, 0, "meta", 4);
+	zst_frame(&z, "s1\n", 3, 0);
+	zst_skippable(&z, 15, "", 0);
+	zst_skippable(&z, 7, "{\"not\":\"data\"}\n", 15);
+	zst_frame(&z, "s2\n", 3, 0);
+	zst_skippable(&z, 1, "end", 3);
+	write_file("zskip.zst", z.p, z.len);
+	v = read_all(h, 1, 0);
+	LINE("zstd skippable frames", &v, 0, "s1", 1, NULL);
+	LINE("zstd skippable frames", &v, 1, "s2", 2, NULL);
+	check_eof("zstd skippable frames", &v, 2);
+	free_evs(&v);
+
+	/* Only a skippable frame: an empty input, not an error. */
+	{
+		char *k[] = { "zonly.zst" };
+
+		tw_buf_reset(&z);
+		zst_skippable(&z, 3, "x\ny\n", 4);
+		write_file("zonly.zst", z.p, z.len);
+		v = read_all(k, 1, 0);
+		check_eof("zstd file of one skippable frame", &v, 0);
+		free_evs(&v);
+	}
+
+	/* An empty frame, then one with a BOM. */
+	{
+		char *k[] = { "zbom.zst" };
+
+		tw_buf_reset(&z);
+		zst_frame(&z, "", 0, 0);
+		zst_frame(&z, "\xEF\xBB\xBFhi\n", 6, 0);
+		write_file("zbom.zst", z.p, z.len);
+		v = read_all(k, 1, 0);
+		LINE("zstd empty frame, then bom stripped", &v, 0, "hi", 1, NULL);
+		check_eof("zstd empty frame", &v, 1);
+		free_evs(&v);
+	}
+
+	/* Plain text that begins like a magic number, or with part of one. */
+	{
+		char *k[] = { "like1", "like2", "like3", "like4", "like5" };
+
+		WRITES("like1", "(\xb5/x\n");		/* 28 b5 2f, then not fd */
+		WRITES("like2", "(\xb5/");		/* a proper prefix, then the end */
+		WRITES("like3", "P*Mx\n");		/* 50 2a 4d, then not 18 */
+		WRITES("like4", "\x1f" "a\n");		/* 1f, then not 8b */
+		WRITES("like5", "(");
+		v = read_all(k, 5, 0);
+		LINE("text like zstd magic", &v, 0, "(\xb5/x", 1, "like1");
+		LINE("text of a magic prefix", &v, 1, "(\xb5/", 1, "like2");
+		LINE("text like a skippable frame", &v, 2, "P*Mx", 1, "like3");
+		LINE("text like gzip magic", &v, 3, "\x1f" "a", 1, "like4");
+		LINE("one byte of a magic", &v, 4, "(", 1, "like5");
+		check_eof("text like magic numbers", &v, 5);
+		free_evs(&v);
+	}
+
+	/* Corrupt: garbage after the magic; a good frame then garbage. */
+	{
+		char *k[] = { "zjunk.zst", "ztail.zst", "p1" };
+
+		WRITES("zjunk.zst", "\x28\xb5\x2f\xfd garbage garbage garbage\n");
+		tw_buf_reset(&z);
+		zst_frame(&z, "ok\n", 3, 0);
+		tw_buf_adds(&z, "trailing junk\n");
+		write_file("ztail.zst", z.p, z.len);
+		v = read_all(k, 3, 0);
+		CHECKF("corrupt zstd is an error", v.n > 0 && v.e[0].st == TW_READ_ERR
+		    && strstr(v.e[0].err, "invalid zstd data"), "status %d \"%s\"",
+		    v.n ? v.e[0].st : -1, v.n ? v.e[0].err : "");
+		LINE("zstd frame before junk", &v, 1, "ok", 1, "ztail.zst");
+		CHECKF("junk after a zstd frame is an error", v.n > 2 && v.e[2].st == TW_READ_ERR
+		    && strstr(v.e[2].err, "invalid zstd data"), "status %d \"%s\"",
+		    v.n > 2 ? v.e[2].st : -1, v.n > 2 ? v.e[2].err : "");
+		LINE("after corrupt zstd", &v, 3, "a", 1, "p1");
+		free_evs(&v);
+	}
+
+	/* A file of 120 lines in blocks of 7 lines, cut at every byte: the
+	 * reader delivers exactly what a streaming decoder gets from the
+	 * bytes before the cut (every whole block), then names the cut, then
+	 * reads the next file. Before 4 bytes there is no magic number yet:
+	 * the bytes are read as plain text. */
+	tw_buf_reset(&b);
+	for (i = 0; i < 120; i++)
+		tw_buf_addf(&b, "{\"id\":\"%zu\",\"text\":\"line %zu of a zstd file\"}\n",
+		    1000000000000000000u + i, i);
+	tw_buf_reset(&z);
+	zst_frame(&z, b.p, b.len, 7);
+	for (int mode = 0; mode < 2; mode++) {
+		inline_mode = mode;
+		bad = 0;
+		firstbad = 0;
+		why[0] = '\0';
+		for (i = 0; i <= z.len; i++) {
+			char w[160];
+
+			write_file("zcut.zst", z.p, i);
+			if (i < 4)
+				tw_buf_reset(&ref), tw_buf_add(&ref, z.p, i);
+			else
+				zst_ref(&ref, z.p, i);
+			if (!cut_case("zcut.zst", ref.p, ref.len, i >= 4 && i < z.len, "zstd",
+			    0, NULL, w, sizeof w)) {
+				if (!bad++) {
+					firstbad = i;
+					snprintf(why, sizeof why, "%s", w);
+				}
+			}
+		}
+		snprintf(name, sizeof name, "zstd cut at each of %zu bytes (%s): the "
+		    "decodable prefix, then the cut named", z.len,
+		    mode ? "inline" : "decode thread");
+		CHECKF(name, bad == 0, "%zu cuts wrong, first at %zu: %s", bad, firstbad, why);
+		zst_ref(&ref, z.p, z.len / 2);
+		snprintf(name, sizeof name, "  ... (a cut half way delivers %zu of %zu bytes)",
+		    ref.len, b.len);
+		CHECK(name, ref.len > b.len / 4 && ref.len < b.len);
+	}
+	inline_mode = 0;
+
+	/* The same for gzip (zlib's Z_SYNC_FLUSH every 7 lines): the reader
+	 * (ISA-L) delivers what zlib's inflate gets from the same bytes. */
+	{
+		z_stream zs;
+		unsigned char out[1 << 16];
+		size_t off = 0, lines = 0;
+
+		memset(&zs, 0, sizeof zs);
+		deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+		tw_buf_reset(&z);
+		while (off < b.len) {
+			char *nl = memchr(b.p + off, '\n', b.len - off);
+			size_t k = (size_t)(nl - (b.p + off)) + 1;
+			int fl = off + k == b.len ? Z_FINISH : ++lines % 7 == 0 ? Z_SYNC_FLUSH :
+			    Z_NO_FLUSH;
+
+			zs.next_in = (unsigned char *)b.p + off;
+			zs.avail_in = (uInt)k;
+			off += k;
+			do {
+				zs.next_out = out;
+				zs.avail_out = sizeof out;
+				deflate(&zs, fl);
+				tw_buf_add(&z, (char *)out, sizeof out - zs.avail_out);
+			} while (zs.avail_out == 0);
+		}
+		deflateEnd(&zs);
+	}
+	for (int mode = 0; mode < 2; mode++) {
+		size_t shortby = 0;
+
+		inline_mode = mode;
+		bad = 0;
+		firstbad = 0;
+		why[0] = '\0';
+		for (i = 2; i <= z.len; i++) {
+			char w[160];
+
+			write_file("gcut.gz", z.p, i);
+			gz_ref(&ref, z.p, i);
+			if (!cut_case("gcut.gz", ref.p, ref.len, i < z.len, "gzip", 1, &shortby,
+			    w, sizeof w)) {
+				if (!bad++) {
+					firstbad = i;
+					snprintf(why, sizeof why, "%s", w);
+				}
+			}
+		}
+		snprintf(name, sizeof name, "gzip cut at each of %zu bytes (%s): what zlib "
+		    "decodes from the same bytes (every whole line; %zu cuts inside a "
+		    "line one byte short), then the cut named", z.len - 2,
+		    mode ? "inline" : "decode thread", shortby);
+		CHECKF(name, bad == 0, "%zu cuts wrong, first at %zu: %s", bad, firstbad, why);
+	}
+	inline_mode = 0;
+
+	/* A big file (several decode-thread blocks) cut in the middle. */
+	{
+		char *k[] = { "bigcut.zst", "p1" };
+		size_t nl = 0, wrong = 0;
+
+		tw_buf_reset(&b);
+		for (i = 0; i < 90000; i++)
+			tw_buf_addf(&b, "line %zu %08x\n", i, (unsigned)(i * 2654435761u));
+		tw_buf_reset(&z);
+		zst_frame(&z, b.p, b.len, 2000);
+		write_file("bigcut.zst", z.p, z.len * 2 / 3);
+		v = read_all(k, 2, 0);
+		while (nl < v.n && v.e[nl].st == TW_READ_LINE) {
+			char want[64];
+			int wl = snprintf(want, sizeof want, "line %zu %08x", nl,
+			    (unsigned)(nl * 2654435761u));
+
+			if (v.e[nl].len != (size_t)wl || memcmp(v.e[nl].line, want, (size_t)wl))
+				wrong++;
+			nl++;
+		}
+		CHECKF("big zstd cut: whole lines before the cut", nl > 50000 && nl < 90000
+		    && wrong == 0, "%zu lines, %zu wrong", nl, wrong);
+		CHECKF("big zstd cut: then the cut named", nl < v.n && v.e[nl].st == TW_READ_ERR
+		    && strcmp(v.e[nl].err, "unexpected end of zstd data (file cut short)") == 0,
+		    "\"%s\"", nl < v.n ? v.e[nl].err : "");
+		LINE("big zstd cut: next file read", &v, nl + 1, "a", 1, "p1");
+		free_evs(&v);
+	}
+
+	tw_buf_free(&b);
+	tw_buf_free(&z);
+	tw_buf_free(&ref);
+}
+
+
+/* ---- a compressed stream on a pipe that stalls ---- */
+
+struct hooks {
+	struct tw_reader *r;
+	int nlines;		/* lines returned so far */
+	int idle_mid;		/* idle calls with two lines returned */
+	int ntick;
+};
+
+static void
+on_idle(void *arg)
+{
+	struct hooks *h = arg;
+
+	if (h->nlines == 2)
+		h->idle_mid++;
+}
+
+static void
+on_tick(void *arg)
+{
+	((struct hooks *)arg)->ntick++;
+}
+
+/* Compressed data for "l1\nl2\n" made decodable (a flush), then "l3\n"
+ * and the end: first[0..*n1), then rest[0..*n2). */
+static void
+stream_parts(int zstd, struct tw_buf *first, struct tw_buf *rest)
+{
+	tw_buf_reset(first);
+	tw_buf_reset(rest);
+	if (zstd) {
+		ZSTD_CCtx *c = ZSTD_createCCtx();
+		char out[4096];
+		ZSTD_inBuffer a = { "l1\nl2\n", 6, 0 }, b = { "l3\n", 3, 0 };
+		ZSTD_outBuffer o = { out, sizeof out, 0 };
+
+		ZSTD_compressStream2(c, &o, &a, ZSTD_e_flush);
+		tw_buf_add(first, out, o.pos);
+		o.pos = 0;
+		ZSTD_compressStream2(c, &o, &b, ZSTD_e_end);
+		tw_buf_add(rest, out, o.pos);
+		ZSTD_freeCCtx(c);
+	} else {
+		z_stream zs;
+		unsigned char out[4096];
+
+		memset(&zs, 0, sizeof zs);
+		deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+		zs.next_in = (unsigned char *)"l1\nl2\n";
+		zs.avail_in = 6;
+		zs.next_out = out;
+		zs.avail_out = sizeof out;
+		deflate(&zs, Z_SYNC_FLUSH);
+		tw_buf_add(first, (char *)out, sizeof out - zs.avail_out);
+		zs.next_in = (unsigned char *)"l3\n";
+		zs.avail_in = 3;
+		zs.next_out = out;
+		zs.avail_out = sizeof out;
+		deflate(&zs, Z_FINISH);
+		tw_buf_add(rest, (char *)out, sizeof out - zs.avail_out);
+		deflateEnd(&zs);
+	}
+}
+
+/*
+ * A writer that sends the first part, waits pause_ms, then either sends
+ * the rest (sig 0) or signals the reader with sig and waits to be killed.
+ */
+static pid_t
+stream_writer(int fd[2], struct tw_buf *first, struct tw_buf *rest, int pause_ms, int sig)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	close(fd[0]);
+	if (write(fd[1], first->p, first->len) != (ssize_t)first->len)
+		_exit(1);
+	usleep((useconds_t)pause_ms * 1000);
+	if (sig) {
+		kill(getppid(), sig);
+		pause();
+		_exit(0);
+	}
+	if (write(fd[1], rest->p, rest->len) != (ssize_t)rest->len)
+		_exit(1);
+	_exit(0);
+}
+
+static void
+test_stream(void)
+{
+	struct tw_buf first = TW_BUF_INIT, rest = TW_BUF_INIT;
+	char name[200];
+	int zstd, mode;
+
+	tw_sig_init();
+	for (zstd = 0; zstd < 2; zstd++) {
+		stream_parts(zstd, &first, &rest);
+		for (mode = 0; mode < 2; mode++) {
+			const char *what = zstd ? "zstd" : "gzip";
+			const char *how = mode ? "inline" : "decode thread";
+			struct tw_reader r;
+			struct hooks h = { &r, 0, 0, 0 };
+			char path[64], *files[1] = { path };
+			const char *line;
+			size_t len;
+			int fd[2], st, nl = 0, stopped;
+			pid_t pid;
+			char got[64] = "";
+
+			/* 1. A stall: the lines before it come out, then the idle
+			 * hook is called, ticks while waiting, then the rest. */
+			if (pipe(fd) < 0)
+				exit(1);
+			pid = stream_writer(fd, &first, &rest, 400, 0);
+			close(fd[1]);
+			snprintf(path, sizeof path, "/proc/self/fd/%d", fd[0]);
+			tw_reader_open(&r, files, 1);
+			r.decode_inline = mode;
+			r.idle = on_idle;
+			r.tick = on_tick;
+			r.arg = &h;
+			r.tick_ms = 50;
+			while ((st = tw_reader_next(&r, &line, &len)) == TW_READ_LINE) {
+				h.nlines++;
+				if (strlen(got) + len + 2 < sizeof got) {
+					strcat(got, line);
+					strcat(got, ",");
+				}
+			}
+			tw_reader_close(&r);
+			close(fd[0]);
+			waitpid(pid, NULL, 0);
+			snprintf(name, sizeof name, "%s stream on a pipe (%s): every line, "
+			    "then EOF", what, how);
+			CHECKF(name, st == TW_READ_EOF && strcmp(got, "l1,l2,l3,") == 0,
+			    "status %d, lines %s", st, got);
+			snprintf(name, sizeof name, "  ... the two lines sent before the stall "
+			    "came out before it, and the idle hook ran then");
+			CHECKF(name, h.idle_mid >= 1, "%d idle calls after two lines", h.idle_mid);
+			snprintf(name, sizeof name, "  ... the tick hook ran while waiting");
+			CHECKF(name, h.ntick >= 2, "%d ticks", h.ntick);
+
+			/* 2. SIGINT while waiting: EOF with stopped set, after the
+			 * lines that came before. */
+			if (pipe(fd) < 0)
+				exit(1);
+			pid = stream_writer(fd, &first, &rest, 300, SIGINT);
+			close(fd[1]);
+			snprintf(path, sizeof path, "/proc/self/fd/%d", fd[0]);
+			tw_reader_open(&r, files, 1);
+			r.decode_inline = mode;
+			while ((st = tw_reader_next(&r, &line, &len)) == TW_READ_LINE)
+				nl++;
+			stopped = r.stopped;
+			tw_reader_close(&r);
+			close(fd[0]);
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			tw_sig_caught = 0;
+			snprintf(name, sizeof name, "%s stream (%s): SIGINT while waiting ends "
+			    "input (EOF, stopped) after the lines before it", what, how);
+			CHECKF(name, st == TW_READ_EOF && stopped == SIGINT && nl == 2,
+			    "status %d, stopped %d, %d lines", st, stopped, nl);
+		}
+	}
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	tw_buf_free(&first);
+	tw_buf_free(&rest);
+}
+
 static void
 test_missing(void)
 {
@@ -736,6 +1332,21 @@ test_input(void)
 	ichk("gzip input", e, n, 1, TW_IN_DOC, 2, "{\"g\":2}");
 	ichk("gzip input", e, n, 2, TW_IN_EOF, 0, NULL);
 	free_iev(e, n);
+
+	/* zstd input through tw_input. */
+	{
+		struct tw_buf z = TW_BUF_INIT;
+		char *k[] = { "in.zst" };
+
+		zst_frame(&z, "{\"z\":1}\n{\n \"z\": 2\n}\n", 20, 0);
+		write_file("in.zst", z.p, z.len);
+		n = input_all(k, 1, 1, e, 64);
+		ichk("zstd input", e, n, 0, TW_IN_DOC, 1, "{\"z\":1}");
+		ichk("zstd input", e, n, 1, TW_IN_DOC, 2, "{\"z\":2}");
+		ichk("zstd input", e, n, 2, TW_IN_EOF, 0, NULL);
+		free_iev(e, n);
+		tw_buf_free(&z);
+	}
 }
 
 /* Input made of opening brackets: joining stays linear (counted, not timed). */
@@ -782,6 +1393,11 @@ main(void)
 	test_crlf_bom();
 	test_long();
 	test_gzip();
+	inline_mode = 1;
+	test_gzip();
+	inline_mode = 0;
+	test_zstd();
+	test_stream();
 	test_missing();
 	test_input();
 	test_input_hostile();
