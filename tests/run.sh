@@ -175,7 +175,10 @@ for s in "$ROOT"/tests/integration/*.sh; do
 		continue
 	fi
 	out=$TMPROOT/integ.out
-	(cd "$TMPROOT" && TW_TMP=$TMPROOT timeout 600 sh "$s") > "$out" 2>&1
+	# (The end-to-end suites run up to half an hour under the sanitizers.)
+	to=600
+	printf ' %s ' "$HEAVY" | grep -q " $(basename "$s" .sh) " && to=1800
+	(cd "$TMPROOT" && TW_TMP=$TMPROOT timeout $to sh "$s") > "$out" 2>&1
 	rc=$?
 	san_check "$n" || echo "not ok - a sanitizer report (above)" >> "$out"
 	tally "$n" "$out" $rc

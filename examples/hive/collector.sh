@@ -44,11 +44,23 @@ log() { printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$me" "$*" >&2; }
 # writing (<>), so neither side waits for the other to open it.
 collect() {
 	ack=$RUN/acks.$1
-	rm -f "$ack"
+	rm -f "$ack" "$RUN/flatten.$1" "$RUN/load.$1"
 	mkfifo "$ack" || return 1
 	nc -lk "$BIND" "$1" <> "$ack" |
-		tw-flatten -q -t all |
-		tw-load -q -p "$PATTERN" -o "$LANDING" --roll "${ROLL:-5m}" --acks "$ack"
+		( echo $BASHPID > "$RUN/flatten.$1"; exec tw-flatten -q -t all ) |
+		( echo $BASHPID > "$RUN/load.$1"
+		  exec tw-load -q -p "$PATTERN" -o "$LANDING" --roll "${ROLL:-5m}" --acks "$ack" )
+}
+# 0 while every tw-flatten and tw-load of the pipelines runs. (nc -k keeps
+# listening when what it feeds has died: it would take connections and
+# drop what they send. The listener would never see acknowledgements, so
+# nothing is lost, but nothing would land either.)
+alive() {
+	local f p
+	for f in "$RUN/flatten.$PORT" "$RUN/load.$PORT" "$RUN/flatten.$BATCH_PORT" "$RUN/load.$BATCH_PORT"; do
+		p=$(cat "$f" 2> /dev/null) || continue
+		kill -0 "$p" 2> /dev/null || { log "$(basename "$f") ended"; return 1; }
+	done
 }
 
 mkdir -p "$RUN" "$LANDING" || exit 1
@@ -62,12 +74,19 @@ B=$!
 stop() { trap - TERM INT; pkill -TERM -P "$A,$B" 2> /dev/null; kill -TERM "$A" "$B" 2> /dev/null; }
 trap stop TERM INT
 log "listening on $BIND:$PORT (stream) and $BIND:$BATCH_PORT (batches), landing in $LANDING"
-# When one pipeline ends, the other is stopped too, so that the
-# coordinator restarts both.
-wait -n "$A" "$B"
-st=$?
+# When a pipeline, or a process of one, ends, everything is stopped, so
+# that the coordinator starts the collector again, whole.
+st=0
+while kill -0 "$A" 2> /dev/null && kill -0 "$B" 2> /dev/null; do
+	alive || { st=1; break; }
+	sleep 0.5
+done
 stop
-wait
-rm -f "$RUN/acks.$PORT" "$RUN/acks.$BATCH_PORT"
-[ "$st" -ne 0 ] && log "a pipeline ended with status $st"
+wait "$A" 2> /dev/null
+a=$?
+wait "$B" 2> /dev/null
+b=$?
+[ "$st" -eq 0 ] && st=$((a ? a : b))
+rm -f "$RUN/acks.$PORT" "$RUN/acks.$BATCH_PORT" "$RUN"/flatten.* "$RUN"/load.*
+[ "$st" -ne 0 ] && log "a pipeline ended (status $st)"
 exit "$st"

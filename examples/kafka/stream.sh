@@ -157,21 +157,28 @@ stop() {
 trap 'stop TERM' TERM
 trap 'stop INT' INT
 
-# In a subshell: its status is the pipeline's (pipefail), and a process
-# that dies takes the others down (each tool ends when its reader has gone,
-# tw-agg without saving a state that assumed its output arrived).
-( consume | tw-flatten -q | meter | "${agg[@]}" | sink ) &
+# In a subshell: its status is the pipeline's (pipefail). A process that
+# dies takes the others down: downstream tools see the end of their input,
+# upstream ones a reader gone (tw-agg then ends without saving a state that
+# assumed its output arrived, tw-load when its client has gone). Only the
+# consumer, waiting for messages, may not write for a long time: once
+# tw-agg has ended, it is stopped.
+( consume | tw-flatten -q | meter | ( echo $BASHPID > "$STATE.agg"; exec "${agg[@]}" ) | sink ) &
 PIPE=$!
-# wait returns early when a trapped signal arrives: wait again until done.
-while :; do
-	wait "$PIPE"
-	st=$?
-	kill -0 "$PIPE" 2> /dev/null || break
+while kill -0 "$PIPE" 2> /dev/null; do
+	sleep 0.5
+	a=$(cat "$STATE.agg" 2> /dev/null)
+	c=$(cat "$STATE.consumer" 2> /dev/null)
+	if [ -n "$a" ] && [ -n "$c" ] && ! kill -0 "$a" 2> /dev/null; then
+		kill -TERM "$c" 2> /dev/null
+	fi
 done
+wait "$PIPE"
+st=$?
 for p in "${sides[@]}"; do
 	wait "$p" || { echo "$me: a producer of the side outputs failed" >&2; st=${st:-1}; [ "$st" -eq 0 ] && st=1; }
 done
-rm -f "$STATE.consumer" "$STATE.side" "$STATE.analytics"
+rm -f "$STATE.consumer" "$STATE.agg" "$STATE.side" "$STATE.analytics"
 if [ -n "$stopping" ]; then
 	trap - "$stopping"
 	[ "$st" -ne 0 ] && [ "$st" -lt 128 ] && { echo "$me: the pipeline failed while stopping (status $st)" >&2; exit 1; }

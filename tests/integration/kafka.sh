@@ -72,9 +72,14 @@ start_mock() {
 	waitfor 10 test -s "$_f" || return 1
 	B=$(cat "$_f")
 }
-# high TOPIC: the sum of the partitions' high watermarks (messages in it).
+# high TOPIC: the sum of the partitions' high watermarks (messages in it);
+# low TOPIC: of the low ones (messages the mock has dropped).
 high() {
 	for _p in $(seq 0 31); do kcat -Q -b "$B" -t "$1:$_p:-1" 2> /dev/null; done |
+		awk '{ s += $NF } END { print s + 0 }'
+}
+low() {
+	for _p in $(seq 0 31); do kcat -Q -b "$B" -t "$1:$_p:-2" 2> /dev/null; done |
 		awk '{ s += $NF } END { print s + 0 }'
 }
 # topic_flat TOPIC: the flat tweets in a topic, read whole.
@@ -104,11 +109,12 @@ N=100000
 SEED=7
 AGGS=count,avg:engagement,max:engagement,distinct:author_id
 # The mock keeps only 5 MiB per partition (older batches are dropped): zstd
-# keeps all 100,000 tweets (200 MB of JSON, 20 MB packed) in 8 partitions.
-KCAT_X='-X compression.codec=zstd'
+# and batches of a second (linger.ms) keep every tweet; the tests check the
+# low watermarks stay 0.
+KCAT_X='-X compression.codec=zstd -X linger.ms=1000'
 MYSQL=$M
 export KCAT_X MYSQL AGGS
-topics="raw_tweets:8 processed_tweets:8 analytics:1 live_raw:4 kill_raw:8 kill_processed:8 scale_raw:8 partials:1"
+topics="raw_tweets:32 processed_tweets:32 analytics:1 live_raw:4 kill_raw:8 kill_processed:8 scale_raw:8 partials:1"
 
 if ! start_mock main $topics; then
 	not_ok "mock cluster starts"
@@ -126,7 +132,7 @@ eq "reference has one row per window and language" "$(wc -l < expected.txt)" "$(
 # 1. producer.sh, then stream.sh into MariaDB (to the end of the partitions,
 # every window written).
 check "producer.sh: tw-gen | kcat -P exits 0" env B="$B" COUNT=$N SEED=$SEED timeout 90 "$K/producer.sh"
-eq "raw_tweets holds every tweet" "$(high raw_tweets)" $N
+eq "raw_tweets holds every tweet, the mock dropped none" "$(high raw_tweets) $(low raw_tweets)" "$N 0"
 env -u B "$K/producer.sh" > /dev/null 2> nob.err
 eq "producer.sh without B: status 2, said" "$?|$(grep -c 'set B' nob.err)" "2|1"
 B=$B EXIT_AT_END=1 FLUSH=1 TABLE=lang_1m PARTS_DIR=$T/lake STATE=$T/s1/stream.state LATENESS=1d \
@@ -337,7 +343,7 @@ ok "scale-out: consumer b killed with SIGKILL mid-stream"
 sleep 2
 start_scale consumer d	# and one added
 wait $SP
-eq "scale-out: 100,000 tweets produced while the consumers ran" "$?|$(high scale_raw)" "0|$N"
+eq "scale-out: 100,000 tweets produced while the consumers ran, none dropped" "$?|$(high scale_raw)|$(low scale_raw)" "0|$N|0"
 topic_flat scale_raw | tw-agg -q -w 1m -l 1d -g lang -a $SAGGS > scale_expected.ndjson
 tw-load -q -d mysql -t scale_expected scale_expected.ndjson | $M
 sdump() { q "SELECT window_start, window_end, lang, count, sum_engagement, min_engagement, max_engagement, avg_engagement, distinct_author_id FROM $1 ORDER BY window_start, lang"; }
