@@ -11,11 +11,9 @@ tw-gen -n 20000 --seed 6 > big.ndjson
 gzip -c "$C/twarc-csv/kpop.jsonl" > search-1.jsonl.gz
 gzip -c "$C/twarc-csv/noflat.jsonl" > search-2.jsonl.gz
 zstd -q -c "$C/twarc-csv/withheld.jsonl" > search-3.jsonl.zst
-# What the two consumers of the consumer-group recipe would have written.
-tw-flatten -q stream.ndjson > flat.tmp
-head -1500 flat.tmp | tw-agg -w 1m -g lang -a count --partial > a.ndjson
-tail -n +1501 flat.tmp | tw-agg -w 1m -g lang -a count --partial > b.ndjson
-rm flat.tmp
+# The two halves of the history of the partial/merge recipe.
+head -1500 stream.ndjson | gzip > day1.ndjson.gz
+tail -n +1501 stream.ndjson | gzip > day2.ndjson.gz
 
 # The indented lines of the Cookbook section; a line ending in '|' goes
 # on with the next.
