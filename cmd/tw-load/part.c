@@ -382,7 +382,8 @@ part_init(struct load *L, char *errbuf, size_t errlen)
 	set_host();
 	clean_stale(L, L->o.out, 0, &c);
 	L->fatal = 0;
-	if (c.parts && !L->o.quiet)
+	/* Said even with -q: a crash was repaired. */
+	if (c.parts)
 		tw_warn("%s: salvaged %llu records from %llu parts left by a killed tw-load",
 		    L->o.out, (unsigned long long)c.records, (unsigned long long)c.parts);
 	if (c.removed && !L->o.quiet)

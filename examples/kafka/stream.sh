@@ -147,12 +147,20 @@ if [ "${PUBLISH:-1}" = 1 ] && [ "${PARTIAL:-0}" != 1 ]; then
 	agg+=(--copy "$STATE.analytics")
 fi
 
-stopping=
+stopping= termed=
 # On SIGTERM/SIGINT stop only the consumer: what it already wrote drains
 # through every stage, tw-agg saves its state, tw-load commits.
 stop() {
 	stopping=$1
-	[ -s "$STATE.consumer" ] && kill -TERM "$(cat "$STATE.consumer")" 2> /dev/null
+	stop_consumer
+}
+# A consumer in a group can hang while it leaves (a rebalance that does not
+# end): after STOP_WAIT seconds (10) it is killed, which loses nothing, the
+# offsets being in the state.
+stop_consumer() {
+	[ -s "$STATE.consumer" ] || return 0
+	kill -TERM "$(cat "$STATE.consumer")" 2> /dev/null
+	[ -n "$termed" ] || termed=$(date +%s)
 }
 trap 'stop TERM' TERM
 trap 'stop INT' INT
@@ -170,7 +178,10 @@ while kill -0 "$PIPE" 2> /dev/null; do
 	a=$(cat "$STATE.agg" 2> /dev/null)
 	c=$(cat "$STATE.consumer" 2> /dev/null)
 	if [ -n "$a" ] && [ -n "$c" ] && ! kill -0 "$a" 2> /dev/null; then
-		kill -TERM "$c" 2> /dev/null
+		stop_consumer
+	fi
+	if [ -n "$termed" ] && [ $(($(date +%s) - termed)) -ge "${STOP_WAIT:-10}" ]; then
+		kill -KILL "$c" 2> /dev/null
 	fi
 done
 wait "$PIPE"

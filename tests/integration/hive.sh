@@ -106,7 +106,7 @@ t0=$(date +%s%N)
 kill -TERM $LT
 wait $LT
 eq "listener.sh ends on SIGTERM within a second" "$((($(date +%s%N) - t0) / 1000000000))" 0
-check "... and its generator with it" sh -c "! pgrep -f 'tw-gen --rate 100 ' > /dev/null"
+check "... and its generator with it" sh -c "! pgrep -f 'tw-ge[n] --rate 100 ' > /dev/null"
 
 # MODE=fetch: the real listener job, tw-gen fetch search against a fake API
 # that serves recorded pages; a second run sends nothing new.
@@ -195,13 +195,13 @@ head -c $(($(stat -c %s "$p") / 2)) "$p" > cut.gz && cat cut.gz > "$p"
 timeout 60 "$H/batch.sh" 2> damaged.err
 eq "a damaged part: batch.sh exits 0" "$?" 0
 contains "a damaged part: reported" damaged.err "is damaged"
-kept=$(sqlite3 wh.db "SELECT count(*) FROM tweets WHERE created_at >= '2024-01-02T05'")
+kept=$(sqlite3 wh.db "SELECT count(*) FROM tweets WHERE created_at >= '2024-01-02T05' AND created_at < '2024-01-02T06'")
 check "a damaged part: its whole records are kept ($kept of 200)" test "$kept" -gt 0 -a "$kept" -lt 200
 eq "a damaged part: not in the landing any more" "$(find landing -name "$(basename "$p")" | wc -l | tr -d ' ')" 0
 tw-gen -n 50 --seed 78 --start 2024-01-02T06:00:00Z | tw-flatten -t all |
 	tw-load -p 'record_type=%{record_type}/year=%Y/month=%m/day=%d/hour=%H' -o landing
 check "a damaged part is not a wall: the next parts load" sh -c "timeout 60 '$H/batch.sh' 2> /dev/null &&
-    test \"\$(sqlite3 '$T/wh.db' \"SELECT count(*) FROM tweets WHERE created_at >= '2024-01-02T06'\")\" = 50"
+    test \"\$(sqlite3 '$T/wh.db' \"SELECT count(*) FROM tweets WHERE created_at >= '2024-01-02T06' AND created_at < '2024-01-02T07'\")\" = 50"
 
 # 5. A failing step: status 1, a message, nothing marked done; the next
 # run does it.
@@ -214,7 +214,7 @@ contains "a failing step: named" fail.err "step raw failed"
 chmod u+w wh.db
 timeout 60 "$H/batch.sh" 2> /dev/null
 eq "the next run does what the failed one did not" \
-    "$(sqlite3 wh.db "SELECT count(*) FROM tweets WHERE created_at >= '2024-01-02T07'")" 50
+    "$(sqlite3 wh.db "SELECT count(*) FROM tweets WHERE created_at >= '2024-01-02T07' AND created_at < '2024-01-02T08'")" 50
 
 # 6. 24 simulated hours, a batch after each: each run reads that hour's
 # parts only (the work per run is constant, not growing with history).

@@ -222,12 +222,12 @@ kjob() {
 		ANALYTICS_TOPIC=analytics GROUP=killjob-$$ TABLE=kill_1m STATE="$T/s5/stream.state" \
 		CHECKPOINT=1s IDLE=2s "$@"
 }
-mtime() { stat -c %Y%N "$T/s5/stream.state" 2> /dev/null || echo none; }
+mtime() { stat -c %Y "$T/s5/stream.state" 2> /dev/null || echo none; }
 kjob
 for r in $(seq 1 $KILLS); do
 	# Wait until the job has saved a state at least once since it started.
 	m0=$(mtime)
-	waitfor 30 sh -c "[ \"\$(stat -c %Y%N '$T/s5/stream.state' 2> /dev/null || echo none)\" != '$m0' ]"
+	waitfor 30 sh -c "[ \"\$(stat -c %Y '$T/s5/stream.state' 2> /dev/null || echo none)\" != '$m0' ]"
 	case $((r % 3)) in
 	0) : ;;						# right after a checkpoint
 	1) sleep 0.9 ;;					# just before the next one
