@@ -6,6 +6,7 @@
 #ifndef TW_SCHEMA_H
 #define TW_SCHEMA_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum tw_ftype {
