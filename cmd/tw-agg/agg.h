@@ -209,6 +209,8 @@ struct pos {
 	int64_t skip;			/* records at max still to skip */
 	int64_t max_ts;			/* Kafka time of the message at max */
 	int64_t loaded;			/* max as the state had it; -1: none */
+	int64_t loaded_ts;		/* ... and its Kafka time */
+	int64_t first_off, first_ts;	/* the first message ever counted */
 	int seen;			/* a record of it came in this run */
 	int64_t hi;			/* highest offset read */
 	int64_t ev_max;			/* newest event time seen */

@@ -28,9 +28,10 @@
 #include "tw_time.h"
 #include "tw_util.h"
 
-/* A message older than the saved one by more than this may come again;
- * a newer one at an offset counted already means another log. */
-#define TS_TOLERANCE_MS 60000
+/* A message at an offset counted already may be newer than the last one
+ * counted by this much (producers' clocks disagree a little); more means
+ * another log. */
+#define TS_TOLERANCE_MS 10000
 
 struct pos *
 pos_get(struct app *a, const char *topic, size_t tlen, int64_t part)
@@ -56,7 +57,8 @@ pos_get(struct app *a, const char *topic, size_t tlen, int64_t part)
 	p->tlen = tlen;
 	p->part = part;
 	p->max = p->loaded = p->hi = -1;
-	p->max_ts = p->ev_max = p->pwm = NO_TIME;
+	p->max_ts = p->ev_max = p->pwm = p->loaded_ts = p->first_ts = NO_TIME;
+	p->first_off = -1;
 	p->last_ms = tw_mono_ns() / 1000000;
 	a->last_pos = a->npos++;
 	a->wm_valid = 0;
@@ -102,16 +104,21 @@ pos_counted(struct app *a, struct pos *p, int64_t off, int64_t kts,
 		    (long long)p->loaded, (long long)p->loaded + 1, (long long)off - 1,
 		    p->topic);
 	p->seen = 1;
+	/* The same log holds the same message at an offset: the first one
+	 * ever counted and the last one saved are known by their times, and
+	 * nothing before the last can be much newer than it. */
 	if (p->loaded >= 0 && off <= p->loaded && kts != NO_TIME &&
-	    p->max_ts != NO_TIME && ((off == p->loaded && kts != p->max_ts) ||
-	    kts > p->max_ts + TS_TOLERANCE_MS))
+	    ((off == p->loaded && p->loaded_ts != NO_TIME && kts != p->loaded_ts) ||
+	    (off == p->first_off && p->first_ts != NO_TIME && kts != p->first_ts) ||
+	    (p->loaded_ts != NO_TIME && kts > p->loaded_ts + TS_TOLERANCE_MS)))
 		tw_die(1, "%s:%llu: %s[%lld] offset %lld has the time %lld, but %s "
 		    "counted offset %lld at time %lld: this is not the log the state "
 		    "was saved for (the topic recreated, or another cluster). Nothing "
 		    "was counted; to count this topic afresh, run once with "
 		    "--reset-offsets %s", in->name, (unsigned long long)in->lineno,
 		    p->topic, (long long)p->part, (long long)off, (long long)kts,
-		    a->state_path, (long long)p->loaded, (long long)p->max_ts,
+		    a->state_path, (long long)(off == p->first_off ? p->first_off : p->loaded),
+		    (long long)(off == p->first_off ? p->first_ts : p->loaded_ts),
 		    p->topic);
 	if (off < p->max || (off == p->max && p->skip > 0)) {
 		/* A replay: the message at max comes again too. */
@@ -126,6 +133,10 @@ pos_counted(struct app *a, struct pos *p, int64_t off, int64_t kts,
 		p->max_n = 0;
 		p->skip = 0;
 		p->max_ts = kts;
+		if (p->first_off < 0) {
+			p->first_off = off;
+			p->first_ts = kts;
+		}
 	}
 	p->max_n++;
 	return 0;

@@ -26,16 +26,28 @@
 #include "tw_util.h"
 
 
+/* An integer or null (left as it is): 0, or -1 for anything else. */
+static int
+opt_i64(const struct tw_json *j, const struct tw_jval *v, int64_t *x)
+{
+	(void)j;
+	if (v != NULL && v->type == TW_JNULL)
+		return 0;
+	return tw_json_i64(v, x);
+}
+
 /*
- * "offsets":[["topic",partition,offset,n,kafka_ts],...] of a state file's
- * header: n records of the message at offset were counted; kafka_ts is
- * that message's Kafka time (null: unknown; absent in tw-agg 0.1's files).
+ * "offsets":[["topic",partition,offset,n,kafka_ts,first,first_ts],...] of a
+ * state file's header: n records of the message at offset were counted;
+ * kafka_ts is that message's Kafka time, first and first_ts the offset and
+ * time of the first message ever counted (null: unknown). tw-agg 0.1 wrote
+ * the first four only; five is an earlier form of this one.
  */
 static void
 offsets_load(struct app *a, const struct tw_json *j, const struct tw_jval *arr)
 {
-	const struct tw_jval *e, *t, *ts;
-	int64_t part, off, n, kts;
+	const struct tw_jval *e, *t;
+	int64_t part, off, n, kts, first, fts;
 	size_t i;
 
 	if (arr == NULL || arr->type == TW_JNULL)
@@ -46,21 +58,25 @@ offsets_load(struct app *a, const struct tw_json *j, const struct tw_jval *arr)
 		struct pos *p;
 
 		e = tw_json_index(j, arr, i);
-		t = e && e->type == TW_JARR && (e->len == 4 || e->len == 5) ?
+		t = e && e->type == TW_JARR && (e->len == 4 || e->len == 5 || e->len == 7) ?
 		    tw_json_index(j, e, 0) : NULL;
-		ts = t != NULL && e->len == 5 ? tw_json_index(j, e, 4) : NULL;
-		kts = NO_TIME;
+		kts = fts = NO_TIME;
+		first = -1;
 		if (t == NULL || t->type != TW_JSTR || t->flags != 0 ||
 		    tw_json_i64(tw_json_index(j, e, 1), &part) != 0 ||
 		    tw_json_i64(tw_json_index(j, e, 2), &off) != 0 || off < 0 ||
 		    tw_json_i64(tw_json_index(j, e, 3), &n) != 0 || n < 1 ||
-		    (ts != NULL && ts->type != TW_JNULL && tw_json_i64(ts, &kts) != 0))
+		    (e->len >= 5 && opt_i64(j, tw_json_index(j, e, 4), &kts) != 0) ||
+		    (e->len == 7 && (opt_i64(j, tw_json_index(j, e, 5), &first) != 0 ||
+		    opt_i64(j, tw_json_index(j, e, 6), &fts) != 0)))
 			tw_die(1, "%s: corrupt state file: bad offsets", a->state_path);
 		if ((p = pos_get(a, t->p, t->len, part)) == NULL)
 			tw_die(1, "%s: corrupt state file: too many partitions", a->state_path);
 		p->max = p->loaded = p->hi = off;
 		p->max_n = p->skip = n;
-		p->max_ts = kts;
+		p->max_ts = p->loaded_ts = kts;
+		p->first_off = first < 0 ? -1 : first;
+		p->first_ts = first < 0 ? NO_TIME : fts;
 	}
 }
 
@@ -245,6 +261,15 @@ state_load(struct app *a)
 	tw_reader_close(&r);
 }
 
+static void
+put_opt(struct tw_buf *b, int64_t x)
+{
+	if (x == NO_TIME)
+		tw_buf_adds(b, "null");
+	else
+		tw_buf_add_i64(b, x);
+}
+
 void
 state_save(struct app *a)
 {
@@ -289,10 +314,11 @@ state_save(struct app *a)
 			tw_buf_addc(&w.out, ',');
 			tw_buf_add_i64(&w.out, p->max_n);
 			tw_buf_addc(&w.out, ',');
-			if (p->max_ts == NO_TIME)
-				tw_buf_adds(&w.out, "null");
-			else
-				tw_buf_add_i64(&w.out, p->max_ts);
+			put_opt(&w.out, p->max_ts);
+			tw_buf_addc(&w.out, ',');
+			put_opt(&w.out, p->first_off < 0 ? NO_TIME : p->first_off);
+			tw_buf_addc(&w.out, ',');
+			put_opt(&w.out, p->first_off < 0 ? NO_TIME : p->first_ts);
 			tw_buf_addc(&w.out, ']');
 		}
 		if (n)

@@ -47,14 +47,15 @@ rnd() { python3 -c "import random; print(round(random.uniform($1, $2), 2))"; }
 PORT=$(freeport)
 BATCH_PORT=$(freeport)
 export PORT BATCH_PORT HOST=127.0.0.1 LANDING=$T/landing RUN=$T/run ROLL=2s MARKS=200ms
-export SPOOL=$T/spool/stream.ndjson RATE=1000 COUNT=3000 RETRY=0.2 RESTART_DELAY=0.3 ACK_WAIT=60
+export SPOOL=$T/spool/stream.ndjson RATE=500 COUNT=6000 RETRY=0.2 RESTART_DELAY=0.3 ACK_WAIT=60
 
 # 1. The coordinator: collector and listener, each restarted when it dies.
 timeout 300 "$H/coordinator.sh" 2> coordinator.err &
 COORD=$!
 PIDS="$PIDS $COORD"
 listening() { nc -z 127.0.0.1 "$PORT" 2> /dev/null && nc -z 127.0.0.1 "$BATCH_PORT" 2> /dev/null; }
-up() { [ -s run/collector.pid ] && [ -s run/listener.pid ] && listening; }
+finished() { grep -q 'listener finished' coordinator.err; }
+up() { [ -s run/collector.pid ] && { [ -s run/listener.pid ] || finished; } && listening; }
 if ! waitfor 20 up; then
 	not_ok "coordinator starts the collector and the listener" "$(head -3 coordinator.err | tr '\n' ' ')"
 	exit 0
@@ -62,7 +63,7 @@ fi
 ok "coordinator starts the collector (ports $PORT, $BATCH_PORT) and the listener"
 
 # 2. The kill loop, with search batches (as cron sends them) on the batch port.
-kills=0
+kills=0 lkills=0 lterms=0
 batches=0
 BPIDS=
 for round in $(seq 1 20); do
@@ -75,24 +76,27 @@ for round in $(seq 1 20); do
 		batches=$((batches + 1))
 	fi
 	waitfor 20 up || { not_ok "round $round: collector and listener back up" "$(tail -3 coordinator.err | tr '\n' ' ')"; break; }
-	c=$(cat run/collector.pid) l=$(cat run/listener.pid)
-	case $((round % 6)) in
+	c=$(cat run/collector.pid) l=$(cat run/listener.pid 2> /dev/null)
+	v=$((round % 6))
+	# Once the listener has sent its COUNT, its turns go to the collector.
+	[ -z "$l" ] && [ $v -ge 3 ] && [ $v -le 4 ] && v=$((v - 3))
+	case $v in
 	0) kill -KILL "$c" ;;				# the script alone: orphans left
 	1) pkill -KILL -s "$c" ;;			# the whole collector
 	2) pkill -KILL -s "$c" -x tw-load ;;		# tw-load alone
-	3) kill -KILL "$l"; pkill -KILL -s "$l" ;;	# the listener
-	4) kill -TERM "$l" ;;
+	3) kill -KILL "$l"; pkill -KILL -s "$l"; lkills=$((lkills + 1)) ;;	# the listener
+	4) kill -TERM "$l"; lterms=$((lterms + 1)) ;;
 	5) kill -TERM "$c" ;;
 	esac
 	kills=$((kills + 1))
 done
 eq "20 kills done" "$kills" 20
+check "the listener was killed ($lkills SIGKILL, $lterms SIGTERM)" test "$lkills" -ge 1 -a "$lterms" -ge 1
 check "collector and listener up after the last kill" waitfor 20 up
 eq "one process listens on the stream port (orphans of a killed collector are stopped)" "$(listeners "$PORT")" 1
 eq "one process listens on the batch port" "$(listeners "$BATCH_PORT")" 1
 
 # The paced listener ends (status 0) once its last COUNT tweets are acknowledged.
-finished() { grep -q 'listener finished' coordinator.err; }
 check "the listener finishes with everything acknowledged" waitfor 120 finished
 bad=0
 for p in $BPIDS; do wait "$p" || bad=$((bad + 1)); done

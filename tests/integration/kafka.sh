@@ -257,7 +257,15 @@ eq "kill loop: a job that lost a process ends by itself, with a failure status" 
 wait $KP
 eq "kill loop: the producer sent every tweet" "$?" 0
 # The last run reads to the end of every partition and writes every window.
-kill -TERM "$SJ"; wait "$SJ" 2> /dev/null
+# (First the running job is stopped, once it has started: a SIGTERM drains.)
+m0=$(mtime)
+waitfor 30 sh -c "[ \"\$(stat -c %Y '$T/s5/stream.state' 2> /dev/null || echo none)\" != '$m0' ]"
+kill -TERM "$SJ"
+if ! waitfor 30 sh -c "! kill -0 $SJ 2> /dev/null"; then
+	not_ok "kill loop: the running job stops on SIGTERM"
+	pkill -KILL -s "$SJ"
+fi
+wait "$SJ" 2> /dev/null
 kjob EXIT_AT_END=1 FLUSH=1
 wait "$SJ"
 eq "kill loop: the last run ends well" "$?" 0
