@@ -226,6 +226,10 @@ tw_agg_check(const struct tw_agg_spec *s, const struct tw_jval *v, char *err,
 
 	if (v == NULL || v->type == TW_JNULL || !numeric(s->kind))
 		return 0;
+	/* sum and avg count booleans as 1 and 0 (a share of true). */
+	if ((v->type == TW_JTRUE || v->type == TW_JFALSE) &&
+	    (s->kind == TW_A_SUM || s->kind == TW_A_AVG))
+		return 0;
 	if (v->type != TW_JNUM) {
 		snprintf(err, errlen, "field \"%s\" is not a number (%s needs one)",
 		    s->field, s->name);
@@ -314,15 +318,20 @@ tw_agg_update(const struct tw_agg_spec *s, struct tw_agg_state *st,
 	case TW_A_SUM:
 	case TW_A_AVG: {
 		int64_t r;
+		int isbool = v->type == TW_JTRUE || v->type == TW_JFALSE;
 
 		/* The overflow builtin stores the wrapped sum: only a sum
 		 * that fits is kept. Past int64, a double carries on. */
-		if (!st->u.sum.isfloat && tw_json_i64(v, &i) == 0 &&
+		if (isbool)
+			i = v->type == TW_JTRUE;	/* true 1, false 0 */
+		if (!st->u.sum.isfloat && (isbool || tw_json_i64(v, &i) == 0) &&
 		    !__builtin_add_overflow(st->u.sum.isum, i, &r)) {
 			st->u.sum.isum = r;
 			st->u.sum.dsum += (double)i;
 		} else {
-			if (tw_json_double(v, &d) != 0)
+			if (isbool)
+				d = (double)i;
+			else if (tw_json_double(v, &d) != 0)
 				return;
 			if (!st->u.sum.isfloat) {
 				st->u.sum.isfloat = 1;

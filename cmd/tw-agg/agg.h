@@ -23,8 +23,11 @@
 
 #include "tw_agg.h"
 #include "tw_buf.h"
-#include "tw_json.h"
+#include "tw_guard.h"
 #include "tw_input.h"
+#include "tw_jq.h"
+#include "tw_json.h"
+#include "tw_rejects.h"
 #include "tw_writer.h"
 
 enum mode { M_GLOBAL, M_TUMBLE, M_HOP, M_SESSION };
@@ -270,6 +273,17 @@ struct app {
 	size_t nsrc;
 	int64_t want_sources;
 	uint64_t superseded, corrections;
+	/* Bad lines: --rejects, --strict, the budget at the start (--max-bad). */
+	struct tw_rejects rej;
+	int have_rej, strict;
+	struct tw_guard guard;
+	/* --jq: the filter, its results, their parse. */
+	struct tw_jq *jq;
+	struct tw_buf jqout;
+	struct tw_json jj;
+	/* The group and aggregate fields, and those some record has had. */
+	uint64_t fields_want, fields_seen;
+	int fields_said;
 };
 
 /* pos.c */

@@ -27,7 +27,8 @@
 
 static const char usage_text[] =
     "usage: tw-agg [-w DUR [--hop DUR | --session GAP]] [-g FIELD,...] -a AGG,...\n"
-    "              [--time FIELD] [--lateness DUR] [--late FILE] [--emit final|update]\n"
+    "              [-j EXPR] [--time FIELD] [--lateness DUR] [--late FILE]\n"
+    "              [--emit final|update] [-r FILE] [-s] [--max-bad N]\n"
     "              [--interval DUR] [--idle DUR]\n"
     "              [--partial [--source NAME] | --merge [--sources N]]\n"
     "              [--state FILE [--flush] [--checkpoint DUR]] [--reset-offsets TOPIC]\n"
@@ -46,7 +47,8 @@ usage(int status)
 		    "      --session GAP     session windows per group, closed after GAP of silence\n"
 		    "  -g, --group LIST      group by these fields (an array field: once per element)\n"
 		    "  -a, --agg LIST        count sum:F avg:F min:F max:F first:F last:F distinct:F\n"
-		    "                        top:F[:K] p50:F p95:F p99:F (any pNN)\n"
+		    "                        top:F[:K] p50:F p95:F p99:F (any pNN); -a again adds\n"
+		    "  -j, --jq EXPR         filter or reshape each record with a jq expression first\n"
 		    "  -t, --time FIELD      event time field (default ts, else created_at); now: arrival\n"
 		    "  -l, --lateness DUR    how far the watermark trails the newest event (default 0)\n"
 		    "      --late FILE       append records too late for their window to FILE\n"
@@ -68,6 +70,11 @@ usage(int status)
 		    "      --tee FILE        append each record counted (not the replayed) to FILE\n"
 		    "      --copy FILE       also write the results to FILE\n"
 		    "      --max-groups N    open windows x groups allowed (default 1000000)\n"
+		    "  -r, --rejects FILE    append bad input lines to FILE verbatim,\n"
+		    "                        and file:line<TAB>reason to FILE.reasons\n"
+		    "  -s, --strict          stop at the first bad line (status 1)\n"
+		    "      --max-bad N       stop when the first N lines are all bad (default 100;\n"
+		    "                        0: no limit)\n"
 		    "  -q, --quiet           no per-line messages\n"
 		    "  -v, --verbose         print the summary\n", stdout);
 	exit(status);
@@ -130,10 +137,24 @@ report(struct app *a, struct tw_input *in, const char *fmt, const char *arg)
 	char msg[300];
 
 	a->bad++;
-	if (a->quiet)
-		return;
 	snprintf(msg, sizeof msg, fmt, arg);
-	tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
+	if (!a->quiet)
+		tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
+	if (a->have_rej && tw_rejects_add(&a->rej, in->name, in->lineno,
+	    in->raw, in->rawlen, in->cr, msg) < 0)
+		tw_writer_fail(tw_rejects_failed(&a->rej));
+	if (a->strict || tw_guard_bad(&a->guard)) {
+		/* What was written stays; open windows are not written (a
+		 * --state keeps its last save). */
+		outputs_flush(a);
+		if (a->have_rej && tw_rejects_close(&a->rej) < 0)
+			tw_writer_fail(tw_rejects_failed(&a->rej));
+		if (a->strict)
+			tw_die(1, "stopping at the first bad line (--strict)");
+		tw_die(1, "stopping: the first %llu lines were all bad, not one record "
+		    "could be used (--max-bad N allows more, 0 any number)",
+		    (unsigned long long)a->guard.bad_start);
+	}
 }
 
 void
@@ -338,30 +359,24 @@ part_advance(struct app *a, struct pos *p, int64_t wm)
 	}
 }
 
+#define FIELDS_LOOK 1000	/* records read before a missing field is named */
+
+static void fields_seen(struct app *a, const struct tw_jval **f);
+static void fields_say(struct app *a);
+
+/* Counts a record in its windows and groups; p: its Kafka partition. */
 static void
-record(struct app *a, const struct tw_json *j, struct tw_input *in)
+count(struct app *a, const struct tw_json *j, const struct tw_jval **f,
+    struct pos *p, struct tw_input *in)
 {
 	struct engine *e = &a->e;
-	const struct tw_jval *f[MAXF], *root = &j->v[0], *gv[32], *vals[64];
-	struct pos *p = NULL;
+	const struct tw_jval *gv[32], *vals[64];
 	char err[200];
-	int64_t t = NO_TIME, off = -1, kts = NO_TIME, now_ms = 0, wm;
+	int64_t t = NO_TIME, now_ms = 0, wm;
 	int i;
 
-	if (root->type != TW_JOBJ) {
-		report(a, in, "expected a JSON object%s", "");
-		return;
-	}
-	fs_scan(&a->fs, j, root, f);
-	if (a->ckpt_due)
-		checkpoint(a);
-	if (pos_of(a, f, &p, &off, &kts) && a->track &&
-	    pos_counted(a, p, off, kts, in)) {
-		a->replayed++;
-		return;
-	}
-	if (a->have_tee)
-		tee_record(a, in);
+	if (a->fields_seen != a->fields_want)
+		fields_seen(a, f);
 	a->arrival++;
 	if (a->time_now) {
 		t = tw_now_ms();
@@ -389,7 +404,8 @@ record(struct app *a, const struct tw_json *j, struct tw_input *in)
 	}
 	for (i = 0; i < e->ng; i++)
 		gv[i] = f[a->f_group[i]];
-	a->records++;
+	if (++a->records == FIELDS_LOOK)
+		fields_say(a);
 	/* A --partial judges a record late by its own partition's watermark:
 	 * each partition's windows close on their own. */
 	wm = e->partial && p != NULL ? p->pwm : e->watermark;
@@ -411,6 +427,108 @@ time:
 		if (e->partial)
 			part_advance(a, p, p->ev_max - e->lateness);
 	}
+}
+
+/*
+ * A record: skipped when its Kafka message was counted before, else
+ * counted (with --jq, each result of the filter is). The Kafka position
+ * is the input record's, so that a filter cannot lose it.
+ */
+static void
+record(struct app *a, const struct tw_json *j, struct tw_input *in)
+{
+	const struct tw_jval *f[MAXF], *root = &j->v[0];
+	struct pos *p = NULL;
+	int64_t off = -1, kts = NO_TIME;
+	const char *s, *end, *nl;
+	char err[256];
+	int i;
+
+	if (root->type == TW_JOBJ)
+		fs_scan(&a->fs, j, root, f);
+	else if (a->jq != NULL)
+		for (i = 0; i < a->fs.n; i++)
+			f[i] = NULL;
+	else {
+		report(a, in, "expected a JSON object%s", "");
+		return;
+	}
+	if (a->ckpt_due)
+		checkpoint(a);
+	if (pos_of(a, f, &p, &off, &kts) && a->track &&
+	    pos_counted(a, p, off, kts, in)) {
+		a->replayed++;
+		return;
+	}
+	if (a->have_tee)
+		tee_record(a, in);
+	if (a->jq == NULL) {
+		count(a, j, f, p, in);
+		return;
+	}
+	tw_buf_reset(&a->jqout);
+	if (tw_jq_run(a->jq, in->raw, in->rawlen, &a->jqout, err, sizeof err) < 0) {
+		report(a, in, "--jq: %s", err);
+		return;
+	}
+	for (s = a->jqout.p, end = s + a->jqout.len; s < end; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (nl == NULL)
+			nl = end;
+		if (tw_json_parse(&a->jj, s, (size_t)(nl - s)) != TW_JSON_OK ||
+		    a->jj.v[0].type != TW_JOBJ) {
+			snprintf(err, sizeof err, "--jq: a result is not a JSON object: %.*s",
+			    nl - s > 60 ? 60 : (int)(nl - s), s);
+			report(a, in, "%s", err);
+			continue;
+		}
+		fs_scan(&a->fs, &a->jj, &a->jj.v[0], f);
+		count(a, &a->jj, f, p, in);
+	}
+}
+
+/*
+ * Notes the group and aggregate fields the record has; the ones no
+ * record has had are named once (a misspelt field gives nulls).
+ */
+static void
+fields_seen(struct app *a, const struct tw_jval **f)
+{
+	uint64_t miss = a->fields_want & ~a->fields_seen;
+
+	while (miss) {
+		int i = __builtin_ctzll(miss);
+
+		miss &= miss - 1;
+		if (f[i] != NULL && f[i]->type != TW_JNULL)
+			a->fields_seen |= (uint64_t)1 << i;
+	}
+}
+
+static void
+fields_say(struct app *a)
+{
+	struct engine *e = &a->e;
+	uint64_t miss = a->fields_want & ~a->fields_seen;
+	int i;
+
+	if (a->fields_said || miss == 0 || a->records == 0)
+		return;
+	a->fields_said = 1;
+	for (i = 0; i < e->ng; i++)
+		if (miss & (uint64_t)1 << a->f_group[i]) {
+			tw_warn("-g %s: none of the first %llu records has this field "
+			    "(or it was null): they are all in its group null",
+			    e->gfields[i], (unsigned long long)a->records);
+			miss &= ~((uint64_t)1 << a->f_group[i]);
+		}
+	for (i = 0; i < e->na; i++)
+		if (a->f_agg[i] >= 0 && miss & (uint64_t)1 << a->f_agg[i]) {
+			tw_warn("-a: none of the first %llu records has the field \"%s\" "
+			    "(or it was null): %s is null", (unsigned long long)a->records,
+			    e->a[i].field, e->a[i].name);
+			miss &= ~((uint64_t)1 << a->f_agg[i]);
+		}
 }
 
 /*
@@ -509,6 +627,8 @@ on_tick(void *arg)
 		tw_writer_flush(&a->late);
 	if (a->have_tee)
 		tw_writer_flush(&a->tee);
+	if (a->have_rej && tw_rejects_flush(&a->rej) < 0)
+		tw_writer_fail(tw_rejects_failed(&a->rej));
 }
 
 static void
@@ -578,6 +698,10 @@ main(int argc, char **argv)
 		{ "reset-offsets", required_argument, NULL, 17 },
 		{ "resume-point", no_argument, NULL, 18 },
 		{ "copy", required_argument, NULL, 19 },
+		{ "jq", required_argument, NULL, 'j' },
+		{ "rejects", required_argument, NULL, 'r' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "max-bad", required_argument, NULL, 20 },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct app app;	/* static: zeroed, and not on the stack */
@@ -587,21 +711,34 @@ main(int argc, char **argv)
 	struct tw_input in;
 	struct tw_json j;
 	enum tw_in_status st;
-	const char *aggs = NULL, *groups = NULL, *timef = NULL, *late = NULL, *err;
+	const char *aggs = NULL, *jq_expr = NULL, *rejects = NULL, *groups = NULL, *timef = NULL, *late = NULL, *err;
 	const char *emit = "final";
 	char errbuf[300], defsource[128];
 	int ch, i, stopped, resume_point = 0;
 	int64_t x, retain = -1;
 	struct tw_buf spec = TW_BUF_INIT, spec_old = TW_BUF_INIT;
+	struct tw_buf aggbuf = TW_BUF_INIT;
+	uint64_t bad_before;
+	const char *hint;
 
 	tw_setprog(argv[0]);
 	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
 	tw_sig_init();
 	engine_init(e);
+	tw_guard_init(&a->guard, TW_GUARD_FLAT);
 	a->interval_ms = 1000;
-	while ((ch = getopt_long(argc, argv, "a:e:g:hl:qt:vw:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:e:g:hj:l:qr:st:vw:", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'a': aggs = optarg; break;
+		case 'a':
+			/* -a count -a sum:F is -a count,sum:F */
+			if (aggbuf.len > 0)
+				tw_buf_addc(&aggbuf, ',');
+			tw_buf_adds(&aggbuf, optarg);
+			aggs = aggbuf.p;
+			break;
+		case 'j': jq_expr = optarg; break;
+		case 'r': rejects = optarg; break;
+		case 's': a->strict = 1; break;
 		case 'e': emit = optarg; break;
 		case 'g': groups = optarg; break;
 		case 'h': usage(0); break;
@@ -670,6 +807,11 @@ main(int argc, char **argv)
 				tw_die(1, "%s: %s", optarg, strerror(errno));
 			tw_writer_init(&a->copy, (int)x, optarg);
 			a->have_copy = 1;
+			break;
+		case 20:
+			if (tw_parse_int(optarg, 0, INT64_MAX, &x, &err) < 0)
+				tw_die(2, "--max-bad: %s", err);
+			a->guard.budget = (uint64_t)x;
 			break;
 		default:
 			usage(2);
@@ -767,6 +909,11 @@ main(int argc, char **argv)
 		a->f_group[i] = fs_add(&a->fs, e->gfields[i]);
 	for (i = 0; i < e->na; i++)
 		a->f_agg[i] = e->a[i].field ? fs_add(&a->fs, e->a[i].field) : -1;
+	for (i = 0; i < e->ng && !a->merge; i++)
+		a->fields_want |= (uint64_t)1 << a->f_group[i];
+	for (i = 0; i < e->na && !a->merge; i++)
+		if (a->f_agg[i] >= 0)
+			a->fields_want |= (uint64_t)1 << a->f_agg[i];
 	/* A plain --merge writes every window at the end (the inputs are
 	 * files, read one after the other); a streaming one follows the
 	 * sources' watermarks. */
@@ -833,6 +980,22 @@ main(int argc, char **argv)
 		tw_writer_init(&a->late, fd, late);
 		a->have_late = 1;
 	}
+	if (jq_expr != NULL) {
+		char jqerr[512];
+
+		if (a->merge)
+			tw_die(2, "--jq filters records; --merge reads partial states");
+		if ((a->jq = tw_jq_new(jq_expr, jqerr, sizeof jqerr)) == NULL)
+			tw_die(2, "--jq: %s", jqerr);
+		tw_json_init(&a->jj);
+	}
+	if (rejects != NULL) {
+		char rerr[512];
+
+		if (tw_rejects_open(&a->rej, rejects, 1, rerr, sizeof rerr) < 0)
+			tw_die(1, "%s", rerr);
+		a->have_rej = 1;
+	}
 	if (a->state_path) {
 		state_litter(a);
 		state_load(a);
@@ -874,10 +1037,15 @@ main(int argc, char **argv)
 				a->marks++;	/* a stream mark: not a record */
 				break;
 			}
+			if ((hint = tw_guard_first(&a->guard, in.raw, in.rawlen, &j)) != NULL)
+				tw_warn("%s:%llu: %s", in.name, (unsigned long long)in.lineno, hint);
+			bad_before = a->bad;
 			if (a->merge)
 				merge_record(a, &j, &in, 0);
 			else
 				record(a, &j, &in);
+			if (a->bad == bad_before)
+				tw_guard_good(&a->guard);
 			if (tw_writer_end_record(&a->w) < 0)
 				tw_writer_fail(&a->w);
 			if (((a->records & 1023) == 0 && (a->emit_update || e->partial ||
@@ -903,6 +1071,8 @@ main(int argc, char **argv)
 			a->blank++;
 			break;
 		case TW_IN_BAD:
+			if ((hint = tw_guard_first(&a->guard, in.raw, in.rawlen, NULL)) != NULL)
+				tw_warn("%s:%llu: %s", in.name, (unsigned long long)in.lineno, hint);
 			report(a, &in, "%s", in.reason);
 			break;
 		case TW_IN_IOERR:
@@ -939,6 +1109,9 @@ main(int argc, char **argv)
 		tw_writer_fail(&a->tee);
 	if (a->have_copy && tw_writer_close(&a->copy) < 0)
 		tw_writer_fail(&a->copy);
+	if (a->have_rej && tw_rejects_close(&a->rej) < 0)
+		tw_writer_fail(tw_rejects_failed(&a->rej));
+	fields_say(a);
 	summary(a);
 	tw_input_free(&in);
 	tw_json_free(&j);
@@ -955,7 +1128,17 @@ main(int argc, char **argv)
 	pos_free(a);
 	merge_free(a);
 	free(a->reset_topics);
+	tw_buf_free(&aggbuf);
+	tw_buf_free(&a->jqout);
+	if (a->jq != NULL) {
+		tw_jq_free(a->jq);
+		tw_json_free(&a->jj);
+	}
 	if (stopped)
 		tw_sig_reraise();
+	if (tw_guard_none_usable(&a->guard)) {
+		tw_warn("no line of the input could be used");
+		return 1;
+	}
 	return a->ioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
 }
