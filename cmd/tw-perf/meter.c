@@ -25,14 +25,14 @@
  * rule). From the first record on, time is cut into windows of about a
  * second (struct cls); each window's records arrived live or from a
  * backlog: live when the meter had to wait for its input and the
- * records' ingest time (kafka_ts, else the event time) advanced no faster
- * than the clock (without any time: when the input paused, 50 ms or more,
- * for a quarter of the window and once per 1000 records); never from a
- * regular file. The run is
- * streaming when most of its records arrived live. Every sample gives a
- * data age (now minus its event time); the samples of live windows also
- * give a latency (now minus the ingest time), so the samples of a window
- * wait in the window until it is classified.
+ * records' event time (else kafka_ts) advanced no faster than the clock
+ * (without any time: when the input paused, 50 ms or more, for a quarter
+ * of the window and once per 1000 records); never from a regular file.
+ * The run is streaming when most of its records arrived live. Every
+ * sample gives a data age (now minus its event time); the samples of live
+ * windows also give a latency (now minus the ingest time: kafka_ts, else
+ * the event time), so the samples of a window wait in the window until
+ * it is classified.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -93,8 +93,8 @@ struct cls {
 	uint64_t records;
 	int64_t idle_ns, long_idle_ns;	/* time spent waiting for input */
 	uint64_t long_waits;		/* pauses of LONG_WAIT_NS or more */
-	int have_ing;
-	int64_t ing_first, ing_max;	/* ingest times of its samples */
+	int have_pace;
+	int64_t pace_first, pace_max;	/* event times of its samples */
 	int regular;			/* read from a regular file */
 	size_t n;			/* samples waiting: */
 	double *age, *since;		/* now - event time, now - ingest time */
@@ -114,8 +114,8 @@ struct meter {
 	/* Data age and latency: this interval, whole run. */
 	struct tw_quant age_i, age_t, lat_i, lat_t;
 	struct cls cls;
-	int have_prev_ing;
-	int64_t prev_ing_max;		/* of the windows before this one */
+	int have_prev_pace;
+	int64_t prev_pace_max;		/* of the windows before this one */
 	int regular;			/* the file being read is a regular one */
 	int waiting;			/* for input, since wait_from */
 	int64_t wait_from;
@@ -165,36 +165,39 @@ static void cls_close(struct meter *m, int64_t now_ns);
 static void cls_wait(struct meter *m, int64_t t1);
 
 /*
- * One sampled line: its data age, and its ingest time (when the record
+ * One sampled line: its data age; its ingest time (when the record
  * entered the pipeline: a flat tweet's kafka_ts, the time the broker
- * took it, else its event time) for the window's pace and latency.
+ * took it, else its event time) for the latency; its event time (else
+ * kafka_ts) for the window's pace.
  */
 static void
 sample(struct meter *m, const char *s, size_t n, int64_t now)
 {
 	struct cls *w = &m->cls;
-	int64_t t, k;
-	int have_t, rc;
+	int64_t t, k, pace;
+	int have_t, have_k, rc;
 
 	m->since_sample = 0;
 	rc = event_time(m, s, n, &t);
 	if (rc == -2)
 		return;
 	have_t = rc == 0;
-	if (tw_json_time(TW_JGET(&m->json, m->json.v, "kafka_ts"), &k) < 0) {
-		if (!have_t)
-			return;
-		k = t;
-	}
+	have_k = tw_json_time(TW_JGET(&m->json, m->json.v, "kafka_ts"), &k) == 0;
+	if (!have_t && !have_k)
+		return;
 	if (w->n == PENDING_MAX)
 		cls_close(m, tw_mono_ns());
 	w->age[w->n] = have_t ? (double)(now - t) : NAN;
-	w->since[w->n++] = (double)(now - k);
-	if (!w->have_ing) {
-		w->have_ing = 1;
-		w->ing_first = w->ing_max = k;
-	} else if (k > w->ing_max) {
-		w->ing_max = k;
+	w->since[w->n++] = (double)(now - (have_k ? k : t));
+	/* The pace is the data's own time: a topic filled in a burst and
+	 * read at the speed it was filled is still hours of tweets read in
+	 * minutes. */
+	pace = have_t ? t : k;
+	if (!w->have_pace) {
+		w->have_pace = 1;
+		w->pace_first = w->pace_max = pace;
+	} else if (pace > w->pace_max) {
+		w->pace_max = pace;
 	}
 }
 
@@ -299,11 +302,11 @@ cls_close(struct meter *m, int64_t now_ns)
 		m->wait_from = now_ns;
 	}
 	if (w->records > 0 && !w->regular) {
-		if (w->have_ing) {
-			int64_t base = m->have_prev_ing ? m->prev_ing_max : w->ing_first;
+		if (w->have_pace) {
+			int64_t base = m->have_prev_pace ? m->prev_pace_max : w->pace_first;
 
 			live = w->idle_ns > 0 &&
-			    (double)(w->ing_max - base) <= 2 * wall_ms + PACE_SLACK_MS;
+			    (double)(w->pace_max - base) <= 2 * wall_ms + PACE_SLACK_MS;
 		} else {
 			/* Paused for a quarter of the window, and often: a
 			 * busy producer the scheduler holds up pauses now
@@ -321,15 +324,15 @@ cls_close(struct meter *m, int64_t now_ns)
 	}
 	if (live)
 		m->live_records += w->records;
-	if (w->have_ing && (!m->have_prev_ing || w->ing_max > m->prev_ing_max)) {
-		m->prev_ing_max = w->ing_max;
-		m->have_prev_ing = 1;
+	if (w->have_pace && (!m->have_prev_pace || w->pace_max > m->prev_pace_max)) {
+		m->prev_pace_max = w->pace_max;
+		m->have_prev_pace = 1;
 	}
 	w->start_ns = now_ns;
 	w->records = 0;
 	w->idle_ns = w->long_idle_ns = 0;
 	w->long_waits = 0;
-	w->have_ing = 0;
+	w->have_pace = 0;
 	w->regular = 0;
 	w->n = 0;
 }

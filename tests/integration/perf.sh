@@ -316,6 +316,19 @@ s = [json.loads(l) for l in open(sys.argv[1])][-1]
 assert s["mode"] == "streaming" and s["live_records"] >= 270, s
 assert s["latency_ms"]["p99"] < 1000 and 4900 <= s["age_ms"]["p50"] <= 6500, s
 PY
+# A topic filled with history in a burst, read back at the pace it was
+# filled (kafka_ts follows the clock, the event times span hours): batch.
+python3 - "$T/burst.log" <<'PY' && ok "kafka_ts: history read at the pace it was produced is batch (pace from the event time)" || not_ok "kafka_ts: history at the producer's pace" "$(tail -1 "$T/burst.log")"
+import json, subprocess, sys, time
+p = subprocess.Popen(["tw-perf", "-l", "burst", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+old = int(time.time() * 1000) - 86400000
+for i in range(400):
+    p.stdin.write(b'{"record_type":"tweet","id":"%d","ts":%d,"kafka_ts":%d}\n' % (i, old + i * 10000, int(time.time() * 1000))); p.stdin.flush()
+    time.sleep(0.005)
+p.stdin.close(); assert p.wait(10) == 0
+s = [json.loads(l) for l in open(sys.argv[1])][-1]
+assert s["mode"] == "batch" and s["live_records"] == 0 and s["latency_ms"] is None, s
+PY
 # A consumer that catches up on an hour of backlog, then follows a live
 # topic: the backlog is never live, the latency is the live part's, and
 # the mode is what most records were (batch).
