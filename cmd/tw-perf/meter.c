@@ -25,14 +25,14 @@
  * rule). From the first record on, time is cut into windows of about a
  * second (struct cls); each window's records arrived live or from a
  * backlog: live when the meter had to wait for its input and the
- * records' event time (else kafka_ts) advanced no faster than the clock
- * (without any time: when the input paused, 50 ms or more, for a quarter
- * of the window and once per 1000 records); never from a regular file.
- * The run is streaming when most of its records arrived live. Every
- * sample gives a data age (now minus its event time); the samples of live
- * windows also give a latency (now minus the ingest time: kafka_ts, else
- * the event time), so the samples of a window wait in the window until
- * it is classified.
+ * records' event time (else kafka_ts) advanced no faster than the clock,
+ * in each Kafka partition apart (without any time: when the input paused,
+ * 50 ms or more, for a quarter of the window and once per 1000 records);
+ * never from a regular file. The run is streaming when most of its
+ * records arrived live. Every sample gives a data age (now minus its
+ * event time); the samples of live windows also give a latency (now
+ * minus the ingest time: kafka_ts, else the event time), so the samples
+ * of a window wait in the window until it is classified.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -85,6 +85,18 @@ static size_t rdsz = BUFSZ;
 #define LONG_WAIT_NS ((int64_t)50 * 1000000)
 #define PACE_SLACK_MS 1000.0
 #define PENDING_MAX 8192
+/* Sources whose pace is followed apart: Kafka partitions by number
+ * (modulo), and one for records without a partition. */
+#define NSRC 1024
+#define SRC_NONE NSRC
+
+/* The pace of one source: its newest event time before the current
+ * window (and when that window closed), and in the current window. */
+struct src {
+	int seen, touched;
+	int64_t prev_max, prev_ns;
+	int64_t first, max;
+};
 
 /* The current classification window (see the comment at the top). */
 struct cls {
@@ -93,8 +105,9 @@ struct cls {
 	uint64_t records;
 	int64_t idle_ns, long_idle_ns;	/* time spent waiting for input */
 	uint64_t long_waits;		/* pauses of LONG_WAIT_NS or more */
-	int have_pace;
-	int64_t pace_first, pace_max;	/* event times of its samples */
+	int have_pace;			/* a sample had a time */
+	size_t ntouched;		/* sources with samples: */
+	int touched[NSRC + 1];
 	int regular;			/* read from a regular file */
 	size_t n;			/* samples waiting: */
 	double *age, *since;		/* now - event time, now - ingest time */
@@ -114,8 +127,7 @@ struct meter {
 	/* Data age and latency: this interval, whole run. */
 	struct tw_quant age_i, age_t, lat_i, lat_t;
 	struct cls cls;
-	int have_prev_pace;
-	int64_t prev_pace_max;		/* of the windows before this one */
+	struct src src[NSRC + 1];
 	int regular;			/* the file being read is a regular one */
 	int waiting;			/* for input, since wait_from */
 	int64_t wait_from;
@@ -168,14 +180,17 @@ static void cls_wait(struct meter *m, int64_t t1);
  * One sampled line: its data age; its ingest time (when the record
  * entered the pipeline: a flat tweet's kafka_ts, the time the broker
  * took it, else its event time) for the latency; its event time (else
- * kafka_ts) for the window's pace.
+ * kafka_ts) for the pace of its source (its Kafka partition: a backlog
+ * of several partitions comes interleaved, each partition's history
+ * after another's, so one newest time for all would stand still).
  */
 static void
 sample(struct meter *m, const char *s, size_t n, int64_t now)
 {
 	struct cls *w = &m->cls;
-	int64_t t, k, pace;
-	int have_t, have_k, rc;
+	int64_t t, k, pace, part;
+	int have_t, have_k, rc, i;
+	struct src *sp;
 
 	m->since_sample = 0;
 	rc = event_time(m, s, n, &t);
@@ -193,11 +208,19 @@ sample(struct meter *m, const char *s, size_t n, int64_t now)
 	 * read at the speed it was filled is still hours of tweets read in
 	 * minutes. */
 	pace = have_t ? t : k;
-	if (!w->have_pace) {
-		w->have_pace = 1;
-		w->pace_first = w->pace_max = pace;
-	} else if (pace > w->pace_max) {
-		w->pace_max = pace;
+	if (tw_json_i64(TW_JGET(&m->json, m->json.v, "kafka_partition"), &part) == 0 ||
+	    tw_json_i64(TW_JGET(&m->json, m->json.v, "partition"), &part) == 0)
+		i = (int)((uint64_t)part % NSRC);
+	else
+		i = SRC_NONE;
+	sp = &m->src[i];
+	w->have_pace = 1;
+	if (!sp->touched) {
+		sp->touched = 1;
+		sp->first = sp->max = pace;
+		w->touched[w->ntouched++] = i;
+	} else if (pace > sp->max) {
+		sp->max = pace;
 	}
 }
 
@@ -289,7 +312,6 @@ static void
 cls_close(struct meter *m, int64_t now_ns)
 {
 	struct cls *w = &m->cls;
-	double wall_ms = (now_ns - w->start_ns) / 1e6;
 	int live = 0;
 	size_t i;
 
@@ -303,10 +325,19 @@ cls_close(struct meter *m, int64_t now_ns)
 	}
 	if (w->records > 0 && !w->regular) {
 		if (w->have_pace) {
-			int64_t base = m->have_prev_pace ? m->prev_pace_max : w->pace_first;
+			/* Every source kept the clock's pace: its event time
+			 * advanced by at most twice the time since it was
+			 * last seen (this window's start, for a new one),
+			 * plus a second. */
+			live = w->idle_ns > 0;
+			for (i = 0; i < w->ntouched && live; i++) {
+				const struct src *sp = &m->src[w->touched[i]];
+				int64_t base = sp->seen ? sp->prev_max : sp->first;
+				int64_t since = sp->seen ? sp->prev_ns : w->start_ns;
 
-			live = w->idle_ns > 0 &&
-			    (double)(w->pace_max - base) <= 2 * wall_ms + PACE_SLACK_MS;
+				live = (double)(sp->max - base) <=
+				    2 * (now_ns - since) / 1e6 + PACE_SLACK_MS;
+			}
 		} else {
 			/* Paused for a quarter of the window, and often: a
 			 * busy producer the scheduler holds up pauses now
@@ -324,10 +355,16 @@ cls_close(struct meter *m, int64_t now_ns)
 	}
 	if (live)
 		m->live_records += w->records;
-	if (w->have_pace && (!m->have_prev_pace || w->pace_max > m->prev_pace_max)) {
-		m->prev_pace_max = w->pace_max;
-		m->have_prev_pace = 1;
+	for (i = 0; i < w->ntouched; i++) {
+		struct src *sp = &m->src[w->touched[i]];
+
+		if (!sp->seen || sp->max > sp->prev_max)
+			sp->prev_max = sp->max;
+		sp->prev_ns = now_ns;
+		sp->seen = 1;
+		sp->touched = 0;
 	}
+	w->ntouched = 0;
 	w->start_ns = now_ns;
 	w->records = 0;
 	w->idle_ns = w->long_idle_ns = 0;

@@ -64,7 +64,9 @@ SIZES=${PERF_SIZES:-${LOG%.log}.sizes.tsv}
 read -r -a KX <<< "${KCAT_X:-}"
 export B MYSQL
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/perf.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
+job=
+# (An interrupted LIVE=1 stops its streaming job, which drains.)
+trap '[ -n "$job" ] && kill -TERM "$job" 2> /dev/null; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -139,6 +141,7 @@ else
 	kill -TERM "$job" 2> /dev/null
 	wait "$job"
 	st=$?
+	job=
 	[ "$st" -eq 0 ] || [ "$st" -eq 143 ] || rc=1
 	PROCESSED_TOPIC=$PROCESSED batch || rc=1
 fi
@@ -147,14 +150,16 @@ fi
 rows "$BT" > "$tmp/batch" && rows "$ST" > "$tmp/stream" || rc=1
 nb=$(awk -F'\t' '{ s += $4 } END { print s + 0 }' "$tmp/batch")
 ns=$(awk -F'\t' '{ s += $4 } END { print s + 0 }' "$tmp/stream")
-lb=$(cat "$STATE.batch.late" 2> /dev/null | wc -l | tr -d ' ')
-ls=$(cat "$STATE.late" 2> /dev/null | wc -l | tr -d ' ')
+late_b=$(cat "$STATE.batch.late" 2> /dev/null | wc -l | tr -d ' ')
+late_s=$(cat "$STATE.late" 2> /dev/null | wc -l | tr -d ' ')
 if [ "$nb" -gt 0 ] && cmp -s "$tmp/batch" "$tmp/stream"; then
-	echo "same tweets: $nb tweets in both runs ($(wc -l < "$tmp/batch" | tr -d ' ') rows of windows and groups equal; late records: batch $lb, streaming $ls)"
+	echo "same tweets: $nb tweets in both runs ($(wc -l < "$tmp/batch" | tr -d ' ') rows of windows and groups equal; late records: batch $late_b, streaming $late_s)"
 else
-	nd=$(diff "$tmp/batch" "$tmp/stream" | grep -c '^[<>]')
-	echo "NOT the same tweets: batch counted $nb ($PROCESSED, each tweet id once), streaming $ns ($RAW); $nd rows differ; late records: batch $lb, streaming $ls"
-	diff "$tmp/batch" "$tmp/stream" | grep '^[<>]' | head -3 | sed 's/^/  /'
+	diff "$tmp/batch" "$tmp/stream" > "$tmp/diff"
+	echo "NOT the same tweets: batch counted $nb ($PROCESSED, each tweet id once), streaming $ns ($RAW);" \
+	    "rows that differ: $(grep -c '^<' "$tmp/diff") of the batch's, $(grep -c '^>' "$tmp/diff") of the streaming run's;" \
+	    "late records: batch $late_b, streaming $late_s"
+	grep '^[<>]' "$tmp/diff" | head -4 | sed 's/^/  /'
 	rc=1
 fi
 echo

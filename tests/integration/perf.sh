@@ -329,6 +329,26 @@ p.stdin.close(); assert p.wait(10) == 0
 s = [json.loads(l) for l in open(sys.argv[1])][-1]
 assert s["mode"] == "batch" and s["live_records"] == 0 and s["latency_ms"] is None, s
 PY
+# A backlog of several partitions comes interleaved (kcat fetches one
+# partition's history, then another's): one newest time for all would
+# stand still while the others catch up to it; each partition's pace is
+# followed apart.
+python3 - "$T/inter.log" <<'PY' && ok "kafka_partition: an interleaved backlog of 4 partitions is batch (pace per partition)" || not_ok "kafka_partition: interleaved backlog" "$(tail -1 "$T/inter.log")"
+import json, subprocess, sys, time
+p = subprocess.Popen(["tw-perf", "-l", "inter", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+t0 = int(time.time() * 1000) - 86400000
+# (Partition 0 alone in a window, 1 to 3 in the next: their times stay
+# under partition 0's newest.)
+for c in range(2):
+    for part, pause in ((0, 1.1), (1, 0.3), (2, 0.3), (3, 0.5)):
+        p.stdin.write(b"".join(b'{"record_type":"tweet","ts":%d,"kafka_partition":%d,"kafka_ts":%d}\n'
+            % (t0 + (c * 100 + j) * 1000, part, t0 + (c * 100 + j) * 1000) for j in range(100)))
+        p.stdin.flush()
+        time.sleep(pause)
+p.stdin.close(); assert p.wait(10) == 0
+s = [json.loads(l) for l in open(sys.argv[1])][-1]
+assert s["records"] == 800 and s["mode"] == "batch" and s["live_records"] == 0 and s["latency_ms"] is None, s
+PY
 # A consumer that catches up on an hour of backlog, then follows a live
 # topic: the backlog is never live, the latency is the live part's, and
 # the mode is what most records were (batch).
