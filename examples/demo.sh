@@ -24,7 +24,7 @@ mkdir -p "$OUT"
 cd "$OUT"
 
 step "1. Generate $N tweets (API v2 filtered-stream lines, 5 s of disorder)"
-# Event times end about now, so latency figures mean something.
+# Event times end about now, so the data age reads in minutes, not years.
 START=$(date -u -d "@$(( $(date +%s) - N / 200 ))" +%Y-%m-%dT%H:%M:%SZ)
 tw-gen -n "$N" --seed 42 --start "$START" --event-rate 200 \
     --disorder 5s --keywords news,music,football,election,ai |

@@ -164,7 +164,7 @@ for c in "$ROOT"/tests/cases/*/*/; do
 done
 
 # Integration tests.
-HEAVY="kafka hive demo load_mariadb load_postgres"
+HEAVY="kafka kafka_perf hive demo load_mariadb load_postgres"
 for s in "$ROOT"/tests/integration/*.sh; do
 	[ -f "$s" ] || continue
 	n=integration/$(basename "$s" .sh)

@@ -2,6 +2,7 @@
  * tw-perf: meter a stream, measure a command, report on measurements.
  * The first argument picks the mode: "run", "report", or else the meter.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include "perf.h"
 #include "tw_sig.h"
 #include "tw_util.h"
+
+const char *perf_argv0;
 
 void
 perf_usage(int status)
@@ -22,6 +25,7 @@ perf_usage(int status)
 		    "  -o, --log FILE        append records to FILE (default: standard error)\n"
 		    "run (measures COMMAND and its process tree):\n"
 		    "  -e, --every DUR       sample /proc every DUR (default 100ms)\n"
+		    "  -m, --meter           meter the standard input on its way to COMMAND\n"
 		    "report:\n"
 		    "  -f, --format FMT      text (default), markdown or json\n"
 		    "  -s, --storage K:PATH  sqlite:FILE, dir:PATH or tsv:FILE (repeatable)\n"
@@ -34,9 +38,20 @@ perf_usage(int status)
 int
 main(int argc, char **argv)
 {
+	perf_argv0 = argv[0];
 	tw_setprog(argv[0]);
 	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
 	tw_sig_init();
+	{
+		/* run --meter starts this program with them blocked, so that
+		 * a stop sent at once is handled (a summary written). */
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
 	if (argc > 1 && strcmp(argv[1], "run") == 0)
 		return run_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "report") == 0)

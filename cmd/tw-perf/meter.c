@@ -20,10 +20,24 @@
  * costs several percent next to cat); a periodic SIGALRM interrupts a
  * read that waits on a quiet input, so stats records and the progress
  * display keep coming.
+ *
+ * Batch or streaming is decided by what arrives (tw-perf(1) states the
+ * rule). From the first record on, time is cut into windows of about a
+ * second (struct cls); each window's records arrived live or from a
+ * backlog: live when the meter had to wait for its input and the
+ * records' event time (else kafka_ts) advanced no faster than the clock,
+ * in each Kafka partition apart (without any time: when the input paused,
+ * 50 ms or more, for a quarter of the window and once per 1000 records);
+ * never from a regular file. The run is streaming when most of its
+ * records arrived live. Every sample gives a data age (now minus its
+ * event time); the samples of live windows also give a latency (now
+ * minus the ingest time: kafka_ts, else the event time), so the samples
+ * of a window wait in the window until it is classified.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -61,6 +75,43 @@ static size_t rdsz = BUFSZ;
 #define SAMPLE_EVERY 1024
 #define CARRY_MAX ((size_t)1 << 20)
 #define PROGRESS_MS 500
+/* Classification: a wait for input of WAIT_NS or more found the input
+ * idle (the meter had caught up); for records without a time, pauses of
+ * LONG_WAIT_NS or more are what a paced stream shows and a busy producer
+ * does not, even one the scheduler holds up on a loaded machine. A wait
+ * runs from a read's start to the data (or the end), across the reads
+ * the timer interrupts. PENDING_MAX samples at most wait in a window. */
+#define WAIT_NS ((int64_t)200 * 1000)
+#define LONG_WAIT_NS ((int64_t)50 * 1000000)
+#define PACE_SLACK_MS 1000.0
+#define PENDING_MAX 8192
+/* Sources whose pace is followed apart: Kafka partitions by number
+ * (modulo), and one for records without a partition. */
+#define NSRC 1024
+#define SRC_NONE NSRC
+
+/* The pace of one source: its newest event time before the current
+ * window (and when that window closed), and in the current window. */
+struct src {
+	int seen, touched;
+	int64_t prev_max, prev_ns;
+	int64_t first, max;
+};
+
+/* The current classification window (see the comment at the top). */
+struct cls {
+	int open;			/* from the first record on */
+	int64_t start_ns;
+	uint64_t records;
+	int64_t idle_ns, long_idle_ns;	/* time spent waiting for input */
+	uint64_t long_waits;		/* pauses of LONG_WAIT_NS or more */
+	int have_pace;			/* a sample had a time */
+	size_t ntouched;		/* sources with samples: */
+	int touched[NSRC + 1];
+	int regular;			/* read from a regular file */
+	size_t n;			/* samples waiting: */
+	double *age, *since;		/* now - event time, now - ingest time */
+};
 
 struct meter {
 	const char *label;
@@ -70,10 +121,16 @@ struct meter {
 	struct tw_writer log;
 	struct tw_writer out;		/* only for its error policy */
 
-	uint64_t records, bytes, blank;
+	uint64_t records, bytes, blank, live_records;
 	uint64_t last_records, last_bytes;
 	int64_t start_ms, start_ns, last_ns, next_ns, next_prog_ns;
-	struct tw_quant qi, qt;		/* latency: this interval, whole run */
+	/* Data age and latency: this interval, whole run. */
+	struct tw_quant age_i, age_t, lat_i, lat_t;
+	struct cls cls;
+	struct src src[NSRC + 1];
+	int regular;			/* the file being read is a regular one */
+	int waiting;			/* for input, since wait_from */
+	int64_t wait_from;
 	struct tw_json json;
 
 	struct tw_buf carry;		/* the start of a line cut by a read */
@@ -83,7 +140,9 @@ struct meter {
 	int in_failed;
 };
 
-/* Finds the event time of one line; -1 when it has none. */
+/* Finds the event time of one line: 0 when found, -1 when the line is
+ * an object without one (left parsed in m->json), -2 when it is not a
+ * JSON object. */
 static int
 event_time(struct meter *m, const char *s, size_t n, int64_t *t)
 {
@@ -94,9 +153,9 @@ event_time(struct meter *m, const char *s, size_t n, int64_t *t)
 		n--;
 	}
 	if (n == 0 || *s != '{')
-		return -1;
+		return -2;
 	if (tw_json_parse(&m->json, s, n) != TW_JSON_OK)
-		return -1;
+		return -2;
 	root = m->json.v;
 	if (tw_json_time(TW_JGET(&m->json, root, "ts"), t) == 0)
 		return 0;
@@ -114,14 +173,55 @@ event_time(struct meter *m, const char *s, size_t n, int64_t *t)
 	return -1;
 }
 
+static void cls_close(struct meter *m, int64_t now_ns);
+static void cls_wait(struct meter *m, int64_t t1);
+
+/*
+ * One sampled line: its data age; its ingest time (when the record
+ * entered the pipeline: a flat tweet's kafka_ts, the time the broker
+ * took it, else its event time) for the latency; its event time (else
+ * kafka_ts) for the pace of its source (its Kafka partition: a backlog
+ * of several partitions comes interleaved, each partition's history
+ * after another's, so one newest time for all would stand still).
+ */
 static void
 sample(struct meter *m, const char *s, size_t n, int64_t now)
 {
-	int64_t t;
+	struct cls *w = &m->cls;
+	int64_t t, k, pace, part;
+	int have_t, have_k, rc, i;
+	struct src *sp;
 
 	m->since_sample = 0;
-	if (event_time(m, s, n, &t) == 0)
-		tw_quant_add(&m->qi, (double)(now - t));
+	rc = event_time(m, s, n, &t);
+	if (rc == -2)
+		return;
+	have_t = rc == 0;
+	have_k = tw_json_time(TW_JGET(&m->json, m->json.v, "kafka_ts"), &k) == 0;
+	if (!have_t && !have_k)
+		return;
+	if (w->n == PENDING_MAX)
+		cls_close(m, tw_mono_ns());
+	w->age[w->n] = have_t ? (double)(now - t) : NAN;
+	w->since[w->n++] = (double)(now - (have_k ? k : t));
+	/* The pace is the data's own time: a topic filled in a burst and
+	 * read at the speed it was filled is still hours of tweets read in
+	 * minutes. */
+	pace = have_t ? t : k;
+	if (tw_json_i64(TW_JGET(&m->json, m->json.v, "kafka_partition"), &part) == 0 ||
+	    tw_json_i64(TW_JGET(&m->json, m->json.v, "partition"), &part) == 0)
+		i = (int)((uint64_t)part % NSRC);
+	else
+		i = SRC_NONE;
+	sp = &m->src[i];
+	w->have_pace = 1;
+	if (!sp->touched) {
+		sp->touched = 1;
+		sp->first = sp->max = pace;
+		w->touched[w->ntouched++] = i;
+	} else if (pace > sp->max) {
+		sp->max = pace;
+	}
 }
 
 /* One complete line (without its newline) of total length n. */
@@ -133,6 +233,7 @@ line(struct meter *m, const char *s, size_t n, int burst, int64_t now)
 		return;
 	}
 	m->records++;
+	m->cls.records++;
 	if ((burst && ++m->win_lines <= BURST) ||
 	    ++m->since_sample >= SAMPLE_EVERY)
 		sample(m, s, n, now);
@@ -200,6 +301,118 @@ lines(struct meter *m, const char *s, const char *end, int burst, int64_t now)
 		return lines_avx2(m, s, end, burst, now);
 #endif
 	return lines_from(m, s, s, end, burst, now);
+}
+
+/*
+ * Classifies the window's records as live or backlog (the rule at the
+ * top), moves its samples into the interval's sketches and starts the
+ * next window at now_ns.
+ */
+static void
+cls_close(struct meter *m, int64_t now_ns)
+{
+	struct cls *w = &m->cls;
+	int live = 0;
+	size_t i;
+
+	if (!w->open)
+		return;
+	if (m->waiting) {
+		/* A wait that goes on: its part so far is this window's. */
+		cls_wait(m, now_ns);
+		m->waiting = 1;
+		m->wait_from = now_ns;
+	}
+	if (w->records > 0 && !w->regular) {
+		if (w->have_pace) {
+			/* Every source kept the clock's pace: its event time
+			 * advanced by at most twice the time since it was
+			 * last seen (this window's start, for a new one),
+			 * plus a second. */
+			live = w->idle_ns > 0;
+			for (i = 0; i < w->ntouched && live; i++) {
+				const struct src *sp = &m->src[w->touched[i]];
+				int64_t base = sp->seen ? sp->prev_max : sp->first;
+				int64_t since = sp->seen ? sp->prev_ns : w->start_ns;
+
+				live = (double)(sp->max - base) <=
+				    2 * (now_ns - since) / 1e6 + PACE_SLACK_MS;
+			}
+		} else {
+			/* Paused for a quarter of the window, and often: a
+			 * busy producer the scheduler holds up pauses now
+			 * and then, a paced one at least once per 1000
+			 * records. */
+			live = w->long_idle_ns * 4 >= now_ns - w->start_ns &&
+			    w->long_waits * 1000 >= w->records;
+		}
+	}
+	for (i = 0; i < w->n; i++) {
+		if (!isnan(w->age[i]))
+			tw_quant_add(&m->age_i, w->age[i]);
+		if (live)
+			tw_quant_add(&m->lat_i, w->since[i]);
+	}
+	if (live)
+		m->live_records += w->records;
+	for (i = 0; i < w->ntouched; i++) {
+		struct src *sp = &m->src[w->touched[i]];
+
+		if (!sp->seen || sp->max > sp->prev_max)
+			sp->prev_max = sp->max;
+		sp->prev_ns = now_ns;
+		sp->seen = 1;
+		sp->touched = 0;
+	}
+	w->ntouched = 0;
+	w->start_ns = now_ns;
+	w->records = 0;
+	w->idle_ns = w->long_idle_ns = 0;
+	w->long_waits = 0;
+	w->have_pace = 0;
+	w->regular = 0;
+	w->n = 0;
+}
+
+/* A read returned data or the end at t1 (ns): the wait for it counts
+ * to the open window (none before the first record). */
+static void
+cls_wait(struct meter *m, int64_t t1)
+{
+	struct cls *w = &m->cls;
+	int64_t d = t1 - m->wait_from;
+
+	if (!m->waiting)
+		return;
+	m->waiting = 0;
+	if (w->open && d >= WAIT_NS) {
+		w->idle_ns += d;
+		if (d >= LONG_WAIT_NS) {
+			w->long_idle_ns += d;
+			w->long_waits++;
+		}
+	}
+}
+
+/*
+ * A read returned data at t1: its wait counts to the open window; data
+ * opens the first window, or closes one that is a second old and opens
+ * the next.
+ */
+static void
+cls_read(struct meter *m, int64_t t1)
+{
+	struct cls *w = &m->cls;
+
+	cls_wait(m, t1);
+	if (!w->open) {
+		w->open = 1;
+		w->start_ns = t1;
+	} else if (t1 - w->start_ns >= (int64_t)WINDOW_MS * 1000000) {
+		cls_close(m, t1);
+	}
+	if (m->regular)
+		w->regular = 1;
 }
 
 static void
@@ -283,8 +496,12 @@ stats(struct meter *m, int64_t now_ns)
 	rec_num(b, (m->records - m->last_records) / dt, 1);
 	rec_key(b, "rate_bps");
 	rec_num(b, (m->bytes - m->last_bytes) / dt, 1);
+	rec_key(b, "live_records");
+	tw_buf_add_u64(b, m->live_records);
+	rec_key(b, "age_ms");
+	rec_latency(b, &m->age_i);
 	rec_key(b, "latency_ms");
-	rec_latency(b, &m->qi);
+	rec_latency(b, &m->lat_i);
 	tw_buf_addc(b, '}');
 	log_write(m);
 }
@@ -346,15 +563,20 @@ clock_work(struct meter *m, int64_t now_ns)
 	}
 	if (now_ns < m->next_ns)
 		return;
+	/* The interval's figures hold every window so far. */
+	cls_close(m, now_ns);
 	if (!m->progress) {
 		stats(m, now_ns);
 		m->last_ns = now_ns;
 		m->last_records = m->records;
 		m->last_bytes = m->bytes;
 	}
-	tw_quant_merge(&m->qt, &m->qi);
-	tw_quant_free(&m->qi);
-	memset(&m->qi, 0, sizeof m->qi);
+	tw_quant_merge(&m->age_t, &m->age_i);
+	tw_quant_free(&m->age_i);
+	memset(&m->age_i, 0, sizeof m->age_i);
+	tw_quant_merge(&m->lat_t, &m->lat_i);
+	tw_quant_free(&m->lat_i);
+	memset(&m->lat_i, 0, sizeof m->lat_i);
 	while (m->next_ns <= now_ns)
 		m->next_ns += m->every_ms * 1000000;
 }
@@ -398,9 +620,13 @@ tick(struct meter *m)
 	clock_work(m, now);
 }
 
+/* How the input ended, for the summary. */
+enum { END_EOF, END_SIGNAL, END_CLOSED };
+
 static void
-summary(struct meter *m, const char *mode)
+summary(struct meter *m, int ended)
 {
+	static const char *how[] = { "eof", "signal", "closed" };
 	struct tw_buf *b = &m->log.out;
 	int64_t now_ns = tw_mono_ns();
 	double el = (now_ns - m->start_ns) / 1e9;
@@ -411,16 +637,28 @@ summary(struct meter *m, const char *mode)
 		memset(&off, 0, sizeof off);
 		setitimer(ITIMER_REAL, &off, NULL);
 	}
-	tw_quant_merge(&m->qt, &m->qi);
+	cls_close(m, now_ns);
+	tw_quant_merge(&m->age_t, &m->age_i);
+	tw_quant_free(&m->age_i);
+	memset(&m->age_i, 0, sizeof m->age_i);
+	tw_quant_merge(&m->lat_t, &m->lat_i);
+	tw_quant_free(&m->lat_i);
+	memset(&m->lat_i, 0, sizeof m->lat_i);
 	if (el <= 0)
 		el = 1e-9;
 	if (m->progress)
 		progress(m, now_ns, 1);
 	head(m, "summary");
 	rec_key(b, "mode");
-	rec_str(b, mode);
+	/* Streaming when most records arrived live; no records: batch. */
+	rec_str(b, m->records > 0 && m->live_records * 2 > m->records ?
+	    "streaming" : "batch");
+	rec_key(b, "ended");
+	rec_str(b, how[ended]);
 	rec_key(b, "records");
 	tw_buf_add_u64(b, m->records);
+	rec_key(b, "live_records");
+	tw_buf_add_u64(b, m->live_records);
 	rec_key(b, "bytes");
 	tw_buf_add_u64(b, m->bytes);
 	rec_key(b, "blank");
@@ -436,10 +674,14 @@ summary(struct meter *m, const char *mode)
 	rec_key(b, "throughput_bps");
 	rec_num(b, m->bytes / el, 1);
 	rec_rusage_self(b);
+	rec_key(b, "age_samples");
+	tw_buf_add_u64(b, m->age_t.n);
+	rec_key(b, "age_ms");
+	rec_latency(b, &m->age_t);
 	rec_key(b, "latency_samples");
-	tw_buf_add_u64(b, m->qt.n);
+	tw_buf_add_u64(b, m->lat_t.n);
 	rec_key(b, "latency_ms");
-	rec_latency(b, &m->qt);
+	rec_latency(b, &m->lat_t);
 	tw_buf_addc(b, '}');
 	log_write(m);
 }
@@ -478,7 +720,15 @@ copy(struct meter *m, int fd, const char *name, char *buf)
 			return 1;
 		if (alarm_fired)
 			tick(m);
+		if (!m->waiting) {
+			m->waiting = 1;
+			m->wait_from = tw_mono_ns();
+		}
 		n = read(fd, buf, rdsz);
+		if (n > 0)
+			cls_read(m, tw_mono_ns());
+		else if (n == 0)
+			cls_wait(m, tw_mono_ns());
 		if (n == 0)
 			return 0;
 		if (n < 0) {
@@ -499,6 +749,16 @@ copy(struct meter *m, int fd, const char *name, char *buf)
 		if (now >= m->next_ns || (m->progress && now >= m->next_prog_ns))
 			clock_work(m, now);
 	}
+}
+
+/* A regular file (or block device) is read as a backlog, whatever its
+ * records say. */
+static int
+is_regular(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
 }
 
 int
@@ -565,6 +825,8 @@ meter_main(int argc, char **argv)
 			rdsz = PIPESZ;
 	}
 	buf = tw_xmalloc(BUFSZ);
+	m->cls.age = tw_xmalloc(PENDING_MAX * sizeof *m->cls.age);
+	m->cls.since = tw_xmalloc(PENDING_MAX * sizeof *m->cls.since);
 	m->start_ms = tw_now_ms();
 	m->start_ns = m->last_ns = tw_mono_ns();
 	m->next_ns = m->start_ns + m->every_ms * 1000000;
@@ -584,6 +846,7 @@ meter_main(int argc, char **argv)
 		const char *name = argc ? argv[i] : "-";
 
 		if (strcmp(name, "-") == 0) {
+			m->regular = is_regular(STDIN_FILENO);
 			rc = copy(m, STDIN_FILENO, "<stdin>", buf);
 			continue;
 		}
@@ -593,6 +856,7 @@ meter_main(int argc, char **argv)
 			m->in_failed++;
 			continue;
 		}
+		m->regular = is_regular(fd);
 		rc = copy(m, fd, name, buf);
 		close(fd);
 	}
@@ -608,12 +872,12 @@ meter_main(int argc, char **argv)
 		 * only, so `| head` stays quiet. */
 		if (m->logpath != NULL) {
 			m->progress = 0;
-			summary(m, "streaming");
+			summary(m, END_CLOSED);
 			tw_writer_close(&m->log);
 		}
 		tw_writer_fail(&m->out);
 	}
-	summary(m, rc == 1 ? "streaming" : "batch");
+	summary(m, rc == 1 ? END_SIGNAL : END_EOF);
 	if (m->logpath != NULL && tw_writer_close(&m->log) < 0)
 		tw_writer_fail(&m->log);
 	if (close(STDOUT_FILENO) < 0 && errno != EINTR) {
@@ -621,8 +885,12 @@ meter_main(int argc, char **argv)
 		tw_writer_fail(&m->out);
 	}
 	tw_json_free(&m->json);
-	tw_quant_free(&m->qi);
-	tw_quant_free(&m->qt);
+	tw_quant_free(&m->age_i);
+	tw_quant_free(&m->age_t);
+	tw_quant_free(&m->lat_i);
+	tw_quant_free(&m->lat_t);
+	free(m->cls.age);
+	free(m->cls.since);
 	tw_buf_free(&m->carry);
 	free(buf);
 	if (rc == 1)

@@ -20,13 +20,16 @@
 
 #define PERF_USAGE \
     "usage: tw-perf [-l NAME] [-e DUR] [-o FILE] [FILE ...]\n" \
-    "       tw-perf run [-l NAME] [-e DUR] [-o FILE] -- COMMAND [ARG ...]\n" \
+    "       tw-perf run [-m] [-l NAME] [-e DUR] [-o FILE] -- COMMAND [ARG ...]\n" \
     "       tw-perf report [-f text|markdown|json] [-s KIND:PATH] [--svg DIR]\n" \
     "                      [LOG ...]\n"
 
 /* Prints the usage (to stdout with the option list when status is 0,
  * else to stderr) and exits with status. */
 void perf_usage(int status) __attribute__((noreturn));
+
+/* argv[0] as given, to start the meter of run --meter. */
+extern const char *perf_argv0;
 
 int meter_main(int argc, char **argv);
 int run_main(int argc, char **argv);

@@ -12,7 +12,7 @@
 #include "tw_util.h"
 #include "tw_writer.h"
 
-#define MAXCOL 12
+#define MAXCOL 14
 
 struct table {
 	const char *title;
@@ -81,6 +81,29 @@ human(double v)
 		i++;
 	}
 	snprintf(buf, sizeof buf, i ? "%.1f %s" : "%.0f %s", v, unit[i]);
+	return tw_xstrdup(buf);
+}
+
+/* A duration in milliseconds, in the unit that reads best: 950 ms,
+ * 8.2 s, 8.4 min, 3.0 h, 2.9 d; "-" when not known. */
+static char *
+dur(double ms)
+{
+	char buf[64];
+	double a = fabs(ms);
+
+	if (!isfinite(ms))
+		return tw_xstrdup("-");
+	if (a < 1000)
+		snprintf(buf, sizeof buf, "%.0f ms", ms);
+	else if (a < 60e3)
+		snprintf(buf, sizeof buf, "%.1f s", ms / 1e3);
+	else if (a < 3600e3)
+		snprintf(buf, sizeof buf, "%.1f min", ms / 60e3);
+	else if (a < 86400e3)
+		snprintf(buf, sizeof buf, "%.1f h", ms / 3600e3);
+	else
+		snprintf(buf, sizeof buf, "%.1f d", ms / 86400e3);
 	return tw_xstrdup(buf);
 }
 
@@ -167,9 +190,10 @@ langs(const struct data *d)
 	return n > 0 ? n : NAN;
 }
 
-/* The metrics compared between batch and streaming. */
+/* The metrics compared between batch and streaming (fmt NULL: a
+ * duration in ms, printed by dur()). */
 struct metric {
-	const char *name, *fmt;
+	const char *name, *fmt, *key;
 	double (*get)(const struct run *);
 };
 
@@ -178,18 +202,76 @@ static double m_seconds(const struct run *r) { return r->seconds; }
 static double m_rps(const struct run *r) { return r->rps; }
 static double m_mbps(const struct run *r) { return r->bps / 1e6; }
 static double m_mem(const struct run *r) { return r->peak_rss_kb / 1024; }
+static double m_age(const struct run *r) { return r->age[2]; }
 static double m_p99(const struct run *r) { return r->lat[2]; }
 
+/* key: the name in JSON, where durations stay in milliseconds. */
 static const struct metric metrics[] = {
-	{ "tweets", "%.0f", m_records },
-	{ "seconds", "%.3f", m_seconds },
-	{ "tweets/s", "%.1f", m_rps },
-	{ "MB/s", "%.2f", m_mbps },
-	{ "peak MiB", "%.1f", m_mem },
-	{ "CPU s", "%.2f", cpu },
-	{ "p99 latency ms", "%.1f", m_p99 },
+	{ "tweets", "%.0f", "tweets", m_records },
+	{ "seconds", "%.3f", "seconds", m_seconds },
+	{ "tweets/s", "%.1f", "tweets/s", m_rps },
+	{ "MB/s", "%.2f", "MB/s", m_mbps },
+	{ "peak MiB", "%.1f", "peak MiB", m_mem },
+	{ "CPU s", "%.2f", "CPU s", cpu },
+	{ "data age p99", NULL, "data age p99 ms", m_age },
+	{ "latency p99", NULL, "latency p99 ms", m_p99 },
 };
 #define NMETRIC (sizeof metrics / sizeof metrics[0])
+
+/* A run summary with no meter's figures (tw-perf run without --meter
+ * or a meter inside). */
+static int
+unmetered(const struct run *r)
+{
+	return r->command != NULL && !r->merged && !isfinite(r->records);
+}
+
+/* Calls fn for each note the report makes, with its text. */
+static void
+notes(const struct report *R, void (*fn)(struct tw_buf *, const char *, int),
+    struct tw_buf *b, int md)
+{
+	char msg[600];
+	size_t i;
+	int age = 0;
+
+	for (i = 0; i < R->nruns; i++) {
+		const struct run *r = &R->runs[i];
+
+		if (r->hidden)
+			continue;
+		if (isfinite(r->age[2]) || isfinite(r->lat[2]))
+			age = 1;
+		if (unmetered(r)) {
+			snprintf(msg, sizeof msg, "run \"%s\" had no meter: tweets and "
+			    "rates unknown (tw-perf run --meter, or a tw-perf meter "
+			    "with the same label in the command)",
+			    r->label ? r->label : "-");
+			fn(b, msg, md);
+		}
+	}
+	if (age)
+		fn(b, "data age: now minus the event time of the records as they "
+		    "passed the meter (for a backlog, how old the data was); "
+		    "latency: now minus the time a record entered the pipeline "
+		    "(its Kafka time, else its event time), over the records that "
+		    "arrived live only: a batch run has a data age, no latency", md);
+}
+
+static void
+note_text(struct tw_buf *b, const char *msg, int md)
+{
+	tw_buf_addf(b, md ? "Note: %s.\n\n" : "note: %s\n", msg);
+}
+
+static void
+note_json(struct tw_buf *b, const char *msg, int md)
+{
+	(void)md;
+	if (b->len > 0 && b->p[b->len - 1] != '[')
+		tw_buf_addc(b, ',');
+	rec_str(b, msg);
+}
 
 static void
 text(const struct report *R, struct tw_buf *b, int md)
@@ -197,10 +279,11 @@ text(const struct report *R, struct tw_buf *b, int md)
 	struct table t;
 	char *c[MAXCOL], title[512];
 	size_t i;
+	size_t before;
 
 	if (R->nruns > 0) {
 		t_init(&t, "Runs", "label|mode|>tweets|start|end|>seconds|>tweets/s|"
-		    ">MB/s|>peak MiB|>CPU s|>p99 ms");
+		    ">MB/s|>peak MiB|>CPU s|>data age p99|>latency p99");
 		for (i = 0; i < R->nruns; i++) {
 			const struct run *r = &R->runs[i];
 
@@ -216,23 +299,33 @@ text(const struct report *R, struct tw_buf *b, int md)
 			c[7] = fmt(r->bps / 1e6, "%.2f");
 			c[8] = fmt(r->peak_rss_kb / 1024, "%.1f");
 			c[9] = fmt(cpu(r), "%.2f");
-			c[10] = fmt(r->lat[2], "%.1f");
+			c[10] = dur(r->age[2]);
+			c[11] = dur(r->lat[2]);
 			t_add(&t, c);
 		}
 		t_print(b, &t, md);
+		before = b->len;
+		notes(R, note_text, b, md);
+		if (b->len > before && !md)
+			tw_buf_addc(b, '\n');
 	}
 	if (R->batch != NULL && R->streaming != NULL) {
 		snprintf(title, sizeof title, "Batch vs streaming (batch: %s, streaming: %s)",
 		    R->batch->label ? R->batch->label : "-",
 		    R->streaming->label ? R->streaming->label : "-");
 		t_init(&t, title, "metric|>batch|>streaming|>streaming/batch");
+		c[0] = tw_xstrdup("mode");
+		c[1] = str(R->batch->mode);
+		c[2] = str(R->streaming->mode);
+		c[3] = tw_xstrdup("");
+		t_add(&t, c);
 		for (i = 0; i < NMETRIC; i++) {
 			double x = metrics[i].get(R->batch);
 			double y = metrics[i].get(R->streaming);
 
 			c[0] = tw_xstrdup(metrics[i].name);
-			c[1] = fmt(x, metrics[i].fmt);
-			c[2] = fmt(y, metrics[i].fmt);
+			c[1] = metrics[i].fmt ? fmt(x, metrics[i].fmt) : dur(x);
+			c[2] = metrics[i].fmt ? fmt(y, metrics[i].fmt) : dur(y);
 			c[3] = fmt(x != 0 ? y / x : NAN, "%.2f");
 			t_add(&t, c);
 		}
@@ -283,6 +376,21 @@ jnum(struct tw_buf *b, const char *key, double v, int prec)
 }
 
 static void
+pcts(struct tw_buf *b, const double v[4])
+{
+	if (!isfinite(v[0]) && !isfinite(v[3])) {
+		tw_buf_adds(b, "null");
+		return;
+	}
+	tw_buf_adds(b, "{\"p50\":");
+	rec_num(b, v[0], 1);
+	jnum(b, "p95", v[1], 1);
+	jnum(b, "p99", v[2], 1);
+	jnum(b, "max", v[3], 1);
+	tw_buf_addc(b, '}');
+}
+
+static void
 json(const struct report *R, struct tw_buf *b)
 {
 	size_t i;
@@ -299,10 +407,13 @@ json(const struct report *R, struct tw_buf *b)
 		rec_str(b, r->label);
 		rec_key(b, "mode");
 		rec_str(b, r->mode);
+		rec_key(b, "ended");
+		rec_str(b, r->ended);
 		rec_key(b, "command");
 		rec_str(b, r->command);
 		jnum(b, "exit_status", r->exit_status, 0);
 		jnum(b, "records", r->records, 0);
+		jnum(b, "live_records", r->live, 0);
 		jnum(b, "bytes", r->bytes, 0);
 		rec_key(b, "start");
 		rec_str(b, r->start);
@@ -314,17 +425,10 @@ json(const struct report *R, struct tw_buf *b)
 		jnum(b, "cpu_s", cpu(r), 3);
 		jnum(b, "peak_rss_kb", r->peak_rss_kb, 0);
 		jnum(b, "max_single_rss_kb", r->max_single_kb, 0);
+		rec_key(b, "age_ms");
+		pcts(b, r->age);
 		rec_key(b, "latency_ms");
-		if (isfinite(r->lat[0]) || isfinite(r->lat[3])) {
-			tw_buf_adds(b, "{\"p50\":");
-			rec_num(b, r->lat[0], 1);
-			jnum(b, "p95", r->lat[1], 1);
-			jnum(b, "p99", r->lat[2], 1);
-			jnum(b, "max", r->lat[3], 1);
-			tw_buf_addc(b, '}');
-		} else {
-			tw_buf_adds(b, "null");
-		}
+		pcts(b, r->lat);
 		jnum(b, "stats_records", r->stats ? (double)r->stats->n : 0, 0);
 		jnum(b, "peak_rate_rps", r->stats ? r->stats->peak_rps : NAN, 1);
 		tw_buf_addc(b, '}');
@@ -335,6 +439,12 @@ json(const struct report *R, struct tw_buf *b)
 		rec_str(b, R->batch->label);
 		rec_key(b, "streaming");
 		rec_str(b, R->streaming->label);
+		rec_key(b, "modes");
+		tw_buf_adds(b, "{\"batch\":");
+		rec_str(b, R->batch->mode);
+		rec_key(b, "streaming");
+		rec_str(b, R->streaming->mode);
+		tw_buf_addc(b, '}');
 		rec_key(b, "metrics");
 		tw_buf_addc(b, '[');
 		for (i = 0; i < NMETRIC; i++) {
@@ -342,7 +452,7 @@ json(const struct report *R, struct tw_buf *b)
 			double y = metrics[i].get(R->streaming);
 
 			tw_buf_adds(b, i ? ",{\"metric\":" : "{\"metric\":");
-			rec_str(b, metrics[i].name);
+			rec_str(b, metrics[i].key);
 			jnum(b, "batch", x, 3);
 			jnum(b, "streaming", y, 3);
 			jnum(b, "ratio", x != 0 ? y / x : NAN, 3);
@@ -383,6 +493,10 @@ json(const struct report *R, struct tw_buf *b)
 		jnum(b, "files", R->store[i].files, 0);
 		tw_buf_addc(b, '}');
 	}
+	tw_buf_addc(b, ']');
+	rec_key(b, "notes");
+	tw_buf_addc(b, '[');
+	notes(R, note_json, b, 0);
 	tw_buf_addc(b, ']');
 	rec_key(b, "bad_lines");
 	tw_buf_add_u64(b, R->bad);

@@ -87,20 +87,26 @@ same_label(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
 }
 
+/* Percentiles {"p50","p95","p99","max"} of field key into lat (NaN
+ * when key is NULL, or the field missing or null); -1 after a message
+ * when malformed. */
 static int
 read_latency(struct tw_input *in, const struct tw_json *j,
-    const struct tw_jval *obj, double lat[4])
+    const struct tw_jval *obj, const char *key, double lat[4])
 {
-	const struct tw_jval *l = TW_JGET(j, obj, "latency_ms");
+	const struct tw_jval *l;
 	static const char *keys[4] = { "p50", "p95", "p99", "max" };
 	int i;
 
 	for (i = 0; i < 4; i++)
 		lat[i] = NAN;
+	if (key == NULL)
+		return 0;
+	l = tw_json_get(j, obj, key, strlen(key));
 	if (l == NULL || l->type == TW_JNULL)
 		return 0;
 	if (l->type != TW_JOBJ) {
-		bad(in, "field \"latency_ms\" is not an object%s", "");
+		bad(in, "field \"%s\" is not an object", key);
 		return -1;
 	}
 	for (i = 0; i < 4; i++)
@@ -118,7 +124,10 @@ summary_rec(struct tw_input *in, const struct tw_json *j,
 	size_t i;
 
 	memset(&t, 0, sizeof t);
+	/* Before age and latency were told apart, "latency_ms" was the age. */
+	t.old = TW_JGET(j, o, "age_ms") == NULL;
 	if (num(in, j, o, "records", &t.records) < 0 ||
+	    num(in, j, o, "live_records", &t.live) < 0 ||
 	    num(in, j, o, "bytes", &t.bytes) < 0 ||
 	    num(in, j, o, "processing_s", &t.seconds) < 0 ||
 	    num(in, j, o, "throughput_rps", &t.rps) < 0 ||
@@ -128,11 +137,13 @@ summary_rec(struct tw_input *in, const struct tw_json *j,
 	    num(in, j, o, "peak_rss_kb", &t.peak_rss_kb) < 0 ||
 	    num(in, j, o, "max_single_rss_kb", &t.max_single_kb) < 0 ||
 	    num(in, j, o, "exit_status", &es) < 0 ||
-	    read_latency(in, j, o, t.lat) < 0)
+	    read_latency(in, j, o, t.old ? "latency_ms" : "age_ms", t.age) < 0 ||
+	    read_latency(in, j, o, t.old ? NULL : "latency_ms", t.lat) < 0)
 		return;
 	t.exit_status = es;
 	t.label = jstrdup(TW_JGET(j, o, "label"));
 	t.mode = jstrdup(TW_JGET(j, o, "mode"));
+	t.ended = jstrdup(TW_JGET(j, o, "ended"));
 	t.command = jstrdup(TW_JGET(j, o, "command"));
 	t.start = jstrdup(TW_JGET(j, o, "start"));
 	t.end = jstrdup(TW_JGET(j, o, "end"));
@@ -149,10 +160,16 @@ summary_rec(struct tw_input *in, const struct tw_json *j,
 				continue;
 			m->hidden = 1;
 			t.records = m->records;
+			t.live = m->live;
 			t.bytes = m->bytes;
 			t.rps = m->rps;
 			t.bps = m->bps;
+			memcpy(t.age, m->age, sizeof t.age);
 			memcpy(t.lat, m->lat, sizeof t.lat);
+			/* Batch or streaming is the meter's measurement (a
+			 * run record of an older log has its own). */
+			if (t.mode == NULL && m->mode != NULL)
+				t.mode = tw_xstrdup(m->mode);
 			t.merged = 1;
 			break;
 		}
@@ -361,6 +378,8 @@ orphan_stats(void)
 		r->bps = s->elapsed > 0 ? s->bytes / s->elapsed : NAN;
 		r->cpu_user = r->cpu_sys = r->peak_rss_kb = r->max_single_kb = NAN;
 		r->exit_status = NAN;
+		r->live = NAN;
+		r->age[0] = r->age[1] = r->age[2] = r->age[3] = NAN;
 		r->lat[0] = r->lat[1] = r->lat[2] = r->lat[3] = NAN;
 		r->from_stats = 1;
 		r->file = s->file;
@@ -601,20 +620,53 @@ storage(char *spec)
 		    (int)(colon - spec), spec);
 }
 
-/* Which side of the comparison a run is on: its label first
- * ("...batch...", "...stream..."), else its mode. */
+/*
+ * Which side of the comparison a run is on by its label
+ * ("...batch...", "...stream..."), so that a job named streaming is
+ * compared as such even when what it read was a backlog (its measured
+ * mode says so); 0 when the label names neither.
+ */
 static int
-side(const struct run *r)
+label_side(const struct run *r)
 {
 	if (r->label && strstr(r->label, "stream"))
 		return 2;
 	if (r->label && strstr(r->label, "batch"))
 		return 1;
-	if (r->mode && strcmp(r->mode, "streaming") == 0)
+	return 0;
+}
+
+/* The side by the measured mode, for runs whose label names none. */
+static int
+mode_side(const struct run *r)
+{
+	if (label_side(r) != 0 || r->mode == NULL)
+		return 0;
+	if (strcmp(r->mode, "streaming") == 0)
 		return 2;
-	if (r->mode && strcmp(r->mode, "batch") == 0)
+	if (strcmp(r->mode, "batch") == 0)
 		return 1;
 	return 0;
+}
+
+/* The compared pair: the last run of each side by label, else by mode. */
+static void
+pair(void)
+{
+	struct run *by_label[3] = { NULL, NULL, NULL };
+	struct run *by_mode[3] = { NULL, NULL, NULL };
+	size_t k;
+
+	for (k = 0; k < R.nruns; k++) {
+		struct run *r = &R.runs[k];
+
+		if (r->hidden)
+			continue;
+		by_label[label_side(r)] = r;
+		by_mode[mode_side(r)] = r;
+	}
+	R.batch = by_label[1] ? by_label[1] : by_mode[1];
+	R.streaming = by_label[2] ? by_label[2] : by_mode[2];
 }
 
 int
@@ -631,7 +683,6 @@ report_main(int argc, char **argv)
 	char **specs = NULL, *stdin_only[1] = { (char *)"-" };
 	const char *svgdir = NULL;
 	int ch, i, nspecs = 0, usable;
-	size_t k;
 
 	R.format = FMT_TEXT;
 	while ((ch = getopt_long(argc, argv, "f:hs:", longopts, NULL)) != -1) {
@@ -680,18 +731,7 @@ report_main(int argc, char **argv)
 		storage(specs[i]);
 	free(specs);
 
-	for (k = 0; k < R.nruns; k++) {
-		struct run *r = &R.runs[k];
-		int s;
-
-		if (r->hidden)
-			continue;
-		s = side(r);
-		if (s == 1)
-			R.batch = r;
-		else if (s == 2)
-			R.streaming = r;
-	}
+	pair();
 	usable = R.nruns > 0 || R.data.results > 0 || R.nstore > 0;
 	if (!usable) {
 		tw_warn("nothing to report");

@@ -20,17 +20,26 @@ struct stats {			/* the stats records of one label */
 	uint64_t line;
 };
 
-struct run {			/* one summary record (a row) */
-	char *label, *mode, *command, *start, *end;
-	double records, bytes, seconds, rps, bps;
+/*
+ * One summary record (a row). Data age and latency are kept apart: age
+ * is now minus the records' event time, latency the same from the time
+ * they entered the pipeline, for records that arrived live only. A log
+ * written before the two were told apart has one "latency_ms", which was
+ * always an age: it is read as the age, and the latency is unknown.
+ */
+struct run {
+	char *label, *mode, *ended, *command, *start, *end;
+	double records, live, bytes, seconds, rps, bps;
 	double cpu_user, cpu_sys, peak_rss_kb, max_single_kb, exit_status;
-	double lat[4];		/* p50, p95, p99, max */
+	double age[4];		/* p50, p95, p99, max */
+	double lat[4];
 	struct stats *stats;
 	const char *file;
 	uint64_t line;
 	int hidden;		/* merged into the run summary around it */
 	int merged;		/* a run summary that took a meter's figures */
 	int from_stats;		/* no summary: built from stats records */
+	int old;		/* written before age and latency were apart */
 };
 
 struct data {			/* figures from tw-agg results */

@@ -12,6 +12,12 @@
  * after wait4 /proc/self/io minus this thread's own /proc/self/task/TID/io
  * is the whole tree; the largest sampled sum is kept when that is more
  * (a process orphaned to init is only seen by sampling).
+ *
+ * With --meter, a meter (this program again, without a subcommand) sits
+ * between this process's standard input and the command's: a sibling of
+ * the command, so its own costs are not the command's. It writes its
+ * summary before the run's (the run waits for it), which is how report
+ * pairs them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -187,6 +193,58 @@ reaped_io(struct io *io)
 	io_sub(io, &self);
 }
 
+/*
+ * Starts the meter of --meter reading standard input; returns its pid
+ * and the read end of its output in *rd.
+ */
+static pid_t
+start_meter(const char *label, const char *logpath, int *rd)
+{
+	char *av[8];
+	int p[2], n = 0;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		tw_die(1, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		tw_die(1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		sigset_t set;
+
+		/* A stop that comes before the meter can handle it waits
+		 * (blocked, pending across exec) until main unblocks it. */
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		av[n++] = (char *)"tw-perf";
+		if (label != NULL) {
+			av[n++] = (char *)"-l";
+			av[n++] = (char *)label;
+		}
+		if (logpath != NULL) {
+			av[n++] = (char *)"-o";
+			av[n++] = (char *)logpath;
+		}
+		av[n] = NULL;
+		/* This very program: by its path, else as the kernel knows
+		 * it (a name found in PATH might be another build). */
+		if (strchr(perf_argv0, '/') != NULL)
+			execv(perf_argv0, av);
+		execv("/proc/self/exe", av);
+		execvp(perf_argv0, av);
+		tw_warn("run: cannot start the meter: %s", strerror(errno));
+		_exit(126);
+	}
+	close(p[1]);
+	*rd = p[0];
+	return pid;
+}
+
 static void
 add_command(struct tw_buf *b, char **argv)
 {
@@ -222,11 +280,14 @@ run_main(int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		{ "every", required_argument, NULL, 'e' },
 		{ "log", required_argument, NULL, 'o' },
+		{ "meter", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 1 },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *label = NULL, *logpath = NULL, *err;
+	int meter = 0, meter_rd = -1;
+	pid_t mpid = -1;
 	int64_t every_ms = 100, start_ms, start_ns, end_ns;
 	struct tw_writer log;
 	struct tw_buf *b;
@@ -237,7 +298,7 @@ run_main(int argc, char **argv)
 	int ch, status = 0, pidfd, forwarded = 0, rc;
 	pid_t pid, w;
 
-	while ((ch = getopt_long(argc, argv, "+e:hl:o:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+e:hl:mo:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'e':
 			if (tw_parse_duration(optarg, 1, (int64_t)1 << 40, &every_ms, &err))
@@ -247,6 +308,9 @@ run_main(int argc, char **argv)
 			perf_usage(0);
 		case 'l':
 			label = optarg;
+			break;
+		case 'm':
+			meter = 1;
 			break;
 		case 'o':
 			logpath = optarg;
@@ -266,6 +330,8 @@ run_main(int argc, char **argv)
 	}
 	log_open(&log, logpath);
 	memset(&t, 0, sizeof t);
+	if (meter)
+		mpid = start_meter(label, logpath, &meter_rd);
 	reaped_io(&base);
 	start_ms = tw_now_ms();
 	start_ns = tw_mono_ns();
@@ -281,10 +347,16 @@ run_main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		if (logpath != NULL)
 			close(log.fd);
+		if (meter_rd >= 0) {
+			dup2(meter_rd, STDIN_FILENO);
+			close(meter_rd);
+		}
 		execvp(argv[0], argv);
 		tw_warn("%s: %s", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
+	if (meter_rd >= 0)
+		close(meter_rd);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	for (;;) {
 		w = wait4(pid, &status, WNOHANG, &ru);
@@ -323,13 +395,29 @@ run_main(int argc, char **argv)
 	io_max(&io, &t.io_peak);
 	rc = WIFEXITED(status) ? WEXITSTATUS(status) :
 	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+	if (mpid > 0) {
+		/* The command is gone: so is the meter's reader. A meter
+		 * still waiting for input is stopped (it writes its summary
+		 * first); its summary must precede the run's. */
+		int ms;
+
+		if (waitpid(mpid, &ms, WNOHANG) == 0) {
+			kill(mpid, SIGTERM);
+			while (waitpid(mpid, &ms, 0) < 0 && errno == EINTR)
+				;
+		}
+	}
 
 	b = &log.out;
 	tw_buf_adds(b, "{\"type\":\"summary\"");
 	rec_key(b, "label");
 	rec_str(b, label);
+	/* Batch or streaming is what a meter measures (report takes it
+	 * from the meter inside); how the command ended is known here. */
 	rec_key(b, "mode");
-	rec_str(b, forwarded ? "streaming" : "batch");
+	tw_buf_adds(b, "null");
+	rec_key(b, "ended");
+	rec_str(b, forwarded ? "signal" : "exit");
 	rec_key(b, "command");
 	add_command(b, argv);
 	rec_key(b, "exit_status");
@@ -370,6 +458,10 @@ run_main(int argc, char **argv)
 	tw_buf_add_u64(b, io.wchar);
 	rec_key(b, "samples");
 	tw_buf_add_u64(b, t.samples);
+	rec_key(b, "metered");
+	tw_buf_adds(b, meter ? "true" : "false");
+	rec_key(b, "age_ms");
+	tw_buf_adds(b, "null");
 	rec_key(b, "latency_ms");
 	tw_buf_adds(b, "null");
 	tw_buf_adds(b, "}\n");

@@ -4,7 +4,9 @@
  *   throughput.svg   tweets per second of each run
  *   memory.svg       peak resident memory (MiB) of each run
  *   comparison.svg   batch and streaming side by side for each metric,
- *                    each pair scaled to its larger value
+ *                    each pair scaled to its larger value; the legend
+ *                    gives each run's measured mode, and data age and
+ *                    latency are apart (a batch run has no latency bar)
  */
 #include <errno.h>
 #include <math.h>
@@ -195,8 +197,8 @@ chart_write(const struct chart *c, const char *dir, const char *name)
 	}
 	for (s = 0; s < c->nseries && c->nseries > 1; s++) {
 		tw_buf_addf(&b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n",
-		    LEFT + s * 160, H - 30, colour[s]);
-		tw_buf_addf(&b, "<text x=\"%d\" y=\"%d\">", LEFT + s * 160 + 18, H - 20);
+		    LEFT + s * 300, H - 30, colour[s]);
+		tw_buf_addf(&b, "<text x=\"%d\" y=\"%d\">", LEFT + s * 300 + 18, H - 20);
 		xml_text(&b, c->series[s]);
 		tw_buf_adds(&b, "</text>\n");
 	}
@@ -228,10 +230,21 @@ name_of(const struct run *r)
 	return r->label ? r->label : r->mode ? r->mode : "-";
 }
 
+/* "label (mode)" for the legend of comparison.svg. */
+static const char *
+legend(char *buf, size_t n, const struct run *r)
+{
+	if (r->mode == NULL)
+		return name_of(r);
+	snprintf(buf, n, "%s (%s)", name_of(r), r->mode);
+	return buf;
+}
+
 int
 svg_write(const struct report *R, const char *dir)
 {
 	static struct chart tp, mem, cmp;
+	static char lx[300], ly[300];
 	size_t i;
 	int rc = 0;
 
@@ -264,10 +277,10 @@ svg_write(const struct report *R, const char *dir)
 
 		cmp.title = "Batch vs streaming (each pair scaled to its larger value)";
 		cmp.nseries = 2;
-		cmp.series[0] = name_of(x);
-		cmp.series[1] = name_of(y);
+		cmp.series[0] = legend(lx, sizeof lx, x);
+		cmp.series[1] = legend(ly, sizeof ly, y);
 		cmp.per_group = 1;
-		cmp.ngroup = 5;
+		cmp.ngroup = 6;
 		cmp.group[0] = "tweets/s";
 		cmp.v[0][0] = x->rps, cmp.v[0][1] = y->rps;
 		cmp.group[1] = "seconds";
@@ -277,8 +290,10 @@ svg_write(const struct report *R, const char *dir)
 		cmp.group[3] = "CPU s";
 		cmp.v[3][0] = x->cpu_user + x->cpu_sys;
 		cmp.v[3][1] = y->cpu_user + y->cpu_sys;
-		cmp.group[4] = "p99 latency ms";
-		cmp.v[4][0] = x->lat[2], cmp.v[4][1] = y->lat[2];
+		cmp.group[4] = "data age p99 s";
+		cmp.v[4][0] = x->age[2] / 1000, cmp.v[4][1] = y->age[2] / 1000;
+		cmp.group[5] = "latency p99 ms";
+		cmp.v[5][0] = x->lat[2], cmp.v[5][1] = y->lat[2];
 		rc |= chart_write(&cmp, dir, "comparison.svg");
 	}
 	return rc ? -1 : 0;

@@ -44,6 +44,26 @@ while IFS= read -r cmd; do
 	fi
 done < cookbook
 
+# The tw-perf recipe: both runs have their tweets and rates, and the mode
+# each was measured in (a file: batch, no latency; a paced stream:
+# streaming, with a latency).
+if [ -s perf.log ]; then
+	tw-perf report -f json perf.log | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+r = {x["label"]: x for x in d["runs"]}
+b, s = r["batch"], r["streaming"]
+assert b["records"] == 20000 and b["throughput_rps"] > 0 and b["command"], b
+assert b["mode"] == "batch" and b["age_ms"] and b["latency_ms"] is None, b
+assert s["records"] == 2000 and s["throughput_rps"] > 0, s
+assert s["mode"] == "streaming" and s["age_ms"] and s["latency_ms"], s
+assert d["comparison"]["modes"] == {"batch": "batch", "streaming": "streaming"}, d["comparison"]' 2> perf.err &&
+	    ok "README tw-perf recipe: tweets and tweets/s of both runs, their measured modes, data age and latency" ||
+	    not_ok "README tw-perf recipe: figures" "$(tail -3 perf.err)"
+else
+	not_ok "README tw-perf recipe" "no perf.log"
+fi
+
 # The cron batch: files arrive in new/ between three runs; then a last run
 # with --flush closes the open windows. The table equals one batch over all
 # the data, and every file was read exactly once.
