@@ -274,6 +274,19 @@ count_value(const struct tw_agg_spec *s, struct tw_agg_state *st,
 		tw_topk_add(&st->u.t, p, n, 1);
 }
 
+int
+tw_agg_first_time(const struct tw_agg_spec *s, struct tw_agg_state *st,
+    const struct tw_json *j, const struct tw_jval *v)
+{
+	static struct tw_buf tmp;
+
+	(void)s;
+	if (v->type == TW_JSTR && v->flags == 0)
+		return tw_distinct_add_new(&st->u.d, tw_hash64(v->p - 1, v->len + 2));
+	canon(&tmp, j, v);
+	return tw_distinct_add_new(&st->u.d, tw_hash64(tmp.p, tmp.len));
+}
+
 /* Turns an integer min/max state into a double one. */
 static void
 mm_to_float(struct tw_agg_mm *m)

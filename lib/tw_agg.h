@@ -37,6 +37,7 @@ struct tw_agg_spec {
 	unsigned k;		/* top: how many */
 	double q;		/* quantile: 0..1 */
 	int exact;		/* distinct:F:exact: a set at any size */
+	int hidden;		/* kept, merged and saved, but not a result */
 };
 
 struct tw_agg_state {
@@ -84,6 +85,13 @@ void tw_agg_release(const struct tw_agg_spec *s, struct tw_agg_state *st);
  */
 int tw_agg_check(const struct tw_agg_spec *s, const struct tw_jval *v,
     char *err, size_t errlen);
+
+/*
+ * A distinct spec used to count each value once (tw-agg -u): adds v's
+ * value to the set and returns 1 when it was not in it, else 0.
+ */
+int tw_agg_first_time(const struct tw_agg_spec *s, struct tw_agg_state *st,
+    const struct tw_json *j, const struct tw_jval *v);
 
 /* Adds a checked value with event time ts. */
 void tw_agg_update(const struct tw_agg_spec *s, struct tw_agg_state *st,

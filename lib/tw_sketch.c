@@ -103,6 +103,19 @@ tw_distinct_add(struct tw_distinct *d, uint64_t h)
 		to_hll(d);
 }
 
+int
+tw_distinct_add_new(struct tw_distinct *d, uint64_t h)
+{
+	size_t n = d->n;
+
+	if (d->hll) {
+		hll_add(d->hll, h);
+		return 1;	/* an estimate cannot tell */
+	}
+	tw_distinct_add(d, h);
+	return d->hll != NULL || d->n != n;
+}
+
 void
 tw_distinct_merge(struct tw_distinct *d, const struct tw_distinct *o)
 {

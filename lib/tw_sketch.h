@@ -44,6 +44,8 @@ struct tw_distinct {
 };
 
 void tw_distinct_add(struct tw_distinct *d, uint64_t h);
+/* Adds h to an exact set; 1 when it was not in it, 0 when it was. */
+int tw_distinct_add_new(struct tw_distinct *d, uint64_t h);
 void tw_distinct_merge(struct tw_distinct *d, const struct tw_distinct *o);
 /* The count; *approx set to 1 when it is an estimate. */
 uint64_t tw_distinct_count(const struct tw_distinct *d, int *approx);

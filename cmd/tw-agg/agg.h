@@ -84,6 +84,7 @@ struct engine {
 	int ng;
 	struct tw_agg_spec *a;
 	int na;
+	int uniq;		/* -u: the hidden spec of the values seen, or -1 */
 	const char *aggs_text;	/* the -a argument, carried in partials */
 	char *groups_text;	/* the -g fields, comma-separated, in partials */
 	char *window_text;	/* "tumbling 60000", ..., in partials */
@@ -284,6 +285,9 @@ struct app {
 	/* The group and aggregate fields, and those some record has had. */
 	uint64_t fields_want, fields_seen;
 	int fields_said;
+	uint64_t dups;			/* records skipped by -u */
+	int64_t stats_ms, last_stats_ms;	/* --stats */
+	uint64_t stats_records, stats_late, stats_bad;	/* ... at the last line */
 };
 
 /* pos.c */

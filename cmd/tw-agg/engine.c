@@ -30,6 +30,7 @@ engine_init(struct engine *e)
 	e->sess_min_end = INT64_MAX;
 	e->close_on_watermark = 1;
 	e->max_cells = 1000000;
+	e->uniq = -1;
 }
 
 static uint64_t
@@ -361,7 +362,8 @@ engine_write_cell(struct engine *e, struct tw_buf *b, struct cell *c, int flags)
 		st = tmp;
 	}
 	for (i = 0; i < e->na; i++)
-		tw_agg_result(&e->a[i], (struct tw_agg_state *)&st[i], b);
+		if (!e->a[i].hidden)
+			tw_agg_result(&e->a[i], (struct tw_agg_state *)&st[i], b);
 	if (c->nslices > 0)
 		for (i = 0; i < e->na; i++)
 			tw_agg_release(&e->a[i], &tmp[i]);

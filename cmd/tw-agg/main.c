@@ -27,12 +27,13 @@
 
 static const char usage_text[] =
     "usage: tw-agg [-w DUR [--hop DUR | --session GAP]] [-g FIELD,...] -a AGG,...\n"
-    "              [-j EXPR] [--time FIELD] [--lateness DUR] [--late FILE]\n"
+    "              [-u FIELD] [-j EXPR] [--time FIELD] [--lateness DUR] [--late FILE]\n"
     "              [--emit final|update] [-r FILE] [-s] [--max-bad N]\n"
     "              [--interval DUR] [--idle DUR]\n"
     "              [--partial [--source NAME] | --merge [--sources N]]\n"
     "              [--state FILE [--flush] [--checkpoint DUR]] [--reset-offsets TOPIC]\n"
-    "              [--retain DUR] [--tee FILE] [--copy FILE] [--max-groups N] [-qv]\n"
+    "              [--retain DUR] [--tee FILE] [--copy FILE] [--max-groups N]\n"
+    "              [--stats DUR] [-qv]\n"
     "              [FILE ...]\n"
     "       tw-agg --state FILE --resume-point\n";
 
@@ -48,6 +49,7 @@ usage(int status)
 		    "  -g, --group LIST      group by these fields (an array field: once per element)\n"
 		    "  -a, --agg LIST        count sum:F avg:F min:F max:F first:F last:F distinct:F\n"
 		    "                        top:F[:K] p50:F p95:F p99:F (any pNN); -a again adds\n"
+		    "  -u, --unique FIELD    count each value of FIELD once in a window and group\n"
 		    "  -j, --jq EXPR         filter or reshape each record with a jq expression first\n"
 		    "  -t, --time FIELD      event time field (default ts, else created_at); now: arrival\n"
 		    "  -l, --lateness DUR    how far the watermark trails the newest event (default 0)\n"
@@ -70,6 +72,7 @@ usage(int status)
 		    "      --tee FILE        append each record counted (not the replayed) to FILE\n"
 		    "      --copy FILE       also write the results to FILE\n"
 		    "      --max-groups N    open windows x groups allowed (default 1000000)\n"
+		    "      --stats DUR       print counts (records, late, bad) every DUR\n"
 		    "  -r, --rejects FILE    append bad input lines to FILE verbatim,\n"
 		    "                        and file:line<TAB>reason to FILE.reasons\n"
 		    "  -s, --strict          stop at the first bad line (status 1)\n"
@@ -194,7 +197,8 @@ apply(struct app *a, int64_t t, const char *key, size_t klen,
 	struct engine *e = &a->e;
 	struct cell *c;
 	int64_t s, en;
-	int i, k;
+	int i, k, dup = 0;
+	const struct tw_jval *u = e->uniq >= 0 ? vals[e->uniq] : NULL;
 
 	for (i = 0; engine_window(e, t, i, &s, &en); i++) {
 		switch (e->mode) {
@@ -218,11 +222,19 @@ apply(struct app *a, int64_t t, const char *key, size_t klen,
 		}
 		if (c == NULL)
 			return -1;
+		/* -u: a value this window and group has counted is skipped. */
+		if (u != NULL && u->type != TW_JNULL &&
+		    !tw_agg_first_time(&e->a[e->uniq], &c->st[e->uniq], j, u)) {
+			dup = 1;
+			continue;
+		}
 		c->dirty = 1;
 		for (k = 0; k < e->na; k++)
-			tw_agg_update(&e->a[k], &c->st[k], j, vals[k],
-			    t == NO_TIME ? (int64_t)a->arrival : t);
+			if (k != e->uniq)
+				tw_agg_update(&e->a[k], &c->st[k], j, vals[k],
+				    t == NO_TIME ? (int64_t)a->arrival : t);
 	}
+	a->dups += dup;
 	return 0;
 }
 
@@ -523,7 +535,13 @@ fields_say(struct app *a)
 			miss &= ~((uint64_t)1 << a->f_group[i]);
 		}
 	for (i = 0; i < e->na; i++)
-		if (a->f_agg[i] >= 0 && miss & (uint64_t)1 << a->f_agg[i]) {
+		if (a->f_agg[i] >= 0 && miss & (uint64_t)1 << a->f_agg[i] &&
+		    e->a[i].hidden) {
+			tw_warn("-u %s: none of the first %llu records has this field "
+			    "(or it was null): every record is counted", e->a[i].field,
+			    (unsigned long long)a->records);
+			miss &= ~((uint64_t)1 << a->f_agg[i]);
+		} else if (a->f_agg[i] >= 0 && miss & (uint64_t)1 << a->f_agg[i]) {
 			tw_warn("-a: none of the first %llu records has the field \"%s\" "
 			    "(or it was null): %s is null", (unsigned long long)a->records,
 			    e->a[i].field, e->a[i].name);
@@ -564,6 +582,47 @@ group_name_check(const struct engine *e, const char *name)
 			tw_die(2, "-g: %s is also the name of an aggregate's result",
 			    name);
 	}
+}
+
+/*
+ * --stats: one line of counts on standard error: since the last line,
+ * this run and, with --state, since the state began (late records are
+ * never lost without a word, even when the job is killed later).
+ */
+static void
+stats(struct app *a)
+{
+	struct tw_buf b = TW_BUF_INIT;
+
+	tw_buf_adds(&b, "stats ");
+	tw_buf_add_iso(&b, tw_now_ms());
+	tw_buf_addf(&b, ": %llu records (+%llu), %llu late (+%llu), %llu bad (+%llu)",
+	    (unsigned long long)a->records,
+	    (unsigned long long)(a->records - a->stats_records),
+	    (unsigned long long)a->late_n,
+	    (unsigned long long)(a->late_n - a->stats_late),
+	    (unsigned long long)a->bad,
+	    (unsigned long long)(a->bad - a->stats_bad));
+	if (a->replayed)
+		tw_buf_addf(&b, ", %llu replayed skipped", (unsigned long long)a->replayed);
+	if (a->e.uniq >= 0)
+		tw_buf_addf(&b, ", %llu duplicates skipped", (unsigned long long)a->dups);
+	tw_buf_addf(&b, "; %llu cells in memory; watermark ", (unsigned long long)a->e.ncells);
+	if (a->e.watermark == NO_TIME)
+		tw_buf_adds(&b, "none");
+	else
+		tw_buf_add_iso(&b, a->e.watermark);
+	if (a->state_path)
+		tw_buf_addf(&b, "; since the state began: %llu records, %llu late, %llu bad",
+		    (unsigned long long)(a->total_records + a->records),
+		    (unsigned long long)(a->total_late + a->late_n),
+		    (unsigned long long)(a->total_bad + a->bad));
+	tw_buf_addc(&b, '\0');
+	tw_warn("%s", b.p);
+	tw_buf_free(&b);
+	a->stats_records = a->records;
+	a->stats_late = a->late_n;
+	a->stats_bad = a->bad;
 }
 
 /* ---- the clock: idle watermark and early results ---- */
@@ -622,6 +681,10 @@ on_tick(void *arg)
 		if (now - a->last_ckpt_ms >= a->ckpt_ms)
 			checkpoint(a);
 	}
+	if (a->stats_ms > 0 && now - a->last_stats_ms >= a->stats_ms) {
+		a->last_stats_ms = now;
+		stats(a);
+	}
 	tw_writer_flush(&a->w);
 	if (a->have_late)
 		tw_writer_flush(&a->late);
@@ -654,6 +717,9 @@ summary(struct app *a)
 	if (a->replayed > 0)
 		tw_warn("%llu records already counted in %s skipped (Kafka offsets up to the saved ones)",
 		    (unsigned long long)a->replayed, a->state_path);
+	if (a->dups > 0)
+		tw_warn("%llu records skipped: their %s was counted already in the window",
+		    (unsigned long long)a->dups, a->e.a[a->e.uniq].field);
 	if (a->verbose && a->checkpoints > 0)
 		tw_warn("%llu checkpoints saved to %s", (unsigned long long)a->checkpoints,
 		    a->state_path);
@@ -702,6 +768,8 @@ main(int argc, char **argv)
 		{ "rejects", required_argument, NULL, 'r' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "max-bad", required_argument, NULL, 20 },
+		{ "unique", required_argument, NULL, 'u' },
+		{ "stats", required_argument, NULL, 21 },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct app app;	/* static: zeroed, and not on the stack */
@@ -711,7 +779,7 @@ main(int argc, char **argv)
 	struct tw_input in;
 	struct tw_json j;
 	enum tw_in_status st;
-	const char *aggs = NULL, *jq_expr = NULL, *rejects = NULL, *groups = NULL, *timef = NULL, *late = NULL, *err;
+	const char *aggs = NULL, *unique = NULL, *jq_expr = NULL, *rejects = NULL, *groups = NULL, *timef = NULL, *late = NULL, *err;
 	const char *emit = "final";
 	char errbuf[300], defsource[128];
 	int ch, i, stopped, resume_point = 0;
@@ -727,7 +795,7 @@ main(int argc, char **argv)
 	engine_init(e);
 	tw_guard_init(&a->guard, TW_GUARD_FLAT);
 	a->interval_ms = 1000;
-	while ((ch = getopt_long(argc, argv, "a:e:g:hj:l:qr:st:vw:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:e:g:hj:l:qr:st:u:vw:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			/* -a count -a sum:F is -a count,sum:F */
@@ -739,6 +807,11 @@ main(int argc, char **argv)
 		case 'j': jq_expr = optarg; break;
 		case 'r': rejects = optarg; break;
 		case 's': a->strict = 1; break;
+		case 'u':
+			if (*optarg == '\0' || strchr(optarg, ',') != NULL)
+				tw_die(2, "-u: give one field");
+			unique = optarg;
+			break;
 		case 'e': emit = optarg; break;
 		case 'g': groups = optarg; break;
 		case 'h': usage(0); break;
@@ -808,6 +881,7 @@ main(int argc, char **argv)
 			tw_writer_init(&a->copy, (int)x, optarg);
 			a->have_copy = 1;
 			break;
+		case 21: a->stats_ms = duration("--stats", optarg, 100); break;
 		case 20:
 			if (tw_parse_int(optarg, 0, INT64_MAX, &x, &err) < 0)
 				tw_die(2, "--max-bad: %s", err);
@@ -830,6 +904,26 @@ main(int argc, char **argv)
 	e->na = tw_agg_parse(aggs, &e->a, errbuf, sizeof errbuf);
 	if (e->na < 0)
 		tw_die(2, "-a: %s", errbuf);
+	if (unique != NULL) {
+		/* A hidden exact distinct of the field: each value counts once
+		 * in a window and group; saved, partial and merged as the
+		 * aggregates are, and named in their text. */
+		struct tw_agg_spec *u;
+
+		if (e->na >= TW_AGG_MAX)
+			tw_die(2, "-u: -a has the most aggregates already");
+		e->a = tw_xrealloc(e->a, (size_t)(e->na + 1) * sizeof *e->a);
+		u = &e->a[e->na];
+		memset(u, 0, sizeof *u);
+		u->kind = TW_A_DISTINCT;
+		u->field = tw_xstrdup(unique);
+		u->name = tw_xstrdup("_unique");
+		u->exact = 1;
+		u->hidden = 1;
+		e->uniq = e->na++;
+		tw_buf_addf(&aggbuf, ";unique=%s", unique);
+		aggs = aggbuf.p;
+	}
 	e->aggs_text = aggs;
 	if (e->gap) {
 		if (e->size || e->hop)
@@ -1017,19 +1111,22 @@ main(int argc, char **argv)
 	r.idle = on_idle;
 	r.arg = a;
 	if (a->idle_ms > 0 || a->emit_update || a->ckpt_ms > 0 || e->partial ||
-	    (a->merge && e->close_on_watermark) || e->retain_ms > 0) {
+	    (a->merge && e->close_on_watermark) || e->retain_ms > 0 || a->stats_ms > 0) {
 		int64_t tk = a->idle_ms > 0 ? a->idle_ms : a->ckpt_ms > 0 ? a->ckpt_ms : a->interval_ms;
 
 		if ((a->emit_update || e->partial || a->merge) && a->interval_ms < tk)
 			tk = a->interval_ms;
 		if (a->ckpt_ms > 0 && a->ckpt_ms < tk)
 			tk = a->ckpt_ms;
+		if (a->stats_ms > 0 && a->stats_ms < tk)
+			tk = a->stats_ms;
 		r.tick = on_tick;
 		r.tick_ms = (int)(tk / 4 > 10 ? (tk / 4 < 1000 ? tk / 4 : 1000) : 10);
 	}
 	tw_json_init(&j);
 	tw_input_init(&in, &r, &j);
 	a->last_input_ms = a->last_update_ms = a->last_ckpt_ms = tw_mono_ns() / 1000000;
+	a->last_stats_ms = a->last_input_ms;
 	while ((st = tw_input_next(&in)) != TW_IN_EOF) {
 		switch (st) {
 		case TW_IN_DOC:
@@ -1049,8 +1146,13 @@ main(int argc, char **argv)
 			if (tw_writer_end_record(&a->w) < 0)
 				tw_writer_fail(&a->w);
 			if (((a->records & 1023) == 0 && (a->emit_update || e->partial ||
-			    a->merge || e->retain_ms)) || a->idle_ms || a->ckpt_ms) {
+			    a->merge || e->retain_ms || a->stats_ms)) || a->idle_ms || a->ckpt_ms) {
 				int64_t now = tw_mono_ns() / 1000000;
+
+				if (a->stats_ms && now - a->last_stats_ms >= a->stats_ms) {
+					a->last_stats_ms = now;
+					stats(a);
+				}
 
 				a->last_input_ms = now;
 				if (a->ckpt_ms && now - a->last_ckpt_ms >= a->ckpt_ms)

@@ -203,7 +203,17 @@ merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
 		return -1;
 	}
 	if (!tw_json_streq(aggs, e->aggs_text, strlen(e->aggs_text))) {
-		report(a, in, "partial state made with other aggregates (-a %s)", e->aggs_text);
+		struct tw_buf m = TW_BUF_INIT;
+
+		tw_buf_adds(&m, "partial state made with other aggregates (");
+		if (aggs->type == TW_JSTR)
+			tw_json_str_decode(&m, aggs);
+		tw_buf_adds(&m, ", not ");
+		tw_buf_adds(&m, e->aggs_text);
+		tw_buf_addc(&m, ')');
+		tw_buf_addc(&m, '\0');
+		report(a, in, "%s", m.p);
+		tw_buf_free(&m);
 		return -1;
 	}
 	/* The groups and the windows must be the same too, or the merge

@@ -55,11 +55,14 @@ consumer)
 		SOURCE="$name" STATE="$RUN/$name.state" "$H/stream.sh"
 	;;
 merger)
+	# the consumers' -u (stream.sh's UNIQUE): their partials carry it
+	uq=(-u "${UNIQUE:-id}")
+	[ "${UNIQUE:-id}" = none ] && uq=()
 	kcat -C -b "$B" -t "$PARTIALS_TOPIC" -o beginning -u -q -X log_level=3 "${KX[@]}" |
 		tw-agg -q --merge -w "${WINDOW:-1m}" -l "${MERGE_LATENESS:-0}" -g "${GROUP_BY:-lang}" \
 			-a "${AGGS:-count,avg:engagement,max:engagement,distinct:author_id}" \
 			--idle "${MERGE_IDLE:-30s}" -e update --retain "${RETAIN:-1h}" \
-			--late "${MERGE_LATE:-merger.late}" |
+			--late "${MERGE_LATE:-merger.late}" "${uq[@]}" |
 		tw-load -q -d mysql -t "${TABLE:-lang_1m}" | ${MYSQL:-mariadb twpipe}
 	;;
 *)

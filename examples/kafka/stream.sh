@@ -29,6 +29,11 @@
 #   MYSQL='mariadb twpipe' the database client command (word-split)
 #   TABLE=lang_1m         the table of windows (upserted by window and group)
 #   WINDOW=1m GROUP_BY=lang AGGS=count,avg:engagement,... LATENESS=30s
+#   UNIQUE=id             count each tweet id once in a window (tw-agg -u): a
+#                         tweet a restarted producer sent again is skipped
+#                         (UNIQUE=none counts every message)
+#   STATS=1m              tw-agg prints its counts (records, late, bad) on
+#                         stderr this often (STATS=none: only at the end)
 #   STATE=stream.state    tw-agg's state: windows, offsets, counts
 #   CHECKPOINT=5s         how often the state is saved (what a SIGKILL redoes)
 #   IDLE=10s              a partition quiet this long stops holding the watermark
@@ -75,6 +80,8 @@ KQ=(-q -X log_level=3)
 agg=(tw-agg -q -w "${WINDOW:-1m}" -l "${LATENESS:-30s}" -g "${GROUP_BY:-lang}"
     -a "${AGGS:-count,avg:engagement,max:engagement,distinct:author_id}"
     --state "$STATE" --checkpoint "${CHECKPOINT:-5s}" --idle "${IDLE:-10s}" --late "$LATE")
+[ "${UNIQUE:-id}" != none ] && agg+=(-u "${UNIQUE:-id}")
+[ "${STATS:-1m}" != none ] && agg+=(--stats "${STATS:-1m}")
 [ "${PARTIAL:-0}" = 1 ] && agg+=(--partial ${SOURCE:+--source "$SOURCE"})
 [ "${FLUSH:-0}" = 1 ] && agg+=(--flush)
 [ "${RESET_OFFSETS:-0}" = 1 ] && agg+=(--reset-offsets "$RAW")

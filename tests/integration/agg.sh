@@ -524,3 +524,20 @@ for i in range(20000):
 else
 	skip "full disk for the state file" "needs root to mount a small tmpfs"
 fi
+
+# 9. --stats: a line of counts every DUR while records come, late ones and
+# counts since the state began included; under a fast stream too.
+rm -f "$T/stats.st"
+( printf '{"ts":1000,"lang":"en"}\n{"ts":5000,"lang":"en"}\n'; sleep 1.2
+  printf '{"ts":2000,"lang":"en"}\n'; sleep 1.2 ) |
+    tw-agg -w 1s -a count --stats 500ms --state "$T/stats.st" > /dev/null 2> "$T/stats.err"
+contains "--stats: a line while the input is quiet" "$T/stats.err" ": 2 records (+2), 0 late (+0), 0 bad (+0)"
+contains "  ... the late record counted in the next line" "$T/stats.err" "3 records (+1), 1 late (+1)"
+contains "  ... and since the state began" "$T/stats.err" "since the state began: 3 records, 1 late, 0 bad"
+python3 -c "
+import json, sys, time
+t = 1700000000000
+for i in range(3000000):
+    print('{\"ts\":%d}' % (t + i))
+" | tw-agg -w 1s -a count --stats 200ms > /dev/null 2> "$T/stats3.err"
+check "--stats: lines under a fast stream too" test "$(grep -c '^tw-agg: stats' "$T/stats3.err")" -ge 2

@@ -16,7 +16,6 @@
 #   7. scale-out: three consumers in one group, one killed, one added, the
 #      partials through a topic into a continuous merge into MariaDB: the
 #      table = the single-process aggregation, exactly
-#   8. perf.sh
 . "$TW_ROOT/tests/lib.sh"
 K=$TW_ROOT/examples/kafka
 
@@ -366,9 +365,4 @@ fi
 eq "scale-out: every row final" "$(q 'SELECT count(*) FROM scale_1m WHERE NOT final')" 0
 for s in a c d merger; do eval "kill -TERM \$SC_$s"; done
 
-# 8. perf.sh: both measured, compared, charted.
-B=$B PERF_LOG=$T/perf.log SVG_DIR=$T/charts STATE=$T/s8/stream.state timeout 120 "$K/perf.sh" > perf.out 2> perf.err
-eq "perf.sh exits 0" "$?" 0
-contains "perf report: batch run" perf.out batch
-contains "perf report: streaming run" perf.out streaming
-check "perf report: charts written" test -s charts/throughput.svg -a -s charts/memory.svg -a -s charts/comparison.svg
+# perf.sh is tested in kafka_perf.sh (its history and LIVE=1 runs).
