@@ -284,6 +284,7 @@ struct app {
 	struct tw_json jj;
 	/* The group and aggregate fields, and those some record has had. */
 	uint64_t fields_want, fields_seen;
+	uint64_t fields_n;		/* records read from the input */
 	int fields_said;
 	uint64_t dups;			/* records skipped by -u */
 	int64_t stats_ms, last_stats_ms;	/* --stats */

@@ -416,7 +416,8 @@ count(struct app *a, const struct tw_json *j, const struct tw_jval **f,
 	}
 	for (i = 0; i < e->ng; i++)
 		gv[i] = f[a->f_group[i]];
-	if (++a->records == FIELDS_LOOK)
+	a->records++;
+	if (++a->fields_n == FIELDS_LOOK)
 		fields_say(a);
 	/* A --partial judges a record late by its own partition's watermark:
 	 * each partition's windows close on their own. */
@@ -524,14 +525,14 @@ fields_say(struct app *a)
 	uint64_t miss = a->fields_want & ~a->fields_seen;
 	int i;
 
-	if (a->fields_said || miss == 0 || a->records == 0)
+	if (a->fields_said || miss == 0 || a->fields_n == 0)
 		return;
 	a->fields_said = 1;
 	for (i = 0; i < e->ng; i++)
 		if (miss & (uint64_t)1 << a->f_group[i]) {
 			tw_warn("-g %s: none of the first %llu records has this field "
 			    "(or it was null): they are all in its group null",
-			    e->gfields[i], (unsigned long long)a->records);
+			    e->gfields[i], (unsigned long long)a->fields_n);
 			miss &= ~((uint64_t)1 << a->f_group[i]);
 		}
 	for (i = 0; i < e->na; i++)
@@ -539,11 +540,11 @@ fields_say(struct app *a)
 		    e->a[i].hidden) {
 			tw_warn("-u %s: none of the first %llu records has this field "
 			    "(or it was null): every record is counted", e->a[i].field,
-			    (unsigned long long)a->records);
+			    (unsigned long long)a->fields_n);
 			miss &= ~((uint64_t)1 << a->f_agg[i]);
 		} else if (a->f_agg[i] >= 0 && miss & (uint64_t)1 << a->f_agg[i]) {
 			tw_warn("-a: none of the first %llu records has the field \"%s\" "
-			    "(or it was null): %s is null", (unsigned long long)a->records,
+			    "(or it was null): %s is null", (unsigned long long)a->fields_n,
 			    e->a[i].field, e->a[i].name);
 			miss &= ~((uint64_t)1 << a->f_agg[i]);
 		}
@@ -1190,6 +1191,10 @@ main(int argc, char **argv)
 	 * the input ended. */
 	stopped = r.stopped || tw_sig_caught;
 	if (a->state_path && (!a->flush || stopped)) {
+		/* -e update: the open windows as they are now, for a reader
+		 * between runs (a cron batch's table exists from its first). */
+		if (a->emit_update)
+			engine_updates(e);
 		outputs_flush(a);
 		state_save(a);
 	} else {

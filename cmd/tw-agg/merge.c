@@ -306,7 +306,8 @@ merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
 			engine_rewrite(e, c);
 			a->corrections++;
 		}
-		a->records++;
+		if (!from_state)
+			a->records++;
 		return 0;
 	} else if (e->mode == M_SESSION)
 		c = engine_session(e, s, en, a->key.p, a->key.len);
@@ -328,7 +329,8 @@ merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
 	}
 	put(a, c, topic, part, hi, tmp);
 	c->dirty = 1;
-	a->records++;
+	if (!from_state)
+		a->records++;	/* a saved window is not a record read */
 	if (!from_state && e->mode != M_GLOBAL) {
 		if (en > e->max_event)
 			e->max_event = en;

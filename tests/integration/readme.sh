@@ -80,6 +80,15 @@ for f in cron/src/part.*; do
 	(cd cron && bash -c "$(sed 's/^cd [^&]*&& //' ../cron.cmd)") 2> cron.err
 	eq "README cron batch: run for $(basename "$f") succeeds and moves its file" \
 	    "$?|$(ls cron/new | wc -l)" "0|0"
+	case $f in *part.00)
+		n=$(sqlite3 cron/tw.db "SELECT count(*) FROM lang_1h" 2>&1)
+		check "README cron batch: the first run creates the table, with the open hours ($n rows)" \
+		    test "$n" -gt 0
+		# No new file: nothing done, status 0, so cron mails nothing.
+		(cd cron && bash -c "$(sed 's/^cd [^&]*&& //' ../cron.cmd)") > cron.out 2>&1
+		eq "README cron batch: a run with no new file exits 0 and says nothing" \
+		    "$?|$(wc -c < cron.out)" "0|0"
+	esac
 done
 (cd cron && tw-agg -w 1h -g lang -a count --state agg.state --flush < /dev/null |
     tw-load -q -t lang_1h | sqlite3 -bail tw.db)
@@ -89,3 +98,5 @@ import json, sys
 for r in map(json.loads, sys.stdin): print("%s|%s|%d" % (r["window_start"], r["lang"], r["count"]))' | sort > cron/want
 sqlite3 cron/tw.db "SELECT window_start, lang, count FROM lang_1h" | sort > cron/got
 same "README cron batch: three runs and a flush equal one batch over all the data" cron/want cron/got
+eq "README cron batch: after the flush every row is final" \
+    "$(sqlite3 cron/tw.db "SELECT count(*) FROM lang_1h WHERE NOT final")" 0
