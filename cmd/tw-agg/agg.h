@@ -215,6 +215,8 @@ struct pos {
 	int64_t loaded;			/* max as the state had it; -1: none */
 	int64_t loaded_ts;		/* ... and its Kafka time */
 	int64_t first_off, first_ts;	/* the first message ever counted */
+	int64_t ev_all;			/* newest event time counted, every run */
+	int64_t loaded_ev;		/* ... as the state had it */
 	int seen;			/* a record of it came in this run */
 	int64_t hi;			/* highest offset read */
 	int64_t ev_max;			/* newest event time seen */
@@ -302,6 +304,11 @@ int pos_of(struct app *a, const struct tw_jval **f, struct pos **p,
  * when the log is not the one the state was saved for, or when offsets
  * were skipped since the state was saved. */
 int pos_counted(struct app *a, struct pos *p, int64_t off, int64_t kts,
+    struct tw_input *in);
+/* Dies unless a message at off (<= the saved offset, so skipped as counted)
+ * with event time t can be one this partition counted: none was newer
+ * than the newest event time the state saved. */
+void pos_replay_check(struct app *a, struct pos *p, int64_t off, int64_t t,
     struct tw_input *in);
 /* Records event time t in p; returns the minimum newest event time over
  * the active partitions (the watermark before --lateness). */

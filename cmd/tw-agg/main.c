@@ -431,6 +431,8 @@ count(struct app *a, const struct tw_json *j, const struct tw_jval **f,
 	a->cur_pos = p;
 	each_group(a, t, j, gv, vals, in);
 time:
+	if (t != NO_TIME && p != NULL && a->jq == NULL && t > p->ev_all)
+		p->ev_all = t;
 	if (t != NO_TIME && e->mode != M_GLOBAL && p != NULL) {
 		if (t > e->max_event)
 			e->max_event = t;
@@ -440,6 +442,21 @@ time:
 		if (e->partial)
 			part_advance(a, p, p->ev_max - e->lateness);
 	}
+}
+
+/* The event time of a record (its time field, else created_at), or NO_TIME. */
+static int64_t
+record_time(const struct app *a, const struct tw_jval **f)
+{
+	const struct tw_jval *tv;
+	int64_t t;
+
+	if (a->f_time < 0)
+		return NO_TIME;
+	tv = f[a->f_time];
+	if ((tv == NULL || tv->type == TW_JNULL) && a->f_time2 >= 0)
+		tv = f[a->f_time2];
+	return tv != NULL && tw_json_time(tv, &t) == 0 ? t : NO_TIME;
 }
 
 /*
@@ -470,11 +487,21 @@ record(struct app *a, const struct tw_json *j, struct tw_input *in)
 		checkpoint(a);
 	if (pos_of(a, f, &p, &off, &kts) && a->track &&
 	    pos_counted(a, p, off, kts, in)) {
+		/* A replay holds no event newer than the partition counted. */
+		if (p->loaded_ev != NO_TIME)
+			pos_replay_check(a, p, off, record_time(a, f), in);
 		a->replayed++;
 		return;
 	}
 	if (a->have_tee)
 		tee_record(a, in);
+	if (a->jq != NULL && p != NULL && off >= 0 && a->track) {
+		/* The input record's time (the filter may drop or change it). */
+		int64_t t = record_time(a, f);
+
+		if (t != NO_TIME && t > p->ev_all)
+			p->ev_all = t;
+	}
 	if (a->jq == NULL) {
 		count(a, j, f, p, in);
 		return;

@@ -21,6 +21,7 @@
  * Records without a position share one pseudo-partition, so a plain file
  * behaves as before: the watermark follows the newest event time.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,7 @@ pos_get(struct app *a, const char *topic, size_t tlen, int64_t part)
 	p->max = p->loaded = p->hi = -1;
 	p->max_ts = p->ev_max = p->pwm = p->loaded_ts = p->first_ts = NO_TIME;
 	p->first_off = -1;
+	p->ev_all = p->loaded_ev = NO_TIME;
 	p->last_ms = tw_mono_ns() / 1000000;
 	a->last_pos = a->npos++;
 	a->wm_valid = 0;
@@ -161,6 +163,32 @@ wm_scan(struct app *a)
 		}
 	}
 	a->wm_valid = 1;
+}
+
+void
+pos_replay_check(struct app *a, struct pos *p, int64_t off, int64_t t,
+    struct tw_input *in)
+{
+	char ev[40], saved[40];
+	struct tw_buf b = TW_BUF_INIT;
+
+	if (t == NO_TIME || p->loaded_ev == NO_TIME || t <= p->loaded_ev)
+		return;
+	tw_buf_add_iso(&b, t);
+	tw_buf_addc(&b, '\0');
+	snprintf(ev, sizeof ev, "%s", b.p);
+	tw_buf_reset(&b);
+	tw_buf_add_iso(&b, p->loaded_ev);
+	tw_buf_addc(&b, '\0');
+	snprintf(saved, sizeof saved, "%s", b.p);
+	tw_buf_free(&b);
+	tw_die(1, "%s:%llu: %s[%lld] offset %lld holds an event of %s, newer than any "
+	    "%s counted in that partition (%s), though its offset was counted: this "
+	    "is not the log the state was saved for (the topic recreated, or another "
+	    "cluster). Nothing was counted; to count this topic afresh, run once "
+	    "with --reset-offsets %s", in->name, (unsigned long long)in->lineno,
+	    p->topic, (long long)p->part, (long long)off, ev, a->state_path, saved,
+	    p->topic);
 }
 
 int64_t

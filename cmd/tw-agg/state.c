@@ -37,17 +37,18 @@ opt_i64(const struct tw_json *j, const struct tw_jval *v, int64_t *x)
 }
 
 /*
- * "offsets":[["topic",partition,offset,n,kafka_ts,first,first_ts],...] of a
+ * "offsets":[["topic",partition,offset,n,kafka_ts,first,first_ts,ev],...] of a
  * state file's header: n records of the message at offset were counted;
  * kafka_ts is that message's Kafka time, first and first_ts the offset and
- * time of the first message ever counted (null: unknown). tw-agg 0.1 wrote
- * the first four only; five is an earlier form of this one.
+ * time of the first message ever counted (null: unknown), and last the
+ * newest event time of the messages counted. tw-agg 0.1 wrote the first
+ * four only; five and seven are earlier forms of this one.
  */
 static void
 offsets_load(struct app *a, const struct tw_json *j, const struct tw_jval *arr)
 {
 	const struct tw_jval *e, *t;
-	int64_t part, off, n, kts, first, fts;
+	int64_t part, off, n, kts, first, fts, ev;
 	size_t i;
 
 	if (arr == NULL || arr->type == TW_JNULL)
@@ -58,17 +59,19 @@ offsets_load(struct app *a, const struct tw_json *j, const struct tw_jval *arr)
 		struct pos *p;
 
 		e = tw_json_index(j, arr, i);
-		t = e && e->type == TW_JARR && (e->len == 4 || e->len == 5 || e->len == 7) ?
+		t = e && e->type == TW_JARR && (e->len == 4 || e->len == 5 ||
+		    e->len == 7 || e->len == 8) ?
 		    tw_json_index(j, e, 0) : NULL;
-		kts = fts = NO_TIME;
+		kts = fts = ev = NO_TIME;
 		first = -1;
 		if (t == NULL || t->type != TW_JSTR || t->flags != 0 ||
 		    tw_json_i64(tw_json_index(j, e, 1), &part) != 0 ||
 		    tw_json_i64(tw_json_index(j, e, 2), &off) != 0 || off < 0 ||
 		    tw_json_i64(tw_json_index(j, e, 3), &n) != 0 || n < 1 ||
 		    (e->len >= 5 && opt_i64(j, tw_json_index(j, e, 4), &kts) != 0) ||
-		    (e->len == 7 && (opt_i64(j, tw_json_index(j, e, 5), &first) != 0 ||
-		    opt_i64(j, tw_json_index(j, e, 6), &fts) != 0)))
+		    (e->len >= 7 && (opt_i64(j, tw_json_index(j, e, 5), &first) != 0 ||
+		    opt_i64(j, tw_json_index(j, e, 6), &fts) != 0)) ||
+		    (e->len == 8 && opt_i64(j, tw_json_index(j, e, 7), &ev) != 0))
 			tw_die(1, "%s: corrupt state file: bad offsets", a->state_path);
 		if ((p = pos_get(a, t->p, t->len, part)) == NULL)
 			tw_die(1, "%s: corrupt state file: too many partitions", a->state_path);
@@ -77,6 +80,7 @@ offsets_load(struct app *a, const struct tw_json *j, const struct tw_jval *arr)
 		p->max_ts = p->loaded_ts = kts;
 		p->first_off = first < 0 ? -1 : first;
 		p->first_ts = first < 0 ? NO_TIME : fts;
+		p->ev_all = p->loaded_ev = ev;
 	}
 }
 
@@ -319,6 +323,8 @@ state_save(struct app *a)
 			put_opt(&w.out, p->first_off < 0 ? NO_TIME : p->first_off);
 			tw_buf_addc(&w.out, ',');
 			put_opt(&w.out, p->first_off < 0 ? NO_TIME : p->first_ts);
+			tw_buf_addc(&w.out, ',');
+			put_opt(&w.out, p->ev_all);
 			tw_buf_addc(&w.out, ']');
 		}
 		if (n)

@@ -44,6 +44,10 @@
 #                         its partitions from the beginning; the state skips
 #                         what was counted (so a restart costs a re-read)
 #   EXIT_AT_END=1         stop at the end of every partition (GROUP too)
+#   START=beginning       where kcat starts (its -o) instead of the resume
+#                         point: tw-agg still skips what it counted. For a
+#                         broker that cannot look offsets up by time (s@),
+#                         such as librdkafka's mock cluster
 #   FLUSH=1               at the end, write every window (tw-agg --flush): the
 #                         last run of a job
 #   RESET_OFFSETS=1       forget the state's offsets of RAW_TOPIC (after the
@@ -97,7 +101,11 @@ consume() {
 	else
 		# (A reset forgets the offsets: read that topic from the start.)
 		from=beginning
-		[ "${RESET_OFFSETS:-0}" = 1 ] || from=$(tw-agg --state "$STATE" --resume-point) || return 1
+		if [ -n "${START:-}" ]; then
+			from=$START
+		elif [ "${RESET_OFFSETS:-0}" != 1 ]; then
+			from=$(tw-agg --state "$STATE" --resume-point) || return 1
+		fi
 		kcat -C -b "$B" -t "$RAW" -o "$from" $e -J -u "${KQ[@]}" "${KX[@]}" &
 	fi
 	echo $! > "$STATE.consumer"
