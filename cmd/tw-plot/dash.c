@@ -142,15 +142,17 @@ panel(struct tw_buf *b, struct dchart *d)
 	struct chart *c = &d->c;
 	int i;
 
-	if (c->ioerr) {
+	if (c->failed) {
 		tw_buf_adds(b, "<section class=\"panel error\">\n<h2>");
 		if (c->title)
 			esc(b, c->title);
 		else
 			tw_buf_adds(b, "chart");
-		tw_buf_adds(b, "</h2>\n<p>cannot read ");
+		tw_buf_adds(b, "</h2>\n<p>");
 		esc(b, c->errs);
-		tw_buf_adds(b, "</p>\n<p class=\"note\">the chart appears when its input can be read</p>\n</section>\n");
+		tw_buf_addf(b, "</p>\n<p class=\"note\">%s</p>\n</section>\n",
+		    c->failed == FAIL_IO ? "the chart appears when its input can be read" :
+		    "the chart appears when its input has the fields it reads");
 		return;
 	}
 	tw_buf_adds(b, "<section class=\"panel\">\n");
@@ -195,7 +197,7 @@ dash_main(int argc, char **argv)
 	const char *line;
 	char err[600], **words, *slash;
 	size_t len;
-	int ch_opt, n, nch = 0, i, status = 0, spec_bad = 0;
+	int ch_opt, n, nch = 0, i, status = 0, spec_bad = 0, rc;
 	int64_t refresh = 300, now;
 	struct tw_tm tm;
 	enum tw_read_status st;
@@ -279,7 +281,10 @@ dash_main(int argc, char **argv)
 			d->argv = words;
 			d->argc = n;
 			d->lineno = (unsigned long)r.lineno;
-			if (n < 2 || chart_parse(&d->c, n - 1, words + 1, 0, err, sizeof err) < 0) {
+			rc = n < 2 ? -1 : chart_parse(&d->c, n - 1, words + 1, 0, err, sizeof err);
+			if (rc > 0)
+				snprintf(err, sizeof err, "-h and --version are not allowed here");
+			if (rc != 0) {
 				tw_warn("%s:%llu: chart: %s", spec, (unsigned long long)r.lineno,
 				    n < 2 ? "give a type (line, bar, hbar) and its arguments" : err);
 				spec_bad = 1;
@@ -336,8 +341,11 @@ dash_main(int argc, char **argv)
 	for (i = 0; i < nch; i++) {
 		chart_load(&ch[i].c, slash ? dir.p : NULL);
 		chart_finish(&ch[i].c);
-		if (ch[i].c.ioerr)
+		if (ch[i].c.failed) {
 			status = 1;
+			if (ch[i].c.failed != FAIL_IO && ch[i].c.failed != FAIL_WRONG)
+				tw_warn("%s:%lu: chart: %s", spec, ch[i].lineno, ch[i].c.errs);
+		}
 		panel(&page, &ch[i]);
 		chart_free(&ch[i].c);
 		free_words(ch[i].argv, ch[i].argc);
