@@ -210,7 +210,7 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 	c->width = 800;
 	c->height = 400;
 	c->wmin = HUGE_VAL;
-	c->wmax = -HUGE_VAL;
+	c->wmax = c->wsmax = -HUGE_VAL;
 	if (strcmp(argv[0], "line") == 0)
 		c->kind = K_LINE;
 	else if (strcmp(argv[0], "bar") == 0)
@@ -642,8 +642,13 @@ record(struct chart *c, struct tw_input *in, const struct tw_json *j,
 		note_keys(c, j, root);
 	if (window_of(j, root, &wi.ws, &wi.we) == 0) {
 		wi.flags |= PT_WIN;
+		if (c->wmin == HUGE_VAL)
+			c->wdur = wi.we - wi.ws;
+		else if (wi.we - wi.ws != c->wdur)
+			c->wirregular = 1;
 		c->wmin = fmin(c->wmin, wi.ws);
 		c->wmax = fmax(c->wmax, wi.we);
+		c->wsmax = fmax(c->wsmax, wi.ws);
 	}
 	if ((fv = TW_JGET(j, root, "final")) != NULL && fv->type == TW_JFALSE)
 		wi.flags |= PT_OPEN;
@@ -888,8 +893,10 @@ chart_finish(struct chart *c)
 	uint32_t i, *all, n = 0;
 	size_t k;
 	char *has;
+	int regular;
 
 	check(c);
+	regular = !c->wirregular && c->wsmax > c->wmin;
 	sort_c = c;
 	for (k = 0; k < c->npt; k++) {
 		struct point *p = &c->pt[k];
@@ -899,10 +906,12 @@ chart_finish(struct chart *c)
 		c->ser[p->series].total += fabs(p->y);
 		c->ser[p->series].shown = 1;	/* has points */
 		/* A window may be partial when tw-agg says it is still open,
-		 * or when it is the first or the last of the input: the
-		 * events may start or stop anywhere inside it. */
+		 * or when it is the first or the last of regular windows
+		 * (two starts or more, one length: not the event range of a
+		 * whole-input aggregate, nor sessions): the events may start
+		 * or stop anywhere inside it. */
 		if (c->partial != PART_NONE && ((p->flags & PT_OPEN) ||
-		    (c->partial == PART_AUTO && (p->flags & PT_WIN) &&
+		    (c->partial == PART_AUTO && (p->flags & PT_WIN) && regular &&
 		    (p->ws == c->wmin || p->we == c->wmax))))
 			p->flags |= PT_PARTIAL;
 	}

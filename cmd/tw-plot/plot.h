@@ -84,6 +84,8 @@ struct chart {
 	int seen_x, seen_by, seen_y[MAX_Y];	/* in some record */
 	char first_keys[240];	/* the fields of the first record */
 	double wmin, wmax;	/* earliest window start, latest window end */
+	double wsmax, wdur;	/* latest window start, the first length */
+	int wirregular;		/* windows of more than one length */
 	uint64_t lines;		/* documents and bad lines read */
 	int wrong;		/* the input is not records (CSV, API payloads) */
 	const char *cur_file;	/* internal: the file being read */

@@ -353,6 +353,59 @@ time_label(struct tw_buf *b, int fmt, double v)
 	}
 }
 
+/* ---- hover text ---- */
+
+/*
+ * Every mark a reader may point at carries a <title> (class "hit"):
+ * browsers show it as a tooltip, and the dashboard's script shows it at
+ * once. Lines of a tip are joined by a character reference for a
+ * newline, which xml_esc would turn into a blank.
+ */
+#define TIP_NL "&#10;"
+
+/* A value in full: integers whole, others to 6 significant digits. */
+static void
+val_full(struct tw_buf *b, double v)
+{
+	if (v == 0)
+		tw_buf_adds(b, "0");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		tw_buf_addf(b, "%.0f", v);
+	else
+		tw_buf_addf(b, "%.6g", v);
+}
+
+/* An x value in full: a UTC time to the second, or a number. */
+static void
+x_full(struct tw_buf *b, const struct chart *c, double v)
+{
+	struct tw_tm tm;
+
+	if (!c->time_x) {
+		val_full(b, v);
+		return;
+	}
+	tw_time_split((int64_t)v, &tm);
+	tw_buf_addf(b, "%04d-%02d-%02d %02d:%02d", tm.year, tm.mon, tm.day,
+	    tm.hour, tm.min);
+	if (tm.sec || tm.ms)
+		tw_buf_addf(b, ":%02d", tm.sec);
+	if (tm.ms)
+		tw_buf_addf(b, ".%03d", tm.ms);
+	tw_buf_adds(b, " UTC");
+}
+
+/* "name: value", and " (partial window)" for a partial point. */
+static void
+tip_value(struct tw_buf *b, const char *name, double v, int partial)
+{
+	xml_esc(b, name, strlen(name));
+	tw_buf_adds(b, ": ");
+	val_full(b, v);
+	if (partial)
+		tw_buf_adds(b, " (partial window)");
+}
+
 /* ---- drawing helpers ---- */
 
 static void
@@ -396,6 +449,21 @@ default_title(struct tw_buf *b, const struct chart *c)
 		tw_buf_addf(b, c->kind == K_LINE ? " over %s" : " by %s", c->x);
 }
 
+/* The legend's key for partial windows: dashed (lines) or pale (bars). */
+static void
+partial_key(struct tw_buf *b, const struct chart *c, double x, double y)
+{
+	static const char what[] = "partial window: the first, the last or still open";
+
+	if (c->kind == K_LINE)
+		tw_buf_addf(b, "<path class=\"partial-key\" d=\"M%.1f %.1f h14\" stroke=\"" MUTED "\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\n",
+		    x - 1, y + 6);
+	else
+		tw_buf_addf(b, "<rect class=\"partial-key\" x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"" MUTED "\" fill-opacity=\"0.35\" stroke=\"" MUTED "\" stroke-dasharray=\"3 2\"/>\n",
+		    x, y);
+	text(b, x + 17, y + 10.5, NULL, "fill=\"#222\"", what, 60);
+}
+
 /* Title, notes and legend; returns the y below them. */
 static double
 header(struct tw_buf *b, const struct chart *c, int legend)
@@ -417,10 +485,10 @@ header(struct tw_buf *b, const struct chart *c, int legend)
 		text(b, c->width / 2.0, y, "middle", "font-size=\"11\" font-style=\"italic\" fill=\"" MUTED "\"",
 		    c->notes[k], 200);
 	}
-	if (legend) {
+	if (legend || c->npartial) {
 		y += 10;
 		x = 60;
-		for (i = 0; i < c->nshown; i++) {
+		for (i = 0; legend && i < c->nshown; i++) {
 			const char *name = c->ser[c->sorder[i]].name;
 
 			w = 18 + text_w(name, 30, CW) + 18;
@@ -432,6 +500,14 @@ header(struct tw_buf *b, const struct chart *c, int legend)
 			    x, y, palette[i]);
 			text(b, x + 17, y + 10.5, NULL, "fill=\"#222\"", name, 30);
 			x += w;
+		}
+		if (c->npartial) {
+			w = 18 + text_w("partial window: the first, the last or still open", 60, CW) + 18;
+			if (x + w > c->width - 20 && x > 60) {
+				x = 60;
+				y += 18;
+			}
+			partial_key(b, c, x, y);
 		}
 		y += 18;
 	}
@@ -522,6 +598,57 @@ by_x(const void *a, const void *b)
 	return p->x < q->x ? -1 : p->x > q->x;
 }
 
+/*
+ * Hover targets of a line chart: one transparent band per x (from the
+ * middle to the previous x to the middle to the next), whose tip gives x
+ * and the value of each series there. Past MAX_HOVER x values there are
+ * none: the page would grow by megabytes for marks too thin to point at.
+ */
+#define MAX_HOVER 2000
+
+static void
+line_hover(struct tw_buf *b, const struct chart *c, const struct scale *xs,
+    const struct point **pts, size_t n, const uint32_t *rank, double l,
+    double r, double t, double bot)
+{
+	size_t k = 0, e, groups = 0, q;
+	double x0, x1, px;
+	uint32_t i;
+
+	for (e = 0; e < n; e++)
+		if (e == 0 || pts[e]->x != pts[e - 1]->x)
+			groups++;
+	if (groups == 0 || groups > MAX_HOVER)
+		return;
+	tw_buf_adds(b, "<g class=\"hits\" fill=\"#000\" fill-opacity=\"0\">\n");
+	x0 = l;
+	while (k < n) {
+		for (e = k; e < n && pts[e]->x == pts[k]->x; e++)
+			;
+		px = xpos(xs, pts[k]->x, l, r);
+		x1 = e < n ? (px + xpos(xs, pts[e]->x, l, r)) / 2 : r;
+		if (x1 - x0 < 1)	/* close x values: still a band to point at */
+			x1 = x0 + 1;
+		tw_buf_addf(b, "<rect class=\"hit\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
+		    x0, t, x1 - x0, bot - t);
+		xml_esc(b, c->x, strlen(c->x));
+		tw_buf_adds(b, ": ");
+		x_full(b, c, pts[k]->x);
+		/* the series in legend order */
+		for (i = 1; i <= c->nshown; i++)
+			for (q = k; q < e; q++)
+				if (rank[pts[q]->series] == i) {
+					tw_buf_adds(b, TIP_NL);
+					tip_value(b, c->ser[pts[q]->series].name, pts[q]->y,
+					    (pts[q]->flags & PT_PARTIAL) != 0);
+				}
+		tw_buf_adds(b, "</title></rect>\n");
+		x0 = x1;
+		k = e;
+	}
+	tw_buf_adds(b, "</g>\n");
+}
+
 static void
 line_chart(struct tw_buf *b, const struct chart *c, double top)
 {
@@ -598,32 +725,78 @@ line_chart(struct tw_buf *b, const struct chart *c, double top)
 	}
 	text(b, (l + r) / 2, bot + 40, "middle", "fill=\"#333\"", tb.p, 60);
 
-	/* One path per series, in legend order; markers when points are few. */
+	/* One path per series, in legend order; markers when points are
+	 * few. A segment that ends at a partial window is dashed, and the
+	 * partial point is drawn hollow, so a last window still filling up
+	 * does not read as a fall. */
 	for (i = 0; i < c->nshown; i++) {
 		uint32_t s = c->sorder[i];
-		int first = 1;
+		const struct point *prev = NULL;
+		int pen = 0, dpen = 0;	/* the solid / dashed path ends at prev */
 
-		tw_buf_addf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"",
-		    palette[i]);
+		tw_buf_reset(&lb);
+		tw_buf_reset(&tb);
 		for (k = 0; k < n; k++) {
-			if (pts[k]->series != s)
+			const struct point *p = pts[k];
+			double px = xpos(&xs, p->x, l, r), py = ypos(&ys, p->y, t, bot);
+
+			if (p->series != s)
 				continue;
-			tw_buf_addf(b, "%s%.1f %.1f", first ? "M" : " L",
-			    xpos(&xs, pts[k]->x, l, r), ypos(&ys, pts[k]->y, t, bot));
-			first = 0;
+			if (prev == NULL) {
+				if (!(p->flags & PT_PARTIAL)) {
+					tw_buf_addf(&lb, "M%.1f %.1f", px, py);
+					pen = 1;
+				}
+			} else if ((p->flags | prev->flags) & PT_PARTIAL) {
+				if (!dpen)
+					tw_buf_addf(&tb, "%sM%.1f %.1f", tb.len ? " " : "",
+					    xpos(&xs, prev->x, l, r), ypos(&ys, prev->y, t, bot));
+				tw_buf_addf(&tb, " L%.1f %.1f", px, py);
+				dpen = 1;
+				pen = 0;
+			} else {
+				if (!pen)
+					tw_buf_addf(&lb, "%sM%.1f %.1f", lb.len ? " " : "",
+					    xpos(&xs, prev->x, l, r), ypos(&ys, prev->y, t, bot));
+				tw_buf_addf(&lb, " L%.1f %.1f", px, py);
+				pen = 1;
+				dpen = 0;
+			}
+			prev = p;
 		}
-		tw_buf_adds(b, "\"/>\n");
+		if (lb.len)
+			tw_buf_addf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"%s\"/>\n",
+			    palette[i], lb.p);
+		if (tb.len)
+			tw_buf_addf(b, "<path class=\"partial\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"5 4\" d=\"%s\"/>\n",
+			    palette[i], tb.p);
 		if (cnt[s] <= 40) {
 			tw_buf_addf(b, "<g fill=\"%s\">\n", palette[i]);
 			for (k = 0; k < n; k++)
-				if (pts[k]->series == s)
+				if (pts[k]->series == s && !(pts[k]->flags & PT_PARTIAL))
 					tw_buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\"/>\n",
 					    xpos(&xs, pts[k]->x, l, r),
 					    ypos(&ys, pts[k]->y, t, bot),
 					    cnt[s] == 1 ? "4" : "2.5");
 			tw_buf_adds(b, "</g>\n");
 		}
+		if (c->npartial) {
+			int any = 0;
+
+			for (k = 0; k < n; k++) {
+				if (pts[k]->series != s || !(pts[k]->flags & PT_PARTIAL))
+					continue;
+				if (!any++)
+					tw_buf_addf(b, "<g class=\"partial\" fill=\"#fff\" stroke=\"%s\" stroke-width=\"1.5\">\n",
+					    palette[i]);
+				tw_buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>\n",
+				    xpos(&xs, pts[k]->x, l, r), ypos(&ys, pts[k]->y, t, bot));
+			}
+			if (any)
+				tw_buf_adds(b, "</g>\n");
+		}
 	}
+	line_hover(b, c, &xs, pts, n, rank, l, r, t, bot);
 	free(pts);
 	free(rank);
 	free(cnt);
@@ -633,7 +806,8 @@ line_chart(struct tw_buf *b, const struct chart *c, double top)
 
 /* ---- bar charts ---- */
 
-/* values[cat_pos * nshown + rank] and whether present. */
+/* values[cat_pos * nshown + rank] and whether present (1, or 2 for a
+ * partial window). */
 static double *
 bar_values(const struct chart *c, char **have, double *vmin, double *vmax,
     int *any_topk)
@@ -663,7 +837,7 @@ bar_values(const struct chart *c, char **have, double *vmin, double *vmax,
 			continue;
 		at = (size_t)(cpos[p->cat] - 1) * c->nshown + rank[p->series] - 1;
 		v[at] = p->y;
-		(*have)[at] = 1;
+		(*have)[at] = p->flags & PT_PARTIAL ? 2 : 1;
 		*vmin = fmin(*vmin, p->y);
 		*vmax = fmax(*vmax, p->y);
 		if (p->topk)
@@ -672,6 +846,28 @@ bar_values(const struct chart *c, char **have, double *vmin, double *vmax,
 	free(rank);
 	free(cpos);
 	return v;
+}
+
+/*
+ * The rest of a bar's <rect>: pale and dashed when partial, and its tip:
+ * the category (named by -x), then the series and the value in full.
+ */
+static void
+bar_tip(struct tw_buf *b, const struct chart *c, const char *cat,
+    uint32_t rank, double v, int partial)
+{
+	if (partial)
+		tw_buf_addf(b, " fill-opacity=\"0.4\" stroke=\"%s\" stroke-dasharray=\"3 2\"",
+		    palette[rank]);
+	tw_buf_adds(b, "><title>");
+	if (c->x) {
+		xml_esc(b, c->x, strlen(c->x));
+		tw_buf_adds(b, ": ");
+	}
+	xml_esc(b, cat, strlen(cat));
+	tw_buf_adds(b, TIP_NL);
+	tip_value(b, c->ser[c->sorder[rank]].name, v, partial);
+	tw_buf_adds(b, "</title></rect>\n");
 }
 
 static const char *
@@ -741,15 +937,12 @@ bar_chart(struct tw_buf *b, const struct chart *c, double top)
 			if (!have[at])
 				continue;
 			y = ypos(&ys, v[at], t, bot);
-			tw_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
-			    x + (bw > 4 ? 0.5 : 0), fmin(y, zero), bw > 4 ? bw - 1 : bw,
-			    fabs(zero - y), palette[s]);
-			xml_esc(b, name, strlen(name));
-			tw_buf_adds(b, ": ");
+			tw_buf_addf(b, "<rect class=\"hit%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"",
+			    have[at] == 2 ? " partial" : "", x + (bw > 4 ? 0.5 : 0),
+			    fmin(y, zero), bw > 4 ? bw - 1 : bw, fabs(zero - y), palette[s]);
+			bar_tip(b, c, name, s, v[at], have[at] == 2);
 			tw_buf_reset(&lb);
 			val_label(&lb, v[at]);
-			tw_buf_adds(b, lb.p);
-			tw_buf_adds(b, "</title></rect>\n");
 			if (labels)
 				text(b, x + bw / 2, v[at] >= 0 ? y - 4 : y + 12, "middle",
 				    "font-size=\"11\" fill=\"#333\"", lb.p, 12);
@@ -823,15 +1016,13 @@ hbar_chart(struct tw_buf *b, const struct chart *c, double top)
 			if (!have[at])
 				continue;
 			x = xpos(&xs, v[at], l, r);
-			tw_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
-			    fmin(x, zero), y + (bh > 4 ? 0.5 : 0), fabs(x - zero),
-			    bh > 4 ? bh - 1 : bh, palette[s]);
-			xml_esc(b, name, strlen(name));
-			tw_buf_adds(b, ": ");
+			tw_buf_addf(b, "<rect class=\"hit%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"",
+			    have[at] == 2 ? " partial" : "", fmin(x, zero),
+			    y + (bh > 4 ? 0.5 : 0), fabs(x - zero), bh > 4 ? bh - 1 : bh,
+			    palette[s]);
+			bar_tip(b, c, name, s, v[at], have[at] == 2);
 			tw_buf_reset(&lb);
 			val_label(&lb, v[at]);
-			tw_buf_adds(b, lb.p);
-			tw_buf_adds(b, "</title></rect>\n");
 			if (bh >= 11)
 				text(b, v[at] >= 0 ? x + 4 : x - 4, y + bh / 2 + 4,
 				    v[at] >= 0 ? NULL : "end", "font-size=\"11\" fill=\"#333\"",
