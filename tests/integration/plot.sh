@@ -2,7 +2,8 @@
 # tw-plot: charts from real tw-agg output are valid XML and deterministic;
 # the dashboard is one self-contained page, written atomically, with a
 # placeholder for a missing input; headless Chromium loads it and draws
-# every chart (DOM and screenshot checks).
+# every chart (DOM and screenshot checks), and tests/js/dashboard.mjs
+# works it: hover, partial windows, legends, columns, refresh in place.
 . "$TW_ROOT/tests/lib.sh"
 
 # Chromium comes from Debian (make deps will install it; see tests/deps.sh).
@@ -158,6 +159,16 @@ if [ -s shot.png ]; then
 		not_ok "chromium: screenshot is not blank" "$3 colours"; fi
 else
 	not_ok "chromium: screenshot written"
+fi
+
+# The dashboard at work in the browser: screenshots per chart type, hover
+# text, partial windows, legends, one or two columns, a refresh in place
+# (tests/js/dashboard.mjs drives Chromium over the DevTools protocol).
+if command -v node > /dev/null 2>&1; then
+	node "$TW_ROOT/tests/js/dashboard.mjs" "$T/browser" "$(command -v chromium)"
+	[ $? -le 1 ] || not_ok "browser: the dashboard test ran"
+else
+	skip "browser: the dashboard at work" "node is not installed"
 fi
 
 # Limits: a million points are drawn; past that a record is left out,
