@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "plot.h"
+#include "tw_chart.h"
 #include "tw_opt.h"
 #include "tw_reader.h"
 #include "tw_time.h"
@@ -235,7 +236,7 @@ make_parent(const char *path)
 static void
 esc(struct tw_buf *b, const char *s)
 {
-	xml_esc(b, s, strlen(s));
+	tw_chart_xml(b, s, strlen(s));
 }
 
 /* FNV-1a, for telling a changed panel from an unchanged one. */

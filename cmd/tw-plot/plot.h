@@ -132,9 +132,6 @@ void chart_free(struct chart *c);
  * share a page). */
 void svg_render(struct tw_buf *b, const struct chart *c);
 
-/* Appends s[0..n) escaped for XML text and attributes. */
-void xml_esc(struct tw_buf *b, const char *s, size_t n);
-
 /*
  * Writes data to path: to a temporary file in the same directory that
  * is then renamed over path (a regular file or a new one), or directly
