@@ -210,7 +210,7 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 	c->width = 800;
 	c->height = 400;
 	c->wmin = HUGE_VAL;
-	c->wmax = c->wsmax = -HUGE_VAL;
+	c->wsmax = -HUGE_VAL;
 	if (strcmp(argv[0], "line") == 0)
 		c->kind = K_LINE;
 	else if (strcmp(argv[0], "bar") == 0)
@@ -517,7 +517,6 @@ add_point(struct chart *c, uint32_t s, uint32_t cat, double x, double y,
 	p->topk = (unsigned char)topk;
 	p->flags = wi->flags;
 	p->ws = wi->ws;
-	p->we = wi->we;
 }
 
 /* A JSON scalar as label text. */
@@ -647,7 +646,6 @@ record(struct chart *c, struct tw_input *in, const struct tw_json *j,
 		else if (wi.we - wi.ws != c->wdur)
 			c->wirregular = 1;
 		c->wmin = fmin(c->wmin, wi.ws);
-		c->wmax = fmax(c->wmax, wi.we);
 		c->wsmax = fmax(c->wsmax, wi.ws);
 	}
 	if ((fv = TW_JGET(j, root, "final")) != NULL && fv->type == TW_JFALSE)
@@ -912,7 +910,7 @@ chart_finish(struct chart *c)
 		 * or stop anywhere inside it. */
 		if (c->partial != PART_NONE && ((p->flags & PT_OPEN) ||
 		    (c->partial == PART_AUTO && (p->flags & PT_WIN) && regular &&
-		    (p->ws == c->wmin || p->we == c->wmax))))
+		    (p->ws == c->wmin || p->ws == c->wsmax))))
 			p->flags |= PT_PARTIAL;
 	}
 	/* Series: the MAX_SERIES largest by total, then shown by name. */

@@ -37,7 +37,7 @@ struct point {
 	uint32_t series;
 	uint32_t cat;		/* bar charts: category id */
 	double x, y;		/* line charts: x; all: y */
-	double ws, we;		/* its window, when flags has PT_WIN */
+	double ws;		/* its window's start, when flags has PT_WIN */
 	uint64_t gen;		/* record number (top-k lists) */
 	unsigned char topk;	/* came from a top-k array */
 	unsigned char flags;	/* PT_* */
@@ -83,8 +83,8 @@ struct chart {
 	uint64_t msgs;		/* per-line messages printed */
 	int seen_x, seen_by, seen_y[MAX_Y];	/* in some record */
 	char first_keys[240];	/* the fields of the first record */
-	double wmin, wmax;	/* earliest window start, latest window end */
-	double wsmax, wdur;	/* latest window start, the first length */
+	double wmin, wsmax;	/* the earliest and the latest window start */
+	double wdur;		/* the first window's length */
 	int wirregular;		/* windows of more than one length */
 	uint64_t lines;		/* documents and bad lines read */
 	int wrong;		/* the input is not records (CSV, API payloads) */
