@@ -266,7 +266,8 @@ panel_body(struct tw_buf *b, struct dchart *d)
 		esc(b, c->errs);
 		tw_buf_addf(b, "</p>\n<p class=\"note\">%s</p>\n",
 		    c->failed == FAIL_IO ? "the chart appears when its input can be read" :
-		    "the chart appears when its input has the fields it reads");
+		    c->failed == FAIL_WRONG ? "the chart appears when its input is flat NDJSON records" :
+		    "the chart appears when its records have the fields it reads");
 		return;
 	}
 	svg_render(b, c);

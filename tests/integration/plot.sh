@@ -54,6 +54,31 @@ eq "stdout /dev/full: status 1" $? 1
 tw-plot line -x window_start -y count -o /dev/full agg_lang.ndjson 2> err.txt
 eq "-o /dev/full: status 1" $? 1
 
+# A full disk: the chart and the page of the last good run stay whole,
+# and no temporary file is left.
+if [ "$(id -u)" = 0 ] && mkdir -p tiny && mount -t tmpfs -o size=24k tmpfs tiny 2> /dev/null; then
+	echo '{"t":1,"v":2}' | tw-plot line -x t -y v -o tiny/keep.svg
+	cp tiny/keep.svg keep.before
+	printf 'chart line -x t -y v %s/small.ndjson\n' "$T" > tiny.spec
+	echo '{"t":1,"v":2}' > small.ndjson
+	tw-plot dashboard tiny.spec -o tiny/index.html
+	cp tiny/index.html index.before
+	python3 -c "
+for i in range(6000): print('{\"t\":%d,\"v\":%d,\"s\":\"s%d\"}' % (i, i * 7919 % 1000, i % 10))" > big.ndjson
+	tw-plot line -x t -y v --by s -o tiny/keep.svg big.ndjson 2> full.err
+	eq "full disk: chart: status 1" $? 1
+	contains "full disk: chart: a message" full.err "tiny/keep.svg: No space left on device"
+	same "full disk: the last good chart is intact" keep.before tiny/keep.svg
+	printf 'chart line -x t -y v --by s %s/big.ndjson\n' "$T" > tiny.spec
+	tw-plot dashboard tiny.spec -o tiny/index.html 2> full.err
+	eq "full disk: dashboard: status 1" $? 1
+	same "full disk: the last good page is intact" index.before tiny/index.html
+	eq "full disk: no temporary file left" "$(ls -a tiny | grep -c '\.tmp\.')" 0
+	umount tiny
+else
+	skip "full disk for a chart and a page" "needs root to mount a small tmpfs"
+fi
+
 # The dashboard.
 mkdir -p spec
 cp agg_lang.ndjson top.ndjson by_lang.ndjson spec/
