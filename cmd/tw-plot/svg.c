@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "plot.h"
+#include "tw_chart.h"
 #include "tw_label.h"
 #include "tw_time.h"
 #include "tw_util.h"
@@ -28,48 +29,6 @@ static const char *const palette[MAX_SERIES] = {
 #define AXIS "#444"
 #define GRID "#e6e6e6"
 #define MUTED "#666"
-
-void
-xml_esc(struct tw_buf *b, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
-	size_t ok;
-
-	while (p < e) {
-		ok = tw_utf8_valid_prefix((const char *)p, (size_t)(e - p));
-		if (ok == 0) {
-			tw_buf_adds(b, "\xef\xbf\xbd");	/* U+FFFD */
-			p++;
-			while (p < e && (*p & 0xc0) == 0x80)
-				p++;
-			continue;
-		}
-		for (; ok > 0; ok--, p++) {
-			switch (*p) {
-			case '&': tw_buf_adds(b, "&amp;"); break;
-			case '<': tw_buf_adds(b, "&lt;"); break;
-			case '>': tw_buf_adds(b, "&gt;"); break;
-			case '"': tw_buf_adds(b, "&quot;"); break;
-			case '\'': tw_buf_adds(b, "&apos;"); break;
-			case '\t': case '\n': case '\r':
-				tw_buf_addc(b, ' ');
-				break;
-			default:
-				if (*p < 0x20 || *p == 0x7f) {
-					tw_buf_adds(b, "\xef\xbf\xbd");
-				} else if (*p == 0xef && ok >= 3 && p[1] == 0xbf &&
-				    (p[2] == 0xbe || p[2] == 0xbf)) {
-					/* U+FFFE and U+FFFF are not XML characters */
-					tw_buf_adds(b, "\xef\xbf\xbd");
-					p += 2;
-					ok -= 2;
-				} else {
-					tw_buf_addc(b, (char)*p);
-				}
-			}
-		}
-	}
-}
 
 /* Characters (code points) in s. */
 static size_t
@@ -90,14 +49,14 @@ text_cut(struct tw_buf *b, const char *s, size_t max)
 	size_t n = 0, i;
 
 	if (nchars(s) <= max) {
-		xml_esc(b, s, strlen(s));
+		tw_chart_xml(b, s, strlen(s));
 		return;
 	}
 	for (i = 0; s[i]; i++) {
 		if (((unsigned char)s[i] & 0xc0) != 0x80 && ++n == max)
 			break;	/* room for the ellipsis */
 	}
-	xml_esc(b, s, i);
+	tw_chart_xml(b, s, i);
 	tw_buf_adds(b, "\xe2\x80\xa6");
 }
 
@@ -109,248 +68,44 @@ text_w(const char *s, size_t max, double cw)
 	return (double)(n > max ? max : n) * cw;
 }
 
-/* ---- numbers ---- */
+/* ---- hover text ---- */
 
-struct scale {
-	double lo, hi;		/* the axis range */
-	double start, step;	/* ticks: start + i * step, i < n */
-	int n;
-	int time;		/* time ticks */
-	int months;		/* calendar step in months, 0 for a fixed step */
-	int fmt;		/* time label format */
-	double div;		/* number labels: divide by (k, M, G) */
-	const char *suffix;
-	int decimals;
-};
-
-enum { F_HMS, F_HM, F_MDHM, F_YMD };
-
-static double
-tick_at(const struct scale *s, int i)
-{
-	double v = s->start + i * s->step;
-
-	if (fabs(v) < s->step * 1e-9)
-		v = 0;
-	return v;
-}
-
-/* Ticks for [lo, hi] with about target steps; extends the range to them. */
-static void
-nice(struct scale *s, double lo, double hi, int target, int extend)
-{
-	double span, raw, mag, f, top, amax;
-	int d;
-
-	memset(s, 0, sizeof *s);
-	if (!(hi > lo)) {
-		if (lo == 0) {
-			hi = 1;
-		} else {
-			double pad = fabs(lo) * 0.1;
-
-			lo -= pad;
-			hi += pad;
-		}
-	}
-	span = hi - lo;
-	raw = span / (target < 1 ? 1 : target);
-	mag = pow(10, floor(log10(raw)));
-	f = raw / mag;
-	s->step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
-	if (extend) {
-		s->lo = floor(lo / s->step + 1e-9) * s->step;
-		s->hi = ceil(hi / s->step - 1e-9) * s->step;
-	} else {
-		s->lo = lo;
-		s->hi = hi;
-	}
-	s->start = ceil(s->lo / s->step - 1e-9) * s->step;
-	top = floor(s->hi / s->step + 1e-9) * s->step;
-	s->n = (int)llround((top - s->start) / s->step) + 1;
-	amax = fmax(fabs(s->start), fabs(top));
-	s->div = 1;
-	s->suffix = "";
-	if (amax >= 1e9) {
-		s->div = 1e9;
-		s->suffix = "G";
-	} else if (amax >= 1e6) {
-		s->div = 1e6;
-		s->suffix = "M";
-	} else if (amax >= 1e4) {
-		s->div = 1e3;
-		s->suffix = "k";
-	}
-	d = (int)ceil(-log10(s->step / s->div) - 1e-9);
-	s->decimals = d < 0 ? 0 : d > 6 ? 6 : d;
-}
+/*
+ * Every mark a reader may point at carries a <title> (class "hit"):
+ * browsers show it as a tooltip, and the dashboard's script shows it at
+ * once. Lines of a tip are joined by a character reference for a
+ * newline, which tw_chart_xml would turn into a blank.
+ */
+#define TIP_NL "&#10;"
 
 static void
-num_label(struct tw_buf *b, const struct scale *s, double v)
-{
-	if (v == 0)
-		tw_buf_adds(b, "0");
-	else
-		tw_buf_addf(b, "%.*f%s", s->decimals, v / s->div, s->suffix);
-}
-
-/* A value printed on a bar: short, at most 3 decimals. */
-static void
-val_label(struct tw_buf *b, double v)
-{
-	char t[64];
-	size_t n;
-	const char *suf = "";
-	double a = fabs(v);
-
-	if (a >= 1e9) {
-		v /= 1e9;
-		suf = "G";
-	} else if (a >= 1e6) {
-		v /= 1e6;
-		suf = "M";
-	} else if (a >= 1e5) {
-		v /= 1e3;
-		suf = "k";
-	}
-	if (v == floor(v) && fabs(v) < 1e15)
-		snprintf(t, sizeof t, "%.0f", v);
-	else {
-		snprintf(t, sizeof t, "%.*f", fabs(v) >= 100 ? 1 : 2, v);
-		n = strlen(t);
-		while (n > 0 && t[n - 1] == '0')
-			t[--n] = '\0';
-		if (n > 0 && t[n - 1] == '.')
-			t[--n] = '\0';
-	}
-	if (strcmp(t, "-0") == 0)
-		strcpy(t, "0");
-	tw_buf_adds(b, t);
-	tw_buf_adds(b, suf);
-}
-
-/* ---- time ---- */
-
-static const int64_t tsteps[] = {
-	1000, 2000, 5000, 10000, 15000, 30000,
-	60000, 120000, 300000, 600000, 900000, 1800000,
-	3600000, 7200000, 10800000, 21600000, 43200000,
-	86400000, 172800000, 604800000, 1209600000
-};
-static const int msteps[] = { 1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200 };
-
-/* First month boundary >= t that is a multiple of step months. */
-static int64_t
-month_floor(int64_t t, int step, int *y, int *m)
-{
-	struct tw_tm tm;
-	int64_t idx;
-
-	tw_time_split(t, &tm);
-	idx = (int64_t)tm.year * 12 + (tm.mon - 1);
-	idx = (idx + step - 1) / step * step;
-	if ((int64_t)tm.year * 12 + (tm.mon - 1) == idx &&
-	    tw_days_from_civil(tm.year, tm.mon, 1) * 86400000 < t)
-		idx += step;
-	*y = (int)(idx / 12);
-	*m = (int)(idx % 12) + 1;
-	return tw_days_from_civil(*y, *m, 1) * 86400000;
-}
-
-static void
-time_scale(struct scale *s, double lo, double hi, int maxt)
-{
-	int64_t a, b, step = 0;
-	size_t i;
-	struct tw_tm t1, t2;
-
-	memset(s, 0, sizeof *s);
-	s->time = 1;
-	if (!(hi > lo)) {
-		lo -= 60000;
-		hi += 60000;
-	}
-	s->lo = lo;
-	s->hi = hi;
-	a = (int64_t)ceil(lo);
-	b = (int64_t)floor(hi);
-	for (i = 0; i < sizeof tsteps / sizeof tsteps[0]; i++)
-		if ((b - a) / tsteps[i] < maxt) {
-			step = tsteps[i];
-			break;
-		}
-	if (step != 0) {
-		int64_t first = a % step == 0 ? a :
-		    (a >= 0 ? (a / step + 1) * step : (a / step) * step);
-
-		s->start = (double)first;
-		s->step = (double)step;
-		s->n = (int)((b - first) / step) + 1;
-	} else {
-		int y, m;
-		int64_t first = 0;
-
-		for (i = 0; i < sizeof msteps / sizeof msteps[0]; i++) {
-			s->months = msteps[i];
-			if ((b - a) / ((int64_t)msteps[i] * 2629746000LL) < maxt)
-				break;
-		}
-		first = month_floor(a, s->months, &y, &m);
-		s->start = (double)first;
-		s->n = 0;
-		while (first <= b && s->n < 50) {
-			s->n++;
-			m += s->months;
-			while (m > 12) {
-				m -= 12;
-				y++;
-			}
-			first = tw_days_from_civil(y, m, 1) * 86400000;
-		}
-	}
-	tw_time_split(a, &t1);
-	tw_time_split(b, &t2);
-	if (t1.year == t2.year && t1.mon == t2.mon && t1.day == t2.day)
-		s->fmt = step != 0 && step < 60000 ? F_HMS : F_HM;
-	else if (step != 0 && step < 86400000)
-		s->fmt = F_MDHM;
-	else
-		s->fmt = F_YMD;
-}
-
-/* The i-th tick of a time scale, in ms. */
-static double
-time_tick(const struct scale *s, int i)
-{
-	struct tw_tm tm;
-	int64_t idx;
-
-	if (!s->months)
-		return s->start + i * s->step;
-	tw_time_split((int64_t)s->start, &tm);
-	idx = (int64_t)tm.year * 12 + (tm.mon - 1) + (int64_t)i * s->months;
-	return (double)(tw_days_from_civil(idx / 12, (int)(idx % 12) + 1, 1) * 86400000);
-}
-
-static void
-time_label(struct tw_buf *b, int fmt, double v)
+x_full(struct tw_buf *b, const struct chart *c, double v)
 {
 	struct tw_tm tm;
 
+	if (!c->time_x) {
+		tw_chart_num(b, v);
+		return;
+	}
 	tw_time_split((int64_t)v, &tm);
-	switch (fmt) {
-	case F_HMS:
-		tw_buf_addf(b, "%02d:%02d:%02d", tm.hour, tm.min, tm.sec);
-		break;
-	case F_HM:
-		tw_buf_addf(b, "%02d:%02d", tm.hour, tm.min);
-		break;
-	case F_MDHM:
-		tw_buf_addf(b, "%02d-%02d %02d:%02d", tm.mon, tm.day, tm.hour, tm.min);
-		break;
-	default:
-		tw_buf_addf(b, "%04d-%02d-%02d", tm.year, tm.mon, tm.day);
-	}
+	tw_buf_addf(b, "%04d-%02d-%02d %02d:%02d", tm.year, tm.mon, tm.day,
+	    tm.hour, tm.min);
+	if (tm.sec || tm.ms)
+		tw_buf_addf(b, ":%02d", tm.sec);
+	if (tm.ms)
+		tw_buf_addf(b, ".%03d", tm.ms);
+	tw_buf_adds(b, " UTC");
+}
+
+/* "name: value", and " (partial window)" for a partial point. */
+static void
+tip_value(struct tw_buf *b, const char *name, double v, int partial)
+{
+	tw_chart_xml(b, name, strlen(name));
+	tw_buf_adds(b, ": ");
+	tw_chart_num(b, v);
+	if (partial)
+		tw_buf_adds(b, " (partial window)");
 }
 
 /* ---- drawing helpers ---- */
@@ -396,6 +151,21 @@ default_title(struct tw_buf *b, const struct chart *c)
 		tw_buf_addf(b, c->kind == K_LINE ? " over %s" : " by %s", c->x);
 }
 
+/* The legend's key for partial windows: dashed (lines) or pale (bars). */
+static void
+partial_key(struct tw_buf *b, const struct chart *c, double x, double y)
+{
+	static const char what[] = "partial window: the first, the last or still open";
+
+	if (c->kind == K_LINE)
+		tw_buf_addf(b, "<path class=\"partial-key\" d=\"M%.1f %.1f h14\" stroke=\"" MUTED "\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\n",
+		    x - 1, y + 6);
+	else
+		tw_buf_addf(b, "<rect class=\"partial-key\" x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"" MUTED "\" fill-opacity=\"0.35\" stroke=\"" MUTED "\" stroke-dasharray=\"3 2\"/>\n",
+		    x, y);
+	text(b, x + 17, y + 10.5, NULL, "fill=\"#222\"", what, 60);
+}
+
 /* Title, notes and legend; returns the y below them. */
 static double
 header(struct tw_buf *b, const struct chart *c, int legend)
@@ -417,10 +187,10 @@ header(struct tw_buf *b, const struct chart *c, int legend)
 		text(b, c->width / 2.0, y, "middle", "font-size=\"11\" font-style=\"italic\" fill=\"" MUTED "\"",
 		    c->notes[k], 200);
 	}
-	if (legend) {
+	if (legend || c->npartial) {
 		y += 10;
 		x = 60;
-		for (i = 0; i < c->nshown; i++) {
+		for (i = 0; legend && i < c->nshown; i++) {
 			const char *name = c->ser[c->sorder[i]].name;
 
 			w = 18 + text_w(name, 30, CW) + 18;
@@ -432,6 +202,14 @@ header(struct tw_buf *b, const struct chart *c, int legend)
 			    x, y, palette[i]);
 			text(b, x + 17, y + 10.5, NULL, "fill=\"#222\"", name, 30);
 			x += w;
+		}
+		if (c->npartial) {
+			w = 18 + text_w("partial window: the first, the last or still open", 60, CW) + 18;
+			if (x + w > c->width - 20 && x > 60) {
+				x = 60;
+				y += 18;
+			}
+			partial_key(b, c, x, y);
 		}
 		y += 18;
 	}
@@ -452,20 +230,20 @@ no_data(struct tw_buf *b, const struct chart *c, double top)
 
 /* Y ticks and grid over [l, r], for a vertical value scale. */
 static void
-yaxis(struct tw_buf *b, const struct scale *s, double l, double r,
+yaxis(struct tw_buf *b, const struct tw_axis *s, double l, double r,
     double t, double bot, const char *title)
 {
 	struct tw_buf lb = TW_BUF_INIT;
 	int i;
 
 	for (i = 0; i < s->n; i++) {
-		double v = tick_at(s, i);
+		double v = tw_axis_tick(s, i);
 		double y = bot - (v - s->lo) / (s->hi - s->lo) * (bot - t);
 
 		if (v != s->lo)
 			line(b, l, y, r, y, GRID);
 		tw_buf_reset(&lb);
-		num_label(&lb, s, v);
+		tw_axis_label(&lb, s, v);
 		text(b, l - 6, y + 4, "end", "fill=\"" MUTED "\"", lb.p, 20);
 	}
 	tw_buf_addf(b, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">",
@@ -476,19 +254,19 @@ yaxis(struct tw_buf *b, const struct scale *s, double l, double r,
 }
 
 static double
-ypos(const struct scale *s, double v, double t, double bot)
+ypos(const struct tw_axis *s, double v, double t, double bot)
 {
 	return bot - (v - s->lo) / (s->hi - s->lo) * (bot - t);
 }
 
 static double
-xpos(const struct scale *s, double v, double l, double r)
+xpos(const struct tw_axis *s, double v, double l, double r)
 {
 	return l + (v - s->lo) / (s->hi - s->lo) * (r - l);
 }
 
 static double
-max_label_w(const struct scale *s)
+max_label_w(const struct tw_axis *s)
 {
 	struct tw_buf lb = TW_BUF_INIT;
 	double w = 0;
@@ -496,7 +274,7 @@ max_label_w(const struct scale *s)
 
 	for (i = 0; i < s->n; i++) {
 		tw_buf_reset(&lb);
-		num_label(&lb, s, tick_at(s, i));
+		tw_axis_label(&lb, s, tw_axis_tick(s, i));
 		if (text_w(lb.p, 20, CW) > w)
 			w = text_w(lb.p, 20, CW);
 	}
@@ -522,10 +300,61 @@ by_x(const void *a, const void *b)
 	return p->x < q->x ? -1 : p->x > q->x;
 }
 
+/*
+ * Hover targets of a line chart: one transparent band per x (from the
+ * middle to the previous x to the middle to the next), whose tip gives x
+ * and the value of each series there. Past MAX_HOVER x values there are
+ * none: the page would grow by megabytes for marks too thin to point at.
+ */
+#define MAX_HOVER 2000
+
+static void
+line_hover(struct tw_buf *b, const struct chart *c, const struct tw_axis *xs,
+    const struct point **pts, size_t n, const uint32_t *rank, double l,
+    double r, double t, double bot)
+{
+	size_t k = 0, e, groups = 0, q;
+	double x0, x1, px;
+	uint32_t i;
+
+	for (e = 0; e < n; e++)
+		if (e == 0 || pts[e]->x != pts[e - 1]->x)
+			groups++;
+	if (groups == 0 || groups > MAX_HOVER)
+		return;
+	tw_buf_adds(b, "<g class=\"hits\" fill=\"#000\" fill-opacity=\"0\">\n");
+	x0 = l;
+	while (k < n) {
+		for (e = k; e < n && pts[e]->x == pts[k]->x; e++)
+			;
+		px = xpos(xs, pts[k]->x, l, r);
+		x1 = e < n ? (px + xpos(xs, pts[e]->x, l, r)) / 2 : r;
+		if (x1 - x0 < 1)	/* close x values: still a band to point at */
+			x1 = x0 + 1;
+		tw_buf_addf(b, "<rect class=\"hit\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
+		    x0, t, x1 - x0, bot - t);
+		tw_chart_xml(b, c->x, strlen(c->x));
+		tw_buf_adds(b, ": ");
+		x_full(b, c, pts[k]->x);
+		/* the series in legend order */
+		for (i = 1; i <= c->nshown; i++)
+			for (q = k; q < e; q++)
+				if (rank[pts[q]->series] == i) {
+					tw_buf_adds(b, TIP_NL);
+					tip_value(b, c->ser[pts[q]->series].name, pts[q]->y,
+					    (pts[q]->flags & PT_PARTIAL) != 0);
+				}
+		tw_buf_adds(b, "</title></rect>\n");
+		x0 = x1;
+		k = e;
+	}
+	tw_buf_adds(b, "</g>\n");
+}
+
 static void
 line_chart(struct tw_buf *b, const struct chart *c, double top)
 {
-	struct scale xs, ys;
+	struct tw_axis xs, ys;
 	struct tw_buf lb = TW_BUF_INIT, tb = TW_BUF_INIT;
 	const struct point **pts;
 	double xmin = HUGE_VAL, xmax = -HUGE_VAL, ymin = HUGE_VAL, ymax = -HUGE_VAL;
@@ -558,17 +387,17 @@ line_chart(struct tw_buf *b, const struct chart *c, double top)
 	if (ymax < 0 && ymax >= ymin * 0.6)
 		ymax = 0;
 	target = (int)((bot - t) / 55);
-	nice(&ys, ymin, ymax, target < 2 ? 2 : target, 1);
+	tw_axis_nice(&ys, ymin, ymax, target < 2 ? 2 : target, 1);
 	l = 40 + max_label_w(&ys);
 	target = (int)((r - l) / 110);
 	if (c->time_x)
-		time_scale(&xs, xmin, xmax, target < 2 ? 2 : target);
+		tw_axis_time(&xs, xmin, xmax, target < 2 ? 2 : target);
 	else
-		nice(&xs, xmin, xmax, target < 2 ? 2 : target, 0);
+		tw_axis_nice(&xs, xmin, xmax, target < 2 ? 2 : target, 0);
 
 	yaxis(b, &ys, l, r, t, bot, value_title(c, 0));
 	for (j = 0; j < xs.n; j++) {
-		double v = xs.time ? time_tick(&xs, j) : tick_at(&xs, j);
+		double v = tw_axis_tick(&xs, j);
 		double x = xpos(&xs, v, l, r);
 
 		if (v < xs.lo - 1e-9 || v > xs.hi + 1e-9)
@@ -576,20 +405,17 @@ line_chart(struct tw_buf *b, const struct chart *c, double top)
 		line(b, x, t, x, bot, GRID);
 		line(b, x, bot, x, bot + 5, AXIS);
 		tw_buf_reset(&lb);
-		if (xs.time)
-			time_label(&lb, xs.fmt, v);
-		else
-			num_label(&lb, &xs, v);
+		tw_axis_label(&lb, &xs, v);
 		text(b, x, bot + 19, "middle", "fill=\"" MUTED "\"", lb.p, 20);
 	}
 	line(b, l, bot, r, bot, AXIS);
 	line(b, l, t, l, bot, AXIS);
 	tw_buf_adds(&tb, c->x);
 	if (xs.time) {
-		if (xs.fmt == F_HM || xs.fmt == F_HMS) {
+		if (xs.fmt == TW_AXIS_HM || xs.fmt == TW_AXIS_HMS) {
 			tw_buf_adds(&tb, " (UTC, ");
 			lb.len = 0;
-			time_label(&lb, F_YMD, xs.lo);
+			tw_axis_time_text(&lb, TW_AXIS_YMD, xs.lo);
 			tw_buf_adds(&tb, lb.p);
 			tw_buf_adds(&tb, ")");
 		} else {
@@ -598,32 +424,78 @@ line_chart(struct tw_buf *b, const struct chart *c, double top)
 	}
 	text(b, (l + r) / 2, bot + 40, "middle", "fill=\"#333\"", tb.p, 60);
 
-	/* One path per series, in legend order; markers when points are few. */
+	/* One path per series, in legend order; markers when points are
+	 * few. A segment that ends at a partial window is dashed, and the
+	 * partial point is drawn hollow, so a last window still filling up
+	 * does not read as a fall. */
 	for (i = 0; i < c->nshown; i++) {
 		uint32_t s = c->sorder[i];
-		int first = 1;
+		const struct point *prev = NULL;
+		int pen = 0, dpen = 0;	/* the solid / dashed path ends at prev */
 
-		tw_buf_addf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"",
-		    palette[i]);
+		tw_buf_reset(&lb);
+		tw_buf_reset(&tb);
 		for (k = 0; k < n; k++) {
-			if (pts[k]->series != s)
+			const struct point *p = pts[k];
+			double px = xpos(&xs, p->x, l, r), py = ypos(&ys, p->y, t, bot);
+
+			if (p->series != s)
 				continue;
-			tw_buf_addf(b, "%s%.1f %.1f", first ? "M" : " L",
-			    xpos(&xs, pts[k]->x, l, r), ypos(&ys, pts[k]->y, t, bot));
-			first = 0;
+			if (prev == NULL) {
+				if (!(p->flags & PT_PARTIAL)) {
+					tw_buf_addf(&lb, "M%.1f %.1f", px, py);
+					pen = 1;
+				}
+			} else if ((p->flags | prev->flags) & PT_PARTIAL) {
+				if (!dpen)
+					tw_buf_addf(&tb, "%sM%.1f %.1f", tb.len ? " " : "",
+					    xpos(&xs, prev->x, l, r), ypos(&ys, prev->y, t, bot));
+				tw_buf_addf(&tb, " L%.1f %.1f", px, py);
+				dpen = 1;
+				pen = 0;
+			} else {
+				if (!pen)
+					tw_buf_addf(&lb, "%sM%.1f %.1f", lb.len ? " " : "",
+					    xpos(&xs, prev->x, l, r), ypos(&ys, prev->y, t, bot));
+				tw_buf_addf(&lb, " L%.1f %.1f", px, py);
+				pen = 1;
+				dpen = 0;
+			}
+			prev = p;
 		}
-		tw_buf_adds(b, "\"/>\n");
+		if (lb.len)
+			tw_buf_addf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"%s\"/>\n",
+			    palette[i], lb.p);
+		if (tb.len)
+			tw_buf_addf(b, "<path class=\"partial\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"5 4\" d=\"%s\"/>\n",
+			    palette[i], tb.p);
 		if (cnt[s] <= 40) {
 			tw_buf_addf(b, "<g fill=\"%s\">\n", palette[i]);
 			for (k = 0; k < n; k++)
-				if (pts[k]->series == s)
+				if (pts[k]->series == s && !(pts[k]->flags & PT_PARTIAL))
 					tw_buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\"/>\n",
 					    xpos(&xs, pts[k]->x, l, r),
 					    ypos(&ys, pts[k]->y, t, bot),
 					    cnt[s] == 1 ? "4" : "2.5");
 			tw_buf_adds(b, "</g>\n");
 		}
+		if (c->npartial) {
+			int any = 0;
+
+			for (k = 0; k < n; k++) {
+				if (pts[k]->series != s || !(pts[k]->flags & PT_PARTIAL))
+					continue;
+				if (!any++)
+					tw_buf_addf(b, "<g class=\"partial\" fill=\"#fff\" stroke=\"%s\" stroke-width=\"1.5\">\n",
+					    palette[i]);
+				tw_buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>\n",
+				    xpos(&xs, pts[k]->x, l, r), ypos(&ys, pts[k]->y, t, bot));
+			}
+			if (any)
+				tw_buf_adds(b, "</g>\n");
+		}
 	}
+	line_hover(b, c, &xs, pts, n, rank, l, r, t, bot);
 	free(pts);
 	free(rank);
 	free(cnt);
@@ -633,7 +505,8 @@ line_chart(struct tw_buf *b, const struct chart *c, double top)
 
 /* ---- bar charts ---- */
 
-/* values[cat_pos * nshown + rank] and whether present. */
+/* values[cat_pos * nshown + rank] and whether present (1, or 2 for a
+ * partial window). */
 static double *
 bar_values(const struct chart *c, char **have, double *vmin, double *vmax,
     int *any_topk)
@@ -663,7 +536,7 @@ bar_values(const struct chart *c, char **have, double *vmin, double *vmax,
 			continue;
 		at = (size_t)(cpos[p->cat] - 1) * c->nshown + rank[p->series] - 1;
 		v[at] = p->y;
-		(*have)[at] = 1;
+		(*have)[at] = p->flags & PT_PARTIAL ? 2 : 1;
 		*vmin = fmin(*vmin, p->y);
 		*vmax = fmax(*vmax, p->y);
 		if (p->topk)
@@ -672,6 +545,28 @@ bar_values(const struct chart *c, char **have, double *vmin, double *vmax,
 	free(rank);
 	free(cpos);
 	return v;
+}
+
+/*
+ * The rest of a bar's <rect>: pale and dashed when partial, and its tip:
+ * the category (named by -x), then the series and the value in full.
+ */
+static void
+bar_tip(struct tw_buf *b, const struct chart *c, const char *cat,
+    uint32_t rank, double v, int partial)
+{
+	if (partial)
+		tw_buf_addf(b, " fill-opacity=\"0.4\" stroke=\"%s\" stroke-dasharray=\"3 2\"",
+		    palette[rank]);
+	tw_buf_adds(b, "><title>");
+	if (c->x) {
+		tw_chart_xml(b, c->x, strlen(c->x));
+		tw_buf_adds(b, ": ");
+	}
+	tw_chart_xml(b, cat, strlen(cat));
+	tw_buf_adds(b, TIP_NL);
+	tip_value(b, c->ser[c->sorder[rank]].name, v, partial);
+	tw_buf_adds(b, "</title></rect>\n");
 }
 
 static const char *
@@ -685,7 +580,7 @@ cat_title(const struct chart *c)
 static void
 bar_chart(struct tw_buf *b, const struct chart *c, double top)
 {
-	struct scale ys;
+	struct tw_axis ys;
 	struct tw_buf lb = TW_BUF_INIT;
 	char *have;
 	double vmin, vmax, l, r = c->width - 20, bot, t = top + 6, band, bw;
@@ -698,7 +593,7 @@ bar_chart(struct tw_buf *b, const struct chart *c, double top)
 
 	v = bar_values(c, &have, &vmin, &vmax, &any_topk);
 	target = (int)((c->height - 80 - t) / 55);
-	nice(&ys, vmin, vmax, target < 2 ? 2 : target, 1);
+	tw_axis_nice(&ys, vmin, vmax, target < 2 ? 2 : target, 1);
 	l = 40 + max_label_w(&ys);
 	band = (r - l) / nc;
 	/* Short forms of the labels, told apart (tw_label_short). */
@@ -741,15 +636,12 @@ bar_chart(struct tw_buf *b, const struct chart *c, double top)
 			if (!have[at])
 				continue;
 			y = ypos(&ys, v[at], t, bot);
-			tw_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
-			    x + (bw > 4 ? 0.5 : 0), fmin(y, zero), bw > 4 ? bw - 1 : bw,
-			    fabs(zero - y), palette[s]);
-			xml_esc(b, name, strlen(name));
-			tw_buf_adds(b, ": ");
+			tw_buf_addf(b, "<rect class=\"hit%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"",
+			    have[at] == 2 ? " partial" : "", x + (bw > 4 ? 0.5 : 0),
+			    fmin(y, zero), bw > 4 ? bw - 1 : bw, fabs(zero - y), palette[s]);
+			bar_tip(b, c, name, s, v[at], have[at] == 2);
 			tw_buf_reset(&lb);
-			val_label(&lb, v[at]);
-			tw_buf_adds(b, lb.p);
-			tw_buf_adds(b, "</title></rect>\n");
+			tw_chart_short(&lb, v[at]);
 			if (labels)
 				text(b, x + bw / 2, v[at] >= 0 ? y - 4 : y + 12, "middle",
 				    "font-size=\"11\" fill=\"#333\"", lb.p, 12);
@@ -782,7 +674,7 @@ bar_chart(struct tw_buf *b, const struct chart *c, double top)
 static void
 hbar_chart(struct tw_buf *b, const struct chart *c, double top)
 {
-	struct scale xs;
+	struct tw_axis xs;
 	struct tw_buf lb = TW_BUF_INIT;
 	char *have;
 	double vmin, vmax, l, r = c->width - 50, bot = c->height - 50, t = top;
@@ -799,15 +691,15 @@ hbar_chart(struct tw_buf *b, const struct chart *c, double top)
 		l = 60;
 	band = (bot - t) / nc;
 	target = (int)((r - l) / 90);
-	nice(&xs, vmin, vmax, target < 2 ? 2 : target, 1);
+	tw_axis_nice(&xs, vmin, vmax, target < 2 ? 2 : target, 1);
 	/* grid and ticks */
 	for (j = 0; j < xs.n; j++) {
-		double tv = tick_at(&xs, j), x = xpos(&xs, tv, l, r);
+		double tv = tw_axis_tick(&xs, j), x = xpos(&xs, tv, l, r);
 
 		if (tv != xs.lo)
 			line(b, x, t, x, bot, GRID);
 		tw_buf_reset(&lb);
-		num_label(&lb, &xs, tv);
+		tw_axis_label(&lb, &xs, tv);
 		text(b, x, bot + 18, "middle", "fill=\"" MUTED "\"", lb.p, 20);
 	}
 	zero = xpos(&xs, 0, l, r);
@@ -823,15 +715,13 @@ hbar_chart(struct tw_buf *b, const struct chart *c, double top)
 			if (!have[at])
 				continue;
 			x = xpos(&xs, v[at], l, r);
-			tw_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
-			    fmin(x, zero), y + (bh > 4 ? 0.5 : 0), fabs(x - zero),
-			    bh > 4 ? bh - 1 : bh, palette[s]);
-			xml_esc(b, name, strlen(name));
-			tw_buf_adds(b, ": ");
+			tw_buf_addf(b, "<rect class=\"hit%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"",
+			    have[at] == 2 ? " partial" : "", fmin(x, zero),
+			    y + (bh > 4 ? 0.5 : 0), fabs(x - zero), bh > 4 ? bh - 1 : bh,
+			    palette[s]);
+			bar_tip(b, c, name, s, v[at], have[at] == 2);
 			tw_buf_reset(&lb);
-			val_label(&lb, v[at]);
-			tw_buf_adds(b, lb.p);
-			tw_buf_adds(b, "</title></rect>\n");
+			tw_chart_short(&lb, v[at]);
 			if (bh >= 11)
 				text(b, v[at] >= 0 ? x + 4 : x - 4, y + bh / 2 + 4,
 				    v[at] >= 0 ? NULL : "end", "font-size=\"11\" fill=\"#333\"",
@@ -867,12 +757,12 @@ svg_render(struct tw_buf *b, const struct chart *c)
 	    cc.width, cc.height, cc.width, cc.height);
 	tw_buf_adds(b, "<title>");
 	if (c->title)
-		xml_esc(b, c->title, strlen(c->title));
+		tw_chart_xml(b, c->title, strlen(c->title));
 	else {
 		struct tw_buf tb = TW_BUF_INIT;
 
 		default_title(&tb, c);
-		xml_esc(b, tb.p, tb.len);
+		tw_chart_xml(b, tb.p, tb.len);
 		tw_buf_free(&tb);
 	}
 	tw_buf_adds(b, "</title>\n");

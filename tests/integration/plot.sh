@@ -2,7 +2,8 @@
 # tw-plot: charts from real tw-agg output are valid XML and deterministic;
 # the dashboard is one self-contained page, written atomically, with a
 # placeholder for a missing input; headless Chromium loads it and draws
-# every chart (DOM and screenshot checks).
+# every chart (DOM and screenshot checks), and tests/js/dashboard.mjs
+# works it: hover, partial windows, legends, columns, refresh in place.
 . "$TW_ROOT/tests/lib.sh"
 
 # Chromium comes from Debian (make deps will install it; see tests/deps.sh).
@@ -43,7 +44,7 @@ if grep -q '"final":false' upd.ndjson; then ok "tw-agg -e update wrote early res
 	skip "tw-agg -e update wrote early results" "none at this speed"; fi
 tw-plot line -x window_start -y count --by lang upd.ndjson > upd2.svg
 same "update records: last value per window and series" lang.svg upd2.svg
-eq "lines drawn: at most 10 series" "$(grep -c '<path ' lang.svg)" 10
+eq "lines drawn: at most 10 series" "$(grep -o '<path [^>]*stroke="#[0-9a-f]*"' lang.svg | grep -v partial-key | grep -o 'stroke="#[0-9a-f]*"' | sort -u | wc -l | tr -d ' ')" 10
 contains "more than 10 series: a note" lang.svg "the 10 with the largest totals are shown"
 eq "no temporary file left" "$(ls -a | grep -c '\.tmp\.')" 0
 
@@ -53,6 +54,31 @@ eq "stdout /dev/full: status 1" $? 1
 tw-plot line -x window_start -y count -o /dev/full agg_lang.ndjson 2> err.txt
 eq "-o /dev/full: status 1" $? 1
 
+# A full disk: the chart and the page of the last good run stay whole,
+# and no temporary file is left.
+if [ "$(id -u)" = 0 ] && mkdir -p tiny && mount -t tmpfs -o size=24k tmpfs tiny 2> /dev/null; then
+	echo '{"t":1,"v":2}' | tw-plot line -x t -y v -o tiny/keep.svg
+	cp tiny/keep.svg keep.before
+	printf 'chart line -x t -y v %s/small.ndjson\n' "$T" > tiny.spec
+	echo '{"t":1,"v":2}' > small.ndjson
+	tw-plot dashboard tiny.spec -o tiny/index.html
+	cp tiny/index.html index.before
+	python3 -c "
+for i in range(6000): print('{\"t\":%d,\"v\":%d,\"s\":\"s%d\"}' % (i, i * 7919 % 1000, i % 10))" > big.ndjson
+	tw-plot line -x t -y v --by s -o tiny/keep.svg big.ndjson 2> full.err
+	eq "full disk: chart: status 1" $? 1
+	contains "full disk: chart: a message" full.err "tiny/keep.svg: No space left on device"
+	same "full disk: the last good chart is intact" keep.before tiny/keep.svg
+	printf 'chart line -x t -y v --by s %s/big.ndjson\n' "$T" > tiny.spec
+	tw-plot dashboard tiny.spec -o tiny/index.html 2> full.err
+	eq "full disk: dashboard: status 1" $? 1
+	same "full disk: the last good page is intact" index.before tiny/index.html
+	eq "full disk: no temporary file left" "$(ls -a tiny | grep -c '\.tmp\.')" 0
+	umount tiny
+else
+	skip "full disk for a chart and a page" "needs root to mount a small tmpfs"
+fi
+
 # The dashboard.
 mkdir -p spec
 cp agg_lang.ndjson top.ndjson by_lang.ndjson spec/
@@ -61,10 +87,11 @@ tw-plot dashboard spec/dash.spec -o www/index.html 2> dash.err
 eq "dashboard with a missing input: status 1" $? 1
 contains "missing input: warning" dash.err "gone.ndjson: No such file or directory"
 contains "missing input: placeholder panel" www/index.html "cannot read spec/gone.ndjson: No such file or directory"
-contains "refresh interval from the spec" www/index.html '<meta http-equiv="refresh" content="300">'
+contains "refresh interval from the spec" www/index.html '<body data-refresh="300">'
+contains "without a script the page reloads whole" www/index.html '<noscript><meta http-equiv="refresh" content="300"></noscript>'
 contains "last updated" www/index.html "last updated "
 contains "records note" www/index.html "records from agg_lang.ndjson"
-eq "no scripts or external resources" "$(grep -Eci '<script|<img|<link|src=|@import|url\(' www/index.html)" 0
+eq "one inline script, no external resources" "$(grep -Eci '<img|<link|src=|@import|url\(|href=|<iframe|<object' www/index.html)|$(grep -c '<script>' www/index.html)" "0|1"
 eq "dashboard: no temporary file left" "$(ls -a www | grep -c '\.tmp\.')" 0
 cat > htmlok.py <<'PY'
 import sys, re, xml.etree.ElementTree as E
@@ -157,6 +184,16 @@ if [ -s shot.png ]; then
 		not_ok "chromium: screenshot is not blank" "$3 colours"; fi
 else
 	not_ok "chromium: screenshot written"
+fi
+
+# The dashboard at work in the browser: screenshots per chart type, hover
+# text, partial windows, legends, one or two columns, a refresh in place
+# (tests/js/dashboard.mjs drives Chromium over the DevTools protocol).
+if command -v node > /dev/null 2>&1; then
+	node "$TW_ROOT/tests/js/dashboard.mjs" "$T/browser" "$(command -v chromium)"
+	[ $? -le 1 ] || not_ok "browser: the dashboard test ran"
+else
+	skip "browser: the dashboard at work" "node is not installed"
 fi
 
 # Limits: a million points are drawn; past that a record is left out,
