@@ -3,6 +3,7 @@
 #include "tw_util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <poll.h>
 #include <fcntl.h>
 #include <string.h>
@@ -101,4 +102,57 @@ tw_writer_reader_gone(const struct tw_writer *w)
 	/* POLLERR on a pipe's write end: no reader; POLLHUP: a socket
 	 * whose peer has shut down. */
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP)) != 0;
+}
+
+int
+tw_write_file(const char *path, const char *data, size_t len, char *err,
+    size_t errlen)
+{
+	struct tw_buf tmp = TW_BUF_INIT;
+	struct tw_writer w;
+	struct stat sb;
+	int fd, direct = 0, e;
+
+	/* A device or a FIFO is written in place; a file is replaced whole. */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		direct = 1;
+	if (direct) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		tw_buf_adds(&tmp, path);
+	} else {
+		const char *slash = strrchr(path, '/');
+
+		if (slash)
+			tw_buf_add(&tmp, path, (size_t)(slash - path + 1));
+		tw_buf_addf(&tmp, ".%s.tmp.%ld", slash ? slash + 1 : path, (long)getpid());
+		fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		tw_buf_free(&tmp);
+		return -1;
+	}
+	tw_writer_init(&w, fd, path);
+	tw_buf_add(&w.out, data, len);
+	if (tw_writer_flush(&w) < 0 || (!direct && fsync(fd) < 0 && errno != EINVAL)) {
+		e = w.err ? w.err : errno;
+		tw_writer_close(&w);
+		goto fail;
+	}
+	if (tw_writer_close(&w) < 0) {
+		e = w.err;
+		goto fail;
+	}
+	if (!direct && rename(tmp.p, path) < 0) {
+		e = errno;
+		goto fail;
+	}
+	tw_buf_free(&tmp);
+	return 0;
+fail:
+	if (!direct)
+		unlink(tmp.p);
+	snprintf(err, errlen, "%s: %s", path, strerror(e));
+	tw_buf_free(&tmp);
+	return -1;
 }

@@ -66,6 +66,15 @@ void tw_writer_fail(struct tw_writer *w) __attribute__((noreturn));
  */
 int tw_writer_reader_gone(const struct tw_writer *w);
 
+/*
+ * Writes data[0..len) as the whole of file path: to a temporary name
+ * beside it, fsynced, then renamed over it, so that a failure (a full
+ * disk, a signal) leaves the old file whole. A device or FIFO is written
+ * in place. Returns 0, or -1 with "path: reason" in err.
+ */
+int tw_write_file(const char *path, const char *data, size_t len, char *err,
+    size_t errlen);
+
 /* Idle hook for tw_reader: flushes w (passed as arg). */
 void tw_writer_idle(void *w);
 

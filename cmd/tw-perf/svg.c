@@ -17,42 +17,15 @@
 
 #include "perf.h"
 #include "report.h"
+#include "tw_chart.h"
 #include "tw_label.h"
 #include "tw_util.h"
-#include "tw_writer.h"
 
 #define W 720
 #define H 380
 #define TOP 50
 #define BOTTOM 118
 #define LEFT 56
-
-/* Text for XML: valid UTF-8, markup and control characters escaped. */
-static void
-xml_text(struct tw_buf *b, const char *s)
-{
-	struct tw_buf t = TW_BUF_INIT;
-	size_t i;
-
-	tw_buf_add_utf8_repair(&t, s, strlen(s));
-	for (i = 0; i < t.len; i++) {
-		unsigned char c = (unsigned char)t.p[i];
-
-		if (c == '&')
-			tw_buf_adds(b, "&amp;");
-		else if (c == '<')
-			tw_buf_adds(b, "&lt;");
-		else if (c == '>')
-			tw_buf_adds(b, "&gt;");
-		else if (c == '"')
-			tw_buf_adds(b, "&quot;");
-		else if (c < 0x20)
-			tw_buf_addc(b, '?');
-		else
-			tw_buf_addc(b, (char)c);
-	}
-	tw_buf_free(&t);
-}
 
 struct chart;
 static void label(struct tw_buf *b, const struct chart *c, int g, size_t max);
@@ -75,54 +48,17 @@ label(struct tw_buf *b, const struct chart *c, int g, size_t max)
 	struct tw_buf t = TW_BUF_INIT;
 
 	tw_label_short(&t, c->group, (size_t)c->ngroup, (size_t)g, max);
-	xml_text(b, t.p ? t.p : "");
+	tw_chart_xml(b, t.p ? t.p : "", t.len);
 	tw_buf_free(&t);
-}
-
-/* v in three significant digits with k, M, G for large magnitudes:
- * 75812 -> "75.8k", 0.0123 -> "0.0123". */
-static void
-fmt_num(char *out, size_t n, double v)
-{
-	static const char sfx[] = "kMGTP";
-	double a = fabs(v);
-	int i = -1;
-
-	if (!isfinite(v)) {
-		snprintf(out, n, "-");
-		return;
-	}
-	while (a >= 999.5 && i < 4) {
-		a /= 1000;
-		v /= 1000;
-		i++;
-	}
-	if (i >= 0)
-		snprintf(out, n, "%.3g%c", v, sfx[i]);
-	else if (a >= 100 || a == 0)
-		snprintf(out, n, "%.0f", v);
-	else
-		snprintf(out, n, "%.3g", v);
-}
-
-/* A 1-2-5 step giving about five grid lines up to max. */
-static double
-nice_step(double max)
-{
-	double raw = max / 5, p = pow(10, floor(log10(raw))), f = raw / p;
-
-	return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
 }
 
 static int
 chart_write(const struct chart *c, const char *dir, const char *name)
 {
 	struct tw_buf b = TW_BUF_INIT;
-	struct tw_writer w;
-	char path[4096], num[64];
+	char path[4096], err[4200];
 	double max = 0, gw, bw, x, h, scale;
-	int g, s, fd, rot;
-	FILE *f;
+	int g, s, rot, rc;
 
 	for (g = 0; g < c->ngroup; g++)
 		for (s = 0; s < c->nseries; s++)
@@ -134,22 +70,26 @@ chart_write(const struct chart *c, const char *dir, const char *name)
 	    "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n"
 	    "<text x=\"%d\" y=\"24\" text-anchor=\"middle\" font-size=\"16\">",
 	    W, H, W, H, W, H, W / 2);
-	xml_text(&b, c->title);
+	tw_chart_xml(&b, c->title, strlen(c->title));
 	tw_buf_adds(&b, "</text>\n");
 	if (!c->per_group && max > 0) {
-		/* A y axis: grid lines at 1-2-5 steps, labelled. */
-		double step = nice_step(max), y;
+		/* A y axis: grid lines at 1-2-5 steps, labelled; the bars are
+		 * scaled to its top. */
+		struct tw_axis ax;
+		int i;
 
-		if (max / step > 6)
-			step *= 2;
-		for (y = 0; y <= max * 1.0001; y += step) {
+		tw_axis_nice(&ax, 0, max, 5, 1);
+		max = ax.hi;
+		for (i = 0; i < ax.n; i++) {
+			double y = tw_axis_tick(&ax, i);
 			double py = H - BOTTOM - (H - TOP - BOTTOM) * y / max;
 
-			fmt_num(num, sizeof num, y);
 			tw_buf_addf(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
 			    "stroke=\"#e6e6e6\"/>\n<text x=\"%d\" y=\"%.1f\" "
-			    "text-anchor=\"end\" fill=\"#666\">%s</text>\n",
-			    LEFT, py, W - LEFT, py, LEFT - 4, py + 4, num);
+			    "text-anchor=\"end\" fill=\"#666\">", LEFT, py, W - LEFT, py,
+			    LEFT - 4, py + 4);
+			tw_axis_label(&b, &ax, y);
+			tw_buf_adds(&b, "</text>\n");
 		}
 	}
 	tw_buf_addf(&b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
@@ -176,12 +116,13 @@ chart_write(const struct chart *c, const char *dir, const char *name)
 			 * labelled, not drawn below the axis. */
 			h = isfinite(v) && v > 0 && scale > 0 ?
 			    (H - TOP - BOTTOM) * v / scale : 0;
-			fmt_num(num, sizeof num, v);
 			tw_buf_addf(&b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 			    "height=\"%.1f\" fill=\"%s\"/>\n", x, H - BOTTOM - h,
 			    bw, h, colour[s]);
-			tw_buf_addf(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
-			    x + bw / 2, H - BOTTOM - h - 4, num);
+			tw_buf_addf(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
+			    x + bw / 2, H - BOTTOM - h - 4);
+			tw_chart_short(&b, v);
+			tw_buf_adds(&b, "</text>\n");
 		}
 		if (rot)
 			tw_buf_addf(&b, "<text transform=\"translate(%.1f %d) rotate(-55)\" "
@@ -190,7 +131,7 @@ chart_write(const struct chart *c, const char *dir, const char *name)
 			tw_buf_addf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
 			    LEFT + g * gw + gw / 2, H - BOTTOM + 18);
 		tw_buf_adds(&b, "<title>");
-		xml_text(&b, c->group[g]);
+		tw_chart_xml(&b, c->group[g], strlen(c->group[g]));
 		tw_buf_adds(&b, "</title>");
 		label(&b, c, g, 18);
 		tw_buf_adds(&b, "</text>\n");
@@ -199,29 +140,17 @@ chart_write(const struct chart *c, const char *dir, const char *name)
 		tw_buf_addf(&b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n",
 		    LEFT + s * 300, H - 30, colour[s]);
 		tw_buf_addf(&b, "<text x=\"%d\" y=\"%d\">", LEFT + s * 300 + 18, H - 20);
-		xml_text(&b, c->series[s]);
+		tw_chart_xml(&b, c->series[s], strlen(c->series[s]));
 		tw_buf_adds(&b, "</text>\n");
 	}
 	tw_buf_adds(&b, "</svg>\n");
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	f = fopen(path, "we");
-	if (f == NULL) {
-		tw_warn("%s: %s", path, strerror(errno));
-		tw_buf_free(&b);
-		return -1;
-	}
-	fd = fileno(f);
-	tw_writer_init(&w, fd, path);
-	tw_buf_add(&w.out, b.p, b.len);
+	rc = tw_write_file(path, b.p ? b.p : "", b.len, err, sizeof err);
+	if (rc < 0)
+		tw_warn("%s", err);
 	tw_buf_free(&b);
-	if (tw_writer_flush(&w) < 0 || fclose(f) != 0) {
-		tw_warn("%s: write error: %s", path, strerror(w.err ? w.err : errno));
-		tw_buf_free(&w.out);
-		return -1;
-	}
-	tw_buf_free(&w.out);
-	return 0;
+	return rc;
 }
 
 static const char *

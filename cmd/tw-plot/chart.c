@@ -2,8 +2,8 @@
  * chart.c: one chart's data. chart_parse reads the arguments of a chart
  * (the command line, or a dashboard spec line); chart_load reads NDJSON
  * records into points keyed by (series, x), the last value kept (tw-agg
- * update records); chart_finish chooses what is shown. write_out writes
- * a file atomically (temporary name, then rename).
+ * update records); chart_finish chooses what is shown (tw_write_file
+ * writes it, atomically).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1006,56 +1006,4 @@ chart_free(struct chart *c)
 
 /* ---- output ---- */
 
-int
-write_out(const char *path, const char *data, size_t len, char *err,
-    size_t errlen)
-{
-	struct tw_buf tmp = TW_BUF_INIT;
-	struct tw_writer w;
-	struct stat sb;
-	int fd, direct = 0, e;
-
-	/* A device or a FIFO is written in place; a file is replaced whole. */
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
-		direct = 1;
-	if (direct) {
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		tw_buf_adds(&tmp, path);
-	} else {
-		const char *slash = strrchr(path, '/');
-
-		if (slash)
-			tw_buf_add(&tmp, path, (size_t)(slash - path + 1));
-		tw_buf_addf(&tmp, ".%s.tmp.%ld", slash ? slash + 1 : path, (long)getpid());
-		fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	}
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		tw_buf_free(&tmp);
-		return -1;
-	}
-	tw_writer_init(&w, fd, path);
-	tw_buf_add(&w.out, data, len);
-	if (tw_writer_flush(&w) < 0 || (!direct && fsync(fd) < 0 && errno != EINVAL)) {
-		e = w.err ? w.err : errno;
-		tw_writer_close(&w);
-		goto fail;
-	}
-	if (tw_writer_close(&w) < 0) {
-		e = w.err;
-		goto fail;
-	}
-	if (!direct && rename(tmp.p, path) < 0) {
-		e = errno;
-		goto fail;
-	}
-	tw_buf_free(&tmp);
-	return 0;
-fail:
-	if (!direct)
-		unlink(tmp.p);
-	snprintf(err, errlen, "%s: %s", path, strerror(e));
-	tw_buf_free(&tmp);
-	return -1;
-}
 

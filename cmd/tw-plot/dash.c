@@ -24,6 +24,7 @@
 #include "tw_reader.h"
 #include "tw_time.h"
 #include "tw_util.h"
+#include "tw_writer.h"
 
 /* Two columns from 1400 px, one below; charts scale to their column. */
 static const char css[] =
@@ -491,7 +492,7 @@ dash_main(int argc, char **argv)
 	if (make_parent(out) < 0) {
 		tw_warn("%s: cannot make its directory: %s", out, strerror(errno));
 		status = 1;
-	} else if (write_out(out, page.p, page.len, err, sizeof err) < 0) {
+	} else if (tw_write_file(out, page.p, page.len, err, sizeof err) < 0) {
 		tw_warn("%s", err);
 		status = 1;
 	}

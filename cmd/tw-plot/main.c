@@ -109,7 +109,7 @@ main(int argc, char **argv)
 	}
 	svg_render(&out, &c);
 	if (c.out != NULL) {
-		if (write_out(c.out, out.p, out.len, err, sizeof err) < 0) {
+		if (tw_write_file(c.out, out.p, out.len, err, sizeof err) < 0) {
 			tw_warn("%s", err);
 			status = 1;
 		}

@@ -132,14 +132,6 @@ void chart_free(struct chart *c);
  * share a page). */
 void svg_render(struct tw_buf *b, const struct chart *c);
 
-/*
- * Writes data to path: to a temporary file in the same directory that
- * is then renamed over path (a regular file or a new one), or directly
- * for a device. Returns 0, or -1 with err set.
- */
-int write_out(const char *path, const char *data, size_t len, char *err,
-    size_t errlen);
-
 /* The dashboard: tw-plot dashboard SPEC -o FILE. Returns the exit status. */
 int dash_main(int argc, char **argv);
 
