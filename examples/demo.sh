@@ -75,7 +75,7 @@ echo "  $(find landing -name '*.gz' | wc -l) part files in $(find landing -minde
 step "6. A streaming run: 5 s paced at 2000 tweets/s through the same tools"
 tw-gen --rate 2000 --duration 5s --seed 7 |
     tw-perf --label streaming --log perf.log |
-    tw-flatten | tw-agg -w 1s -a count -t now > stream_counts.ndjson
+    tw-flatten | tw-agg -w 1s -a count --time now > stream_counts.ndjson
 echo "  $(wc -l < stream_counts.ndjson) one-second windows written while the stream ran"
 
 step "7. Performance report (batch vs streaming) and storage"

@@ -1,9 +1,13 @@
 #include "tw_opt.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tw_util.h"
 
 int
 tw_parse_int(const char *s, int64_t min, int64_t max, int64_t *out,
@@ -141,4 +145,43 @@ tw_parse_size(const char *s, int64_t min, int64_t max, int64_t *bytes,
 
 	return scaled(s, u, m, 1, min, max, bytes, err,
 	    "unknown unit (use k, M, G or T)");
+}
+
+void
+tw_opt_refused_msg(int ch, char **argv, const struct tw_opt_moved *moved,
+    char *msg, size_t len)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	char name[128];
+	size_t n;
+
+	/* The option as written: a long one from its argument (without a
+	 * value after '='), a short one from optopt. */
+	if (arg != NULL && strncmp(arg, "--", 2) == 0) {
+		n = strcspn(arg, "=");
+		snprintf(name, sizeof name, "%.*s", (int)(n < 100 ? n : 100), arg);
+	} else if (optopt > 32 && optopt < 127) {
+		snprintf(name, sizeof name, "-%c", optopt);
+		for (; moved != NULL && moved->letter != 0; moved++)
+			if (moved->letter == optopt) {
+				snprintf(msg, len, "%s is now %s (a letter means one thing "
+				    "in every tool: twpipe(7))", name, moved->now);
+				return;
+			}
+	} else
+		snprintf(name, sizeof name, "%s", arg ? arg : "?");
+	if (ch == ':')
+		snprintf(msg, len, "option '%s' needs a value", name);
+	else
+		snprintf(msg, len, "unknown option '%s' (%s --help lists them)", name,
+		    tw_prog);
+}
+
+void
+tw_opt_refused(int ch, char **argv, const struct tw_opt_moved *moved)
+{
+	char msg[300];
+
+	tw_opt_refused_msg(ch, argv, moved, msg, sizeof msg);
+	tw_warn("%s", msg);
 }

@@ -6,6 +6,7 @@
 #ifndef TW_OPT_H
 #define TW_OPT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* A decimal integer in [min, max]. */
@@ -27,5 +28,26 @@ int tw_parse_duration(const char *s, int64_t min, int64_t max, int64_t *ms,
  * with an optional B. Result in bytes, in [min, max]. */
 int tw_parse_size(const char *s, int64_t min, int64_t max, int64_t *bytes,
     const char **err);
+
+/*
+ * The suite's one message for an option getopt_long refused (call it with
+ * opterr = 0 and the short options string starting with ':'): ch is what
+ * getopt_long returned, '?' (unknown) or ':' (a value missing). Prints
+ *   PROG: unknown option '--bogus' (PROG --help lists them)
+ *   PROG: option '--window' needs a value
+ * or, for a letter the tool once had, moved[] (ended by a 0 letter):
+ *   PROG: -s is now --seed (a letter means one thing in every tool: twpipe(7))
+ * The caller then prints its usage and exits 2.
+ */
+struct tw_opt_moved {
+	int letter;
+	const char *now;
+};
+
+void tw_opt_refused(int ch, char **argv, const struct tw_opt_moved *moved);
+
+/* The same message, into msg[0..len) (a tool that reports it itself). */
+void tw_opt_refused_msg(int ch, char **argv, const struct tw_opt_moved *moved,
+    char *msg, size_t len);
 
 #endif

@@ -51,7 +51,7 @@ usage(int status)
 		    "                        top:F[:K] p50:F p95:F p99:F (any pNN); -a again adds\n"
 		    "  -u, --unique FIELD    count each value of FIELD once in a window and group\n"
 		    "  -j, --jq EXPR         filter or reshape each record with a jq expression first\n"
-		    "  -t, --time FIELD      event time field (default ts, else created_at); now: arrival\n"
+		    "      --time FIELD      event time field (default ts, else created_at); now: arrival\n"
 		    "  -l, --lateness DUR    how far the watermark trails the newest event (default 0)\n"
 		    "      --late FILE       append records too late for their window to FILE\n"
 		    "  -e, --emit MODE       final (default): each window once; update: also early results\n"
@@ -79,7 +79,9 @@ usage(int status)
 		    "      --max-bad N       stop when the first N lines are all bad (default 100;\n"
 		    "                        0: no limit)\n"
 		    "  -q, --quiet           no per-line messages\n"
-		    "  -v, --verbose         print the summary\n", stdout);
+		    "  -v, --verbose         print the summary\n"
+		    "  -h, --help            this help\n"
+		    "      --version         the version\n", stdout);
 	exit(status);
 }
 
@@ -767,7 +769,7 @@ main(int argc, char **argv)
 		{ "window", required_argument, NULL, 'w' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "agg", required_argument, NULL, 'a' },
-		{ "time", required_argument, NULL, 't' },
+		{ "time", required_argument, NULL, 22 },
 		{ "lateness", required_argument, NULL, 'l' },
 		{ "emit", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -823,7 +825,8 @@ main(int argc, char **argv)
 	engine_init(e);
 	tw_guard_init(&a->guard, TW_GUARD_FLAT);
 	a->interval_ms = 1000;
-	while ((ch = getopt_long(argc, argv, "a:e:g:hj:l:qr:st:u:vw:", longopts, NULL)) != -1) {
+	opterr = 0;	/* tw_opt_refused says what was wrong */
+	while ((ch = getopt_long(argc, argv, ":a:e:g:hj:l:qr:su:vw:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			/* -a count -a sum:F is -a count,sum:F */
@@ -848,7 +851,6 @@ main(int argc, char **argv)
 			a->lateness_given = 1;
 			break;
 		case 'q': a->quiet = 1; break;
-		case 't': timef = optarg; break;
 		case 'v': a->verbose = 1; break;
 		case 'w':
 			e->size = duration("--window", optarg, 1);
@@ -909,14 +911,20 @@ main(int argc, char **argv)
 			tw_writer_init(&a->copy, (int)x, optarg);
 			a->have_copy = 1;
 			break;
+		case 22: timef = optarg; break;
 		case 21: a->stats_ms = duration("--stats", optarg, 100); break;
 		case 20:
 			if (tw_parse_int(optarg, 0, INT64_MAX, &x, &err) < 0)
 				tw_die(2, "--max-bad: %s", err);
 			a->guard.budget = (uint64_t)x;
 			break;
-		default:
+		default: {
+			static const struct tw_opt_moved moved[] = {
+				{ 't', "--time" }, { 0, NULL } };
+
+			tw_opt_refused(ch, argv, moved);
 			usage(2);
+		}
 		}
 	}
 	argc -= optind;

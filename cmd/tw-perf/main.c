@@ -12,6 +12,7 @@
 #include "tw_util.h"
 
 const char *perf_argv0;
+int perf_quiet;
 
 void
 perf_usage(int status)
@@ -20,16 +21,18 @@ perf_usage(int status)
 	if (status == 0)
 		fputs("\n"
 		    "meter (passes its input through unchanged):\n"
-		    "  -l, --label NAME      name of the run in every record\n"
-		    "  -e, --every DUR       a stats record every DUR (default 10s)\n"
+		    "      --label NAME      name of the run in every record\n"
+		    "      --every DUR       a stats record every DUR (default 10s)\n"
 		    "  -o, --log FILE        append records to FILE (default: standard error)\n"
 		    "run (measures COMMAND and its process tree):\n"
-		    "  -e, --every DUR       sample /proc every DUR (default 100ms)\n"
+		    "      --every DUR       sample /proc every DUR (default 100ms)\n"
 		    "  -m, --meter           meter the standard input on its way to COMMAND\n"
 		    "report:\n"
-		    "  -f, --format FMT      text (default), markdown or json\n"
-		    "  -s, --storage K:PATH  sqlite:FILE, dir:PATH or tsv:FILE (repeatable)\n"
+		    "      --format FMT      text (default), markdown or json\n"
+		    "      --storage K:PATH  sqlite:FILE, dir:PATH or tsv:FILE (repeatable)\n"
 		    "      --svg DIR         also draw bar charts as SVG files in DIR\n"
+		    "all:\n"
+		    "  -q, --quiet           no message per bad line\n"
 		    "  -h, --help            this help\n"
 		    "      --version         the version\n", stdout);
 	exit(status);

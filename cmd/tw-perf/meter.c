@@ -765,8 +765,9 @@ int
 meter_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "every", required_argument, NULL, 'e' },
+		{ "label", required_argument, NULL, 2 },
+		{ "every", required_argument, NULL, 3 },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "log", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 1 },
@@ -779,15 +780,19 @@ meter_main(int argc, char **argv)
 	int ch, i, rc = 0, fd;
 
 	m->every_ms = 10000;
-	while ((ch = getopt_long(argc, argv, "e:hl:o:", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":ho:q", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'e':
+		case 3:
 			if (tw_parse_duration(optarg, 10, (int64_t)1 << 40, &m->every_ms, &err))
 				tw_die(2, "--every: %s", err);
 			break;
+		case 'q':
+			perf_quiet = 1;
+			break;
 		case 'h':
 			perf_usage(0);
-		case 'l':
+		case 2:
 			m->label = optarg;
 			break;
 		case 'o':
@@ -796,8 +801,13 @@ meter_main(int argc, char **argv)
 		case 1:
 			printf("tw-perf %s\n", TW_VERSION);
 			return 0;
-		default:
+		default: {
+			static const struct tw_opt_moved moved[] = {
+				{ 'e', "--every" }, { 'l', "--label" }, { 0, NULL } };
+
+			tw_opt_refused(ch, argv, moved);
 			perf_usage(2);
+		}
 		}
 	}
 	argc -= optind;

@@ -19,14 +19,17 @@
 #include "tw_writer.h"
 
 #define PERF_USAGE \
-    "usage: tw-perf [-l NAME] [-e DUR] [-o FILE] [FILE ...]\n" \
-    "       tw-perf run [-m] [-l NAME] [-e DUR] [-o FILE] -- COMMAND [ARG ...]\n" \
-    "       tw-perf report [-f text|markdown|json] [-s KIND:PATH] [--svg DIR]\n" \
-    "                      [LOG ...]\n"
+    "usage: tw-perf [-q] [--label NAME] [--every DUR] [-o FILE] [FILE ...]\n" \
+    "       tw-perf run [-mq] [--label NAME] [--every DUR] [-o FILE] -- COMMAND [ARG ...]\n" \
+    "       tw-perf report [-q] [--format text|markdown|json] [--storage KIND:PATH]\n" \
+    "                      [--svg DIR] [LOG ...]\n"
 
 /* Prints the usage (to stdout with the option list when status is 0,
  * else to stderr) and exits with status. */
 void perf_usage(int status) __attribute__((noreturn));
+
+/* -q: no message per bad line. */
+extern int perf_quiet;
 
 /* argv[0] as given, to start the meter of run --meter. */
 extern const char *perf_argv0;

@@ -20,6 +20,7 @@
 #include "perf.h"
 #include "report.h"
 #include "tw_input.h"
+#include "tw_opt.h"
 #include "tw_util.h"
 
 static struct report R;
@@ -29,9 +30,11 @@ bad(struct tw_input *in, const char *fmt, const char *arg)
 {
 	char msg[300];
 
+	R.bad++;
+	if (perf_quiet)
+		return;
 	snprintf(msg, sizeof msg, fmt, arg);
 	tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
-	R.bad++;
 }
 
 static char *
@@ -673,8 +676,9 @@ int
 report_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "storage", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 3 },
+		{ "storage", required_argument, NULL, 4 },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "svg", required_argument, NULL, 1 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 2 },
@@ -685,9 +689,10 @@ report_main(int argc, char **argv)
 	int ch, i, nspecs = 0, usable;
 
 	R.format = FMT_TEXT;
-	while ((ch = getopt_long(argc, argv, "f:hs:", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'f':
+		case 3:
 			if (strcmp(optarg, "text") == 0)
 				R.format = FMT_TEXT;
 			else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
@@ -697,9 +702,12 @@ report_main(int argc, char **argv)
 			else
 				tw_die(2, "--format: expected text, markdown or json");
 			break;
+		case 'q':
+			perf_quiet = 1;
+			break;
 		case 'h':
 			perf_usage(0);
-		case 's':
+		case 4:
 			specs = tw_xrealloc(specs, (size_t)(nspecs + 1) * sizeof *specs);
 			specs[nspecs++] = optarg;
 			break;
@@ -709,8 +717,13 @@ report_main(int argc, char **argv)
 		case 2:
 			printf("tw-perf %s\n", TW_VERSION);
 			return 0;
-		default:
+		default: {
+			static const struct tw_opt_moved moved[] = {
+				{ 'f', "--format" }, { 's', "--storage" }, { 0, NULL } };
+
+			tw_opt_refused(ch, argv, moved);
 			perf_usage(2);
+		}
 		}
 	}
 	argc -= optind;

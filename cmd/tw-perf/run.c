@@ -223,7 +223,7 @@ start_meter(const char *label, const char *logpath, int *rd)
 		close(p[1]);
 		av[n++] = (char *)"tw-perf";
 		if (label != NULL) {
-			av[n++] = (char *)"-l";
+			av[n++] = (char *)"--label";
 			av[n++] = (char *)label;
 		}
 		if (logpath != NULL) {
@@ -277,8 +277,9 @@ int
 run_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "every", required_argument, NULL, 'e' },
+		{ "label", required_argument, NULL, 2 },
+		{ "every", required_argument, NULL, 3 },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "log", required_argument, NULL, 'o' },
 		{ "meter", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
@@ -298,15 +299,19 @@ run_main(int argc, char **argv)
 	int ch, status = 0, pidfd, forwarded = 0, rc;
 	pid_t pid, w;
 
-	while ((ch = getopt_long(argc, argv, "+e:hl:mo:", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:hmo:q", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'e':
+		case 3:
 			if (tw_parse_duration(optarg, 1, (int64_t)1 << 40, &every_ms, &err))
 				tw_die(2, "--every: %s", err);
 			break;
+		case 'q':
+			perf_quiet = 1;
+			break;
 		case 'h':
 			perf_usage(0);
-		case 'l':
+		case 2:
 			label = optarg;
 			break;
 		case 'm':
@@ -318,8 +323,13 @@ run_main(int argc, char **argv)
 		case 1:
 			printf("tw-perf %s\n", TW_VERSION);
 			return 0;
-		default:
+		default: {
+			static const struct tw_opt_moved moved[] = {
+				{ 'e', "--every" }, { 'l', "--label" }, { 0, NULL } };
+
+			tw_opt_refused(ch, argv, moved);
 			perf_usage(2);
+		}
 		}
 	}
 	argc -= optind;

@@ -186,9 +186,10 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 	static const struct option longopts[] = {
 		{ "x", required_argument, NULL, 'x' },
 		{ "y", required_argument, NULL, 'y' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "title", required_argument, NULL, 't' },
-		{ "sort", no_argument, NULL, 's' },
+		{ "by", required_argument, NULL, 'g' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "title", required_argument, NULL, 5 },
+		{ "sort", no_argument, NULL, 6 },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -222,9 +223,9 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 		    argv[0], "");
 	optind = 0;	/* glibc: start a fresh scan (the dashboard parses many) */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+b:hn:o:qst:x:y:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:g:hn:o:qx:y:", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'b': c->by = optarg; break;
+		case 'g': c->by = optarg; break;
 		case 'h': return 1;
 		case 'n':
 			if (tw_parse_int(optarg, 1, 10000, &v, &e) < 0)
@@ -237,8 +238,8 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 			c->out = optarg;
 			break;
 		case 'q': c->quiet = 1; break;
-		case 's': c->sort = 1; break;
-		case 't': c->title = optarg; break;
+		case 6: c->sort = 1; break;
+		case 5: c->title = optarg; break;
 		case 'x': c->x = optarg; break;
 		case 'y': yl = optarg; break;
 		case 1:
@@ -278,13 +279,13 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 				return errf(err, errlen, "--partial: %s: use auto, open or none%s",
 				    optarg, "");
 			break;
-		default:
-			if (optopt)
-				snprintf(err, errlen, "unknown option or missing argument: -%c", optopt);
-			else
-				snprintf(err, errlen, "unknown option or missing argument: %s",
-				    argv[optind - 1]);
+		default: {
+			static const struct tw_opt_moved moved[] = { { 'b', "-g (--by)" },
+			    { 's', "--sort" }, { 't', "--title" }, { 0, NULL } };
+
+			tw_opt_refused_msg(ch, argv, moved, err, errlen);
 			return -1;
+		}
 		}
 	}
 	if (yl == NULL || *yl == '\0')

@@ -18,7 +18,7 @@
 #include "tw_writer.h"
 
 static const char usage_text[] =
-    "usage: tw-plot line|bar|hbar [-x FIELD] -y FIELD[,FIELD...] [--by FIELD]\n"
+    "usage: tw-plot line|bar|hbar [-x FIELD] -y FIELD[,FIELD...] [-g FIELD]\n"
     "               [--title TEXT] [--x-type auto|time|number] [--sort]\n"
     "               [--limit N] [--partial auto|open|none] [--size WxH] [-q]\n"
     "               [-o FILE.svg] [FILE ...]\n"
@@ -35,10 +35,10 @@ usage(int status)
 		    "  -x, --x FIELD         x: a time (ISO 8601 or epoch ms), a number, a category\n"
 		    "  -y, --y LIST          the values; a top-k array ([{value,count},...])\n"
 		    "                        is expanded into bars\n"
-		    "  -b, --by FIELD        one series per distinct value of FIELD\n"
-		    "  -t, --title TEXT      the chart title\n"
+		    "  -g, --by FIELD        one series per distinct value of FIELD (--group too)\n"
+		    "      --title TEXT      the chart title\n"
 		    "      --x-type TYPE     auto (default), time or number\n"
-		    "  -s, --sort            bars: largest first (default: input order)\n"
+		    "      --sort            bars: largest first (default: input order)\n"
 		    "  -n, --limit N         bars: at most N categories (default 40)\n"
 		    "      --partial WHICH   windows drawn as partial: auto (open ones, the first\n"
 		    "                        and the last; default), open, or none\n"

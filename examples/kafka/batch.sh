@@ -28,7 +28,7 @@ TABLE=${TABLE:-lang_1m_batch}
 read -r -a KX <<< "${KCAT_X:-}"
 meter() {
 	if [ -n "${METER_LOG:-}" ]; then
-		tw-perf -l "${LABEL:-batch}" -e "${METER_EVERY:-10s}" -o "$METER_LOG"
+		tw-perf --label "${LABEL:-batch}" --every "${METER_EVERY:-10s}" -o "$METER_LOG"
 	else
 		cat
 	fi

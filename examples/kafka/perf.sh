@@ -100,7 +100,7 @@ rm -f "$STATE" "$STATE.late" "$STATE.batch.late"
 rc=0
 
 batch() {
-	tw-perf run -l batch -o "$LOG" -- env METER_LOG="$LOG" LABEL=batch TABLE="$BT" \
+	tw-perf run --label batch -o "$LOG" -- env METER_LOG="$LOG" LABEL=batch TABLE="$BT" \
 		LATE="$STATE.batch.late" "$H/batch.sh" "$@"
 }
 if [ "${LIVE:-0}" != 1 ]; then
@@ -108,7 +108,7 @@ if [ "${LIVE:-0}" != 1 ]; then
 	PROCESSED=${PROCESSED_TOPIC:-processed_tweets}
 	echo "$me: batch: $PROCESSED from the beginning; streaming: $RAW from the beginning" >&2
 	PROCESSED_TOPIC=$PROCESSED batch || rc=1
-	tw-perf run -l streaming -o "$LOG" -- env METER_LOG="$LOG" LABEL=streaming TABLE="$ST" \
+	tw-perf run --label streaming -o "$LOG" -- env METER_LOG="$LOG" LABEL=streaming TABLE="$ST" \
 		RAW_TOPIC="$RAW" EXIT_AT_END=1 FLUSH=1 PUBLISH=0 STATE="$STATE" "$H/stream.sh" || rc=1
 else
 	RAW=${PERF_RAW_TOPIC:-perf_raw}
@@ -120,7 +120,7 @@ else
 		fi
 	done
 	echo "$me: streaming: ${COUNT:-20000} tweets at ${RATE:-1000}/s into $RAW, followed live; batch: $PROCESSED after it" >&2
-	tw-perf run -l streaming -o "$LOG" -- env METER_LOG="$LOG" METER_EVERY=1s LABEL=streaming \
+	tw-perf run --label streaming -o "$LOG" -- env METER_LOG="$LOG" METER_EVERY=1s LABEL=streaming \
 		TABLE="$ST" RAW_TOPIC="$RAW" PROCESSED_TOPIC="$PROCESSED" \
 		ANALYTICS_TOPIC="${PERF_ANALYTICS_TOPIC:-perf_analytics}" PUBLISH=1 FLUSH=1 \
 		STATE="$STATE" "$H/stream.sh" &
@@ -166,5 +166,5 @@ echo
 
 # Storage per table (kept in SIZES), and the report of this run's records.
 tw-load -q -d mysql --storage-query | $MYSQL -N -B > "$SIZES" || rc=1
-tail -n +"$from" "$LOG" | tw-perf report -s tsv:"$SIZES" --svg "$SVG" - || rc=1
+tail -n +"$from" "$LOG" | tw-perf report --storage tsv:"$SIZES" --svg "$SVG" - || rc=1
 exit $rc

@@ -113,7 +113,7 @@ consume() {
 }
 meter() {
 	if [ -n "${METER_LOG:-}" ]; then
-		tw-perf -l "${LABEL:-streaming}" -e "${METER_EVERY:-10s}" -o "$METER_LOG"
+		tw-perf --label "${LABEL:-streaming}" --every "${METER_EVERY:-10s}" -o "$METER_LOG"
 	else
 		cat
 	fi

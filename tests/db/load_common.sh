@@ -141,7 +141,7 @@ storage_suite() {
 	_d=$1
 	shift
 	tw-load -d "$_d" --storage-query | "$@" > sizes.tsv 2> sizes.err
-	tw-perf report -f json -s tsv:sizes.tsv > sizes.json 2> sizes.rerr
+	tw-perf report --format json --storage tsv:sizes.tsv > sizes.json 2> sizes.rerr
 	check "storage: --storage-query through the client gives each table's bytes to tw-perf report" python3 -c "
 import json, sys
 d = json.load(open('sizes.json'))

@@ -67,7 +67,7 @@ export B KCAT_X MYSQL
 ids() { kcat -C -b "$B" -t "$1" -o beginning -e -J -u -q -X log_level=3 $KCAT_X 2> /dev/null | tw-flatten -q -f id | sort -u | wc -l | tr -d ' '; }
 # runs: the runs of a perf log as "label mode records live age? latency?".
 runs() {
-	tw-perf report -f json "$1" | python3 -c '
+	tw-perf report --format json "$1" | python3 -c '
 import json, sys
 for r in json.load(sys.stdin)["runs"]:
     print(r["label"], r["mode"], r["records"], r["live_records"], "age" if r["age_ms"] else "noage",

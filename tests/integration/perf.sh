@@ -68,7 +68,7 @@ eq "line scanner: records and blank lines, into a pipe" "$(field "$T/lay3.log" r
 
 python3 -c 'import sys
 for i in range(10000): sys.stdout.write("{\"i\":%d}\n" % i)' > "$T/10k"
-tw-perf -l ten -o "$T/10k.log" "$T/10k" > /dev/null
+tw-perf --label ten -o "$T/10k.log" "$T/10k" > /dev/null
 eq "counts: 10000 records, bytes, label" "$(field "$T/10k.log" records) $(field "$T/10k.log" bytes) $(field "$T/10k.log" label)" "10000 $(wc -c < "$T/10k") ten"
 python3 - "$T/10k.log" <<'PY' && ok "rates: throughput = records / processing_s" || not_ok "rates: throughput = records / processing_s"
 import json, sys
@@ -133,7 +133,7 @@ PY
 
 # --- stats every --every, from a slow producer ---
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "{\"i\":$i}"; sleep 0.1; done |
-	tw-perf -l slow -e 200ms -o "$T/slow.log" > "$T/slow.out"
+	tw-perf --label slow --every 200ms -o "$T/slow.log" > "$T/slow.out"
 python3 - "$T/slow.log" <<'PY' && ok "stats: a record every --every 200ms" || not_ok "stats: every 200ms" "$(head -c 300 "$T/slow.log")"
 import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])]
@@ -160,7 +160,7 @@ PY
 
 # --- SIGTERM mid-stream: summary written, dies by SIGTERM ---
 (sh -c 'printf "{\"a\":1}\n{\"a\":2}\n"; sleep 3' |
-	sh -c 'echo $$ > "$1/term.pid"; exec tw-perf -l live -o "$1/term.log"' sh "$T" > "$T/term.out"
+	sh -c 'echo $$ > "$1/term.pid"; exec tw-perf --label live -o "$1/term.log"' sh "$T" > "$T/term.out"
 	echo $? > "$T/term.rc") &
 sleep 0.5
 kill -TERM "$(cat "$T/term.pid")"
@@ -197,7 +197,7 @@ tw-perf run -o "$T/run.log" -- sh -c 'kill -KILL $$'; eq "run: 128+signal" "$?" 
 tw-perf run -o "$T/run.log" -- /nonexistent/cmd 2> "$T/run.err"; eq "run: missing command is 127" "$?" 127
 echo hello | tw-perf run -o "$T/run.log" -- cat > "$T/run.out"
 eq "run: stdin and stdout pass to the command" "$(cat "$T/run.out")" hello
-tw-perf run -l lbl -o "$T/run.log" -- sh -c 'head -c 3000000 /dev/zero > /dev/null'
+tw-perf run --label lbl -o "$T/run.log" -- sh -c 'head -c 3000000 /dev/zero > /dev/null'
 python3 - "$T/run.log" <<'PY' && ok "run: summary record fields, I/O of exited children" || not_ok "run: summary record" "$(tail -1 "$T/run.log")"
 import json, sys
 s = [json.loads(l) for l in open(sys.argv[1])][-1]
@@ -270,20 +270,20 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$_j" "$4" 2> "$T/expect.err"; then
 ML=$T/modes.log
 : > "$ML"
 # A paced stream (event time follows the clock): streaming, both figures.
-tw-gen --rate 1000 --duration 2s --seed 3 | tw-perf -l paced -o "$ML" | tw-flatten -q > /dev/null
+tw-gen --rate 1000 --duration 2s --seed 3 | tw-perf --label paced -o "$ML" | tw-flatten -q > /dev/null
 expect "mode: a paced stream is streaming, nearly every record live" "$ML" paced \
     's["mode"] == "streaming" and n == 2000 and s["live_records"] >= 0.9 * n'
 expect "mode: ... with a latency (ms) and a data age" "$ML" paced \
     'l and 0 <= l["p99"] < 1500 and a and a["p99"] < 1500 and s["latency_samples"] >= 0.9 * n'
-tw-gen --rate 1000 --duration 2s --seed 3 | tw-flatten -q | tw-perf -l pacedflat -o "$ML" > /dev/null
+tw-gen --rate 1000 --duration 2s --seed 3 | tw-flatten -q | tw-perf --label pacedflat -o "$ML" > /dev/null
 expect "mode: the same stream flattened (ts) is streaming" "$ML" pacedflat \
     's["mode"] == "streaming" and s["live_records"] >= 0.9 * n'
 # The same kind of tweets read as fast as they come: batch, an age, no latency.
 tw-gen -n 5000 --seed 3 > "$T/g5k"
-tw-perf -l file -o "$ML" "$T/g5k" > /dev/null
-tw-perf -l stdinfile -o "$ML" < "$T/g5k" > /dev/null
-cat "$T/g5k" | tw-perf -l pipe -o "$ML" > /dev/null
-tw-gen -n 5000 --seed 3 | tw-perf -l gen -o "$ML" > /dev/null
+tw-perf --label file -o "$ML" "$T/g5k" > /dev/null
+tw-perf --label stdinfile -o "$ML" < "$T/g5k" > /dev/null
+cat "$T/g5k" | tw-perf --label pipe -o "$ML" > /dev/null
+tw-gen -n 5000 --seed 3 | tw-perf --label gen -o "$ML" > /dev/null
 for lb in file stdinfile pipe gen; do
 	expect "mode: $lb read fast is batch: a data age (of 2024 tweets: > 300 days), no latency" "$ML" $lb \
 	    's["mode"] == "batch" and s["live_records"] == 0 and s["latency_ms"] is None and a["p50"] > 300 * 86400e3'
@@ -291,14 +291,14 @@ done
 # Young tweets (their event times end now) read fast are batch too: 50 s
 # of event time passed in a moment.
 start=$(python3 -c 'import time; print(int(time.time()) - 50)')
-tw-gen -n 5000 --seed 3 --start "$start" --event-rate 100 | tw-perf -l young -o "$ML" > /dev/null
+tw-gen -n 5000 --seed 3 --start "$start" --event-rate 100 | tw-perf --label young -o "$ML" > /dev/null
 expect "mode: young tweets read fast are batch (50 s of event time in a moment)" "$ML" young \
     's["mode"] == "batch" and s["latency_ms"] is None and a["max"] < 120e3'
 # Records without a time: a paced source pauses (streaming), a busy one not.
 python3 -c 'import sys
-for i in range(200000): sys.stdout.write("{\"i\":%d}\n" % i)' | tw-perf -l timeless -o "$ML" > /dev/null
+for i in range(200000): sys.stdout.write("{\"i\":%d}\n" % i)' | tw-perf --label timeless -o "$ML" > /dev/null
 expect "mode: timeless records from a busy pipe are batch" "$ML" timeless 's["mode"] == "batch" and s["age_ms"] is None'
-for i in 1 2 3 4 5 6 7 8; do echo "{\"i\":$i}"; sleep 0.1; done | tw-perf -l pauses -o "$ML" > /dev/null
+for i in 1 2 3 4 5 6 7 8; do echo "{\"i\":$i}"; sleep 0.1; done | tw-perf --label pauses -o "$ML" > /dev/null
 expect "mode: timeless records with pauses are streaming (no time: no age, no latency)" "$ML" pauses \
     's["mode"] == "streaming" and s["live_records"] == 8 and s["latency_ms"] is None'
 # Latency is measured from the Kafka time (when the broker took the
@@ -306,7 +306,7 @@ expect "mode: timeless records with pauses are streaming (no time: no age, no la
 # they were produced, consumed live.
 python3 - "$T/kts.log" <<'PY' && ok "kafka_ts: a live topic: latency from the Kafka time (ms), data age from the event time (5 s)" || not_ok "kafka_ts: latency from the Kafka time" "$(tail -1 "$T/kts.log")"
 import json, subprocess, sys, time
-p = subprocess.Popen(["tw-perf", "-l", "kts", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+p = subprocess.Popen(["tw-perf", "--label", "kts", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
 for i in range(300):
     now = int(time.time() * 1000)
     p.stdin.write(b'{"record_type":"tweet","id":"%d","ts":%d,"kafka_ts":%d}\n' % (i, now - 5000, now)); p.stdin.flush()
@@ -320,7 +320,7 @@ PY
 # filled (kafka_ts follows the clock, the event times span hours): batch.
 python3 - "$T/burst.log" <<'PY' && ok "kafka_ts: history read at the pace it was produced is batch (pace from the event time)" || not_ok "kafka_ts: history at the producer's pace" "$(tail -1 "$T/burst.log")"
 import json, subprocess, sys, time
-p = subprocess.Popen(["tw-perf", "-l", "burst", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+p = subprocess.Popen(["tw-perf", "--label", "burst", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
 old = int(time.time() * 1000) - 86400000
 for i in range(400):
     p.stdin.write(b'{"record_type":"tweet","id":"%d","ts":%d,"kafka_ts":%d}\n' % (i, old + i * 10000, int(time.time() * 1000))); p.stdin.flush()
@@ -335,7 +335,7 @@ PY
 # followed apart.
 python3 - "$T/inter.log" <<'PY' && ok "kafka_partition: an interleaved backlog of 4 partitions is batch (pace per partition)" || not_ok "kafka_partition: interleaved backlog" "$(tail -1 "$T/inter.log")"
 import json, subprocess, sys, time
-p = subprocess.Popen(["tw-perf", "-l", "inter", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+p = subprocess.Popen(["tw-perf", "--label", "inter", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
 t0 = int(time.time() * 1000) - 86400000
 # (Partition 0 alone in a window, 1 to 3 in the next: their times stay
 # under partition 0's newest.)
@@ -354,7 +354,7 @@ PY
 # the mode is what most records were (batch).
 python3 - "$T/catch.log" <<'PY' && ok "catch-up then live: backlog never live, latency of the live part only, mode of the majority" || not_ok "catch-up then live" "$(tail -1 "$T/catch.log")"
 import json, subprocess, sys, time
-p = subprocess.Popen(["tw-perf", "-l", "catch", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+p = subprocess.Popen(["tw-perf", "--label", "catch", "-o", sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
 now = int(time.time() * 1000)
 p.stdin.write(b"".join(b'{"ts":%d}\n' % (now - 3600000 + i * 1200) for i in range(3000))); p.stdin.flush()
 for i in range(900):
@@ -369,9 +369,9 @@ PY
 
 # --- run --meter: the command's standard input, metered ---
 RL=$T/runm.log
-(cd "$T" && tw-perf run -m -l mbatch -o "$RL" -- sh -c 'tw-flatten -q | wc -l > n.txt' < "$T/g5k")
+(cd "$T" && tw-perf run -m --label mbatch -o "$RL" -- sh -c 'tw-flatten -q | wc -l > n.txt' < "$T/g5k")
 eq "run -m: exit status of the command; it read every line" "$?|$(tr -d ' ' < "$T/n.txt")" "0|5000"
-tw-perf report -f json "$RL" | python3 -c 'import json, sys
+tw-perf report --format json "$RL" | python3 -c 'import json, sys
 d = json.load(sys.stdin)
 r = [x for x in d["runs"] if x["label"] == "mbatch"]
 assert len(r) == 1, d["runs"]          # the meter row is merged into the run
@@ -379,13 +379,13 @@ r = r[0]
 assert r["records"] == 5000 and r["command"] and r["mode"] == "batch" and r["throughput_rps"] > 0, r
 assert r["age_ms"] and r["latency_ms"] is None, r' 2> "$T/rm.err" &&
     ok "run -m: the run has the records, throughput, mode and data age of its input" || not_ok "run -m: merged" "$(cat "$T/rm.err")"
-tw-gen --rate 500 --duration 2s | tw-perf run -m -l mstream -o "$RL" -- tw-flatten -q > /dev/null
+tw-gen --rate 500 --duration 2s | tw-perf run -m --label mstream -o "$RL" -- tw-flatten -q > /dev/null
 expect "run -m: a paced input is streaming" "$RL" mstream 's["mode"] == "streaming" and n == 1000 and l'
 # (A FIFO held open here: an input that never ends and says nothing.)
 mkfifo "$T/quiet"
 exec 3<> "$T/quiet"
 t0=$(date +%s%N)
-tw-perf run -m -l quiet -o "$RL" -- true <&3
+tw-perf run -m --label quiet -o "$RL" -- true <&3
 rc=$?
 t1=$(date +%s%N)
 exec 3>&-
@@ -401,10 +401,10 @@ check "report: columns data age p99 and latency p99" grep -q 'data age p99  late
 check "report: a batch run has a data age and no latency" sh -c "grep '^file ' '$T/names.txt' | grep -Eq ' [0-9.]+ d +-\$'"
 check "report: a streaming run has both, in ms" sh -c "grep '^paced ' '$T/names.txt' | grep -Eq ' [0-9]+ ms +[0-9]+ ms\$'"
 contains "report: it says what each figure is" "$T/names.txt" "a batch run has a data age, no latency"
-tw-perf report -f markdown "$ML" > "$T/names.md"
+tw-perf report --format markdown "$ML" > "$T/names.md"
 contains "report markdown: the columns" "$T/names.md" "| data age p99 | latency p99 |"
 grep -E '"label":"(file|paced)"' "$ML" > "$T/pair.log"
-tw-perf report -f json --svg "$T/mcharts" "$T/pair.log" | python3 -c 'import json, sys
+tw-perf report --format json --svg "$T/mcharts" "$T/pair.log" | python3 -c 'import json, sys
 d = json.load(sys.stdin)
 c = d["comparison"]
 assert c["modes"] == {"batch": "batch", "streaming": "streaming"}, c
@@ -423,7 +423,7 @@ cat > "$T/old.log" <<'LOG'
 {"type":"summary","label":"s","mode":"batch","records":1000,"bytes":2000,"blank":0,"start":"2024-05-01T11:00:00.000Z","end":"2024-05-01T11:00:20.000Z","processing_s":20,"throughput_rps":50,"throughput_bps":100,"cpu_user_s":1,"cpu_sys_s":0,"peak_rss_kb":1000,"latency_samples":1000,"latency_ms":{"p50":100,"p95":200,"p99":300,"max":400}}
 {"type":"summary","label":"s","mode":"streaming","command":"sh -c x","exit_status":143,"records":null,"bytes":null,"start":"2024-05-01T11:00:00.000Z","end":"2024-05-01T11:00:21.000Z","processing_s":21,"throughput_rps":null,"throughput_bps":null,"cpu_user_s":2,"cpu_sys_s":1,"peak_rss_kb":5000,"max_single_rss_kb":3000,"samples":210,"latency_ms":null}
 LOG
-tw-perf report -f json "$T/old.log" | python3 -c 'import json, sys
+tw-perf report --format json "$T/old.log" | python3 -c 'import json, sys
 d = json.load(sys.stdin)
 assert d["bad_lines"] == 0 and len(d["runs"]) == 1, d
 r = d["runs"][0]
@@ -432,13 +432,13 @@ assert r["age_ms"] == {"p50": 100, "p95": 200, "p99": 300, "max": 400} and r["la
     ok "old logs: load; their latency_ms is read as the data age, the latency is unknown" || not_ok "old logs load" "$(cat "$T/old.err")"
 
 # --- report on real records, and the man page example ---
-tw-perf -l batch -o "$T/both.log" "$T/10k" > /dev/null
-tw-perf run -l streaming -o "$T/both.log" -- sh -c "tw-perf -l streaming -o '$T/both.log' '$T/10k' > /dev/null"
+tw-perf --label batch -o "$T/both.log" "$T/10k" > /dev/null
+tw-perf run --label streaming -o "$T/both.log" -- sh -c "tw-perf --label streaming -o '$T/both.log' '$T/10k' > /dev/null"
 tw-perf report "$T/both.log" > "$T/rep.out"
 contains "report: batch vs streaming side by side" "$T/rep.out" "Batch vs streaming (batch: batch, streaming: streaming)"
 check "report: a job labelled streaming that read a file is paired as streaming, its mode batch" \
     grep -Eq '^mode +batch +batch' "$T/rep.out"
-tw-perf report -f json "$T/both.log" | python3 -c 'import json,sys
+tw-perf report --format json "$T/both.log" | python3 -c 'import json,sys
 d = json.load(sys.stdin)
 assert len(d["runs"]) == 2, d["runs"]
 s = d["runs"][1]
@@ -446,16 +446,16 @@ assert s["records"] == 10000 and s["command"] and s["peak_rss_kb"] > 0, s' && ok
 
 # --- the EXAMPLES of tw-perf(1) ---
 if command -v tw-gen > /dev/null 2>&1 && command -v tw-flatten > /dev/null 2>&1; then
-	(cd "$T" && tw-gen -n 1000 | tw-perf -l batch -e 5s -o perf.log |
+	(cd "$T" && tw-gen -n 1000 | tw-perf --label batch --every 5s -o perf.log |
 	    tw-flatten > tweets.ndjson &&
 	tw-gen -n 1000 > tweets.json &&
-	tw-perf run -m -l batch -o perf.log -- sh -c \
+	tw-perf run -m --label batch -o perf.log -- sh -c \
 	    'tw-flatten | tw-agg -w 1m -g lang -a count >/dev/null' < tweets.json &&
-	tw-perf run -l batch -o perf.log -- sh -c \
-	    'tw-gen -n 1000 | tw-perf -l batch -o perf.log | tw-flatten >/dev/null' &&
-	tw-gen --rate 2000 --duration 1s | tw-perf -l streaming -o perf.log |
+	tw-perf run --label batch -o perf.log -- sh -c \
+	    'tw-gen -n 1000 | tw-perf --label batch -o perf.log | tw-flatten >/dev/null' &&
+	tw-gen --rate 2000 --duration 1s | tw-perf --label streaming -o perf.log |
 	    tw-flatten >/dev/null &&
-	tw-perf report -f markdown --svg charts perf.log > ex.md) 2> "$T/ex.err"
+	tw-perf report --format markdown --svg charts perf.log > ex.md) 2> "$T/ex.err"
 	contains "examples: report of a metered pipeline" "$T/ex.md" "| batch "
 	check "examples: every batch run has its tweets (three of 1000), the stream is streaming" \
 	    sh -c "test \$(grep -Ec '^\\| batch +\\| batch +\\| +1000 \\|' '$T/ex.md') = 3 && grep -Eq '^\\| streaming +\\| streaming +\\| +2000 \\|' '$T/ex.md'"

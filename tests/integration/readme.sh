@@ -48,7 +48,7 @@ done < cookbook
 # each was measured in (a file: batch, no latency; a paced stream:
 # streaming, with a latency).
 if [ -s perf.log ]; then
-	tw-perf report -f json perf.log | python3 -c '
+	tw-perf report --format json perf.log | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 r = {x["label"]: x for x in d["runs"]}
