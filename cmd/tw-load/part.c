@@ -662,7 +662,8 @@ make_path(struct load *L, const struct tw_json *j)
 
 	if (L->o.single) {
 		tw_buf_reset(&P.path);
-		tw_buf_adds(&P.path, "");
+		tw_buf_addc(&P.path, '\0');
+		P.path.len = 0;
 		return 0;
 	}
 	return tw_part_path(&P.pat, &P.path, record_time(j, &ms) == 0 ? &ms : NULL,
