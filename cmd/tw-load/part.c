@@ -954,8 +954,10 @@ retire(struct load *L, int i, enum why why)
 	struct pinfo *pi = pt->pi;
 	int rc;
 
-	P.open[i] = P.open[--P.nopen];
+	/* Still listed while it is published, so that the die hook (out
+	 * of memory in the compressor's last call) removes its file. */
 	rc = publish(L, pt);
+	P.open[i] = P.open[--P.nopen];
 	part_free(pt);
 	pi->open = NULL;
 	if (why == W_EVICT) {

@@ -103,14 +103,24 @@ want = sum(1 for l in open('gen.ndjson') if l.startswith('{\"record_type\":\"twe
 assert n == want, (n, want)
 "
 
-# A full file system: exit 1, a clear message, no half-written part.
+# A full file system, for every codec and for Parquet: exit 1, a clear
+# message, no half-written part.
 if [ "$(id -u)" = 0 ] && mkdir -p full && mount -t tmpfs -o size=256k tmpfs full 2> /dev/null; then
 	head -c 3000000 /dev/urandom | base64 -w 100 | sed 's/.*/{"ts":0,"r":"&"}/' > rand.ndjson
-	tw-load -p 'y=%Y' -o full/out rand.ndjson 2> full.err
-	eq "full disk: exit 1" "$?" 1
-	contains "full disk: message names the file and the cause" full.err "No space left on device"
-	check "full disk: every published part is complete" sh -c "find full -name 'part-*' | xargs -r gzip -t"
-	eq "full disk: no temporary file left" "$(tmps full)" 0
+	for fo in "--codec gzip" "--codec zstd" "--codec none" "-f parquet" "-f parquet --codec zstd --row-group 64k"; do
+		rm -rf full/out
+		tw-load -p 'y=%Y' -o full/out $fo rand.ndjson 2> full.err
+		eq "full disk ($fo): exit 1" "$?" 1
+		contains "full disk ($fo): message names the file and the cause" full.err "No space left on device"
+		check "full disk ($fo): every published part is complete" sh -c "
+			for f in \$(find full -name 'part-*'); do
+				case \$f in
+				*.gz) gzip -t \$f ;; *.zst) zstd -q -t \$f ;;
+				*.parquet) [ \"\$(head -c 4 \$f)\$(tail -c 4 \$f)\" = PAR1PAR1 ] ;;
+				esac || exit 1
+			done"
+		eq "full disk ($fo): no temporary file left" "$(tmps full)" 0
+	done
 	umount full
 else
 	skip "full disk" "cannot mount a tmpfs (not root or no permission)"
