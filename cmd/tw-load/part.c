@@ -1269,7 +1269,8 @@ part_record(struct load *L, const struct tw_json *j, const char *raw,
 {
 	struct part *pt;
 	struct pinfo *pi;
-	int i;
+	int i, line = 0;
+	size_t reclen;
 
 	if (make_path(L, j) < 0)
 		return -1;
@@ -1282,14 +1283,13 @@ part_record(struct load *L, const struct tw_json *j, const char *raw,
 	} else if (memchr(raw, '\n', rawlen) != NULL) {
 		tw_json_emit(&P.rec, j, j->v);	/* a pretty document: one line */
 		tw_buf_addc(&P.rec, '\n');
-	} else {
-		tw_buf_add(&P.rec, raw, rawlen);
-		tw_buf_addc(&P.rec, '\n');
-	}
+	} else
+		line = 1;	/* written as read, without a copy */
+	reclen = line ? rawlen + 1 : P.rec.len;
 	pi = pinfo_get(P.path.p, P.path.len);
 	pt = pi->open;
 	if (pt != NULL && ((L->o.roll_bytes && pt->nrec > 0 &&
-	    part_size(pt) + P.rec.len > (uint64_t)L->o.roll_bytes) ||
+	    part_size(pt) + reclen > (uint64_t)L->o.roll_bytes) ||
 	    (L->o.roll_ms && tw_now_ms() - pt->opened_ms >= L->o.roll_ms))) {
 		for (i = 0; P.open[i] != pt; i++)
 			;
@@ -1303,9 +1303,12 @@ part_record(struct load *L, const struct tw_json *j, const char *raw,
 	pt->used = ++P.clock;
 	if (pt->pq != NULL)
 		return pq_add(L, pt, j) < 0 ? -1 : 0;
-	if (zwrite(L, pt, P.rec.p, P.rec.len) < 0)
+	if (line) {
+		if (zwrite(L, pt, raw, rawlen) < 0 || zwrite(L, pt, "\n", 1) < 0)
+			return -1;
+	} else if (zwrite(L, pt, P.rec.p, P.rec.len) < 0)
 		return -1;
-	pt->in_bytes += P.rec.len;
+	pt->in_bytes += reclen;
 	pt->nrec++;
 	return 0;
 }

@@ -59,7 +59,8 @@ tw-load -p 'x=1' -o roll --roll 64k gen.ndjson
 n=$(parts roll | wc -l)
 check "roll 64k: several parts ($n)" test "$n" -ge 3
 check "roll 64k: no part over 64 KiB uncompressed" sh -c "for p in \$(find roll -name 'part-*'); do [ \$(zcat \$p | wc -c) -le 65536 ] || exit 1; done"
-parts roll | xargs zcat > rolled.txt
+# In the order written: by the sequence number, the name's last field.
+parts roll | awk -F- '{ print $NF "\t" $0 }' | sort -n | cut -f2 | xargs zcat > rolled.txt
 same "roll 64k: parts in order = the input" rolled.txt gen.ndjson
 
 # Roll by time, with a slow producer: parts are published while it runs.
