@@ -16,14 +16,17 @@
 #   A. For each set, MB/s of NDJSON input per CPU second (user + sys, one
 #      core) and per wall second, best of LAND_RUNS, and the bytes written:
 #      gzip -1 and gzip -6 on the whole file; tw-load -p
-#      'year=%Y/month=%m/day=%d/hour=%H' with --codec gzip (level 2, the
+#      'year=%Y/month=%m/day=%d/hour=%H' (the corpus, whose tweets are
+#      scattered over years: 'year=%Y/month=%m') with --codec gzip (level 2, the
 #      default), --codec zstd (level 1), -f parquet with snappy and zstd.
 #      x: CPU speed against gzip -1; size against gzip -1, gzip -6 and
 #      tw-load's gzip parts.
 #   B. The landing pipeline: tw-gen's raw v2 lines (and the corpus),
 #      tw-flatten -t all | tw-load -p 'record_type=%{record_type}/year=%Y/
-#      month=%m/day=%d/hour=%H', gzip parts and Parquet parts: MB/s of raw
-#      input per wall second (the two processes on two cores).
+#      month=%m/day=%d/hour=%H', gzip, zstd and Parquet parts: MB/s of raw
+#      input per wall second (the two processes on two cores), and the
+#      bound two free cores give: raw bytes over the busier stage's CPU
+#      time, each stage timed alone.
 #   C. DuckDB (@duckdb/node-api, two threads): SELECT lang, hour, count(*)
 #      over the v2 lake as Parquet (snappy, zstd) and as gzip NDJSON
 #      (read_json_auto): seconds, best of LAND_RUNS, less the same process
@@ -49,6 +52,7 @@ trap 'exit 1' INT TERM HUP
 mkdir -p "$ROOT/bench/out"
 OUTF=$ROOT/bench/out/landing.txt
 HOUR='year=%Y/month=%m/day=%d/hour=%H'
+MONTH='year=%Y/month=%m'
 LAND='record_type=%{record_type}/year=%Y/month=%m/day=%d/hour=%H'
 
 # best CMD...: runs CMD RUNS times (in sh -c); prints the best "cpu wall".
@@ -94,6 +98,10 @@ for set in v2 v1 corpus; do
 		for i in $(seq "$COPIES"); do cat "$W/one.ndjson" >> "$W/in.ndjson"; done ;;
 	esac
 	IN=$(wc -c < "$W/in.ndjson" | tr -d ' ')
+	# tw-gen's sets span an hour or two; the corpus spans years of
+	# scattered hours (a few tweets in each), so it goes by month.
+	PAT=$HOUR
+	[ $set = corpus ] && PAT=$MONTH
 	# Sizes: from the file timed, but for the corpus from one copy.
 	SZ=$W/in.ndjson
 	[ $set = corpus ] && SZ=$W/one.ndjson
@@ -105,18 +113,22 @@ for set in v2 v1 corpus; do
 	row $set "gzip -1" "$t" "$G1S" "$IN"
 	t=$(best "gzip -6 -c '$W/in.ndjson' > '$W/x.gz'")
 	row $set "gzip -6" "$t" "$G6S" "$IN"
-	sz() { rm -rf "$W/sz"; tw-load -q -p "$HOUR" -o "$W/sz" "$@" "$SZ" && size "$W/sz" 'part-*'; }
-	t=$(best "tw-load -q -p '$HOUR' -o '$W/lake' '$W/in.ndjson'")
+	sz() { rm -rf "$W/sz"; tw-load -q -p "$PAT" -o "$W/sz" "$@" "$SZ" && size "$W/sz" 'part-*'; }
+	t=$(best "tw-load -q -p '$PAT' -o '$W/lake' '$W/in.ndjson'")
 	GPS=$(sz)
 	row $set "tw-load gzip (2)" "$t" "$GPS" "$IN"
-	t=$(best "tw-load -q -p '$HOUR' -o '$W/lake' --codec zstd '$W/in.ndjson'")
+	t=$(best "tw-load -q -p '$PAT' -o '$W/lake' --codec zstd '$W/in.ndjson'")
 	row $set "tw-load zstd (1)" "$t" "$(sz --codec zstd)" "$IN"
 	for c in snappy zstd; do
-		t=$(best "tw-load -q -p '$HOUR' -o '$W/lake' -f parquet --codec $c '$W/in.ndjson'")
+		t=$(best "tw-load -q -p '$PAT' -o '$W/lake' -f parquet --codec $c '$W/in.ndjson'")
 		row $set "tw-load parquet $c" "$t" "$(sz -f parquet --codec $c)" "$IN"
 	done
-	t=$(best "tw-load -q -p '$HOUR' -o '$W/lake' -f parquet --codec zstd --level 9 '$W/in.ndjson'")
+	t=$(best "tw-load -q -p '$PAT' -o '$W/lake' -f parquet --codec zstd --level 9 '$W/in.ndjson'")
 	row $set "tw-load parquet zstd 9" "$t" "$(sz -f parquet --codec zstd --level 9)" "$IN"
+	# The format apart from partitioning: one Parquet file of the set.
+	t=$(best "tw-load -q -f parquet --codec zstd -o '$W/lake/one.parquet' '$W/in.ndjson'")
+	rm -rf "$W/sz"; tw-load -q -f parquet --codec zstd -o "$W/sz/one.parquet" "$SZ"
+	row $set "one file, parquet zstd" "$t" "$(size "$W/sz" 'one.parquet')" "$IN"
 	if [ $set = v2 ]; then
 		# The lakes of section C.
 		tw-load -q -p "$HOUR" -o "$W/lake.gz" "$W/in.ndjson"
@@ -128,7 +140,9 @@ echo "(corpus: $COPIES copies timed, sizes of one copy)"
 
 echo
 echo "B. The landing pipeline, tw-flatten -t all | tw-load -p '$LAND', two processes"
-printf '%-7s %-22s %10s %10s %11s\n' set parts 'MB/s wall' 'raw bytes' 'bytes out'
+echo "   (wall: the pipeline as run; bound: raw bytes over the busier stage's CPU"
+echo "   time, each stage timed alone: what two free cores give)"
+printf '%-7s %-10s %10s %10s %12s %12s %11s\n' set parts 'MB/s wall' 'MB/s bound' 'flatten cpu' 'load cpu' 'raw bytes'
 tw-gen -n "$N" --seed 1 > "$W/raw.v2"
 if [ -d "$CORPUS" ]; then
 	: > "$W/raw.corpus"
@@ -137,13 +151,14 @@ fi
 for set in v2 corpus; do
 	[ -s "$W/raw.$set" ] || continue
 	RAW=$(wc -c < "$W/raw.$set" | tr -d ' ')
+	tf=$(best "tw-flatten -q -t all '$W/raw.$set' 2> /dev/null > '$W/star'" | cut -d ' ' -f 1)
 	for f in "gzip" "zstd" "parquet"; do
 		case $f in gzip) o= ;; zstd) o="--codec zstd" ;; parquet) o="-f parquet" ;; esac
-		t=$(best "tw-flatten -q -t all '$W/raw.$set' 2> /dev/null | tw-load -q -p '$LAND' -o '$W/lake' $o")
-		wl=$(echo "$t" | cut -d ' ' -f 2)
-		rm -rf "$W/lake"
-		tw-flatten -q -t all "$W/raw.$set" 2> /dev/null | tw-load -q -p "$LAND" -o "$W/lake" $o
-		echo "$set $f $wl $RAW $(size "$W/lake" 'part-*')" | awk '{ printf "%-7s %-22s %10.0f %10d %11d\n", $1, $2, ($3 > 0 ? $4 / $3 / 1e6 : 0), $4, $5 }'
+		wl=$(best "tw-flatten -q -t all '$W/raw.$set' 2> /dev/null | tw-load -q -p '$LAND' -o '$W/lake' $o" | cut -d ' ' -f 2)
+		tl=$(best "tw-load -q -p '$LAND' -o '$W/lake' $o '$W/star'" | cut -d ' ' -f 1)
+		echo "$set $f $wl $tf $tl $RAW" | awk '{ m = $4 > $5 ? $4 : $5
+			printf "%-7s %-10s %10.0f %10.0f %11.2fs %11.2fs %11d\n", $1, $2, ($3 > 0 ? $6 / $3 / 1e6 : 0),
+			    (m > 0 ? $6 / m / 1e6 : 0), $4, $5, $6 }'
 	done
 done
 
