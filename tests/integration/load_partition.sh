@@ -172,3 +172,13 @@ print(json.dumps({'ts': 0, 'v': 'b' * 199}))" > comp.ndjson
 tw-load -p 'v=%{v}' -o comp comp.ndjson 2> comp.err
 eq "limit: a 200-byte directory name is written" "$(ls comp | awk '{ print length }')" 200
 contains "limit: 201 bytes is a bad record, named" comp.err "comp.ndjson:2:"
+
+# -o a/b/c with none of them existing: created with its parents, for parts
+# and for one Parquet file.
+tw-load -p 'x=1' -o deep/a/b/c small.ndjson
+eq "-o a/b/c, none existing: status 0, the part inside" "$?:$(find deep/a/b/c -name 'part-*.ndjson.gz' | wc -l | tr -d ' ')" "0:1"
+tw-load -f parquet -o deep2/a/b/one.parquet small.ndjson
+eq "-f parquet -o a/b/FILE, none existing: status 0, the file" "$?:$(ls deep2/a/b)" "0:one.parquet"
+: > notadir
+tw-load -p 'x=1' -o notadir/sub small.ndjson 2> nd.err
+eq "-o under a file: status 2" "$?" 2
