@@ -375,7 +375,8 @@ hive_ddl(struct load *L)
 
 	if (!noted)
 		scan(L->o.out, "", 0);
-	qsort(found, nfound, sizeof *found, cmp);
+	if (nfound > 0)
+		qsort(found, nfound, sizeof *found, cmp);
 	for (f = 0, inbatch = 0; f < nfound; f++) {
 		const char *p = found[f];
 		struct tw_buf spec = TW_BUF_INIT;
