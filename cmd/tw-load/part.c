@@ -491,6 +491,7 @@ static int
 single_init(struct load *L, char *errbuf, size_t errlen)
 {
 	const char *out = L->o.out, *sl = strrchr(out, '/');
+	struct stat sb;
 	size_t n;
 
 	if (sl == NULL)
@@ -502,6 +503,12 @@ single_init(struct load *L, char *errbuf, size_t errlen)
 	if ((sl ? sl[1] : out[0]) == '\0') {
 		snprintf(errbuf, errlen, "%s: a file name is needed (one Parquet "
 		    "file without --partition-by)", out);
+		return -1;
+	}
+	/* It is replaced by a rename: never a device, a FIFO or a directory. */
+	if (stat(out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(errbuf, errlen, "%s: not a regular file (one Parquet file "
+		    "is written beside it and renamed over it)", out);
 		return -1;
 	}
 	n = strlen(out);

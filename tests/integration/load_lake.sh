@@ -213,3 +213,17 @@ check "landing recipe, an hour of tweets, --max-open 8: at most 3 files in any d
 eq "  ... and every record landed" "$(find hour -name 'part-*' | xargs zcat | wc -l | tr -d ' ')" "$(wc -l < hour.ndjson | tr -d ' ')"
 hours=$(find hour/record_type=tweet -name 'part-*' -exec dirname {} \; | sort -u | wc -l | tr -d ' ')
 check "  ... tweets span one or two hour directories ($hours)" test "$hours" -le 2
+
+# /dev/full: the acknowledgements cannot be written (the load goes on,
+# says so once, and its parts are whole), for every format; and one
+# Parquet file is never renamed over a device.
+printf '%s\n' '{"ts":0,"lang":"en","id":"1"}' '{"twpipe_mark":"t/1.1"}' '{"ts":0,"lang":"fr","id":"2"}' '{"twpipe_mark":"t/1.2"}' > mk.ndjson
+for fo in "--codec gzip" "--codec zstd" "--codec none" "-f parquet"; do
+	rm -rf full
+	tw-load -p 'lang=%{lang}' -o full $fo --acks /dev/full mk.ndjson 2> full.err
+	eq "--acks /dev/full ($fo): status 0, both parts published" "$?:$(find full -name 'part-*' | wc -l | tr -d ' ')" "0:2"
+	contains "  ... and said once that acknowledgements stopped" full.err "/dev/full: No space left on device; no more acknowledgements"
+done
+tw-load -f parquet -o /dev/full mk.ndjson 2> devfull.err
+eq "-f parquet -o /dev/full: status 2, the device untouched" "$?:$(test -c /dev/full && echo char)" "2:char"
+contains "  ... named as not a regular file" devfull.err "/dev/full: not a regular file"
