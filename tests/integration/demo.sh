@@ -17,7 +17,7 @@ check "demo: star schema and aggregates in SQLite" sh -c "
 check "demo: partitioned gzip files are complete, and Hive DDL names them" sh -c "
 	for f in \$(find '$D/landing' -name '*.gz'); do gzip -t \"\$f\" || exit 1; done &&
 	test \$(zcat \$(find '$D/landing' -name '*.gz') | wc -l) -eq $N &&
-	grep -q 'ADD IF NOT EXISTS PARTITION' '$D/landing.hql'"
+	grep -q 'ADD IF NOT EXISTS$' '$D/landing.hql' && grep -q '^  PARTITION (' '$D/landing.hql'"
 if command -v node > /dev/null 2>&1 && node "$TW_ROOT/tests/js/duckdb.mjs" "SELECT 1" > /dev/null 2>&1; then
 	eq "demo: the Parquet landing holds every tweet (DuckDB)" \
 	    "$(node "$TW_ROOT/tests/js/duckdb.mjs" "SELECT count(*) FROM read_parquet('$D/landing_parquet/**/*.parquet')")" "$N"
