@@ -18,6 +18,9 @@
 #   7. gzip and zstd: zlib, ISA-L, libdeflate and zstd side by side,
 #      the command-line tools, lib/tw_zout, and tw-flatten on compressed
 #      input (bench/codec.sh).
+#   8. tw-load's partition writer: gzip, zstd and Parquet parts against
+#      gzip -1 and -6, the landing pipeline on two cores, DuckDB over the
+#      Parquet and the gzip NDJSON lakes (bench/landing.sh).
 #
 # Environment (defaults in brackets):
 #   BENCH_N       lines in the data set [200000]
@@ -33,6 +36,7 @@
 #   BENCH_LOAD    0 skips the tw-load benchmark (bench/load.sh) [1]
 #   BENCH_PARQUET 0 skips the Parquet benchmark (bench/parquet.sh) [1]
 #   BENCH_CODEC   0 skips the codec benchmark (bench/codec.sh) [1]
+#   BENCH_LANDING 0 skips the partition writer benchmark (bench/landing.sh) [1]
 #
 # Prints tables to stdout and writes the same to bench/out/results.txt.
 # Exits 0 whatever is missing: a tool that is not there is reported as
@@ -435,6 +439,10 @@ if [ "${BENCH_PARQUET:-1}" != 0 ]; then
 fi
 if [ "${BENCH_CODEC:-1}" != 0 ]; then
 	{ echo; echo "== 7. gzip and zstd"; sh "$ROOT/bench/codec.sh" "$BUILD"; } |
+	    tee -a "$OUT/results.txt"
+fi
+if [ "${BENCH_LANDING:-1}" != 0 ]; then
+	{ echo; echo "== 8. the partition writer and the landing"; sh "$ROOT/bench/landing.sh" "$BUILD"; } |
 	    tee -a "$OUT/results.txt"
 fi
 exit 0

@@ -67,10 +67,22 @@ echo "  top languages:"
 sqlite3 twpipe.db "SELECT lang, SUM(count) AS n FROM lang_1m GROUP BY lang ORDER BY n DESC LIMIT 5;" |
     sed 's/^/    /'
 
-step "5. Land Hive-partitioned gzip files, and the Hive DDL for them"
+step "5. Land Hive-partitioned gzip files and Parquet files, and the Hive DDL for them"
 tw-load -p 'year=%Y/month=%m/day=%d/hour=%H' -o landing tweets.ndjson
 tw-load -d hive -p 'year=%Y/month=%m/day=%d/hour=%H' -o landing -t tweets tweets.ndjson > landing.hql
 echo "  $(find landing -name '*.gz' | wc -l) part files in $(find landing -mindepth 4 -type d | wc -l) hour partitions; DDL in landing.hql"
+# The same tweets as Parquet parts (typed columns, snappy pages), and a
+# DuckDB query on them when node and the readers are installed (make deps).
+tw-load -f parquet -p 'year=%Y/month=%m/day=%d/hour=%H' -o landing_parquet tweets.ndjson
+tw-load -d hive -f parquet -p 'year=%Y/month=%m/day=%d/hour=%H' -o landing_parquet -t tweets tweets.ndjson > landing_parquet.hql
+echo "  Parquet: $(find landing_parquet -name '*.parquet' | wc -l) part files, $(du -sk landing_parquet | cut -f1) KiB against $(du -sk landing | cut -f1) KiB of gzip NDJSON; DDL in landing_parquet.hql"
+if command -v node > /dev/null 2>&1 && node "$ROOT/tests/js/duckdb.mjs" "SELECT 1" > /dev/null 2>&1; then
+	echo "  DuckDB, tweets per hour and language (top 5) from the Parquet landing:"
+	node "$ROOT/tests/js/duckdb.mjs" "SELECT hour, lang, count(*) AS n FROM read_parquet('landing_parquet/**/*.parquet', hive_partitioning = true) GROUP BY ALL ORDER BY n DESC LIMIT 5" |
+	    sed 's/^/    /'
+else
+	echo "  (DuckDB query skipped: node and @duckdb/node-api are not installed; make deps installs them)"
+fi
 
 step "6. A streaming run: 5 s paced at 2000 tweets/s through the same tools"
 tw-gen --rate 2000 --duration 5s --seed 7 |
@@ -100,6 +112,7 @@ Done in $((t1 - t0)) s. Look at:
   $OUT/report.txt          batch vs streaming, storage per table and partition
   $OUT/twpipe.db           sqlite3 $OUT/twpipe.db 'SELECT * FROM lang_1m LIMIT 5'
   $OUT/landing/            Hive-partitioned gzip NDJSON, with landing.hql
+  $OUT/landing_parquet/    the same as Parquet, with landing_parquet.hql
   $OUT/charts/             SVG charts of the report
 Next: the Kafka pipeline (examples/kafka/), MariaDB (tw-load -d mysql | mariadb),
 PostgreSQL (tw-load -d postgres | psql), and the socket/Hive pipeline (examples/hive/).

@@ -120,6 +120,20 @@ tw_part_compile(struct tw_part_pat *pat, const char *pattern, char *err, size_t 
 	return 0;
 }
 
+/* Appends v (0 to 10^width - 1) zero-padded to width digits. */
+static void
+add_digits(struct tw_buf *b, int v, int width)
+{
+	char d[4];
+	int i;
+
+	for (i = width - 1; i >= 0; i--) {
+		d[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	tw_buf_add(b, d, (size_t)width);
+}
+
 int
 tw_part_path(const struct tw_part_pat *pat, struct tw_buf *out, const int64_t *ms,
     tw_part_value_fn value, void *ctx, const char **err)
@@ -144,13 +158,14 @@ tw_part_path(const struct tw_part_pat *pat, struct tw_buf *out, const int64_t *m
 				tw_buf_adds(out, TW_PART_DEFAULT);
 				break;
 			}
+			/* Digits by hand: this runs for every record. */
 			switch (s->conv) {
-			case 'Y': tw_buf_addf(out, "%04d", tm.year); break;
-			case 'm': tw_buf_addf(out, "%02d", tm.mon); break;
-			case 'd': tw_buf_addf(out, "%02d", tm.day); break;
-			case 'H': tw_buf_addf(out, "%02d", tm.hour); break;
-			case 'M': tw_buf_addf(out, "%02d", tm.min); break;
-			case 'j': tw_buf_addf(out, "%03d", tm.yday + 1); break;
+			case 'Y': add_digits(out, tm.year, 4); break;
+			case 'm': add_digits(out, tm.mon, 2); break;
+			case 'd': add_digits(out, tm.day, 2); break;
+			case 'H': add_digits(out, tm.hour, 2); break;
+			case 'M': add_digits(out, tm.min, 2); break;
+			case 'j': add_digits(out, tm.yday + 1, 3); break;
 			}
 			break;
 		case TW_PART_FIELD:

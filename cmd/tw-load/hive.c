@@ -2,7 +2,8 @@
  * hive.c: Hive DDL for a directory written by tw-load's partition mode.
  *
  * CREATE EXTERNAL TABLE with the columns of the records read (a known
- * record type's schema, or inferred), PARTITIONED BY the names of the
+ * record type's schema, or inferred; with -f parquet, the Parquet files'
+ * columns and types, STORED AS PARQUET), PARTITIONED BY the names of the
  * pattern's components, then ALTER TABLE ... ADD IF NOT EXISTS PARTITION
  * for every partition directory found under --out (or, with
  * --add-partitions read, every partition of the records read), in byte
@@ -17,8 +18,11 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
 #include "load.h"
 #include "tw_part.h"
+#include "tw_pqrec.h"
 #include "tw_util.h"
 
 #define TW_PART_DEFAULT_TEXT TW_PART_DEFAULT
@@ -38,6 +42,77 @@ static size_t nfound, capfound;
 static int noted;	/* found holds the records' partitions (hive_note) */
 
 #define HIVE_BATCH 100	/* partitions in one ALTER TABLE */
+
+/*
+ * -f parquet: the records go through the Parquet mapping, as tw-load's
+ * parts would take them (into an unlinked temporary file), so that the
+ * DDL's columns are the files' columns, inferred ones and widenings too.
+ */
+static struct tw_pqrec *hpq;
+static FILE *hpq_file;
+
+void
+hive_pq_note(struct load *L, const struct tw_json *j)
+{
+	if (hpq == NULL) {
+		struct tw_pq_opts po = { TW_PQ_UNCOMPRESSED, 0, 0, 0, 0, NULL };
+		struct tw_pqrec_opts ro;
+		char **omit = NULL;
+		int nomit = 0;
+		const char *c = L->o.pattern;
+
+		while (*c) {
+			size_t n = strcspn(c, "/");
+			const char *eq = memchr(c, '=', n);
+
+			if (eq) {
+				omit = tw_xrealloc(omit, (size_t)(nomit + 1) * sizeof *omit);
+				omit[nomit++] = tw_xstrndup(c, (size_t)(eq - c));
+			}
+			c += n + (c[n] == '/');
+		}
+		if ((hpq_file = tmpfile()) == NULL)
+			tw_die(1, "cannot create a temporary file: %s", strerror(errno));
+		memset(&ro, 0, sizeof ro);
+		ro.omit = (const char *const *)omit;
+		ro.nomit = nomit;
+		hpq = tw_pqrec_new(fileno(hpq_file), &po, &ro);
+		while (nomit > 0)
+			free(omit[--nomit]);
+		free(omit);
+	}
+	/* Bad records and records of another kind are not columns. */
+	if (tw_pqrec_add(hpq, j, j->v) == TW_PQREC_IOERR)
+		tw_die(1, "temporary file: %s", tw_pqrec_error(hpq));
+}
+
+/* The columns of the Parquet files, less the partition columns. */
+static void
+pq_columns(struct tw_buf *b)
+{
+	struct tw_pq *w;
+	int i, k, n;
+
+	if (tw_pqrec_close(hpq) < 0)
+		tw_die(1, "temporary file: %s", tw_pqrec_error(hpq));
+	w = tw_pqrec_writer(hpq);
+	for (i = 0, n = 0; i < tw_pq_nfields(w); i++) {
+		const struct tw_pq_field *f = tw_pq_field(w, i);
+		int clash = 0;
+
+		for (k = 0; k < npcols; k++)
+			clash |= strcasecmp(f->name, pcols[k].name) == 0;
+		if (clash)
+			continue;
+		if (n++)
+			tw_buf_adds(b, ",\n");
+		tw_buf_addf(b, "  `%s` ", f->name);
+		tw_pqrec_hive_type(b, f);
+	}
+	tw_pqrec_free(hpq);
+	hpq = NULL;
+	fclose(hpq_file);
+}
 
 static void
 add_found(const char *rel)
@@ -254,7 +329,7 @@ hive_ddl(struct load *L)
 	tw_buf_adds(b, "CREATE EXTERNAL TABLE IF NOT EXISTS `");
 	tw_buf_adds(b, t->name);
 	tw_buf_adds(b, "` (\n");
-	for (i = 0, n = 0; i < t->ncols; i++) {
+	for (i = 0, n = 0; i < t->ncols && hpq == NULL; i++) {
 		const struct column *c = &t->cols[i];
 		int clash = 0;
 
@@ -276,6 +351,8 @@ hive_ddl(struct load *L)
 		else
 			tw_buf_adds(b, load_hive_type(L, c));
 	}
+	if (hpq != NULL)
+		pq_columns(b);
 	tw_buf_adds(b, "\n)\nPARTITIONED BY (");
 	for (k = 0; k < npcols; k++) {
 		if (k)
@@ -283,7 +360,9 @@ hive_ddl(struct load *L)
 		tw_buf_addf(b, "`%s` %s", pcols[k].name, pcols[k].is_int ? "INT" : "STRING");
 	}
 	tw_buf_adds(b, ")\n");
-	if (L->o.part_csv)
+	if (L->o.part_parquet)
+		tw_buf_adds(b, "STORED AS PARQUET\nLOCATION ");
+	else if (L->o.part_csv)
 		tw_buf_adds(b, "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'\n"
 		    "STORED AS TEXTFILE\nLOCATION ");
 	else
@@ -296,7 +375,8 @@ hive_ddl(struct load *L)
 
 	if (!noted)
 		scan(L->o.out, "", 0);
-	qsort(found, nfound, sizeof *found, cmp);
+	if (nfound > 0)
+		qsort(found, nfound, sizeof *found, cmp);
 	for (f = 0, inbatch = 0; f < nfound; f++) {
 		const char *p = found[f];
 		struct tw_buf spec = TW_BUF_INIT;

@@ -11,7 +11,8 @@
  *
  * Partition mode: main.c hands each record to part_record, which picks
  * the directory from the pattern and appends the record to that
- * directory's open part file (gzip), publishing parts by rename.
+ * directory's open part file (NDJSON or CSV through gzip, zstd or no
+ * compressor; or Parquet), publishing parts by rename.
  *
  * Ownership: records (struct tw_json, the raw text) are borrowed for the
  * duration of one call. Everything a table keeps is copied.
@@ -32,7 +33,7 @@ enum outmode {
 	M_SQL,		/* INSERT statements in transactions */
 	M_CSV,		/* plain CSV, one table */
 	M_BULK,		/* the database's bulk loader, one table */
-	M_PART		/* partitioned gzip files */
+	M_PART		/* partitioned part files, or one Parquet file */
 };
 
 /* Column types: the schema's, plus what inference finds. */
@@ -98,6 +99,11 @@ struct opts {
 	const char *pattern;
 	const char *out;
 	int part_csv;
+	int part_parquet;	/* -f parquet */
+	int single;		/* -f parquet -o FILE without -p: one file */
+	int codec;		/* TW_ZOUT_*, or for Parquet TW_PQ_* */
+	int level;		/* 0: the codec's default */
+	int64_t row_group;	/* Parquet: bytes held before a row group */
 	int64_t roll_bytes, roll_ms;
 	int64_t max_open;
 	int fsync;
@@ -193,6 +199,8 @@ int part_path_of(struct load *L, const struct tw_json *j, const char **rel);
 
 /* hive.c */
 int hive_ddl(struct load *L);
+/* -d hive -f parquet: notes a record, for the columns of inferred files. */
+void hive_pq_note(struct load *L, const struct tw_json *j);
 /* --add-partitions read: notes the partition directory of a record. */
 void hive_note(const char *rel);
 

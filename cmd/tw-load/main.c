@@ -22,19 +22,25 @@
 #include "tw_input.h"
 #include "tw_mark.h"
 #include "tw_opt.h"
+#include "tw_parquet.h"
 #include "tw_rejects.h"
 #include "tw_sig.h"
 #include "tw_time.h"
 #include "tw_util.h"
+#include "tw_zout.h"
 
 static const char usage_text[] =
     "usage: tw-load [-cqsv] [-d sqlite|mysql|postgres|hive] [-t TABLE] [-k KEYS]\n"
     "               [--no-key] [-b N] [--no-create] [--no-index] [--bulk[=FILE]]\n"
     "               [-r FILE] [--commit-interval DUR] [--busy-timeout DUR] [FILE ...]\n"
-    "       tw-load -p PATTERN -o DIR [-f ndjson|csv] [--roll SIZE|DUR]\n"
+    "       tw-load -p PATTERN -o DIR [-f ndjson|csv|parquet] [--codec NAME]\n"
+    "               [--level N] [--row-group SIZE] [--roll SIZE|DUR]\n"
     "               [--max-open N] [--no-fsync] [--acks FILE] [FILE ...]\n"
-    "       tw-load -d hive -p PATTERN -o DIR [--location URI] [-t TABLE]\n"
-    "               [--add-partitions all|read] [FILE ...]\n"
+    "       tw-load -f parquet -o FILE [--codec NAME] [--level N]\n"
+    "               [--row-group SIZE] [--roll SIZE|DUR] [--no-fsync] [FILE ...]\n"
+    "       tw-load -d hive -p PATTERN -o DIR [-f ndjson|csv|parquet]\n"
+    "               [--location URI] [-t TABLE] [--add-partitions all|read]\n"
+    "               [FILE ...]\n"
     "       tw-load -d sqlite|mysql|postgres --storage-query\n";
 
 static void
@@ -58,8 +64,15 @@ usage(int status)
 		    "      --bulk[=FILE]       the database's bulk loader (COPY, LOAD DATA,\n"
 		    "                          .import); FILE gets the data for mysql, sqlite\n"
 		    "  -p, --partition-by PAT  write partitioned files, e.g. year=%Y/month=%m\n"
-		    "  -o, --out DIR           the partitioned directory\n"
-		    "  -f, --format FMT        ndjson (default) or csv part files\n"
+		    "  -o, --out DIR           the partitioned directory (without -p and\n"
+		    "                          with -f parquet: one Parquet file)\n"
+		    "  -f, --format FMT        ndjson (default), csv or parquet part files\n"
+		    "      --codec NAME        ndjson, csv: gzip (default), zstd or none;\n"
+		    "                          parquet: snappy (default), zstd, gzip or none\n"
+		    "      --level N           the codec's level (gzip 2, zstd 1; Parquet:\n"
+		    "                          zstd 3, gzip 6)\n"
+		    "      --row-group SIZE    Parquet: bytes held a part before a row\n"
+		    "                          group is written (default 64M)\n"
 		    "      --roll SIZE|DUR     start a new part after SIZE bytes or DUR\n"
 		    "      --max-open N        open part files at most (default 64)\n"
 		    "      --no-fsync          do not fsync parts (faster, less safe)\n"
@@ -217,6 +230,46 @@ parse_roll(struct opts *o, const char *s)
 }
 
 /*
+ * --codec and --level: for NDJSON and CSV parts tw_zout's codecs (gzip by
+ * default) and their levels; for Parquet its page codecs (snappy by
+ * default, as Spark and Hive), zstd 1-22 and gzip 1-9.
+ */
+static void
+parse_codec(struct opts *o, const char *codec, const char *level)
+{
+	const char *err;
+	int64_t v;
+	int min, max;
+
+	if (o->part_parquet) {
+		int c = codec ? tw_pq_codec_parse(codec) : TW_PQ_SNAPPY;
+
+		if (c < 0)
+			tw_die(2, "--codec: '%s' is not snappy, zstd, gzip or none "
+			    "(Parquet)", codec);
+		o->codec = c;
+		min = c == TW_PQ_ZSTD || c == TW_PQ_GZIP ? 1 : 0;
+		max = c == TW_PQ_ZSTD ? 22 : c == TW_PQ_GZIP ? 9 : 0;
+	} else {
+		int c = codec ? tw_zout_codec(codec) : TW_ZOUT_GZIP;
+
+		if (c < 0)
+			tw_die(2, "--codec: '%s' is not gzip, zstd or none", codec);
+		o->codec = c;
+		tw_zout_levels(c, &min, &max);
+	}
+	if (level == NULL)
+		return;
+	if (min == 0 && max == 0)
+		tw_die(2, "--level: the codec %s has no levels", codec ? codec :
+		    o->part_parquet ? "snappy" : "gzip");
+	if (tw_parse_int(level, min, max, &v, &err) < 0 || v == 0)
+		tw_die(2, "--level: '%s': %s (%d to %d, not 0)", level,
+		    err ? err : "not a level", min, max);
+	o->level = (int)v;
+}
+
+/*
  * --storage-query: the query whose output, run by the database's own
  * client, is "table<TAB>bytes" lines for tw-perf report -s tsv:FILE.
  */
@@ -280,6 +333,9 @@ main(int argc, char **argv)
 		{ "acks", required_argument, NULL, 13 },
 		{ "add-partitions", required_argument, NULL, 14 },
 		{ "no-index", no_argument, NULL, 15 },
+		{ "codec", required_argument, NULL, 16 },
+		{ "level", required_argument, NULL, 17 },
+		{ "row-group", required_argument, NULL, 18 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct load *L = &st;
@@ -287,7 +343,7 @@ main(int argc, char **argv)
 	struct tw_reader r;
 	struct tw_input in;
 	struct tw_json json;
-	const char *err, *bulk = NULL, *fmt = NULL;
+	const char *err, *bulk = NULL, *fmt = NULL, *codec = NULL, *level = NULL;
 	int64_t max_line = (int64_t)TW_READER_MAX_LINE;
 	int ch, want_bulk = 0, want_storage = 0;
 	enum tw_in_status ist;
@@ -405,6 +461,16 @@ main(int argc, char **argv)
 		case 15:
 			o->no_index = 1;
 			break;
+		case 16:
+			codec = optarg;
+			break;
+		case 17:
+			level = optarg;
+			break;
+		case 18:
+			if (tw_parse_size(optarg, 1024, (int64_t)1 << 32, &o->row_group, &err))
+				tw_die(2, "--row-group: %s", err);
+			break;
 		case 10:
 			printf("tw-load %s\n", TW_VERSION);
 			return 0;
@@ -433,9 +499,14 @@ main(int argc, char **argv)
 	if (fmt != NULL) {
 		if (strcmp(fmt, "csv") == 0)
 			o->part_csv = 1;
+		else if (strcmp(fmt, "parquet") == 0)
+			o->part_parquet = 1;
 		else if (strcmp(fmt, "ndjson") != 0)
-			tw_die(2, "--format: '%s' is not ndjson or csv", fmt);
+			tw_die(2, "--format: '%s' is not ndjson, csv or parquet", fmt);
 	}
+	parse_codec(o, codec, level);
+	if (o->row_group && !o->part_parquet)
+		tw_die(2, "--row-group goes with --format parquet");
 	if (want_bulk) {
 		if (o->mode == M_CSV)
 			tw_die(2, "--bulk and --csv together");
@@ -456,7 +527,9 @@ main(int argc, char **argv)
 		if (o->mode != M_SQL)
 			tw_die(2, "--dialect hive writes DDL only (no --csv or --bulk)");
 	} else if (o->pattern != NULL || o->out != NULL) {
-		if (o->out == NULL || o->pattern == NULL)
+		if (o->out != NULL && o->pattern == NULL && o->part_parquet)
+			o->single = 1;	/* one Parquet file */
+		else if (o->out == NULL || o->pattern == NULL)
 			tw_die(2, "partition mode needs both --partition-by and --out");
 		if (o->mode != M_SQL)
 			tw_die(2, "--csv and --bulk are for SQL mode; use --format csv");
@@ -464,6 +537,12 @@ main(int argc, char **argv)
 	}
 	if (o->acks != NULL && o->mode != M_PART)
 		tw_die(2, "--acks goes with partition mode (-p and -o)");
+	if ((codec != NULL || level != NULL || o->row_group) && o->mode != M_PART &&
+	    o->dialect != D_HIVE)
+		tw_die(2, "--codec, --level and --row-group go with partition mode "
+		    "(-p and -o)");
+	if (fmt != NULL && o->mode != M_PART && o->dialect != D_HIVE)
+		tw_die(2, "--format goes with partition mode (-p and -o)");
 	if (o->hive_add_read && o->dialect != D_HIVE)
 		tw_die(2, "--add-partitions goes with --dialect hive");
 
@@ -513,6 +592,8 @@ main(int argc, char **argv)
 				break;
 			}
 			L->err = "bad record";
+			if (o->dialect == D_HIVE && o->part_parquet)
+				hive_pq_note(L, &json);
 			L->cur_name = in.name;
 			L->cur_line = in.lineno;
 			if ((o->mode == M_PART ? part_record(L, &json, in.raw, in.rawlen) :

@@ -1,22 +1,45 @@
 /*
- * part.c: Hive-style partitioned directories of gzip part files.
+ * part.c: Hive-style partitioned directories of part files: NDJSON or
+ * CSV through a compressor (lib/tw_zout: gzip, zstd, none), or Parquet
+ * (lib/tw_pqrec); and one Parquet file for a stream without partitions.
  *
  * Each record goes to the directory its time and fields name through
  * the pattern (year=%Y/month=%m/lang=%{lang}). A part is written as
- * DIR/.../.part-<ms>-<host>-<pid>-<seq>.<ext>.gz.tmp, and published when it is
- * rolled, evicted (more than --max-open open) or at the end: deflate
- * finished, fsync, rename to part-<ms>-<host>-<pid>-<seq>.<ext>.gz, fsync
- * of the directory. Readers ignore names starting with '.', so a part is
- * either absent or complete.
+ * DIR/.../.part-<ms>-<host>-<pid>-<seq>.<ext>.tmp, and published when it
+ * is rolled, evicted (more than --max-open open) or at the end: the
+ * stream finished (gzip trailer, zstd's last block, Parquet's footer),
+ * fsync, rename to part-<ms>-<host>-<pid>-<seq>.<ext>, fsync of the
+ * directory. Readers ignore names starting with '.', so a part is either
+ * absent or complete.
  *
- * Stream marks (tw_mark.h) make what came before them durable: every open
- * part is flushed to a point where its bytes so far decode on their own
- * (Z_SYNC_FLUSH), fsynced, and then the mark is acknowledged on --acks.
- * A tw-load killed with SIGKILL leaves its temporary parts behind; the
- * next tw-load on the same host and directory salvages them: the whole
- * records they hold (everything before the last acknowledged mark, and
- * maybe more) are published under the name the dead writer would have
- * used, so a salvage that is itself interrupted is simply done again.
+ * Files per partition. Parts beyond --max-open are closed to make room,
+ * so a partition visited in turn with many others would get a file for
+ * every visit. Each partition counts the parts published early for it
+ * (evicted) since its last roll; one that reached EVICT_MAX is not
+ * evicted again until it rolls: the least recently used of the others
+ * goes, or, when every open part is of such a partition, none, and
+ * --max-open is exceeded (up to the limit of descriptors, which then
+ * wins). So a partition gets at most EVICT_MAX + 1 files a roll (a run,
+ * without --roll), and a part reopened after an eviction keeps the time
+ * its roll period started.
+ *
+ * Stream marks (tw_mark.h) make what came before them durable. NDJSON
+ * and CSV parts are synced at a mark (tw_zout_sync: their bytes so far
+ * decode on their own) and fsynced, and the mark is acknowledged on
+ * --acks at once. A tw-load killed with SIGKILL leaves its temporary
+ * parts behind; the next tw-load on the same host and directory
+ * salvages them: the whole records a decoder reads from them (every
+ * record before the last acknowledged mark, and maybe more) are
+ * published under the name the dead writer would have used, so a
+ * salvage that is itself interrupted is simply done again.
+ *
+ * A Parquet part cannot be synced (its footer comes last) nor salvaged:
+ * a dead writer's temporary Parquet part is removed. That loses nothing
+ * acknowledged, because for Parquet a mark is acknowledged only once
+ * every part that was open at the mark has been published (marks wait,
+ * in order, in P.pending): each part remembers how many marks came
+ * before it opened, and mark k goes out when no open Parquet part
+ * opened before it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,27 +53,42 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "load.h"
 #include "tw_csv.h"
 #include "tw_part.h"
+#include "tw_pqrec.h"
 #include "tw_reader.h"
 #include "tw_time.h"
 #include "tw_util.h"
+#include "tw_zout.h"
 
-#define ZOUT (64 << 10)
+#define EVICT_MAX 2		/* early publications of a partition a roll */
+#define PENDING_MAX 4096	/* marks waiting for Parquet parts */
 
+struct part;
+
+/* A partition written to in this roll period. */
+struct pinfo {
+	char *key;		/* relative directory */
+	uint64_t hash;
+	struct part *open;	/* its open part, or NULL */
+	int evicted;		/* parts published early since its last roll */
+	int64_t since;		/* when its roll period began */
+};
 
 struct part {
-	char *key;		/* relative directory */
+	struct pinfo *pi;
 	char *tmp, *fin, *dir;
 	int fd;
-	z_stream z;
-	unsigned char *zbuf;
-	uint64_t in_bytes;
+	struct tw_zout z;	/* NDJSON, CSV */
+	int zopen;
+	struct tw_pqrec *pq;	/* Parquet */
+	uint64_t in_bytes;	/* NDJSON and CSV bytes given */
+	uint64_t nrec;
 	int64_t opened_ms;
 	uint64_t used;
+	uint64_t mark0;		/* marks seen before it opened */
 	int broken;		/* a write failed: never published */
 	int synced;		/* nothing written since the last sync */
 };
@@ -59,20 +97,41 @@ struct pstate {
 	struct tw_part_pat pat;
 	struct part **open;
 	int nopen;
+	int64_t hard_open;	/* descriptors we may hold at most */
+	int over_warned;
 	uint64_t seq, clock;
 	struct tw_buf path, rec, val;
+	/* partitions of this roll period: open addressing on key hashes */
+	struct pinfo **pset;
+	size_t pcap, pn;
 	/* CSV: the columns of the first record's type */
 	char **cols;
 	int ncols;
 	int rtype;
-	char *rtname;
 	int have_cols;
-	uint64_t parts_published;
+	/* Parquet */
+	struct tw_pq_opts po;
+	struct tw_pqrec_opts ro;
+	char **omit;
+	int nomit;
+	/* one file (-f parquet -o FILE without -p) */
+	char *sdir, *sstem;
+	uint64_t sfiles;
+	uint64_t parts_published, evictions, nul_removed, widened,
+	    skipped_fields;
 	/* --acks: where acknowledged marks go */
 	int ack_fd;
 	const char *ack_path;
-	uint64_t marks, acks_dropped;
+	uint64_t marks, acked, acks_dropped;
 	int ack_broken;
+	struct tw_buf *pending;	/* marks marks - npending + 1 .. marks */
+	/* compressors of published parts, kept for the next ones: a part
+	 * in a partition with few records costs no new state (404 KiB for
+	 * gzip, 1.3 MiB for zstd, zeroed page by page) */
+	struct tw_zout *zpool;
+	int nzpool;
+	size_t npending;
+	uint64_t superseded;
 };
 
 static struct pstate P;
@@ -101,11 +160,22 @@ set_host(void)
 }
 
 static int fail_io(struct load *L, const char *what, const char *path);
-static int zwrite(struct load *L, struct part *pt, const void *data, size_t n,
-    int flush);
 static int publish(struct load *L, struct part *pt);
 static void part_free(struct part *pt);
 static int fsync_dir(const char *dir);
+
+/* The extension of part names: "ndjson.gz", "csv.zst", "parquet". */
+static const char *
+part_ext(const struct load *L)
+{
+	static char ext[32];
+
+	if (L->o.part_parquet)
+		return "parquet";
+	snprintf(ext, sizeof ext, "%s%s", L->o.part_csv ? "csv" : "ndjson",
+	    tw_zout_suffix(L->o.codec));
+	return ext;
+}
 
 /*
  * Parses the name of a temporary part, ".part-MS-HOST-PID-SEQ.EXT.tmp" or
@@ -141,12 +211,21 @@ temp_owner(const char *name, int *salvage)
 	return pid;
 }
 
+static int
+ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
 /*
- * Salvages dir/name, a temporary part of a dead writer: its whole records
- * (lines that end in a newline; for CSV, outside quotes too) are written
- * to a new part under the final name the writer would have given it.
- * Returns the records kept, or -1 when the file could not be read (it is
- * left as it is).
+ * Salvages dir/name, a temporary NDJSON or CSV part of a dead writer:
+ * the whole records a decoder reads from it (lines that end in a
+ * newline; for CSV, outside quotes too) are written, with the same
+ * codec, to a new part under the final name the writer would have given
+ * it. Returns the records kept, or -1 when the file could not be read
+ * (it is left as it is).
  */
 static int64_t
 salvage(struct load *L, const char *dir, const char *name)
@@ -159,14 +238,14 @@ salvage(struct load *L, const char *dir, const char *name)
 	size_t len, n = strlen(name);
 	enum tw_read_status rs;
 	int64_t kept = 0;
-	int csv = strstr(name, ".csv.") != NULL, quotes = 0, bad = 0;
-	int seen_err = 0;
+	int csv = strstr(name, ".csv.") != NULL, quotes = 0, bad = 0, header;
+	int codec = ends_with(name, n, ".gz.tmp") ? TW_ZOUT_GZIP :
+	    ends_with(name, n, ".zst.tmp") ? TW_ZOUT_ZSTD : TW_ZOUT_NONE;
 
 	tw_buf_addf(&path, "%s/%s", dir, name);
 	memset(&pt, 0, sizeof pt);
 	pt.fd = -1;
 	pt.dir = tw_xstrdup(dir);
-	pt.key = tw_xstrdup("");
 	tw_buf_reset(&P.val);
 	/* part-MS-HOST-PID-SEQ.EXT: the name the dead writer would have used. */
 	tw_buf_addf(&P.val, "%s/", dir);
@@ -177,6 +256,7 @@ salvage(struct load *L, const char *dir, const char *name)
 	tw_buf_add(&P.val, name + 1, n - 1);
 	pt.tmp = tw_xstrdup(P.val.p);
 
+	header = csv;
 	files[0] = path.p;
 	tw_reader_open(&r, files, 1);
 	while ((rs = tw_reader_next(&r, &line, &len)) != TW_READ_EOF) {
@@ -188,7 +268,6 @@ salvage(struct load *L, const char *dir, const char *name)
 			if (strstr(r.errmsg, "cut short") == NULL &&
 			    strstr(r.errmsg, "invalid") == NULL)
 				bad = 1;
-			seen_err = 1;
 			break;
 		}
 		if (rs == TW_READ_LONG || !r.nl)
@@ -210,24 +289,24 @@ salvage(struct load *L, const char *dir, const char *name)
 				bad = 1;
 				break;
 			}
-			if (deflateInit2(&pt.z, 6, Z_DEFLATED, 15 + 16, 8,
-			    Z_DEFAULT_STRATEGY) != Z_OK)
-				tw_oom();
-			pt.zbuf = tw_xmalloc(ZOUT);
-			pt.z.next_out = pt.zbuf;
-			pt.z.avail_out = ZOUT;
+			if (tw_zout_open(&pt.z, codec, TW_ZOUT_DEFAULT, pt.fd) < 0)
+				tw_die(1, "%s: %s", pt.tmp, strerror(errno));
+			pt.zopen = 1;
 		}
-		if (zwrite(L, &pt, rec.p, rec.len, Z_NO_FLUSH) < 0) {
+		if (tw_zout_write(&pt.z, rec.p, rec.len) < 0) {
+			pt.broken = 1;
+			fail_io(L, "write error", pt.tmp);
 			bad = 1;
 			break;
 		}
 		/* A CSV part's header is not a record. */
-		if (!(csv && kept == 0 && pt.in_bytes == 0))
+		if (header)
+			header = 0;
+		else
 			kept++;
-		pt.in_bytes += rec.len;
+		pt.nrec++;
 		tw_buf_reset(&rec);
 	}
-	(void)seen_err;
 	tw_reader_close(&r);
 	if (bad) {
 		if (pt.fd >= 0) {
@@ -249,10 +328,8 @@ salvage(struct load *L, const char *dir, const char *name)
 		unlink(path.p);
 		kept = 0;
 	}
-	if (pt.zbuf)
-		deflateEnd(&pt.z);
-	free(pt.zbuf);
-	free(pt.key);
+	if (pt.zopen)
+		tw_zout_free(&pt.z);
 	free(pt.tmp);
 	free(pt.fin);
 	free(pt.dir);
@@ -262,24 +339,27 @@ salvage(struct load *L, const char *dir, const char *name)
 }
 
 struct salvage_count {
-	uint64_t parts, records, removed, failed;
+	uint64_t parts, records, removed, parquet, failed;
 };
 
 /*
  * Salvages the temporary parts that a tw-load of this host killed by
  * SIGKILL (or a power cut) left: .part-MS-HOST-PID-SEQ.EXT.tmp with this
  * host's name and a pid that no longer runs; an interrupted salvage's
- * own temporary file is removed (its source is still there). Parts of
- * other hosts (a shared file system) and of live writers are left alone.
+ * own temporary file is removed (its source is still there), and so is a
+ * Parquet part (no footer: nothing in it can be read, and no mark was
+ * acknowledged for its records). Parts of other hosts (a shared file
+ * system) and of live writers are left alone. maxdepth 0: dir only.
  */
 static void
-clean_stale(struct load *L, const char *dir, int depth, struct salvage_count *c)
+clean_stale(struct load *L, const char *dir, int depth, int maxdepth,
+    struct salvage_count *c)
 {
 	DIR *d;
 	struct dirent *e;
 	char path[PATH_MAX];
 
-	if (depth > 32 || (d = opendir(dir)) == NULL)
+	if (depth > maxdepth || (d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		struct stat sb;
@@ -293,7 +373,7 @@ clean_stale(struct load *L, const char *dir, int depth, struct salvage_count *c)
 		    lstat(path, &sb) < 0)
 			continue;
 		if (S_ISDIR(sb.st_mode)) {
-			clean_stale(L, path, depth + 1, c);
+			clean_stale(L, path, depth + 1, maxdepth, c);
 			continue;
 		}
 		if (!S_ISREG(sb.st_mode) || (pid = temp_owner(p, &sv)) == 0 ||
@@ -302,6 +382,9 @@ clean_stale(struct load *L, const char *dir, int depth, struct salvage_count *c)
 		if (sv) {
 			if (unlink(path) == 0)
 				c->removed++;
+		} else if (ends_with(p, strlen(p), ".parquet.tmp")) {
+			if (unlink(path) == 0)
+				c->parquet++;
 		} else {
 			int64_t k = salvage(L, dir, p);
 
@@ -317,14 +400,26 @@ clean_stale(struct load *L, const char *dir, int depth, struct salvage_count *c)
 	closedir(d);
 }
 
-/* The die hook: out of memory or another fatal error leaves no temp part. */
+/*
+ * 1 when a part that cannot be published must stay for the next start's
+ * salvage: an NDJSON or CSV part that holds records of an acknowledged
+ * mark (synced, so readable up to there).
+ */
+static int
+keep_for_salvage(const struct part *pt)
+{
+	return pt->pq == NULL && P.acked > pt->mark0;
+}
+
+/* The die hook: out of memory or another fatal error leaves no temp
+ * part, but for those that hold acknowledged records. */
 static void
 unlink_open(void)
 {
 	int i;
 
 	for (i = 0; i < P.nopen; i++)
-		if (P.open[i]->tmp)
+		if (P.open[i]->tmp && !keep_for_salvage(P.open[i]))
 			unlink(P.open[i]->tmp);
 }
 
@@ -359,39 +454,130 @@ mkdir_p(const char *dir)
 	return rc;
 }
 
+/* The names of the pattern's components (year for year=%Y). */
+static void
+pattern_names(const char *pattern)
+{
+	const char *c = pattern;
+
+	while (c && *c) {
+		size_t len = strcspn(c, "/");
+		const char *eq = memchr(c, '=', len);
+
+		if (eq) {
+			P.omit = tw_xrealloc(P.omit, (size_t)(P.nomit + 1) * sizeof *P.omit);
+			P.omit[P.nomit++] = tw_xstrndup(c, (size_t)(eq - c));
+		}
+		c += len;
+		if (*c == '/')
+			c++;
+	}
+}
+
+static void
+on_widen(void *arg, const char *field, const char *from, const char *to)
+{
+	struct load *L = arg;
+
+	P.widened++;
+	if (!L->o.quiet)
+		tw_warn("%s:%llu: column '%s' widened from %s to %s in its part",
+		    L->cur_name ? L->cur_name : "-", (unsigned long long)L->cur_line,
+		    field, from, to);
+}
+
+/* One file: its directory and the stem of numbered names. */
+static int
+single_init(struct load *L, char *errbuf, size_t errlen)
+{
+	const char *out = L->o.out, *sl = strrchr(out, '/');
+	struct stat sb;
+	size_t n;
+
+	if (sl == NULL)
+		P.sdir = tw_xstrdup(".");
+	else if (sl == out)
+		P.sdir = tw_xstrdup("/");
+	else
+		P.sdir = tw_xstrndup(out, (size_t)(sl - out));
+	if ((sl ? sl[1] : out[0]) == '\0') {
+		snprintf(errbuf, errlen, "%s: a file name is needed (one Parquet "
+		    "file without --partition-by)", out);
+		return -1;
+	}
+	/* It is replaced by a rename: never a device, a FIFO or a directory. */
+	if (stat(out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(errbuf, errlen, "%s: not a regular file (one Parquet file "
+		    "is written beside it and renamed over it)", out);
+		return -1;
+	}
+	n = strlen(out);
+	if (ends_with(out, n, ".parquet"))
+		n -= 8;
+	P.sstem = tw_xstrndup(out, n);
+	if (mkdir_p(P.sdir) < 0) {
+		snprintf(errbuf, errlen, "%s: %s", P.sdir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 part_init(struct load *L, char *errbuf, size_t errlen)
 {
 	struct stat sb;
 	struct rlimit rl;
-	struct salvage_count c = { 0, 0, 0, 0 };
+	struct salvage_count c = { 0, 0, 0, 0, 0 };
+	const char *top;
 
-	if (tw_part_compile(&P.pat, L->o.pattern, errbuf, errlen) < 0)
+	if (L->o.pattern != NULL &&
+	    tw_part_compile(&P.pat, L->o.pattern, errbuf, errlen) < 0)
 		return -1;
-	if (mkdir_p(L->o.out) < 0) {
-		snprintf(errbuf, errlen, "%s: %s", L->o.out, strerror(errno));
-		return -1;
-	}
-	if (stat(L->o.out, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		snprintf(errbuf, errlen, "%s: not a directory", L->o.out);
-		return -1;
+	if (L->o.single) {
+		if (single_init(L, errbuf, errlen) < 0)
+			return -1;
+		top = P.sdir;
+	} else {
+		if (mkdir_p(L->o.out) < 0) {
+			snprintf(errbuf, errlen, "%s: %s", L->o.out, strerror(errno));
+			return -1;
+		}
+		if (stat(L->o.out, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			snprintf(errbuf, errlen, "%s: not a directory", L->o.out);
+			return -1;
+		}
+		top = L->o.out;
 	}
 	P.rtype = -2;
 	P.ack_fd = -1;
 	L->part = &P;
 	set_host();
-	clean_stale(L, L->o.out, 0, &c);
+	if (L->o.part_parquet) {
+		pattern_names(L->o.pattern);
+		P.po.codec = (enum tw_pq_codec)L->o.codec;
+		P.po.level = L->o.level;
+		P.po.row_group_bytes = (size_t)L->o.row_group;
+		P.ro.omit = (const char *const *)P.omit;
+		P.ro.nomit = P.nomit;
+		P.ro.on_widen = on_widen;
+		P.ro.arg = L;
+	}
+	clean_stale(L, top, 0, L->o.single ? 0 : 32, &c);
 	L->fatal = 0;
 	/* Said even with -q: a crash was repaired. */
 	if (c.parts)
 		tw_warn("%s: salvaged %llu records from %llu parts left by a killed tw-load",
-		    L->o.out, (unsigned long long)c.records, (unsigned long long)c.parts);
+		    top, (unsigned long long)c.records, (unsigned long long)c.parts);
 	if (c.removed && !L->o.quiet)
 		tw_warn("%s: removed %llu temporary files left by a killed tw-load "
-		    "(no whole record in them)", L->o.out, (unsigned long long)c.removed);
+		    "(no whole record in them)", top, (unsigned long long)c.removed);
+	if (c.parquet && !L->o.quiet)
+		tw_warn("%s: removed %llu temporary Parquet parts left by a killed "
+		    "tw-load (no mark was acknowledged for their records)", top,
+		    (unsigned long long)c.parquet);
 	if (c.failed)
 		tw_warn("%s: %llu temporary parts left by a killed tw-load could not "
-		    "be salvaged (left in place)", L->o.out, (unsigned long long)c.failed);
+		    "be salvaged (left in place)", top, (unsigned long long)c.failed);
 	if (L->o.acks != NULL) {
 		int fd = open(L->o.acks, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 
@@ -410,12 +596,15 @@ part_init(struct load *L, char *errbuf, size_t errlen)
 		P.ack_path = L->o.acks;
 	}
 	/* Each open part holds a descriptor: stay under the limit. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (int64_t)rl.rlim_cur - 16 < L->o.max_open) {
-		L->o.max_open = (int64_t)rl.rlim_cur > 32 ? (int64_t)rl.rlim_cur - 16 : 1;
-		if (!L->o.quiet)
-			tw_warn("--max-open: %lld, below the limit of open files",
-			    (long long)L->o.max_open);
+	P.hard_open = 100000;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		P.hard_open = (int64_t)rl.rlim_cur > 32 ? (int64_t)rl.rlim_cur - 16 : 1;
+		if (P.hard_open < L->o.max_open) {
+			L->o.max_open = P.hard_open;
+			if (!L->o.quiet)
+				tw_warn("--max-open: %lld, below the limit of open files",
+				    (long long)L->o.max_open);
+		}
 	}
 	tw_atdie(unlink_open);
 	return 0;
@@ -484,6 +673,12 @@ make_path(struct load *L, const struct tw_json *j)
 	struct valctx c = { L, j };
 	int64_t ms;
 
+	if (L->o.single) {
+		tw_buf_reset(&P.path);
+		tw_buf_addc(&P.path, '\0');
+		P.path.len = 0;
+		return 0;
+	}
 	return tw_part_path(&P.pat, &P.path, record_time(j, &ms) == 0 ? &ms : NULL,
 	    field_value, &c, &L->err);
 }
@@ -509,80 +704,63 @@ fsync_dir(const char *dir)
 	return rc;
 }
 
+/*
+ * Creates directory path under --out and its missing parents, deepest
+ * first: a new leaf next to existing parents costs one mkdir. New
+ * directories are fsynced into their parents.
+ */
 static int
-mkdirs(struct load *L, const char *path)
+mkdir_up(struct load *L, char *p, size_t top)
 {
-	char *p = tw_xstrdup(path), *s = p + strlen(L->o.out) + 1;
+	char *sl;
 
-	for (;;) {
-		char *e = strchr(s, '/');
-
-		if (e)
-			*e = '\0';
-		if (mkdir(p, 0777) == 0) {
-			char *parent = tw_xstrdup(p), *sl = strrchr(parent, '/');
-
-			if (sl)
-				*sl = '\0';
-			if (L->o.fsync)
-				fsync_dir(parent);
-			free(parent);
-		} else if (errno != EEXIST) {
-			fail_io(L, "cannot create directory", p);
-			free(p);
-			return -1;
-		}
-		if (!e)
-			break;
-		*e = '/';
-		s = e + 1;
+	if (mkdir(p, 0777) == 0)
+		goto made;
+	if (errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || (sl = strrchr(p, '/')) == NULL ||
+	    (size_t)(sl - p) <= top) {
+		fail_io(L, "cannot create directory", p);
+		return -1;
 	}
-	free(p);
+	*sl = '\0';
+	if (mkdir_up(L, p, top) < 0)
+		return -1;
+	*sl = '/';
+	if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+		fail_io(L, "cannot create directory", p);
+		return -1;
+	}
+made:
+	if (L->o.fsync && (sl = strrchr(p, '/')) != NULL) {
+		*sl = '\0';
+		fsync_dir(p);
+		*sl = '/';
+	}
 	return 0;
 }
 
-/*
- * Deflates data[0..n) into the part and writes what deflate hands out.
- * flush: Z_NO_FLUSH; Z_SYNC_FLUSH, after which every byte given so far
- * is in the file in a form that decodes without what follows; Z_FINISH.
- */
 static int
-zwrite(struct load *L, struct part *pt, const void *data, size_t n, int flush)
+mkdirs(struct load *L, const char *path)
 {
-	pt->z.next_in = (unsigned char *)(uintptr_t)data;
-	pt->z.avail_in = (unsigned)n;
-	for (;;) {
-		size_t have;
-		int full, zr = deflate(&pt->z, flush);
+	char *p;
+	int rc;
 
-		if (zr == Z_STREAM_ERROR) {
-			errno = EIO;
-			pt->broken = 1;
-			return fail_io(L, "deflate failed", pt->tmp);
-		}
-		full = pt->z.avail_out == 0;
-		have = ZOUT - pt->z.avail_out;
-		if (full || (flush != Z_NO_FLUSH && have > 0)) {
-			size_t off = 0;
+	if (L->o.single)
+		return 0;
+	p = tw_xstrdup(path);
+	rc = mkdir_up(L, p, strlen(L->o.out));
+	free(p);
+	return rc;
+}
 
-			while (off < have) {
-				ssize_t k = write(pt->fd, pt->zbuf + off, have - off);
-
-				if (k < 0 && errno == EINTR)
-					continue;
-				if (k < 0) {
-					pt->broken = 1;
-					return fail_io(L, "write error", pt->tmp);
-				}
-				off += (size_t)k;
-			}
-			pt->z.next_out = pt->zbuf;
-			pt->z.avail_out = ZOUT;
-		}
-		/* Done when deflate had room to spare: all input taken and,
-		 * for a flush, all of it handed out. */
-		if (flush == Z_FINISH ? zr == Z_STREAM_END : !full && pt->z.avail_in == 0)
-			break;
+/* Compresses data[0..n) into the part. */
+static int
+zwrite(struct load *L, struct part *pt, const void *data, size_t n)
+{
+	if (tw_zout_write(&pt->z, data, n) < 0) {
+		pt->broken = 1;
+		return fail_io(L, "write error", pt->tmp);
 	}
 	if (n > 0)
 		pt->synced = 0;
@@ -592,16 +770,28 @@ zwrite(struct load *L, struct part *pt, const void *data, size_t n, int flush)
 static void
 part_free(struct part *pt)
 {
-	deflateEnd(&pt->z);
-	free(pt->zbuf);
-	free(pt->key);
+	if (pt->zopen && pt->fd < 0 && P.nzpool < 16) {
+		P.zpool = tw_xrealloc(P.zpool, (size_t)(P.nzpool + 1) * sizeof *P.zpool);
+		P.zpool[P.nzpool++] = pt->z;
+	} else if (pt->zopen)
+		tw_zout_free(&pt->z);
+	if (pt->pq) {
+		const struct tw_pqrec_counts *c = tw_pqrec_counts(pt->pq);
+
+		P.nul_removed += c->nul_removed;
+		P.skipped_fields += c->skipped_fields;
+		tw_pqrec_free(pt->pq);
+	}
 	free(pt->tmp);
 	free(pt->fin);
 	free(pt->dir);
 	free(pt);
 }
 
-/* Finishes, syncs and renames a part; on failure its temp file goes. */
+/*
+ * Finishes, syncs and renames a part; on failure its temp file goes. A
+ * part that holds no record (its only records were bad) is removed.
+ */
 static int
 publish(struct load *L, struct part *pt)
 {
@@ -609,9 +799,21 @@ publish(struct load *L, struct part *pt)
 
 	if (pt->broken)
 		rc = -1;
-	else if (zwrite(L, pt, "", 0, Z_FINISH) < 0)
-		rc = -1;
-	else if (L->o.fsync && fsync(pt->fd) < 0)
+	else if (pt->nrec == 0) {
+		close(pt->fd);
+		pt->fd = -1;
+		unlink(pt->tmp);
+		return 0;
+	} else if (pt->pq != NULL) {
+		if (tw_pqrec_close(pt->pq) < 0) {
+			tw_warn("%s: write error: %s", pt->tmp, tw_pqrec_error(pt->pq));
+			L->fatal = 1;
+			L->err = NULL;
+			rc = -1;
+		}
+	} else if (tw_zout_finish(&pt->z) < 0)
+		rc = fail_io(L, "write error", pt->tmp);
+	if (rc == 0 && L->o.fsync && fsync(pt->fd) < 0)
 		rc = fail_io(L, "fsync failed", pt->tmp);
 	if (close(pt->fd) < 0 && rc == 0)
 		rc = fail_io(L, "close failed", pt->tmp);
@@ -620,17 +822,197 @@ publish(struct load *L, struct part *pt)
 		rc = fail_io(L, "cannot publish", pt->tmp);
 	if (rc == 0 && L->o.fsync && fsync_dir(pt->dir) < 0)
 		rc = fail_io(L, "fsync of the directory failed", pt->dir);
-	if (rc < 0)
+	if (rc < 0 && keep_for_salvage(pt))
+		tw_warn("%s: left for the next start to salvage (it holds "
+		    "acknowledged records)", pt->tmp);
+	else if (rc < 0)
 		unlink(pt->tmp);
 	else
 		P.parts_published++;
 	return rc;
 }
 
+/* ---- acknowledgements ---------------------------------------------------- */
+
+/* Writes the mark line to --acks; never blocks, never fails the load. */
 static void
-drop(int i)
+ack(struct load *L, const char *raw, size_t n)
 {
+	size_t off = 0;
+
+	if (P.ack_fd < 0 || P.ack_broken)
+		return;
+	while (off < n) {
+		ssize_t k = write(P.ack_fd, raw + off, n - off);
+
+		if (k >= 0) {
+			off += (size_t)k;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			P.acks_dropped++;	/* nobody reads now; a later one will do */
+			return;
+		}
+		if (!L->o.quiet)
+			tw_warn("%s: %s; no more acknowledgements", P.ack_path,
+			    strerror(errno));
+		P.ack_broken = 1;
+		return;
+	}
+}
+
+/*
+ * Acknowledges the marks that wait and may go: mark k when no open
+ * Parquet part opened before it (mark0 < k).
+ */
+static void
+acks_flush(struct load *L)
+{
+	uint64_t lim = P.marks;
+	size_t i, go;
+	int k;
+
+	if (P.npending == 0)
+		return;
+	for (k = 0; k < P.nopen; k++)
+		if (P.open[k]->pq != NULL && P.open[k]->mark0 < lim)
+			lim = P.open[k]->mark0;
+	if (lim <= P.acked)
+		return;
+	go = (size_t)(lim - P.acked);
+	if (go > P.npending)
+		go = P.npending;
+	for (i = 0; i < go; i++) {
+		ack(L, P.pending[i].p, P.pending[i].len);
+		tw_buf_free(&P.pending[i]);
+	}
+	memmove(P.pending, P.pending + go, (P.npending - go) * sizeof *P.pending);
+	P.npending -= go;
+	P.acked = lim;
+}
+
+/* ---- partitions -------------------------------------------------------- */
+
+static uint64_t
+key_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void
+pset_grow(void)
+{
+	struct pinfo **old = P.pset;
+	size_t oc = P.pcap, i;
+
+	P.pcap = P.pcap ? P.pcap * 2 : 256;
+	P.pset = tw_xcalloc(P.pcap, sizeof *P.pset);
+	for (i = 0; i < oc; i++)
+		if (old[i] != NULL) {
+			size_t k = old[i]->hash & (P.pcap - 1);
+
+			while (P.pset[k] != NULL)
+				k = (k + 1) & (P.pcap - 1);
+			P.pset[k] = old[i];
+		}
+	free(old);
+}
+
+/* The partition rel[0..n), added when new. */
+static struct pinfo *
+pinfo_get(const char *rel, size_t n)
+{
+	uint64_t h = key_hash(rel, n);
+	size_t k;
+	struct pinfo *pi;
+
+	if (P.pn * 2 >= P.pcap)
+		pset_grow();
+	for (k = h & (P.pcap - 1); (pi = P.pset[k]) != NULL; k = (k + 1) & (P.pcap - 1))
+		if (pi->hash == h && strcmp(pi->key, rel) == 0)
+			return pi;
+	pi = tw_xcalloc(1, sizeof *pi);
+	pi->key = tw_xstrndup(rel, n);
+	pi->hash = h;
+	P.pset[k] = pi;
+	P.pn++;
+	return pi;
+}
+
+/* Forgets a partition with no open part and nothing to remember. */
+static void
+pinfo_drop(struct pinfo *pi)
+{
+	size_t k, j;
+
+	for (k = pi->hash & (P.pcap - 1); P.pset[k] != pi; k = (k + 1) & (P.pcap - 1))
+		;
+	P.pset[k] = NULL;
+	P.pn--;
+	/* Backward-shift deletion keeps every probe chain whole. */
+	for (j = (k + 1) & (P.pcap - 1); P.pset[j] != NULL; j = (j + 1) & (P.pcap - 1)) {
+		size_t home = P.pset[j]->hash & (P.pcap - 1);
+
+		if ((j > k && (home <= k || home > j)) ||
+		    (j < k && (home <= k && home > j))) {
+			P.pset[k] = P.pset[j];
+			P.pset[j] = NULL;
+			k = j;
+		}
+	}
+	free(pi->key);
+	free(pi);
+}
+
+enum why { W_ROLL, W_EVICT, W_END };
+
+/*
+ * Takes P.open[i] off the open list and publishes it. A roll or the end
+ * closes its partition's roll period; an eviction counts against it.
+ */
+static int
+retire(struct load *L, int i, enum why why)
+{
+	struct part *pt = P.open[i];
+	struct pinfo *pi = pt->pi;
+	int rc;
+
+	/* Still listed while it is published, so that the die hook (out
+	 * of memory in the compressor's last call) removes its file. */
+	rc = publish(L, pt);
 	P.open[i] = P.open[--P.nopen];
+	part_free(pt);
+	pi->open = NULL;
+	if (why == W_EVICT) {
+		pi->evicted++;
+		P.evictions++;
+	} else
+		pinfo_drop(pi);
+	if (rc == 0 && !L->fatal)
+		acks_flush(L);
+	return rc;
+}
+
+/* The least recently used part to evict, or -1 (any: the LRU of all). */
+static int
+victim(struct load *L, int any)
+{
+	int i, lru = -1;
+
+	for (i = 0; i < P.nopen; i++) {
+		if (!any && P.open[i]->pi->evicted >= EVICT_MAX)
+			continue;
+		if (lru < 0 || P.open[i]->used < P.open[lru]->used)
+			lru = i;
+	}
+	return lru;
 }
 
 static void
@@ -646,64 +1028,85 @@ csv_header(struct tw_buf *b)
 	tw_buf_addc(b, '\n');
 }
 
+static int
+open_tmp(struct load *L, const char *path)
+{
+	int flags = O_CREAT | O_EXCL | O_CLOEXEC;
+
+	/* Widening a Parquet column reads written row groups back. */
+	flags |= L->o.part_parquet ? O_RDWR : O_WRONLY;
+	return open(path, flags, 0666);
+}
+
 static struct part *
-part_open(struct load *L, const char *rel)
+part_open(struct load *L, struct pinfo *pi)
 {
 	struct part *pt;
 	int64_t now = tw_now_ms();
-	const char *ext = L->o.part_csv ? "csv" : "ndjson";
-	int i, lru = 0;
+	const char *ext = part_ext(L);
+	int i;
 
 	if (P.nopen >= L->o.max_open) {
-		for (i = 1; i < P.nopen; i++)
-			if (P.open[i]->used < P.open[lru]->used)
-				lru = i;
-		pt = P.open[lru];
-		drop(lru);
-		if (publish(L, pt) < 0) {
-			part_free(pt);
-			return NULL;
-		}
-		part_free(pt);
+		/* Make room: the least recently used part whose partition
+		 * may still get another file this roll; at the limit of
+		 * descriptors, any. */
+		i = victim(L, P.nopen >= P.hard_open);
+		if (i >= 0) {
+			if (retire(L, i, W_EVICT) < 0)
+				return NULL;
+		} else if (!P.over_warned++ && !L->o.quiet)
+			tw_warn("--max-open %lld exceeded: every open part's partition "
+			    "had %d parts published early this roll", (long long)L->o.max_open,
+			    EVICT_MAX);
 	}
 	P.open = tw_xrealloc(P.open, (size_t)(P.nopen + 1) * sizeof *P.open);
 	pt = tw_xcalloc(1, sizeof *pt);
-	pt->key = tw_xstrdup(rel);
+	pt->pi = pi;
 	tw_buf_reset(&P.val);
-	tw_buf_addf(&P.val, "%s/%s", L->o.out, rel);
+	if (L->o.single)
+		tw_buf_adds(&P.val, P.sdir);
+	else
+		tw_buf_addf(&P.val, "%s/%s", L->o.out, pi->key);
 	pt->dir = tw_xstrdup(P.val.p);
 	P.seq++;
 	tw_buf_reset(&P.val);
-	tw_buf_addf(&P.val, "%s/.part-%lld-%s-%ld-%llu.%s.gz.tmp", pt->dir,
+	tw_buf_addf(&P.val, "%s/.part-%lld-%s-%ld-%llu.%s.tmp", pt->dir,
 	    (long long)now, host, (long)getpid(), (unsigned long long)P.seq, ext);
 	pt->tmp = tw_xstrdup(P.val.p);
 	tw_buf_reset(&P.val);
-	tw_buf_addf(&P.val, "%s/part-%lld-%s-%ld-%llu.%s.gz", pt->dir,
-	    (long long)now, host, (long)getpid(), (unsigned long long)P.seq, ext);
+	if (L->o.single && (L->o.roll_bytes || L->o.roll_ms))
+		tw_buf_addf(&P.val, "%s-%06llu.parquet", P.sstem,
+		    (unsigned long long)++P.sfiles);
+	else if (L->o.single)
+		tw_buf_adds(&P.val, L->o.out);
+	else
+		tw_buf_addf(&P.val, "%s/part-%lld-%s-%ld-%llu.%s", pt->dir,
+		    (long long)now, host, (long)getpid(), (unsigned long long)P.seq, ext);
 	pt->fin = tw_xstrdup(P.val.p);
-	pt->opened_ms = now;
-	pt->fd = -1;
-	if (mkdirs(L, pt->dir) < 0) {
-		part_free(pt);
-		return NULL;
+	/* A part that follows an eviction goes on with its partition's
+	 * roll period. */
+	if (pi->evicted == 0 || (L->o.roll_ms && now - pi->since >= L->o.roll_ms)) {
+		pi->since = now;
+		pi->evicted = 0;
 	}
-	pt->fd = open(pt->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	while (pt->fd < 0 && (errno == EMFILE || errno == ENFILE) && P.nopen > 0) {
-		/* Out of descriptors: publish the least used part, retry. */
-		struct part *old;
-
-		for (i = 1, lru = 0; i < P.nopen; i++)
-			if (P.open[i]->used < P.open[lru]->used)
-				lru = i;
-		old = P.open[lru];
-		drop(lru);
-		if (publish(L, old) < 0) {
-			part_free(old);
+	pt->opened_ms = pi->since;
+	pt->mark0 = P.marks;
+	/* The directory usually exists: create it only when it does not. */
+	pt->fd = open_tmp(L, pt->tmp);
+	if (pt->fd < 0 && errno == ENOENT) {
+		if (mkdirs(L, pt->dir) < 0) {
 			part_free(pt);
 			return NULL;
 		}
-		part_free(old);
-		pt->fd = open(pt->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		pt->fd = open_tmp(L, pt->tmp);
+	}
+	while (pt->fd < 0 && (errno == EMFILE || errno == ENFILE) && P.nopen > 0) {
+		/* Out of descriptors: publish the least used part, retry. */
+		if (retire(L, victim(L, 1), W_EVICT) < 0) {
+			part_free(pt);
+			return NULL;
+		}
+		pt->fd = open_tmp(L, pt->tmp);
 	}
 	if (pt->fd < 0) {
 		fail_io(L, "cannot create", pt->tmp);
@@ -713,19 +1116,25 @@ part_open(struct load *L, const char *rel)
 	/* Listed before anything else can fail, so that the die hook
 	 * (out of memory) removes its file too. */
 	P.open[P.nopen++] = pt;
+	pi->open = pt;
 	/* The name must survive a power cut too: a mark's acknowledgement
 	 * counts on salvaging this file. */
-	if (L->o.fsync)
+	if (L->o.fsync && !L->o.part_parquet)
 		fsync_dir(pt->dir);
-	if (deflateInit2(&pt->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		tw_oom();
-	pt->zbuf = tw_xmalloc(ZOUT);
-	pt->z.next_out = pt->zbuf;
-	pt->z.avail_out = ZOUT;
+	if (L->o.part_parquet) {
+		pt->pq = tw_pqrec_new(pt->fd, &P.po, &P.ro);
+		return pt;
+	}
+	if (P.nzpool > 0) {
+		pt->z = P.zpool[--P.nzpool];
+		tw_zout_reset(&pt->z, pt->fd);
+	} else if (tw_zout_open(&pt->z, L->o.codec, L->o.level, pt->fd) < 0)
+		tw_die(1, "%s: %s", pt->tmp, strerror(errno));	/* checked by main */
+	pt->zopen = 1;
 	if (L->o.part_csv) {
 		tw_buf_reset(&P.val);
 		csv_header(&P.val);
-		if (zwrite(L, pt, P.val.p, P.val.len, Z_NO_FLUSH) < 0)
+		if (zwrite(L, pt, P.val.p, P.val.len) < 0)
 			return NULL;
 	}
 	return pt;
@@ -761,6 +1170,17 @@ add_col(struct load *L, const char *name, size_t n)
 	P.cols[P.ncols++] = tw_xstrndup(name, n);
 }
 
+static void
+other_type(struct load *L)
+{
+	L->other_type++;
+	if (!L->other_warned++ && !L->o.quiet)
+		tw_warn("--format %s: records of another type are skipped "
+		    "(one record type per %s)", L->o.part_parquet ? "parquet" : "csv",
+		    L->o.part_parquet ? "part: put record_type in the pattern" :
+		    "directory");
+}
+
 /* The record as one CSV row of the columns chosen by the first record. */
 static int
 csv_row(struct load *L, const struct tw_json *j, struct tw_buf *b)
@@ -787,10 +1207,7 @@ csv_row(struct load *L, const struct tw_json *j, struct tw_buf *b)
 			}
 		}
 	} else if (rtype != P.rtype) {
-		L->other_type++;
-		if (!L->other_warned++ && !L->o.quiet)
-			tw_warn("--format csv: records of another type are skipped "
-			    "(one record type per directory)");
+		other_type(L);
 		return 1;
 	}
 	for (i = 0; i < P.ncols; i++) {
@@ -817,95 +1234,111 @@ csv_row(struct load *L, const struct tw_json *j, struct tw_buf *b)
 	return 0;
 }
 
+/* The part's size for --roll SIZE: NDJSON or CSV bytes given, or the
+ * Parquet file's bytes (written, and held for its next row group). */
+static uint64_t
+part_size(const struct part *pt)
+{
+	if (pt->pq != NULL) {
+		struct tw_pq *w = tw_pqrec_writer(pt->pq);
+
+		return tw_pq_written(w) + tw_pq_buffered(w);
+	}
+	return pt->in_bytes;
+}
+
+/* Adds a record to a Parquet part: 0, 1 (another kind: skipped), -1. */
+static int
+pq_add(struct load *L, struct part *pt, const struct tw_json *j)
+{
+	switch (tw_pqrec_add(pt->pq, j, j->v)) {
+	case TW_PQREC_OK:
+		pt->nrec++;
+		return 0;
+	case TW_PQREC_OTHER:
+		other_type(L);
+		return 1;
+	case TW_PQREC_BAD:
+		snprintf(L->errbuf, sizeof L->errbuf, "%s", tw_pqrec_error(pt->pq));
+		L->err = L->errbuf;
+		return -1;
+	default:
+		pt->broken = 1;
+		tw_warn("%s: write error: %s", pt->tmp, tw_pqrec_error(pt->pq));
+		L->fatal = 1;
+		L->err = NULL;
+		return -1;
+	}
+}
+
 int
 part_record(struct load *L, const struct tw_json *j, const char *raw,
     size_t rawlen)
 {
-	struct part *pt = NULL;
-	int i;
+	struct part *pt;
+	struct pinfo *pi;
+	int i, line = 0;
+	size_t reclen;
 
 	if (make_path(L, j) < 0)
 		return -1;
 	tw_buf_reset(&P.rec);
-	if (L->o.part_csv) {
+	if (L->o.part_parquet)
+		;
+	else if (L->o.part_csv) {
 		if (csv_row(L, j, &P.rec) > 0)
 			return 0;
 	} else if (memchr(raw, '\n', rawlen) != NULL) {
 		tw_json_emit(&P.rec, j, j->v);	/* a pretty document: one line */
 		tw_buf_addc(&P.rec, '\n');
-	} else {
-		tw_buf_add(&P.rec, raw, rawlen);
-		tw_buf_addc(&P.rec, '\n');
-	}
-	for (i = 0; i < P.nopen; i++)
-		if (strcmp(P.open[i]->key, P.path.p) == 0) {
-			pt = P.open[i];
-			break;
-		}
-	if (pt != NULL && ((L->o.roll_bytes && pt->in_bytes + P.rec.len > (uint64_t)L->o.roll_bytes &&
-	    pt->in_bytes > 0) ||
+	} else
+		line = 1;	/* written as read, without a copy */
+	reclen = line ? rawlen + 1 : P.rec.len;
+	pi = pinfo_get(P.path.p, P.path.len);
+	pt = pi->open;
+	if (pt != NULL && ((L->o.roll_bytes && pt->nrec > 0 &&
+	    part_size(pt) + reclen > (uint64_t)L->o.roll_bytes) ||
 	    (L->o.roll_ms && tw_now_ms() - pt->opened_ms >= L->o.roll_ms))) {
-		drop(i);
-		if (publish(L, pt) < 0) {
-			part_free(pt);
+		for (i = 0; P.open[i] != pt; i++)
+			;
+		if (retire(L, i, W_ROLL) < 0)
 			return -1;
-		}
-		part_free(pt);
+		pi = pinfo_get(P.path.p, P.path.len);
 		pt = NULL;
 	}
-	if (pt == NULL && (pt = part_open(L, P.path.p)) == NULL)
+	if (pt == NULL && (pt = part_open(L, pi)) == NULL)
 		return -1;
 	pt->used = ++P.clock;
-	if (zwrite(L, pt, P.rec.p, P.rec.len, Z_NO_FLUSH) < 0)
+	if (pt->pq != NULL)
+		return pq_add(L, pt, j) < 0 ? -1 : 0;
+	if (line) {
+		if (zwrite(L, pt, raw, rawlen) < 0 || zwrite(L, pt, "\n", 1) < 0)
+			return -1;
+	} else if (zwrite(L, pt, P.rec.p, P.rec.len) < 0)
 		return -1;
-	pt->in_bytes += P.rec.len;
+	pt->in_bytes += reclen;
+	pt->nrec++;
 	return 0;
-}
-
-/* Writes the mark line to --acks; never blocks, never fails the load. */
-static void
-ack(struct load *L, const char *raw, size_t n)
-{
-	size_t off = 0;
-
-	if (P.ack_fd < 0 || P.ack_broken)
-		return;
-	tw_buf_reset(&P.val);
-	tw_buf_add(&P.val, raw, n);
-	tw_buf_addc(&P.val, '\n');
-	while (off < P.val.len) {
-		ssize_t k = write(P.ack_fd, P.val.p + off, P.val.len - off);
-
-		if (k >= 0) {
-			off += (size_t)k;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			P.acks_dropped++;	/* nobody reads now; a later one will do */
-			return;
-		}
-		if (!L->o.quiet)
-			tw_warn("%s: %s; no more acknowledgements", P.ack_path,
-			    strerror(errno));
-		P.ack_broken = 1;
-		return;
-	}
 }
 
 int
 part_mark(struct load *L, const char *raw, size_t rawlen)
 {
-	int i;
+	int i, wait = 0;
 
 	for (i = 0; i < P.nopen; i++) {
 		struct part *pt = P.open[i];
 
+		if (pt->pq != NULL) {
+			wait = 1;	/* acknowledged once it is published */
+			continue;
+		}
 		if (pt->synced)
 			continue;
-		if (zwrite(L, pt, "", 0, Z_SYNC_FLUSH) < 0)
-			return -1;
+		if (tw_zout_sync(&pt->z) < 0) {
+			pt->broken = 1;
+			return fail_io(L, "write error", pt->tmp);
+		}
 		if (L->o.fsync && fsync(pt->fd) < 0) {
 			pt->broken = 1;
 			return fail_io(L, "fsync failed", pt->tmp);
@@ -913,7 +1346,29 @@ part_mark(struct load *L, const char *raw, size_t rawlen)
 		pt->synced = 1;
 	}
 	P.marks++;
-	ack(L, raw, rawlen);
+	if (!wait && P.npending == 0) {
+		P.acked = P.marks;
+		tw_buf_reset(&P.val);
+		tw_buf_add(&P.val, raw, rawlen);
+		tw_buf_addc(&P.val, '\n');
+		ack(L, P.val.p, P.val.len);
+		return 0;
+	}
+	if (P.npending == PENDING_MAX) {
+		/* A later acknowledgement says as much as the oldest. */
+		tw_buf_free(&P.pending[0]);
+		memmove(P.pending, P.pending + 1, (P.npending - 1) * sizeof *P.pending);
+		P.npending--;
+		P.acked++;
+		P.superseded++;
+	}
+	if (P.npending == 0)
+		P.pending = tw_xrealloc(P.pending, PENDING_MAX * sizeof *P.pending);
+	memset(&P.pending[P.npending], 0, sizeof *P.pending);
+	tw_buf_add(&P.pending[P.npending], raw, rawlen);
+	tw_buf_addc(&P.pending[P.npending], '\n');
+	P.npending++;
+	acks_flush(L);
 	return 0;
 }
 
@@ -927,12 +1382,8 @@ part_tick(struct load *L)
 		return;
 	now = tw_now_ms();
 	for (i = 0; i < P.nopen; ) {
-		struct part *pt = P.open[i];
-
-		if (now - pt->opened_ms >= L->o.roll_ms) {
-			drop(i);
-			publish(L, pt);
-			part_free(pt);
+		if (now - P.open[i]->opened_ms >= L->o.roll_ms) {
+			retire(L, i, W_ROLL);
 			if (L->fatal)
 				return;
 			continue;
@@ -945,15 +1396,16 @@ int
 part_finish(struct load *L)
 {
 	int rc = 0;
+	size_t k;
 
-	while (P.nopen > 0) {
-		struct part *pt = P.open[P.nopen - 1];
-
-		P.nopen--;
-		if (publish(L, pt) < 0)
+	while (P.nopen > 0)
+		if (retire(L, P.nopen - 1, W_END) < 0)
 			rc = -1;
-		part_free(pt);
-	}
+	if (rc == 0 && !L->fatal)
+		acks_flush(L);
+	for (k = 0; k < P.npending; k++)
+		tw_buf_free(&P.pending[k]);
+	P.npending = 0;
 	if (P.ack_fd >= 0) {
 		close(P.ack_fd);
 		P.ack_fd = -1;
@@ -961,6 +1413,14 @@ part_finish(struct load *L)
 	if (P.acks_dropped && L->o.verbose)
 		tw_warn("%s: %llu acknowledgements dropped (nobody was reading)",
 		    P.ack_path, (unsigned long long)P.acks_dropped);
+	if (L->o.verbose && P.evictions)
+		tw_warn("%llu parts published early to stay within --max-open",
+		    (unsigned long long)P.evictions);
+	L->nul_removed += P.nul_removed;
+	while (P.nzpool > 0)
+		tw_zout_free(&P.zpool[--P.nzpool]);
+	free(P.zpool);
+	P.zpool = NULL;
 	return rc;
 }
 

@@ -17,7 +17,15 @@ check "demo: star schema and aggregates in SQLite" sh -c "
 check "demo: partitioned gzip files are complete, and Hive DDL names them" sh -c "
 	for f in \$(find '$D/landing' -name '*.gz'); do gzip -t \"\$f\" || exit 1; done &&
 	test \$(zcat \$(find '$D/landing' -name '*.gz') | wc -l) -eq $N &&
-	grep -q 'ADD IF NOT EXISTS PARTITION' '$D/landing.hql'"
+	grep -q 'ADD IF NOT EXISTS$' '$D/landing.hql' && grep -q '^  PARTITION (' '$D/landing.hql'"
+if command -v node > /dev/null 2>&1 && node "$TW_ROOT/tests/js/duckdb.mjs" "SELECT 1" > /dev/null 2>&1; then
+	eq "demo: the Parquet landing holds every tweet (DuckDB)" \
+	    "$(node "$TW_ROOT/tests/js/duckdb.mjs" "SELECT count(*) FROM read_parquet('$D/landing_parquet/**/*.parquet')")" "$N"
+	contains "demo: and shows a DuckDB query on it" "$T/out" "DuckDB, tweets per hour and language"
+else
+	contains "demo: says the DuckDB query was skipped" "$T/out" "DuckDB query skipped"
+fi
+check "demo: Parquet DDL" grep -q 'STORED AS PARQUET' "$D/landing_parquet.hql"
 check "demo: report compares batch and streaming" grep -q 'Batch vs streaming' "$D/report.txt"
 check "demo: dashboard page with four charts" test "$(grep -o '<svg' "$D/www/index.html" | wc -l)" -ge 4
 contains "demo: tells the user where to look" "$T/out" "www/index.html"

@@ -59,7 +59,8 @@ tw-load -p 'x=1' -o roll --roll 64k gen.ndjson
 n=$(parts roll | wc -l)
 check "roll 64k: several parts ($n)" test "$n" -ge 3
 check "roll 64k: no part over 64 KiB uncompressed" sh -c "for p in \$(find roll -name 'part-*'); do [ \$(zcat \$p | wc -c) -le 65536 ] || exit 1; done"
-parts roll | xargs zcat > rolled.txt
+# In the order written: by the sequence number, the name's last field.
+parts roll | awk -F- '{ print $NF "\t" $0 }' | sort -n | cut -f2 | xargs zcat > rolled.txt
 same "roll 64k: parts in order = the input" rolled.txt gen.ndjson
 
 # Roll by time, with a slow producer: parts are published while it runs.
@@ -103,14 +104,24 @@ want = sum(1 for l in open('gen.ndjson') if l.startswith('{\"record_type\":\"twe
 assert n == want, (n, want)
 "
 
-# A full file system: exit 1, a clear message, no half-written part.
+# A full file system, for every codec and for Parquet: exit 1, a clear
+# message, no half-written part.
 if [ "$(id -u)" = 0 ] && mkdir -p full && mount -t tmpfs -o size=256k tmpfs full 2> /dev/null; then
 	head -c 3000000 /dev/urandom | base64 -w 100 | sed 's/.*/{"ts":0,"r":"&"}/' > rand.ndjson
-	tw-load -p 'y=%Y' -o full/out rand.ndjson 2> full.err
-	eq "full disk: exit 1" "$?" 1
-	contains "full disk: message names the file and the cause" full.err "No space left on device"
-	check "full disk: every published part is complete" sh -c "find full -name 'part-*' | xargs -r gzip -t"
-	eq "full disk: no temporary file left" "$(tmps full)" 0
+	for fo in "--codec gzip" "--codec zstd" "--codec none" "-f parquet" "-f parquet --codec zstd --row-group 64k"; do
+		rm -rf full/out
+		tw-load -p 'y=%Y' -o full/out $fo rand.ndjson 2> full.err
+		eq "full disk ($fo): exit 1" "$?" 1
+		contains "full disk ($fo): message names the file and the cause" full.err "No space left on device"
+		check "full disk ($fo): every published part is complete" sh -c "
+			for f in \$(find full -name 'part-*'); do
+				case \$f in
+				*.gz) gzip -t \$f ;; *.zst) zstd -q -t \$f ;;
+				*.parquet) [ \"\$(head -c 4 \$f)\$(tail -c 4 \$f)\" = PAR1PAR1 ] ;;
+				esac || exit 1
+			done"
+		eq "full disk ($fo): no temporary file left" "$(tmps full)" 0
+	done
 	umount full
 else
 	skip "full disk" "cannot mount a tmpfs (not root or no permission)"
@@ -161,3 +172,13 @@ print(json.dumps({'ts': 0, 'v': 'b' * 199}))" > comp.ndjson
 tw-load -p 'v=%{v}' -o comp comp.ndjson 2> comp.err
 eq "limit: a 200-byte directory name is written" "$(ls comp | awk '{ print length }')" 200
 contains "limit: 201 bytes is a bad record, named" comp.err "comp.ndjson:2:"
+
+# -o a/b/c with none of them existing: created with its parents, for parts
+# and for one Parquet file.
+tw-load -p 'x=1' -o deep/a/b/c small.ndjson
+eq "-o a/b/c, none existing: status 0, the part inside" "$?:$(find deep/a/b/c -name 'part-*.ndjson.gz' | wc -l | tr -d ' ')" "0:1"
+tw-load -f parquet -o deep2/a/b/one.parquet small.ndjson
+eq "-f parquet -o a/b/FILE, none existing: status 0, the file" "$?:$(ls deep2/a/b)" "0:one.parquet"
+: > notadir
+tw-load -p 'x=1' -o notadir/sub small.ndjson 2> nd.err
+eq "-o under a file: status 2" "$?" 2
