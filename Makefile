@@ -48,9 +48,11 @@ $(BUILD)/tw-%: $$(call tool_objs,tw-$$*) $(BUILD)/libtw.a
 # Libraries that only one tool needs.
 LIBS_tw-gen = -ldl
 
-$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libtw.a
+# A unit test of a command's own file links that file's object too.
+UNIT_OBJS_test_agg_window = $(BUILD)/cmd/tw-agg/engine.o
+$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $$(UNIT_OBJS_$$*) $(BUILD)/libtw.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtw.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS_$*) $(BUILD)/libtw.a $(LDLIBS)
 
 # Test drivers (never installed): pqwrite writes NDJSON as Parquet
 # through lib/tw_pqrec, for the golden cases, the readers' tests and
