@@ -1,6 +1,7 @@
 # twpipe: one non-recursive Makefile.
 #   make            build every tool into $(BUILD)/
 #   make check      install missing packages, build, run every test
+#   make check-quick  build, run the unit tests and golden cases (seconds)
 #   make asan       the same tools with AddressSanitizer + UBSan in build-asan/
 #   make bench      the benchmarks against jq, gojq, Miller and Python
 #   make demo       the main job on a fresh machine
@@ -126,6 +127,13 @@ check: deps
 	@sh tests/run.sh $(BUILD)
 	@if [ "$(VALGRIND)" != 1 ]; then $(MAKE) --no-print-directory check-asan; fi
 
+# The edit-test loop: the unit tests and the golden cases, in parallel
+# (tests/run.sh -j, the number of cores), without installing packages or
+# starting servers; well under a minute.
+check-quick:
+	@$(MAKE) --no-print-directory all units
+	@TW_FILTER='^(unit|cases)/' sh tests/run.sh $(BUILD)
+
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
@@ -171,7 +179,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz build-afl
 
-.PHONY: all units mockbroker deps deps-demo check asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build fuzz-afl fuzz-afl-build
+.PHONY: all units mockbroker deps deps-demo check check-quick asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build fuzz-afl fuzz-afl-build
 .PRECIOUS: $(BUILD)/%.o
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
