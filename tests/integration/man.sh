@@ -29,33 +29,6 @@ examples() {
 		sed -e 's/\\&//g' -e 's/\\e/\\/g' -e 's/\\(dq/"/g' -e 's/^\$ //'
 }
 
-# The files of the current folder with size and time, to tell what an
-# example wrote.
-snap() {
-	find . -type f -printf '%P %s %T@\n' | LC_ALL=C sort
-}
-
-# verdict CMD: runs CMD, an EXAMPLES line, here, under bash with errexit
-# and pipefail, so that a failing stage anywhere in a pipeline fails it;
-# prints nothing when it passed, else why. It passes when it exits 0 and
-# made output of its own: something on standard output, or a file it
-# created or changed (files that earlier examples wrote do not count).
-# A stage ended by SIGPIPE (a reader that stopped early) fails it too: an
-# example that relies on that must say so in its command.
-verdict() {
-	snap > "$T/before.lst"
-	bash -c "set -eo pipefail; $1" > "$T/ex.out" 2> "$T/ex.err" < /dev/null
-	_rc=$?
-	if [ $_rc -ne 0 ]; then
-		echo "status $_rc: $(head -c 300 "$T/ex.err" | tr '\n' ' ')"
-		return
-	fi
-	snap > "$T/after.lst"
-	if [ ! -s "$T/ex.out" ] && cmp -s "$T/before.lst" "$T/after.lst"; then
-		echo "no output of its own (nothing on standard output, no file written)"
-	fi
-}
-
 if ! command -v bash > /dev/null; then
 	not_ok "EXAMPLES" "bash is needed to run them with pipefail"
 	exit 0
@@ -67,17 +40,18 @@ fi
 mkdir -p "$T/self"
 (
 	cd "$T/self" || exit 1
-	eq "checker: passes an example that prints" "$(verdict 'echo hi')" ""
-	eq "checker: passes an example that writes a file" "$(verdict 'echo x > made.txt')" ""
-	eq "checker: passes an example that changes a file" "$(verdict 'echo y >> made.txt')" ""
-	v=$(verdict 'true')
+	eq "checker: passes an example that prints" "$(example_verdict 'echo hi')" ""
+	eq "checker: passes an example that writes a file" "$(example_verdict 'echo x > made.txt')" ""
+	eq "checker: passes an example that changes a file" "$(example_verdict 'echo y >> made.txt')" ""
+	v=$(example_verdict 'true')
 	contains_v() { case $2 in *"$3"*) ok "$1" ;; *) not_ok "$1" "got '$2'" ;; esac; }
 	contains_v "checker: fails an example without output after one that wrote a file" "$v" "no output of its own"
-	contains_v "checker: fails a failing first stage" "$(verdict 'false | cat')" "status 1"
-	contains_v "checker: fails a failing middle stage" "$(verdict 'echo a | sh -c "cat; exit 3" | cat')" "status 3"
+	contains_v "checker: fails a failing first stage" "$(example_verdict 'false | cat')" "status 1"
+	contains_v "checker: fails a failing middle stage" "$(example_verdict 'echo a | sh -c "cat; exit 3" | cat')" "status 3"
 	contains_v "checker: fails a tool's failure before a stage that prints" \
-	    "$(verdict 'tw-flatten no-such-file.jsonl | wc -l')" "status 1"
-	contains_v "checker: fails a failing command of a list" "$(verdict 'false; echo hi')" "status 1"
+	    "$(example_verdict 'tw-flatten no-such-file.jsonl | wc -l')" "status 1"
+	contains_v "checker: fails a failing command of a list" "$(example_verdict 'false; echo hi')" "status 1"
+	contains_v "checker: its own files do not count as output" "$(cd "$T" && example_verdict 'true')" "no output of its own"
 )
 
 for m in "$TW_ROOT"/man/*.1; do
@@ -102,7 +76,7 @@ for m in "$TW_ROOT"/man/*.1; do
 			skip "$name" "needs$need"
 			continue
 		fi
-		why=$(verdict "$cmd")
+		why=$(example_verdict "$cmd")
 		if [ -z "$why" ]; then ok "$name"; else not_ok "$name" "$why"; fi
 	done < "$T/examples.txt"
 done
