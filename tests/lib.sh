@@ -38,6 +38,19 @@ contains() {
 	fi
 }
 
+# wait_for SECONDS COMMAND...: waits until COMMAND succeeds (tried every
+# 20 ms), at most SECONDS; returns 1 when it never did. For an event a
+# test needs (a process ready, a line written) instead of a fixed sleep.
+wait_for() {
+	_wn=$(($1 * 50))
+	shift
+	until "$@"; do
+		_wn=$((_wn - 1))
+		[ $_wn -gt 0 ] || return 1
+		sleep 0.02
+	done
+}
+
 # timing_check NAME COMMAND...: like check, for wall-clock properties
 # (pacing, speed); under the sanitizers (TW_SANITIZED) or valgrind
 # (TW_VALGRIND) it is skipped, visibly, since they run several times slower.
