@@ -5,9 +5,12 @@
 # integration, or skip for a visible skip) in a folder of its own,
 # $TW_RUNDIR/N, and writes there
 #   report   the lines run.sh prints for it (nothing when it passed)
-#   counts   "PASSED FAILED SKIPPED", and with TW_TIMES set
-#            "WALL_SECONDS CPU_SECONDS" after them
-#   done     last, when both are complete
+#   counts   "PASSED FAILED SKIPPED"
+#   times    with TW_TIMES set: "WALL_SECONDS CPU_SECONDS"
+#   done     last, when the others are complete
+#   self, pid  while it runs: this script's process, and the test's
+#            (timeout(1), which passes a signal on to the test's
+#            processes), for run.sh to stop them
 # The environment (PATH, TW_*, the sanitizers' options, VG) is run.sh's.
 
 TAB=$(printf '\t')
@@ -20,6 +23,7 @@ name=${rest#*"$TAB"}
 D=$TW_RUNDIR/$n
 mkdir -p "$D/work"
 : > "$D/report"
+echo $$ > "$D/self"
 [ -n "${TW_TIMES:-}" ] && t0=$(date +%s.%N)
 
 # Each test has its own sanitizer log folder, so a report (also from a
@@ -73,7 +77,9 @@ tally() {
 case $kind in
 unit)
 	out=$D/out
-	(cd "$D/work" && $VG "$path") > "$out" 2>&1
+	(cd "$D/work" && exec $VG "$path") > "$out" 2>&1 < /dev/null &
+	echo $! > "$D/pid"
+	wait $!
 	rc=$?
 	san_check "$name" >> "$D/report" || echo "not ok - sanitizer report" >> "$out"
 	tally "$name" "$out" $rc >> "$D/report"
@@ -82,7 +88,9 @@ case)
 	c=$path
 	d=$D/work
 	if [ -f "$c/input" ]; then in=$c/input; else in=/dev/null; fi
-	(cd "$d" && TW_CASE=$c timeout 120 sh "$c/cmd" < "$in" > "$D/out" 2> "$D/err")
+	(cd "$d" && TW_CASE=$c exec timeout 120 sh "$c/cmd") < "$in" > "$D/out" 2> "$D/err" &
+	echo $! > "$D/pid"
+	wait $!
 	rc=$?
 	want_rc=0
 	[ -f "$c/status" ] && want_rc=$(cat "$c/status")
@@ -106,7 +114,9 @@ case)
 	;;
 integration)
 	out=$D/out
-	(cd "$D/work" && TW_TMP=$D/work timeout 600 sh "$path") > "$out" 2>&1
+	(cd "$D/work" && TW_TMP=$D/work exec timeout 600 sh "$path") > "$out" 2>&1 < /dev/null &
+	echo $! > "$D/pid"
+	wait $!
 	rc=$?
 	san_check "$name" >> "$D/report" || echo "not ok - a sanitizer report (above)" >> "$out"
 	tally "$name" "$out" $rc >> "$D/report"

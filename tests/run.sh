@@ -68,7 +68,16 @@ skip=0
 failed_names=""
 TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/twtest.XXXXXX")
 XPID=
-trap '[ -n "$XPID" ] && kill $XPID 2> /dev/null; rm -rf "$TMPROOT"' EXIT
+# stop: on the way out (an interrupt, a signal), the pool and every test
+# still running (timeout(1) passes the signal on to all its processes).
+stop() {
+	[ -n "$XPID" ] && kill "$XPID" 2> /dev/null
+	for p in "$TMPROOT"/*.list.d/*/self "$TMPROOT"/*.list.d/*/pid; do
+		[ -f "$p" ] && [ ! -f "${p%/*}/done" ] && kill -TERM "$(cat "$p")" 2> /dev/null
+	done
+	wait
+}
+trap 'stop; rm -rf "$TMPROOT"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 export VG
