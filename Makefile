@@ -2,6 +2,8 @@
 #   make            build every tool into $(BUILD)/
 #   make check      install missing packages, build, run every test
 #   make check-quick  build, run the unit tests and golden cases (seconds)
+#   make ci         what CI runs (.ci/run): both builds, every test, in
+#                   parallel jobs (tests/ci.sh, schedule tests/ci.jobs)
 #   make asan       the same tools with AddressSanitizer + UBSan in build-asan/
 #   make bench      the benchmarks against jq, gojq, Miller and Python
 #   make demo       the main job on a fresh machine
@@ -148,12 +150,16 @@ check-asan: asan
 	    TW_SANITIZED=1 TW_SKIP_HEAVY=1 sh tests/run.sh build-asan
 
 # The end-to-end suites (Kafka, sockets, demo, MariaDB, PostgreSQL) under
-# the sanitizers: slow, so CI runs them after make check.
+# the sanitizers: slow, so make check-asan leaves them to this target (CI,
+# tests/ci.sh, runs them with everything else).
 check-asan-heavy: asan
 	@VALGRIND= ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
 	    TW_SANITIZED=1 TW_FILTER='integration/(kafka|hive|demo|load_mariadb|load_postgres)$$' \
 	    sh tests/run.sh build-asan
+
+ci:
+	@sh tests/ci.sh
 
 bench: all
 	@sh tests/deps.sh bench
@@ -179,7 +185,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz build-afl
 
-.PHONY: all units mockbroker deps deps-demo check check-quick asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build fuzz-afl fuzz-afl-build
+.PHONY: all units mockbroker deps deps-demo check check-quick ci asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build fuzz-afl fuzz-afl-build
 .PRECIOUS: $(BUILD)/%.o
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -21,7 +21,8 @@
 # payload corpus, TW_ROOT the source tree, TW_CASE the case folder.
 # TW_FILTER=regex runs only the tests whose name matches.
 # TW_SKIP_HEAVY=1 skips, visibly, the slow end-to-end suites (HEAVY below);
-# make check-asan does, and CI runs them sanitized separately.
+# make check-asan does, and make check-asan-heavy runs them sanitized (CI,
+# tests/ci.sh, runs every test of both builds, in parallel jobs).
 # VALGRIND=1 runs every tool under valgrind --error-exitcode=99.
 # TW_TIMES=FILE appends "NAME WALL_SECONDS CPU_SECONDS" for every test.
 
