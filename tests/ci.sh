@@ -4,10 +4,12 @@
 #
 #   1. make deps, then the build as built (make -j, every core).
 #   2. The sanitized build (make asan) starts, and with it the jobs of
-#      tests/ci.jobs, the schedule: TW_CI_SLOTS jobs at a time (default 4,
-#      twice the cores or more: most jobs wait on servers, brokers, clocks
-#      and pacing more than they compute), started in the order listed; a
-#      sanitized job starts once the sanitized build is done.
+#      tests/ci.jobs, the schedule: TW_CI_SLOTS jobs at a time (default 6,
+#      three times the cores: most jobs wait on servers, brokers, clocks
+#      and pacing more than they compute), started strictly in the order
+#      listed: a sanitized job waits for the sanitized build, and the jobs
+#      listed after it wait with it (so the schedule says what runs beside
+#      that build).
 #   3. A job is tests/run.sh on its build with the tests it names. Its
 #      report is printed when it ends, headed by its times; at the end, a
 #      table of every job's start and length, and "N passed, N failed"
@@ -26,7 +28,7 @@ SCHED=${TW_CI_JOBS:-$ROOT/tests/ci.jobs}
 case $SCHED in /*) ;; *) SCHED=$PWD/$SCHED ;; esac
 NAME=${TW_CI_JOBS:-tests/ci.jobs}	# for messages
 cd "$ROOT" || exit 1
-SLOTS=${TW_CI_SLOTS:-4}
+SLOTS=${TW_CI_SLOTS:-6}
 NCPU=$(getconf _NPROCESSORS_ONLN 2> /dev/null || echo 2)
 W=$(mktemp -d "${TMPDIR:-/tmp}/twci.XXXXXX")
 T0=$(date +%s)
@@ -188,9 +190,11 @@ while [ $reported -lt "$NJOBS" ]; do
 		while [ $k -lt "$NJOBS" ]; do
 			k=$((k + 1))
 			[ -f "$W/job.$k.start" ] && continue
+			# Strictly in order: a sanitized job waits for its build,
+			# and the jobs after it wait with it.
 			case $(sed -n "${k}p" "$W/jobs") in
 			asan"$TAB"*)
-				[ "$asan_ok" = 1 ] && { pick=$k; break; }
+				[ "$asan_ok" = 1 ] && pick=$k
 				# No sanitized build: its jobs fail at once.
 				if [ "$asan_ok" = 0 ]; then
 					echo "$(now)" > "$W/job.$k.start"
@@ -198,10 +202,12 @@ while [ $reported -lt "$NJOBS" ]; do
 					echo 1 > "$W/job.$k.rc"
 					started=$((started + 1))
 					running=$((running + 1))
+					continue
 				fi
 				;;
-			*) pick=$k; break ;;
+			*) pick=$k ;;
 			esac
+			break
 		done
 		[ $pick -gt 0 ] || break
 		start_job $pick
