@@ -2,14 +2,13 @@
 # CI: the whole suite on a clean clone, as built and under AddressSanitizer
 # and UBSan; .ci/run runs it. Usage: sh tests/ci.sh
 #
-#   1. make deps, then the build as built (make -j, every core).
-#   2. The sanitized build (make asan) starts, and with it the jobs of
-#      tests/ci.jobs, the schedule: TW_CI_SLOTS jobs at a time (default 6,
-#      three times the cores: most jobs wait on servers, brokers, clocks
-#      and pacing more than they compute), started strictly in the order
-#      listed: a sanitized job waits for the sanitized build, and the jobs
-#      listed after it wait with it (so the schedule says what runs beside
-#      that build).
+#   1. make deps, the sanitized build (make asan) and the build as built,
+#      each with every core (make -j): the sanitized one first, since the
+#      longest jobs are sanitized ones.
+#   2. The jobs of tests/ci.jobs, the schedule, TW_CI_SLOTS at a time
+#      (default 6, three times the cores: most jobs wait on servers,
+#      brokers, clocks and pacing more than they compute), started in the
+#      order listed.
 #   3. A job is tests/run.sh on its build with the tests it names. Its
 #      report is printed when it ends, headed by its times; at the end, a
 #      table of every job's start and length, and "N passed, N failed"
@@ -32,10 +31,10 @@ SLOTS=${TW_CI_SLOTS:-6}
 NCPU=$(getconf _NPROCESSORS_ONLN 2> /dev/null || echo 2)
 W=$(mktemp -d "${TMPDIR:-/tmp}/twci.XXXXXX")
 T0=$(date +%s)
-# On the way out (an interrupt, a signal, a closed output): stop the
-# sanitized build and every job still running (each run.sh stops its tests).
+# On the way out (an interrupt, a signal, a closed output): stop every job
+# still running (each run.sh stops its tests).
 stop() {
-	for p in "$W"/asan.pid "$W"/job.*.pid; do
+	for p in "$W"/job.*.pid; do
 		[ -f "$p" ] && kill -TERM "$(cat "$p")" 2> /dev/null
 	done
 	wait
@@ -95,22 +94,23 @@ fi
 # ---- the builds ----
 echo "== ci: $NJOBS jobs, $SLOTS at a time, $NCPU cores (schedule: $NAME)"
 make --no-print-directory deps || exit 1
-s=$(now)
-if ! make --no-print-directory -j"$NCPU" all units > "$W/build.log" 2>&1; then
-	cat "$W/build.log"
-	echo "== ci: the build failed"
-	exit 1
-fi
-echo "build $(mmss "$s") $(($(now) - s))" > "$W/times"
-echo "== [$(mmss "$(now)")] build: done ($(($(now) - s)) s)"
-ASAN_START=$(now)
-(
-	make --no-print-directory -j"$NCPU" asan > "$W/asan.log" 2>&1 &
-	echo $! > "$W/asan.pid"
-	wait $!
-	echo $? > "$W/asan.rc"
-	rm -f "$W/asan.pid"
-) &
+: > "$W/times"
+# build NAME TARGET...: make -j TARGET..., timed; the log when it fails.
+build() {
+	_n=$1
+	shift
+	_s=$(now)
+	if ! make --no-print-directory -j"$NCPU" "$@" > "$W/$_n.log" 2>&1; then
+		cat "$W/$_n.log"
+		echo "== ci: $_n failed"
+		exit 1
+	fi
+	echo "$_n $(mmss "$_s") $(($(now) - _s))" >> "$W/times"
+	echo "== [$(mmss "$(now)")] $_n: done ($(($(now) - _s)) s)"
+}
+# The sanitized build first: the longest jobs are sanitized ones.
+build build-asan asan
+build build all units
 
 # ---- the jobs ----
 # start_job I: runs job I in the background; its output, status and end
@@ -139,21 +139,8 @@ start_job() {
 }
 
 TAB=$(printf '\t')
-pass=0 fail=0 skip=0 failed="" running=0 started=0 reported=0 asan_ok=
-i=0
+pass=0 fail=0 skip=0 failed="" running=0 started=0 reported=0
 while [ $reported -lt "$NJOBS" ]; do
-	# The sanitized build, once it ends.
-	if [ -z "$asan_ok" ] && [ -f "$W/asan.rc" ]; then
-		if [ "$(cat "$W/asan.rc")" = 0 ]; then
-			asan_ok=1
-			echo "== [$(mmss "$(now)")] build-asan: done ($(($(now) - ASAN_START)) s)"
-		else
-			asan_ok=0
-			cat "$W/asan.log"
-			echo "== [$(mmss "$(now)")] build-asan: failed"
-		fi
-		echo "build-asan $(mmss "$ASAN_START") $(($(now) - ASAN_START))" >> "$W/times"
-	fi
 	# Jobs that ended: their reports.
 	j=0
 	while [ $j -lt "$NJOBS" ]; do
@@ -186,33 +173,9 @@ while [ $reported -lt "$NJOBS" ]; do
 	done
 	# Jobs to start, in the schedule's order, while there are free slots.
 	while [ $running -lt "$SLOTS" ] && [ $started -lt "$NJOBS" ]; do
-		k=0 pick=0
-		while [ $k -lt "$NJOBS" ]; do
-			k=$((k + 1))
-			[ -f "$W/job.$k.start" ] && continue
-			# Strictly in order: a sanitized job waits for its build,
-			# and the jobs after it wait with it.
-			case $(sed -n "${k}p" "$W/jobs") in
-			asan"$TAB"*)
-				[ "$asan_ok" = 1 ] && pick=$k
-				# No sanitized build: its jobs fail at once.
-				if [ "$asan_ok" = 0 ]; then
-					echo "$(now)" > "$W/job.$k.start"
-					echo "0 passed, 1 failed" > "$W/job.$k.out"
-					echo 1 > "$W/job.$k.rc"
-					started=$((started + 1))
-					running=$((running + 1))
-					continue
-				fi
-				;;
-			*) pick=$k ;;
-			esac
-			break
-		done
-		[ $pick -gt 0 ] || break
-		start_job $pick
 		started=$((started + 1))
 		running=$((running + 1))
+		start_job $started
 	done
 	[ $reported -lt "$NJOBS" ] && sleep 0.2
 done
