@@ -20,6 +20,7 @@ MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)
 USER_OPT=(); [ "$(id -u)" -eq 0 ] && USER_OPT=(--user=root)
 opts() {
 OPTS=(--no-defaults --datadir="$DATA" --socket="$SOCK" --pid-file="$PIDF" "${USER_OPT[@]}"
+      --tmpdir="$DIR/tmp"
       --bind-address=127.0.0.1 --port="$PORT" --log-error="$LOG"
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci
       --local-infile=1 --innodb-buffer-pool-size=64M --innodb-log-file-size=16M
@@ -28,7 +29,9 @@ OPTS=(--no-defaults --datadir="$DATA" --socket="$SOCK" --pid-file="$PIDF" "${USE
 opts
 ping_ok() { mariadb-admin --no-defaults --socket="$SOCK" -uroot --connect-timeout=2 ping >/dev/null 2>&1; }
 
-mkdir -p "$DIR"
+# A temporary folder of its own: servers started at once (tests running
+# side by side) would otherwise share /tmp and its temporary table names.
+mkdir -p "$DIR/tmp"
 if [ ! -d "$DATA/mysql" ]; then
     rm -rf "$DATA"
     mariadb-install-db "${OPTS[@]}" --auth-root-authentication-method=normal \
