@@ -1,6 +1,9 @@
 # twpipe: one non-recursive Makefile.
 #   make            build every tool into $(BUILD)/
 #   make check      install missing packages, build, run every test
+#   make check-quick  build, run the unit tests and golden cases (seconds)
+#   make ci         what CI runs (.ci/run): both builds, every test, in
+#                   parallel jobs (tests/ci.sh, schedule tests/ci.jobs)
 #   make asan       the same tools with AddressSanitizer + UBSan in build-asan/
 #   make bench      the benchmarks against jq, gojq, Miller and Python
 #   make demo       the main job on a fresh machine
@@ -49,9 +52,11 @@ $(BUILD)/tw-%: $$(call tool_objs,tw-$$*) $(BUILD)/libtw.a
 # Libraries that only one tool needs.
 LIBS_tw-gen = -ldl
 
-$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libtw.a
+# A unit test of a command's own file links that file's object too.
+UNIT_OBJS_test_agg_window = $(BUILD)/cmd/tw-agg/engine.o
+$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $$(UNIT_OBJS_$$*) $(BUILD)/libtw.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtw.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS_$*) $(BUILD)/libtw.a $(LDLIBS)
 
 # Test drivers (never installed): pqwrite writes NDJSON as Parquet
 # through lib/tw_pqrec, for the golden cases, the readers' tests and
@@ -125,6 +130,13 @@ check: deps
 	@sh tests/run.sh $(BUILD)
 	@if [ "$(VALGRIND)" != 1 ]; then $(MAKE) --no-print-directory check-asan; fi
 
+# The edit-test loop: the unit tests and the golden cases, in parallel
+# (tests/run.sh -j, the number of cores), without installing packages or
+# starting servers; well under a minute.
+check-quick:
+	@$(MAKE) --no-print-directory all units
+	@TW_FILTER='^(unit|cases)/' sh tests/run.sh $(BUILD)
+
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
@@ -139,12 +151,16 @@ check-asan: asan
 	    TW_SANITIZED=1 TW_SKIP_HEAVY=1 sh tests/run.sh build-asan
 
 # The end-to-end suites (Kafka, sockets, demo, MariaDB, PostgreSQL) under
-# the sanitizers: slow, so CI runs them after make check.
+# the sanitizers: slow, so make check-asan leaves them to this target (CI,
+# tests/ci.sh, runs them with everything else).
 check-asan-heavy: asan
 	@VALGRIND= ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=99 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1 \
 	    TW_SANITIZED=1 TW_FILTER='integration/(kafka|hive|demo|load_mariadb|load_postgres)$$' \
 	    sh tests/run.sh build-asan
+
+ci:
+	@sh tests/ci.sh
 
 bench: all
 	@sh tests/deps.sh bench
@@ -173,7 +189,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz build-afl
 
-.PHONY: all units mockbroker deps deps-demo check asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build fuzz-afl fuzz-afl-build
+.PHONY: all units mockbroker deps deps-demo check check-quick ci asan check-asan check-asan-heavy bench demo lint-man install uninstall clean fuzz fuzz-build fuzz-afl fuzz-afl-build
 .PRECIOUS: $(BUILD)/%.o
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

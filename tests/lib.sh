@@ -38,6 +38,19 @@ contains() {
 	fi
 }
 
+# wait_for SECONDS COMMAND...: waits until COMMAND succeeds (tried every
+# 20 ms), at most SECONDS; returns 1 when it never did. For an event a
+# test needs (a process ready, a line written) instead of a fixed sleep.
+wait_for() {
+	_wn=$(($1 * 50))
+	shift
+	until "$@"; do
+		_wn=$((_wn - 1))
+		[ $_wn -gt 0 ] || return 1
+		sleep 0.02
+	done
+}
+
 # timing_check NAME COMMAND...: like check, for wall-clock properties
 # (pacing, speed); under the sanitizers (TW_SANITIZED) or valgrind
 # (TW_VALGRIND) it is skipped, visibly, since they run several times slower.
@@ -47,4 +60,36 @@ timing_check() {
 	else
 		check "$@"
 	fi
+}
+
+# example_verdict CMD: runs CMD, a documented example (a man page's
+# EXAMPLES line, a README recipe), in the current folder under bash with
+# errexit and pipefail, so that a failing stage anywhere in a pipeline or
+# a failing command of a list fails it, with a time limit (TW_EXAMPLE_TIMEOUT
+# seconds, 300). Prints nothing when it passed, else why. It passes when
+# it exits 0 and made output of its own: something on standard output, or
+# a file it created or changed (what earlier commands wrote does not
+# count). A stage ended by SIGPIPE (a reader that stopped early) fails it
+# too: an example that relies on that must say so in its command.
+example_verdict() {
+	mkdir -p "$T/.example"
+	example_files > "$T/.example/before"
+	timeout "${TW_EXAMPLE_TIMEOUT:-300}" bash -c "set -eo pipefail; $1" \
+	    > "$T/.example/out" 2> "$T/.example/err" < /dev/null
+	_rc=$?
+	if [ $_rc -ne 0 ]; then
+		echo "status $_rc: $(head -c 300 "$T/.example/err" | tr '\n' ' ')"
+		return
+	fi
+	example_files > "$T/.example/after"
+	if [ ! -s "$T/.example/out" ] && cmp -s "$T/.example/before" "$T/.example/after"; then
+		echo "no output of its own (nothing on standard output, no file written)"
+	fi
+}
+
+# The files under the current folder with size and modification time
+# (nanoseconds), without example_verdict's own.
+example_files() {
+	find . -path "./.example" -prune -o -path "$T/.example" -prune -o \
+	    -type f -printf '%P %s %T@\n' | LC_ALL=C sort
 }

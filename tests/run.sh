@@ -1,7 +1,7 @@
 #!/bin/sh
-# The one test runner. Usage: tests/run.sh BUILD_DIR
+# The one test runner. Usage: tests/run.sh [-j N] BUILD_DIR
 #
-# Runs, in order:
+# Runs, each test in a folder of its own:
 #   unit tests      BUILD/unit/*          (each prints "ok - name" / "not ok - name")
 #   golden cases    tests/cases/TOOL/NAME/ with files:
 #                     cmd      shell commands, run by sh in a fresh temp dir
@@ -11,15 +11,28 @@
 #                     status   optional, expected exit status (default 0)
 #   integration     tests/integration/*.sh (print "ok - name" / "not ok - name",
 #                     "skip - name: why" for a visible skip)
-# and ends with the line "N passed, N failed".
+# and ends with the line "N passed, N failed". Unit tests and golden cases
+# run N at a time (-j N or TW_JOBS; default the number of cores), then the
+# integration scripts TW_INTEG_JOBS at a time (default 1); each test's
+# report is printed in the order above as soon as it and those before it
+# are done (tests/run-one.sh runs one test and writes its report).
 #
 # Environment for every test: PATH starts with BUILD, TW_CORPUS is the real
 # payload corpus, TW_ROOT the source tree, TW_CASE the case folder.
 # TW_FILTER=regex runs only the tests whose name matches.
 # TW_SKIP_HEAVY=1 skips, visibly, the slow end-to-end suites (HEAVY below);
-# make check-asan does, and CI runs them sanitized separately.
+# make check-asan does, and make check-asan-heavy runs them sanitized (CI,
+# tests/ci.sh, runs every test of both builds, in parallel jobs).
 # VALGRIND=1 runs every tool under valgrind --error-exitcode=99.
+# TW_TIMES=FILE appends "NAME WALL_SECONDS CPU_SECONDS" for every test.
 
+JOBS=${TW_JOBS:-$(getconf _NPROCESSORS_ONLN 2> /dev/null || echo 2)}
+if [ "${1:-}" = -j ]; then
+	JOBS=${2:-}
+	shift 2
+fi
+case $JOBS in ''|*[!0-9]*|0) echo "run.sh: -j: not a positive number: '$JOBS'" >&2; exit 2 ;; esac
+INTEG_JOBS=${TW_INTEG_JOBS:-1}
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
@@ -55,60 +68,25 @@ fail=0
 skip=0
 failed_names=""
 TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/twtest.XXXXXX")
-trap 'rm -rf "$TMPROOT"' EXIT INT TERM
-
-# Under the sanitizers every report also goes to a file, so that one from
-# a tool early in a pipeline (whose status a test does not see) still
-# fails the test that ran it.
-SANDIR=
-if [ -n "${TW_SANITIZED:-}" ]; then
-	SANDIR=$TMPROOT/sanitizer
-	mkdir -p "$SANDIR"
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SANDIR/asan"
-	UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$SANDIR/ubsan"
-	export ASAN_OPTIONS UBSAN_OPTIONS
-fi
-# san_check NAME: 1 (and the report shown) when a sanitizer wrote one.
-san_check() {
-	[ -n "$SANDIR" ] || return 0
-	set -- "$1" $(ls "$SANDIR" 2> /dev/null)
-	[ $# -gt 1 ] || return 0
-	echo "  $1: sanitizer report:"
-	cat "$SANDIR"/* > "$TMPROOT/sanitizer.txt"
-	{ grep -E 'ERROR|error|SUMMARY|#[0-3] ' "$TMPROOT/sanitizer.txt" ||
-	    cat "$TMPROOT/sanitizer.txt"; } | head -8 | sed 's/^/    /'
-	rm -f "$SANDIR"/*
-	return 1
+XPID=
+# stop: on the way out (an interrupt, a signal), the pool and every test
+# still running (timeout(1) passes the signal on to all its processes).
+stop() {
+	[ -n "$XPID" ] && kill "$XPID" 2> /dev/null
+	for p in "$TMPROOT"/*.list.d/*/self "$TMPROOT"/*.list.d/*/pid; do
+		[ -f "$p" ] && [ ! -f "${p%/*}/done" ] && kill -TERM "$(cat "$p")" 2> /dev/null
+	done
+	wait
 }
+trap 'stop; rm -rf "$TMPROOT"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+export VG
 
+TAB=$(printf '\t')
 want() {
 	[ -z "${TW_FILTER:-}" ] && return 0
 	printf '%s\n' "$1" | grep -Eq -- "$TW_FILTER"
-}
-
-# Counts the "ok"/"not ok"/"skip" lines of a test program's output.
-tally() {
-	name=$1 out=$2 rc=$3
-	p=$(grep -c '^ok ' "$out")
-	f=$(grep -c '^not ok ' "$out")
-	s=$(grep -c '^skip ' "$out")
-	grep -E '^(not ok|skip) ' "$out" | sed "s|^|  $name: |"
-	# A shell error in a test script (a missing helper, a syntax error)
-	# would otherwise drop its checks silently: it is a failure.
-	if grep -Eq ': [0-9]+: .*(not found|Syntax error|parameter not set|Bad substitution)' "$out"; then
-		grep -E ': [0-9]+: ' "$out" | head -3 | sed "s|^|  $name: shell error: |"
-		f=$((f + 1))
-	fi
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "  $name: exited with status $rc"
-		tail -5 "$out" | sed 's/^/    /'
-		f=1
-	fi
-	pass=$((pass + p))
-	fail=$((fail + f))
-	skip=$((skip + s))
-	[ "$f" -gt 0 ] && failed_names="$failed_names $name"
-	return 0
 }
 
 # The real payload corpus is part of the suite: without it the corpus
@@ -119,70 +97,74 @@ if [ -z "$TW_CORPUS" ] || [ ! -f "$TW_CORPUS/INVENTORY.tsv" ]; then
 	failed_names="$failed_names corpus"
 fi
 
-# Unit tests.
+# The tests, as lines "N<TAB>KIND<TAB>PATH<TAB>NAME" of two lists: unit
+# tests and golden cases, then the integration scripts.
+add() {
+	printf '%s\t%s\t%s\t%s\n' $(($(wc -l < "$4") + 1)) "$1" "$2" "$3" >> "$4"
+}
+: > "$TMPROOT/quick.list"
+: > "$TMPROOT/integ.list"
 for u in "$BUILD"/unit/*; do
 	[ -x "$u" ] || continue
 	n=unit/$(basename "$u")
-	want "$n" || continue
-	out=$TMPROOT/unit.out
-	(cd "$TMPROOT" && $VG "$u") > "$out" 2>&1
-	rc=$?
-	san_check "$n" || echo "not ok - sanitizer report" >> "$out"
-	tally "$n" "$out" $rc
+	want "$n" && add unit "$u" "$n" "$TMPROOT/quick.list"
 done
-
-# Golden cases.
 for c in "$ROOT"/tests/cases/*/*/; do
 	[ -f "$c/cmd" ] || continue
 	c=${c%/}
 	n=cases/$(basename "$(dirname "$c")")/$(basename "$c")
-	want "$n" || continue
-	d=$TMPROOT/case
-	rm -rf "$d"
-	mkdir -p "$d"
-	if [ -f "$c/input" ]; then in=$c/input; else in=/dev/null; fi
-	(cd "$d" && TW_CASE=$c timeout 120 sh "$c/cmd" < "$in" > "$d/.out" 2> "$d/.err")
-	rc=$?
-	want_rc=0
-	[ -f "$c/status" ] && want_rc=$(cat "$c/status")
-	ok=1
-	why=""
-	if [ "$rc" != "$want_rc" ]; then ok=0; why="status $rc, expected $want_rc"; fi
-	if [ $ok = 1 ] && ! cmp -s "$d/.out" "$c/expout"; then ok=0; why="stdout differs"; fi
-	if [ $ok = 1 ] && [ -f "$c/experr" ] && ! cmp -s "$d/.err" "$c/experr"; then ok=0; why="stderr differs"; fi
-	if ! san_check "$n"; then ok=0; why="sanitizer report"; fi
-	if [ $ok = 1 ]; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		failed_names="$failed_names $n"
-		echo "  FAIL $n: $why"
-		if [ "$why" = "stdout differs" ]; then diff "$c/expout" "$d/.out" | head -10 | sed 's/^/    /'; fi
-		if [ "$why" = "stderr differs" ]; then diff "$c/experr" "$d/.err" | head -10 | sed 's/^/    /'; fi
-		[ "$why" != "stderr differs" ] && head -5 "$d/.err" | sed 's/^/    err: /'
-	fi
+	want "$n" && add case "$c" "$n" "$TMPROOT/quick.list"
 done
-
-# Integration tests.
 HEAVY="kafka kafka_perf hive demo load_mariadb load_postgres"
 for s in "$ROOT"/tests/integration/*.sh; do
 	[ -f "$s" ] || continue
 	n=integration/$(basename "$s" .sh)
 	want "$n" || continue
 	if [ -n "${TW_SKIP_HEAVY:-}" ] && printf ' %s ' "$HEAVY" | grep -q " $(basename "$s" .sh) "; then
-		echo "  $n: skip - end-to-end suite: run sanitized by make check-asan-heavy (CI)"
-		skip=$((skip + 1))
-		continue
+		add skip "$s" "$n" "$TMPROOT/integ.list"
+	else
+		add integration "$s" "$n" "$TMPROOT/integ.list"
 	fi
-	out=$TMPROOT/integ.out
-	# (The end-to-end suites run up to half an hour under the sanitizers.)
-	to=600
-	printf ' %s ' "$HEAVY" | grep -q " $(basename "$s" .sh) " && to=1800
-	(cd "$TMPROOT" && TW_TMP=$TMPROOT timeout $to sh "$s") > "$out" 2>&1
-	rc=$?
-	san_check "$n" || echo "not ok - a sanitizer report (above)" >> "$out"
-	tally "$n" "$out" $rc
 done
+
+# run_list LIST JOBS: runs the tests of LIST, JOBS at a time, and prints
+# their reports in the list's order as soon as they are ready.
+run_list() {
+	list=$1
+	total=$(wc -l < "$list")
+	[ "$total" -gt 0 ] || return 0
+	TW_RUNDIR=$list.d
+	export TW_RUNDIR
+	mkdir -p "$TW_RUNDIR"
+	xargs -P "$2" -n 1 -d '\n' sh "$ROOT/tests/run-one.sh" < "$list" &
+	XPID=$!
+	while IFS="$TAB" read -r i kind path name; do
+		# Polls the test's done file; the pool ending without it (killed)
+		# fails the test, named.
+		while [ ! -f "$TW_RUNDIR/$i/done" ]; do
+			if ! kill -0 "$XPID" 2> /dev/null && [ ! -f "$TW_RUNDIR/$i/done" ]; then
+				echo "  $name: did not run to its end"
+				echo "0 1 0" > "$TW_RUNDIR/$i/counts"
+				break
+			fi
+			sleep 0.05
+		done
+		cat "$TW_RUNDIR/$i/report" 2> /dev/null
+		read -r p f s < "$TW_RUNDIR/$i/counts"
+		pass=$((pass + p))
+		fail=$((fail + f))
+		skip=$((skip + s))
+		[ "$f" -gt 0 ] && failed_names="$failed_names $name"
+		if [ -n "${TW_TIMES:-}" ] && [ -f "$TW_RUNDIR/$i/times" ]; then
+			echo "$name $(cat "$TW_RUNDIR/$i/times")" >> "$TW_TIMES"
+		fi
+	done < "$list"
+	wait "$XPID"
+	XPID=
+}
+
+run_list "$TMPROOT/quick.list" "$JOBS"
+run_list "$TMPROOT/integ.list" "$INTEG_JOBS"
 
 [ -n "$failed_names" ] && echo "failed:$failed_names"
 [ "$skip" -gt 0 ] && echo "($skip skipped, see 'skip' lines above)"

@@ -10,10 +10,10 @@
  * else: it is never printed, and curl's verbose output stays off.
  */
 #include "fetch.h"
+#include "opts.h"
 #include "tw_api.h"
 #include "tw_buf.h"
 #include "tw_json.h"
-#include "tw_opt.h"
 #include "tw_sig.h"
 #include "tw_time.h"
 #include "tw_util.h"
@@ -175,28 +175,6 @@ struct conn {
 };
 
 /* ---- options ---- */
-
-static int64_t
-opt_int(const char *name, const char *s, int64_t min, int64_t max)
-{
-	int64_t v;
-	const char *err;
-
-	if (tw_parse_int(s, min, max, &v, &err))
-		tw_die(2, "%s: %s", name, err);
-	return v;
-}
-
-static int64_t
-opt_duration(const char *name, const char *s, int64_t min, int64_t max)
-{
-	int64_t v;
-	const char *err;
-
-	if (tw_parse_duration(s, min, max, &v, &err))
-		tw_die(2, "%s: %s", name, err);
-	return v;
-}
 
 /* Stores time s as the API wants it, "YYYY-MM-DDTHH:MM:SSZ". */
 static int64_t

@@ -1,11 +1,13 @@
 /*
- * tw-gen internals: the vocabulary (vocab.c), the tweet generator and
- * its v2/v1 renderers (gen.c) and the replayer (replay.c).
+ * tw-gen internals as main.c sees them: the vocabulary (vocab.c), the
+ * tweet generator (gen.c and the files gen_internal.h lists) and the
+ * replayer (replay.c).
  *
  * Data flow: main.c decides when a tweet is due; gen_next() builds the
  * tweet model (struct post, owned by the generator and reused) and
- * renders it; gen_line() or gen_page() appends one finished NDJSON
- * line to the caller's buffer. Nothing here writes to a descriptor.
+ * renders it, appending a finished NDJSON line to the caller's buffer
+ * (a search page once it is full, or by gen_finish). Nothing here
+ * writes to a descriptor.
  */
 #ifndef TW_GEN_H
 #define TW_GEN_H

@@ -9,19 +9,17 @@
  */
 #include "fetch.h"
 #include "gen.h"
+#include "opts.h"
 #include "tw_mark.h"
-#include "tw_opt.h"
 #include "tw_sig.h"
 #include "tw_time.h"
 #include "tw_util.h"
 #include "tw_writer.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAXKEYWORDS 64
 #define MAXKWLEN 60
@@ -70,40 +68,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Option values, checked; exits 2 with "tw-gen: --opt: reason". */
-static int64_t
-opt_int(const char *name, const char *s, int64_t min, int64_t max)
-{
-	int64_t v;
-	const char *err;
-
-	if (tw_parse_int(s, min, max, &v, &err))
-		tw_die(2, "%s: %s", name, err);
-	return v;
-}
-
-static double
-opt_double(const char *name, const char *s, double min, double max)
-{
-	double v;
-	const char *err;
-
-	if (tw_parse_double(s, min, max, &v, &err))
-		tw_die(2, "%s: %s", name, err);
-	return v;
-}
-
-static int64_t
-opt_duration(const char *name, const char *s, int64_t min, int64_t max)
-{
-	int64_t v;
-	const char *err;
-
-	if (tw_parse_duration(s, min, max, &v, &err))
-		tw_die(2, "%s: %s", name, err);
-	return v;
-}
-
 /* Splits the comma-separated keywords into kw (strings owned). */
 static int
 split_keywords(const char *s, char **kw)
@@ -131,20 +95,6 @@ split_keywords(const char *s, char **kw)
 		p = e + 1;
 	}
 	return n;
-}
-
-/* Sleeps until the monotonic time ns; a caught signal ends the wait. */
-static void
-sleep_until(int64_t ns)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ns / 1000000000);
-	ts.tv_nsec = (long)(ns % 1000000000);
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	    EINTR)
-		if (tw_sig_caught)
-			return;
 }
 
 /* Appends line[0..n) with ins inserted after its first "text":" (or

@@ -9,6 +9,7 @@
  * the lines after it. Lines without a time leave at once.
  */
 #include "gen.h"
+#include "opts.h"
 #include "tw_input.h"
 #include "tw_json.h"
 #include "tw_reader.h"
@@ -18,8 +19,6 @@
 #include "tw_mark.h"
 #include "tw_writer.h"
 
-#include <errno.h>
-#include <time.h>
 
 /* Reads a time from string or number v; 0 and *ms on success. */
 static int
@@ -67,19 +66,6 @@ line_time(const struct tw_json *j, struct tw_buf *tmp, int64_t *ms)
 	if (time_of(TW_JGET(j, root, "timestamp_ms"), tmp, ms) == 0)
 		return 0;
 	return time_of(TW_JGET(j, root, "created_at"), tmp, ms);
-}
-
-static void
-sleep_until(int64_t ns)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ns / 1000000000);
-	ts.tv_nsec = (long)(ns % 1000000000);
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	    EINTR)
-		if (tw_sig_caught)
-			return;
 }
 
 int

@@ -31,9 +31,21 @@ d=$DIR; while [ "$d" != / ]; do d=$(dirname "$d"); chmod o+x "$d" 2>/dev/null ||
 "${AS[@]}" "$PGBIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 \
     --locale=C.UTF-8 --no-sync >"$DIR/initdb.log" 2>&1 \
     || { echo "initdb failed:" >&2; tail -20 "$DIR/initdb.log" >&2; exit 1; }
-(cd / && "${AS[@]}" "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -s \
-    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start) || { echo "postgres failed to start; log tail:" >&2; tail -20 "$LOG" >&2; exit 1; }
+# Another server (another test, started at the same moment) may take the
+# free port before this one binds it: then a new port, up to three times.
+for attempt in 1 2 3; do
+    if (cd / && "${AS[@]}" "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -s \
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start); then
+        break
+    fi
+    if [ -z "${TWPIPE_PG_PORT:-}" ] && [ "$attempt" -lt 3 ] &&
+        grep -q 'Address already in use' "$LOG" 2>/dev/null; then
+        PORT=$(free_port)
+        continue
+    fi
+    echo "postgres failed to start; log tail:" >&2; tail -20 "$LOG" >&2; exit 1
+done
 psql -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
     -c "CREATE DATABASE \"$DB\" ENCODING 'UTF8' TEMPLATE template0"
 cat > "$DIR/env.sh" <<EOT

@@ -272,8 +272,10 @@ data = open('pk.ndjson', 'rb').read().splitlines(True)
 for i in range(0, len(data), 200):
     sys.stdout.buffer.write(b''.join(data[i:i + 200])); sys.stdout.flush(); time.sleep(0.02)
 " 2> /dev/null | tw-load -p 'lang=%{lang}' -o pk --roll 100ms 2> pk.err.$k &
+	# $! is the pipeline's last process, this tw-load (not another test's).
+	pk=$!
 	sleep "0.$((k * 7 % 9 + 1))"
-	pkill -KILL -f "tw-load -p lang=%\{lang\} -o pk" 2> /dev/null
+	kill -KILL $pk 2> /dev/null
 	wait 2> /dev/null
 	for f in $(find pk -name 'part-*.gz'); do gzip -t "$f" 2> /dev/null || bad="$bad kill$k:$f"; done
 	[ $k -gt 1 ] && ! grep -q -e 'salvaged [0-9]* records' -e 'removed [0-9]* temporary' pk.err.$k && [ -n "$(cat pk.tmps.$((k - 1)) 2> /dev/null)" ] && bad="$bad kill$k:not-cleaned"

@@ -245,7 +245,10 @@ tw-gen fetch stream --rules-file "$T/rules" --stall-timeout 1s --backoff-max 200
 pid=$!
 i=0
 while [ "$(wc -l < "$T/stream.out" 2> /dev/null || echo 0)" -lt 7 ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.5
+# The fourth connection (after the drop, the disconnect and the stall) is
+# where the stream rests: stop it there.
+four_streams() { [ "$(get /_log | grep -c 'search/stream"')" -ge 4 ]; }
+wait_for 30 four_streams
 t0=$(ms)
 kill -TERM $pid
 { wait $pid; } 2> /dev/null
@@ -267,7 +270,9 @@ eq "fetch stream: rules synced first (get, delete, add), then 4 connections" \
 ctl fail=429
 tw-gen fetch search -q q --api-url "$API" > "$T/int.out" 2> "$T/int.err" &
 pid=$!
-sleep 0.5
+# Once it says it waits for the rate limit.
+waiting() { grep -q 'rate limit.*waiting' "$T/int.err"; }
+wait_for 30 waiting
 kill -TERM $pid
 { wait $pid; } 2> /dev/null
 eq "fetch search: SIGTERM during a rate-limit wait ends it by the signal" $? 143

@@ -15,6 +15,8 @@ for h in "$TW_BUILD"/fuzz/*; do
 	check "fuzz $n: saved inputs and seeds replay cleanly" ${TW_VALGRIND:+valgrind -q --error-exitcode=99} "$h" "$r" "$T/seeds/$n"
 done
 
+# The fuzz builds use every core (they are most of this test's time).
+NCPU=$(getconf _NPROCESSORS_ONLN 2> /dev/null || echo 2)
 secs=${TW_FUZZ_SECONDS:-3}
 if [ "$secs" = 0 ]; then
 	skip "fuzz smoke" "TW_FUZZ_SECONDS=0"
@@ -22,7 +24,7 @@ elif [ -n "${TW_SANITIZED:-}${TW_VALGRIND:-}" ]; then
 	: # the smoke runs once, in the normal pass
 elif ! command -v clang > /dev/null 2>&1; then
 	skip "fuzz smoke" "clang is not installed"
-elif ! make -s -C "$TW_ROOT" fuzz-build > "$T/build.log" 2>&1; then
+elif ! make -s -j"$NCPU" -C "$TW_ROOT" fuzz-build > "$T/build.log" 2>&1; then
 	not_ok "fuzz smoke: build" "$(tail -5 "$T/build.log")"
 else
 	for h in "$TW_ROOT"/build-fuzz/fuzz-*; do
@@ -51,7 +53,7 @@ elif [ -n "${TW_SANITIZED:-}${TW_VALGRIND:-}" ]; then
 	:
 elif ! command -v afl-clang-fast > /dev/null 2>&1 || ! command -v afl-fuzz > /dev/null 2>&1; then
 	skip "afl smoke" "afl++ is not installed"
-elif ! make -s -C "$TW_ROOT" fuzz-afl-build > "$T/afl-build.log" 2>&1; then
+elif ! make -s -j"$NCPU" -C "$TW_ROOT" fuzz-afl-build > "$T/afl-build.log" 2>&1; then
 	not_ok "afl smoke: build" "$(tail -5 "$T/afl-build.log")"
 else
 	AFL_WORK=$T/afl AFL_SEEDS=$T/seeds AFL_REGRESS=$T/afl-regress sh "$TW_ROOT/tests/fuzz/afl.sh" "$asecs" > "$T/afl.out" 2>&1

@@ -280,7 +280,9 @@ sys.exit(abs(t.timestamp() - time.time()) > 5)"
 # SIGTERM while paced: output so far flushed, status 143.
 tw-gen --rate 100 > "$T/term" &
 pid=$!
-sleep 0.5
+# Once 20 lines are out (a fifth of a second's worth), not after a fixed sleep.
+i=0
+while [ "$(wc -l < "$T/term")" -lt 20 ] && [ $i -lt 1500 ]; do sleep 0.02; i=$((i + 1)); done
 kill -TERM $pid
 { wait $pid; } 2>/dev/null
 rc=$?

@@ -29,6 +29,31 @@ examples() {
 		sed -e 's/\\&//g' -e 's/\\e/\\/g' -e 's/\\(dq/"/g' -e 's/^\$ //'
 }
 
+if ! command -v bash > /dev/null; then
+	not_ok "EXAMPLES" "bash is needed to run them with pipefail"
+	exit 0
+fi
+
+# The checker itself, in a folder of its own: it must fail a failing
+# first stage, a tool's failure before a stage that prints anyway, and an
+# example without output after one that wrote a file.
+mkdir -p "$T/self"
+(
+	cd "$T/self" || exit 1
+	eq "checker: passes an example that prints" "$(example_verdict 'echo hi')" ""
+	eq "checker: passes an example that writes a file" "$(example_verdict 'echo x > made.txt')" ""
+	eq "checker: passes an example that changes a file" "$(example_verdict 'echo y >> made.txt')" ""
+	v=$(example_verdict 'true')
+	contains_v() { case $2 in *"$3"*) ok "$1" ;; *) not_ok "$1" "got '$2'" ;; esac; }
+	contains_v "checker: fails an example without output after one that wrote a file" "$v" "no output of its own"
+	contains_v "checker: fails a failing first stage" "$(example_verdict 'false | cat')" "status 1"
+	contains_v "checker: fails a failing middle stage" "$(example_verdict 'echo a | sh -c "cat; exit 3" | cat')" "status 3"
+	contains_v "checker: fails a tool's failure before a stage that prints" \
+	    "$(example_verdict 'tw-flatten no-such-file.jsonl | wc -l')" "status 1"
+	contains_v "checker: fails a failing command of a list" "$(example_verdict 'false; echo hi')" "status 1"
+	contains_v "checker: its own files do not count as output" "$(cd "$T" && example_verdict 'true')" "no output of its own"
+)
+
 for m in "$TW_ROOT"/man/*.1; do
 	n=$(basename "$m" .1)
 	i=0
@@ -51,14 +76,7 @@ for m in "$TW_ROOT"/man/*.1; do
 			skip "$name" "needs$need"
 			continue
 		fi
-		if sh -c "set -e; $cmd" > "$T/ex.out" 2> "$T/ex.err" < /dev/null; then
-			if [ -s "$T/ex.out" ] || [ -n "$(find . -newer "$T/examples.txt" -type f | head -1)" ]; then
-				ok "$name"
-			else
-				not_ok "$name" "no output"
-			fi
-		else
-			not_ok "$name" "$(head -c 300 "$T/ex.err")"
-		fi
+		why=$(example_verdict "$cmd")
+		if [ -z "$why" ]; then ok "$name"; else not_ok "$name" "$why"; fi
 	done < "$T/examples.txt"
 done

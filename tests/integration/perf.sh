@@ -162,7 +162,9 @@ PY
 (sh -c 'printf "{\"a\":1}\n{\"a\":2}\n"; sleep 3' |
 	sh -c 'echo $$ > "$1/term.pid"; exec tw-perf --label live -o "$1/term.log"' sh "$T" > "$T/term.out"
 	echo $? > "$T/term.rc") &
-sleep 0.5
+# Once both records have gone through (passed on when the input idles).
+two_lines() { [ "$(wc -l < "$T/term.out" 2> /dev/null || echo 0)" -ge 2 ] && [ -s "$T/term.pid" ]; }
+wait_for 30 two_lines
 kill -TERM "$(cat "$T/term.pid")"
 wait
 eq "SIGTERM: dies by the signal" "$(cat "$T/term.rc")" 143
@@ -244,7 +246,9 @@ else
 fi
 (sh -c 'echo $$ > "$1/rterm.pid"; exec tw-perf run -o "$1/rterm.log" -- sleep 5' sh "$T"
 	echo $? > "$T/rterm.rc") &
-sleep 0.5
+# Once the command runs (a child of tw-perf run).
+has_child() { [ -s "$T/rterm.pid" ] && pgrep -P "$(cat "$T/rterm.pid")" > /dev/null; }
+wait_for 30 has_child
 kill -TERM "$(cat "$T/rterm.pid")"
 wait
 eq "run: SIGTERM passed to the command" "$(cat "$T/rterm.rc") $(field "$T/rterm.log" ended)" "143 signal"

@@ -2,7 +2,9 @@
 # The README's cookbook, run: every command that needs no Kafka broker or
 # database server (those run in kafka.sh and load_*.sh), on generated data,
 # and the cron batch with a state file over three runs as files arrive.
-# Durations are cut to a second (--duration 1m -> 1s) to keep the run short.
+# Durations are cut to a second (--duration 1m -> 1s) to keep the run short;
+# each command runs under bash with pipefail and must make output of its
+# own (example_verdict in tests/lib.sh).
 . "$TW_ROOT/tests/lib.sh"
 cd "$T" || exit 1
 
@@ -32,15 +34,13 @@ while IFS= read -r cmd; do
 	'*/5 '*) echo "$cmd" | cut -d' ' -f6- | sed 's/^ *//' > cron.cmd; continue ;;
 	esac
 	run=$(printf '%s' "$cmd" | sed -e 's/--duration [0-9]*[sm]/--duration 1s/g')
-	touch .mark; sleep 0.01
-	(timeout 60 sh -c "$run" > out.$i 2> err.$i < /dev/null)
-	rc=$?
-	# Some output: on stdout, or a file the command wrote.
-	wrote=$(find . -newer .mark -type f ! -name "out.$i" ! -name "err.$i" -size +0 | head -1)
-	if [ $rc = 0 ] && { [ -s out.$i ] || [ -n "$wrote" ]; }; then
+	# Its own output (stdout, or a file it wrote), every stage exiting 0
+	# (tests/lib.sh).
+	why=$(TW_EXAMPLE_TIMEOUT=60 example_verdict "$run")
+	if [ -z "$why" ]; then
 		ok "README $i: $(printf '%s' "$cmd" | cut -c1-70)"
 	else
-		not_ok "README $i: $cmd" "status $rc: $(head -c 300 err.$i)"
+		not_ok "README $i: $cmd" "$why"
 	fi
 done < cookbook
 
