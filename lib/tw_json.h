@@ -59,6 +59,9 @@ struct tw_json {
 	size_t n, cap;
 	uint32_t *stack;
 	size_t stack_cap;
+	uint32_t *ix;		/* the two-stage parser's token offsets */
+	uint64_t *esc;		/* and its escaped-string bits */
+	size_t ix_cap, esc_cap;
 	unsigned max_depth;
 	/* After a failed parse: what and where (byte offset in the input). */
 	const char *errmsg;
@@ -114,10 +117,16 @@ int tw_json_streq(const struct tw_jval *v, const char *s, size_t n);
 int tw_json_i64(const struct tw_jval *v, int64_t *out);
 
 /*
- * Turns the SIMD UTF-8 validation (x86-64 with SSSE3) on or off, for
- * tests that compare it with the scalar path; returns the old setting.
+ * Chooses the SIMD paths, for tests that compare them with the scalar
+ * parser: TW_SIMD_OFF, the scalar parser alone; TW_SIMD_AVX2, the
+ * two-stage parser with AVX2 and the SSSE3 UTF-8 check of the scalar
+ * one; TW_SIMD_ALL (the default), AVX-512 too. Each is limited to what
+ * the CPU has. Returns the level that was in use.
  */
-int tw_json_simd(int on);
+#define TW_SIMD_OFF	0
+#define TW_SIMD_AVX2	1
+#define TW_SIMD_ALL	2
+int tw_json_simd(int level);
 
 /* Reads a number (or numeric string) as a double; -1 when not numeric. */
 int tw_json_double(const struct tw_jval *v, double *out);
