@@ -397,6 +397,83 @@ tk_lax(const tkeys v, int i, int type)
 
 /* ---- record writing ---- */
 
+/*
+ * Copies n bytes, n at most 32, in at most two overlapping moves: GCC
+ * would make a short copy of unknown length a `rep movs`, which starts
+ * slowly. Touches only s[0..n) and d[0..n).
+ */
+static inline void
+copy_small(char *d, const char *s, size_t n)
+{
+	if (n >= 16) {
+		memcpy(d, s, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n >> 1] = s[n >> 1];
+		d[n - 1] = s[n - 1];
+	}
+}
+
+/*
+ * Appends s[0..n) to o. Inside a record the byte after the end is not
+ * kept NUL (tw_buf's invariant): rec_end and a failed document restore
+ * it, and nothing reads the buffer in between.
+ */
+static inline void
+out_add(struct tw_buf *o, const char *s, size_t n)
+{
+	if (TW_UNLIKELY(o->cap - o->len <= n + 32))
+		tw_buf_grow(o, n + 32);
+	if (n <= 32)
+		copy_small(o->p + o->len, s, n);
+	else
+		memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static inline void
+out_c(struct tw_buf *o, char ch)
+{
+	if (TW_UNLIKELY(o->cap - o->len <= 1))
+		tw_buf_grow(o, 1);
+	o->p[o->len++] = ch;
+}
+
+/* Appends v in decimal, written in place. */
+static inline void
+out_u64(struct tw_buf *o, uint64_t v)
+{
+	uint64_t t = 10;
+	size_t n = 1;
+
+	if (TW_UNLIKELY(o->cap - o->len <= 24))
+		tw_buf_grow(o, 24);
+	while (n < 20 && v >= t) {
+		n++;
+		t *= 10;
+	}
+	tw_fmt_u64(o->p + o->len + n, v);
+	o->len += n;
+}
+
+static inline void
+out_i64(struct tw_buf *o, int64_t v)
+{
+	if (v < 0) {
+		out_c(o, '-');
+		out_u64(o, (uint64_t)0 - (uint64_t)v);
+	} else {
+		out_u64(o, (uint64_t)v);
+	}
+}
+
 static void
 rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
 {
@@ -408,23 +485,38 @@ rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
 	c->npos = 0;
 	c->rec_start = c->out->len;
 	c->first = 1;
-	tw_buf_addc(c->out, '{');
+	out_c(c->out, '{');
 }
+
+/* A key and the comma before it: the longest "name": (64 + 3 bytes). */
+#define KEY_ROOM 72
 
 /* Writes the key of field idx when selected; returns 1 if the value follows. */
 static inline int
 key(struct tw_flat_ctx *c, int idx)
 {
+	struct tw_buf *o = c->out;
+	char *w;
+	size_t kl;
+
 	if (!c->on[idx])
 		return 0;
-	if (!c->first)
-		tw_buf_addc(c->out, ',');
+	if (TW_UNLIKELY(o->cap - o->len <= KEY_ROOM + 32))
+		tw_buf_grow(o, KEY_ROOM + 32);
+	w = o->p + o->len;
+	*w = ',';
+	w += !c->first;
 	c->first = 0;
-	if (c->reo && c->npos < TW_FLAT_MAXF) {
-		c->pos[c->npos] = c->out->len;
+	if (TW_UNLIKELY(c->reo) && c->npos < TW_FLAT_MAXF) {
+		c->pos[c->npos] = (size_t)(w - o->p);
 		c->pidx[c->npos++] = (short)idx;
 	}
-	tw_buf_add(c->out, c->keys[idx], c->keylen[idx]);
+	/* keys are stored in at least 32 bytes (set_key) */
+	kl = c->keylen[idx];
+	memcpy(w, c->keys[idx], 32);
+	if (TW_UNLIKELY(kl > 32))
+		memcpy(w + 32, c->keys[idx] + 32, kl - 32);
+	o->len = (size_t)(w - o->p) + kl;
 	return 1;
 }
 
@@ -465,35 +557,45 @@ rec_end(struct tw_flat_ctx *c)
 {
 	if (c->reo)
 		reorder(c);
-	tw_buf_add(c->out, "}\n", 2);
+	out_add(c->out, "}\n", 2);	/* and the NUL after it */
 	c->f->n_out[c->rt]++;
 }
 
-static void
+static inline void
 put_null(struct tw_flat_ctx *c)
 {
-	tw_buf_add(c->out, "null", 4);
+	out_add(c->out, "null", 4);
 }
 
-static void
+static inline void
 put_str(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL || v->type != TW_JSTR)
 		put_null(c);
-	else if (tw_json_str_emit(c->out, v))
+	else if (TW_LIKELY(v->flags == 0 && v->len <= 30)) {
+		struct tw_buf *o = c->out;
+
+		/* the common short plain string: as tw_json_str_emit */
+		if (TW_UNLIKELY(o->cap - o->len <= 64))
+			tw_buf_grow(o, 64);
+		o->p[o->len] = '"';
+		copy_small(o->p + o->len + 1, v->p, v->len);
+		o->p[o->len + 1 + v->len] = '"';
+		o->len += v->len + 2;
+	} else if (tw_json_str_emit(c->out, v))
 		c->f->n_repaired++;
 }
 
 static void
 put_lit(struct tw_flat_ctx *c, const char *s)
 {
-	tw_buf_addc(c->out, '"');
-	tw_buf_adds(c->out, s);
-	tw_buf_addc(c->out, '"');
+	out_c(c->out, '"');
+	out_add(c->out, s, strlen(s));
+	out_c(c->out, '"');
 }
 
 /* An id as a decimal string, exact: from a string or an integer number. */
-static void
+static inline void
 put_id(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL)
@@ -501,40 +603,48 @@ put_id(struct tw_flat_ctx *c, const struct tw_jval *v)
 	else if (v->type == TW_JSTR)
 		put_str(c, v);
 	else if (v->type == TW_JNUM && (v->flags & TW_JF_INT)) {
-		tw_buf_addc(c->out, '"');
-		tw_buf_add(c->out, v->p, v->len);
-		tw_buf_addc(c->out, '"');
+		out_c(c->out, '"');
+		out_add(c->out, v->p, v->len);
+		out_c(c->out, '"');
 	} else
 		put_null(c);
 }
 
-static void
+static inline void
 put_num(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL || v->type != TW_JNUM)
 		put_null(c);
 	else
-		tw_buf_add(c->out, v->p, v->len);
+		out_add(c->out, v->p, v->len);
 }
 
-static void
+static inline void
+put_b(struct tw_flat_ctx *c, int b)
+{
+	if (b)
+		out_add(c->out, "true", 4);
+	else
+		out_add(c->out, "false", 5);
+}
+
+static inline void
 put_bool(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL || (v->type != TW_JTRUE && v->type != TW_JFALSE))
 		put_null(c);
-	else if (v->type == TW_JTRUE)
-		tw_buf_add(c->out, "true", 4);
 	else
-		tw_buf_add(c->out, "false", 5);
+		put_b(c, v->type == TW_JTRUE);
 }
 
-static void
-put_b(struct tw_flat_ctx *c, int b)
+/* An integer, or null when !have. */
+static inline void
+put_int(struct tw_flat_ctx *c, int have, int64_t x)
 {
-	if (b)
-		tw_buf_add(c->out, "true", 4);
+	if (have)
+		out_i64(c->out, x);
 	else
-		tw_buf_add(c->out, "false", 5);
+		put_null(c);
 }
 
 static void
@@ -553,9 +663,9 @@ put_time(struct tw_flat_ctx *c, int have, int64_t ms)
 		put_null(c);
 		return;
 	}
-	tw_buf_addc(c->out, '"');
+	out_c(c->out, '"');
 	tw_buf_add_iso(c->out, ms);
-	tw_buf_addc(c->out, '"');
+	out_c(c->out, '"');
 }
 
 /*
@@ -565,53 +675,10 @@ put_time(struct tw_flat_ctx *c, int have, int64_t ms)
 static void
 put_text(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
-	struct tw_buf *t = &c->f->tmp;
-	const char *s, *e, *amp;
-	size_t n;
-
-	if (v == NULL || v->type != TW_JSTR) {
+	if (v == NULL || v->type != TW_JSTR)
 		put_null(c);
-		return;
-	}
-	if (v->flags == 0 && memchr(v->p, '&', v->len) == NULL) {
-		put_str(c, v);
-		return;
-	}
-	tw_buf_reset(t);
-	if (tw_json_str_decode(t, v))
+	else if (tw_json_str_emit_html(c->out, v))
 		c->f->n_repaired++;
-	if (memchr(t->p, '&', t->len) == NULL) {
-		tw_buf_add_jstr(c->out, t->p, t->len);
-		return;
-	}
-	/* Undo in place: the result is never longer. */
-	s = t->p;
-	e = t->p + t->len;
-	n = 0;
-	while (s < e) {
-		amp = memchr(s, '&', (size_t)(e - s));
-		if (amp == NULL) {
-			memmove(t->p + n, s, (size_t)(e - s));
-			n += (size_t)(e - s);
-			break;
-		}
-		memmove(t->p + n, s, (size_t)(amp - s));
-		n += (size_t)(amp - s);
-		if (e - amp >= 5 && memcmp(amp, "&amp;", 5) == 0) {
-			t->p[n++] = '&';
-			s = amp + 5;
-		} else if (e - amp >= 4 && memcmp(amp, "&lt;", 4) == 0) {
-			t->p[n++] = '<';
-			s = amp + 4;
-		} else if (e - amp >= 4 && memcmp(amp, "&gt;", 4) == 0) {
-			t->p[n++] = '>';
-			s = amp + 4;
-		} else {
-			t->p[n++] = '&';
-			s = amp + 1;
-		}
-	}
-	tw_buf_add_jstr(c->out, t->p, n);
 }
 
 /* v1.1 source is an HTML anchor; keep its text, as v2 sends it. */
@@ -767,7 +834,7 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 	size_t starts[64], lens[64], ns = 0, k;
 	uint32_t i;
 
-	tw_buf_addc(c->out, '[');
+	out_c(c->out, '[');
 	if (arr != NULL && arr->type == TW_JARR) {
 		tw_buf_reset(t);
 		for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
@@ -807,11 +874,11 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 		}
 		for (k = 0; k < ns; k++) {
 			if (k)
-				tw_buf_addc(c->out, ',');
+				out_c(c->out, ',');
 			tw_buf_add_jstr(c->out, t->p + starts[k], lens[k]);
 		}
 	}
-	tw_buf_addc(c->out, ']');
+	out_c(c->out, ']');
 }
 
 /* put_strings, but null when the payload has no such list at all. */
@@ -907,11 +974,11 @@ put_dim_ts(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *id)
 
 	if (c->in_tweet) {
 		/* seen in this tweet (v1.1, twarc2 flattened) */
-		if (c->cur_have) tw_buf_add_i64(c->out, c->cur_ts); else put_null(c);
+		if (c->cur_have) out_i64(c->out, c->cur_ts); else put_null(c);
 	} else if (ref_get(c, kind, id, &ts)) {
-		tw_buf_add_i64(c->out, ts);
+		out_i64(c->out, ts);
 	} else if (c->have_newest) {
-		tw_buf_add_i64(c->out, c->newest_ts);
+		out_i64(c->out, c->newest_ts);
 	} else {
 		put_null(c);
 	}
@@ -1081,13 +1148,13 @@ place_rec(struct tw_flat_ctx *c, const struct tw_jval *p)
 		if (!have) {
 			put_null(c);
 		} else {
-			tw_buf_addc(c->out, '[');
+			out_c(c->out, '[');
 			for (i = 0; i < 4; i++) {
 				if (i)
-					tw_buf_addc(c->out, ',');
+					out_c(c->out, ',');
 				tw_buf_add_double(c->out, bb[i]);
 			}
-			tw_buf_addc(c->out, ']');
+			out_c(c->out, ']');
 		}
 	}
 	if (key(c, TWF_P_ts)) put_dim_ts(c, 2, id);
@@ -1163,7 +1230,7 @@ media_rec(struct tw_flat_ctx *c, const struct media *m,
 	if (key(c, TWF_M_view_count)) put_num(c, m->views);
 	if (key(c, TWF_M_alt_text)) put_str(c, m->alt);
 	if (key(c, TWF_M_ts)) {
-		if (have_ts) tw_buf_add_i64(c->out, ts); else put_null(c);
+		if (have_ts) out_i64(c->out, ts); else put_null(c);
 	}
 	rec_end(c);
 }
@@ -1172,14 +1239,14 @@ static void
 put_media_item(struct tw_flat_ctx *c, const struct media *m, int first)
 {
 	if (!first)
-		tw_buf_addc(c->out, ',');
+		out_c(c->out, ',');
 	tw_buf_add(c->out, "{\"media_key\":", 13);
 	put_id(c, m->key);
 	tw_buf_add(c->out, ",\"type\":", 8);
 	put_str(c, m->type);
 	tw_buf_add(c->out, ",\"url\":", 7);
 	put_str(c, m->url ? m->url : m->preview);
-	tw_buf_addc(c->out, '}');
+	out_c(c->out, '}');
 }
 
 /* ---- the flat tweet ---- */
@@ -1300,7 +1367,7 @@ put_rules(struct tw_flat_ctx *c, const struct tw_jval *rules)
 		put_null(c);
 		return;
 	}
-	tw_buf_addc(c->out, '[');
+	out_c(c->out, '[');
 	for (i = 0, e = rules + 1; i < rules->len; i++, e = tw_json_after(c->j, e)) {
 		tag = G(c, e, "tag", W_STR);
 		if (tag == NULL)
@@ -1308,10 +1375,10 @@ put_rules(struct tw_flat_ctx *c, const struct tw_jval *rules)
 		if (tag == NULL)
 			continue;
 		if (n++)
-			tw_buf_addc(c->out, ',');
+			out_c(c->out, ',');
 		put_id(c, tag);
 	}
-	tw_buf_addc(c->out, ']');
+	out_c(c->out, ']');
 }
 
 static int64_t
@@ -1345,7 +1412,7 @@ put_count(struct tw_flat_ctx *c, const struct tw_jval *v)
 
 	if (v != NULL && (v->type == TW_JNUM || (v->type == TW_JSTR &&
 	    v->flags == 0)) && tw_json_i64(v, &x) == 0 && x >= 0)
-		tw_buf_add_i64(c->out, x);
+		out_i64(c->out, x);
 	else
 		put_null(c);
 }
@@ -1439,18 +1506,18 @@ poll_rec(struct tw_flat_ctx *c, const struct tweet *t, const struct tw_jval *p,
 	if (key(c, TWF_O_tweet_id)) put_id(c, t->id);
 	if (key(c, TWF_O_id)) put_id(c, id);
 	if (key(c, TWF_O_ts)) {
-		if (t->have_ts) tw_buf_add_i64(c->out, t->ts); else put_null(c);
+		if (t->have_ts) out_i64(c->out, t->ts); else put_null(c);
 	}
 	if (key(c, TWF_O_options)) {
 		if (opts == NULL) {
 			put_null(c);
 		} else {
-			tw_buf_addc(c->out, '[');
+			out_c(c->out, '[');
 			for (i = 0, e = opts + 1; i < opts->len; i++, e = tw_json_after(c->j, e)) {
 				if (e->type != TW_JOBJ)
 					continue;
 				if (n++)
-					tw_buf_addc(c->out, ',');
+					out_c(c->out, ',');
 				tw_buf_add(c->out, "{\"position\":", 12);
 				put_count(c, TW_JGET(c->j, e, "position"));
 				tw_buf_add(c->out, ",\"label\":", 9);
@@ -1458,9 +1525,9 @@ poll_rec(struct tw_flat_ctx *c, const struct tweet *t, const struct tw_jval *p,
 				put_str(c, v != NULL ? v : member(c, e, "text", TW_JSTR));
 				tw_buf_add(c->out, ",\"votes\":", 9);
 				put_count(c, TW_JGET(c->j, e, "votes"));
-				tw_buf_addc(c->out, '}');
+				out_c(c->out, '}');
 			}
-			tw_buf_addc(c->out, ']');
+			out_c(c->out, ']');
 		}
 	}
 	if (key(c, TWF_O_votes)) {
@@ -1473,7 +1540,7 @@ poll_rec(struct tw_flat_ctx *c, const struct tweet *t, const struct tw_jval *p,
 				have = 1;
 			}
 		}
-		if (have) tw_buf_add_i64(c->out, total); else put_null(c);
+		if (have) out_i64(c->out, total); else put_null(c);
 	}
 	if (key(c, TWF_O_voting_status)) put_str(c, member(c, p, "voting_status", TW_JSTR));
 	if (key(c, TWF_O_duration_minutes)) put_count(c, member(c, p, "duration_minutes", TW_JNUM));
@@ -1611,12 +1678,12 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		if (key(c, TWF_T_id)) put_id(c, t->id);
 		if (key(c, TWF_T_created_at)) put_time(c, t->have_ts, t->ts);
 		if (key(c, TWF_T_ts)) {
-			if (t->have_ts) tw_buf_add_i64(c->out, t->ts); else put_null(c);
+			if (t->have_ts) out_i64(c->out, t->ts); else put_null(c);
 		}
-		if (key(c, TWF_T_year)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.year); else put_null(c); }
-		if (key(c, TWF_T_month)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.mon); else put_null(c); }
-		if (key(c, TWF_T_day)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.day); else put_null(c); }
-		if (key(c, TWF_T_hour)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.hour); else put_null(c); }
+		if (key(c, TWF_T_year)) { if (t->have_ts) out_i64(c->out, tm.year); else put_null(c); }
+		if (key(c, TWF_T_month)) { if (t->have_ts) out_i64(c->out, tm.mon); else put_null(c); }
+		if (key(c, TWF_T_day)) { if (t->have_ts) out_i64(c->out, tm.day); else put_null(c); }
+		if (key(c, TWF_T_hour)) { if (t->have_ts) out_i64(c->out, tm.hour); else put_null(c); }
 		if (key(c, TWF_T_author_id)) put_id(c, t->author_id);
 		user_fields(c, t);
 		if (key(c, TWF_T_lang)) put_str(c, t->lang);
@@ -1640,16 +1707,16 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		if (key(c, TWF_T_engagement)) {
 			eng = count_of(t->rts, &have_e) + count_of(t->replies, &have_e) +
 			    count_of(t->likes, &have_e) + count_of(t->quotes, &have_e);
-			if (have_e) tw_buf_add_i64(c->out, eng); else put_null(c);
+			if (have_e) out_i64(c->out, eng); else put_null(c);
 		}
 		if (key(c, TWF_T_hashtags)) put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, PS_LOWER);
 		if (key(c, TWF_T_mentions)) put_strings(c, t->mentions, t->v1 ? "screen_name" : "username", NULL, 0);
 		if (key(c, TWF_T_urls)) put_strings(c, t->urls, "expanded_url", "url", PS_NOMEDIA);
 		if (key(c, TWF_T_media)) {
-			tw_buf_addc(c->out, '[');
+			out_c(c->out, '[');
 			for (i = 0; i < nm; i++)
 				put_media_item(c, &m[i], i == 0);
-			tw_buf_addc(c->out, ']');
+			out_c(c->out, ']');
 		}
 		if (key(c, TWF_T_place_id)) {
 			const struct tw_jval *pid = t->place_id;
@@ -1697,7 +1764,7 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 				if (key(c, TWF_H_tag)) tw_json_str_emit(c->out, e);
 				if (key(c, TWF_H_created_at)) put_time(c, t->have_ts, t->ts);
 				if (key(c, TWF_H_ts)) {
-					if (t->have_ts) tw_buf_add_i64(c->out, t->ts); else put_null(c);
+					if (t->have_ts) out_i64(c->out, t->ts); else put_null(c);
 				}
 				if (key(c, TWF_H_author_id)) put_id(c, t->author_id);
 				if (key(c, TWF_H_lang)) put_str(c, t->lang);
@@ -2272,7 +2339,7 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 	if (c->f->sel_default) {
 		if (tw_json_emit(c->out, c->j, o))
 			c->f->n_repaired++;
-		tw_buf_addc(c->out, '\n');
+		out_c(c->out, '\n');
 		c->f->n_out[rt]++;
 		return TW_DOC_FLAT;
 	}
@@ -2373,7 +2440,8 @@ static void
 set_key(struct tw_flatten *f, int t, int i, const char *n)
 {
 	size_t len = strlen(n);
-	char *k = tw_xmalloc(len + 4);
+	/* at least 32 bytes: key() copies 32 at once */
+	char *k = tw_xcalloc(len + 4 > 32 ? len + 4 : 32, 1);
 
 	k[0] = '"';
 	memcpy(k + 1, n, len);

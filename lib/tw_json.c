@@ -1618,6 +1618,181 @@ tw_json_str_decode(struct tw_buf *b, const struct tw_jval *v)
 	return bad;
 }
 
+/* Hex digit values, -1 for other bytes. */
+static const signed char hexv[256] = {
+#define H16 -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+	H16, H16, H16,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, H16,
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, H16,
+	H16, H16, H16, H16, H16, H16, H16, H16
+#undef H16
+};
+
+/* The code point of the 4 hex digits at u (the parser checked them). */
+static inline uint32_t
+hex4(const unsigned char *u)
+{
+	return (uint32_t)(hexv[u[0]] << 12 | hexv[u[1]] << 8 | hexv[u[2]] << 4 |
+	    hexv[u[3]]);
+}
+
+/* Writes code point cp as canonical JSON string text: raw UTF-8, with
+ * '"', '\\' and control characters escaped as tw_buf_add_jstr does. */
+static inline char *
+put_cp(char *o, uint32_t cp)
+{
+	static const char hexdig[] = "0123456789abcdef";
+
+	if (cp >= 0x80) {
+		if (cp < 0x800) {
+			*o++ = (char)(0xC0 | cp >> 6);
+		} else if (cp < 0x10000) {
+			*o++ = (char)(0xE0 | cp >> 12);
+			*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+		} else {
+			*o++ = (char)(0xF0 | cp >> 18);
+			*o++ = (char)(0x80 | (cp >> 12 & 0x3F));
+			*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+		}
+		*o++ = (char)(0x80 | (cp & 0x3F));
+		return o;
+	}
+	if (cp >= 0x20 && cp != '"' && cp != '\\') {
+		*o++ = (char)cp;
+		return o;
+	}
+	*o++ = '\\';
+	switch (cp) {
+	case '"': *o++ = '"'; break;
+	case '\\': *o++ = '\\'; break;
+	case '\n': *o++ = 'n'; break;
+	case '\r': *o++ = 'r'; break;
+	case '\t': *o++ = 't'; break;
+	case '\b': *o++ = 'b'; break;
+	case '\f': *o++ = 'f'; break;
+	default:
+		*o++ = 'u'; *o++ = '0'; *o++ = '0';
+		*o++ = hexdig[cp >> 4]; *o++ = hexdig[cp & 15];
+		break;
+	}
+	return o;
+}
+
+/*
+ * String v as canonical JSON (quotes included) in one pass over its
+ * text: runs without a backslash (valid UTF-8 without control bytes:
+ * the parser checked) are copied as they are, 16 bytes at a time, and
+ * escapes are rewritten in place, never longer than they were. With
+ * `html`, &amp; &lt; &gt; become & < >, as if decoded after the JSON
+ * escapes. Returns the replacements made (lone surrogates), or
+ * (size_t)-1 with nothing written when one pass cannot do it: invalid
+ * UTF-8 to repair, or an entity made with an escape ("\u0026amp;").
+ */
+static size_t
+transcode(struct tw_buf *b, const struct tw_jval *v, int html)
+{
+	const unsigned char *s = (const unsigned char *)v->p, *e = s + v->len;
+	size_t bad = 0, start = b->len;
+	char *o;
+
+	if (v->flags & TW_JF_BADUTF8)
+		return (size_t)-1;
+	if (b->cap - b->len <= (size_t)v->len + 2 + 16)
+		tw_buf_grow(b, (size_t)v->len + 2 + 16);
+	o = b->p + b->len;
+	*o++ = '"';
+	for (;;) {
+#ifdef __SSE2__
+		const __m128i vb = _mm_set1_epi8('\\');
+		const __m128i va = _mm_set1_epi8(html ? '&' : '\\');
+
+		while (e - s >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)s);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(x, vb), _mm_cmpeq_epi8(x, va)));
+
+			_mm_storeu_si128((__m128i *)o, x);
+			if (m) {
+				m = (unsigned)__builtin_ctz(m);
+				s += m;
+				o += m;
+				goto special;
+			}
+			s += 16;
+			o += 16;
+		}
+#endif
+		while (s < e && *s != '\\' && !(html && *s == '&'))
+			*o++ = (char)*s++;
+		if (s == e)
+			break;
+#ifdef __SSE2__
+special:
+#endif
+		if (*s == '&') {
+			size_t left = (size_t)(e - s), k;
+
+			if (left >= 5 && memcmp(s, "&amp;", 5) == 0) {
+				*o++ = '&';
+				s += 5;
+			} else if (left >= 4 && (memcmp(s, "&lt;", 4) == 0 ||
+			    memcmp(s, "&gt;", 4) == 0)) {
+				*o++ = s[1] == 'l' ? '<' : '>';
+				s += 4;
+			} else {
+				/* an escape where an entity could end: decode first */
+				for (k = 1; k < 5 && k < left; k++)
+					if (s[k] == '\\')
+						goto redo;
+				*o++ = '&';
+				s++;
+			}
+			continue;
+		}
+		switch (s[1]) {
+		case '/':
+			*o++ = '/';
+			s += 2;
+			continue;
+		case 'u':
+			break;
+		default:	/* \" \\ \b \f \n \r \t are canonical */
+			*o++ = '\\';
+			*o++ = (char)s[1];
+			s += 2;
+			continue;
+		}
+		{
+			uint32_t cp = hex4(s + 2), lo;
+
+			s += 6;
+			if (cp >= 0xD800 && cp <= 0xDFFF) {
+				if (cp <= 0xDBFF && e - s >= 6 && s[0] == '\\' &&
+				    s[1] == 'u' && (lo = hex4(s + 2)) >= 0xDC00 &&
+				    lo <= 0xDFFF) {
+					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+					s += 6;
+				} else {
+					cp = 0xFFFD;
+					bad++;
+				}
+			} else if (cp == '&' && html) {
+				goto redo;
+			}
+			o = put_cp(o, cp);
+		}
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
+	return bad;
+redo:
+	b->len = start;
+	b->p[start] = '\0';
+	return (size_t)-1;
+}
+
 size_t
 tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v)
 {
@@ -1635,9 +1810,55 @@ tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v)
 		b->p[b->len] = '\0';
 		return 0;
 	}
+	if ((bad = transcode(b, v, 0)) != (size_t)-1)
+		return bad;
 	tw_buf_reset(&tmp);
 	bad = tw_json_str_decode(&tmp, v);
 	tw_buf_add_jstr(b, tmp.p, tmp.len);
+	return bad;
+}
+
+size_t
+tw_json_str_emit_html(struct tw_buf *b, const struct tw_jval *v)
+{
+	static struct tw_buf tmp;
+	const char *p, *e, *amp;
+	size_t bad, n;
+
+	if (v->flags == 0 && memchr(v->p, '&', v->len) == NULL)
+		return tw_json_str_emit(b, v);
+	if ((bad = transcode(b, v, 1)) != (size_t)-1)
+		return bad;
+	/* Decode, then undo the entities in place: never longer. */
+	tw_buf_reset(&tmp);
+	bad = tw_json_str_decode(&tmp, v);
+	p = tmp.p;
+	e = tmp.p + tmp.len;
+	n = 0;
+	while (p < e) {
+		amp = memchr(p, '&', (size_t)(e - p));
+		if (amp == NULL) {
+			memmove(tmp.p + n, p, (size_t)(e - p));
+			n += (size_t)(e - p);
+			break;
+		}
+		memmove(tmp.p + n, p, (size_t)(amp - p));
+		n += (size_t)(amp - p);
+		if (e - amp >= 5 && memcmp(amp, "&amp;", 5) == 0) {
+			tmp.p[n++] = '&';
+			p = amp + 5;
+		} else if (e - amp >= 4 && memcmp(amp, "&lt;", 4) == 0) {
+			tmp.p[n++] = '<';
+			p = amp + 4;
+		} else if (e - amp >= 4 && memcmp(amp, "&gt;", 4) == 0) {
+			tmp.p[n++] = '>';
+			p = amp + 4;
+		} else {
+			tmp.p[n++] = '&';
+			p = amp + 1;
+		}
+	}
+	tw_buf_add_jstr(b, tmp.p ? tmp.p : "", n);
 	return bad;
 }
 

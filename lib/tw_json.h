@@ -152,6 +152,13 @@ size_t tw_json_str_decode(struct tw_buf *b, const struct tw_jval *v);
 size_t tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v);
 
 /*
+ * As tw_json_str_emit, with the HTML entities &amp; &lt; &gt; (which the
+ * Twitter API writes in tweet text) turned into & < > after the JSON
+ * escapes are decoded; other '&' stay. Returns replacements.
+ */
+size_t tw_json_str_emit_html(struct tw_buf *b, const struct tw_jval *v);
+
+/*
  * Appends v and its subtree to b as compact canonical JSON (numbers as
  * written, strings as tw_json_str_emit). Returns replacements.
  */
