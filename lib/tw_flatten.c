@@ -99,7 +99,6 @@ struct tw_flat_ctx {
 	const struct tw_json *j;
 	struct tw_buf *out;
 	size_t rec_start;	/* where the current record begins in out */
-	int first;		/* no field written yet in this record */
 	enum tw_rtype rt;
 	/* v2 includes */
 	const struct tw_jval *inc_users, *inc_tweets, *inc_places, *inc_media,
@@ -203,7 +202,7 @@ static const char *const want_name[] = {
 	"an object", "an array", "a value"
 };
 
-static int
+static inline int
 type_ok(const struct tw_jval *v, enum want w)
 {
 	switch (w) {
@@ -225,9 +224,13 @@ type_ok(const struct tw_jval *v, enum want w)
 	case W_COUNT: {
 		int64_t x;
 
-		/* Counts are integers from 0 that fit 64 bits. */
-		return v->type == TW_JNUM && (v->flags & TW_JF_INT) &&
-		    tw_json_i64(v, &x) == 0 && x >= 0;
+		/* Counts are integers from 0 that fit 64 bits: 18 digits
+		 * always do. */
+		if (v->type != TW_JNUM || !(v->flags & TW_JF_INT))
+			return 0;
+		if (v->p[0] != '-' && v->len <= 18)
+			return 1;
+		return tw_json_i64(v, &x) == 0 && x >= 0;	/* "-0" is one */
 	}
 	case W_BOOL: return v->type == TW_JTRUE || v->type == TW_JFALSE;
 	case W_OBJ: return v->type == TW_JOBJ;
@@ -245,7 +248,7 @@ bad(struct tw_flat_ctx *c, const char *fmt, const char *a, const char *b,
 		snprintf(c->f->err, sizeof c->f->err, fmt, a, b, d);
 }
 
-static const struct tw_jval *
+static inline __attribute__((always_inline)) const struct tw_jval *
 jget_t(struct tw_flat_ctx *c, const struct tw_jval *obj, const char *key,
     size_t klen, enum want w)
 {
@@ -484,46 +487,44 @@ rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
 	c->reo = c->f->reorder[rt];
 	c->npos = 0;
 	c->rec_start = c->out->len;
-	c->first = 1;
-	out_c(c->out, '{');
+	/* no '{' yet: every key comes with a comma before it, and the
+	 * first one's becomes the '{' (rec_end) */
 }
 
-/* A key and the comma before it: the longest "name": (64 + 3 bytes). */
+/* The longest key: ,"name": for a name of 64 bytes. */
 #define KEY_ROOM 72
 
-/* Writes the key of field idx when selected; returns 1 if the value follows. */
-static inline int
+/*
+ * Writes ,"name": for field idx when it is selected; returns 1 if the
+ * value follows. Inlined: a record has some seventy fields.
+ */
+static inline __attribute__((always_inline)) int
 key(struct tw_flat_ctx *c, int idx)
 {
 	struct tw_buf *o = c->out;
-	char *w;
 	size_t kl;
 
 	if (!c->on[idx])
 		return 0;
 	if (TW_UNLIKELY(o->cap - o->len <= KEY_ROOM + 32))
 		tw_buf_grow(o, KEY_ROOM + 32);
-	w = o->p + o->len;
-	*w = ',';
-	w += !c->first;
-	c->first = 0;
 	if (TW_UNLIKELY(c->reo) && c->npos < TW_FLAT_MAXF) {
-		c->pos[c->npos] = (size_t)(w - o->p);
+		c->pos[c->npos] = o->len;
 		c->pidx[c->npos++] = (short)idx;
 	}
 	/* keys are stored in at least 32 bytes (set_key) */
 	kl = c->keylen[idx];
-	memcpy(w, c->keys[idx], 32);
+	memcpy(o->p + o->len, c->keys[idx], 32);
 	if (TW_UNLIKELY(kl > 32))
-		memcpy(w + 32, c->keys[idx] + 32, kl - 32);
-	o->len = (size_t)(w - o->p) + kl;
+		memcpy(o->p + o->len + 32, c->keys[idx] + 32, kl - 32);
+	o->len += kl;
 	return 1;
 }
 
 /*
  * Puts the fields of the record just written in the order -f gave:
- * they were written in schema order, each field's text starting at
- * pos[] and ending where the next one's comma is.
+ * they were written in schema order, each field's text (its comma
+ * first) starting at pos[] and ending where the next one's starts.
  */
 static void
 reorder(struct tw_flat_ctx *c)
@@ -531,19 +532,16 @@ reorder(struct tw_flat_ctx *c)
 	struct tw_buf *r = &c->f->reo;
 	const short *ord = c->f->order[c->rt];
 	size_t end = c->out->len, a, b;
-	int i, k, n = 0;
+	int i, k;
 
 	for (i = 0; i < c->npos; i++)
 		c->where[c->pidx[i]] = (short)i;
 	tw_buf_reset(r);
-	tw_buf_addc(r, '{');
 	for (i = 0; i < c->f->norder[c->rt]; i++) {
 		if (!c->on[ord[i]] || (k = c->where[ord[i]]) < 0)
 			continue;
 		a = c->pos[k];
-		b = k + 1 < c->npos ? c->pos[k + 1] - 1 : end;
-		if (n++)
-			tw_buf_addc(r, ',');
+		b = k + 1 < c->npos ? c->pos[k + 1] : end;
 		tw_buf_add(r, c->out->p + a, b - a);
 	}
 	for (i = 0; i < c->npos; i++)
@@ -557,7 +555,11 @@ rec_end(struct tw_flat_ctx *c)
 {
 	if (c->reo)
 		reorder(c);
-	out_add(c->out, "}\n", 2);	/* and the NUL after it */
+	if (c->out->len == c->rec_start)
+		out_c(c->out, '{');	/* no field at all */
+	else
+		c->out->p[c->rec_start] = '{';	/* the first field's comma */
+	tw_buf_add(c->out, "}\n", 2);	/* and the NUL after it */
 	c->f->n_out[c->rt]++;
 }
 
@@ -2441,14 +2443,15 @@ set_key(struct tw_flatten *f, int t, int i, const char *n)
 {
 	size_t len = strlen(n);
 	/* at least 32 bytes: key() copies 32 at once */
-	char *k = tw_xcalloc(len + 4 > 32 ? len + 4 : 32, 1);
+	char *k = tw_xcalloc(len + 5 > 32 ? len + 5 : 32, 1);
 
-	k[0] = '"';
-	memcpy(k + 1, n, len);
-	memcpy(k + 1 + len, "\":", 3);
+	k[0] = ',';
+	k[1] = '"';
+	memcpy(k + 2, n, len);
+	memcpy(k + 2 + len, "\":", 3);
 	free(f->keys[t][i]);
 	f->keys[t][i] = k;
-	f->keylen[t][i] = (unsigned char)(len + 3);
+	f->keylen[t][i] = (unsigned char)(len + 4);
 }
 
 /* Every field of each type, in schema order: the default selection. */

@@ -78,7 +78,7 @@ struct tw_flatten {
 	struct tw_dedup *dedup;
 	struct tw_json payload;
 	struct tw_buf tmp, reo;
-	char *keys[TW_R_N][TW_FLAT_MAXF];	/* "name": of each field */
+	char *keys[TW_R_N][TW_FLAT_MAXF];	/* ,"name": of each field */
 	unsigned char keylen[TW_R_N][TW_FLAT_MAXF];
 	struct tw_flat_ctx *ctx;
 };

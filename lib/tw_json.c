@@ -106,6 +106,7 @@ tape_push(struct tw_json *j, uint8_t type, const char *p, size_t len)
 	v = &j->v[j->n];
 	v->type = type;
 	v->flags = 0;
+	v->hint[0] = v->hint[1] = 0;
 	v->len = (uint32_t)len;
 	v->p = p;
 	v->next = (uint32_t)(j->n + 1);
@@ -608,6 +609,10 @@ key:
 		goto sfail;
 	idx = tape_push(j, TW_JSTR, s + i + 1, end - i - 1);
 	j->v[idx].flags = flags;
+	if (end > i + 1) {
+		j->v[idx].hint[0] = (uint8_t)s[i + 1];
+		j->v[idx].hint[1] = (uint8_t)s[end - 1];
+	}
 	if (flags & TW_JF_BADUTF8)
 		j->nbadutf8++;
 	i = skip_ws(s, end + 1, n);
@@ -1224,6 +1229,7 @@ stage2(struct tw_json *j, const char *s, size_t n, int any_esc)
 		v = tape + node; \
 		v->type = (T); \
 		v->flags = (F); \
+		v->hint[0] = v->hint[1] = 0; \
 		v->len = (uint32_t)(L); \
 		v->next = ++node; \
 		v->p = (P); \
@@ -1335,7 +1341,19 @@ key:
 	if (s[pos] != '"')
 		return -1;
 	e = *ix++;
-	PUSH(TW_JSTR, ESC(e), s + pos + 1, e - pos - 1);
+	/* type, flags, hint and len in one store (see tw_json_get) */
+	v = tape + node;
+	{
+		uint64_t w = TW_JSTR | (uint64_t)ESC(e) << 8 |
+		    (uint64_t)(e - pos - 1) << 32;
+
+		if (e > pos + 1)
+			w |= (uint64_t)(unsigned char)s[pos + 1] << 16 |
+			    (uint64_t)(unsigned char)s[e - 1] << 24;
+		memcpy(v, &w, sizeof w);
+	}
+	v->next = ++node;
+	v->p = s + pos + 1;
 	e++;
 	pos = *ix++;
 	if ((pos != e + 1 || s[e] != ':') && gap(s, e, pos, ':') != 1)
@@ -1419,33 +1437,6 @@ tw_json_parse(struct tw_json *j, const char *s, size_t n)
 	return parse_scalar(j, s, n);
 }
 
-static int
-key_eq(const struct tw_jval *k, const char *key, size_t keylen)
-{
-	if (TW_LIKELY(k->flags == 0))
-		return k->len == keylen && (keylen == 0 || (k->p[0] == key[0] &&
-		    memcmp(k->p, key, keylen) == 0));
-	return tw_json_streq(k, key, keylen);
-}
-
-const struct tw_jval *
-tw_json_get(const struct tw_json *j, const struct tw_jval *obj,
-    const char *key, size_t keylen)
-{
-	const struct tw_jval *k;
-	uint32_t m;
-
-	if (obj == NULL || obj->type != TW_JOBJ)
-		return NULL;
-	k = obj + 1;
-	for (m = 0; m < obj->len; m++) {
-		if (key_eq(k, key, keylen))
-			return k + 1;
-		k = j->v + k[1].next;
-	}
-	return NULL;
-}
-
 const struct tw_jval *
 tw_json_index(const struct tw_json *j, const struct tw_jval *arr, size_t i)
 {
@@ -1459,6 +1450,10 @@ tw_json_index(const struct tw_json *j, const struct tw_jval *arr, size_t i)
 		e = j->v + e->next;
 	return e;
 }
+
+_Static_assert(offsetof(struct tw_jval, type) == 0 &&
+    offsetof(struct tw_jval, flags) == 1 && offsetof(struct tw_jval, hint) == 2 &&
+    offsetof(struct tw_jval, len) == 4, "tw_json_get reads these as one word");
 
 int
 tw_json_streq(const struct tw_jval *v, const char *s, size_t n)

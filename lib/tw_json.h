@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tw_buf.h"
 
@@ -38,6 +39,8 @@ enum tw_jtype {
 struct tw_jval {
 	uint8_t type;
 	uint8_t flags;
+	uint8_t hint[2];	/* an object key: its first and last byte (0 when
+				 * empty); 0 in other nodes. See tw_json_get. */
 	uint32_t len;	/* string/number: raw bytes; array: elements; object: members */
 	uint32_t next;	/* index just past this subtree */
 	const char *p;	/* string: contents between the quotes; number: its text */
@@ -91,21 +94,52 @@ tw_json_after(const struct tw_json *j, const struct tw_jval *v)
 	return j->v + v->next;
 }
 
+/* 1 when v is a string whose decoded value equals s[0..n). */
+int tw_json_streq(const struct tw_jval *v, const char *s, size_t n);
+
 /*
  * Looks up key in object obj (first match); NULL when obj is not an
- * object or has no such member.
+ * object or has no such member. A key node's first eight bytes (type,
+ * flags, hint, len) are compared with those the key would have, in one
+ * compare a member; escaped keys are compared decoded. Inline, so that
+ * a literal key (TW_JGET) folds into a constant.
  */
-const struct tw_jval *tw_json_get(const struct tw_json *j,
-    const struct tw_jval *obj, const char *key, size_t keylen);
+static inline const struct tw_jval *
+tw_json_get(const struct tw_json *j, const struct tw_jval *obj,
+    const char *key, size_t keylen)
+{
+	const struct tw_jval *k;
+	struct tw_jval q;
+	uint64_t want, w;
+	uint32_t m;
+
+	if (obj == NULL || obj->type != TW_JOBJ)
+		return NULL;
+	memset(&q, 0, sizeof q);
+	q.type = TW_JSTR;
+	q.len = (uint32_t)keylen;
+	if (keylen > 0) {
+		q.hint[0] = (uint8_t)key[0];
+		q.hint[1] = (uint8_t)key[keylen - 1];
+	}
+	memcpy(&want, &q, sizeof want);
+	for (m = obj->len, k = obj + 1; m > 0; m--, k = j->v + k[1].next) {
+		memcpy(&w, k, sizeof w);
+		if (w == want) {
+			if (memcmp(k->p, key, keylen) == 0)
+				return k + 1;
+		} else if (k->flags != 0 && tw_json_streq(k, key, keylen)) {
+			return k + 1;
+		}
+	}
+	return NULL;
+}
 
 #define TW_JGET(j, obj, lit) tw_json_get((j), (obj), lit, sizeof(lit) - 1)
 
 /* Element i of array arr, or NULL (linear time). */
 const struct tw_jval *tw_json_index(const struct tw_json *j,
     const struct tw_jval *arr, size_t i);
-
-/* 1 when v is a string whose decoded value equals s[0..n). */
-int tw_json_streq(const struct tw_jval *v, const char *s, size_t n);
 
 #define TW_JSTREQ(v, lit) tw_json_streq((v), lit, sizeof(lit) - 1)
 
