@@ -822,65 +822,113 @@ pick(struct tw_flat_ctx *c, const struct tw_jval *e, const char *field,
 	return s->type == TW_JSTR ? s : NULL;
 }
 
+/* 1 when s[0..n) is all ASCII. */
+static int
+ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 /*
  * Appends unique strings taken from key `field` (or `alt`) of each object
  * of arr, or from the elements themselves when field is NULL, as a JSON
  * list; flags as above. [] when arr is NULL.
+ *
+ * A plain string (no escape, valid UTF-8) is its own decoded text and
+ * its own JSON: it is compared and copied from the input. Others are
+ * decoded, or case-folded, into tmp first.
  */
 static void
 put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
     const char *field, const char *alt, int flags)
 {
+	struct item {
+		const char *raw;	/* the text in the input, or NULL: */
+		size_t off;		/* at tmp.p + off */
+		size_t len;
+		int esc;		/* may need JSON escapes */
+	} it[64];
 	const struct tw_jval *e, *s;
-	struct tw_buf *t = &c->f->tmp;
-	size_t starts[64], lens[64], ns = 0, k;
+	struct tw_buf *t = &c->f->tmp, *o = c->out;
+	size_t ns = 0, k;
 	uint32_t i;
 
-	out_c(c->out, '[');
+	out_c(o, '[');
 	if (arr != NULL && arr->type == TW_JARR) {
 		tw_buf_reset(t);
 		for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
-			size_t st = t->len, dec;
+			struct item x;
+			const char *xp;
 
 			if ((flags & PS_NOMEDIA) && media_link(c, e))
 				continue;
 			if ((s = pick(c, e, field, alt, flags)) == NULL)
 				continue;
+			x.raw = NULL;
+			x.off = t->len;
+			x.esc = 0;
 			if (s->type == TW_JNUM) {
-				tw_buf_add(t, s->p, s->len);	/* an integer id */
+				x.raw = s->p;	/* an integer id */
 			} else if (flags & PS_LOWER) {
-				struct tw_buf d = TW_BUF_INIT;
+				if (s->flags == 0 && ascii(s->p, s->len)) {
+					tw_buf_grow(t, s->len);
+					for (k = 0; k < s->len; k++) {
+						char ch = s->p[k];
 
-				tw_json_str_decode(&d, s);
-				lower_utf8(t, d.p ? d.p : "", d.len);
-				tw_buf_free(&d);
+						t->p[t->len++] = ch >= 'A' && ch <= 'Z' ?
+						    (char)(ch + 32) : ch;
+					}
+				} else {
+					struct tw_buf *d = &c->f->tmp2;
+
+					tw_buf_reset(d);
+					tw_json_str_decode(d, s);
+					lower_utf8(t, d->p ? d->p : "", d->len);
+					x.esc = s->flags != 0;
+				}
+			} else if (s->flags == 0 && !(flags & PS_UPPER)) {
+				x.raw = s->p;
 			} else {
 				if (tw_json_str_decode(t, s))
 					c->f->n_repaired++;
+				x.esc = s->flags != 0;
 			}
-			dec = t->len - st;
+			x.len = x.raw ? s->len : t->len - x.off;
 			if (flags & PS_UPPER)
-				for (k = st; k < t->len; k++)
+				for (k = x.off; k < t->len; k++)
 					if (t->p[k] >= 'a' && t->p[k] <= 'z')
 						t->p[k] = (char)(t->p[k] - 32);
+			xp = x.raw ? x.raw : t->p + x.off;
 			for (k = 0; k < ns; k++)
-				if (lens[k] == dec && memcmp(t->p + starts[k], t->p + st, dec) == 0)
+				if (it[k].len == x.len && memcmp(it[k].raw ? it[k].raw :
+				    t->p + it[k].off, xp, x.len) == 0)
 					break;
 			if (k < ns || ns == 64) {
-				t->len = st;
+				t->len = x.off;
 				continue;
 			}
-			starts[ns] = st;
-			lens[ns] = dec;
-			ns++;
+			it[ns++] = x;
 		}
 		for (k = 0; k < ns; k++) {
+			const char *xp = it[k].raw ? it[k].raw : t->p + it[k].off;
+
 			if (k)
-				out_c(c->out, ',');
-			tw_buf_add_jstr(c->out, t->p + starts[k], lens[k]);
+				out_c(o, ',');
+			if (it[k].esc) {
+				tw_buf_add_jstr(o, xp, it[k].len);
+			} else {
+				out_c(o, '"');
+				out_add(o, xp, it[k].len);
+				out_c(o, '"');
+			}
 		}
 	}
-	out_c(c->out, ']');
+	out_c(o, ']');
 }
 
 /* put_strings, but null when the payload has no such list at all. */
@@ -2540,6 +2588,7 @@ tw_flatten_free(struct tw_flatten *f)
 	}
 	tw_json_free(&f->payload);
 	tw_buf_free(&f->tmp);
+	tw_buf_free(&f->tmp2);
 	free(f->ctx);
 }
 

@@ -77,7 +77,7 @@ struct tw_flatten {
 	/* Internal. */
 	struct tw_dedup *dedup;
 	struct tw_json payload;
-	struct tw_buf tmp, reo;
+	struct tw_buf tmp, tmp2, reo;
 	char *keys[TW_R_N][TW_FLAT_MAXF];	/* ,"name": of each field */
 	unsigned char keylen[TW_R_N][TW_FLAT_MAXF];
 	struct tw_flat_ctx *ctx;

@@ -1015,6 +1015,10 @@ stage1_avx2(struct tw_json *j, const char *s, size_t n, int *any_esc)
 	return stage1_end(j, &st, any_esc);
 }
 
+#ifndef TW_JSON_COMPRESS
+#define TW_JSON_COMPRESS 1
+#endif
+
 #define AVX512_TARGET __attribute__((target( \
 	"avx512f,avx512bw,avx512vbmi2,pclmul,popcnt,bmi,bmi2")))
 
@@ -1158,6 +1162,7 @@ stage1_avx512(struct tw_json *j, const char *s, size_t n, int *any_esc)
 		j->esc[b] = eb;
 		/* The offsets: the bytes 0-63 where a token is, packed,
 		 * widened to 32 bits 16 at a time. */
+#if TW_JSON_COMPRESS
 		if (tok) {
 			uint32_t *o = ix_room(j, st.used);
 			int cnt = __builtin_popcountll(tok), k;
@@ -1176,6 +1181,36 @@ stage1_avx512(struct tw_json *j, const char *s, size_t n, int *any_esc)
 				    base, _mm512_cvtepu8_epi32(part)));
 			}
 		}
+#else
+		(void)iota;
+		if (tok) {
+			uint32_t base = (uint32_t)(b * 64), *o = ix_room(j, st.used);
+			int cnt = __builtin_popcountll(tok);
+
+			st.used += (size_t)cnt;
+			for (;;) {
+				o[0] = base + (uint32_t)_tzcnt_u64(tok);
+				tok = _blsr_u64(tok);
+				o[1] = base + (uint32_t)_tzcnt_u64(tok);
+				tok = _blsr_u64(tok);
+				o[2] = base + (uint32_t)_tzcnt_u64(tok);
+				tok = _blsr_u64(tok);
+				o[3] = base + (uint32_t)_tzcnt_u64(tok);
+				tok = _blsr_u64(tok);
+				o[4] = base + (uint32_t)_tzcnt_u64(tok);
+				tok = _blsr_u64(tok);
+				o[5] = base + (uint32_t)_tzcnt_u64(tok);
+				tok = _blsr_u64(tok);
+				o[6] = base + (uint32_t)_tzcnt_u64(tok);
+				tok = _blsr_u64(tok);
+				o[7] = base + (uint32_t)_tzcnt_u64(tok);
+				tok = _blsr_u64(tok);
+				if (tok == 0)
+					break;
+				o += 8;
+			}
+		}
+#endif
 	}
 	err = _mm512_or_si512(err, inc);
 	if (_mm512_test_epi8_mask(err, err) != 0)
