@@ -92,6 +92,8 @@ static int xfield_lookup(const struct tw_flatten *f, const char *n, size_t len);
 /* ---- per-document context ---- */
 
 #define MAXSEEN 4096
+#define NFINDEX 8		/* indexed arrays a document */
+#define FINDEX_MIN 16		/* shorter arrays are searched in order */
 #define REFCAP 8192		/* a power of two */
 
 struct tw_flat_ctx {
@@ -115,6 +117,15 @@ struct tw_flat_ctx {
 	char *const *keys;
 	const unsigned char *keylen;
 	int reo;			/* fields to be put in -f order */
+	/* indexes of long arrays by a key field (see find_by) */
+	struct findex {
+		const struct tw_jval *arr;
+		const char *field;
+		size_t off;		/* its slots: hslot[off..off+mask] */
+		uint32_t mask;
+	} fx[NFINDEX];
+	int nfx;
+	size_t hused;
 	/* dimension records already written for this document */
 	uint64_t seen[MAXSEEN];
 	size_t nseen;
@@ -129,6 +140,10 @@ struct tw_flat_ctx {
 	size_t pos[TW_FLAT_MAXF];
 	short pidx[TW_FLAT_MAXF], where[TW_FLAT_MAXF];
 	int npos;
+	/* the slots of fx[]: element << 32 | its key's node, 0 when empty;
+	 * kept from one document to the next */
+	uint64_t *hslot;
+	size_t hcap;
 };
 
 static uint64_t
@@ -944,21 +959,115 @@ put_list(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
 
 /* ---- lookups in v2 includes ---- */
 
+/* A hash of a key's type and raw bytes, eight at a time. */
+static uint64_t
+key_hash(const struct tw_jval *k)
+{
+	const char *p = k->p;
+	size_t n = k->len, i;
+	uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15ULL ^ k->type, x;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&x, p, 8);
+		h = (h ^ x) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	for (x = 0, i = 0; i < n; i++)
+		x |= (uint64_t)(unsigned char)p[i] << (8 * i);
+	h = (h ^ x) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+/* 1 when two keys have the same type and raw bytes (find_by's test). */
+static inline int
+key_same(const struct tw_jval *a, const struct tw_jval *b)
+{
+	return a->len == b->len && a->type == b->type &&
+	    memcmp(a->p, b->p, a->len) == 0;
+}
+
+/*
+ * Indexes arr (a long array of objects) by the value of `field` in each
+ * element: the first element with a value wins, as in a search in
+ * order. Returns the index, or NULL when the document has too many.
+ */
+static const struct findex *
+findex_build(struct tw_flat_ctx *c, const struct tw_jval *arr,
+    const char *field, size_t flen)
+{
+	const struct tw_jval *tape = c->j->v, *e, *k;
+	struct findex *x;
+	uint32_t i, mask = 15;
+	size_t h;
+
+	if (c->nfx == NFINDEX)
+		return NULL;
+	while (mask < arr->len * 2)
+		mask = mask * 2 + 1;
+	if (c->hcap - c->hused < (size_t)mask + 1) {
+		c->hcap = (c->hused + mask + 1) * 2;
+		c->hslot = tw_xrealloc(c->hslot, c->hcap * sizeof *c->hslot);
+	}
+	x = &c->fx[c->nfx++];
+	x->arr = arr;
+	x->field = field;
+	x->off = c->hused;
+	x->mask = mask;
+	c->hused += (size_t)mask + 1;
+	memset(c->hslot + x->off, 0, ((size_t)mask + 1) * sizeof *c->hslot);
+	for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
+		if (e->type != TW_JOBJ || (k = tw_json_get(c->j, e, field, flen)) == NULL)
+			continue;
+		for (h = key_hash(k) & mask; c->hslot[x->off + h]; h = (h + 1) & mask)
+			if (key_same(tape + (uint32_t)c->hslot[x->off + h], k))
+				break;
+		if (c->hslot[x->off + h] == 0)
+			c->hslot[x->off + h] = (uint64_t)(e - tape) << 32 |
+			    (uint64_t)(k - tape);
+	}
+	return x;
+}
+
+/*
+ * The first object of array arr whose `field` has id's type and raw
+ * bytes, or NULL. Long arrays (a page's includes) are indexed on the
+ * first search; short ones are searched in order.
+ */
 static const struct tw_jval *
 find_by(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
     const struct tw_jval *id)
 {
 	const struct tw_jval *e, *k;
+	size_t flen;
 	uint32_t i;
+	int n;
 
 	if (arr == NULL || id == NULL || arr->type != TW_JARR)
 		return NULL;
+	flen = strlen(field);
+	if (arr->len >= FINDEX_MIN) {
+		const struct findex *x = NULL;
+		const struct tw_jval *tape = c->j->v;
+		size_t h;
+
+		for (n = 0; n < c->nfx; n++)
+			if (c->fx[n].arr == arr && strcmp(c->fx[n].field, field) == 0)
+				x = &c->fx[n];
+		if (x == NULL)
+			x = findex_build(c, arr, field, flen);
+		if (x != NULL) {
+			for (h = key_hash(id) & x->mask; c->hslot[x->off + h];
+			    h = (h + 1) & x->mask)
+				if (key_same(tape + (uint32_t)c->hslot[x->off + h], id))
+					return tape + (c->hslot[x->off + h] >> 32);
+			return NULL;
+		}
+	}
 	for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
 		if (e->type != TW_JOBJ)
 			continue;
-		k = tw_json_get(c->j, e, field, strlen(field));
-		if (k != NULL && k->len == id->len && k->type == id->type &&
-		    memcmp(k->p, id->p, id->len) == 0)
+		k = tw_json_get(c->j, e, field, flen);
+		if (k != NULL && key_same(k, id))
 			return e;
 	}
 	return NULL;
@@ -2589,6 +2698,7 @@ tw_flatten_free(struct tw_flatten *f)
 	tw_json_free(&f->payload);
 	tw_buf_free(&f->tmp);
 	tw_buf_free(&f->tmp2);
+	free(f->ctx->hslot);
 	free(f->ctx);
 }
 
