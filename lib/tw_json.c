@@ -78,12 +78,10 @@ tw_json_free(struct tw_json *j)
 	free(j->v);
 	free(j->stack);
 	free(j->ix);
-	free(j->esc);
 	j->v = NULL;
 	j->stack = NULL;
 	j->ix = NULL;
-	j->esc = NULL;
-	j->n = j->cap = j->stack_cap = j->ix_cap = j->esc_cap = 0;
+	j->n = j->cap = j->stack_cap = j->ix_cap = 0;
 }
 
 static void
@@ -655,8 +653,8 @@ sfail:
  * Second", 2019). Stage 1 reads the document 64 bytes at a time, finds
  * with bit masks where its tokens are (brackets and braces, both quotes
  * of every string, the first byte of every number and literal) and
- * writes their offsets in order into j->ix; a bit a block in j->esc
- * marks the closing quote of every string that holds a backslash. On
+ * writes their offsets in order into j->ix, the closing quote of every
+ * string that holds a backslash marked with bit 31 (ESC_BIT). On
  * the way it checks what needs no grammar: UTF-8 everywhere, no control
  * character and only valid escapes inside strings, every string closed.
  * Stage 2 reads the offsets and builds the tape: a string is two
@@ -789,7 +787,6 @@ struct s1 {
 	uint64_t next_esc;	/* the next byte is escaped */
 	uint64_t hex_carry;	/* bytes of the next block that must be hex */
 	uint64_t esc_carry;	/* the open string holds a backslash */
-	uint64_t esc_any;	/* some string does */
 	size_t used;		/* offsets written */
 };
 
@@ -845,7 +842,6 @@ block_bits(struct s1 *st, uint64_t q, uint64_t bs, uint64_t brk,
 
 		eb = (r ^ ones) & quo & ~str;
 		st->esc_carry = over && (str >> 63);
-		st->esc_any |= eb;
 	}
 	st->in_str = (uint64_t)((int64_t)str >> 63);
 	/* Tokens: brackets outside strings, every unescaped quote, the
@@ -869,9 +865,24 @@ ix_room(struct tw_json *j, size_t used)
 	return j->ix + used;
 }
 
+#define ESC_BIT ((uint32_t)1 << 31)
+
+/*
+ * Marks with ESC_BIT the offsets (written from o on for the token bits
+ * tok) of the closing quotes in eb: strings that hold a backslash.
+ */
+BITS_TARGET static inline void
+mark_esc(uint32_t *o, uint64_t tok, uint64_t eb)
+{
+	while (eb) {
+		o[__builtin_popcountll(tok & (eb - 1) & ~eb)] |= ESC_BIT;
+		eb &= eb - 1;
+	}
+}
+
 /* After the last block: the end marks (see stage2), or -1. */
 static long long
-stage1_end(struct tw_json *j, struct s1 *st, int *any_esc)
+stage1_end(struct tw_json *j, struct s1 *st)
 {
 	size_t b;
 
@@ -881,17 +892,16 @@ stage1_end(struct tw_json *j, struct s1 *st, int *any_esc)
 	/* the end: the first token's offset again (see stage2) */
 	for (b = 0; b < 8; b++)
 		j->ix[st->used + b] = j->ix[0];
-	*any_esc = st->esc_any != 0;
 	return (long long)st->used;
 }
 
 /*
  * Stage 1 with AVX2: the token offsets of s[0..n) into j->ix (then end
- * marks) and the escape bits into j->esc. Returns the number of tokens,
- * or -1 when the document is not for the fast path.
+ * marks). Returns the number of tokens, or -1 when the document is not
+ * for the fast path.
  */
 FAST_TARGET static long long
-stage1_avx2(struct tw_json *j, const char *s, size_t n, int *any_esc)
+stage1_avx2(struct tw_json *j, const char *s, size_t n)
 {
 	const __m256i v20 = _mm256_set1_epi8(0x20), v1f = _mm256_set1_epi8(0x1F);
 	const __m256i wst = _mm256_setr_epi8(' ', 100, 100, 100, 17, 100, 113, 2,
@@ -978,12 +988,14 @@ stage1_avx2(struct tw_json *j, const char *s, size_t n, int *any_esc)
 			inc = _mm256_setzero_si256();
 		}
 		prev = hi;
-		j->esc[b] = eb;
 		/* The offsets, eight at a time: writing past the count is
 		 * harmless (there is room, and the next block overwrites). */
 		if (tok) {
 			uint32_t base = (uint32_t)(b * 64), *o = ix_room(j, st.used);
 			int cnt = __builtin_popcountll(tok);
+
+			uint64_t all = tok;
+			uint32_t *o0 = o;
 
 			st.used += (size_t)cnt;
 			for (;;) {
@@ -1007,17 +1019,15 @@ stage1_avx2(struct tw_json *j, const char *s, size_t n, int *any_esc)
 					break;
 				o += 8;
 			}
+			if (eb)
+				mark_esc(o0, all, eb);
 		}
 	}
 	err = _mm256_or_si256(err, inc);
 	if (!_mm256_testz_si256(err, err))
 		return -1;
-	return stage1_end(j, &st, any_esc);
+	return stage1_end(j, &st);
 }
-
-#ifndef TW_JSON_COMPRESS
-#define TW_JSON_COMPRESS 1
-#endif
 
 #define AVX512_TARGET __attribute__((target( \
 	"avx512f,avx512bw,avx512vbmi2,pclmul,popcnt,bmi,bmi2")))
@@ -1082,7 +1092,7 @@ utf8_err512(__m512i in, __m512i prev)
 
 /* Stage 1 with AVX-512 (BW and VBMI2): as stage1_avx2. */
 AVX512_TARGET static long long
-stage1_avx512(struct tw_json *j, const char *s, size_t n, int *any_esc)
+stage1_avx512(struct tw_json *j, const char *s, size_t n)
 {
 	const __m512i v20 = _mm512_set1_epi8(0x20);
 	const __m512i wst = _mm512_broadcast_i32x4(_mm_setr_epi8(' ', 100, 100,
@@ -1159,10 +1169,8 @@ stage1_avx512(struct tw_json *j, const char *s, size_t n, int *any_esc)
 			inc = _mm512_setzero_si512();
 		}
 		prev = x;
-		j->esc[b] = eb;
 		/* The offsets: the bytes 0-63 where a token is, packed,
 		 * widened to 32 bits 16 at a time. */
-#if TW_JSON_COMPRESS
 		if (tok) {
 			uint32_t *o = ix_room(j, st.used);
 			int cnt = __builtin_popcountll(tok), k;
@@ -1180,42 +1188,14 @@ stage1_avx512(struct tw_json *j, const char *s, size_t n, int *any_esc)
 				_mm512_storeu_si512((void *)(o + 16 * k), _mm512_add_epi32(
 				    base, _mm512_cvtepu8_epi32(part)));
 			}
+			if (eb)
+				mark_esc(o, tok, eb);
 		}
-#else
-		(void)iota;
-		if (tok) {
-			uint32_t base = (uint32_t)(b * 64), *o = ix_room(j, st.used);
-			int cnt = __builtin_popcountll(tok);
-
-			st.used += (size_t)cnt;
-			for (;;) {
-				o[0] = base + (uint32_t)_tzcnt_u64(tok);
-				tok = _blsr_u64(tok);
-				o[1] = base + (uint32_t)_tzcnt_u64(tok);
-				tok = _blsr_u64(tok);
-				o[2] = base + (uint32_t)_tzcnt_u64(tok);
-				tok = _blsr_u64(tok);
-				o[3] = base + (uint32_t)_tzcnt_u64(tok);
-				tok = _blsr_u64(tok);
-				o[4] = base + (uint32_t)_tzcnt_u64(tok);
-				tok = _blsr_u64(tok);
-				o[5] = base + (uint32_t)_tzcnt_u64(tok);
-				tok = _blsr_u64(tok);
-				o[6] = base + (uint32_t)_tzcnt_u64(tok);
-				tok = _blsr_u64(tok);
-				o[7] = base + (uint32_t)_tzcnt_u64(tok);
-				tok = _blsr_u64(tok);
-				if (tok == 0)
-					break;
-				o += 8;
-			}
-		}
-#endif
 	}
 	err = _mm512_or_si512(err, inc);
 	if (_mm512_test_epi8_mask(err, err) != 0)
 		return -1;
-	return stage1_end(j, &st, any_esc);
+	return stage1_end(j, &st);
 }
 
 /*
@@ -1251,25 +1231,25 @@ gap(const char *s, size_t a, size_t b, char sep)
  * offset goes backwards, so the end needs no test of its own.
  */
 FAST_TARGET static int
-stage2(struct tw_json *j, const char *s, size_t n, int any_esc)
+stage2(struct tw_json *j, const char *s, size_t n)
 {
 	const uint32_t *ix = j->ix;
-	const uint64_t *escb = j->esc;
-	struct tw_jval *tape = j->v, *v;
-	uint32_t *sp = j->stack, node = 0, cnt = 0, cur = 0, pos, e;
+	struct tw_jval *tape = j->v, *v = tape;
+	uint32_t *sp = j->stack, cnt = 0, cur = 0, pos, e, node = 0;
 	uint32_t lit;
+	uint64_t w;
 	unsigned char c;
+	int obj;
 
-#define PUSH(T, F, P, L) do { \
-		v = tape + node; \
-		v->type = (T); \
-		v->flags = (F); \
-		v->hint[0] = v->hint[1] = 0; \
-		v->len = (uint32_t)(L); \
+/* a node of the next index; type, flags, hint and len in one store */
+#define PUT(W, P) do { \
+		uint64_t w_ = (W); \
+		memcpy(v, &w_, sizeof w_); \
 		v->next = ++node; \
 		v->p = (P); \
+		v++; \
 	} while (0)
-#define ESC(q) (any_esc ? (uint8_t)((escb[(q) >> 6] >> ((q) & 63)) & 1) : 0)
+#define WORD(T, F, L) ((T) | (uint64_t)(F) << 8 | (uint64_t)(L) << 32)
 
 	pos = *ix++;
 	c = (unsigned char)s[pos];
@@ -1279,9 +1259,9 @@ stage2(struct tw_json *j, const char *s, size_t n, int any_esc)
 value:
 	c = (unsigned char)s[pos];
 	if (c == '"') {
-		e = *ix++;	/* its closing quote */
-		PUSH(TW_JSTR, ESC(e), s + pos + 1, e - pos - 1);
-		e++;
+		e = *ix++;	/* its closing quote, ESC_BIT if escaped */
+		PUT(WORD(TW_JSTR, e >> 31, (e & ~ESC_BIT) - pos - 1), s + pos + 1);
+		e = (e & ~ESC_BIT) + 1;
 		goto next;
 	}
 	if ((unsigned)(c - '0') < 10 || c == '-') {
@@ -1311,7 +1291,7 @@ value:
 		e = (uint32_t)(q - s);
 		if (e < n && scalar_ch[(unsigned char)s[e]])
 			return -1;	/* more number bytes than a number */
-		PUSH(TW_JNUM, flags, s + pos, e - pos);
+		PUT(WORD(TW_JNUM, flags, e - pos), s + pos);
 		goto next;
 	}
 	if (c == '{' || c == '[') {
@@ -1329,14 +1309,15 @@ open:
 		*sp++ = cur;
 		cur = node;
 		cnt = 0;
-		PUSH(c == '{' ? TW_JOBJ : TW_JARR, 0, s + pos, 0);
+		obj = c == '{';
+		PUT(WORD(obj ? TW_JOBJ : TW_JARR, 0, 0), s + pos);
 		e = pos + 1;
 		pos = *ix++;
 		if (pos != e && gap(s, e, pos, 0) != 0)
 			return -1;
 		if (s[pos] == '}' || s[pos] == ']')
 			goto close;
-		if (c == '{')
+		if (obj)
 			goto key;
 		goto value;
 	}
@@ -1344,13 +1325,13 @@ open:
 		return -1;
 	memcpy(&lit, s + pos, 4);
 	if (lit == 0x65757274) {		/* "true" */
-		PUSH(TW_JTRUE, 0, s + pos, 4);
+		PUT(WORD(TW_JTRUE, 0, 4), s + pos);
 		e = pos + 4;
 	} else if (lit == 0x6c6c756e) {		/* "null" */
-		PUSH(TW_JNULL, 0, s + pos, 4);
+		PUT(WORD(TW_JNULL, 0, 4), s + pos);
 		e = pos + 4;
 	} else if (lit == 0x736c6166 && n - pos > 4 && s[pos + 4] == 'e') {
-		PUSH(TW_JFALSE, 0, s + pos, 5);
+		PUT(WORD(TW_JFALSE, 0, 5), s + pos);
 		e = pos + 5;
 	} else {
 		return -1;
@@ -1369,26 +1350,19 @@ next:	/* a value ends before e: a comma, or the end of its container */
 		if (g == 0)
 			goto close;
 	}
-	if (tape[cur].type != TW_JOBJ)
+	if (!obj)
 		goto value;
 
 key:
 	if (s[pos] != '"')
 		return -1;
 	e = *ix++;
-	/* type, flags, hint and len in one store (see tw_json_get) */
-	v = tape + node;
-	{
-		uint64_t w = TW_JSTR | (uint64_t)ESC(e) << 8 |
-		    (uint64_t)(e - pos - 1) << 32;
-
-		if (e > pos + 1)
-			w |= (uint64_t)(unsigned char)s[pos + 1] << 16 |
-			    (uint64_t)(unsigned char)s[e - 1] << 24;
-		memcpy(v, &w, sizeof w);
-	}
-	v->next = ++node;
-	v->p = s + pos + 1;
+	w = WORD(TW_JSTR, e >> 31, (e & ~ESC_BIT) - pos - 1);
+	e &= ~ESC_BIT;
+	if (e > pos + 1)	/* the hint: see tw_json_get */
+		w |= (uint64_t)(unsigned char)s[pos + 1] << 16 |
+		    (uint64_t)(unsigned char)s[e - 1] << 24;
+	PUT(w, s + pos + 1);
 	e++;
 	pos = *ix++;
 	if ((pos != e + 1 || s[e] != ':') && gap(s, e, pos, ':') != 1)
@@ -1396,7 +1370,7 @@ key:
 	goto value;
 
 close:
-	if (s[pos] != (tape[cur].type == TW_JOBJ ? '}' : ']'))
+	if (s[pos] != (obj ? '}' : ']'))
 		return -1;
 	tape[cur].len = cnt;
 	tape[cur].next = node;
@@ -1411,18 +1385,18 @@ close:
 	}
 	cur = *sp;
 	cnt = tape[cur].len;
+	obj = tape[cur].type == TW_JOBJ;
 	goto next;
-#undef PUSH
-#undef ESC
+#undef PUT
+#undef WORD
 }
 
 /* 0 with the tape built, -1 when parse_scalar must decide. */
 static int
 parse_fast(struct tw_json *j, const char *s, size_t n)
 {
-	size_t nb = (n + 63) / 64, k = n;
+	size_t k = n;
 	long long ntok;
-	int any_esc;
 
 	/* A complete document ends in '}', ']', '"', a digit or a literal's
 	 * last letter: a partial one (a line being joined) goes straight
@@ -1439,20 +1413,12 @@ parse_fast(struct tw_json *j, const char *s, size_t n)
 	default:
 		return -1;
 	}
-	if (nb > j->esc_cap) {
-		free(j->esc);
-		j->esc_cap = nb + 16;
-		j->esc = tw_xmalloc(j->esc_cap * sizeof *j->esc);
-	}
-	ntok = fast_ok > 1 ? stage1_avx512(j, s, n, &any_esc) :
-	    stage1_avx2(j, s, n, &any_esc);
+	ntok = fast_ok > 1 ? stage1_avx512(j, s, n) : stage1_avx2(j, s, n);
 	if (ntok <= 0)
 		return -1;
 	while (j->cap < (size_t)ntok)
 		tape_grow(j);
-	if (any_esc)
-		return stage2(j, s, n, 1);
-	return stage2(j, s, n, 0);
+	return stage2(j, s, n);
 }
 #endif
 

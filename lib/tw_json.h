@@ -63,8 +63,7 @@ struct tw_json {
 	uint32_t *stack;
 	size_t stack_cap;
 	uint32_t *ix;		/* the two-stage parser's token offsets */
-	uint64_t *esc;		/* and its escaped-string bits */
-	size_t ix_cap, esc_cap;
+	size_t ix_cap;
 	unsigned max_depth;
 	/* After a failed parse: what and where (byte offset in the input). */
 	const char *errmsg;
