@@ -7,6 +7,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- short copies and compares ---- */
+
+/*
+ * Copies n bytes, n at most 32, in at most two overlapping moves: GCC
+ * would make a short copy of unknown length a `rep movs`, which starts
+ * slowly. Touches only s[0..n) and d[0..n).
+ */
+static inline void
+copy_small(char *d, const char *s, size_t n)
+{
+	if (n >= 16) {
+		memcpy(d, s, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n >> 1] = s[n >> 1];
+		d[n - 1] = s[n - 1];
+	}
+}
+
+/* 1 when a[0..n) equals b[0..n), n at most 32, as copy_small reads. */
+static inline int
+eq_small(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, u, w;
+
+	if (n >= 8) {
+		if (n > 16)
+			return memcmp(a, b, n) == 0;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&u, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return ((x ^ y) | (u ^ w)) == 0;
+	}
+	if (n >= 4) {
+		uint32_t x4, y4, u4, w4;
+
+		memcpy(&x4, a, 4);
+		memcpy(&y4, b, 4);
+		memcpy(&u4, a + n - 4, 4);
+		memcpy(&w4, b + n - 4, 4);
+		return ((x4 ^ y4) | (u4 ^ w4)) == 0;
+	}
+	return n == 0 || (a[0] == b[0] && a[n >> 1] == b[n >> 1] &&
+	    a[n - 1] == b[n - 1]);
+}
+
 /* ---- bounded de-duplication: two generations of 64-bit id sets ---- */
 
 struct u64set {
@@ -217,23 +271,34 @@ static const char *const want_name[] = {
 	"an object", "an array", "a value"
 };
 
+/* 1 when s[0..n) are all decimal digits: eight bytes at a time. */
+static inline int
+all_digits(const char *s, size_t n)
+{
+	uint64_t x;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&x, s, 8);
+		/* a byte below '0' borrows into 0x80, one above '9' carries */
+		if (((x - 0x3030303030303030ULL) | (x + 0x4646464646464646ULL)) &
+		    0x8080808080808080ULL)
+			return 0;
+	}
+	for (; n > 0; s++, n--)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
 static inline int
 type_ok(const struct tw_jval *v, enum want w)
 {
 	switch (w) {
 	case W_STR: return v->type == TW_JSTR;
 	case W_ID:
-		if (v->type == TW_JSTR) {
-			uint32_t i;
-
-			/* Snowflake ids: 1 to 20 decimal digits. */
-			if (v->len == 0 || v->len > 20 || v->flags != 0)
-				return 0;
-			for (i = 0; i < v->len; i++)
-				if (v->p[i] < '0' || v->p[i] > '9')
-					return 0;
-			return 1;
-		}
+		if (v->type == TW_JSTR)	/* Snowflake ids: 1 to 20 digits */
+			return v->len > 0 && v->len <= 20 && v->flags == 0 &&
+			    all_digits(v->p, v->len);
 		return v->type == TW_JNUM && (v->flags & TW_JF_INT) &&
 		    v->p[0] != '-' && v->len <= 20;
 	case W_COUNT: {
@@ -318,65 +383,115 @@ member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
 	X(quoted_status_id) X(quoted_status_id_str) X(is_quote_status) \
 	X(retweet_count) X(reply_count) X(favorite_count) X(quote_count) \
 	X(event_type) X(dm_conversation_id) X(username) X(screen_name)
+#define TW_USER_KEYS(X) \
+	X(id) X(id_str) X(username) X(screen_name) X(name) X(location) \
+	X(verified) X(public_metrics) X(verified_type) X(followers_count) \
+	X(friends_count) X(statuses_count)
+#define TW_METRIC_KEYS(X) \
+	X(followers_count) X(following_count) X(tweet_count) X(listed_count) \
+	X(retweet_count) X(reply_count) X(like_count) X(quote_count) \
+	X(impression_count)
 #define TK_ENUM(n) TK_##n,
-#define TK_NAME(n) #n,
+#define UK_ENUM(n) UK_##n,
+#define MK_ENUM(n) MK_##n,
+#define KS_NAME(n) #n,
 enum { TW_TWEET_KEYS(TK_ENUM) TK_N };
-static const char *const tk_name[TK_N] = { TW_TWEET_KEYS(TK_NAME) };
-static unsigned char tk_len[TK_N];
-static unsigned char tk_slot[256];	/* key index + 1, 0 for none */
+enum { TW_USER_KEYS(UK_ENUM) UK_N };
+enum { TW_METRIC_KEYS(MK_ENUM) MK_N };
+static const char *const tk_names[] = { TW_TWEET_KEYS(KS_NAME) };
+static const char *const uk_names[] = { TW_USER_KEYS(KS_NAME) };
+static const char *const mk_names[] = { TW_METRIC_KEYS(KS_NAME) };
 
-typedef const struct tw_jval *tkeys[TK_N];
+#define KS_MAX 64
 
-static unsigned
-tk_hash(const char *p, size_t n)
+/*
+ * The keys an object is read for, in one pass over its members (see
+ * ks_scan): filing each member under its key costs less than a lookup
+ * for each key, most of which miss.
+ */
+struct keyset {
+	int n;
+	const char *const *name;
+	unsigned char len[KS_MAX];
+	uint64_t word[KS_MAX];		/* a plain key node's first 8 bytes */
+	unsigned char slot[256];	/* key index + 1, 0 for none */
+};
+
+static struct keyset tweet_ks, user_ks, metric_ks;
+
+/* The slot of a key node's first 8 bytes (type, flags, hint, len). */
+static inline unsigned
+ks_hash(uint64_t w)
 {
-	return (unsigned)(n * 37 + (unsigned char)p[0] * 11 +
-	    (unsigned char)p[n - 1] * 3) & 255;
+	return (unsigned)(((w >> 16 & 0xFF) * 11 + (w >> 24 & 0xFF) * 3 +
+	    (w >> 32) * 37) & 255);
+}
+
+static void
+ks_init(struct keyset *ks, const char *const *name, int n)
+{
+	struct tw_jval q;
+	unsigned h;
+	int i;
+
+	memset(ks, 0, sizeof *ks);
+	ks->n = n;
+	ks->name = name;
+	for (i = 0; i < n; i++) {
+		ks->len[i] = (unsigned char)strlen(name[i]);
+		memset(&q, 0, sizeof q);
+		q.type = TW_JSTR;
+		q.len = ks->len[i];
+		q.hint[0] = (uint8_t)name[i][0];
+		q.hint[1] = (uint8_t)name[i][ks->len[i] - 1];
+		memcpy(&ks->word[i], &q, sizeof ks->word[i]);
+		for (h = ks_hash(ks->word[i]); ks->slot[h]; h = (h + 1) & 255)
+			;
+		ks->slot[h] = (unsigned char)(i + 1);
+	}
 }
 
 static void
 tk_init(void)
 {
-	unsigned h;
-	int i;
-
-	if (tk_len[0] != 0)
+	if (tweet_ks.n != 0)
 		return;
-	for (i = 0; i < TK_N; i++) {
-		tk_len[i] = (unsigned char)strlen(tk_name[i]);
-		for (h = tk_hash(tk_name[i], tk_len[i]); tk_slot[h]; h = (h + 1) & 255)
-			;
-		tk_slot[h] = (unsigned char)(i + 1);
-	}
+	ks_init(&tweet_ks, tk_names, TK_N);
+	ks_init(&user_ks, uk_names, UK_N);
+	ks_init(&metric_ks, mk_names, MK_N);
 }
 
-/* Files the members of object o under their keys in v (NULL if absent). */
+/*
+ * Files the members of object o under the keys of ks in v[0..ks->n)
+ * (NULL if absent): the first of a repeated key, and escaped keys
+ * compared decoded, as tw_json_get does.
+ */
 static void
-tk_scan(struct tw_flat_ctx *c, const struct tw_jval *o, tkeys v)
+ks_scan(struct tw_flat_ctx *c, const struct tw_jval *o,
+    const struct keyset *ks, const struct tw_jval **v)
 {
 	const struct tw_jval *k;
+	uint64_t w;
 	unsigned h;
 	uint32_t m;
 	int i;
 
-	memset(v, 0, sizeof(tkeys));
+	memset(v, 0, (size_t)ks->n * sizeof *v);
 	if (o == NULL || o->type != TW_JOBJ)
 		return;
 	for (m = 0, k = o + 1; m < o->len; m++, k = c->j->v + k[1].next) {
-		if (k->len == 0)
-			continue;
-		if (k->flags != 0) {
-			/* an escaped key: compare decoded, as tw_json_get does */
-			for (i = 0; i < TK_N; i++)
-				if (v[i] == NULL && tw_json_streq(k, tk_name[i], tk_len[i])) {
+		memcpy(&w, k, sizeof w);
+		if (TW_UNLIKELY(k->flags != 0)) {
+			for (i = 0; i < ks->n; i++)
+				if (v[i] == NULL && tw_json_streq(k, ks->name[i], ks->len[i])) {
 					v[i] = k + 1;
 					break;
 				}
 			continue;
 		}
-		for (h = tk_hash(k->p, k->len); tk_slot[h]; h = (h + 1) & 255) {
-			i = tk_slot[h] - 1;
-			if (tk_len[i] == k->len && memcmp(tk_name[i], k->p, k->len) == 0) {
+		for (h = ks_hash(w); ks->slot[h]; h = (h + 1) & 255) {
+			i = ks->slot[h] - 1;
+			if (ks->word[i] == w && eq_small(ks->name[i], k->p, k->len)) {
 				if (v[i] == NULL)
 					v[i] = k + 1;
 				break;
@@ -385,17 +500,27 @@ tk_scan(struct tw_flat_ctx *c, const struct tw_jval *o, tkeys v)
 	}
 }
 
+typedef const struct tw_jval *tkeys[TK_N];
+
+/* Files the members of tweet object o under their keys. */
+static inline void
+tk_scan(struct tw_flat_ctx *c, const struct tw_jval *o, tkeys v)
+{
+	ks_scan(c, o, &tweet_ks, v);
+}
+
 /* A scanned member of the wanted type, as G gives it (null is NULL, a
  * wrong type makes the document bad). */
-static const struct tw_jval *
-tk_get(struct tw_flat_ctx *c, const tkeys v, int i, enum want w)
+static inline const struct tw_jval *
+ks_get(struct tw_flat_ctx *c, const struct keyset *ks,
+    const struct tw_jval *const *v, int i, enum want w)
 {
 	const struct tw_jval *x = v[i];
 
 	if (x == NULL || x->type == TW_JNULL)
 		return NULL;
 	if (!type_ok(x, w)) {
-		bad(c, "field \"%s\" is %s, expected %s", tk_name[i],
+		bad(c, "field \"%s\" is %s, expected %s", ks->name[i],
 		    w == W_ID && x->type == TW_JSTR ? "a string of other characters" :
 		    type_name(x->type), want_name[w]);
 		return NULL;
@@ -403,9 +528,11 @@ tk_get(struct tw_flat_ctx *c, const tkeys v, int i, enum want w)
 	return x;
 }
 
+#define tk_get(c, v, i, w) ks_get((c), &tweet_ks, (v), (i), (w))
+
 /* A scanned member of JSON type `type`, or NULL: never an error. */
 static const struct tw_jval *
-tk_lax(const tkeys v, int i, int type)
+tk_lax(const struct tw_jval *const *v, int i, int type)
 {
 	return v[i] != NULL && v[i]->type == type ? v[i] : NULL;
 }
@@ -414,30 +541,6 @@ tk_lax(const tkeys v, int i, int type)
 
 
 /* ---- record writing ---- */
-
-/*
- * Copies n bytes, n at most 32, in at most two overlapping moves: GCC
- * would make a short copy of unknown length a `rep movs`, which starts
- * slowly. Touches only s[0..n) and d[0..n).
- */
-static inline void
-copy_small(char *d, const char *s, size_t n)
-{
-	if (n >= 16) {
-		memcpy(d, s, 16);
-		memcpy(d + n - 16, s + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(d, s, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(d, s, 4);
-		memcpy(d + n - 4, s + n - 4, 4);
-	} else if (n > 0) {
-		d[0] = s[0];
-		d[n >> 1] = s[n >> 1];
-		d[n - 1] = s[n - 1];
-	}
-}
 
 /*
  * Appends s[0..n) to o. Inside a record the byte after the end is not
