@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ---- short copies and compares ---- */
 
 /*
@@ -171,6 +175,7 @@ struct tw_flat_ctx {
 	char *const *keys;
 	const unsigned char *keylen;
 	int reo;			/* fields to be put in -f order */
+	int track;			/* keep where each field starts (pos) */
 	/* indexes of long arrays by a key field (see find_by) */
 	struct findex {
 		const struct tw_jval *arr;
@@ -603,6 +608,7 @@ rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
 	c->keys = c->f->keys[rt];
 	c->keylen = c->f->keylen[rt];
 	c->reo = c->f->reorder[rt];
+	c->track = c->reo || c->f->out_fmt != TW_OUT_NDJSON;
 	c->npos = 0;
 	c->rec_start = c->out->len;
 	/* no '{' yet: every key comes with a comma before it, and the
@@ -626,7 +632,7 @@ key(struct tw_flat_ctx *c, int idx)
 		return 0;
 	if (TW_UNLIKELY(o->cap - o->len <= KEY_ROOM + 32))
 		tw_buf_grow(o, KEY_ROOM + 32);
-	if (TW_UNLIKELY(c->reo) && c->npos < TW_FLAT_MAXF) {
+	if (TW_UNLIKELY(c->track) && c->npos < TW_FLAT_MAXF) {
 		c->pos[c->npos] = o->len;
 		c->pidx[c->npos++] = (short)idx;
 	}
@@ -668,9 +674,251 @@ reorder(struct tw_flat_ctx *c)
 	tw_buf_add(c->out, r->p, r->len);
 }
 
+/*
+ * Appends q[0..n) quoted for CSV, '"' doubled, as libcsv's csv_write
+ * does; with `json`, q is the inside of a JSON string this module wrote
+ * (canonical: only \" \\ \b \f \n \r \t and \u00XX escapes) and is
+ * decoded on the way, NUL bytes left out. One pass, 16 bytes at a time.
+ */
+static void
+csv_quote(struct tw_buf *b, const char *q, size_t n, int json)
+{
+	const char *e = q + n;
+	char *o;
+
+	if (TW_UNLIKELY(b->cap - b->len <= 2 * n + 2 + 16))
+		tw_buf_grow(b, 2 * n + 2 + 16);
+	o = b->p + b->len;
+	*o++ = '"';
+	for (;;) {
+#ifdef __SSE2__
+		const __m128i vq = _mm_set1_epi8('"');
+		const __m128i vb = _mm_set1_epi8(json ? '\\' : '"');
+
+		while (e - q >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)q);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(x, vq), _mm_cmpeq_epi8(x, vb)));
+
+			_mm_storeu_si128((__m128i *)o, x);
+			if (m) {
+				m = (unsigned)__builtin_ctz(m);
+				q += m;
+				o += m;
+				goto special;
+			}
+			q += 16;
+			o += 16;
+		}
+#endif
+		while (q < e && *q != '"' && !(json && *q == '\\'))
+			*o++ = *q++;
+		if (q == e)
+			break;
+#ifdef __SSE2__
+special:
+#endif
+		if (*q == '"') {
+			*o++ = '"';
+			*o++ = '"';
+			q++;
+			continue;
+		}
+		switch (q[1]) {
+		case '"': *o++ = '"'; *o++ = '"'; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u': {	/* \u00XX: a control character */
+			char ch = (char)((q[4] <= '9' ? q[4] - '0' : q[4] - 'a' + 10) << 4 |
+			    (q[5] <= '9' ? q[5] - '0' : q[5] - 'a' + 10));
+
+			if (ch != '\0')
+				*o++ = ch;
+			q += 6;
+			continue;
+		}
+		default: *o++ = q[1]; break;	/* \\ */
+		}
+		q += 2;
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
+}
+
+/*
+ * Decodes the inside of a JSON string this module wrote (canonical) into
+ * b, NUL bytes kept (a kafka key).
+ */
+static void
+canon_decode(struct tw_buf *b, const char *q, size_t n)
+{
+	const char *e = q + n, *bs;
+	char ch;
+
+	while (q < e) {
+		if ((bs = memchr(q, '\\', (size_t)(e - q))) == NULL) {
+			out_add(b, q, (size_t)(e - q));
+			return;
+		}
+		out_add(b, q, (size_t)(bs - q));
+		switch (bs[1]) {
+		case 'b': ch = '\b'; break;
+		case 'f': ch = '\f'; break;
+		case 'n': ch = '\n'; break;
+		case 'r': ch = '\r'; break;
+		case 't': ch = '\t'; break;
+		case 'u':	/* \u00XX: a control character */
+			ch = (char)((bs[4] <= '9' ? bs[4] - '0' : bs[4] - 'a' + 10) << 4 |
+			    (bs[5] <= '9' ? bs[5] - '0' : bs[5] - 'a' + 10));
+			q = bs + 6;
+			out_c(b, ch);
+			continue;
+		default: ch = bs[1]; break;	/* \" and \\ */
+		}
+		out_c(b, ch);
+		q = bs + 2;
+	}
+}
+
+/*
+ * Appends the JSON value v[0..n) (as this module writes it) as one CSV
+ * field, as tw_csv_add_value would from its parse: null empty, numbers
+ * and booleans bare, strings decoded without NUL bytes and quoted,
+ * arrays and objects quoted as they are.
+ */
+static inline void
+csv_field(struct tw_buf *b, const char *v, size_t n)
+{
+	switch (v[0]) {
+	case 'n':
+		return;
+	case '"':
+		csv_quote(b, v + 1, n - 2, 1);
+		return;
+	case '[': case '{':
+		csv_quote(b, v, n, 0);
+		return;
+	default:
+		out_add(b, v, n);
+	}
+}
+
+/* The text of field idx in the record being written, or NULL. */
+static const char *
+field_text(struct tw_flat_ctx *c, int idx, size_t end, size_t *n)
+{
+	int k;
+
+	for (k = 0; k < c->npos; k++)
+		if (c->pidx[k] == idx) {
+			size_t a = c->pos[k] + c->keylen[idx];
+
+			*n = (k + 1 < c->npos ? c->pos[k + 1] : end) - a;
+			return c->out->p + a;
+		}
+	return NULL;
+}
+
+/*
+ * Replaces the record being written by its CSV row: the columns of
+ * tw_flatten_columns, a field the record lacks empty.
+ */
+static void
+csv_row(struct tw_flat_ctx *c)
+{
+	struct tw_buf *r = &c->f->reo, *o = c->out;
+	const short *ord = c->f->order[c->rt];
+	size_t end = o->len, a, b;
+	int i, k, n = 0;
+
+	for (i = 0; i < c->npos; i++)
+		if (c->where[c->pidx[i]] < 0)
+			c->where[c->pidx[i]] = (short)i;	/* the first */
+	tw_buf_reset(r);
+	for (i = 0; i < c->f->norder[c->rt]; i++) {
+		if (!c->on[ord[i]])
+			continue;
+		if (n++)
+			out_c(r, ',');
+		if ((k = c->where[ord[i]]) < 0)
+			continue;
+		a = c->pos[k] + c->keylen[ord[i]];
+		b = k + 1 < c->npos ? c->pos[k + 1] : end;
+		csv_field(r, o->p + a, b - a);
+	}
+	out_c(r, '\n');
+	for (i = 0; i < c->npos; i++)
+		c->where[c->pidx[i]] = -1;
+	o->len = c->rec_start;
+	tw_buf_add(o, r->p, r->len);
+}
+
+/* Tabs and line ends in the key made spaces: they would split the line. */
+static void
+key_text_spaces(struct tw_flatten *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->keyb.len; i++)
+		if (f->keyb.p[i] == '\t' || f->keyb.p[i] == '\n' || f->keyb.p[i] == '\r')
+			f->keyb.p[i] = ' ';
+}
+
+/*
+ * The key of a keyed record (TW_OUT_KEYED) into f->keyb, from the JSON
+ * text of its key field v[0..n) (NULL when the record lacks it): a
+ * string decoded, null empty, anything else as JSON; tabs and line ends
+ * in it made spaces.
+ */
+static void
+key_text(struct tw_flatten *f, const char *v, size_t n)
+{
+	tw_buf_reset(&f->keyb);
+	if (v == NULL || v[0] == 'n')
+		return;
+	if (v[0] == '"')
+		canon_decode(&f->keyb, v + 1, n - 2);
+	else
+		out_add(&f->keyb, v, n);
+	key_text_spaces(f);
+}
+
+/* Puts f->keyb and a tab before the record that starts at `at`. */
+static void
+key_insert(struct tw_flatten *f, struct tw_buf *o, size_t at)
+{
+	size_t kl = f->keyb.len + 1;
+
+	tw_buf_grow(o, kl);
+	memmove(o->p + at + kl, o->p + at, o->len - at);
+	if (f->keyb.len > 0)
+		memcpy(o->p + at, f->keyb.p, f->keyb.len);
+	o->p[at + kl - 1] = '\t';
+	o->len += kl;
+	o->p[o->len] = '\0';
+}
+
 static void
 rec_end(struct tw_flat_ctx *c)
 {
+	struct tw_flatten *f = c->f;
+
+	if (f->out_fmt == TW_OUT_CSV) {
+		csv_row(c);
+		f->n_out[c->rt]++;
+		return;
+	}
+	if (f->out_fmt == TW_OUT_KEYED) {
+		const char *v = NULL;
+		size_t n = 0;
+
+		if (f->key_idx[c->rt] >= 0)
+			v = field_text(c, f->key_idx[c->rt], c->out->len, &n);
+		key_text(f, v, n);
+	}
 	if (c->reo)
 		reorder(c);
 	if (c->out->len == c->rec_start)
@@ -678,7 +926,9 @@ rec_end(struct tw_flat_ctx *c)
 	else
 		c->out->p[c->rec_start] = '{';	/* the first field's comma */
 	tw_buf_add(c->out, "}\n", 2);	/* and the NUL after it */
-	c->f->n_out[c->rt]++;
+	if (f->out_fmt == TW_OUT_KEYED)
+		key_insert(f, c->out, c->rec_start);
+	f->n_out[c->rt]++;
 }
 
 static inline void
@@ -2598,10 +2848,25 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 			return TW_DOC_FLAT;
 		}
 	}
-	if (c->f->sel_default) {
+	if (c->f->sel_default && c->f->out_fmt != TW_OUT_CSV) {
+		/* as it came (canonical JSON); a CSV row needs the fields */
+		size_t st = c->out->len;
+
 		if (tw_json_emit(c->out, c->j, o))
 			c->f->n_repaired++;
-		out_c(c->out, '\n');
+		tw_buf_addc(c->out, '\n');
+		if (c->f->out_fmt == TW_OUT_KEYED) {
+			const struct tw_jval *v = tw_json_get(c->j, o, c->f->key_name,
+			    strlen(c->f->key_name));
+
+			tw_buf_reset(&c->f->keyb);
+			if (v != NULL && v->type == TW_JSTR)
+				tw_json_str_decode(&c->f->keyb, v);
+			else if (v != NULL && v->type != TW_JNULL)
+				tw_json_emit(&c->f->keyb, c->j, v);
+			key_text_spaces(c->f);
+			key_insert(c->f, c->out, st);
+		}
 		c->f->n_out[rt]++;
 		return TW_DOC_FLAT;
 	}
@@ -2801,6 +3066,8 @@ tw_flatten_free(struct tw_flatten *f)
 	tw_json_free(&f->payload);
 	tw_buf_free(&f->tmp);
 	tw_buf_free(&f->tmp2);
+	tw_buf_free(&f->keyb);
+	free(f->key_name);
 	free(f->ctx->hslot);
 	free(f->ctx);
 }
@@ -2939,6 +3206,24 @@ tw_flatten_select(struct tw_flatten *f, const char *list)
 		s = *e ? e + 1 : e;
 	}
 	return 0;
+}
+
+void
+tw_flatten_output(struct tw_flatten *f, enum tw_flat_out fmt, const char *key)
+{
+	int t;
+
+	f->out_fmt = fmt;
+	free(f->key_name);
+	f->key_name = key != NULL ? tw_xstrdup(key) : NULL;
+	for (t = 0; t < TW_R_N; t++) {
+		f->key_idx[t] = -1;
+		if (key == NULL)
+			continue;
+		f->key_idx[t] = tw_field_lookup((enum tw_rtype)t, key, strlen(key));
+		if (f->key_idx[t] < 0 && t == TW_R_TWEET)
+			f->key_idx[t] = xfield_lookup(f, key, strlen(key));
+	}
 }
 
 int

@@ -1354,20 +1354,42 @@ next:	/* a value ends before e: a comma, or the end of its container */
 		goto value;
 
 key:
-	if (s[pos] != '"')
-		return -1;
-	e = *ix++;
-	w = WORD(TW_JSTR, e >> 31, (e & ~ESC_BIT) - pos - 1);
-	e &= ~ESC_BIT;
-	if (e > pos + 1)	/* the hint: see tw_json_get */
-		w |= (uint64_t)(unsigned char)s[pos + 1] << 16 |
-		    (uint64_t)(unsigned char)s[e - 1] << 24;
-	PUT(w, s + pos + 1);
-	e++;
-	pos = *ix++;
-	if ((pos != e + 1 || s[e] != ':') && gap(s, e, pos, ':') != 1)
-		return -1;
-	goto value;
+	/*
+	 * The common member, "key":"string", in a loop of its own: the
+	 * key, its colon, the string, then a comma and the next key.
+	 */
+	for (;;) {
+		uint32_t q;
+
+		if (s[pos] != '"')
+			return -1;
+		e = *ix++;
+		w = WORD(TW_JSTR, e >> 31, (e & ~ESC_BIT) - pos - 1);
+		e &= ~ESC_BIT;
+		if (e > pos + 1)	/* the hint: see tw_json_get */
+			w |= (uint64_t)(unsigned char)s[pos + 1] << 16 |
+			    (uint64_t)(unsigned char)s[e - 1] << 24;
+		PUT(w, s + pos + 1);
+		e++;
+		pos = *ix++;
+		if ((pos != e + 1 || s[e] != ':') && gap(s, e, pos, ':') != 1)
+			return -1;
+		if (s[pos] != '"')
+			goto value;
+		q = *ix++;
+		PUT(WORD(TW_JSTR, q >> 31, (q & ~ESC_BIT) - pos - 1), s + pos + 1);
+		e = (q & ~ESC_BIT) + 1;
+		cnt++;
+		pos = *ix++;
+		if (pos != e + 1 || s[e] != ',') {
+			int g = gap(s, e, pos, ',');
+
+			if (g < 0)
+				return -1;
+			if (g == 0)
+				goto close;
+		}
+	}
 
 close:
 	if (s[pos] != (obj ? '}' : ']'))
