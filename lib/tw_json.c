@@ -1454,8 +1454,10 @@ tw_json_parse(struct tw_json *j, const char *s, size_t n)
 	if (n > UINT32_MAX)
 		return fail(j, TW_JSON_TOOBIG, "document larger than 4 GiB", 0);
 #ifdef TW_JSON_FAST
-	if (fast_ok > 0 && parse_fast(j, s, n) == 0)
+	if (fast_ok > 0 && parse_fast(j, s, n) == 0) {
+		j->nfast++;
 		return TW_JSON_OK;
+	}
 #endif
 	return parse_scalar(j, s, n);
 }

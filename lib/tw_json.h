@@ -70,6 +70,9 @@ struct tw_json {
 	size_t erroff;
 	/* After a successful parse: strings flagged TW_JF_BADUTF8. */
 	size_t nbadutf8;
+	/* Documents the two-stage parser built (the rest went to the scalar
+	 * one): for tests and profiles. */
+	unsigned long long nfast;
 };
 
 /* Prepares j for use; max_depth is TW_JSON_MAX_DEPTH. */
