@@ -388,24 +388,10 @@ member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
 	X(quoted_status_id) X(quoted_status_id_str) X(is_quote_status) \
 	X(retweet_count) X(reply_count) X(favorite_count) X(quote_count) \
 	X(event_type) X(dm_conversation_id) X(username) X(screen_name)
-#define TW_USER_KEYS(X) \
-	X(id) X(id_str) X(username) X(screen_name) X(name) X(location) \
-	X(verified) X(public_metrics) X(verified_type) X(followers_count) \
-	X(friends_count) X(statuses_count)
-#define TW_METRIC_KEYS(X) \
-	X(followers_count) X(following_count) X(tweet_count) X(listed_count) \
-	X(retweet_count) X(reply_count) X(like_count) X(quote_count) \
-	X(impression_count)
 #define TK_ENUM(n) TK_##n,
-#define UK_ENUM(n) UK_##n,
-#define MK_ENUM(n) MK_##n,
 #define KS_NAME(n) #n,
 enum { TW_TWEET_KEYS(TK_ENUM) TK_N };
-enum { TW_USER_KEYS(UK_ENUM) UK_N };
-enum { TW_METRIC_KEYS(MK_ENUM) MK_N };
 static const char *const tk_names[] = { TW_TWEET_KEYS(KS_NAME) };
-static const char *const uk_names[] = { TW_USER_KEYS(KS_NAME) };
-static const char *const mk_names[] = { TW_METRIC_KEYS(KS_NAME) };
 
 #define KS_MAX 64
 
@@ -422,7 +408,7 @@ struct keyset {
 	unsigned char slot[256];	/* key index + 1, 0 for none */
 };
 
-static struct keyset tweet_ks, user_ks, metric_ks;
+static struct keyset tweet_ks;
 
 /* The slot of a key node's first 8 bytes (type, flags, hint, len). */
 static inline unsigned
@@ -462,8 +448,6 @@ tk_init(void)
 	if (tweet_ks.n != 0)
 		return;
 	ks_init(&tweet_ks, tk_names, TK_N);
-	ks_init(&user_ks, uk_names, UK_N);
-	ks_init(&metric_ks, mk_names, MK_N);
 }
 
 /*
@@ -516,7 +500,7 @@ tk_scan(struct tw_flat_ctx *c, const struct tw_jval *o, tkeys v)
 
 /* A scanned member of the wanted type, as G gives it (null is NULL, a
  * wrong type makes the document bad). */
-static inline const struct tw_jval *
+static inline __attribute__((always_inline)) const struct tw_jval *
 ks_get(struct tw_flat_ctx *c, const struct keyset *ks,
     const struct tw_jval *const *v, int i, enum want w)
 {
@@ -1108,32 +1092,35 @@ static void
 lower_utf8(struct tw_buf *dst, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, k;
+	char *o;
 
+	/* Lowercase has the length of its uppercase in these scripts. */
+	tw_buf_grow(dst, n);
+	o = dst->p + dst->len;
 	while (i < n) {
 		uint32_t cp;
-		size_t k;
 
 		if (u[i] < 0x80) {
-			tw_buf_addc(dst, (char)lower_cp(u[i]));
+			*o++ = (char)lower_cp(u[i]);
 			i++;
-			continue;
-		}
-		if ((u[i] & 0xE0) == 0xC0 && i + 1 < n) {
-			cp = (uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F);
-			k = 2;
+		} else if ((u[i] & 0xE0) == 0xC0 && i + 1 < n) {
+			cp = lower_cp((uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F));
+			*o++ = (char)(0xC0 | cp >> 6);
+			*o++ = (char)(0x80 | (cp & 0x3F));
+			i += 2;
 		} else {
 			/* Scripts above U+07FF have no case we fold: copy. */
 			k = (u[i] & 0xF0) == 0xE0 ? 3 : (u[i] & 0xF8) == 0xF0 ? 4 : 1;
 			if (i + k > n)
 				k = n - i;
-			tw_buf_add(dst, s + i, k);
+			memcpy(o, s + i, k);
+			o += k;
 			i += k;
-			continue;
 		}
-		tw_buf_add_cp(dst, lower_cp(cp));
-		i += k;
 	}
+	dst->len = (size_t)(o - dst->p);
+	dst->p[dst->len] = '\0';
 }
 
 /* ---- arrays of the flat tweet ---- */
@@ -2184,7 +2171,8 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		struct tw_tm tm;
 
 		rec_begin(c, TW_R_TWEET);
-		if (t->have_ts)
+		if (t->have_ts && (c->on[TWF_T_year] | c->on[TWF_T_month] |
+		    c->on[TWF_T_day] | c->on[TWF_T_hour]))
 			tw_time_split(t->ts, &tm);
 		if (key(c, TWF_T_record_type)) put_lit(c, "tweet");
 		if (key(c, TWF_T_id)) put_id(c, t->id);

@@ -1440,6 +1440,10 @@ parse_fast(struct tw_json *j, const char *s, size_t n)
 		return -1;
 	while (j->cap < (size_t)ntok)
 		tape_grow(j);
+	if (j->stack_cap == 0) {
+		j->stack_cap = 64;
+		j->stack = tw_xrealloc(j->stack, j->stack_cap * sizeof *j->stack);
+	}
 	return stage2(j, s, n);
 }
 #endif

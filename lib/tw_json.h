@@ -135,7 +135,8 @@ tw_json_get(const struct tw_json *j, const struct tw_jval *obj,
 	for (m = obj->len, k = obj + 1; m > 0; m--, k = j->v + k[1].next) {
 		memcpy(&w, k, sizeof w);
 		if (w == want) {
-			if (memcmp(k->p, key, keylen) == 0)
+			/* the first and last bytes matched in the hint */
+			if (keylen <= 2 || memcmp(k->p + 1, key + 1, keylen - 2) == 0)
 				return k + 1;
 		} else if (k->flags != 0 && tw_json_streq(k, key, keylen)) {
 			return k + 1;
