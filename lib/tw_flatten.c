@@ -2,6 +2,7 @@
 #include "tw_time.h"
 #include "tw_util.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,8 +356,9 @@ jget_t(struct tw_flat_ctx *c, const struct tw_jval *obj, const char *key,
 
 #define G(c, o, lit, w) jget_t((c), (o), lit, sizeof(lit) - 1, (w))
 
-/* An object member of the given type, or NULL: never an error. */
-static const struct tw_jval *
+/* An object member of the given type, or NULL: never an error. Inline,
+ * so that the key (a literal) folds into a constant. */
+static inline __attribute__((always_inline)) const struct tw_jval *
 member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
     int type)
 {
@@ -536,7 +538,7 @@ tk_lax(const struct tw_jval *const *v, int i, int type)
  * kept NUL (tw_buf's invariant): rec_end and a failed document restore
  * it, and nothing reads the buffer in between.
  */
-static inline void
+static inline __attribute__((always_inline)) void
 out_add(struct tw_buf *o, const char *s, size_t n)
 {
 	if (TW_UNLIKELY(o->cap - o->len <= n + 32))
@@ -915,13 +917,13 @@ rec_end(struct tw_flat_ctx *c)
 	f->n_out[c->rt]++;
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 put_null(struct tw_flat_ctx *c)
 {
 	out_add(c->out, "null", 4);
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 put_str(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL || v->type != TW_JSTR)
@@ -949,7 +951,7 @@ put_lit(struct tw_flat_ctx *c, const char *s)
 }
 
 /* An id as a decimal string, exact: from a string or an integer number. */
-static inline void
+static inline __attribute__((always_inline)) void
 put_id(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL)
@@ -964,7 +966,7 @@ put_id(struct tw_flat_ctx *c, const struct tw_jval *v)
 		put_null(c);
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 put_num(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL || v->type != TW_JNUM)
@@ -973,7 +975,7 @@ put_num(struct tw_flat_ctx *c, const struct tw_jval *v)
 		out_add(c->out, v->p, v->len);
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 put_b(struct tw_flat_ctx *c, int b)
 {
 	if (b)
@@ -982,7 +984,7 @@ put_b(struct tw_flat_ctx *c, int b)
 		out_add(c->out, "false", 5);
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 put_bool(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL || (v->type != TW_JTRUE && v->type != TW_JFALSE))
@@ -992,7 +994,7 @@ put_bool(struct tw_flat_ctx *c, const struct tw_jval *v)
 }
 
 /* An integer, or null when !have. */
-static inline void
+static inline __attribute__((always_inline)) void
 put_int(struct tw_flat_ctx *c, int have, int64_t x)
 {
 	if (have)
@@ -1008,6 +1010,50 @@ put_double(struct tw_flat_ctx *c, int have, double d)
 		put_null(c);
 	else
 		tw_buf_add_double(c->out, d);
+}
+
+/*
+ * A coordinate read from number text v (value d): what put_double writes,
+ * without printf when the text is a plain decimal of at most 15
+ * significant digits (any such decimal survives a double, so "%.15g"
+ * gives its digits back, trailing zeros dropped) and not below 1e-4
+ * ("%g" would go to an exponent).
+ */
+static void
+put_coord(struct tw_flat_ctx *c, int have, double d, const struct tw_jval *v)
+{
+	const char *p, *e, *dot = NULL, *first = NULL;
+	int sig = 0;
+
+	if (!have || v == NULL || d == (double)(int64_t)d || fabs(d) < 1e-4) {
+		put_double(c, have, d);
+		return;
+	}
+	p = v->p;
+	e = v->p + v->len;
+	if (p < e && *p == '-')
+		p++;
+	for (; p < e; p++) {
+		if (*p == '.' && dot == NULL)
+			dot = p;
+		else if (*p < '0' || *p > '9')
+			break;		/* an exponent */
+		else if (first != NULL || *p != '0')
+			first = first ? first : p;
+	}
+	if (p != e || dot == NULL || first == NULL) {
+		put_double(c, have, d);
+		return;
+	}
+	while (e[-1] == '0')	/* trailing zeros of the fraction */
+		e--;
+	for (p = first; p < e; p++)
+		sig += *p != '.';
+	if (sig > 15) {
+		put_double(c, have, d);
+		return;
+	}
+	out_add(c->out, v->p, (size_t)(e - v->p));
 }
 
 static void
@@ -1153,17 +1199,18 @@ enum {
 	PS_NAME = 16		/* the "name" of the object at `field` */
 };
 
-/* The string (or with PS_ID, id) that element e of a list contributes. */
+/* The string (or with PS_ID, id) that element e of a list contributes:
+ * its member `field` (flen bytes), or `alt`, or e itself. */
 static const struct tw_jval *
 pick(struct tw_flat_ctx *c, const struct tw_jval *e, const char *field,
-    const char *alt, int flags)
+    size_t flen, const char *alt, int flags)
 {
 	const struct tw_jval *s = e;
 
 	if (field != NULL) {
 		if (e->type != TW_JOBJ)
 			return NULL;
-		s = tw_json_get(c->j, e, field, strlen(field));
+		s = tw_json_get(c->j, e, field, flen);
 		if ((s == NULL || s->type != TW_JSTR) && alt != NULL &&
 		    !(flags & PS_NAME))
 			s = tw_json_get(c->j, e, alt, strlen(alt));
@@ -1210,11 +1257,12 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 	} it[64];
 	const struct tw_jval *e, *s;
 	struct tw_buf *t = &c->f->tmp, *o = c->out;
-	size_t ns = 0, k;
+	size_t ns = 0, k, flen;
 	uint32_t i;
 
 	out_c(o, '[');
-	if (arr != NULL && arr->type == TW_JARR) {
+	if (arr != NULL && arr->type == TW_JARR && arr->len > 0) {
+		flen = field != NULL ? strlen(field) : 0;
 		tw_buf_reset(t);
 		for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
 			struct item x;
@@ -1222,7 +1270,7 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 
 			if ((flags & PS_NOMEDIA) && media_link(c, e))
 				continue;
-			if ((s = pick(c, e, field, alt, flags)) == NULL)
+			if ((s = pick(c, e, field, flen, alt, flags)) == NULL)
 				continue;
 			x.raw = NULL;
 			x.off = t->len;
@@ -2229,8 +2277,9 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		if (key(c, TWF_T_country)) put_str(c, G(c, t->place, "country", W_STR));
 		if (key(c, TWF_T_country_code)) put_str(c, G(c, t->place, "country_code", W_STR));
 		coords(c, t, &have_c, &lon, &lat);
-		if (key(c, TWF_T_lon)) put_double(c, have_c, lon);
-		if (key(c, TWF_T_lat)) put_double(c, have_c, lat);
+		if (key(c, TWF_T_lon)) put_coord(c, have_c, lon, have_c ? t->coords + 1 : NULL);
+		if (key(c, TWF_T_lat)) put_coord(c, have_c, lat, have_c ?
+		    tw_json_after(c->j, t->coords + 1) : NULL);
 		if (key(c, TWF_T_matching_rules)) put_rules(c, t->rules);
 		if (key(c, TWF_T_kafka_topic)) put_str(c, c->k_topic);
 		if (key(c, TWF_T_kafka_partition)) put_num(c, c->k_part);
