@@ -1374,11 +1374,24 @@ key:
 		pos = *ix++;
 		if ((pos != e + 1 || s[e] != ':') && gap(s, e, pos, ':') != 1)
 			return -1;
-		if (s[pos] != '"')
+		c = (unsigned char)s[pos];
+		if (c == '"') {
+			q = *ix++;
+			PUT(WORD(TW_JSTR, q >> 31, (q & ~ESC_BIT) - pos - 1), s + pos + 1);
+			e = (q & ~ESC_BIT) + 1;
+		} else if ((unsigned char)(c - '1') < 9) {
+			/* a count: digits up to the next token's separator */
+			const char *d = s + pos + 1, *de = s + n;
+
+			while (d < de && (unsigned char)(*d - '0') < 10)
+				d++;
+			if (d < de && scalar_ch[(unsigned char)*d])
+				goto value;	/* a fraction or exponent: the long way */
+			e = (uint32_t)(d - s);
+			PUT(WORD(TW_JNUM, TW_JF_INT, e - pos), s + pos);
+		} else {
 			goto value;
-		q = *ix++;
-		PUT(WORD(TW_JSTR, q >> 31, (q & ~ESC_BIT) - pos - 1), s + pos + 1);
-		e = (q & ~ESC_BIT) + 1;
+		}
 		cnt++;
 		pos = *ix++;
 		if (pos != e + 1 || s[e] != ',') {
