@@ -5,10 +5,11 @@
 #   sh bench/shapes.sh [BUILD]
 #
 # For each shape, in one run: the memchr floor (bench/floor.c), tw-flatten's
-# default record and the -f job of section 1 (best of BENCH_RUNS each), the
-# same two with the build in BENCH_BEFORE when it is set (before and after
-# side by side, interleaved), then jq, gojq, Python and DuckDB (two threads)
-# on the -f job over a prefix of the file, once each. Every peer's records
+# default record, the -f job of section 1, --csv and --kafka-key id (best
+# of BENCH_RUNS each), the same four with the build in BENCH_BEFORE when it
+# is set (before and after side by side, interleaved), then jq, gojq,
+# Python and DuckDB (two threads) on the -f job over a prefix of the file,
+# once each. Every peer's records
 # are checked against tw-flatten's (bench/compare.py).
 #
 # Shapes (bench/out/shape-NAME.ndjson, made once and kept):
@@ -122,8 +123,9 @@ best() {
 mbs_of() { awk -F '|' -v n="$1" '$1 == n && $4 > 0 { printf "%.3f", $3 / 1e6 / $4; exit }' "$ROWS"; }
 
 # table: the rows of $ROWS. x: for the floor, tw-flatten's default record
-# over it (below 1: how close); for a before row, this build over it (the
-# same job); for a peer, tw-flatten -f over it (the same job).
+# over it (below 1: how close); for --csv and --kafka-key, the default
+# record (NDJSON) over it (1: as fast); for a before row, this build over
+# it (the same job); for a peer, tw-flatten -f over it (the same job).
 table() {
 	awk -F '|' '
 	{ name[NR] = $1; tw[NR] = $2; by[NR] = $3; wall[NR] = $4; cpu[NR] = $5; rc[NR] = $6
@@ -134,8 +136,8 @@ table() {
 		for (i = 1; i <= NR; i++) {
 			ref = ""
 			if (name[i] == "memchr floor") ref = "tw-flatten (default)"
-			else if (name[i] == "before (default)") ref = "tw-flatten (default)"
-			else if (name[i] == "before -f job") ref = "tw-flatten -f job"
+			else if (name[i] ~ /^tw-flatten --/) ref = "tw-flatten (default)"
+			else if (name[i] ~ /^before /) ref = "tw-flatten " substr(name[i], 8)
 			else if (name[i] !~ /^tw-flatten/) ref = "tw-flatten -f job"
 			x = "-"
 			if (ref != "" && m[i] > 0 && mb[ref] > 0)
@@ -188,8 +190,12 @@ duck_sql() {
 m_floor() { measure "memchr floor" "$TW" "$DB" /dev/null "$OUT/floor" "$DATA"; }
 m_default() { measure "tw-flatten (default)" "$TW" "$DB" /dev/null "$FLAT" -q "$DATA"; }
 m_job() { measure "tw-flatten -f job" "$TW" "$DB" /dev/null "$FLAT" -q -f "$FIELDS" "$DATA"; }
+m_csv() { measure "tw-flatten --csv" "$TW" "$DB" /dev/null "$FLAT" -q --csv "$DATA"; }
+m_key() { measure "tw-flatten --kafka-key id" "$TW" "$DB" /dev/null "$FLAT" -q --kafka-key id "$DATA"; }
 m_bdefault() { measure "before (default)" "$TW" "$DB" /dev/null "$BEFORE" -q "$DATA"; }
 m_bjob() { measure "before -f job" "$TW" "$DB" /dev/null "$BEFORE" -q -f "$FIELDS" "$DATA"; }
+m_bcsv() { measure "before --csv" "$TW" "$DB" /dev/null "$BEFORE" -q --csv "$DATA"; }
+m_bkey() { measure "before --kafka-key id" "$TW" "$DB" /dev/null "$BEFORE" -q --kafka-key id "$DATA"; }
 
 run_shape() {
 	S=$1
@@ -214,9 +220,9 @@ run_shape() {
 	say "== $S: $(awk -v b="$DB" -v l="$DL" -v t="$TW" 'BEGIN {
 	    printf "%.1f MB, %d lines (%.0f bytes a line), %d tweets", b / 1e6, l, b / l, t }')"
 	if [ -n "$BEFORE" ]; then
-		best m_floor m_default m_job m_bdefault m_bjob
+		best m_floor m_default m_job m_csv m_key m_bdefault m_bjob m_bcsv m_bkey
 	else
-		best m_floor m_default m_job
+		best m_floor m_default m_job m_csv m_key
 	fi
 	for p in $PEERS; do
 		case $p in
@@ -251,6 +257,9 @@ run_shape() {
 		d = m["tw-flatten (default)"]
 		printf "  target: default record >= 1000 MB/s on one core: %s (%.0f MB/s; %.0f MB per CPU second)\n",
 		    d >= 1000 ? "met" : "NOT met", d, c["tw-flatten (default)"]
+		if (m["tw-flatten --csv"] > 0)
+			printf "  --csv: %.2fx the time of NDJSON (before: %s)\n", d / m["tw-flatten --csv"],
+			    m["before --csv"] > 0 ? sprintf("%.2fx", m["before (default)"] / m["before --csv"]) : "-"
 		if (jq > 0)
 			printf "  target: >= 30x jq: %s (-f job %.1fx, default record %.1fx)\n",
 			    m["tw-flatten -f job"] / jq >= 30 ? "met" : "NOT met",
