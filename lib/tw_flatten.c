@@ -389,7 +389,9 @@ member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
 	X(withheld_in_countries) X(retweeted_status) X(quoted_status) \
 	X(quoted_status_id) X(quoted_status_id_str) X(is_quote_status) \
 	X(retweet_count) X(reply_count) X(favorite_count) X(quote_count) \
-	X(event_type) X(dm_conversation_id) X(username) X(screen_name)
+	X(event_type) X(dm_conversation_id) X(username) X(screen_name) \
+	X(record_type) X(data) X(meta) X(statuses) X(results) X(payload) \
+	X(topic) X(offset)
 #define TK_ENUM(n) TK_##n,
 #define KS_NAME(n) #n,
 enum { TW_TWEET_KEYS(TK_ENUM) TK_N };
@@ -2686,15 +2688,12 @@ is_user(const tkeys v)
 	    (v[TK_username] != NULL || v[TK_screen_name] != NULL);
 }
 
-/* An object found in a list or alone: returns 1 if it was a tweet. */
+/* An object found in a list or alone, its members in kv (tk_scan):
+ * returns 1 if it was a tweet. */
 static int
-item(struct tw_flat_ctx *c, const struct tw_jval *o, int *users)
+item_kv(struct tw_flat_ctx *c, const struct tw_jval *o, const tkeys kv,
+    int *users)
 {
-	tkeys kv;
-
-	if (o->type != TW_JOBJ)
-		return 0;
-	tk_scan(c, o, kv);
 	if (is_v1_status(kv)) {
 		v1_tweet(c, o, kv);
 		return 1;
@@ -2711,6 +2710,18 @@ item(struct tw_flat_ctx *c, const struct tw_jval *o, int *users)
 		(*users)++;
 	}
 	return 0;
+}
+
+/* An object found in a list or alone: returns 1 if it was a tweet. */
+static int
+item(struct tw_flat_ctx *c, const struct tw_jval *o, int *users)
+{
+	tkeys kv;
+
+	if (o->type != TW_JOBJ)
+		return 0;
+	tk_scan(c, o, kv);
+	return item_kv(c, o, kv, users);
 }
 
 static const char *const notices[] = {
@@ -2940,8 +2951,9 @@ is_problem(struct tw_flat_ctx *c, const struct tw_jval *root)
 	    TW_JGET(c->j, root, "detail") != NULL);
 }
 
+/* The document root, its members in rk (tk_scan) when it is an object. */
 static enum tw_doc_kind
-dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
+dispatch(struct tw_flat_ctx *c, const struct tw_jval *root, const tkeys rk)
 {
 	const struct tw_jval *v;
 	const char *const *nt;
@@ -2959,17 +2971,17 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
 		return TW_DOC_OTHER;
 	}
 	c->root = root;
-	if ((v = TW_JGET(c->j, root, "record_type")) != NULL && v->type == TW_JSTR)
+	if ((v = rk[TK_record_type]) != NULL && v->type == TW_JSTR)
 		return flat(c, root, v);
-	if (TW_JGET(c->j, root, "data") != NULL)
+	if (rk[TK_data] != NULL)
 		return v2_response(c, root);
 	if (no_results(c, root))
 		return TW_DOC_EMPTY;
-	if ((v = TW_JGET(c->j, root, "statuses")) != NULL && v->type == TW_JARR)
+	if ((v = rk[TK_statuses]) != NULL && v->type == TW_JARR)
 		return list(c, v);
-	if ((v = TW_JGET(c->j, root, "results")) != NULL && v->type == TW_JARR)
+	if ((v = rk[TK_results]) != NULL && v->type == TW_JARR)
 		return list(c, v);
-	if (item(c, root, &users))
+	if (item_kv(c, root, rk, &users))
 		return TW_DOC_TWEETS;
 	if (users)
 		return TW_DOC_USERS;
@@ -2989,12 +3001,13 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
 	return TW_DOC_OTHER;
 }
 
-/* A kcat -J envelope: {"topic":..,"partition":..,"offset":..,"payload":".."} */
+/* A kcat -J envelope: {"topic":..,"partition":..,"offset":..,"payload":".."};
+ * rk holds the root's members. */
 static int
-is_kcat(const struct tw_json *j, const struct tw_jval *root)
+is_kcat(const struct tw_jval *root, const tkeys rk)
 {
-	return root->type == TW_JOBJ && TW_JGET(j, root, "payload") != NULL &&
-	    TW_JGET(j, root, "topic") != NULL && TW_JGET(j, root, "offset") != NULL;
+	return root->type == TW_JOBJ && rk[TK_payload] != NULL &&
+	    rk[TK_topic] != NULL && rk[TK_offset] != NULL;
 }
 
 /* ---- public ---- */
@@ -3303,6 +3316,7 @@ tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out
 	size_t start = out->len;
 	uint64_t before[TW_R_N];
 	enum tw_json_status st;
+	tkeys rk;
 
 	memcpy(before, f->n_out, sizeof before);
 	/* Everything but the large seen[] table, which nseen bounds. */
@@ -3322,14 +3336,15 @@ tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out
 	c->out = out;
 	f->err[0] = '\0';
 	f->api_errors = 0;
-	if (is_kcat(j, root)) {
-		c->k_topic = TW_JGET(j, root, "topic");
+	tk_scan(c, root, rk);	/* nothing when the root is not an object */
+	if (is_kcat(root, rk)) {
+		c->k_topic = rk[TK_topic];
 		c->k_part = TW_JGET(j, root, "partition");
-		c->k_off = TW_JGET(j, root, "offset");
+		c->k_off = rk[TK_offset];
 		c->k_ts = TW_JGET(j, root, "ts");
 		if (c->k_topic && c->k_topic->type != TW_JSTR)
 			c->k_topic = NULL;
-		pl = TW_JGET(j, root, "payload");
+		pl = rk[TK_payload];
 		if (pl->type == TW_JNULL) {
 			f->kind = TW_DOC_EMPTY;
 			goto done;
@@ -3363,11 +3378,12 @@ tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out
 			}
 			/* The envelope's nodes stay valid: they live in j. */
 			c->j = &f->payload;
-			f->kind = dispatch(c, &f->payload.v[0]);
+			tk_scan(c, &f->payload.v[0], rk);
+			f->kind = dispatch(c, &f->payload.v[0], rk);
 			free(copy);
 		}
 	} else {
-		f->kind = dispatch(c, root);
+		f->kind = dispatch(c, root, rk);
 	}
 	if (f->err[0])
 		goto fail;

@@ -1612,8 +1612,11 @@ tw_json_str_decode(struct tw_buf *b, const struct tw_jval *v)
 		start = i;
 		while (i < n && u[i] != '\\')
 			i++;
-		if (i > start)
+		/* valid UTF-8 (the parser checked) is copied as it is */
+		if (i > start && (v->flags & TW_JF_BADUTF8))
 			bad += tw_buf_add_utf8_repair(b, v->p + start, i - start);
+		else if (i > start)
+			tw_buf_add(b, v->p + start, i - start);
 		if (i >= n)
 			break;
 		/* The parser has checked every escape. */
