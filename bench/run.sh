@@ -33,6 +33,7 @@
 #   BENCH_KEEP    1 keeps the flattened outputs in bench/out/
 #   BENCH_AGG     0 skips the tw-agg benchmark (bench/agg.sh) [1]
 #   BENCH_PERF    0 skips the meter benchmark (bench/perf.sh) [1]
+#   BENCH_SHAPES_RUN 0 skips the shapes benchmark (bench/shapes.sh) [1]
 #   BENCH_LOAD    0 skips the tw-load benchmark (bench/load.sh) [1]
 #   BENCH_PARQUET 0 skips the Parquet benchmark (bench/parquet.sh) [1]
 #   BENCH_CODEC   0 skips the codec benchmark (bench/codec.sh) [1]
@@ -43,7 +44,7 @@
 # "skipped: NAME not installed". Exits 2 on a bad argument.
 
 BUILD=${1:-build}
-case $BUILD in -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case $BUILD in -h|--help) sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 1
 cd "$ROOT" || exit 1
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
@@ -422,6 +423,10 @@ main() {
 
 main "${1:-build}" | tee "$OUT/results.txt.tmp"
 mv "$OUT/results.txt.tmp" "$OUT/results.txt"
+# 1b. the flatten job on other shapes of data: its own script, appended
+if [ "${BENCH_SHAPES_RUN:-1}" != 0 ]; then
+	{ echo; sh "$ROOT/bench/shapes.sh" "$BUILD"; } | tee -a "$OUT/results.txt"
+fi
 # 3. the tw-agg job: its own script, which appends to results.txt
 [ "$BENCH_AGG" = 0 ] || sh "$ROOT/bench/agg.sh" "$BUILD"
 # 4. and 5.: the meter and the loads, appended too

@@ -2,10 +2,69 @@
 #include "tw_time.h"
 #include "tw_util.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* ---- short copies and compares ---- */
+
+/*
+ * Copies n bytes, n at most 32, in at most two overlapping moves: GCC
+ * would make a short copy of unknown length a `rep movs`, which starts
+ * slowly. Touches only s[0..n) and d[0..n).
+ */
+static inline void
+copy_small(char *d, const char *s, size_t n)
+{
+	if (n >= 16) {
+		memcpy(d, s, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n >> 1] = s[n >> 1];
+		d[n - 1] = s[n - 1];
+	}
+}
+
+/* 1 when a[0..n) equals b[0..n), n at most 32, as copy_small reads. */
+static inline int
+eq_small(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, u, w;
+
+	if (n >= 8) {
+		if (n > 16)
+			return memcmp(a, b, n) == 0;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&u, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return ((x ^ y) | (u ^ w)) == 0;
+	}
+	if (n >= 4) {
+		uint32_t x4, y4, u4, w4;
+
+		memcpy(&x4, a, 4);
+		memcpy(&y4, b, 4);
+		memcpy(&u4, a + n - 4, 4);
+		memcpy(&w4, b + n - 4, 4);
+		return ((x4 ^ y4) | (u4 ^ w4)) == 0;
+	}
+	return n == 0 || (a[0] == b[0] && a[n >> 1] == b[n >> 1] &&
+	    a[n - 1] == b[n - 1]);
+}
 
 /* ---- bounded de-duplication: two generations of 64-bit id sets ---- */
 
@@ -92,6 +151,8 @@ static int xfield_lookup(const struct tw_flatten *f, const char *n, size_t len);
 /* ---- per-document context ---- */
 
 #define MAXSEEN 4096
+#define NFINDEX 8		/* indexed arrays a document */
+#define FINDEX_MIN 16		/* shorter arrays are searched in order */
 #define REFCAP 8192		/* a power of two */
 
 struct tw_flat_ctx {
@@ -99,7 +160,6 @@ struct tw_flat_ctx {
 	const struct tw_json *j;
 	struct tw_buf *out;
 	size_t rec_start;	/* where the current record begins in out */
-	int first;		/* no field written yet in this record */
 	enum tw_rtype rt;
 	/* v2 includes */
 	const struct tw_jval *inc_users, *inc_tweets, *inc_places, *inc_media,
@@ -116,6 +176,16 @@ struct tw_flat_ctx {
 	char *const *keys;
 	const unsigned char *keylen;
 	int reo;			/* fields to be put in -f order */
+	int track;			/* keep where each field starts (pos) */
+	/* indexes of long arrays by a key field (see find_by) */
+	struct findex {
+		const struct tw_jval *arr;
+		const char *field;
+		size_t off;		/* its slots: hslot[off..off+mask] */
+		uint32_t mask;
+	} fx[NFINDEX];
+	int nfx;
+	size_t hused;
 	/* dimension records already written for this document */
 	uint64_t seen[MAXSEEN];
 	size_t nseen;
@@ -130,6 +200,10 @@ struct tw_flat_ctx {
 	size_t pos[TW_FLAT_MAXF];
 	short pidx[TW_FLAT_MAXF], where[TW_FLAT_MAXF];
 	int npos;
+	/* the slots of fx[]: element << 32 | its key's node, 0 when empty;
+	 * kept from one document to the next */
+	uint64_t *hslot;
+	size_t hcap;
 };
 
 static uint64_t
@@ -203,31 +277,46 @@ static const char *const want_name[] = {
 	"an object", "an array", "a value"
 };
 
-static int
+/* 1 when s[0..n) are all decimal digits: eight bytes at a time. */
+static inline int
+all_digits(const char *s, size_t n)
+{
+	uint64_t x;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&x, s, 8);
+		/* a byte below '0' borrows into 0x80, one above '9' carries */
+		if (((x - 0x3030303030303030ULL) | (x + 0x4646464646464646ULL)) &
+		    0x8080808080808080ULL)
+			return 0;
+	}
+	for (; n > 0; s++, n--)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+static inline int
 type_ok(const struct tw_jval *v, enum want w)
 {
 	switch (w) {
 	case W_STR: return v->type == TW_JSTR;
 	case W_ID:
-		if (v->type == TW_JSTR) {
-			uint32_t i;
-
-			/* Snowflake ids: 1 to 20 decimal digits. */
-			if (v->len == 0 || v->len > 20 || v->flags != 0)
-				return 0;
-			for (i = 0; i < v->len; i++)
-				if (v->p[i] < '0' || v->p[i] > '9')
-					return 0;
-			return 1;
-		}
+		if (v->type == TW_JSTR)	/* Snowflake ids: 1 to 20 digits */
+			return v->len > 0 && v->len <= 20 && v->flags == 0 &&
+			    all_digits(v->p, v->len);
 		return v->type == TW_JNUM && (v->flags & TW_JF_INT) &&
 		    v->p[0] != '-' && v->len <= 20;
 	case W_COUNT: {
 		int64_t x;
 
-		/* Counts are integers from 0 that fit 64 bits. */
-		return v->type == TW_JNUM && (v->flags & TW_JF_INT) &&
-		    tw_json_i64(v, &x) == 0 && x >= 0;
+		/* Counts are integers from 0 that fit 64 bits: 18 digits
+		 * always do. */
+		if (v->type != TW_JNUM || !(v->flags & TW_JF_INT))
+			return 0;
+		if (v->p[0] != '-' && v->len <= 18)
+			return 1;
+		return tw_json_i64(v, &x) == 0 && x >= 0;	/* "-0" is one */
 	}
 	case W_BOOL: return v->type == TW_JTRUE || v->type == TW_JFALSE;
 	case W_OBJ: return v->type == TW_JOBJ;
@@ -245,7 +334,7 @@ bad(struct tw_flat_ctx *c, const char *fmt, const char *a, const char *b,
 		snprintf(c->f->err, sizeof c->f->err, fmt, a, b, d);
 }
 
-static const struct tw_jval *
+static inline __attribute__((always_inline)) const struct tw_jval *
 jget_t(struct tw_flat_ctx *c, const struct tw_jval *obj, const char *key,
     size_t klen, enum want w)
 {
@@ -267,8 +356,9 @@ jget_t(struct tw_flat_ctx *c, const struct tw_jval *obj, const char *key,
 
 #define G(c, o, lit, w) jget_t((c), (o), lit, sizeof(lit) - 1, (w))
 
-/* An object member of the given type, or NULL: never an error. */
-static const struct tw_jval *
+/* An object member of the given type, or NULL: never an error. Inline,
+ * so that the key (a literal) folds into a constant. */
+static inline __attribute__((always_inline)) const struct tw_jval *
 member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
     int type)
 {
@@ -299,66 +389,102 @@ member(struct tw_flat_ctx *c, const struct tw_jval *o, const char *k,
 	X(withheld_in_countries) X(retweeted_status) X(quoted_status) \
 	X(quoted_status_id) X(quoted_status_id_str) X(is_quote_status) \
 	X(retweet_count) X(reply_count) X(favorite_count) X(quote_count) \
-	X(event_type) X(dm_conversation_id) X(username) X(screen_name)
+	X(event_type) X(dm_conversation_id) X(username) X(screen_name) \
+	X(record_type) X(data) X(meta) X(statuses) X(results) X(payload) \
+	X(topic) X(offset)
 #define TK_ENUM(n) TK_##n,
-#define TK_NAME(n) #n,
+#define KS_NAME(n) #n,
 enum { TW_TWEET_KEYS(TK_ENUM) TK_N };
-static const char *const tk_name[TK_N] = { TW_TWEET_KEYS(TK_NAME) };
-static unsigned char tk_len[TK_N];
-static unsigned char tk_slot[256];	/* key index + 1, 0 for none */
+static const char *const tk_names[] = { TW_TWEET_KEYS(KS_NAME) };
 
-typedef const struct tw_jval *tkeys[TK_N];
+#define KS_MAX 64
 
-static unsigned
-tk_hash(const char *p, size_t n)
+/*
+ * The keys an object is read for, in one pass over its members (see
+ * ks_scan): filing each member under its key costs less than a lookup
+ * for each key, most of which miss.
+ */
+struct keyset {
+	int n;
+	const char *const *name;
+	unsigned char len[KS_MAX];
+	uint64_t word[KS_MAX];		/* a plain key node's first 8 bytes */
+	unsigned char slot[256];	/* key index + 1, 0 for none */
+};
+
+static struct keyset tweet_ks;
+
+/* The slot of a key node's first 8 bytes (type, flags, hint, len). */
+static inline unsigned
+ks_hash(uint64_t w)
 {
-	return (unsigned)(n * 37 + (unsigned char)p[0] * 11 +
-	    (unsigned char)p[n - 1] * 3) & 255;
+	return (unsigned)(((w >> 16 & 0xFF) * 11 + (w >> 24 & 0xFF) * 3 +
+	    (w >> 32) * 37) & 255);
+}
+
+static void
+ks_init(struct keyset *ks, const char *const *name, int n)
+{
+	struct tw_jval q;
+	unsigned h;
+	int i;
+
+	memset(ks, 0, sizeof *ks);
+	ks->n = n;
+	ks->name = name;
+	for (i = 0; i < n; i++) {
+		ks->len[i] = (unsigned char)strlen(name[i]);
+		memset(&q, 0, sizeof q);
+		q.type = TW_JSTR;
+		q.len = ks->len[i];
+		q.hint[0] = (uint8_t)name[i][0];
+		q.hint[1] = (uint8_t)name[i][ks->len[i] - 1];
+		memcpy(&ks->word[i], &q, sizeof ks->word[i]);
+		for (h = ks_hash(ks->word[i]); ks->slot[h]; h = (h + 1) & 255)
+			;
+		ks->slot[h] = (unsigned char)(i + 1);
+	}
 }
 
 static void
 tk_init(void)
 {
-	unsigned h;
-	int i;
-
-	if (tk_len[0] != 0)
+	if (tweet_ks.n != 0)
 		return;
-	for (i = 0; i < TK_N; i++) {
-		tk_len[i] = (unsigned char)strlen(tk_name[i]);
-		for (h = tk_hash(tk_name[i], tk_len[i]); tk_slot[h]; h = (h + 1) & 255)
-			;
-		tk_slot[h] = (unsigned char)(i + 1);
-	}
+	ks_init(&tweet_ks, tk_names, TK_N);
 }
 
-/* Files the members of object o under their keys in v (NULL if absent). */
+/*
+ * Files the members of object o under the keys of ks in v[0..ks->n)
+ * (NULL if absent): the first of a repeated key, and escaped keys
+ * compared decoded, as tw_json_get does.
+ */
 static void
-tk_scan(struct tw_flat_ctx *c, const struct tw_jval *o, tkeys v)
+ks_scan(struct tw_flat_ctx *c, const struct tw_jval *o,
+    const struct keyset *ks, const struct tw_jval **v)
 {
 	const struct tw_jval *k;
+	uint64_t w;
 	unsigned h;
 	uint32_t m;
 	int i;
 
-	memset(v, 0, sizeof(tkeys));
+	memset(v, 0, (size_t)ks->n * sizeof *v);
 	if (o == NULL || o->type != TW_JOBJ)
 		return;
 	for (m = 0, k = o + 1; m < o->len; m++, k = c->j->v + k[1].next) {
-		if (k->len == 0)
-			continue;
-		if (k->flags != 0) {
-			/* an escaped key: compare decoded, as tw_json_get does */
-			for (i = 0; i < TK_N; i++)
-				if (v[i] == NULL && tw_json_streq(k, tk_name[i], tk_len[i])) {
+		memcpy(&w, k, sizeof w);
+		if (TW_UNLIKELY(k->flags != 0)) {
+			for (i = 0; i < ks->n; i++)
+				if (v[i] == NULL && tw_json_streq(k, ks->name[i], ks->len[i])) {
 					v[i] = k + 1;
 					break;
 				}
 			continue;
 		}
-		for (h = tk_hash(k->p, k->len); tk_slot[h]; h = (h + 1) & 255) {
-			i = tk_slot[h] - 1;
-			if (tk_len[i] == k->len && memcmp(tk_name[i], k->p, k->len) == 0) {
+		for (h = ks_hash(w); ks->slot[h]; h = (h + 1) & 255) {
+			i = ks->slot[h] - 1;
+			if (ks->word[i] == w && eq_small(ks->name[i], k->p, k->len)) {
 				if (v[i] == NULL)
 					v[i] = k + 1;
 				break;
@@ -367,17 +493,27 @@ tk_scan(struct tw_flat_ctx *c, const struct tw_jval *o, tkeys v)
 	}
 }
 
+typedef const struct tw_jval *tkeys[TK_N];
+
+/* Files the members of tweet object o under their keys. */
+static inline void
+tk_scan(struct tw_flat_ctx *c, const struct tw_jval *o, tkeys v)
+{
+	ks_scan(c, o, &tweet_ks, v);
+}
+
 /* A scanned member of the wanted type, as G gives it (null is NULL, a
  * wrong type makes the document bad). */
-static const struct tw_jval *
-tk_get(struct tw_flat_ctx *c, const tkeys v, int i, enum want w)
+static inline __attribute__((always_inline)) const struct tw_jval *
+ks_get(struct tw_flat_ctx *c, const struct keyset *ks,
+    const struct tw_jval *const *v, int i, enum want w)
 {
 	const struct tw_jval *x = v[i];
 
 	if (x == NULL || x->type == TW_JNULL)
 		return NULL;
 	if (!type_ok(x, w)) {
-		bad(c, "field \"%s\" is %s, expected %s", tk_name[i],
+		bad(c, "field \"%s\" is %s, expected %s", ks->name[i],
 		    w == W_ID && x->type == TW_JSTR ? "a string of other characters" :
 		    type_name(x->type), want_name[w]);
 		return NULL;
@@ -385,9 +521,11 @@ tk_get(struct tw_flat_ctx *c, const tkeys v, int i, enum want w)
 	return x;
 }
 
+#define tk_get(c, v, i, w) ks_get((c), &tweet_ks, (v), (i), (w))
+
 /* A scanned member of JSON type `type`, or NULL: never an error. */
 static const struct tw_jval *
-tk_lax(const tkeys v, int i, int type)
+tk_lax(const struct tw_jval *const *v, int i, int type)
 {
 	return v[i] != NULL && v[i]->type == type ? v[i] : NULL;
 }
@@ -397,6 +535,59 @@ tk_lax(const tkeys v, int i, int type)
 
 /* ---- record writing ---- */
 
+/*
+ * Appends s[0..n) to o. Inside a record the byte after the end is not
+ * kept NUL (tw_buf's invariant): rec_end and a failed document restore
+ * it, and nothing reads the buffer in between.
+ */
+static inline __attribute__((always_inline)) void
+out_add(struct tw_buf *o, const char *s, size_t n)
+{
+	if (TW_UNLIKELY(o->cap - o->len <= n + 32))
+		tw_buf_grow(o, n + 32);
+	if (n <= 32)
+		copy_small(o->p + o->len, s, n);
+	else
+		memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static inline void
+out_c(struct tw_buf *o, char ch)
+{
+	if (TW_UNLIKELY(o->cap - o->len <= 1))
+		tw_buf_grow(o, 1);
+	o->p[o->len++] = ch;
+}
+
+/* Appends v in decimal, written in place. */
+static inline void
+out_u64(struct tw_buf *o, uint64_t v)
+{
+	uint64_t t = 10;
+	size_t n = 1;
+
+	if (TW_UNLIKELY(o->cap - o->len <= 24))
+		tw_buf_grow(o, 24);
+	while (n < 20 && v >= t) {
+		n++;
+		t *= 10;
+	}
+	tw_fmt_u64(o->p + o->len + n, v);
+	o->len += n;
+}
+
+static inline void
+out_i64(struct tw_buf *o, int64_t v)
+{
+	if (v < 0) {
+		out_c(o, '-');
+		out_u64(o, (uint64_t)0 - (uint64_t)v);
+	} else {
+		out_u64(o, (uint64_t)v);
+	}
+}
+
 static void
 rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
 {
@@ -405,33 +596,47 @@ rec_begin(struct tw_flat_ctx *c, enum tw_rtype rt)
 	c->keys = c->f->keys[rt];
 	c->keylen = c->f->keylen[rt];
 	c->reo = c->f->reorder[rt];
+	c->track = c->reo || c->f->out_fmt != TW_OUT_NDJSON;
 	c->npos = 0;
 	c->rec_start = c->out->len;
-	c->first = 1;
-	tw_buf_addc(c->out, '{');
+	/* no '{' yet: every key comes with a comma before it, and the
+	 * first one's becomes the '{' (rec_end) */
 }
 
-/* Writes the key of field idx when selected; returns 1 if the value follows. */
-static inline int
+/* The longest key: ,"name": for a name of 64 bytes. */
+#define KEY_ROOM 72
+
+/*
+ * Writes ,"name": for field idx when it is selected; returns 1 if the
+ * value follows. Inlined: a record has some seventy fields.
+ */
+static inline __attribute__((always_inline)) int
 key(struct tw_flat_ctx *c, int idx)
 {
+	struct tw_buf *o = c->out;
+	size_t kl;
+
 	if (!c->on[idx])
 		return 0;
-	if (!c->first)
-		tw_buf_addc(c->out, ',');
-	c->first = 0;
-	if (c->reo && c->npos < TW_FLAT_MAXF) {
-		c->pos[c->npos] = c->out->len;
+	if (TW_UNLIKELY(o->cap - o->len <= KEY_ROOM + 32))
+		tw_buf_grow(o, KEY_ROOM + 32);
+	if (TW_UNLIKELY(c->track) && c->npos < TW_FLAT_MAXF) {
+		c->pos[c->npos] = o->len;
 		c->pidx[c->npos++] = (short)idx;
 	}
-	tw_buf_add(c->out, c->keys[idx], c->keylen[idx]);
+	/* keys are stored in at least 32 bytes (set_key) */
+	kl = c->keylen[idx];
+	memcpy(o->p + o->len, c->keys[idx], 32);
+	if (TW_UNLIKELY(kl > 32))
+		memcpy(o->p + o->len + 32, c->keys[idx] + 32, kl - 32);
+	o->len += kl;
 	return 1;
 }
 
 /*
  * Puts the fields of the record just written in the order -f gave:
- * they were written in schema order, each field's text starting at
- * pos[] and ending where the next one's comma is.
+ * they were written in schema order, each field's text (its comma
+ * first) starting at pos[] and ending where the next one's starts.
  */
 static void
 reorder(struct tw_flat_ctx *c)
@@ -439,19 +644,16 @@ reorder(struct tw_flat_ctx *c)
 	struct tw_buf *r = &c->f->reo;
 	const short *ord = c->f->order[c->rt];
 	size_t end = c->out->len, a, b;
-	int i, k, n = 0;
+	int i, k;
 
 	for (i = 0; i < c->npos; i++)
 		c->where[c->pidx[i]] = (short)i;
 	tw_buf_reset(r);
-	tw_buf_addc(r, '{');
 	for (i = 0; i < c->f->norder[c->rt]; i++) {
 		if (!c->on[ord[i]] || (k = c->where[ord[i]]) < 0)
 			continue;
 		a = c->pos[k];
-		b = k + 1 < c->npos ? c->pos[k + 1] - 1 : end;
-		if (n++)
-			tw_buf_addc(r, ',');
+		b = k + 1 < c->npos ? c->pos[k + 1] : end;
 		tw_buf_add(r, c->out->p + a, b - a);
 	}
 	for (i = 0; i < c->npos; i++)
@@ -460,40 +662,298 @@ reorder(struct tw_flat_ctx *c)
 	tw_buf_add(c->out, r->p, r->len);
 }
 
+/*
+ * Appends q[0..n) quoted for CSV, '"' doubled, as libcsv's csv_write
+ * does; with `json`, q is the inside of a JSON string this module wrote
+ * (canonical: only \" \\ \b \f \n \r \t and \u00XX escapes) and is
+ * decoded on the way, NUL bytes left out. One pass, 16 bytes at a time.
+ */
+static void
+csv_quote(struct tw_buf *b, const char *q, size_t n, int json)
+{
+	const char *e = q + n;
+	char *o;
+
+	if (TW_UNLIKELY(b->cap - b->len <= 2 * n + 2 + 16))
+		tw_buf_grow(b, 2 * n + 2 + 16);
+	o = b->p + b->len;
+	*o++ = '"';
+	for (;;) {
+#ifdef __SSE2__
+		const __m128i vq = _mm_set1_epi8('"');
+		const __m128i vb = _mm_set1_epi8(json ? '\\' : '"');
+
+		while (e - q >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)q);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(x, vq), _mm_cmpeq_epi8(x, vb)));
+
+			_mm_storeu_si128((__m128i *)o, x);
+			if (m) {
+				m = (unsigned)__builtin_ctz(m);
+				q += m;
+				o += m;
+				goto special;
+			}
+			q += 16;
+			o += 16;
+		}
+#endif
+		while (q < e && *q != '"' && !(json && *q == '\\'))
+			*o++ = *q++;
+		if (q == e)
+			break;
+#ifdef __SSE2__
+special:
+#endif
+		if (*q == '"') {
+			*o++ = '"';
+			*o++ = '"';
+			q++;
+			continue;
+		}
+		switch (q[1]) {
+		case '"': *o++ = '"'; *o++ = '"'; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u': {	/* \u00XX: a control character */
+			char ch = (char)((q[4] <= '9' ? q[4] - '0' : q[4] - 'a' + 10) << 4 |
+			    (q[5] <= '9' ? q[5] - '0' : q[5] - 'a' + 10));
+
+			if (ch != '\0')
+				*o++ = ch;
+			q += 6;
+			continue;
+		}
+		default: *o++ = q[1]; break;	/* \\ */
+		}
+		q += 2;
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
+}
+
+/*
+ * Decodes the inside of a JSON string this module wrote (canonical) into
+ * b, NUL bytes kept (a kafka key).
+ */
+static void
+canon_decode(struct tw_buf *b, const char *q, size_t n)
+{
+	const char *e = q + n, *bs;
+	char ch;
+
+	while (q < e) {
+		if ((bs = memchr(q, '\\', (size_t)(e - q))) == NULL) {
+			out_add(b, q, (size_t)(e - q));
+			return;
+		}
+		out_add(b, q, (size_t)(bs - q));
+		switch (bs[1]) {
+		case 'b': ch = '\b'; break;
+		case 'f': ch = '\f'; break;
+		case 'n': ch = '\n'; break;
+		case 'r': ch = '\r'; break;
+		case 't': ch = '\t'; break;
+		case 'u':	/* \u00XX: a control character */
+			ch = (char)((bs[4] <= '9' ? bs[4] - '0' : bs[4] - 'a' + 10) << 4 |
+			    (bs[5] <= '9' ? bs[5] - '0' : bs[5] - 'a' + 10));
+			q = bs + 6;
+			out_c(b, ch);
+			continue;
+		default: ch = bs[1]; break;	/* \" and \\ */
+		}
+		out_c(b, ch);
+		q = bs + 2;
+	}
+}
+
+/*
+ * Appends the JSON value v[0..n) (as this module writes it) as one CSV
+ * field, as tw_csv_add_value would from its parse: null empty, numbers
+ * and booleans bare, strings decoded without NUL bytes and quoted,
+ * arrays and objects quoted as they are.
+ */
+static inline void
+csv_field(struct tw_buf *b, const char *v, size_t n)
+{
+	switch (v[0]) {
+	case 'n':
+		return;
+	case '"':
+		csv_quote(b, v + 1, n - 2, 1);
+		return;
+	case '[': case '{':
+		csv_quote(b, v, n, 0);
+		return;
+	default:
+		out_add(b, v, n);
+	}
+}
+
+/* The text of field idx in the record being written, or NULL. */
+static const char *
+field_text(struct tw_flat_ctx *c, int idx, size_t end, size_t *n)
+{
+	int k;
+
+	for (k = 0; k < c->npos; k++)
+		if (c->pidx[k] == idx) {
+			size_t a = c->pos[k] + c->keylen[idx];
+
+			*n = (k + 1 < c->npos ? c->pos[k + 1] : end) - a;
+			return c->out->p + a;
+		}
+	return NULL;
+}
+
+/*
+ * Replaces the record being written by its CSV row: the columns of
+ * tw_flatten_columns, a field the record lacks empty.
+ */
+static void
+csv_row(struct tw_flat_ctx *c)
+{
+	struct tw_buf *r = &c->f->reo, *o = c->out;
+	const short *ord = c->f->order[c->rt];
+	size_t end = o->len, a, b;
+	int i, k, n = 0;
+
+	for (i = 0; i < c->npos; i++)
+		if (c->where[c->pidx[i]] < 0)
+			c->where[c->pidx[i]] = (short)i;	/* the first */
+	tw_buf_reset(r);
+	for (i = 0; i < c->f->norder[c->rt]; i++) {
+		if (!c->on[ord[i]])
+			continue;
+		if (n++)
+			out_c(r, ',');
+		if ((k = c->where[ord[i]]) < 0)
+			continue;
+		a = c->pos[k] + c->keylen[ord[i]];
+		b = k + 1 < c->npos ? c->pos[k + 1] : end;
+		csv_field(r, o->p + a, b - a);
+	}
+	out_c(r, '\n');
+	for (i = 0; i < c->npos; i++)
+		c->where[c->pidx[i]] = -1;
+	o->len = c->rec_start;
+	tw_buf_add(o, r->p, r->len);
+}
+
+/* Tabs and line ends in the key made spaces: they would split the line. */
+static void
+key_text_spaces(struct tw_flatten *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->keyb.len; i++)
+		if (f->keyb.p[i] == '\t' || f->keyb.p[i] == '\n' || f->keyb.p[i] == '\r')
+			f->keyb.p[i] = ' ';
+}
+
+/*
+ * The key of a keyed record (TW_OUT_KEYED) into f->keyb, from the JSON
+ * text of its key field v[0..n) (NULL when the record lacks it): a
+ * string decoded, null empty, anything else as JSON; tabs and line ends
+ * in it made spaces.
+ */
+static void
+key_text(struct tw_flatten *f, const char *v, size_t n)
+{
+	tw_buf_reset(&f->keyb);
+	if (v == NULL || v[0] == 'n')
+		return;
+	if (v[0] == '"')
+		canon_decode(&f->keyb, v + 1, n - 2);
+	else
+		out_add(&f->keyb, v, n);
+	key_text_spaces(f);
+}
+
+/* Puts f->keyb and a tab before the record that starts at `at`. */
+static void
+key_insert(struct tw_flatten *f, struct tw_buf *o, size_t at)
+{
+	size_t kl = f->keyb.len + 1;
+
+	tw_buf_grow(o, kl);
+	memmove(o->p + at + kl, o->p + at, o->len - at);
+	if (f->keyb.len > 0)
+		memcpy(o->p + at, f->keyb.p, f->keyb.len);
+	o->p[at + kl - 1] = '\t';
+	o->len += kl;
+	o->p[o->len] = '\0';
+}
+
 static void
 rec_end(struct tw_flat_ctx *c)
 {
+	struct tw_flatten *f = c->f;
+
+	if (f->out_fmt == TW_OUT_CSV) {
+		csv_row(c);
+		f->n_out[c->rt]++;
+		return;
+	}
+	if (f->out_fmt == TW_OUT_KEYED) {
+		const char *v = NULL;
+		size_t n = 0;
+
+		if (f->key_idx[c->rt] >= 0)
+			v = field_text(c, f->key_idx[c->rt], c->out->len, &n);
+		key_text(f, v, n);
+	}
 	if (c->reo)
 		reorder(c);
-	tw_buf_add(c->out, "}\n", 2);
-	c->f->n_out[c->rt]++;
+	if (c->out->len == c->rec_start)
+		out_c(c->out, '{');	/* no field at all */
+	else
+		c->out->p[c->rec_start] = '{';	/* the first field's comma */
+	tw_buf_add(c->out, "}\n", 2);	/* and the NUL after it */
+	if (f->out_fmt == TW_OUT_KEYED)
+		key_insert(f, c->out, c->rec_start);
+	f->n_out[c->rt]++;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 put_null(struct tw_flat_ctx *c)
 {
-	tw_buf_add(c->out, "null", 4);
+	out_add(c->out, "null", 4);
 }
 
-static void
+static inline __attribute__((always_inline)) void
 put_str(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL || v->type != TW_JSTR)
 		put_null(c);
-	else if (tw_json_str_emit(c->out, v))
+	else if (TW_LIKELY(v->flags == 0 && v->len <= 30)) {
+		struct tw_buf *o = c->out;
+
+		/* the common short plain string: as tw_json_str_emit */
+		if (TW_UNLIKELY(o->cap - o->len <= 64))
+			tw_buf_grow(o, 64);
+		o->p[o->len] = '"';
+		copy_small(o->p + o->len + 1, v->p, v->len);
+		o->p[o->len + 1 + v->len] = '"';
+		o->len += v->len + 2;
+	} else if (tw_json_str_emit(c->out, v))
 		c->f->n_repaired++;
 }
 
 static void
 put_lit(struct tw_flat_ctx *c, const char *s)
 {
-	tw_buf_addc(c->out, '"');
-	tw_buf_adds(c->out, s);
-	tw_buf_addc(c->out, '"');
+	out_c(c->out, '"');
+	out_add(c->out, s, strlen(s));
+	out_c(c->out, '"');
 }
 
 /* An id as a decimal string, exact: from a string or an integer number. */
-static void
+static inline __attribute__((always_inline)) void
 put_id(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL)
@@ -501,40 +961,48 @@ put_id(struct tw_flat_ctx *c, const struct tw_jval *v)
 	else if (v->type == TW_JSTR)
 		put_str(c, v);
 	else if (v->type == TW_JNUM && (v->flags & TW_JF_INT)) {
-		tw_buf_addc(c->out, '"');
-		tw_buf_add(c->out, v->p, v->len);
-		tw_buf_addc(c->out, '"');
+		out_c(c->out, '"');
+		out_add(c->out, v->p, v->len);
+		out_c(c->out, '"');
 	} else
 		put_null(c);
 }
 
-static void
+static inline __attribute__((always_inline)) void
 put_num(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL || v->type != TW_JNUM)
 		put_null(c);
 	else
-		tw_buf_add(c->out, v->p, v->len);
+		out_add(c->out, v->p, v->len);
 }
 
-static void
+static inline __attribute__((always_inline)) void
+put_b(struct tw_flat_ctx *c, int b)
+{
+	if (b)
+		out_add(c->out, "true", 4);
+	else
+		out_add(c->out, "false", 5);
+}
+
+static inline __attribute__((always_inline)) void
 put_bool(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
 	if (v == NULL || (v->type != TW_JTRUE && v->type != TW_JFALSE))
 		put_null(c);
-	else if (v->type == TW_JTRUE)
-		tw_buf_add(c->out, "true", 4);
 	else
-		tw_buf_add(c->out, "false", 5);
+		put_b(c, v->type == TW_JTRUE);
 }
 
-static void
-put_b(struct tw_flat_ctx *c, int b)
+/* An integer, or null when !have. */
+static inline __attribute__((always_inline)) void
+put_int(struct tw_flat_ctx *c, int have, int64_t x)
 {
-	if (b)
-		tw_buf_add(c->out, "true", 4);
+	if (have)
+		out_i64(c->out, x);
 	else
-		tw_buf_add(c->out, "false", 5);
+		put_null(c);
 }
 
 static void
@@ -546,6 +1014,50 @@ put_double(struct tw_flat_ctx *c, int have, double d)
 		tw_buf_add_double(c->out, d);
 }
 
+/*
+ * A coordinate read from number text v (value d): what put_double writes,
+ * without printf when the text is a plain decimal of at most 15
+ * significant digits (any such decimal survives a double, so "%.15g"
+ * gives its digits back, trailing zeros dropped) and not below 1e-4
+ * ("%g" would go to an exponent).
+ */
+static void
+put_coord(struct tw_flat_ctx *c, int have, double d, const struct tw_jval *v)
+{
+	const char *p, *e, *dot = NULL, *first = NULL;
+	int sig = 0;
+
+	if (!have || v == NULL || d == (double)(int64_t)d || fabs(d) < 1e-4) {
+		put_double(c, have, d);
+		return;
+	}
+	p = v->p;
+	e = v->p + v->len;
+	if (p < e && *p == '-')
+		p++;
+	for (; p < e; p++) {
+		if (*p == '.' && dot == NULL)
+			dot = p;
+		else if (*p < '0' || *p > '9')
+			break;		/* an exponent */
+		else if (first != NULL || *p != '0')
+			first = first ? first : p;
+	}
+	if (p != e || dot == NULL || first == NULL) {
+		put_double(c, have, d);
+		return;
+	}
+	while (e[-1] == '0')	/* trailing zeros of the fraction */
+		e--;
+	for (p = first; p < e; p++)
+		sig += *p != '.';
+	if (sig > 15) {
+		put_double(c, have, d);
+		return;
+	}
+	out_add(c->out, v->p, (size_t)(e - v->p));
+}
+
 static void
 put_time(struct tw_flat_ctx *c, int have, int64_t ms)
 {
@@ -553,9 +1065,9 @@ put_time(struct tw_flat_ctx *c, int have, int64_t ms)
 		put_null(c);
 		return;
 	}
-	tw_buf_addc(c->out, '"');
+	out_c(c->out, '"');
 	tw_buf_add_iso(c->out, ms);
-	tw_buf_addc(c->out, '"');
+	out_c(c->out, '"');
 }
 
 /*
@@ -565,53 +1077,10 @@ put_time(struct tw_flat_ctx *c, int have, int64_t ms)
 static void
 put_text(struct tw_flat_ctx *c, const struct tw_jval *v)
 {
-	struct tw_buf *t = &c->f->tmp;
-	const char *s, *e, *amp;
-	size_t n;
-
-	if (v == NULL || v->type != TW_JSTR) {
+	if (v == NULL || v->type != TW_JSTR)
 		put_null(c);
-		return;
-	}
-	if (v->flags == 0 && memchr(v->p, '&', v->len) == NULL) {
-		put_str(c, v);
-		return;
-	}
-	tw_buf_reset(t);
-	if (tw_json_str_decode(t, v))
+	else if (tw_json_str_emit_html(c->out, v))
 		c->f->n_repaired++;
-	if (memchr(t->p, '&', t->len) == NULL) {
-		tw_buf_add_jstr(c->out, t->p, t->len);
-		return;
-	}
-	/* Undo in place: the result is never longer. */
-	s = t->p;
-	e = t->p + t->len;
-	n = 0;
-	while (s < e) {
-		amp = memchr(s, '&', (size_t)(e - s));
-		if (amp == NULL) {
-			memmove(t->p + n, s, (size_t)(e - s));
-			n += (size_t)(e - s);
-			break;
-		}
-		memmove(t->p + n, s, (size_t)(amp - s));
-		n += (size_t)(amp - s);
-		if (e - amp >= 5 && memcmp(amp, "&amp;", 5) == 0) {
-			t->p[n++] = '&';
-			s = amp + 5;
-		} else if (e - amp >= 4 && memcmp(amp, "&lt;", 4) == 0) {
-			t->p[n++] = '<';
-			s = amp + 4;
-		} else if (e - amp >= 4 && memcmp(amp, "&gt;", 4) == 0) {
-			t->p[n++] = '>';
-			s = amp + 4;
-		} else {
-			t->p[n++] = '&';
-			s = amp + 1;
-		}
-	}
-	tw_buf_add_jstr(c->out, t->p, n);
 }
 
 /* v1.1 source is an HTML anchor; keep its text, as v2 sends it. */
@@ -671,32 +1140,35 @@ static void
 lower_utf8(struct tw_buf *dst, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, k;
+	char *o;
 
+	/* Lowercase has the length of its uppercase in these scripts. */
+	tw_buf_grow(dst, n);
+	o = dst->p + dst->len;
 	while (i < n) {
 		uint32_t cp;
-		size_t k;
 
 		if (u[i] < 0x80) {
-			tw_buf_addc(dst, (char)lower_cp(u[i]));
+			*o++ = (char)lower_cp(u[i]);
 			i++;
-			continue;
-		}
-		if ((u[i] & 0xE0) == 0xC0 && i + 1 < n) {
-			cp = (uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F);
-			k = 2;
+		} else if ((u[i] & 0xE0) == 0xC0 && i + 1 < n) {
+			cp = lower_cp((uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F));
+			*o++ = (char)(0xC0 | cp >> 6);
+			*o++ = (char)(0x80 | (cp & 0x3F));
+			i += 2;
 		} else {
 			/* Scripts above U+07FF have no case we fold: copy. */
 			k = (u[i] & 0xF0) == 0xE0 ? 3 : (u[i] & 0xF8) == 0xF0 ? 4 : 1;
 			if (i + k > n)
 				k = n - i;
-			tw_buf_add(dst, s + i, k);
+			memcpy(o, s + i, k);
+			o += k;
 			i += k;
-			continue;
 		}
-		tw_buf_add_cp(dst, lower_cp(cp));
-		i += k;
 	}
+	dst->len = (size_t)(o - dst->p);
+	dst->p[dst->len] = '\0';
 }
 
 /* ---- arrays of the flat tweet ---- */
@@ -729,17 +1201,18 @@ enum {
 	PS_NAME = 16		/* the "name" of the object at `field` */
 };
 
-/* The string (or with PS_ID, id) that element e of a list contributes. */
+/* The string (or with PS_ID, id) that element e of a list contributes:
+ * its member `field` (flen bytes), or `alt`, or e itself. */
 static const struct tw_jval *
 pick(struct tw_flat_ctx *c, const struct tw_jval *e, const char *field,
-    const char *alt, int flags)
+    size_t flen, const char *alt, int flags)
 {
 	const struct tw_jval *s = e;
 
 	if (field != NULL) {
 		if (e->type != TW_JOBJ)
 			return NULL;
-		s = tw_json_get(c->j, e, field, strlen(field));
+		s = tw_json_get(c->j, e, field, flen);
 		if ((s == NULL || s->type != TW_JSTR) && alt != NULL &&
 		    !(flags & PS_NAME))
 			s = tw_json_get(c->j, e, alt, strlen(alt));
@@ -753,65 +1226,114 @@ pick(struct tw_flat_ctx *c, const struct tw_jval *e, const char *field,
 	return s->type == TW_JSTR ? s : NULL;
 }
 
+/* 1 when s[0..n) is all ASCII. */
+static int
+ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 /*
  * Appends unique strings taken from key `field` (or `alt`) of each object
  * of arr, or from the elements themselves when field is NULL, as a JSON
  * list; flags as above. [] when arr is NULL.
+ *
+ * A plain string (no escape, valid UTF-8) is its own decoded text and
+ * its own JSON: it is compared and copied from the input. Others are
+ * decoded, or case-folded, into tmp first.
  */
 static void
 put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
     const char *field, const char *alt, int flags)
 {
+	struct item {
+		const char *raw;	/* the text in the input, or NULL: */
+		size_t off;		/* at tmp.p + off */
+		size_t len;
+		int esc;		/* may need JSON escapes */
+	} it[64];
 	const struct tw_jval *e, *s;
-	struct tw_buf *t = &c->f->tmp;
-	size_t starts[64], lens[64], ns = 0, k;
+	struct tw_buf *t = &c->f->tmp, *o = c->out;
+	size_t ns = 0, k, flen;
 	uint32_t i;
 
-	tw_buf_addc(c->out, '[');
-	if (arr != NULL && arr->type == TW_JARR) {
+	out_c(o, '[');
+	if (arr != NULL && arr->type == TW_JARR && arr->len > 0) {
+		flen = field != NULL ? strlen(field) : 0;
 		tw_buf_reset(t);
 		for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
-			size_t st = t->len, dec;
+			struct item x;
+			const char *xp;
 
 			if ((flags & PS_NOMEDIA) && media_link(c, e))
 				continue;
-			if ((s = pick(c, e, field, alt, flags)) == NULL)
+			if ((s = pick(c, e, field, flen, alt, flags)) == NULL)
 				continue;
+			x.raw = NULL;
+			x.off = t->len;
+			x.esc = 0;
 			if (s->type == TW_JNUM) {
-				tw_buf_add(t, s->p, s->len);	/* an integer id */
+				x.raw = s->p;	/* an integer id */
 			} else if (flags & PS_LOWER) {
-				struct tw_buf d = TW_BUF_INIT;
+				if (s->flags == 0 && ascii(s->p, s->len)) {
+					tw_buf_grow(t, s->len);
+					for (k = 0; k < s->len; k++) {
+						char ch = s->p[k];
 
-				tw_json_str_decode(&d, s);
-				lower_utf8(t, d.p ? d.p : "", d.len);
-				tw_buf_free(&d);
+						t->p[t->len++] = ch >= 'A' && ch <= 'Z' ?
+						    (char)(ch + 32) : ch;
+					}
+				} else {
+					struct tw_buf *d = &c->f->tmp2;
+
+					tw_buf_reset(d);
+					tw_json_str_decode(d, s);
+					lower_utf8(t, d->p ? d->p : "", d->len);
+					x.esc = s->flags != 0;
+				}
+			} else if (s->flags == 0 && !(flags & PS_UPPER)) {
+				x.raw = s->p;
 			} else {
 				if (tw_json_str_decode(t, s))
 					c->f->n_repaired++;
+				x.esc = s->flags != 0;
 			}
-			dec = t->len - st;
+			x.len = x.raw ? s->len : t->len - x.off;
 			if (flags & PS_UPPER)
-				for (k = st; k < t->len; k++)
+				for (k = x.off; k < t->len; k++)
 					if (t->p[k] >= 'a' && t->p[k] <= 'z')
 						t->p[k] = (char)(t->p[k] - 32);
+			xp = x.raw ? x.raw : t->p + x.off;
 			for (k = 0; k < ns; k++)
-				if (lens[k] == dec && memcmp(t->p + starts[k], t->p + st, dec) == 0)
+				if (it[k].len == x.len && memcmp(it[k].raw ? it[k].raw :
+				    t->p + it[k].off, xp, x.len) == 0)
 					break;
 			if (k < ns || ns == 64) {
-				t->len = st;
+				t->len = x.off;
 				continue;
 			}
-			starts[ns] = st;
-			lens[ns] = dec;
-			ns++;
+			it[ns++] = x;
 		}
 		for (k = 0; k < ns; k++) {
+			const char *xp = it[k].raw ? it[k].raw : t->p + it[k].off;
+
 			if (k)
-				tw_buf_addc(c->out, ',');
-			tw_buf_add_jstr(c->out, t->p + starts[k], lens[k]);
+				out_c(o, ',');
+			if (it[k].esc) {
+				tw_buf_add_jstr(o, xp, it[k].len);
+			} else {
+				out_c(o, '"');
+				out_add(o, xp, it[k].len);
+				out_c(o, '"');
+			}
 		}
 	}
-	tw_buf_addc(c->out, ']');
+	out_c(o, ']');
 }
 
 /* put_strings, but null when the payload has no such list at all. */
@@ -827,21 +1349,115 @@ put_list(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
 
 /* ---- lookups in v2 includes ---- */
 
+/* A hash of a key's type and raw bytes, eight at a time. */
+static uint64_t
+key_hash(const struct tw_jval *k)
+{
+	const char *p = k->p;
+	size_t n = k->len, i;
+	uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15ULL ^ k->type, x;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&x, p, 8);
+		h = (h ^ x) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	for (x = 0, i = 0; i < n; i++)
+		x |= (uint64_t)(unsigned char)p[i] << (8 * i);
+	h = (h ^ x) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+/* 1 when two keys have the same type and raw bytes (find_by's test). */
+static inline int
+key_same(const struct tw_jval *a, const struct tw_jval *b)
+{
+	return a->len == b->len && a->type == b->type &&
+	    memcmp(a->p, b->p, a->len) == 0;
+}
+
+/*
+ * Indexes arr (a long array of objects) by the value of `field` in each
+ * element: the first element with a value wins, as in a search in
+ * order. Returns the index, or NULL when the document has too many.
+ */
+static const struct findex *
+findex_build(struct tw_flat_ctx *c, const struct tw_jval *arr,
+    const char *field, size_t flen)
+{
+	const struct tw_jval *tape = c->j->v, *e, *k;
+	struct findex *x;
+	uint32_t i, mask = 15;
+	size_t h;
+
+	if (c->nfx == NFINDEX)
+		return NULL;
+	while (mask < arr->len * 2)
+		mask = mask * 2 + 1;
+	if (c->hcap - c->hused < (size_t)mask + 1) {
+		c->hcap = (c->hused + mask + 1) * 2;
+		c->hslot = tw_xrealloc(c->hslot, c->hcap * sizeof *c->hslot);
+	}
+	x = &c->fx[c->nfx++];
+	x->arr = arr;
+	x->field = field;
+	x->off = c->hused;
+	x->mask = mask;
+	c->hused += (size_t)mask + 1;
+	memset(c->hslot + x->off, 0, ((size_t)mask + 1) * sizeof *c->hslot);
+	for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
+		if (e->type != TW_JOBJ || (k = tw_json_get(c->j, e, field, flen)) == NULL)
+			continue;
+		for (h = key_hash(k) & mask; c->hslot[x->off + h]; h = (h + 1) & mask)
+			if (key_same(tape + (uint32_t)c->hslot[x->off + h], k))
+				break;
+		if (c->hslot[x->off + h] == 0)
+			c->hslot[x->off + h] = (uint64_t)(e - tape) << 32 |
+			    (uint64_t)(k - tape);
+	}
+	return x;
+}
+
+/*
+ * The first object of array arr whose `field` has id's type and raw
+ * bytes, or NULL. Long arrays (a page's includes) are indexed on the
+ * first search; short ones are searched in order.
+ */
 static const struct tw_jval *
 find_by(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
     const struct tw_jval *id)
 {
 	const struct tw_jval *e, *k;
+	size_t flen;
 	uint32_t i;
+	int n;
 
 	if (arr == NULL || id == NULL || arr->type != TW_JARR)
 		return NULL;
+	flen = strlen(field);
+	if (arr->len >= FINDEX_MIN) {
+		const struct findex *x = NULL;
+		const struct tw_jval *tape = c->j->v;
+		size_t h;
+
+		for (n = 0; n < c->nfx; n++)
+			if (c->fx[n].arr == arr && strcmp(c->fx[n].field, field) == 0)
+				x = &c->fx[n];
+		if (x == NULL)
+			x = findex_build(c, arr, field, flen);
+		if (x != NULL) {
+			for (h = key_hash(id) & x->mask; c->hslot[x->off + h];
+			    h = (h + 1) & x->mask)
+				if (key_same(tape + (uint32_t)c->hslot[x->off + h], id))
+					return tape + (c->hslot[x->off + h] >> 32);
+			return NULL;
+		}
+	}
 	for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
 		if (e->type != TW_JOBJ)
 			continue;
-		k = tw_json_get(c->j, e, field, strlen(field));
-		if (k != NULL && k->len == id->len && k->type == id->type &&
-		    memcmp(k->p, id->p, id->len) == 0)
+		k = tw_json_get(c->j, e, field, flen);
+		if (k != NULL && key_same(k, id))
 			return e;
 	}
 	return NULL;
@@ -907,11 +1523,11 @@ put_dim_ts(struct tw_flat_ctx *c, unsigned kind, const struct tw_jval *id)
 
 	if (c->in_tweet) {
 		/* seen in this tweet (v1.1, twarc2 flattened) */
-		if (c->cur_have) tw_buf_add_i64(c->out, c->cur_ts); else put_null(c);
+		if (c->cur_have) out_i64(c->out, c->cur_ts); else put_null(c);
 	} else if (ref_get(c, kind, id, &ts)) {
-		tw_buf_add_i64(c->out, ts);
+		out_i64(c->out, ts);
 	} else if (c->have_newest) {
-		tw_buf_add_i64(c->out, c->newest_ts);
+		out_i64(c->out, c->newest_ts);
 	} else {
 		put_null(c);
 	}
@@ -1081,13 +1697,13 @@ place_rec(struct tw_flat_ctx *c, const struct tw_jval *p)
 		if (!have) {
 			put_null(c);
 		} else {
-			tw_buf_addc(c->out, '[');
+			out_c(c->out, '[');
 			for (i = 0; i < 4; i++) {
 				if (i)
-					tw_buf_addc(c->out, ',');
+					out_c(c->out, ',');
 				tw_buf_add_double(c->out, bb[i]);
 			}
-			tw_buf_addc(c->out, ']');
+			out_c(c->out, ']');
 		}
 	}
 	if (key(c, TWF_P_ts)) put_dim_ts(c, 2, id);
@@ -1163,7 +1779,7 @@ media_rec(struct tw_flat_ctx *c, const struct media *m,
 	if (key(c, TWF_M_view_count)) put_num(c, m->views);
 	if (key(c, TWF_M_alt_text)) put_str(c, m->alt);
 	if (key(c, TWF_M_ts)) {
-		if (have_ts) tw_buf_add_i64(c->out, ts); else put_null(c);
+		if (have_ts) out_i64(c->out, ts); else put_null(c);
 	}
 	rec_end(c);
 }
@@ -1172,14 +1788,14 @@ static void
 put_media_item(struct tw_flat_ctx *c, const struct media *m, int first)
 {
 	if (!first)
-		tw_buf_addc(c->out, ',');
+		out_c(c->out, ',');
 	tw_buf_add(c->out, "{\"media_key\":", 13);
 	put_id(c, m->key);
 	tw_buf_add(c->out, ",\"type\":", 8);
 	put_str(c, m->type);
 	tw_buf_add(c->out, ",\"url\":", 7);
 	put_str(c, m->url ? m->url : m->preview);
-	tw_buf_addc(c->out, '}');
+	out_c(c->out, '}');
 }
 
 /* ---- the flat tweet ---- */
@@ -1300,7 +1916,7 @@ put_rules(struct tw_flat_ctx *c, const struct tw_jval *rules)
 		put_null(c);
 		return;
 	}
-	tw_buf_addc(c->out, '[');
+	out_c(c->out, '[');
 	for (i = 0, e = rules + 1; i < rules->len; i++, e = tw_json_after(c->j, e)) {
 		tag = G(c, e, "tag", W_STR);
 		if (tag == NULL)
@@ -1308,10 +1924,10 @@ put_rules(struct tw_flat_ctx *c, const struct tw_jval *rules)
 		if (tag == NULL)
 			continue;
 		if (n++)
-			tw_buf_addc(c->out, ',');
+			out_c(c->out, ',');
 		put_id(c, tag);
 	}
-	tw_buf_addc(c->out, ']');
+	out_c(c->out, ']');
 }
 
 static int64_t
@@ -1345,7 +1961,7 @@ put_count(struct tw_flat_ctx *c, const struct tw_jval *v)
 
 	if (v != NULL && (v->type == TW_JNUM || (v->type == TW_JSTR &&
 	    v->flags == 0)) && tw_json_i64(v, &x) == 0 && x >= 0)
-		tw_buf_add_i64(c->out, x);
+		out_i64(c->out, x);
 	else
 		put_null(c);
 }
@@ -1439,18 +2055,18 @@ poll_rec(struct tw_flat_ctx *c, const struct tweet *t, const struct tw_jval *p,
 	if (key(c, TWF_O_tweet_id)) put_id(c, t->id);
 	if (key(c, TWF_O_id)) put_id(c, id);
 	if (key(c, TWF_O_ts)) {
-		if (t->have_ts) tw_buf_add_i64(c->out, t->ts); else put_null(c);
+		if (t->have_ts) out_i64(c->out, t->ts); else put_null(c);
 	}
 	if (key(c, TWF_O_options)) {
 		if (opts == NULL) {
 			put_null(c);
 		} else {
-			tw_buf_addc(c->out, '[');
+			out_c(c->out, '[');
 			for (i = 0, e = opts + 1; i < opts->len; i++, e = tw_json_after(c->j, e)) {
 				if (e->type != TW_JOBJ)
 					continue;
 				if (n++)
-					tw_buf_addc(c->out, ',');
+					out_c(c->out, ',');
 				tw_buf_add(c->out, "{\"position\":", 12);
 				put_count(c, TW_JGET(c->j, e, "position"));
 				tw_buf_add(c->out, ",\"label\":", 9);
@@ -1458,9 +2074,9 @@ poll_rec(struct tw_flat_ctx *c, const struct tweet *t, const struct tw_jval *p,
 				put_str(c, v != NULL ? v : member(c, e, "text", TW_JSTR));
 				tw_buf_add(c->out, ",\"votes\":", 9);
 				put_count(c, TW_JGET(c->j, e, "votes"));
-				tw_buf_addc(c->out, '}');
+				out_c(c->out, '}');
 			}
-			tw_buf_addc(c->out, ']');
+			out_c(c->out, ']');
 		}
 	}
 	if (key(c, TWF_O_votes)) {
@@ -1473,7 +2089,7 @@ poll_rec(struct tw_flat_ctx *c, const struct tweet *t, const struct tw_jval *p,
 				have = 1;
 			}
 		}
-		if (have) tw_buf_add_i64(c->out, total); else put_null(c);
+		if (have) out_i64(c->out, total); else put_null(c);
 	}
 	if (key(c, TWF_O_voting_status)) put_str(c, member(c, p, "voting_status", TW_JSTR));
 	if (key(c, TWF_O_duration_minutes)) put_count(c, member(c, p, "duration_minutes", TW_JNUM));
@@ -1605,18 +2221,19 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		struct tw_tm tm;
 
 		rec_begin(c, TW_R_TWEET);
-		if (t->have_ts)
+		if (t->have_ts && (c->on[TWF_T_year] | c->on[TWF_T_month] |
+		    c->on[TWF_T_day] | c->on[TWF_T_hour]))
 			tw_time_split(t->ts, &tm);
 		if (key(c, TWF_T_record_type)) put_lit(c, "tweet");
 		if (key(c, TWF_T_id)) put_id(c, t->id);
 		if (key(c, TWF_T_created_at)) put_time(c, t->have_ts, t->ts);
 		if (key(c, TWF_T_ts)) {
-			if (t->have_ts) tw_buf_add_i64(c->out, t->ts); else put_null(c);
+			if (t->have_ts) out_i64(c->out, t->ts); else put_null(c);
 		}
-		if (key(c, TWF_T_year)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.year); else put_null(c); }
-		if (key(c, TWF_T_month)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.mon); else put_null(c); }
-		if (key(c, TWF_T_day)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.day); else put_null(c); }
-		if (key(c, TWF_T_hour)) { if (t->have_ts) tw_buf_add_i64(c->out, tm.hour); else put_null(c); }
+		if (key(c, TWF_T_year)) { if (t->have_ts) out_i64(c->out, tm.year); else put_null(c); }
+		if (key(c, TWF_T_month)) { if (t->have_ts) out_i64(c->out, tm.mon); else put_null(c); }
+		if (key(c, TWF_T_day)) { if (t->have_ts) out_i64(c->out, tm.day); else put_null(c); }
+		if (key(c, TWF_T_hour)) { if (t->have_ts) out_i64(c->out, tm.hour); else put_null(c); }
 		if (key(c, TWF_T_author_id)) put_id(c, t->author_id);
 		user_fields(c, t);
 		if (key(c, TWF_T_lang)) put_str(c, t->lang);
@@ -1640,16 +2257,16 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		if (key(c, TWF_T_engagement)) {
 			eng = count_of(t->rts, &have_e) + count_of(t->replies, &have_e) +
 			    count_of(t->likes, &have_e) + count_of(t->quotes, &have_e);
-			if (have_e) tw_buf_add_i64(c->out, eng); else put_null(c);
+			if (have_e) out_i64(c->out, eng); else put_null(c);
 		}
 		if (key(c, TWF_T_hashtags)) put_strings(c, t->hashtags, t->v1 ? "text" : "tag", NULL, PS_LOWER);
 		if (key(c, TWF_T_mentions)) put_strings(c, t->mentions, t->v1 ? "screen_name" : "username", NULL, 0);
 		if (key(c, TWF_T_urls)) put_strings(c, t->urls, "expanded_url", "url", PS_NOMEDIA);
 		if (key(c, TWF_T_media)) {
-			tw_buf_addc(c->out, '[');
+			out_c(c->out, '[');
 			for (i = 0; i < nm; i++)
 				put_media_item(c, &m[i], i == 0);
-			tw_buf_addc(c->out, ']');
+			out_c(c->out, ']');
 		}
 		if (key(c, TWF_T_place_id)) {
 			const struct tw_jval *pid = t->place_id;
@@ -1662,8 +2279,9 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		if (key(c, TWF_T_country)) put_str(c, G(c, t->place, "country", W_STR));
 		if (key(c, TWF_T_country_code)) put_str(c, G(c, t->place, "country_code", W_STR));
 		coords(c, t, &have_c, &lon, &lat);
-		if (key(c, TWF_T_lon)) put_double(c, have_c, lon);
-		if (key(c, TWF_T_lat)) put_double(c, have_c, lat);
+		if (key(c, TWF_T_lon)) put_coord(c, have_c, lon, have_c ? t->coords + 1 : NULL);
+		if (key(c, TWF_T_lat)) put_coord(c, have_c, lat, have_c ?
+		    tw_json_after(c->j, t->coords + 1) : NULL);
 		if (key(c, TWF_T_matching_rules)) put_rules(c, t->rules);
 		if (key(c, TWF_T_kafka_topic)) put_str(c, c->k_topic);
 		if (key(c, TWF_T_kafka_partition)) put_num(c, c->k_part);
@@ -1697,7 +2315,7 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 				if (key(c, TWF_H_tag)) tw_json_str_emit(c->out, e);
 				if (key(c, TWF_H_created_at)) put_time(c, t->have_ts, t->ts);
 				if (key(c, TWF_H_ts)) {
-					if (t->have_ts) tw_buf_add_i64(c->out, t->ts); else put_null(c);
+					if (t->have_ts) out_i64(c->out, t->ts); else put_null(c);
 				}
 				if (key(c, TWF_H_author_id)) put_id(c, t->author_id);
 				if (key(c, TWF_H_lang)) put_str(c, t->lang);
@@ -2070,15 +2688,12 @@ is_user(const tkeys v)
 	    (v[TK_username] != NULL || v[TK_screen_name] != NULL);
 }
 
-/* An object found in a list or alone: returns 1 if it was a tweet. */
+/* An object found in a list or alone, its members in kv (tk_scan):
+ * returns 1 if it was a tweet. */
 static int
-item(struct tw_flat_ctx *c, const struct tw_jval *o, int *users)
+item_kv(struct tw_flat_ctx *c, const struct tw_jval *o, const tkeys kv,
+    int *users)
 {
-	tkeys kv;
-
-	if (o->type != TW_JOBJ)
-		return 0;
-	tk_scan(c, o, kv);
 	if (is_v1_status(kv)) {
 		v1_tweet(c, o, kv);
 		return 1;
@@ -2095,6 +2710,18 @@ item(struct tw_flat_ctx *c, const struct tw_jval *o, int *users)
 		(*users)++;
 	}
 	return 0;
+}
+
+/* An object found in a list or alone: returns 1 if it was a tweet. */
+static int
+item(struct tw_flat_ctx *c, const struct tw_jval *o, int *users)
+{
+	tkeys kv;
+
+	if (o->type != TW_JOBJ)
+		return 0;
+	tk_scan(c, o, kv);
+	return item_kv(c, o, kv, users);
 }
 
 static const char *const notices[] = {
@@ -2269,10 +2896,25 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 			return TW_DOC_FLAT;
 		}
 	}
-	if (c->f->sel_default) {
+	if (c->f->sel_default && c->f->out_fmt != TW_OUT_CSV) {
+		/* as it came (canonical JSON); a CSV row needs the fields */
+		size_t st = c->out->len;
+
 		if (tw_json_emit(c->out, c->j, o))
 			c->f->n_repaired++;
 		tw_buf_addc(c->out, '\n');
+		if (c->f->out_fmt == TW_OUT_KEYED) {
+			const struct tw_jval *v = tw_json_get(c->j, o, c->f->key_name,
+			    strlen(c->f->key_name));
+
+			tw_buf_reset(&c->f->keyb);
+			if (v != NULL && v->type == TW_JSTR)
+				tw_json_str_decode(&c->f->keyb, v);
+			else if (v != NULL && v->type != TW_JNULL)
+				tw_json_emit(&c->f->keyb, c->j, v);
+			key_text_spaces(c->f);
+			key_insert(c->f, c->out, st);
+		}
 		c->f->n_out[rt]++;
 		return TW_DOC_FLAT;
 	}
@@ -2309,8 +2951,9 @@ is_problem(struct tw_flat_ctx *c, const struct tw_jval *root)
 	    TW_JGET(c->j, root, "detail") != NULL);
 }
 
+/* The document root, its members in rk (tk_scan) when it is an object. */
 static enum tw_doc_kind
-dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
+dispatch(struct tw_flat_ctx *c, const struct tw_jval *root, const tkeys rk)
 {
 	const struct tw_jval *v;
 	const char *const *nt;
@@ -2328,17 +2971,17 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
 		return TW_DOC_OTHER;
 	}
 	c->root = root;
-	if ((v = TW_JGET(c->j, root, "record_type")) != NULL && v->type == TW_JSTR)
+	if ((v = rk[TK_record_type]) != NULL && v->type == TW_JSTR)
 		return flat(c, root, v);
-	if (TW_JGET(c->j, root, "data") != NULL)
+	if (rk[TK_data] != NULL)
 		return v2_response(c, root);
 	if (no_results(c, root))
 		return TW_DOC_EMPTY;
-	if ((v = TW_JGET(c->j, root, "statuses")) != NULL && v->type == TW_JARR)
+	if ((v = rk[TK_statuses]) != NULL && v->type == TW_JARR)
 		return list(c, v);
-	if ((v = TW_JGET(c->j, root, "results")) != NULL && v->type == TW_JARR)
+	if ((v = rk[TK_results]) != NULL && v->type == TW_JARR)
 		return list(c, v);
-	if (item(c, root, &users))
+	if (item_kv(c, root, rk, &users))
 		return TW_DOC_TWEETS;
 	if (users)
 		return TW_DOC_USERS;
@@ -2358,12 +3001,13 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root)
 	return TW_DOC_OTHER;
 }
 
-/* A kcat -J envelope: {"topic":..,"partition":..,"offset":..,"payload":".."} */
+/* A kcat -J envelope: {"topic":..,"partition":..,"offset":..,"payload":".."};
+ * rk holds the root's members. */
 static int
-is_kcat(const struct tw_json *j, const struct tw_jval *root)
+is_kcat(const struct tw_jval *root, const tkeys rk)
 {
-	return root->type == TW_JOBJ && TW_JGET(j, root, "payload") != NULL &&
-	    TW_JGET(j, root, "topic") != NULL && TW_JGET(j, root, "offset") != NULL;
+	return root->type == TW_JOBJ && rk[TK_payload] != NULL &&
+	    rk[TK_topic] != NULL && rk[TK_offset] != NULL;
 }
 
 /* ---- public ---- */
@@ -2373,14 +3017,16 @@ static void
 set_key(struct tw_flatten *f, int t, int i, const char *n)
 {
 	size_t len = strlen(n);
-	char *k = tw_xmalloc(len + 4);
+	/* at least 32 bytes: key() copies 32 at once */
+	char *k = tw_xcalloc(len + 5 > 32 ? len + 5 : 32, 1);
 
-	k[0] = '"';
-	memcpy(k + 1, n, len);
-	memcpy(k + 1 + len, "\":", 3);
+	k[0] = ',';
+	k[1] = '"';
+	memcpy(k + 2, n, len);
+	memcpy(k + 2 + len, "\":", 3);
 	free(f->keys[t][i]);
 	f->keys[t][i] = k;
-	f->keylen[t][i] = (unsigned char)(len + 3);
+	f->keylen[t][i] = (unsigned char)(len + 4);
 }
 
 /* Every field of each type, in schema order: the default selection. */
@@ -2469,6 +3115,10 @@ tw_flatten_free(struct tw_flatten *f)
 	}
 	tw_json_free(&f->payload);
 	tw_buf_free(&f->tmp);
+	tw_buf_free(&f->tmp2);
+	tw_buf_free(&f->keyb);
+	free(f->key_name);
+	free(f->ctx->hslot);
 	free(f->ctx);
 }
 
@@ -2608,6 +3258,24 @@ tw_flatten_select(struct tw_flatten *f, const char *list)
 	return 0;
 }
 
+void
+tw_flatten_output(struct tw_flatten *f, enum tw_flat_out fmt, const char *key)
+{
+	int t;
+
+	f->out_fmt = fmt;
+	free(f->key_name);
+	f->key_name = key != NULL ? tw_xstrdup(key) : NULL;
+	for (t = 0; t < TW_R_N; t++) {
+		f->key_idx[t] = -1;
+		if (key == NULL)
+			continue;
+		f->key_idx[t] = tw_field_lookup((enum tw_rtype)t, key, strlen(key));
+		if (f->key_idx[t] < 0 && t == TW_R_TWEET)
+			f->key_idx[t] = xfield_lookup(f, key, strlen(key));
+	}
+}
+
 int
 tw_flatten_types(struct tw_flatten *f, const char *list)
 {
@@ -2648,6 +3316,7 @@ tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out
 	size_t start = out->len;
 	uint64_t before[TW_R_N];
 	enum tw_json_status st;
+	tkeys rk;
 
 	memcpy(before, f->n_out, sizeof before);
 	/* Everything but the large seen[] table, which nseen bounds. */
@@ -2667,14 +3336,15 @@ tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out
 	c->out = out;
 	f->err[0] = '\0';
 	f->api_errors = 0;
-	if (is_kcat(j, root)) {
-		c->k_topic = TW_JGET(j, root, "topic");
+	tk_scan(c, root, rk);	/* nothing when the root is not an object */
+	if (is_kcat(root, rk)) {
+		c->k_topic = rk[TK_topic];
 		c->k_part = TW_JGET(j, root, "partition");
-		c->k_off = TW_JGET(j, root, "offset");
+		c->k_off = rk[TK_offset];
 		c->k_ts = TW_JGET(j, root, "ts");
 		if (c->k_topic && c->k_topic->type != TW_JSTR)
 			c->k_topic = NULL;
-		pl = TW_JGET(j, root, "payload");
+		pl = rk[TK_payload];
 		if (pl->type == TW_JNULL) {
 			f->kind = TW_DOC_EMPTY;
 			goto done;
@@ -2708,11 +3378,12 @@ tw_flatten_doc(struct tw_flatten *f, const struct tw_json *j, struct tw_buf *out
 			}
 			/* The envelope's nodes stay valid: they live in j. */
 			c->j = &f->payload;
-			f->kind = dispatch(c, &f->payload.v[0]);
+			tk_scan(c, &f->payload.v[0], rk);
+			f->kind = dispatch(c, &f->payload.v[0], rk);
 			free(copy);
 		}
 	} else {
-		f->kind = dispatch(c, root);
+		f->kind = dispatch(c, root, rk);
 	}
 	if (f->err[0])
 		goto fail;

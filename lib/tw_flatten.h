@@ -41,6 +41,13 @@ struct tw_dedup;
 #define TW_FLAT_MAXX 32		/* NAME=PATH fields (tweets only) */
 #define TW_FLAT_MAXF 128	/* schema fields of a type plus NAME=PATH ones */
 
+/* What tw_flatten_doc writes (tw_flatten_output). */
+enum tw_flat_out {
+	TW_OUT_NDJSON,		/* one JSON object a record */
+	TW_OUT_CSV,		/* one CSV row a record */
+	TW_OUT_KEYED		/* key, a tab, the JSON record (kcat -K '\t') */
+};
+
 /* A field taken from the payload by path: -f NAME=PATH. */
 struct tw_xfield {
 	char *name;		/* the column name */
@@ -61,6 +68,9 @@ struct tw_flatten {
 	int sel_default;		/* no -f: flat records pass verbatim */
 	struct tw_xfield xf[TW_FLAT_MAXX];
 	int nxf;
+	enum tw_flat_out out_fmt;	/* NDJSON unless tw_flatten_output */
+	char *key_name;			/* TW_OUT_KEYED: the key field */
+	int key_idx[TW_R_N];		/* its index in each type, or -1 */
 
 	/* Result of the last document. */
 	enum tw_doc_kind kind;
@@ -77,8 +87,8 @@ struct tw_flatten {
 	/* Internal. */
 	struct tw_dedup *dedup;
 	struct tw_json payload;
-	struct tw_buf tmp, reo;
-	char *keys[TW_R_N][TW_FLAT_MAXF];	/* "name": of each field */
+	struct tw_buf tmp, tmp2, reo, keyb;
+	char *keys[TW_R_N][TW_FLAT_MAXF];	/* ,"name": of each field */
 	unsigned char keylen[TW_R_N][TW_FLAT_MAXF];
 	struct tw_flat_ctx *ctx;
 };
@@ -112,6 +122,19 @@ void tw_flatten_time_parts(struct tw_flatten *f);
  */
 int tw_flatten_columns(const struct tw_flatten *f, enum tw_rtype t,
     const char **names, int max);
+
+/*
+ * Chooses what tw_flatten_doc writes, from the records themselves (no
+ * second parse): NDJSON (the default); CSV rows (TW_OUT_CSV) of the
+ * columns tw_flatten_columns gives, values as tw_csv_add_value writes
+ * them, a field a record lacks empty, no header (the caller writes it;
+ * one record type only); or (TW_OUT_KEYED) each record after the text
+ * of its field `key` (a string decoded, null or absent empty, anything
+ * else as JSON; tabs and line ends made spaces) and a tab. Call after
+ * tw_flatten_select; key is copied.
+ */
+void tw_flatten_output(struct tw_flatten *f, enum tw_flat_out fmt,
+    const char *key);
 
 /*
  * Sets the record types from a comma-separated list (tweets, users,

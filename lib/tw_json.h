@@ -18,12 +18,20 @@
  * the replacements. \u0000 decodes to a NUL byte and is written back as
  * \u0000. Nesting deeper than max_depth (default TW_JSON_MAX_DEPTH) is
  * an error, so hostile input cannot exhaust the stack or memory.
+ *
+ * Speed: on x86-64 with AVX2 (or AVX-512), an object or array of valid
+ * UTF-8 is parsed in two stages, as simdjson does: the tokens are found
+ * 64 bytes at a time with bit masks, then the tape is built from their
+ * offsets. Anything else (errors, invalid UTF-8, a bare value, nesting
+ * too deep) goes to the scalar parser, which gives every status and
+ * message; both build the same tape (tests/unit/test_json.c, fuzz/json.c).
  */
 #ifndef TW_JSON_H
 #define TW_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tw_buf.h"
 
@@ -38,6 +46,8 @@ enum tw_jtype {
 struct tw_jval {
 	uint8_t type;
 	uint8_t flags;
+	uint8_t hint[2];	/* an object key: its first and last byte (0 when
+				 * empty); 0 in other nodes. See tw_json_get. */
 	uint32_t len;	/* string/number: raw bytes; array: elements; object: members */
 	uint32_t next;	/* index just past this subtree */
 	const char *p;	/* string: contents between the quotes; number: its text */
@@ -59,12 +69,17 @@ struct tw_json {
 	size_t n, cap;
 	uint32_t *stack;
 	size_t stack_cap;
+	uint32_t *ix;		/* the two-stage parser's token offsets */
+	size_t ix_cap;
 	unsigned max_depth;
 	/* After a failed parse: what and where (byte offset in the input). */
 	const char *errmsg;
 	size_t erroff;
 	/* After a successful parse: strings flagged TW_JF_BADUTF8. */
 	size_t nbadutf8;
+	/* Documents the two-stage parser built (the rest went to the scalar
+	 * one): for tests and profiles. */
+	unsigned long long nfast;
 };
 
 /* Prepares j for use; max_depth is TW_JSON_MAX_DEPTH. */
@@ -88,21 +103,53 @@ tw_json_after(const struct tw_json *j, const struct tw_jval *v)
 	return j->v + v->next;
 }
 
+/* 1 when v is a string whose decoded value equals s[0..n). */
+int tw_json_streq(const struct tw_jval *v, const char *s, size_t n);
+
 /*
  * Looks up key in object obj (first match); NULL when obj is not an
- * object or has no such member.
+ * object or has no such member. A key node's first eight bytes (type,
+ * flags, hint, len) are compared with those the key would have, in one
+ * compare a member; escaped keys are compared decoded. Inline, so that
+ * a literal key (TW_JGET) folds into a constant.
  */
-const struct tw_jval *tw_json_get(const struct tw_json *j,
-    const struct tw_jval *obj, const char *key, size_t keylen);
+static inline const struct tw_jval *
+tw_json_get(const struct tw_json *j, const struct tw_jval *obj,
+    const char *key, size_t keylen)
+{
+	const struct tw_jval *k;
+	struct tw_jval q;
+	uint64_t want, w;
+	uint32_t m;
+
+	if (obj == NULL || obj->type != TW_JOBJ)
+		return NULL;
+	memset(&q, 0, sizeof q);
+	q.type = TW_JSTR;
+	q.len = (uint32_t)keylen;
+	if (keylen > 0) {
+		q.hint[0] = (uint8_t)key[0];
+		q.hint[1] = (uint8_t)key[keylen - 1];
+	}
+	memcpy(&want, &q, sizeof want);
+	for (m = obj->len, k = obj + 1; m > 0; m--, k = j->v + k[1].next) {
+		memcpy(&w, k, sizeof w);
+		if (w == want) {
+			/* the first and last bytes matched in the hint */
+			if (keylen <= 2 || memcmp(k->p + 1, key + 1, keylen - 2) == 0)
+				return k + 1;
+		} else if (k->flags != 0 && tw_json_streq(k, key, keylen)) {
+			return k + 1;
+		}
+	}
+	return NULL;
+}
 
 #define TW_JGET(j, obj, lit) tw_json_get((j), (obj), lit, sizeof(lit) - 1)
 
 /* Element i of array arr, or NULL (linear time). */
 const struct tw_jval *tw_json_index(const struct tw_json *j,
     const struct tw_jval *arr, size_t i);
-
-/* 1 when v is a string whose decoded value equals s[0..n). */
-int tw_json_streq(const struct tw_jval *v, const char *s, size_t n);
 
 #define TW_JSTREQ(v, lit) tw_json_streq((v), lit, sizeof(lit) - 1)
 
@@ -114,10 +161,16 @@ int tw_json_streq(const struct tw_jval *v, const char *s, size_t n);
 int tw_json_i64(const struct tw_jval *v, int64_t *out);
 
 /*
- * Turns the SIMD UTF-8 validation (x86-64 with SSSE3) on or off, for
- * tests that compare it with the scalar path; returns the old setting.
+ * Chooses the SIMD paths, for tests that compare them with the scalar
+ * parser: TW_SIMD_OFF, the scalar parser alone; TW_SIMD_AVX2, the
+ * two-stage parser with AVX2 and the SSSE3 UTF-8 check of the scalar
+ * one; TW_SIMD_ALL (the default), AVX-512 too. Each is limited to what
+ * the CPU has. Returns the level that was in use.
  */
-int tw_json_simd(int on);
+#define TW_SIMD_OFF	0
+#define TW_SIMD_AVX2	1
+#define TW_SIMD_ALL	2
+int tw_json_simd(int level);
 
 /* Reads a number (or numeric string) as a double; -1 when not numeric. */
 int tw_json_double(const struct tw_jval *v, double *out);
@@ -141,6 +194,13 @@ size_t tw_json_str_decode(struct tw_buf *b, const struct tw_jval *v);
  * only '"', '\\' and control characters escaped. Returns replacements.
  */
 size_t tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v);
+
+/*
+ * As tw_json_str_emit, with the HTML entities &amp; &lt; &gt; (which the
+ * Twitter API writes in tweet text) turned into & < > after the JSON
+ * escapes are decoded; other '&' stay. Returns replacements.
+ */
+size_t tw_json_str_emit_html(struct tw_buf *b, const struct tw_jval *v);
 
 /*
  * Appends v and its subtree to b as compact canonical JSON (numbers as

@@ -2,9 +2,11 @@
  * tw-flatten: Twitter API payloads to flat NDJSON (or CSV) records.
  *
  * Data flow: tw_reader (lines) -> tw_input (JSON documents, joined when
- * pretty-printed) -> tw_flatten (records) -> optional --jq / --csv ->
- * tw_writer. Bad documents are reported with file:line, counted, and
- * kept verbatim in the --rejects file.
+ * pretty-printed) -> tw_flatten (records, straight into the writer's
+ * buffer as NDJSON, CSV rows or keyed lines) -> tw_writer. With --jq the
+ * records go to a stage buffer first, through jq, and jq's results are
+ * made CSV rows or keyed lines here. Bad documents are reported with
+ * file:line, counted, and kept verbatim in the --rejects file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -77,7 +79,7 @@ struct state {
 	int csv_type;
 	int header_done;
 	char **cols;		/* --csv: the columns, in header order */
-	int ncols;
+	int ncols, cols_set;
 	int extra_warned;
 	uint64_t docs, bad, blank, ioerr, jqerr, marks;
 };
@@ -113,7 +115,9 @@ csv_header(struct state *s, const struct tw_json *j, const struct tw_jval *obj)
 	uint32_t m;
 	int i;
 
-	if (s->jq != NULL && obj != NULL) {
+	if (s->cols_set) {
+		/* the columns are known (a header taken back: no row came) */
+	} else if (s->jq != NULL && obj != NULL) {
 		for (m = 0, k = obj + 1; m < obj->len; m++, k = j->v + k[1].next) {
 			tw_buf_reset(&name);
 			tw_json_str_decode(&name, k);
@@ -130,6 +134,7 @@ csv_header(struct state *s, const struct tw_json *j, const struct tw_jval *obj)
 			s->cols[s->ncols++] = tw_xstrdup(names[i]);
 		}
 	}
+	s->cols_set = 1;
 	for (i = 0; i < s->ncols; i++) {
 		if (i)
 			tw_buf_addc(&s->w.out, ',');
@@ -245,8 +250,13 @@ emit(struct state *s, struct tw_input *in)
 			}
 			p = nl + 1;
 		}
-		tw_buf_reset(&s->stage);
-		tw_buf_add(&s->stage, s->conv.p ? s->conv.p : "", s->conv.len);
+		/* jq's results are the records now: no copy */
+		{
+			struct tw_buf t = s->stage;
+
+			s->stage = s->conv;
+			s->conv = t;
+		}
 	}
 	if (s->o.csv)
 		to_csv(s, in);
@@ -255,6 +265,20 @@ emit(struct state *s, struct tw_input *in)
 	else
 		tw_buf_add(&s->w.out, s->stage.p ? s->stage.p : "", s->stage.len);
 	tw_buf_reset(&s->stage);
+}
+
+/*
+ * Takes back what the document wrote to b since out0: its records, and
+ * the CSV header written for them when hdr is not 0.
+ */
+static void
+unwrite(struct state *s, struct tw_buf *b, size_t out0, size_t hdr)
+{
+	b->len = out0;
+	if (b->p)
+		b->p[out0] = '\0';
+	if (hdr)
+		s->header_done = 0;
 }
 
 static void
@@ -324,7 +348,7 @@ main(int argc, char **argv)
 	int ch, t, ntypes, time_parts = 0;
 	enum tw_in_status ist;
 	struct tw_buf *target;
-	size_t out0;
+	size_t out0, hdr;
 	uint64_t rep0;
 	int surr;
 	char jqerr[512];
@@ -415,6 +439,10 @@ main(int argc, char **argv)
 		s->jq = tw_jq_new(s->o.jq_expr, jqerr, sizeof jqerr);
 		if (s->jq == NULL)
 			tw_die(2, "--jq: %s", jqerr);
+	} else if (s->o.csv) {
+		tw_flatten_output(&s->f, TW_OUT_CSV, NULL);
+	} else if (s->o.key_field) {
+		tw_flatten_output(&s->f, TW_OUT_KEYED, s->o.key_field);
 	}
 	tw_writer_init(&s->w, STDOUT_FILENO, "<stdout>");
 	if (s->o.rejects_path != NULL) {
@@ -461,21 +489,27 @@ main(int argc, char **argv)
 				report_bad(s, &in, "invalid UTF-8");
 				break;
 			}
-			target = (s->jq || s->o.csv || s->o.key_field) ?
-			    &s->stage : &s->w.out;
+			target = s->jq ? &s->stage : &s->w.out;
 			out0 = target->len;
 			rep0 = s->f.n_repaired;
+			hdr = 0;
+			if (s->o.csv && !s->jq && !s->header_done) {
+				/* before the first row; taken back if none comes */
+				csv_header(s, NULL, NULL);
+				hdr = target->len;
+			}
 			if (tw_flatten_doc(&s->f, &json, target) < 0) {
+				unwrite(s, target, out0, hdr);
 				report_bad(s, &in, s->f.err);
 				break;
 			}
+			if (hdr && target->len == hdr)
+				unwrite(s, target, out0, hdr);
 			/* Repairs the parser did not see: lone surrogate
 			 * escapes (\uD800), replaced while decoding. */
 			surr = s->f.n_repaired > rep0 && json.nbadutf8 == 0;
 			if (surr && s->o.strict) {
-				target->len = out0;
-				if (target->p)
-					target->p[out0] = '\0';
+				unwrite(s, target, out0, hdr);
 				report_bad(s, &in, "a lone surrogate escape");
 				break;
 			}
@@ -488,14 +522,12 @@ main(int argc, char **argv)
 			/* Other API responses (counts, rules, lists) are
 			 * counted and skipped; --strict wants tweets only. */
 			if (s->f.kind == TW_DOC_OTHER && s->o.strict) {
-				target->len = out0;
-				if (target->p)
-					target->p[out0] = '\0';
+				unwrite(s, target, out0, hdr);
 				report_bad(s, &in, "no tweet in this document "
 				    "(an API response of another kind)");
 				break;
 			}
-			if (s->jq || s->o.csv || s->o.key_field)
+			if (s->jq)
 				emit(s, &in);
 			if (tw_writer_end_record(&s->w) < 0)
 				tw_writer_fail(&s->w);

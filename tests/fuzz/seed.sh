@@ -44,6 +44,19 @@ if command -v zstd > /dev/null 2>&1; then
 	head -c 60 "$D/input/zst1" > "$D/input/zcut" 2> /dev/null
 	{ printf 'x\n' | zstd -q -c; printf 'junk'; } > "$D/input/zjunk"
 fi
+# Generated lines of each format (long, escaped, many strings: the
+# two-stage parser's kind of input), when tw-gen is built.
+if command -v tw-gen > /dev/null 2>&1; then
+	for fmt in v2 v1 v2-page; do
+		ps=
+		[ "$fmt" = v2-page ] && ps="--page-size 3"
+		# shellcheck disable=SC2086 # ps is empty or two words
+		tw-gen -n 12 --seed 3 --format "$fmt" $ps | head -c 262144 |
+		    awk -v d="$D" -v f="$fmt" '{ n++; for (h = 1; h <= 2; h++) {
+		        dir = h == 1 ? "json" : "flatten"
+		        print > (d "/" dir "/gen-" f "-" n); close(d "/" dir "/gen-" f "-" n) } }'
+	done
+fi
 # kcat -J envelopes (payload a JSON string): a stream line, a page, a
 # pretty page, a null payload, a truncated one.
 python3 - "$C" "$D" <<'PY'

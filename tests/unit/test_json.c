@@ -681,7 +681,7 @@ test_simd_utf8(void)
 
 	tw_json_init(&a);
 	tw_json_init(&b);
-	was = tw_json_simd(1);
+	was = tw_json_simd(TW_SIMD_ALL);
 	for (round = 0; round < 200000; round++) {
 		size_t n = 0, len = rnd32() % 300, k;
 		enum tw_json_status sa, sb;
@@ -703,9 +703,9 @@ test_simd_utf8(void)
 		}
 		buf[n++] = '"';
 		buf[n++] = ']';
-		tw_json_simd(1);
+		tw_json_simd(TW_SIMD_ALL);
 		sa = tw_json_parse(&a, (const char *)buf, n);
-		tw_json_simd(0);
+		tw_json_simd(TW_SIMD_OFF);
 		sb = tw_json_parse(&b, (const char *)buf, n);
 		if (sa != sb || (sa == TW_JSON_OK && (a.v[0].len != b.v[0].len ||
 		    a.v[1].flags != b.v[1].flags || a.v[1].len != b.v[1].len)) ||
@@ -725,6 +725,346 @@ test_simd_utf8(void)
 	tw_json_free(&b);
 }
 
+
+/*
+ * ---- the two-stage parser against the scalar one ----
+ *
+ * Random documents (objects, arrays, every kind of string piece above,
+ * backslash runs of every length, numbers of every form, literals, white
+ * space or none, keys with escapes, nesting) and the same documents cut,
+ * with a byte changed, inserted or removed: parsed at every SIMD level,
+ * the status, error position and message, and every node (type, flags,
+ * hint, length, next, offset) must be those of the scalar parser.
+ */
+static struct tw_buf gen;
+static int gen_dirty;		/* some strings hold bad pieces */
+
+static void
+gen_ws(void)
+{
+	static const char *ws[] = { "", "", "", "", " ", "\n", "\t ", "\r\n  " };
+
+	tw_buf_adds(&gen, ws[rnd32() % 8]);
+}
+
+static void
+gen_string(void)
+{
+	unsigned char d[16];
+	int clean, k, n = (int)(rnd32() % (rnd32() % 4 == 0 ? 90 : 12));
+
+	tw_buf_addc(&gen, '"');
+	while (n-- > 0) {
+		if (rnd32() % 12 == 0) {
+			/* a run of backslashes, then a byte it may escape */
+			int r = (int)(1 + rnd32() % 6), i;
+
+			for (i = 0; i < r; i++)
+				tw_buf_addc(&gen, '\\');
+			tw_buf_addc(&gen, "\"nu\\x/"[rnd32() % 6]);
+			continue;
+		}
+		k = (int)piece(d, &clean);
+		if (!clean && (!gen_dirty || rnd32() % 4 != 0))
+			continue;	/* keep most strings valid */
+		tw_buf_add(&gen, d, (size_t)k);
+	}
+	tw_buf_addc(&gen, '"');
+}
+
+static void
+gen_value(int depth)
+{
+	static const char *nums[] = { "0", "-0", "7", "-12", "1234567890123456789",
+	    "18446744073709551616", "3.25", "-0.5e-3", "1E+9", "2e5", "01", "-",
+	    "1.", ".5", "1e", "+1", "1.5.2", "9999999999999999999999999999" };
+	static const char *lits[] = { "true", "false", "null", "tru", "nul",
+	    "falsey", "True" };
+	uint32_t r = rnd32() % 100, i, n;
+
+	gen_ws();
+	if (depth < 6 && r < 18) {
+		n = rnd32() % 7;
+		tw_buf_addc(&gen, '{');
+		for (i = 0; i < n; i++) {
+			if (i) {
+				gen_ws();
+				tw_buf_addc(&gen, ',');
+			}
+			gen_ws();
+			gen_string();
+			gen_ws();
+			tw_buf_addc(&gen, ':');
+			gen_value(depth + 1);
+		}
+		gen_ws();
+		tw_buf_addc(&gen, '}');
+	} else if (depth < 6 && r < 30) {
+		n = rnd32() % 6;
+		tw_buf_addc(&gen, '[');
+		for (i = 0; i < n; i++) {
+			if (i)
+				tw_buf_addc(&gen, ',');
+			gen_value(depth + 1);
+		}
+		gen_ws();
+		tw_buf_addc(&gen, ']');
+	} else if (r < 65) {
+		gen_string();
+	} else if (r < 88) {
+		tw_buf_adds(&gen, nums[rnd32() % (rnd32() % 5 == 0 ? 18 : 10)]);
+	} else {
+		tw_buf_adds(&gen, lits[rnd32() % (rnd32() % 5 == 0 ? 7 : 3)]);
+	}
+	gen_ws();
+}
+
+/* 1 when parses of s[0..n) into a and b agree in every respect. */
+static int
+same_parse(struct tw_json *a, enum tw_json_status sa, struct tw_json *b,
+    enum tw_json_status sb, const char *s)
+{
+	size_t i;
+
+	if (sa != sb)
+		return 0;
+	if (sa != TW_JSON_OK)
+		return a->erroff == b->erroff && a->errmsg && b->errmsg &&
+		    strcmp(a->errmsg, b->errmsg) == 0;
+	if (a->n != b->n || a->nbadutf8 != b->nbadutf8)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		const struct tw_jval *x = &a->v[i], *y = &b->v[i];
+
+		if (x->type != y->type || x->flags != y->flags || x->len != y->len ||
+		    x->next != y->next || x->hint[0] != y->hint[0] ||
+		    x->hint[1] != y->hint[1] || x->p - s != y->p - s)
+			return 0;
+	}
+	return 1;
+}
+
+/* Bytes that break a document where they land. */
+static const char breakers[] = "\"\\{}[]:, \x01\x80xe0";
+
+static void
+test_two_stage(void)
+{
+	struct tw_json a, b;
+	int round, diffs = 0, ok = 0, was, lvl, nlvl, fit = 0;
+	char name[120];
+
+	tw_json_init(&a);
+	tw_json_init(&b);
+	was = tw_json_simd(TW_SIMD_ALL);
+	/* both levels use the two-stage parser when the CPU has AVX2 */
+	tw_json_parse(&a, "[1]", 3);
+	nlvl = a.nfast == 1 ? 2 : 0;
+	a.nfast = 0;
+	for (round = 0; round < 60000; round++) {
+		enum tw_json_status sa, sb;
+		char *c;
+		size_t n;
+
+		tw_buf_reset(&gen);
+		gen_dirty = rnd32() % 2;
+		if (rnd32() % 3 == 0) {
+			/* an object of many members, like an API payload */
+			uint32_t i, m = 5 + rnd32() % 30;
+
+			tw_buf_addc(&gen, '{');
+			for (i = 0; i < m; i++) {
+				if (i)
+					tw_buf_addc(&gen, ',');
+				gen_string();
+				tw_buf_addc(&gen, ':');
+				gen_value(1);
+			}
+			tw_buf_addc(&gen, '}');
+		} else {
+			gen_value(0);
+		}
+		switch (rnd32() % 6) {	/* break it, one time in three */
+		case 0:
+			gen.len = rnd32() % (gen.len + 1);
+			break;
+		case 1:
+			if (gen.len > 0)
+				gen.p[rnd32() % gen.len] = breakers[rnd32() % (sizeof breakers - 1)];
+			break;
+		}
+		n = gen.len;
+		c = malloc(n ? n : 1);	/* exact size: ASan sees overreads */
+		memcpy(c, gen.p, n);
+		tw_json_simd(TW_SIMD_OFF);
+		sb = tw_json_parse(&b, c, n);
+		for (lvl = TW_SIMD_AVX2; lvl <= TW_SIMD_ALL; lvl++) {
+			tw_json_simd(lvl);
+			sa = tw_json_parse(&a, c, n);
+			if (!same_parse(&a, sa, &b, sb, c) && diffs++ < 3) {
+				snprintf(name, sizeof name, "two-stage (level %d) = scalar "
+				    "(round %d, %zu bytes: %.60s)", lvl, round, n, gen.p);
+				CHECK(name, 0);
+			}
+		}
+		ok += sb == TW_JSON_OK;
+		/* what the two-stage parser takes: valid UTF-8 in a container */
+		fit += sb == TW_JSON_OK && b.nbadutf8 == 0 &&
+		    (b.v[0].type == TW_JOBJ || b.v[0].type == TW_JARR);
+		free(c);
+	}
+	tw_json_simd(was);
+	CHECK_INT("two-stage = scalar on 60,000 random documents, each SIMD level",
+	    diffs, 0);
+	CHECKF("  ... of which many parse", ok > 20000, "%d", ok);
+	CHECKF("  ... every valid object or array in two stages at each level",
+	    a.nfast == (unsigned long long)fit * (unsigned)nlvl,
+	    "%llu of %d at %d levels", a.nfast, fit, nlvl);
+	tw_json_free(&a);
+	tw_json_free(&b);
+}
+
+/* Backslash runs ending at every place around a 64-byte block edge. */
+static void
+test_block_edges(void)
+{
+	struct tw_json a, b;
+	char doc[300], name[80];
+	int run, at, diffs = 0, was, q;
+
+	tw_json_init(&a);
+	tw_json_init(&b);
+	was = tw_json_simd(TW_SIMD_ALL);
+	for (run = 1; run <= 9; run++) {
+		for (at = 40; at < 140; at++) {
+			for (q = 0; q < 3; q++) {
+				size_t n = 0;
+				int i;
+				enum tw_json_status sa, sb;
+
+				doc[n++] = '[';
+				doc[n++] = '"';
+				while ((int)n < at - run)
+					doc[n++] = 'a';
+				for (i = 0; i < run; i++)
+					doc[n++] = '\\';
+				doc[n++] = "\"nu"[q];
+				if (q == 2) {
+					memcpy(doc + n, "00e9", 4);
+					n += 4;
+				}
+				memcpy(doc + n, "\",\"b\"]", 6);
+				n += 6;
+				tw_json_simd(TW_SIMD_OFF);
+				sb = tw_json_parse(&b, doc, n);
+				tw_json_simd(TW_SIMD_ALL);
+				sa = tw_json_parse(&a, doc, n);
+				if (!same_parse(&a, sa, &b, sb, doc) && diffs++ < 3) {
+					snprintf(name, sizeof name, "escape run %d at %d", run, at);
+					CHECK(name, 0);
+				}
+			}
+		}
+	}
+	tw_json_simd(was);
+	CHECK_INT("backslash runs across block edges: two-stage = scalar", diffs, 0);
+	tw_json_free(&a);
+	tw_json_free(&b);
+}
+
+/*
+ * tw_json_str_emit and tw_json_str_emit_html write in one pass what
+ * decoding, undoing the entities and escaping again would write.
+ */
+static void
+test_transcode(void)
+{
+	static const char *bits[] = { "&amp;", "&lt;", "&gt;", "&", "&am", "&amp",
+	    "\\u0026amp;", "&\\u0061mp;", "&am\\u0070;", "\\u0026", "\\\"", "\\\\",
+	    "\\/", "\\n", "\\t", "\\b", "\\f", "\\r", "\\u0000", "\\u001f",
+	    "\\u0022", "\\u005c", "\\u00e9", "\\u20ac", "\\uD83D\\uDE02",
+	    "\\uD83D", "\\uDE02x", "\\ud800\\ud800", "\xC3\xA9", "\xF0\x9F\x98\x82",
+	    "abcdefghijklmnopq", "x", " ", "<>", "\x7f" };
+	struct tw_buf doc = TW_BUF_INIT, got = TW_BUF_INIT, want = TW_BUF_INIT,
+	    dec = TW_BUF_INIT;
+	int round, html, diffs = 0;
+	char name[300];
+
+	for (round = 0; round < 40000; round++) {
+		int n = (int)(rnd32() % 24), i;
+		size_t rg, rw, k, o;
+
+		tw_buf_reset(&doc);
+		tw_buf_adds(&doc, "[\"");
+		for (i = 0; i < n; i++)
+			tw_buf_adds(&doc, bits[rnd32() % (sizeof bits / sizeof *bits)]);
+		tw_buf_adds(&doc, "\"]");
+		if (tw_json_parse(&J, doc.p, doc.len) != TW_JSON_OK) {
+			CHECK("transcode test document parses", 0);
+			break;
+		}
+		for (html = 0; html <= 1; html++) {
+			tw_buf_reset(&got);
+			tw_buf_reset(&want);
+			tw_buf_reset(&dec);
+			rg = html ? tw_json_str_emit_html(&got, &J.v[1]) :
+			    tw_json_str_emit(&got, &J.v[1]);
+			rw = tw_json_str_decode(&dec, &J.v[1]);
+			if (html) {
+				/* the entities, in the decoded text, left to right */
+				for (k = o = 0; k < dec.len; ) {
+					if (dec.len - k >= 5 && memcmp(dec.p + k, "&amp;", 5) == 0) {
+						dec.p[o++] = '&';
+						k += 5;
+					} else if (dec.len - k >= 4 && (memcmp(dec.p + k, "&lt;", 4) == 0 ||
+					    memcmp(dec.p + k, "&gt;", 4) == 0)) {
+						dec.p[o++] = dec.p[k + 1] == 'l' ? '<' : '>';
+						k += 4;
+					} else {
+						dec.p[o++] = dec.p[k++];
+					}
+				}
+				dec.len = o;
+			}
+			tw_buf_add_jstr(&want, dec.p ? dec.p : "", dec.len);
+			if ((rg != rw || got.len != want.len ||
+			    memcmp(got.p, want.p, got.len) != 0) && diffs++ < 3) {
+				snprintf(name, sizeof name, "transcode%s: %.60s -> %.40s, want %.40s",
+				    html ? " (html)" : "", doc.p, got.p, want.p);
+				CHECK(name, 0);
+			}
+		}
+	}
+	CHECK_INT("one-pass string output = decode, entities, escape (40,000 strings)",
+	    diffs, 0);
+	tw_buf_free(&doc);
+	tw_buf_free(&got);
+	tw_buf_free(&want);
+	tw_buf_free(&dec);
+}
+
+/* Keys with escapes, empty keys, repeated keys: tw_json_get as before. */
+static void
+test_get_hints(void)
+{
+	const char *d = "{\"\":1,\"a\":2,\"\\u0061\":3,\"ab\":4,\"b\\u0061\":5,"
+	    "\"ab\":6,\"aa\":7,\"a\\\"\":8}";
+	const struct tw_jval *v;
+
+	CHECK_INT("hint document parses", parse(d), TW_JSON_OK);
+	v = tw_json_get(&J, &J.v[0], "", 0);
+	CHECK("empty key", v && raw_is(v, "1"));
+	CHECK("a: the first", (v = TW_JGET(&J, &J.v[0], "a")) && raw_is(v, "2"));
+	CHECK("ab: the first", (v = TW_JGET(&J, &J.v[0], "ab")) && raw_is(v, "4"));
+	CHECK("escaped key ba", (v = TW_JGET(&J, &J.v[0], "ba")) && raw_is(v, "5"));
+	CHECK("aa (same hint as ab's length)", (v = TW_JGET(&J, &J.v[0], "aa")) &&
+	    raw_is(v, "7"));
+	CHECK("escaped quote in key", (v = TW_JGET(&J, &J.v[0], "a\"")) && raw_is(v, "8"));
+	CHECK("missing key", TW_JGET(&J, &J.v[0], "b") == NULL);
+	CHECK_INT("hint of key a", J.v[3].hint[0] == 'a' && J.v[3].hint[1] == 'a', 1);
+	CHECK_INT("no hint in a value", J.v[4].hint[0] | J.v[4].hint[1], 0);
+}
+
 int
 main(void)
 {
@@ -741,6 +1081,11 @@ main(void)
 	test_big();
 	test_emit();
 	test_simd_utf8();
+	test_two_stage();
+	test_block_edges();
+	test_transcode();
+	test_get_hints();
 	tw_json_free(&J);
+	tw_buf_free(&gen);
 	return tap_done();
 }
