@@ -21,7 +21,7 @@
 #   flat   tw-gen -n CODEC_N --seed 1 | tw-flatten   (tw-load's input)
 #   csv    the same as CSV (tw-load --csv -t tweets)
 #   v2     tw-gen -n CODEC_N --seed 1                (raw stream lines)
-#   v1     tw-gen -n CODEC_N --seed 1 -f v1          (v1.1 statuses)
+#   v1     tw-gen -n CODEC_N --seed 1 --format v1          (v1.1 statuses)
 #   corpus ../shared/corpus (TW_CORPUS), every *.json* file, repeated to
 #          CODEC_CORPUS_MB
 #
@@ -77,7 +77,7 @@ dataset() {
 	v2) f=$OUT/codec-v2-n$N.ndjson
 		fresh "$f" "$GEN" || "$GEN" -n "$N" --seed 1 > "$f" ;;
 	v1) f=$OUT/codec-v1-n$N.ndjson
-		fresh "$f" "$GEN" || "$GEN" -n "$N" --seed 1 -f v1 > "$f" ;;
+		fresh "$f" "$GEN" || "$GEN" -n "$N" --seed 1 --format v1 > "$f" ;;
 	corpus) f=$OUT/codec-corpus-${CMB}M.json
 		if [ ! -s "$f" ]; then
 			: > "$f.tmp"

@@ -8,7 +8,7 @@
 #
 # Data sets (in a temporary directory):
 #   v2      tw-gen -n LAND_N --seed 1 | tw-flatten      (flat tweets)
-#   v1      tw-gen -n LAND_N --seed 1 -f v1 | tw-flatten
+#   v1      tw-gen -n LAND_N --seed 1 --format v1 | tw-flatten
 #   corpus  every file of ../shared/corpus (TW_CORPUS) through tw-flatten;
 #           sizes from one copy, speeds from LAND_COPIES copies in a row
 #           (the corpus is 3,313 tweets: too little to time)
@@ -91,7 +91,7 @@ printf '%-7s %-22s %8s %8s %6s %11s %7s %7s %7s\n' set writer 'MB/s cpu' 'MB/s w
 for set in v2 v1 corpus; do
 	case $set in
 	v2) tw-gen -n "$N" --seed 1 | tw-flatten -q > "$W/in.ndjson" ;;
-	v1) tw-gen -n "$N" --seed 1 -f v1 | tw-flatten -q > "$W/in.ndjson" ;;
+	v1) tw-gen -n "$N" --seed 1 --format v1 | tw-flatten -q > "$W/in.ndjson" ;;
 	corpus)
 		if [ ! -d "$CORPUS" ]; then echo "corpus: skipped: $CORPUS not found"; continue; fi
 		find "$CORPUS" -type f -name '*.json*' | sort | xargs tw-flatten -q > "$W/one.ndjson" 2> /dev/null
@@ -121,20 +121,20 @@ for set in v2 v1 corpus; do
 	t=$(best "tw-load -q -p '$PAT' -o '$W/lake' --codec zstd '$W/in.ndjson'")
 	row $set "tw-load zstd (1)" "$t" "$(sz --codec zstd)" "$IN"
 	for c in snappy zstd; do
-		t=$(best "tw-load -q -p '$PAT' -o '$W/lake' -f parquet --codec $c '$W/in.ndjson'")
-		row $set "tw-load parquet $c" "$t" "$(sz -f parquet --codec $c)" "$IN"
+		t=$(best "tw-load -q -p '$PAT' -o '$W/lake' --format parquet --codec $c '$W/in.ndjson'")
+		row $set "tw-load parquet $c" "$t" "$(sz --format parquet --codec $c)" "$IN"
 	done
-	t=$(best "tw-load -q -p '$PAT' -o '$W/lake' -f parquet --codec zstd --level 9 '$W/in.ndjson'")
-	row $set "tw-load parquet zstd 9" "$t" "$(sz -f parquet --codec zstd --level 9)" "$IN"
+	t=$(best "tw-load -q -p '$PAT' -o '$W/lake' --format parquet --codec zstd --level 9 '$W/in.ndjson'")
+	row $set "tw-load parquet zstd 9" "$t" "$(sz --format parquet --codec zstd --level 9)" "$IN"
 	# The format apart from partitioning: one Parquet file of the set.
-	t=$(best "tw-load -q -f parquet --codec zstd -o '$W/lake/one.parquet' '$W/in.ndjson'")
-	rm -rf "$W/sz"; tw-load -q -f parquet --codec zstd -o "$W/sz/one.parquet" "$SZ"
+	t=$(best "tw-load -q --format parquet --codec zstd -o '$W/lake/one.parquet' '$W/in.ndjson'")
+	rm -rf "$W/sz"; tw-load -q --format parquet --codec zstd -o "$W/sz/one.parquet" "$SZ"
 	row $set "one file, parquet zstd" "$t" "$(size "$W/sz" 'one.parquet')" "$IN"
 	if [ $set = v2 ]; then
 		# The lakes of section C.
 		tw-load -q -p "$HOUR" -o "$W/lake.gz" "$W/in.ndjson"
-		tw-load -q -p "$HOUR" -o "$W/lake.snappy" -f parquet "$W/in.ndjson"
-		tw-load -q -p "$HOUR" -o "$W/lake.zstd" -f parquet --codec zstd "$W/in.ndjson"
+		tw-load -q -p "$HOUR" -o "$W/lake.snappy" --format parquet "$W/in.ndjson"
+		tw-load -q -p "$HOUR" -o "$W/lake.zstd" --format parquet --codec zstd "$W/in.ndjson"
 	fi
 done
 echo "(corpus: $COPIES copies timed, sizes of one copy)"

@@ -65,7 +65,7 @@ echo "Parquet writers: $N flat tweets a shape, $(nproc) cores, best of $RUNS"
 printf '%-5s %-16s %-7s %9s %9s %12s %9s\n' shape writer codec 'MB/s cpu' 'MB/s wall' bytes 'vs gzip'
 for shape in v2 v1; do
 	if [ $shape = v2 ]; then tw-gen -n "$N" --seed "$SEED" | tw-flatten -q > "$W/in.ndjson"
-	else tw-gen -n "$N" --seed "$SEED" -f v1 | tw-flatten -q > "$W/in.ndjson"; fi
+	else tw-gen -n "$N" --seed "$SEED" --format v1 | tw-flatten -q > "$W/in.ndjson"; fi
 	BYTES=$(wc -c < "$W/in.ndjson" | tr -d ' ')
 	gzip -6 -c "$W/in.ndjson" > "$W/in.ndjson.gz"
 	GZ=$(wc -c < "$W/in.ndjson.gz" | tr -d ' ')

@@ -73,8 +73,8 @@ tw-load -d hive -p 'year=%Y/month=%m/day=%d/hour=%H' -o landing -t tweets tweets
 echo "  $(find landing -name '*.gz' | wc -l) part files in $(find landing -mindepth 4 -type d | wc -l) hour partitions; DDL in landing.hql"
 # The same tweets as Parquet parts (typed columns, snappy pages), and a
 # DuckDB query on them when node and the readers are installed (make deps).
-tw-load -f parquet -p 'year=%Y/month=%m/day=%d/hour=%H' -o landing_parquet tweets.ndjson
-tw-load -d hive -f parquet -p 'year=%Y/month=%m/day=%d/hour=%H' -o landing_parquet -t tweets tweets.ndjson > landing_parquet.hql
+tw-load --format parquet -p 'year=%Y/month=%m/day=%d/hour=%H' -o landing_parquet tweets.ndjson
+tw-load -d hive --format parquet -p 'year=%Y/month=%m/day=%d/hour=%H' -o landing_parquet -t tweets tweets.ndjson > landing_parquet.hql
 echo "  Parquet: $(find landing_parquet -name '*.parquet' | wc -l) part files, $(du -sk landing_parquet | cut -f1) KiB against $(du -sk landing | cut -f1) KiB of gzip NDJSON; DDL in landing_parquet.hql"
 if command -v node > /dev/null 2>&1 && node "$ROOT/tests/js/duckdb.mjs" "SELECT 1" > /dev/null 2>&1; then
 	echo "  DuckDB, tweets per hour and language (top 5) from the Parquet landing:"

@@ -116,6 +116,7 @@ uint64_t gen_rand(struct gen *g);
 /* Replays file paced by its timestamps divided by speed (0: no
  * pacing). Returns the exit status. */
 struct tw_marker;
-int replay_run(const char *file, double speed, struct tw_marker *marks);
+int replay_run(const char *file, double speed, struct tw_marker *marks,
+    int quiet);
 
 #endif

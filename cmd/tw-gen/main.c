@@ -11,6 +11,7 @@
 #include "gen.h"
 #include "opts.h"
 #include "tw_mark.h"
+#include "tw_opt.h"
 #include "tw_sig.h"
 #include "tw_time.h"
 #include "tw_util.h"
@@ -30,13 +31,39 @@ static const char usage_text[] =
     "              [--format v2|v2-page|v1] [--event-rate N] [--disorder DUR]\n"
     "              [--keywords WORD,...] [--users N] [--page-size N]\n"
     "              [--dup-rate P] [--bad-rate P] [--marks DUR [--source NAME]]\n"
-    "       tw-gen --replay FILE [--speed X] [--marks DUR [--source NAME]]\n"
+    "       tw-gen --replay FILE [--speed X] [--marks DUR [--source NAME]] [-q]\n"
     "       tw-gen fetch search|stream|rules ... (see tw-gen fetch -h)\n";
 
 static void __attribute__((noreturn))
 usage(int status)
 {
 	fputs(usage_text, status ? stderr : stdout);
+	if (status == 0)
+		fputs("\n"
+		    "  -n, --count COUNT     how many tweets (default 1000; no limit with --rate or\n"
+		    "                        --duration)\n"
+		    "      --duration DUR    stop after DUR of wall time with --rate, of tweet time\n"
+		    "                        without\n"
+		    "      --rate N          pace N tweets a second in real time (default: at once)\n"
+		    "      --start TIME      the first tweet's time, ISO 8601 or epoch (default\n"
+		    "                        2024-01-01, now with --rate)\n"
+		    "      --seed N          the random seed: the same seed, the same tweets (default 1)\n"
+		    "      --format FMT      v2 (stream lines, default), v2-page (search pages), v1 (v1.1)\n"
+		    "      --event-rate N    tweets a second of tweet time (default: --rate, else 100)\n"
+		    "      --disorder DUR    tweets arrive up to DUR out of time order\n"
+		    "      --keywords LIST   words the tweets use, comma-separated (up to 64)\n"
+		    "      --users N         how many distinct authors (default 100000)\n"
+		    "      --page-size N     tweets a v2-page (1 to 500, default 100)\n"
+		    "      --dup-rate P      also repeat a recent tweet with probability P\n"
+		    "      --bad-rate P      also write a malformed line with probability P\n"
+		    "      --marks DUR       a stream mark every DUR (for tw-load --acks)\n"
+		    "      --source NAME     the marks' source name (default host:pid)\n"
+		    "      --replay FILE     write FILE's lines again, paced by their tweet times\n"
+		    "      --speed X         replay X times as fast (0: at once; default 1)\n"
+		    "  -q, --quiet           no per-line messages about a replayed file's bad lines\n"
+		    "  -h, --help            this help\n"
+		    "      --version         the version\n"
+		    "  fetch                 the X API: tw-gen fetch -h\n", stdout);
 	exit(status);
 }
 
@@ -57,6 +84,7 @@ static const struct option longopts[] = {
 	{ "keywords", required_argument, NULL, O_KEYWORDS },
 	{ "marks", required_argument, NULL, O_MARKS },
 	{ "page-size", required_argument, NULL, O_PAGESIZE },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "replay", required_argument, NULL, O_REPLAY },
 	{ "seed", required_argument, NULL, 's' },
@@ -296,7 +324,7 @@ main(int argc, char *argv[])
 	int64_t marks_ms = 0;
 	double speed = 1, event_rate = 0;
 	int speed_given = 0;
-	int c, gen_opts = 0, i, rc;
+	int c, gen_opts = 0, i, rc, quiet = 0;
 
 	tw_setprog(argv[0]);
 	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
@@ -313,11 +341,14 @@ main(int argc, char *argv[])
 	r.cfg.keywords = keywords;
 
 	opterr = 0;	/* our own messages, named "tw-gen" not argv[0] */
-	while ((c = getopt_long(argc, argv, ":d:f:hn:r:s:", longopts,
+	while ((c = getopt_long(argc, argv, ":hn:q", longopts,
 	    NULL)) != -1) {
 		gen_opts += c != O_REPLAY && c != O_SPEED && c != O_MARKS &&
-		    c != O_SOURCE;
+		    c != O_SOURCE && c != 'q';
 		switch (c) {
+		case 'q':
+			quiet = 1;
+			break;
 		case 'd':
 			r.duration_ms = opt_duration("--duration", optarg, 1,
 			    (int64_t)1000 * 86400 * 3650);
@@ -395,15 +426,14 @@ main(int argc, char *argv[])
 		case O_VERSION:
 			puts("tw-gen " TW_VERSION);
 			return 0;
-		case ':':
-			tw_warn("%s: needs an argument", argv[optind - 1]);
+		default: {
+			static const struct tw_opt_moved moved[] = {
+				{ 'd', "--duration" }, { 'f', "--format" },
+				{ 'r', "--rate" }, { 's', "--seed" }, { 0, NULL } };
+
+			tw_opt_refused(c, argv, moved);
 			usage(2);
-		default:
-			if (optopt)
-				tw_warn("unknown option '-%c'", optopt);
-			else
-				tw_warn("unknown option '%s'", argv[optind - 1]);
-			usage(2);
+		}
 		}
 	}
 	if (optind < argc) {
@@ -423,7 +453,7 @@ main(int argc, char *argv[])
 	if (replay) {
 		if (gen_opts)
 			tw_die(2, "--replay: takes no generator options");
-		return replay_run(replay, speed, r.marks);
+		return replay_run(replay, speed, r.marks, quiet);
 	}
 	if (speed_given)
 		tw_die(2, "--speed: goes with --replay");

@@ -69,7 +69,7 @@ line_time(const struct tw_json *j, struct tw_buf *tmp, int64_t *ms)
 }
 
 int
-replay_run(const char *file, double speed, struct tw_marker *marks)
+replay_run(const char *file, double speed, struct tw_marker *marks, int quiet)
 {
 	struct tw_reader r;
 	struct tw_input in;
@@ -95,7 +95,7 @@ replay_run(const char *file, double speed, struct tw_marker *marks)
 			rc = 1;
 			continue;
 		}
-		if (st == TW_IN_BAD)
+		if (st == TW_IN_BAD && !quiet)
 			tw_warn("%s:%llu: %s", in.name ? in.name : file,
 			    (unsigned long long)in.lineno, in.reason);
 		if (st == TW_IN_DOC && speed > 0 && line_time(&j, &tmp, &t) == 0) {

@@ -33,12 +33,12 @@ static const char usage_text[] =
     "usage: tw-load [-cqsv] [-d sqlite|mysql|postgres|hive] [-t TABLE] [-k KEYS]\n"
     "               [--no-key] [-b N] [--no-create] [--no-index] [--bulk[=FILE]]\n"
     "               [-r FILE] [--commit-interval DUR] [--busy-timeout DUR] [FILE ...]\n"
-    "       tw-load -p PATTERN -o DIR [-f ndjson|csv|parquet] [--codec NAME]\n"
+    "       tw-load -p PATTERN -o DIR [--format ndjson|csv|parquet] [--codec NAME]\n"
     "               [--level N] [--row-group SIZE] [--roll SIZE|DUR]\n"
     "               [--max-open N] [--no-fsync] [--acks FILE] [FILE ...]\n"
-    "       tw-load -f parquet -o FILE [--codec NAME] [--level N]\n"
+    "       tw-load --format parquet -o FILE [--codec NAME] [--level N]\n"
     "               [--row-group SIZE] [--roll SIZE|DUR] [--no-fsync] [FILE ...]\n"
-    "       tw-load -d hive -p PATTERN -o DIR [-f ndjson|csv|parquet]\n"
+    "       tw-load -d hive -p PATTERN -o DIR [--format ndjson|csv|parquet]\n"
     "               [--location URI] [-t TABLE] [--add-partitions all|read]\n"
     "               [FILE ...]\n"
     "       tw-load -d sqlite|mysql|postgres --storage-query\n";
@@ -66,7 +66,7 @@ usage(int status)
 		    "  -p, --partition-by PAT  write partitioned files, e.g. year=%Y/month=%m\n"
 		    "  -o, --out DIR           the partitioned directory (without -p and\n"
 		    "                          with -f parquet: one Parquet file)\n"
-		    "  -f, --format FMT        ndjson (default), csv or parquet part files\n"
+		    "      --format FMT        ndjson (default), csv or parquet part files\n"
 		    "      --codec NAME        ndjson, csv: gzip (default), zstd or none;\n"
 		    "                          parquet: snappy (default), zstd, gzip or none\n"
 		    "      --level N           the codec's level (gzip 2, zstd 1; Parquet:\n"
@@ -312,7 +312,7 @@ main(int argc, char **argv)
 		{ "csv", no_argument, NULL, 'c' },
 		{ "partition-by", required_argument, NULL, 'p' },
 		{ "out", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 19 },
 		{ "rejects", required_argument, NULL, 'r' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -345,7 +345,7 @@ main(int argc, char **argv)
 	struct tw_json json;
 	const char *err, *bulk = NULL, *fmt = NULL, *codec = NULL, *level = NULL;
 	int64_t max_line = (int64_t)TW_READER_MAX_LINE;
-	int ch, want_bulk = 0, want_storage = 0;
+	int ch, want_bulk = 0, want_storage = 0, max_open_given = 0;
 	enum tw_in_status ist;
 	char errbuf[256];
 
@@ -357,7 +357,8 @@ main(int argc, char **argv)
 	o->busy_ms = 10000;
 	o->max_open = 64;
 	o->fsync = 1;
-	while ((ch = getopt_long(argc, argv, "b:cd:f:hk:o:p:qr:st:v", longopts,
+	opterr = 0;	/* tw_opt_refused says what was wrong */
+	while ((ch = getopt_long(argc, argv, ":b:cd:hk:o:p:qr:st:v", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -381,7 +382,7 @@ main(int argc, char **argv)
 				tw_die(2, "--dialect: '%s' is not sqlite, mysql, postgres or hive",
 				    optarg);
 			break;
-		case 'f':
+		case 19:
 			fmt = optarg;
 			break;
 		case 'h':
@@ -430,6 +431,7 @@ main(int argc, char **argv)
 		case 5:
 			if (tw_parse_int(optarg, 1, 100000, &o->max_open, &err))
 				tw_die(2, "--max-open: %s", err);
+			max_open_given = 1;
 			break;
 		case 6:
 			o->fsync = 0;
@@ -477,8 +479,13 @@ main(int argc, char **argv)
 		case 11:
 			want_storage = 1;
 			break;
-		default:
+		default: {
+			static const struct tw_opt_moved moved[] = {
+				{ 'f', "--format" }, { 0, NULL } };
+
+			tw_opt_refused(ch, argv, moved);
 			usage(2);
+		}
 		}
 	}
 	argc -= optind;
@@ -531,8 +538,12 @@ main(int argc, char **argv)
 			o->single = 1;	/* one Parquet file */
 		else if (o->out == NULL || o->pattern == NULL)
 			tw_die(2, "partition mode needs both --partition-by and --out");
+		if (o->mode == M_BULK)
+			tw_die(2, "--bulk loads a database; -p and -o write files "
+			    "(for CSV files: --format csv)");
 		if (o->mode != M_SQL)
-			tw_die(2, "--csv and --bulk are for SQL mode; use --format csv");
+			tw_die(2, "--csv writes one CSV table to stdout; -p and -o "
+			    "write files (for CSV files: --format csv)");
 		o->mode = M_PART;
 	}
 	if (o->acks != NULL && o->mode != M_PART)
@@ -542,7 +553,13 @@ main(int argc, char **argv)
 		tw_die(2, "--codec, --level and --row-group go with partition mode "
 		    "(-p and -o)");
 	if (fmt != NULL && o->mode != M_PART && o->dialect != D_HIVE)
-		tw_die(2, "--format goes with partition mode (-p and -o)");
+		tw_die(2, "--format %s writes files: give -p PATTERN and -o DIR "
+		    "(or, for parquet, -o FILE)%s", fmt, o->part_csv ?
+		    "; for CSV on stdout: --csv" : "");
+	if ((o->roll_bytes || o->roll_ms || max_open_given || !o->fsync) &&
+	    o->mode != M_PART)
+		tw_die(2, "--roll, --max-open and --no-fsync go with partition "
+		    "mode (-p and -o)");
 	if (o->hive_add_read && o->dialect != D_HIVE)
 		tw_die(2, "--add-partitions goes with --dialect hive");
 

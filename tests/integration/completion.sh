@@ -33,7 +33,7 @@ eq "tw-agg --emit <TAB>" "$(comp tw-agg --emit '' | tr '\n' ' ')" "final update 
 eq "tw-agg -e u<TAB>" "$(comp tw-agg -e u | tr '\n' ' ')" "update "
 eq "tw-load -d <TAB>" "$(comp tw-load -d '' | tr '\n' ' ')" "hive mysql postgres sqlite "
 eq "tw-load --dialect=p<TAB>" "$(comp tw-load --dialect=p | tr '\n' ' ')" "postgres "
-eq "tw-load -f <TAB>" "$(comp tw-load -f '' | tr '\n' ' ')" "csv ndjson "
+eq "tw-load --format <TAB>" "$(comp tw-load --format '' | tr '\n' ' ')" "csv ndjson parquet "
 eq "tw-plot <TAB>: its charts" "$(comp tw-plot '' | tr '\n' ' ')" "bar dashboard hbar line "
 eq "tw-perf r<TAB>: its subcommands (and files)" "$(comp tw-perf r | tr '\n' ' ')" "report run "
 touch late.ndjson lateness.txt

@@ -63,7 +63,7 @@ alloc_test "tw-plot" tw-plot bar -x lang -y count agg.ndjson
 alloc_test "tw-load mysql" tw-load -d mysql star.ndjson
 alloc_test "tw-load postgres --bulk" tw-load -d postgres --bulk -t tweets flat.ndjson
 alloc_test "tw-load --csv" tw-load --csv -t tweets flat.ndjson
-alloc_test "tw-gen v1" tw-gen -n 10 --seed 2 -f v1
+alloc_test "tw-gen v1" tw-gen -n 10 --seed 2 --format v1
 alloc_test "tw-perf meter" tw-perf -o /dev/null flat.ndjson
 tw-agg -w 1m -g lang -a count,distinct:author_id,top:hashtags:3 --partial flat.ndjson > part.ndjson 2>/dev/null
 alloc_test "tw-agg --merge" tw-agg -w 1m -g lang -a count,distinct:author_id,top:hashtags:3 --merge part.ndjson
@@ -94,7 +94,7 @@ fi
 # (zstd and none: snappy allocates through C++ new, which aborts): status 1
 # with the message, and no temporary part left (the die hook removes
 # them); published parts whole.
-for fo in "--codec gzip" "--codec zstd" "--codec none" "-f parquet --codec zstd" "-f parquet --codec none"; do
+for fo in "--codec gzip" "--codec zstd" "--codec none" "--format parquet --codec zstd" "--format parquet --codec none"; do
 	TW_FAIL_COUNT=$T/count LD_PRELOAD=$T/fail.so tw-load -p 'l=%{lang}' -o pa $fo star.ndjson > /dev/null 2>&1
 	total=$(cat "$T/count")
 	step=$((total / 200 + 1))
@@ -325,8 +325,8 @@ have_duck=0
 node "$TW_ROOT/tests/js/duckdb.mjs" "SELECT 1" > /dev/null 2>&1 && have_duck=1
 for fmt in gzip zstd none csv parquet; do
 	case $fmt in
-	csv) fo="-f csv -t tweets" ;;
-	parquet) fo="-f parquet --roll 150ms" ;;
+	csv) fo="--format csv -t tweets" ;;
+	parquet) fo="--format parquet --roll 150ms" ;;
 	*) fo="--codec $fmt --roll 150ms" ;;
 	esac
 	if [ $fmt = parquet ] && [ $have_duck = 0 ]; then

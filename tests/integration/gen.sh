@@ -23,9 +23,9 @@ fi
 
 # Determinism: same seed twice, byte-identical; another seed differs.
 for f in v2 v2-page v1; do
-	tw-gen -n 500 -s 7 -f $f --disorder 2s --keywords a,b > "$T/a.$f"
-	tw-gen -n 500 -s 7 -f $f --disorder 2s --keywords a,b > "$T/b.$f"
-	tw-gen -n 500 -s 8 -f $f --disorder 2s --keywords a,b > "$T/c.$f"
+	tw-gen -n 500 --seed 7 --format $f --disorder 2s --keywords a,b > "$T/a.$f"
+	tw-gen -n 500 --seed 7 --format $f --disorder 2s --keywords a,b > "$T/b.$f"
+	tw-gen -n 500 --seed 8 --format $f --disorder 2s --keywords a,b > "$T/c.$f"
 	check "deterministic $f" cmp -s "$T/a.$f" "$T/b.$f"
 	check "seed changes output $f" sh -c "! cmp -s '$T/a.$f' '$T/c.$f'"
 done
@@ -111,15 +111,15 @@ for e in errs: print('#', e)
 sys.exit(1 if errs else 0)
 EOF
 for f in v2 v1; do
-	tw-gen -n 1000 -f $f --keywords 'news,a&b,日本' > "$T/s.$f"
+	tw-gen -n 1000 --format $f --keywords 'news,a&b,日本' > "$T/s.$f"
 	check "shape, ids and offsets $f" python3 "$T/shape.py" $f "$T/s.$f"
 done
-tw-gen -n 250 -f v2-page --page-size 100 > "$T/s.page"
+tw-gen -n 250 --format v2-page --page-size 100 > "$T/s.page"
 check "shape, ids and offsets v2-page" python3 "$T/shape.py" v2-page "$T/s.page"
 check "last page has no next_token" sh -c "tail -1 '$T/s.page' | python3 -c 'import json,sys; m=json.load(sys.stdin)[\"meta\"]; sys.exit(\"next_token\" in m or m[\"result_count\"] != 50)'"
 
 # Realism: proportions of retweets, replies, quotes, media, places, langs.
-tw-gen -n 5000 -s 3 > "$T/mix"
+tw-gen -n 5000 --seed 3 > "$T/mix"
 check "mix of kinds, langs, emoji" python3 - "$T/mix" <<'EOF'
 import json, sys, collections
 k = collections.Counter(); langs = collections.Counter(); n = 0
@@ -175,7 +175,7 @@ for i, l in enumerate(open(sys.argv[1])):
     ids.add(d['id'])
 assert late > 1000 and len(ids) == 2000, (late, len(ids))
 EOF
-tw-gen -n 300 -f v2-page --disorder 30s > "$T/dispage"
+tw-gen -n 300 --format v2-page --disorder 30s > "$T/dispage"
 check "disorder: pages newest first, meta ids right" python3 - "$T/dispage" <<'EOF'
 import json, sys
 for l in open(sys.argv[1]):

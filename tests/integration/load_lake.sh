@@ -22,7 +22,7 @@ LAND='record_type=%{record_type}/year=%Y/month=%m/day=%d/hour=%H'
 # The data: generated v2 and v1.1 tweets and the real corpus, every record
 # type (tw-flatten -t all), interleaved as a collector sees them.
 tw-gen -n 3000 --seed 21 --event-rate 2 | tw-flatten -q -t all > a.ndjson
-tw-gen -n 1500 --seed 22 -f v1 --event-rate 2 | tw-flatten -q -t all > b.ndjson
+tw-gen -n 1500 --seed 22 --format v1 --event-rate 2 | tw-flatten -q -t all > b.ndjson
 tw-flatten -q -t all "$C"/twarc-csv/*.jsonl > c.ndjson 2> /dev/null
 cat a.ndjson b.ndjson c.ndjson > all.ndjson
 n_all=$(wc -l < all.ndjson | tr -d ' ')
@@ -44,7 +44,7 @@ same "zstd parts through zstd -d = the input records" zst.txt want.txt
 same "uncompressed parts = the input records" none.txt want.txt
 eq "part names end .ndjson.gz, .ndjson.zst, .ndjson" \
     "$(find nd.gzip -name 'part-*' ! -name '*.ndjson.gz' | wc -l) $(find nd.zstd -name 'part-*' ! -name '*.ndjson.zst' | wc -l) $(find nd.none -name 'part-*' ! -name '*.ndjson' | wc -l)" "0 0 0"
-tw-load -p 'lang=%{lang}' -o csv.zstd -f csv -t tweets --codec zstd a.ndjson 2> /dev/null
+tw-load -p 'lang=%{lang}' -o csv.zstd --format csv -t tweets --codec zstd a.ndjson 2> /dev/null
 check "zstd CSV parts: .csv.zst, zstd -t" sh -c "find csv.zstd -name 'part-*.csv.zst' | grep -q . && find csv.zstd -name 'part-*' | xargs zstd -q -t"
 # Levels: zlib's level 9 makes smaller parts than ISA-L's default.
 tw-load -p x=1 -o lv9 --codec gzip --level 9 a.ndjson && tw-load -p x=1 -o lv2 a.ndjson
@@ -61,8 +61,8 @@ fi
 
 # 2. Parquet parts: the same layout, partition columns left out of the files.
 for c in snappy zstd; do
-	tw-load -p "$LAND" -o pq.$c -f parquet --codec $c --max-open 1000 all.ndjson 2> pq.$c.err
-	eq "-f parquet --codec $c: status 0, quiet" "$?:$(cat pq.$c.err)" "0:"
+	tw-load -p "$LAND" -o pq.$c --format parquet --codec $c --max-open 1000 all.ndjson 2> pq.$c.err
+	eq "--format parquet --codec $c: status 0, quiet" "$?:$(cat pq.$c.err)" "0:"
 done
 eq "Parquet parts in the same directories as the NDJSON parts" \
     "$(cd pq.snappy && find . -name 'part-*.parquet' -exec dirname {} \; | sort | tr '\n' ' ')" \
@@ -135,7 +135,7 @@ sys.stdout.write('\\n'.join(l))" nd.none/record_type=tweet/year=2024/month=01/da
 	# 3. A filter on created_at skips row groups of a lake's part: garble
 	# the row groups whose statistics exclude the filter; the filtered
 	# query still answers right, a full scan fails.
-	tw-load -p 'lang=%{lang}' -o rg -f parquet --row-group 64k a.ndjson 2> /dev/null
+	tw-load -p 'lang=%{lang}' -o rg --format parquet --row-group 64k a.ndjson 2> /dev/null
 	f=$(ls rg/lang=en/part-*.parquet)
 	duck "SELECT row_group_id, min(coalesce(dictionary_page_offset, data_page_offset)), sum(total_compressed_size), max(CASE WHEN path_in_schema = 'created_at' THEN stats_max_value END) FROM parquet_metadata('$f') GROUP BY row_group_id ORDER BY row_group_id" > rg.out
 	nrg=$(wc -l < rg.out | tr -d ' ')
@@ -158,20 +158,20 @@ PY
 	check "  ... and they are unreadable: a full scan fails" sh -c "! node '$J/duckdb.mjs' \"SELECT sum(like_count) FROM read_parquet('garbled.parquet')\" > /dev/null 2>&1"
 
 	# 4. One Parquet file without partitions; numbered files with --roll.
-	tw-load -f parquet -o single/out.parquet a.ndjson 2> single.err
+	tw-load --format parquet -o single/out.parquet a.ndjson 2> single.err
 	eq "one file: status 0, only the file" "$?:$(ls -A single)" "0:out.parquet"
 	contains "  ... records of another kind skipped, said once" single.err "records of another type are skipped"
 	grep '^{"record_type":"tweet"' a.ndjson > tweets.ndjson
 	node "$J/hyparquet.mjs" single/out.parquet > single.hy
 	check "one file: the tweets, every column (others of another kind counted)" python3 "$CMP" tweets.ndjson single.hy
-	tw-load -q -f parquet -o single/r.parquet --roll 256k tweets.ndjson
+	tw-load -q --format parquet -o single/r.parquet --roll 256k tweets.ndjson
 	n=$(ls single/r-*.parquet | wc -l)
 	check "one file with --roll 256k: numbered files r-000001.parquet ... ($n)" sh -c "[ $n -ge 3 ] && [ -f single/r-000001.parquet ]"
 	eq "  ... holding every tweet" "$(duck "SELECT count(*) FROM read_parquet('single/r-*.parquet')")" "$(wc -l < tweets.ndjson | tr -d ' ')"
 
 	# 5. Hive DDL of a Parquet lake: the files' types, STORED AS PARQUET.
-	tw-load -d hive -f parquet -p "$LAND" -o pq.snappy -t tweets tweets.ndjson > hive.sql 2> /dev/null
-	contains "hive -f parquet: STORED AS PARQUET" hive.sql "STORED AS PARQUET"
+	tw-load -d hive --format parquet -p "$LAND" -o pq.snappy -t tweets tweets.ndjson > hive.sql 2> /dev/null
+	contains "hive --format parquet: STORED AS PARQUET" hive.sql "STORED AS PARQUET"
 	contains "  ... ids are bigint as in the files" hive.sql '  `id` bigint,'
 	contains "  ... times are timestamps" hive.sql '  `created_at` timestamp,'
 	contains "  ... hashtags a list of strings" hive.sql '  `hashtags` array<string>'
@@ -183,8 +183,8 @@ PY
 	    "$(grep -c '^  PARTITION (' hive.sql)" "$(cd pq.snappy && find . -mindepth 5 -maxdepth 5 -type d ! -path '*__HIVE*' | wc -l | tr -d ' ')"
 	printf '%s\n' '{"window_start":"2024-01-01T00:00:00.000Z","window_end":"2024-01-01T00:01:00.000Z","lang":"en","count":3}' \
 	    '{"window_start":"2024-01-01T00:01:00.000Z","window_end":"2024-01-01T00:02:00.000Z","lang":"fr","count":2.5}' > win.ndjson
-	tw-load -d hive -f parquet -p 'year=%Y' -o winlake -t windows win.ndjson > hwin.sql 2> /dev/null
-	contains "hive -f parquet, inferred: times and widened columns as the files have them" hwin.sql '  `window_start` timestamp,'
+	tw-load -d hive --format parquet -p 'year=%Y' -o winlake -t windows win.ndjson > hwin.sql 2> /dev/null
+	contains "hive --format parquet, inferred: times and widened columns as the files have them" hwin.sql '  `window_start` timestamp,'
 	contains "  ... (count widened to double)" hwin.sql '  `count` double'
 fi
 
@@ -199,7 +199,7 @@ max=$(for d in turn/*; do ls "$d" | wc -l; done | sort -n | tail -1)
 check "--max-open 8, 400 partitions in turn: at most 3 parts a partition (most: $max)" test "$max" -le 3
 eq "  ... every record written" "$(find turn -name 'part-*' | xargs zcat | wc -l | tr -d ' ')" 8000
 contains "  ... and the limit exceeded said so" turn.err "--max-open 8 exceeded"
-tw-load -f parquet -p 'v=%{v}' -o turnpq --max-open 8 turn.ndjson 2> /dev/null
+tw-load --format parquet -p 'v=%{v}' -o turnpq --max-open 8 turn.ndjson 2> /dev/null
 max=$(for d in turnpq/*; do ls "$d" | wc -l; done | sort -n | tail -1)
 check "  ... Parquet parts alike (most: $max)" test "$max" -le 3
 tw-load -p 'v=%{v}' -o few --max-open 400 turn.ndjson
@@ -218,12 +218,12 @@ check "  ... tweets span one or two hour directories ($hours)" test "$hours" -le
 # says so once, and its parts are whole), for every format; and one
 # Parquet file is never renamed over a device.
 printf '%s\n' '{"ts":0,"lang":"en","id":"1"}' '{"twpipe_mark":"t/1.1"}' '{"ts":0,"lang":"fr","id":"2"}' '{"twpipe_mark":"t/1.2"}' > mk.ndjson
-for fo in "--codec gzip" "--codec zstd" "--codec none" "-f parquet"; do
+for fo in "--codec gzip" "--codec zstd" "--codec none" "--format parquet"; do
 	rm -rf full
 	tw-load -p 'lang=%{lang}' -o full $fo --acks /dev/full mk.ndjson 2> full.err
 	eq "--acks /dev/full ($fo): status 0, both parts published" "$?:$(find full -name 'part-*' | wc -l | tr -d ' ')" "0:2"
 	contains "  ... and said once that acknowledgements stopped" full.err "/dev/full: No space left on device; no more acknowledgements"
 done
-tw-load -f parquet -o /dev/full mk.ndjson 2> devfull.err
-eq "-f parquet -o /dev/full: status 2, the device untouched" "$?:$(test -c /dev/full && echo char)" "2:char"
+tw-load --format parquet -o /dev/full mk.ndjson 2> devfull.err
+eq "--format parquet -o /dev/full: status 2, the device untouched" "$?:$(test -c /dev/full && echo char)" "2:char"
 contains "  ... named as not a regular file" devfull.err "/dev/full: not a regular file"

@@ -92,7 +92,7 @@ check "SIGKILL: every published part is complete gzip" sh -c "find slow_kill -na
 check "SIGKILL: leftovers are only hidden .tmp files" sh -c "! find slow_kill -type f ! -name 'part-*' ! -name '.part-*.tmp' | grep -q ."
 
 # CSV parts.
-tw-load -p 'lang=%{lang}' -o csvp -f csv -t tweets gen.ndjson 2> csv.err
+tw-load -p 'lang=%{lang}' -o csvp --format csv -t tweets gen.ndjson 2> csv.err
 check "csv parts: header row first, RFC 4180 rows" python3 -c "
 import csv, glob, gzip, io
 n = 0
@@ -108,7 +108,7 @@ assert n == want, (n, want)
 # message, no half-written part.
 if [ "$(id -u)" = 0 ] && mkdir -p full && mount -t tmpfs -o size=256k tmpfs full 2> /dev/null; then
 	head -c 3000000 /dev/urandom | base64 -w 100 | sed 's/.*/{"ts":0,"r":"&"}/' > rand.ndjson
-	for fo in "--codec gzip" "--codec zstd" "--codec none" "-f parquet" "-f parquet --codec zstd --row-group 64k"; do
+	for fo in "--codec gzip" "--codec zstd" "--codec none" "--format parquet" "--format parquet --codec zstd --row-group 64k"; do
 		rm -rf full/out
 		tw-load -p 'y=%Y' -o full/out $fo rand.ndjson 2> full.err
 		eq "full disk ($fo): exit 1" "$?" 1
@@ -150,8 +150,8 @@ contains "hive: ... and said so" hnt.err "left out: __HIVE_DEFAULT_PARTITION__ i
 contains "hive: JsonSerDe DDL" hive.sql "ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'"
 # CSV parts are read by position: their columns are the DDL's, in order
 # (partition columns live in the directory names only).
-tw-load -p 'lang=%{lang}/year=%Y' -o csvl -f csv -t tweets gen.ndjson 2> /dev/null
-tw-load -d hive -p 'lang=%{lang}/year=%Y' -o csvl -f csv -t tweets gen.ndjson > hcsv.sql 2> /dev/null
+tw-load -p 'lang=%{lang}/year=%Y' -o csvl --format csv -t tweets gen.ndjson 2> /dev/null
+tw-load -d hive -p 'lang=%{lang}/year=%Y' -o csvl --format csv -t tweets gen.ndjson > hcsv.sql 2> /dev/null
 zcat "$(find csvl -name 'part-*.csv.gz' | head -1)" | head -1 | tr ',' '\n' > csvcols.txt
 sed -n '/^CREATE EXTERNAL/,/^)/p' hcsv.sql | sed -n 's/^  `\([a-z_]*\)`.*/\1/p' > ddlcols.txt
 check "hive csv: part columns are the DDL columns in order" cmp -s csvcols.txt ddlcols.txt
@@ -177,8 +177,8 @@ contains "limit: 201 bytes is a bad record, named" comp.err "comp.ndjson:2:"
 # and for one Parquet file.
 tw-load -p 'x=1' -o deep/a/b/c small.ndjson
 eq "-o a/b/c, none existing: status 0, the part inside" "$?:$(find deep/a/b/c -name 'part-*.ndjson.gz' | wc -l | tr -d ' ')" "0:1"
-tw-load -f parquet -o deep2/a/b/one.parquet small.ndjson
-eq "-f parquet -o a/b/FILE, none existing: status 0, the file" "$?:$(ls deep2/a/b)" "0:one.parquet"
+tw-load --format parquet -o deep2/a/b/one.parquet small.ndjson
+eq "--format parquet -o a/b/FILE, none existing: status 0, the file" "$?:$(ls deep2/a/b)" "0:one.parquet"
 : > notadir
 tw-load -p 'x=1' -o notadir/sub small.ndjson 2> nd.err
 eq "-o under a file: status 2" "$?" 2

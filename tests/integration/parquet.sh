@@ -68,7 +68,7 @@ fi
 # 2. Every record type (users, places, media, hashtags), from v2 and v1.1
 # shaped input.
 tw-gen -n 1500 --seed 12 | tw-flatten -t all > all.ndjson
-tw-gen -n 800 --seed 13 -f v1 | tw-flatten -t all > v1.ndjson
+tw-gen -n 800 --seed 13 --format v1 | tw-flatten -t all > v1.ndjson
 split_kinds all.ndjson all
 split_kinds v1.ndjson v1
 for k in user place media hashtag; do
