@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "tw_guard.h"
+#include "tw_util.h"
 
 void
 tw_guard_init(struct tw_guard *g, enum tw_guard_expect expect)
@@ -33,20 +34,10 @@ has(const struct tw_json *j, const char *key, int type)
 	return v != NULL && (type < 0 || (int)v->type == type);
 }
 
-const char *
-tw_guard_first(struct tw_guard *g, const char *line, size_t n,
-    const struct tw_json *j)
+/* The hint for a JSON document that is not a flat record, or NULL. */
+static const char *
+judge(const struct tw_json *j)
 {
-	if (g->looked)
-		return NULL;
-	g->looked = 1;
-	if (j == NULL)
-		return looks_csv(line, n) ? "this looks like CSV, but twpipe's tools "
-		    "read NDJSON (one JSON object a line): convert it first (mlr "
-		    "--icsv --ojsonl cat FILE), or make records from API payloads "
-		    "with tw-flatten" : NULL;
-	if (g->expect != TW_GUARD_FLAT)
-		return NULL;
 	if (j->v[0].type == TW_JARR)
 		return "this is a JSON array, and twpipe's tools read one record "
 		    "(a JSON object) a line: for API statuses run tw-flatten first, "
@@ -66,6 +57,40 @@ tw_guard_first(struct tw_guard *g, const char *line, size_t n,
 		return "this looks like an API payload (a v1.1 status), not a "
 		    "flat record: run tw-flatten first (tw-flatten FILE | ...)";
 	return NULL;
+}
+
+const char *
+tw_guard_first(struct tw_guard *g, const char *line, size_t n,
+    const struct tw_json *j)
+{
+	if (g->looked)
+		return NULL;
+	g->looked = 1;
+	if (j == NULL && looks_csv(line, n))
+		return g->expect == TW_GUARD_FLAT ? "this looks like CSV, but "
+		    "twpipe's tools read NDJSON (one JSON object a line): convert "
+		    "it first (mlr --icsv --ojsonl cat FILE), or make records "
+		    "from API payloads with tw-flatten" : "this looks like CSV, "
+		    "but tw-flatten reads API payloads as JSON (a document a "
+		    "line, or pretty-printed): give it the API's JSON, not a CSV "
+		    "export";
+	if (j == NULL || g->expect != TW_GUARD_FLAT)
+		return NULL;
+	return judge(j);
+}
+
+const char *
+tw_guard_not_flat(const struct tw_guard *g, const struct tw_json *j)
+{
+	return g->expect == TW_GUARD_FLAT ? judge(j) : NULL;
+}
+
+void
+tw_guard_stop(const struct tw_guard *g)
+{
+	tw_die(1, "stopping: the first %llu lines were all bad, not one record "
+	    "could be used (--max-bad N allows more, 0 any number)",
+	    (unsigned long long)g->bad_start);
 }
 
 void

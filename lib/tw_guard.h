@@ -43,6 +43,17 @@ void tw_guard_init(struct tw_guard *g, enum tw_guard_expect expect);
 const char *tw_guard_first(struct tw_guard *g, const char *line, size_t n,
     const struct tw_json *j);
 
+/*
+ * The hint when the document j is not a flat record but an API payload,
+ * a kcat -J envelope or an array (a tool that could take it as a record
+ * treats it as a bad line), else NULL. A record with a record_type
+ * member costs one lookup.
+ */
+const char *tw_guard_not_flat(const struct tw_guard *g, const struct tw_json *j);
+
+/* Exits with status 1 and the suite's message for a budget run out. */
+void tw_guard_stop(const struct tw_guard *g) __attribute__((noreturn));
+
 /* Counts a good record. */
 void tw_guard_good(struct tw_guard *g);
 

@@ -27,8 +27,8 @@
 
 static const char usage_text[] =
     "usage: tw-agg [-w DUR [--hop DUR | --session GAP]] [-g FIELD,...] -a AGG,...\n"
-    "              [-u FIELD] [-j EXPR] [--time FIELD] [--lateness DUR] [--late FILE]\n"
-    "              [--emit final|update] [-r FILE] [-s] [--max-bad N]\n"
+    "              [-u FIELD] [-j EXPR] [--time FIELD] [-l DUR] [--late FILE]\n"
+    "              [-e final|update] [-r FILE] [-s] [--max-bad N]\n"
     "              [--interval DUR] [--idle DUR]\n"
     "              [--partial [--source NAME] | --merge [--sources N]]\n"
     "              [--state FILE [--flush] [--checkpoint DUR]] [--reset-offsets TOPIC]\n"
@@ -156,9 +156,7 @@ report(struct app *a, struct tw_input *in, const char *fmt, const char *arg)
 			tw_writer_fail(tw_rejects_failed(&a->rej));
 		if (a->strict)
 			tw_die(1, "stopping at the first bad line (--strict)");
-		tw_die(1, "stopping: the first %llu lines were all bad, not one record "
-		    "could be used (--max-bad N allows more, 0 any number)",
-		    (unsigned long long)a->guard.bad_start);
+		tw_guard_stop(&a->guard);
 	}
 }
 

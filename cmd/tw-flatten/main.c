@@ -18,6 +18,7 @@
 
 #include "tw_csv.h"
 #include "tw_flatten.h"
+#include "tw_guard.h"
 #include "tw_input.h"
 #include "tw_jq.h"
 #include "tw_mark.h"
@@ -30,7 +31,8 @@
 static const char usage_text[] =
     "usage: tw-flatten [-cqsv] [-t TYPES] [-f FIELDS] [-j EXPR] [-r FILE]\n"
     "                  [--dedup[=N]] [--time-parts] [--no-multiline]\n"
-    "                  [--max-line SIZE] [--kafka-key FIELD] [FILE ...]\n";
+    "                  [--max-line SIZE] [--max-bad N] [--kafka-key FIELD]\n"
+    "                  [FILE ...]\n";
 
 static void
 usage(int status)
@@ -49,6 +51,8 @@ usage(int status)
 		    "  -r, --rejects FILE    append bad input lines to FILE verbatim,\n"
 		    "                        and file:line<TAB>reason to FILE.reasons\n"
 		    "  -s, --strict          stop at the first bad line (status 1)\n"
+		    "      --max-bad N       stop when the first N lines are all bad (default 100;\n"
+		    "                        0: no limit)\n"
 		    "      --no-multiline    do not join pretty-printed documents\n"
 		    "      --max-line SIZE   longest line or document (default 256M)\n"
 		    "      --kafka-key FIELD write FIELD's value, a tab, then the record (kcat -K)\n"
@@ -74,6 +78,7 @@ struct state {
 	struct tw_rejects rej;
 	int have_rej;
 	struct tw_jq *jq;
+	struct tw_guard guard;
 	struct tw_json csvj;
 	struct tw_buf stage, conv;
 	int csv_type;
@@ -99,6 +104,12 @@ report_bad(struct state *s, struct tw_input *in, const char *reason)
 		if (s->have_rej)
 			tw_rejects_close(&s->rej);
 		tw_die(1, "stopping at the first bad line (--strict)");
+	}
+	if (tw_guard_bad(&s->guard)) {
+		tw_writer_close(&s->w);
+		if (s->have_rej)
+			tw_rejects_close(&s->rej);
+		tw_guard_stop(&s->guard);
 	}
 }
 
@@ -336,6 +347,7 @@ main(int argc, char **argv)
 		{ "max-line", required_argument, NULL, 3 },
 		{ "version", no_argument, NULL, 4 },
 		{ "kafka-key", required_argument, NULL, 5 },
+		{ "max-bad", required_argument, NULL, 6 },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct state st;
@@ -350,6 +362,7 @@ main(int argc, char **argv)
 	struct tw_buf *target;
 	size_t out0, hdr;
 	uint64_t rep0;
+	const char *hint;
 	int surr;
 	char jqerr[512];
 
@@ -359,7 +372,9 @@ main(int argc, char **argv)
 	tw_flatten_init(&s->f);
 	s->o.multiline = 1;
 	s->o.max_line = (int64_t)TW_READER_MAX_LINE;
-	while ((ch = getopt_long(argc, argv, "cf:hj:qr:st:u::v", longopts, NULL)) != -1) {
+	tw_guard_init(&s->guard, TW_GUARD_PAYLOAD);
+	opterr = 0;	/* tw_opt_refused says what was wrong */
+	while ((ch = getopt_long(argc, argv, ":cf:hj:qr:st:u::v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			s->o.csv = 1;
@@ -409,7 +424,16 @@ main(int argc, char **argv)
 		case 5:
 			s->o.key_field = optarg;
 			break;
+		case 6: {
+			int64_t x;
+
+			if (tw_parse_int(optarg, 0, INT64_MAX, &x, &err))
+				tw_die(2, "--max-bad: %s", err);
+			s->guard.budget = (uint64_t)x;
+			break;
+		}
 		default:
+			tw_opt_refused(ch, argv, NULL);
 			usage(2);
 		}
 	}
@@ -485,6 +509,10 @@ main(int argc, char **argv)
 				break;
 			}
 			s->docs++;
+			if ((hint = tw_guard_first(&s->guard, in.raw, in.rawlen,
+			    &json)) != NULL)
+				tw_warn("%s:%llu: %s", in.name,
+				    (unsigned long long)in.lineno, hint);
 			if (json.nbadutf8 > 0 && s->o.strict) {
 				report_bad(s, &in, "invalid UTF-8");
 				break;
@@ -529,6 +557,7 @@ main(int argc, char **argv)
 			}
 			if (s->jq)
 				emit(s, &in);
+			tw_guard_good(&s->guard);
 			if (tw_writer_end_record(&s->w) < 0)
 				tw_writer_fail(&s->w);
 			break;
@@ -536,6 +565,10 @@ main(int argc, char **argv)
 			s->blank++;
 			break;
 		case TW_IN_BAD:
+			if ((hint = tw_guard_first(&s->guard, in.raw, in.rawlen,
+			    NULL)) != NULL)
+				tw_warn("%s:%llu: %s", in.name,
+				    (unsigned long long)in.lineno, hint);
 			report_bad(s, &in, in.reason);
 			break;
 		case TW_IN_IOERR:
@@ -567,5 +600,9 @@ main(int argc, char **argv)
 	tw_buf_free(&s->conv);
 	if (r.stopped || tw_sig_caught)
 		tw_sig_reraise();
+	if (tw_guard_none_usable(&s->guard)) {
+		tw_warn("no line of the input could be used");
+		return 1;
+	}
 	return s->ioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
 }

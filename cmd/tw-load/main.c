@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "load.h"
+#include "tw_guard.h"
 #include "tw_input.h"
 #include "tw_mark.h"
 #include "tw_opt.h"
@@ -32,7 +33,8 @@
 static const char usage_text[] =
     "usage: tw-load [-cqsv] [-d sqlite|mysql|postgres|hive] [-t TABLE] [-k KEYS]\n"
     "               [--no-key] [-b N] [--no-create] [--no-index] [--bulk[=FILE]]\n"
-    "               [-r FILE] [--commit-interval DUR] [--busy-timeout DUR] [FILE ...]\n"
+    "               [-r FILE] [--max-bad N] [--commit-interval DUR]\n"
+    "               [--busy-timeout DUR] [FILE ...]\n"
     "       tw-load -p PATTERN -o DIR [--format ndjson|csv|parquet] [--codec NAME]\n"
     "               [--level N] [--row-group SIZE] [--roll SIZE|DUR]\n"
     "               [--max-open N] [--no-fsync] [--acks FILE] [FILE ...]\n"
@@ -86,6 +88,8 @@ usage(int status)
 		    "  -r, --rejects FILE      append bad input lines to FILE verbatim,\n"
 		    "                          and file:line<TAB>reason to FILE.reasons\n"
 		    "  -s, --strict            stop at the first bad line (status 1)\n"
+		    "      --max-bad N         stop when the first N lines are all bad\n"
+		    "                          (default 100; 0: no limit)\n"
 		    "      --max-line SIZE     longest line or document (default 256M)\n"
 		    "  -q, --quiet             no per-line messages, only the summary\n"
 		    "  -v, --verbose           always print the summary\n"
@@ -98,6 +102,7 @@ static struct load st;
 static struct tw_rejects rej;
 static int have_rej;
 static uint64_t nbad, nblank, nioerr, ndocs;
+static struct tw_guard guard;
 
 const char *hive_location;
 
@@ -172,6 +177,10 @@ report_bad(struct load *L, struct tw_input *in, const char *reason)
 	if (L->o.strict) {
 		finish(L);
 		tw_die(1, "stopping at the first bad line (--strict)");
+	}
+	if (tw_guard_bad(&guard)) {
+		finish(L);
+		tw_guard_stop(&guard);
 	}
 }
 
@@ -322,6 +331,7 @@ main(int argc, char **argv)
 		{ "no-create", no_argument, NULL, 2 },
 		{ "bulk", optional_argument, NULL, 3 },
 		{ "roll", required_argument, NULL, 4 },
+		{ "max-bad", required_argument, NULL, 20 },
 		{ "max-open", required_argument, NULL, 5 },
 		{ "no-fsync", no_argument, NULL, 6 },
 		{ "location", required_argument, NULL, 7 },
@@ -344,6 +354,8 @@ main(int argc, char **argv)
 	struct tw_input in;
 	struct tw_json json;
 	const char *err, *bulk = NULL, *fmt = NULL, *codec = NULL, *level = NULL;
+	const char *hint;
+	int64_t x;
 	int64_t max_line = (int64_t)TW_READER_MAX_LINE;
 	int ch, want_bulk = 0, want_storage = 0, max_open_given = 0;
 	enum tw_in_status ist;
@@ -357,6 +369,7 @@ main(int argc, char **argv)
 	o->busy_ms = 10000;
 	o->max_open = 64;
 	o->fsync = 1;
+	tw_guard_init(&guard, TW_GUARD_FLAT);
 	opterr = 0;	/* tw_opt_refused says what was wrong */
 	while ((ch = getopt_long(argc, argv, ":b:cd:hk:o:p:qr:st:v", longopts,
 	    NULL)) != -1) {
@@ -468,6 +481,11 @@ main(int argc, char **argv)
 			break;
 		case 17:
 			level = optarg;
+			break;
+		case 20:
+			if (tw_parse_int(optarg, 0, INT64_MAX, &x, &err))
+				tw_die(2, "--max-bad: %s", err);
+			guard.budget = (uint64_t)x;
 			break;
 		case 18:
 			if (tw_parse_size(optarg, 1024, (int64_t)1 << 32, &o->row_group, &err))
@@ -600,6 +618,16 @@ main(int argc, char **argv)
 				break;
 			}
 			ndocs++;
+			if ((hint = tw_guard_first(&guard, in.raw, in.rawlen,
+			    &json)) != NULL)
+				tw_warn("%s:%llu: %s", in.name,
+				    (unsigned long long)in.lineno, hint);
+			if (tw_guard_not_flat(&guard, &json) != NULL) {
+				/* an API payload, an envelope: not a table */
+				report_bad(L, &in, "not a flat record (run "
+				    "tw-flatten first)");
+				break;
+			}
 			if (json.v[0].type != TW_JOBJ) {
 				report_bad(L, &in, "not a JSON object");
 				break;
@@ -618,7 +646,10 @@ main(int argc, char **argv)
 				if (L->fatal)
 					goto fail;	/* write error, reported */
 				report_bad(L, &in, L->err);
-			} else if (o->hive_add_read) {
+				break;
+			}
+			tw_guard_good(&guard);
+			if (o->hive_add_read) {
 				const char *rel;
 
 				if (part_path_of(L, &json, &rel) == 0)
@@ -629,6 +660,10 @@ main(int argc, char **argv)
 			nblank++;
 			break;
 		case TW_IN_BAD:
+			if ((hint = tw_guard_first(&guard, in.raw, in.rawlen,
+			    NULL)) != NULL)
+				tw_warn("%s:%llu: %s", in.name,
+				    (unsigned long long)in.lineno, hint);
 			report_bad(L, &in, in.reason);
 			break;
 		case TW_IN_IOERR:
@@ -659,6 +694,10 @@ main(int argc, char **argv)
 	tw_reader_close(&r);
 	if (r.stopped || tw_sig_caught)
 		tw_sig_reraise();
+	if (tw_guard_none_usable(&guard)) {
+		tw_warn("no line of the input could be used");
+		return 1;
+	}
 	return nioerr > 0 || r.nfiles_failed > 0 ? 1 : 0;
 fail:
 	part_abort(L);

@@ -286,7 +286,9 @@ while [ "$(wc -l < "$T/term")" -lt 20 ] && [ $i -lt 1500 ]; do sleep 0.02; i=$((
 kill -TERM $pid
 { wait $pid; } 2>/dev/null
 rc=$?
-check "SIGTERM exits 143 with lines flushed" sh -c "[ $rc -eq 143 ] && [ \$(wc -l < '$T/term') -ge 20 ] && python3 -c 'import json,sys; [json.loads(l) for l in open(\"$T/term\")]'"
+check "SIGTERM exits 143 (got $rc)" [ "$rc" -eq 143 ]
+check "SIGTERM: the lines so far flushed ($(wc -l < "$T/term") of at least 20)" test "$(wc -l < "$T/term")" -ge 20
+check "SIGTERM: every line whole JSON" python3 -c "import json,sys; [json.loads(l) for l in open('$T/term')]"
 
 # Replay: paced by timestamps / speed, verbatim, bad lines reported.
 printf '%s\n' \

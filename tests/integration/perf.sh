@@ -165,6 +165,9 @@ PY
 # Once both records have gone through (passed on when the input idles).
 two_lines() { [ "$(wc -l < "$T/term.out" 2> /dev/null || echo 0)" -ge 2 ] && [ -s "$T/term.pid" ]; }
 wait_for 30 two_lines
+# The input pauses (3 s); let the meter see half a second of it, so the
+# window is live however late a loaded machine ran it.
+sleep 0.5
 kill -TERM "$(cat "$T/term.pid")"
 wait
 eq "SIGTERM: dies by the signal" "$(cat "$T/term.rc")" 143
