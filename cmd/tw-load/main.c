@@ -622,14 +622,14 @@ main(int argc, char **argv)
 			    &json)) != NULL)
 				tw_warn("%s:%llu: %s", in.name,
 				    (unsigned long long)in.lineno, hint);
+			if (json.v[0].type != TW_JOBJ) {
+				report_bad(L, &in, "not a JSON object");
+				break;
+			}
 			if (tw_guard_not_flat(&guard, &json) != NULL) {
 				/* an API payload, an envelope: not a table */
 				report_bad(L, &in, "not a flat record (run "
 				    "tw-flatten first)");
-				break;
-			}
-			if (json.v[0].type != TW_JOBJ) {
-				report_bad(L, &in, "not a JSON object");
 				break;
 			}
 			if (json.nbadutf8 > 0 && o->strict) {

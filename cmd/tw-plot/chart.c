@@ -193,6 +193,8 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 		{ "limit", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "rejects", required_argument, NULL, 'r' },
+		{ "strict", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "x-type", required_argument, NULL, 1 },
 		{ "size", required_argument, NULL, 2 },
@@ -223,7 +225,7 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 		    argv[0], "");
 	optind = 0;	/* glibc: start a fresh scan (the dashboard parses many) */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:g:hn:o:qx:y:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:g:hn:o:qr:sx:y:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'g': c->by = optarg; break;
 		case 'h': return 1;
@@ -238,6 +240,15 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 			c->out = optarg;
 			break;
 		case 'q': c->quiet = 1; break;
+		case 'r':
+		case 's':
+			if (!opt_out)
+				return errf(err, errlen, ch == 'r' ? "-r is not allowed here%s%s" : "-s is not allowed here%s%s", "", "");
+			if (ch == 'r')
+				c->rejects = optarg;
+			else
+				c->strict = 1;
+			break;
 		case 6: c->sort = 1; break;
 		case 5: c->title = optarg; break;
 		case 'x': c->x = optarg; break;
@@ -281,7 +292,7 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 			break;
 		default: {
 			static const struct tw_opt_moved moved[] = { { 'b', "-g (--by)" },
-			    { 's', "--sort" }, { 't', "--title" }, { 0, NULL } };
+			    { 't', "--title" }, { 0, NULL } };
 
 			tw_opt_refused_msg(ch, argv, moved, err, errlen);
 			return -1;
@@ -313,10 +324,21 @@ bad(struct chart *c, struct tw_input *in, const char *fmt, const char *field)
 	char msg[300];
 
 	/* Counted once per line, however many of its fields are bad. */
+	snprintf(msg, sizeof msg, fmt, field);
 	if (c->bad_line != in->lineno || c->bad_name != in->name) {
 		c->bad++;
 		c->bad_line = in->lineno;
 		c->bad_name = in->name;
+		if (c->have_rej && tw_rejects_add(&c->rej, in->name, in->lineno,
+		    in->raw, in->rawlen, in->cr, msg) < 0)
+			tw_writer_fail(tw_rejects_failed(&c->rej));
+		if (c->strict) {
+			/* Nothing drawn: no chart from part of the input. */
+			if (c->have_rej && tw_rejects_close(&c->rej) < 0)
+				tw_writer_fail(tw_rejects_failed(&c->rej));
+			tw_die(1, "%s:%llu: %s; stopping at the first bad line "
+			    "(--strict)", in->name, (unsigned long long)in->lineno, msg);
+		}
 	}
 	if (c->quiet || c->msgs > MAX_MSGS)
 		return;
@@ -325,7 +347,6 @@ bad(struct chart *c, struct tw_input *in, const char *fmt, const char *field)
 		    in->name, (unsigned long long)in->lineno);
 		return;
 	}
-	snprintf(msg, sizeof msg, fmt, field);
 	tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
 }
 
@@ -742,6 +763,13 @@ chart_load(struct chart *c, const char *dir)
 			files[i] = p.p;
 		}
 	}
+	if (c->rejects != NULL) {
+		char e[300];
+
+		if (tw_rejects_open(&c->rej, c->rejects, 1, e, sizeof e) < 0)
+			tw_die(1, "%s", e);
+		c->have_rej = 1;
+	}
 	tw_reader_open(&r, files, c->nfiles);
 	tw_json_init(&j);
 	tw_input_init(&in, &r, &j);
@@ -778,6 +806,9 @@ chart_load(struct chart *c, const char *dir)
 			break;
 		}
 	}
+	if (c->have_rej && tw_rejects_close(&c->rej) < 0)
+		tw_writer_fail(tw_rejects_failed(&c->rej));
+	c->have_rej = 0;
 	c->time_x = c->kind == K_LINE && (c->xtype == X_TIME ||
 	    (c->xtype == X_AUTO && !c->any_plain_num));
 	tw_input_free(&in);

@@ -336,14 +336,14 @@ dash_main(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((ch_opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	while ((ch_opt = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
 		switch (ch_opt) {
 		case 'o': out = optarg; break;
 		case 'h':
 			fputs("usage: tw-plot dashboard SPEC -o DIR/index.html\n", stdout);
 			return 0;
 		default:
-			tw_warn("dashboard: unknown option or missing argument");
+			tw_opt_refused(ch_opt, argv, NULL);
 			fputs("usage: tw-plot dashboard SPEC -o DIR/index.html\n", stderr);
 			return 2;
 		}

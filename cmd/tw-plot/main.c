@@ -20,8 +20,8 @@
 static const char usage_text[] =
     "usage: tw-plot line|bar|hbar [-x FIELD] -y FIELD[,FIELD...] [-g FIELD]\n"
     "               [--title TEXT] [--x-type auto|time|number] [--sort]\n"
-    "               [--limit N] [--partial auto|open|none] [--size WxH] [-q]\n"
-    "               [-o FILE.svg] [FILE ...]\n"
+    "               [--limit N] [--partial auto|open|none] [--size WxH]\n"
+    "               [-r FILE] [-s] [-q] [-o FILE.svg] [FILE ...]\n"
     "       tw-plot dashboard SPEC -o DIR/index.html\n";
 
 static void
@@ -44,6 +44,9 @@ usage(int status)
 		    "                        and the last; default), open, or none\n"
 		    "      --size WxH        the size in pixels (default 800x400)\n"
 		    "  -o, --output FILE     write to FILE (atomically) instead of stdout\n"
+		    "  -r, --rejects FILE    append bad input lines to FILE verbatim,\n"
+		    "                        and file:line<TAB>reason to FILE.reasons\n"
+		    "  -s, --strict          stop at the first bad line (status 1, no chart)\n"
 		    "  -q, --quiet           no per-line messages\n"
 		    "  -h, --help            this help\n"
 		    "      --version         the version\n"

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "tw_buf.h"
+#include "tw_rejects.h"
 
 enum chart_kind { K_LINE, K_BAR, K_HBAR };
 enum x_type { X_AUTO, X_TIME, X_NUMBER };
@@ -58,6 +59,10 @@ struct chart {
 	char *ynames[MAX_Y];
 	int ny;
 	int sort, limit, width, height, size_set, quiet;
+	int strict;		/* -s: the first bad line ends the run */
+	const char *rejects;	/* -r FILE: bad lines kept there */
+	struct tw_rejects rej;
+	int have_rej;
 	enum partial_mode partial;
 	char **files;
 	int nfiles;

@@ -8,13 +8,21 @@
 #   landing/record_type=T/year=Y/month=M/day=D/hour=H/part-*.ndjson.gz  (collector.sh)
 #     -> raw: WAREHOUSE/raw/{tweets,users,places,media,hashtags}/year=../hour=../
 #        each changed hour rebuilt from its landing parts, each record once
-#        (a tweet sent twice after a crash lands twice, is kept once);
+#        (a tweet sent twice after a crash lands twice, is kept once), as
+#        Parquet parts (typed columns; WAREHOUSE_FORMAT=ndjson: gzip NDJSON);
 #        and the same records upserted into SQLite (DB) for the dashboard
 #     -> processed: WAREHOUSE/processed/{user_activity,users_tweets,
 #        totals_metrics}/year=../hour=../ for each changed hour of tweets
-#        (the seed's facts, per hour of the tweets), upserted into DB too
+#        (the seed's facts, per hour of the tweets, from its landing parts),
+#        Parquet too, upserted into DB, and kept as NDJSON in WORK/serve/
+#        for the dashboard
 #     -> dashboard: tw-plot dashboard of the last DASH_HOURS hours -> WWW
 #     -> ddl: Hive DDL for the new partitions of every table -> appended to DDL
+#        (STORED AS PARQUET for the Parquet layers)
+#
+# The landing stays gzip NDJSON: it is what the tools read again (a
+# rebuilt hour, a quarantined part), and the collector's acknowledgements
+# need a part published as soon as its records are on disk.
 #
 # Steps: `batch.sh` runs them all in order; `batch.sh raw processed`, and so
 # on, runs some. A step that fails stops the run with status 1 and a
@@ -27,7 +35,8 @@
 #
 # Env: LANDING (landing), WAREHOUSE (warehouse), DB (warehouse.db), WWW
 # (www), DDL (warehouse.hql), WORK (batch-work: what was read, what is
-# pending), DASH_HOURS (24). The Hive tables' locations are file:// URIs of
+# pending), DASH_HOURS (24), WAREHOUSE_FORMAT (parquet, or ndjson). The
+# Hive tables' locations are file:// URIs of
 # the directories (tw-load -d hive --location names others).
 set -u -o pipefail
 LANDING=${LANDING:-landing}
@@ -37,6 +46,12 @@ WWW=${WWW:-www}
 DDL=${DDL:-warehouse.hql}
 WORK=${WORK:-batch-work}
 DASH_HOURS=${DASH_HOURS:-24}
+WAREHOUSE_FORMAT=${WAREHOUSE_FORMAT:-parquet}
+case $WAREHOUSE_FORMAT in
+parquet) FMT=(--format parquet) ;;
+ndjson) FMT=() ;;
+*) echo "batch.sh: WAREHOUSE_FORMAT is parquet or ndjson" >&2; exit 2 ;;
+esac
 HOUR='year=%Y/month=%m/day=%d/hour=%H'
 TYPES='tweet user place media hashtag'
 me=batch.sh
@@ -110,9 +125,8 @@ raw() {
 	while read -r t h; do
 		p=$(plural "$t")
 		rm -rf "$WORK/tmp" && mkdir -p "$WORK/tmp" || return 1
-		find "$LANDING/record_type=$t/$h" -name 'part-*' -type f -print0 |
-			xargs -0 -r cat | tw-flatten -q -t all -u |
-			tw-load -q -p "$HOUR" -o "$WORK/tmp" || return 1
+		landed "$t" "$h" | tw-flatten -q -t all -u |
+			tw-load -q -p "$HOUR" -o "$WORK/tmp" "${FMT[@]}" || return 1
 		[ -d "$WORK/tmp/$h" ] || mkdir -p "$WORK/tmp/$h"
 		swap "$WORK/tmp/$h" "$WAREHOUSE/raw/$p/$h" || return 1
 		[ "$t" = tweet ] && echo "$h" >> "$WORK/hours.facts"
@@ -128,13 +142,21 @@ raw() {
 	log "raw: $(wc -l < "$WORK/new.list") parts loaded into $DB, $n hours rebuilt"
 }
 
-# processed: the facts of each changed hour of tweets, from its raw tweets.
+# landed T HOUR: the landing parts of record type T and that hour, as read.
+landed() {
+	find "$LANDING/record_type=$1/$2" -name 'part-*' -type f -print0 2> /dev/null |
+		xargs -0 -r cat
+}
+# serve FACT HOUR: the NDJSON copy of a fact's hour, for the dashboard.
+serve() { echo "$WORK/serve/$1/$(echo "$2" | tr / _).ndjson"; }
+
+# processed: the facts of each changed hour of tweets, from its tweets (the
+# landing's, each once: what raw holds, in the form the tools read).
 processed() {
 	local h n=0 d=$WORK/facts
 	while read -r h; do
 		rm -rf "$d" && mkdir -p "$d" || return 1
-		find "$WAREHOUSE/raw/tweets/$h" -name 'part-*' -type f -print0 |
-			xargs -0 -r cat > "$d/tweets.ndjson" || return 1
+		landed tweet "$h" | tw-flatten -q -t all -u > "$d/tweets.ndjson" || return 1
 		# user_activity: per hour and author. totals_metrics: per hour,
 		# distinct authors exact at any size. users_tweets: each tweet
 		# with its author's name and audience.
@@ -147,15 +169,16 @@ processed() {
 			"$d/tweets.ndjson" > "$d/users_tweets.ndjson" || return 1
 		for f in user_activity totals_metrics users_tweets; do
 			rm -rf "$d/out" &&
-				tw-load -q -p "$HOUR" -o "$d/out" "$d/$f.ndjson" || return 1
+				tw-load -q -p "$HOUR" -o "$d/out" "${FMT[@]}" "$d/$f.ndjson" || return 1
 			[ -d "$d/out/$h" ] || mkdir -p "$d/out/$h"
 			swap "$d/out/$h" "$WAREHOUSE/processed/$f/$h" || return 1
+			mkdir -p "$WORK/serve/$f" && mv "$d/$f.ndjson" "$(serve $f "$h")" || return 1
 			echo "processed/$f $h" >> "$WORK/ddl.pending"
 		done
 		{
-			tw-load -q -t user_activity "$d/user_activity.ndjson" &&
-				tw-load -q -t totals_metrics "$d/totals_metrics.ndjson" &&
-				tw-load -q -t users_tweets -k id "$d/users_tweets.ndjson"
+			tw-load -q -t user_activity "$(serve user_activity "$h")" &&
+				tw-load -q -t totals_metrics "$(serve totals_metrics "$h")" &&
+				tw-load -q -t users_tweets -k id "$(serve users_tweets "$h")"
 		} | sqlite3 -bail "$DB" || return 1
 		n=$((n + 1))
 	done < "$WORK/hours.facts"
@@ -164,10 +187,10 @@ processed() {
 	log "processed: $n hours of facts"
 }
 
-# The processed partitions of FACT of the last DASH_HOURS hours.
+# The NDJSON of FACT's last DASH_HOURS hours (names sort by time).
 recent() {
-	find "$WAREHOUSE/processed/$1" -mindepth 4 -maxdepth 4 -type d 2> /dev/null |
-		LC_ALL=C sort | tail -n "$DASH_HOURS"
+	find "$WORK/serve/$1" -name '*.ndjson' -type f 2> /dev/null |
+		LC_ALL=C sort | tail -n "$DASH_HOURS" | xargs -r cat
 }
 
 # dashboard: the seed's views (activity per user, tweets per user, totals)
@@ -175,12 +198,9 @@ recent() {
 dashboard() {
 	local d=$WORK/dash
 	mkdir -p "$d" "$WWW" || return 1
-	recent user_activity | xargs -r -I{} find {} -name 'part-*' -type f |
-		xargs -r cat > "$d/user_activity.ndjson" || return 1
-	recent totals_metrics | xargs -r -I{} find {} -name 'part-*' -type f |
-		xargs -r cat > "$d/totals.ndjson" || return 1
-	recent users_tweets | xargs -r -I{} find {} -name 'part-*' -type f |
-		xargs -r cat > "$d/users_tweets.ndjson" || return 1
+	recent user_activity > "$d/user_activity.ndjson" &&
+		recent totals_metrics > "$d/totals.ndjson" &&
+		recent users_tweets > "$d/users_tweets.ndjson" || return 1
 	[ -s "$d/totals.ndjson" ] || { log "dashboard: no facts yet"; return 0; }
 	tw-agg -q -g author_id -a sum:count,sum:sum_engagement,last:last_username \
 		"$d/user_activity.ndjson" > "$d/per_user.ndjson" &&
@@ -207,15 +227,25 @@ ddl() {
 	local table dir n=0
 	cut -d' ' -f1 "$WORK/ddl.pending" | LC_ALL=C sort -u > "$WORK/ddl.tables"
 	: > "$WORK/ddl.new"
+	# The records of a table's new hours, read as NDJSON: the landing
+	# parts (for landing and raw tables: the same records), or the facts'
+	# NDJSON copies; the Parquet layers' DDL says STORED AS PARQUET, with
+	# the types their files have.
 	while read -r table; do
+		local fmt=("${FMT[@]}") t
 		case $table in
-		landing/*) t=${table#landing/}; dir=$LANDING/record_type=$(singular "$t") ;;
-		*) dir=$WAREHOUSE/$table ;;
+		landing/*) t=$(singular "${table#landing/}"); dir=$LANDING/record_type=$t; fmt=() ;;
+		raw/*) t=$(singular "${table#raw/}"); dir=$WAREHOUSE/$table ;;
+		*) t=; dir=$WAREHOUSE/$table ;;
 		esac
-		grep "^$table " "$WORK/ddl.pending" | cut -d' ' -f2 | sed "s|^|$dir/|" |
-			xargs -r -I{} find {} -maxdepth 1 -name 'part-*' -type f |
-			xargs -r cat |
-			tw-load -q -d hive -p "$HOUR" -o "$dir" -t "$(echo "$table" | tr / _)" \
+		grep "^$table " "$WORK/ddl.pending" | cut -d' ' -f2 | while read -r h; do
+			if [ -n "$t" ]; then
+				landed "$t" "$h"
+			else
+				cat "$(serve "${table#processed/}" "$h")" 2> /dev/null
+			fi
+		done |
+			tw-load -q -d hive "${fmt[@]}" -p "$HOUR" -o "$dir" -t "$(echo "$table" | tr / _)" \
 			    --add-partitions read >> "$WORK/ddl.new" || return 1
 		n=$((n + 1))
 	done < "$WORK/ddl.tables"

@@ -57,7 +57,7 @@ search)
 	b=${BATCH:?MODE=search needs BATCH (a number, such as yyyymmddHHMM)}
 	# The batch id seeds the tweets; its time (when it looks like one) starts them.
 	start=$(date -u -d "${b:0:8} ${b:8:2}:${b:10:2}" +%s 2> /dev/null || date -u +%s)
-	gen+=(-f v2-page -n "${COUNT:-500}" --seed "$b" --start "$start")
+	gen+=(--format v2-page -n "${COUNT:-500}" --seed "$b" --start "$start")
 	SPOOL=${SPOOL%.ndjson}.$b.ndjson
 	;;
 fetch)

@@ -174,8 +174,18 @@ stop() {
 # offsets being in the state.
 stop_consumer() {
 	[ -s "$STATE.consumer" ] || return 0
-	kill -TERM "$(cat "$STATE.consumer")" 2> /dev/null
+	runs "$(cat "$STATE.consumer")" kcat && kill -TERM "$(cat "$STATE.consumer")" 2> /dev/null
 	[ -n "$termed" ] || termed=$(date +%s)
+}
+# runs PID NAME...: PID is a process running one of the NAMEs. A pid read
+# from a file may have ended and been given to another program (pids wrap
+# around quickly on a busy machine): that one must not get our signals.
+runs() {
+	local p=$1 c
+	shift
+	[ -n "$p" ] && c=$(cat "/proc/$p/comm" 2> /dev/null) || return 1
+	for n in "$@"; do [ "$c" = "$n" ] && return 0; done
+	return 1
 }
 trap 'stop TERM' TERM
 trap 'stop INT' INT
@@ -186,16 +196,19 @@ trap 'stop INT' INT
 # assumed its output arrived, tw-load when its client has gone). Only the
 # consumer, waiting for messages, may not write for a long time: once
 # tw-agg has ended, it is stopped.
+rm -f "$STATE.consumer" "$STATE.agg"	# a killed run's pids are not ours
 ( consume | tw-flatten -q | meter | ( echo $BASHPID > "$STATE.agg"; exec "${agg[@]}" ) | sink ) &
 PIPE=$!
 while kill -0 "$PIPE" 2> /dev/null; do
 	sleep 0.5
 	a=$(cat "$STATE.agg" 2> /dev/null)
 	c=$(cat "$STATE.consumer" 2> /dev/null)
-	if [ -n "$a" ] && [ -n "$c" ] && ! kill -0 "$a" 2> /dev/null; then
+	# (tw-agg's subshell is bash until its exec.)
+	if [ -n "$a" ] && [ -n "$c" ] && ! runs "$a" tw-agg bash; then
 		stop_consumer
 	fi
-	if [ -n "$termed" ] && [ $(($(date +%s) - termed)) -ge "${STOP_WAIT:-10}" ]; then
+	if [ -n "$termed" ] && [ $(($(date +%s) - termed)) -ge "${STOP_WAIT:-10}" ] &&
+	    runs "$c" kcat; then
 		kill -KILL "$c" 2> /dev/null
 	fi
 done

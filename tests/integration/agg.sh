@@ -152,6 +152,17 @@ check "a delayed source: its partials correct the windows written ($(grep -c . "
     $CMP "$T/single_a" "$T/sm3last"
 check "  ... windows were written before it came (so corrections were needed)" \
     test "$(grep -c '"final":true' "$T/sm3")" -gt "$(grep -c . "$T/single_a")"
+# The issue's case: a source far behind in event time (here all of h2
+# comes after all of h1: more than twice --lateness 30s behind), with the
+# sources known (--sources 2): the merge waits for it, nothing is late.
+python3 "$T/feed.py" "$T/ph1live" "$T/ph2" |
+	tw-agg $WM -a "$A" --merge --lateness 30s --sources 2 --late "$T/sm5.late" > "$T/sm5" 2> "$T/sm5.err"
+span=$(python3 -c "
+import json, sys
+ts = lambda f: [json.loads(l)['_watermark'] for l in open(f) if '_watermark' in l and json.loads(l)['_watermark'] is not None]
+print(int((max(ts('$T/ph1live')) - min(ts('$T/ph2'))) / 1000) if ts('$T/ph2') else 0)" 2> /dev/null)
+check "a source $span s of event time behind (more than twice --lateness 30s) loses nothing" \
+    sh -c "[ \"\${1:-0}\" -gt 60 ] && $CMP '$T/single_a' '$T/sm5' && [ ! -s '$T/sm5.late' ]" sh "$span"
 rm -f "$T/sm4.late"
 python3 "$T/feed.py" "$T/ph1live" "$T/ph2" |
 	tw-agg $WM -a "$A" --merge --idle 1s --late "$T/sm4.late" > "$T/sm4" 2> "$T/sm4.err"

@@ -155,8 +155,25 @@ export WAREHOUSE=$T/warehouse DB=$T/wh.db WWW=$T/www DDL=$T/wh.hql WORK=$T/work
 check "batch.sh runs (raw, processed, dashboard, ddl)" timeout 120 "$H/batch.sh"
 sqlite3 wh.db 'SELECT id FROM tweets' | LC_ALL=C sort > got_ids
 same "raw table: every tweet sent, once" got_ids want_ids
-find warehouse/raw/tweets -name 'part-*' -exec zcat {} + | ids | LC_ALL=C sort > raw_ids
-same "raw layer (partitioned files): every tweet sent, once" raw_ids want_ids
+# The raw and processed layers are Parquet, read back by DuckDB.
+duck() { node "$TW_ROOT/tests/js/duckdb.mjs" "$@"; }
+have_duck=0
+command -v node > /dev/null 2>&1 && duck "SELECT 1" > /dev/null 2>&1 && have_duck=1
+eq "raw and processed layers: Parquet parts only" \
+    "$(find warehouse -name 'part-*' ! -name '*.parquet' | wc -l | tr -d ' '):$(find warehouse -name 'part-*.parquet' | wc -l | tr -d ' ' | sed 's/^0$/none/')" \
+    "0:$(find warehouse -name 'part-*.parquet' | wc -l | tr -d ' ')"
+if [ $have_duck = 1 ]; then
+	duck "SELECT id FROM read_parquet('warehouse/raw/tweets/**/*.parquet')" | LC_ALL=C sort > raw_ids
+	same "raw layer (Parquet, DuckDB): every tweet sent, once" raw_ids want_ids
+	eq "raw layer: ids BIGINT, times TIMESTAMP" \
+	    "$(duck "SELECT string_agg(column_type, ',' ORDER BY column_name) FROM (DESCRIBE SELECT id, created_at FROM read_parquet('warehouse/raw/tweets/**/*.parquet'))")" \
+	    "TIMESTAMP WITH TIME ZONE,BIGINT"
+	eq "raw layer: the hour of every tweet from its partition's path" \
+	    "$(duck "SELECT count(*) FROM read_parquet('warehouse/raw/tweets/**/*.parquet', hive_partitioning=true) WHERE hour::INT = hour(created_at AT TIME ZONE 'UTC')")" \
+	    "$(wc -l < want_ids | tr -d ' ')"
+else
+	skip "raw layer (Parquet, DuckDB)" "DuckDB (npm @duckdb/node-api) is not installed: make deps"
+fi
 N=$(wc -l < want_ids | tr -d ' ')
 eq "facts: totals_metrics count every tweet once" "$(sqlite3 wh.db 'SELECT sum(count) FROM totals_metrics')" "$N"
 eq "facts: user_activity counts add up to the tweets" "$(sqlite3 wh.db 'SELECT sum(count) FROM user_activity')" "$N"
@@ -166,9 +183,12 @@ eq "facts: distinct authors per hour are exact" \
 eq "facts: distinct authors per hour = the tweets' authors" \
     "$(sqlite3 wh.db 'SELECT sum(distinct_author_id) FROM totals_metrics')" \
     "$(sqlite3 wh.db "SELECT count(*) FROM (SELECT DISTINCT author_id, substr(created_at, 1, 13) FROM tweets)")"
-find warehouse/processed/totals_metrics -name 'part-*' -exec zcat {} + > totals.ndjson
-eq "processed layer (files): totals count every tweet once" \
-    "$(python3 -c 'import json,sys; print(sum(json.loads(l)["count"] for l in open("totals.ndjson")))')" "$N"
+if [ $have_duck = 1 ]; then
+	eq "processed layer (Parquet): totals count every tweet once" \
+	    "$(duck "SELECT sum(count) FROM read_parquet('warehouse/processed/totals_metrics/**/*.parquet')")" "$N"
+	eq "processed layer (Parquet): users_tweets, one row per tweet" \
+	    "$(duck "SELECT count(*) || '|' || count(DISTINCT id) FROM read_parquet('warehouse/processed/users_tweets/**/*.parquet')")" "$N|$N"
+fi
 sqlite3 wh.db 'SELECT id FROM tweets WHERE author_id NOT IN (SELECT id FROM users)' | LC_ALL=C sort > no_author
 ids spool/stream.ndjson spool/search.*.ndjson | LC_ALL=C sort -u > gen_ids
 eq "raw users: every author of a generated tweet" "$(LC_ALL=C comm -12 gen_ids no_author | wc -l | tr -d ' ')" 0
@@ -180,6 +200,8 @@ eq "hive DDL: one table per record type and fact, landing and raw" \
     "$(grep -c 'CREATE EXTERNAL TABLE' wh.hql)" 13
 check "hive DDL: no 'medias'" sh -c "! grep -q medias '$T/wh.hql'"
 contains "hive DDL: a location with its scheme" wh.hql "LOCATION 'file://$T/warehouse/raw/tweets'"
+eq "hive DDL: raw and processed tables STORED AS PARQUET (8), the landing's text (5)" \
+    "$(grep -c 'STORED AS PARQUET' wh.hql):$(grep -c 'STORED AS TEXTFILE' wh.hql)" "8:5"
 
 sqlite3 wh.db 'SELECT * FROM tweets ORDER BY id' > dump1
 sqlite3 wh.db 'SELECT * FROM user_activity ORDER BY window_start, author_id' > facts1
