@@ -806,8 +806,12 @@ chart_load(struct chart *c, const char *dir)
 			break;
 		}
 	}
-	if (c->have_rej && tw_rejects_close(&c->rej) < 0)
-		tw_writer_fail(tw_rejects_failed(&c->rej));
+	if (c->have_rej) {
+		if (tw_rejects_close(&c->rej) < 0)
+			tw_writer_fail(tw_rejects_failed(&c->rej));
+		free(c->rej.why_path);	/* kept by close for its messages */
+		c->rej.why_path = NULL;
+	}
 	c->have_rej = 0;
 	c->time_x = c->kind == K_LINE && (c->xtype == X_TIME ||
 	    (c->xtype == X_AUTO && !c->any_plain_num));

@@ -151,9 +151,12 @@ while :; do
 	done
 	# tail --pid ends once the generator has ended and the spool is sent;
 	# nc -N shuts the socket down at the end so the collector sees EOF, and
-	# what the collector sends back (acknowledged marks) goes to ACKS.
+	# what the collector sends back (acknowledged marks) goes to ACKS. The
+	# first byte is a newline: a sender killed in the middle of a line left
+	# that part in the collector's stream, and it must not run into (and
+	# spoil) the first line sent now (a blank line is skipped downstream).
 	set -m
-	{ tail -n +"$start" -f --pid="$GEN" "$SPOOL" && linger; } |
+	{ echo && tail -n +"$start" -f --pid="$GEN" "$SPOOL" && linger; } |
 		nc -N "$HOST" "$PORT" >> "$ACKS" 2> /dev/null &
 	SEND=$!
 	set +m

@@ -21,7 +21,7 @@
 #                     a restart skips), keyed by author_id for partitioning;
 #                     after a crash the last CHECKPOINT's tweets come again:
 #                     a reader counts each tweet id once (batch.sh does)
-#   analytics         the window results; a restart writes the last ones
+#   analytics         the window results, keyed START|GROUP...; a restart writes the last ones
 #                     again: a reader keeps one row per window and group
 #
 # Env:
@@ -37,6 +37,8 @@
 #   STATE=stream.state    tw-agg's state: windows, offsets, counts
 #   CHECKPOINT=5s         how often the state is saved (what a SIGKILL redoes)
 #   IDLE=10s              a partition quiet this long stops holding the watermark
+#                         (reading a backlog on a busy machine, give more: a
+#                         partition waiting for its next fetch is quiet too)
 #   LATE=FILE             keep late records there (default STATE.late)
 #   GROUP=id              consume as a member of consumer group id (kcat -G),
 #                         for scale-out (with PARTIAL=1): the group assigns the
@@ -143,6 +145,25 @@ sink() {
 	fi
 }
 load() { tw-load -q -d mysql -t "$TABLE" | $MYSQL; }
+# The window results keyed by window and group ("START|v1|v2"): a result
+# written again (a restart, -e update) has the key of the one it replaces,
+# so a reader, or a compacted topic, keeps the last of each.
+analytics_keyed() {
+	awk -v g="${GROUP_BY:-lang}" 'BEGIN { n = split(g, f, ",") }
+	{
+		k = ""
+		if (match($0, /"window_start":"[^"]*"/))
+			k = substr($0, RSTART + 16, RLENGTH - 17)
+		for (i = 1; i <= n; i++) {
+			v = ""
+			if (match($0, "\"" f[i] "\":(\"([^\"\\\\]|\\\\.)*\"|[^,}]*)"))
+				v = substr($0, RSTART + length(f[i]) + 3, RLENGTH - length(f[i]) - 3)
+			k = k "|" v
+		}
+		print k "\t" $0
+		fflush()
+	}'
+}
 
 mkdir -p "$(dirname "$STATE")" || exit 1
 # The side outputs read named pipes beside the state (made again at each
@@ -157,7 +178,8 @@ if [ "${PUBLISH:-1}" = 1 ] || [ -n "${PARTS_DIR:-}" ]; then
 fi
 if [ "${PUBLISH:-1}" = 1 ] && [ "${PARTIAL:-0}" != 1 ]; then
 	rm -f "$STATE.analytics" && mkfifo "$STATE.analytics" || exit 1
-	kcat -P -b "$B" -t "$ANALYTICS" "${KX[@]}" < "$STATE.analytics" &
+	analytics_keyed < "$STATE.analytics" |
+		kcat -P -b "$B" -t "$ANALYTICS" -K '\t' "${KX[@]}" &
 	sides+=($!)
 	agg+=(--copy "$STATE.analytics")
 fi

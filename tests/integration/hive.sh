@@ -93,7 +93,11 @@ done
 eq "20 kills done" "$kills" 20
 check "the listener was killed ($lkills SIGKILL, $lterms SIGTERM)" test "$lkills" -ge 1 -a "$lterms" -ge 1
 check "collector and listener up after the last kill" waitfor 20 up
+# (A collector the last round stopped may still be closing its ports.)
+one_listener() { [ "$(listeners "$1")" = 1 ]; }
+waitfor 10 one_listener "$PORT"
 eq "one process listens on the stream port (orphans of a killed collector are stopped)" "$(listeners "$PORT")" 1
+waitfor 10 one_listener "$BATCH_PORT"
 eq "one process listens on the batch port" "$(listeners "$BATCH_PORT")" 1
 
 # The paced listener ends (status 0) once its last COUNT tweets are acknowledged.
@@ -111,6 +115,10 @@ kill -TERM $LT
 wait $LT
 eq "listener.sh ends on SIGTERM within a second" "$((($(date +%s%N) - t0) / 1000000000))" 0
 check "... and its generator with it" sh -c "! pgrep -f 'tw-ge[n] --rate 100 ' > /dev/null"
+# What it wrote and had not had acknowledged goes out on its next start
+# (COUNT=0: no new tweets, only its end mark; it ends once that is back).
+MODE=stream RATE=100 COUNT=0 SPOOL=$T/spool/term.ndjson RUN= timeout 60 "$H/listener.sh" 2> term2.err
+eq "... and started again, it sends what was not acknowledged and ends (status 0)" "$?" 0
 
 # MODE=fetch: the real listener job, tw-gen fetch search against a fake API
 # that serves recorded pages; a second run sends nothing new.
