@@ -157,7 +157,13 @@ LC_ALL=C sort -u landed_all > landed_ids
 eq "every tweet the source wrote landed ($(wc -l < landed_all) records for $(wc -l < want_ids) tweets: resent ones twice)" \
     "$(LC_ALL=C comm -23 want_ids landed_ids | wc -l | tr -d ' ')" 0
 cat coordinator.err > pipeline.log
-contains "a killed tw-load's parts were salvaged" pipeline.log "salvaged"
+# (Whether a killed tw-load had a part open depends on the moment; the
+# salvage itself is tested every time in faults.sh and load_partition.sh.)
+if grep -q "salvaged" pipeline.log; then
+	ok "a killed tw-load's parts were salvaged"
+else
+	skip "a killed tw-load's parts were salvaged" "no killed tw-load had a part open this run"
+fi
 
 export WAREHOUSE=$T/warehouse DB=$T/wh.db WWW=$T/www DDL=$T/wh.hql WORK=$T/work
 check "batch.sh runs (raw, processed, dashboard, ddl)" timeout 120 "$H/batch.sh"
