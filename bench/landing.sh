@@ -18,7 +18,7 @@
 #      gzip -1 and gzip -6 on the whole file; tw-load -p
 #      'year=%Y/month=%m/day=%d/hour=%H' (the corpus, whose tweets are
 #      scattered over years: 'year=%Y/month=%m') with --codec gzip (level 2, the
-#      default), --codec zstd (level 1), -f parquet with snappy and zstd.
+#      default), --codec zstd (level 1), --format parquet with snappy and zstd.
 #      x: CPU speed against gzip -1; size against gzip -1, gzip -6 and
 #      tw-load's gzip parts.
 #   B. The landing pipeline: tw-gen's raw v2 lines (and the corpus),
@@ -154,7 +154,7 @@ for set in v2 corpus; do
 	RAW=$(wc -c < "$W/raw.$set" | tr -d ' ')
 	tf=$(best "tw-flatten -q -t all '$W/raw.$set' 2> /dev/null > '$W/star'" | cut -d ' ' -f 1)
 	for f in "gzip" "zstd" "parquet"; do
-		case $f in gzip) o= ;; zstd) o="--codec zstd" ;; parquet) o="-f parquet" ;; esac
+		case $f in gzip) o= ;; zstd) o="--codec zstd" ;; parquet) o="--format parquet" ;; esac
 		wl=$(best "tw-flatten -q -t all '$W/raw.$set' 2> /dev/null | tw-load -q -p '$LAND' -o '$W/lake' $o" | cut -d ' ' -f 2)
 		tl=$(best "tw-load -q -p '$LAND' -o '$W/lake' $o '$W/star'" | cut -d ' ' -f 1)
 		echo "$set $f $wl $tf $tl $RAW" | awk '{ m = $4 > $5 ? $4 : $5
