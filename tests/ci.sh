@@ -23,6 +23,11 @@
 # CPU seconds (tests/run.sh's TW_TIMES), to tune the schedule.
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# The AFL++ smoke needs an instrumented build of its own (110 CPU seconds
+# here, a minute of the two cores CI has): CI leaves it to make check, and
+# runs the libFuzzer smoke (28 CPU seconds to build) and every saved input.
+TW_AFL_SECONDS=${TW_AFL_SECONDS:-0}
+export TW_AFL_SECONDS
 SCHED=${TW_CI_JOBS:-$ROOT/tests/ci.jobs}
 case $SCHED in /*) ;; *) SCHED=$PWD/$SCHED ;; esac
 NAME=${TW_CI_JOBS:-tests/ci.jobs}	# for messages
