@@ -59,7 +59,11 @@ alive() {
 	local f p
 	for f in "$RUN/flatten.$PORT" "$RUN/load.$PORT" "$RUN/flatten.$BATCH_PORT" "$RUN/load.$BATCH_PORT"; do
 		p=$(cat "$f" 2> /dev/null) || continue
-		kill -0 "$p" 2> /dev/null || { log "$(basename "$f") ended"; return 1; }
+		# (By name too: a pid that ended may have gone to another program.)
+		case $(cat "/proc/$p/comm" 2> /dev/null) in
+		tw-flatten | tw-load | bash) ;;
+		*) log "$(basename "$f") ended"; return 1 ;;
+		esac
 	done
 }
 
