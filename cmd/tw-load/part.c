@@ -50,6 +50,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -289,6 +290,7 @@ salvage(struct load *L, const char *dir, const char *name)
 				bad = 1;
 				break;
 			}
+			(void)flock(pt.fd, LOCK_EX | LOCK_NB);	/* see writer_alive */
 			if (tw_zout_open(&pt.z, codec, TW_ZOUT_DEFAULT, pt.fd) < 0)
 				tw_die(1, "%s: %s", pt.tmp, strerror(errno));
 			pt.zopen = 1;
@@ -338,6 +340,27 @@ salvage(struct load *L, const char *dir, const char *name)
 	return kept;
 }
 
+/*
+ * Whether the tw-load that writes the temporary part at path still runs.
+ * A writer holds a lock on each of its parts for as long as it writes
+ * (flock, taken when it creates the file); the kernel drops the lock with
+ * the process, so a lock we can take means a dead writer, whatever became
+ * of its pid. Its pid alone is not enough: a killed writer's pid may have
+ * gone to another program by now (pids wrap around quickly on a busy
+ * machine), and its synced records, acknowledged, would stay hidden.
+ */
+static int
+writer_alive(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return 1;	/* gone, or not ours to read: left alone */
+	r = flock(fd, LOCK_EX | LOCK_NB);
+	close(fd);		/* (our lock, if taken, goes with it) */
+	return r < 0 && errno == EWOULDBLOCK;
+}
+
 struct salvage_count {
 	uint64_t parts, records, removed, parquet, failed;
 };
@@ -345,8 +368,8 @@ struct salvage_count {
 /*
  * Salvages the temporary parts that a tw-load of this host killed by
  * SIGKILL (or a power cut) left: .part-MS-HOST-PID-SEQ.EXT.tmp with this
- * host's name and a pid that no longer runs; an interrupted salvage's
- * own temporary file is removed (its source is still there), and so is a
+ * host's name whose writer no longer holds its lock (writer_alive); an
+ * interrupted salvage's own temporary file is removed (its source is still there), and so is a
  * Parquet part (no footer: nothing in it can be read, and no mark was
  * acknowledged for its records). Parts of other hosts (a shared file
  * system) and of live writers are left alone. maxdepth 0: dir only.
@@ -377,7 +400,7 @@ clean_stale(struct load *L, const char *dir, int depth, int maxdepth,
 			continue;
 		}
 		if (!S_ISREG(sb.st_mode) || (pid = temp_owner(p, &sv)) == 0 ||
-		    pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		    pid == (long)getpid() || writer_alive(path))
 			continue;
 		if (sv) {
 			if (unlink(path) == 0)
@@ -1113,6 +1136,7 @@ part_open(struct load *L, struct pinfo *pi)
 		part_free(pt);
 		return NULL;
 	}
+	(void)flock(pt->fd, LOCK_EX | LOCK_NB);	/* see writer_alive */
 	/* Listed before anything else can fail, so that the die hook
 	 * (out of memory) removes its file too. */
 	P.open[P.nopen++] = pt;

@@ -296,6 +296,16 @@ eq "  ... no temporary part left after a clean run" "$(find pk -name '.part-*' |
 zcat $(find pk -name 'part-*.gz') | tw-flatten -q -f id | sort -u > pk.got
 tw-flatten -q -f id pk.ndjson | sort -u > pk.want
 same "  ... every record is in some published part (nothing lost)" pk.want pk.got
+# A dead writer whose pid went to another program (pids wrap around): its
+# part is still salvaged, as the writer's lock is gone. Here the "writer"
+# pid is this shell's, which runs.
+mkdir -p reuse/lang=en
+h=$(hostname)
+printf '{"id":"1","lang":"en","text":"a"}\n{"id":"2","lang":"en","text":"b"}\n' | gzip -c \
+	> "reuse/lang=en/.part-1700000000000-$h-$$-1.ndjson.gz.tmp"
+tw-load -p 'lang=%{lang}' -o reuse < /dev/null 2> reuse.err
+eq "a dead writer's part whose pid runs another program is salvaged" \
+    "$(zcat reuse/lang=en/part-1700000000000-$h-$$-1.ndjson.gz 2> /dev/null | wc -l | tr -d ' '):$(find reuse -name '.part-*' | wc -l | tr -d ' ')" "2:0"
 
 # SIGKILL against the partition writer of every codec and of Parquet, on a
 # stream with marks and --acks: after each kill the next start salvages
