@@ -53,6 +53,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "load.h"
@@ -341,24 +342,35 @@ salvage(struct load *L, const char *dir, const char *name)
 }
 
 /*
- * Whether the tw-load that writes the temporary part at path still runs.
- * A writer holds a lock on each of its parts for as long as it writes
- * (flock, taken when it creates the file); the kernel drops the lock with
- * the process, so a lock we can take means a dead writer, whatever became
- * of its pid. Its pid alone is not enough: a killed writer's pid may have
+ * Whether the tw-load that writes the temporary part at path (its pid in
+ * the name) still runs. A writer holds a lock on each of its parts for as
+ * long as it writes (flock, taken right after it creates the file), and
+ * the kernel drops the lock with the process: a lock we cannot take means
+ * a live writer. A lock we can take means a dead one, unless the file is
+ * brand new (its writer, alive, between creating it and locking it): then
+ * a part changed in the last few seconds whose pid runs is left for the
+ * next start. The pid alone is not enough: a killed writer's pid may have
  * gone to another program by now (pids wrap around quickly on a busy
  * machine), and its synced records, acknowledged, would stay hidden.
  */
 static int
-writer_alive(const char *path)
+writer_alive(const char *path, long pid)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r, e;
 
 	if (fd < 0)
 		return 1;	/* gone, or not ours to read: left alone */
 	r = flock(fd, LOCK_EX | LOCK_NB);
-	close(fd);		/* (our lock, if taken, goes with it) */
-	return r < 0 && errno == EWOULDBLOCK;
+	e = errno;
+	if (r < 0) {
+		close(fd);
+		return e == EWOULDBLOCK;
+	}
+	r = fstat(fd, &sb);
+	close(fd);		/* (our lock goes with it) */
+	return r == 0 && time(NULL) - sb.st_mtime < 5 &&
+	    (kill((pid_t)pid, 0) == 0 || errno != ESRCH);
 }
 
 struct salvage_count {
@@ -400,7 +412,7 @@ clean_stale(struct load *L, const char *dir, int depth, int maxdepth,
 			continue;
 		}
 		if (!S_ISREG(sb.st_mode) || (pid = temp_owner(p, &sv)) == 0 ||
-		    pid == (long)getpid() || writer_alive(path))
+		    pid == (long)getpid() || writer_alive(path, pid))
 			continue;
 		if (sv) {
 			if (unlink(path) == 0)

@@ -303,6 +303,7 @@ mkdir -p reuse/lang=en
 h=$(hostname)
 printf '{"id":"1","lang":"en","text":"a"}\n{"id":"2","lang":"en","text":"b"}\n' | gzip -c \
 	> "reuse/lang=en/.part-1700000000000-$h-$$-1.ndjson.gz.tmp"
+touch -d '1 minute ago' "reuse/lang=en/.part-1700000000000-$h-$$-1.ndjson.gz.tmp"	# not one being created
 tw-load -p 'lang=%{lang}' -o reuse < /dev/null 2> reuse.err
 eq "a dead writer's part whose pid runs another program is salvaged" \
     "$(zcat reuse/lang=en/part-1700000000000-$h-$$-1.ndjson.gz 2> /dev/null | wc -l | tr -d ' '):$(find reuse -name '.part-*' | wc -l | tr -d ' ')" "2:0"
