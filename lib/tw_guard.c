@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "tw_guard.h"
+#include "tw_input.h"
 #include "tw_util.h"
 
 void
@@ -77,6 +78,16 @@ tw_guard_first(struct tw_guard *g, const char *line, size_t n,
 	if (j == NULL || g->expect != TW_GUARD_FLAT)
 		return NULL;
 	return judge(j);
+}
+
+void
+tw_guard_look(struct tw_guard *g, const struct tw_input *in,
+    const struct tw_json *j)
+{
+	const char *hint = tw_guard_first(g, in->raw, in->rawlen, j);
+
+	if (hint != NULL)
+		tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, hint);
 }
 
 const char *

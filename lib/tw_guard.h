@@ -54,6 +54,15 @@ const char *tw_guard_not_flat(const struct tw_guard *g, const struct tw_json *j)
 /* Exits with status 1 and the suite's message for a budget run out. */
 void tw_guard_stop(const struct tw_guard *g) __attribute__((noreturn));
 
+/*
+ * tw_guard_first for the line tw_input just read (j: its parse, or NULL
+ * when the line was bad), and the hint, if any, on standard error as
+ * "PROG: file:line: hint".
+ */
+struct tw_input;
+void tw_guard_look(struct tw_guard *g, const struct tw_input *in,
+    const struct tw_json *j);
+
 /* Counts a good record. */
 void tw_guard_good(struct tw_guard *g);
 

@@ -815,7 +815,6 @@ main(int argc, char **argv)
 	struct tw_buf spec = TW_BUF_INIT, spec_old = TW_BUF_INIT;
 	struct tw_buf aggbuf = TW_BUF_INIT;
 	uint64_t bad_before;
-	const char *hint;
 
 	tw_setprog(argv[0]);
 	argv[0] = (char *)tw_prog;	/* getopt names the program by argv[0] */
@@ -1168,8 +1167,7 @@ main(int argc, char **argv)
 				a->marks++;	/* a stream mark: not a record */
 				break;
 			}
-			if ((hint = tw_guard_first(&a->guard, in.raw, in.rawlen, &j)) != NULL)
-				tw_warn("%s:%llu: %s", in.name, (unsigned long long)in.lineno, hint);
+			tw_guard_look(&a->guard, &in, &j);
 			bad_before = a->bad;
 			if (a->merge)
 				merge_record(a, &j, &in, 0);
@@ -1207,8 +1205,7 @@ main(int argc, char **argv)
 			a->blank++;
 			break;
 		case TW_IN_BAD:
-			if ((hint = tw_guard_first(&a->guard, in.raw, in.rawlen, NULL)) != NULL)
-				tw_warn("%s:%llu: %s", in.name, (unsigned long long)in.lineno, hint);
+			tw_guard_look(&a->guard, &in, NULL);
 			report(a, &in, "%s", in.reason);
 			break;
 		case TW_IN_IOERR:

@@ -362,7 +362,6 @@ main(int argc, char **argv)
 	struct tw_buf *target;
 	size_t out0, hdr;
 	uint64_t rep0;
-	const char *hint;
 	int surr;
 	char jqerr[512];
 
@@ -509,10 +508,7 @@ main(int argc, char **argv)
 				break;
 			}
 			s->docs++;
-			if ((hint = tw_guard_first(&s->guard, in.raw, in.rawlen,
-			    &json)) != NULL)
-				tw_warn("%s:%llu: %s", in.name,
-				    (unsigned long long)in.lineno, hint);
+			tw_guard_look(&s->guard, &in, &json);
 			if (json.nbadutf8 > 0 && s->o.strict) {
 				report_bad(s, &in, "invalid UTF-8");
 				break;
@@ -565,10 +561,7 @@ main(int argc, char **argv)
 			s->blank++;
 			break;
 		case TW_IN_BAD:
-			if ((hint = tw_guard_first(&s->guard, in.raw, in.rawlen,
-			    NULL)) != NULL)
-				tw_warn("%s:%llu: %s", in.name,
-				    (unsigned long long)in.lineno, hint);
+			tw_guard_look(&s->guard, &in, NULL);
 			report_bad(s, &in, in.reason);
 			break;
 		case TW_IN_IOERR:

@@ -354,7 +354,6 @@ main(int argc, char **argv)
 	struct tw_input in;
 	struct tw_json json;
 	const char *err, *bulk = NULL, *fmt = NULL, *codec = NULL, *level = NULL;
-	const char *hint;
 	int64_t x;
 	int64_t max_line = (int64_t)TW_READER_MAX_LINE;
 	int ch, want_bulk = 0, want_storage = 0, max_open_given = 0;
@@ -618,10 +617,7 @@ main(int argc, char **argv)
 				break;
 			}
 			ndocs++;
-			if ((hint = tw_guard_first(&guard, in.raw, in.rawlen,
-			    &json)) != NULL)
-				tw_warn("%s:%llu: %s", in.name,
-				    (unsigned long long)in.lineno, hint);
+			tw_guard_look(&guard, &in, &json);
 			if (json.v[0].type != TW_JOBJ) {
 				report_bad(L, &in, "not a JSON object");
 				break;
@@ -660,10 +656,7 @@ main(int argc, char **argv)
 			nblank++;
 			break;
 		case TW_IN_BAD:
-			if ((hint = tw_guard_first(&guard, in.raw, in.rawlen,
-			    NULL)) != NULL)
-				tw_warn("%s:%llu: %s", in.name,
-				    (unsigned long long)in.lineno, hint);
+			tw_guard_look(&guard, &in, NULL);
 			report_bad(L, &in, in.reason);
 			break;
 		case TW_IN_IOERR:
