@@ -75,6 +75,7 @@ tw_reader_open(struct tw_reader *r, char **files, int nfiles)
 	r->cap = (size_t)1 << 20;
 	r->buf = tw_xmalloc(r->cap + TW_READER_PAD);
 	r->name = "<stdin>";
+	r->watch_fd = -1;
 	r->decode_inline = t != NULL && strcmp(t, "0") == 0;
 }
 
@@ -144,19 +145,44 @@ src_next(struct tw_reader *r)
 	return 1;
 }
 
+/*
+ * Polls fd for input and, when set, the watched output for its reader's
+ * going (POLLERR on a pipe's write end, POLLHUP on a socket). Returns
+ * poll's result for fd: 1 readable, 0 timed out, -1 failed (errno).
+ */
+static int
+poll_in(struct tw_reader *r, int fd, int timeout)
+{
+	struct pollfd p[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = r->watch_fd, .events = 0 }
+	};
+	int rc;
+
+	rc = poll(p, r->watch_fd >= 0 ? 2 : 1, timeout);
+	if (rc > 0 && r->watch_fd >= 0 &&
+	    (p[1].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
+		if (r->gone != NULL)
+			r->gone(r->arg);
+		r->watch_fd = -1;	/* (no hook: stop watching) */
+	}
+	if (rc > 0 && p[0].revents == 0)
+		return 0;
+	return rc > 0 ? 1 : rc;
+}
+
 /* Waits until fd is readable, calling the idle and tick hooks. */
 static int
 wait_input(struct tw_reader *r, int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int rc, idle_done = 0;
 
-	if (r->idle == NULL && r->tick == NULL)
+	if (r->idle == NULL && r->tick == NULL && r->watch_fd < 0)
 		return 0;
 	for (;;) {
 		if (tw_sig_caught)
 			return -1;
-		rc = poll(&p, 1, idle_done ? (r->tick ? r->tick_ms : -1) : 0);
+		rc = poll_in(r, fd, idle_done ? (r->tick ? r->tick_ms : -1) : 0);
 		if (rc > 0)
 			return 0;
 		if (rc < 0) {
@@ -474,10 +500,8 @@ pump_fill(struct tw_reader *r, struct pump *p, char *dst, size_t room)
 			r->idle(r->arg);
 			rc = 1;
 		} else {
-			struct pollfd pf = { .fd = p->note[0], .events = POLLIN };
-
-			rc = poll(&pf, 1, r->tick && (idle_done || !r->idle) ?
-			    r->tick_ms : -1);
+			rc = poll_in(r, p->note[0], r->tick &&
+			    (idle_done || !r->idle) ? r->tick_ms : -1);
 			if (rc > 0)
 				while (read(p->note[0], drain, sizeof drain) > 0)
 					;

@@ -29,6 +29,14 @@
  * waiting, the tick hook is called every tick_ms (tw-agg closes windows
  * there). A caught SIGINT/SIGTERM (tw_sig) ends the input early:
  * tw_reader_next returns TW_READ_EOF with `stopped` set.
+ *
+ * A filter whose input is quiet would learn that its reader has gone
+ * (a pipeline's later stage ended) only at its next write, which may
+ * never come; the stages before it would then wait for ever too. With
+ * watch_fd set to its output (a pipe or socket), the wait for input
+ * also waits for that reader to go, and then calls the gone hook, as a
+ * write would have failed (tools end as by a closed pipe). gone must not
+ * return; if it is NULL, the reader stops watching.
  */
 #ifndef TW_READER_H
 #define TW_READER_H
@@ -55,6 +63,8 @@ struct tw_reader {
 	void (*tick)(void *arg);
 	void *arg;
 	int tick_ms;
+	int watch_fd;		/* -1, or an output whose reader's going ends the wait */
+	void (*gone)(void *arg);
 	int decode_inline;	/* decode in this thread, not a second one */
 
 	/* State, read only. */

@@ -24,6 +24,23 @@ tw_writer_init(struct tw_writer *w, int fd, const char *name)
 	tw_buf_grow(&w->out, TW_WRITER_BLOCK + 4096);
 }
 
+/* Appends the lines of p[0..n) without what comes before their first tab. */
+static void
+add_unkeyed(struct tw_buf *b, const char *p, size_t n)
+{
+	const char *end = p + n, *nl, *tab;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		nl = nl != NULL ? nl + 1 : end;
+		tab = memchr(p, '\t', (size_t)(nl - p));
+		if (tab != NULL)
+			p = tab + 1;
+		tw_buf_add(b, p, (size_t)(nl - p));
+		p = nl;
+	}
+}
+
 int
 tw_writer_flush(struct tw_writer *w)
 {
@@ -37,7 +54,10 @@ tw_writer_flush(struct tw_writer *w)
 	}
 	if (w->mirror != NULL && w->out.len > 0) {
 		/* The same bytes to the mirror first; its failure is its own. */
-		tw_buf_add(&w->mirror->out, w->out.p, w->out.len);
+		if (w->mirror_unkey)
+			add_unkeyed(&w->mirror->out, w->out.p, w->out.len);
+		else
+			tw_buf_add(&w->mirror->out, w->out.p, w->out.len);
 		if (tw_writer_flush(w->mirror) < 0)
 			tw_writer_fail(w->mirror);
 	}
@@ -90,6 +110,25 @@ void
 tw_writer_idle(void *w)
 {
 	tw_writer_flush(w);
+}
+
+int
+tw_writer_watch_fd(const struct tw_writer *w)
+{
+	struct stat st;
+
+	if (w->fd < 0 || fstat(w->fd, &st) < 0)
+		return -1;
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ? w->fd : -1;
+}
+
+void
+tw_writer_gone(void *w)
+{
+	struct tw_writer *x = w;
+
+	x->err = EPIPE;
+	tw_writer_fail(x);
 }
 
 int

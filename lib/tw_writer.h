@@ -34,6 +34,9 @@ struct tw_writer {
 	 * (a copy of the output); a failed mirror ends the program through
 	 * tw_writer_fail(mirror). Borrowed. */
 	struct tw_writer *mirror;
+	/* The lines written are KEY<TAB>RECORD (a Kafka key first): the
+	 * mirror gets each without its key. */
+	int mirror_unkey;
 };
 
 /* Starts a writer on fd (not closed by tw_writer_close if it is 1 or 2). */
@@ -77,5 +80,13 @@ int tw_write_file(const char *path, const char *data, size_t len, char *err,
 
 /* Idle hook for tw_reader: flushes w (passed as arg). */
 void tw_writer_idle(void *w);
+
+/* w's descriptor when it is a pipe, FIFO or socket (whose reader can go
+ * away: a tw_reader's watch_fd), else -1. */
+int tw_writer_watch_fd(const struct tw_writer *w);
+
+/* Gone hook for tw_reader: w's reader has gone; ends the program as a
+ * write into the closed pipe would (tw_writer_fail with EPIPE). */
+void tw_writer_gone(void *w) __attribute__((noreturn));
 
 #endif

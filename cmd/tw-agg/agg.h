@@ -89,6 +89,10 @@ struct engine {
 	char *groups_text;	/* the -g fields, comma-separated, in partials */
 	char *window_text;	/* "tumbling 60000", ..., in partials */
 	int partial;		/* write partial states instead of results */
+	/* --kafka-key: each line written starts with its key and a tab; a
+	 * partial's is key_source (its source's name). */
+	int kafka_key;
+	const char *key_source;
 	uint64_t max_cells;
 	int64_t retain_ms;	/* keep written windows this long (0: drop) */
 	/* --partial: appends a cell's own fields (_topic, _hi, ...). */

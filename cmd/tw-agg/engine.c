@@ -303,6 +303,42 @@ put_time(struct tw_buf *b, int64_t t)
 	tw_buf_addc(b, '"');
 }
 
+/*
+ * --kafka-key: the key of a line of results, then a tab. A result's is
+ * its window start and group values, "START|v1|v2" (the values as JSON
+ * text, so "en" and en differ; no START in a global aggregation): a result written again (a restart, -e
+ * update) has the key of the one it replaces, and a compacted topic
+ * keeps the last. A partial's is its source's name, so that one source's
+ * partials and watermarks stay in one partition, in order.
+ */
+static void
+put_key(struct engine *e, struct tw_buf *b, const struct cell *c)
+{
+	const char *k = c->key, *end = c->key + c->keylen, *sep;
+	int i;
+
+	if (e->partial) {
+		tw_buf_adds(b, e->key_source);
+		tw_buf_addc(b, '\t');
+		return;
+	}
+	if ((sep = memchr(k, '\x1f', c->keylen)) != NULL)
+		end = sep;
+	/* (A global aggregation's window is its group's first and last
+	 * time, which a later record moves: the key leaves it out.) */
+	if (e->mode != M_GLOBAL && c->start != NO_TIME && c->start != INT64_MAX)
+		tw_buf_add_iso(b, c->start);
+	for (i = 0; i < e->ng; i++) {
+		sep = memchr(k, '\x1e', (size_t)(end - k));
+		if (sep == NULL)
+			sep = end;
+		tw_buf_addc(b, '|');
+		tw_buf_add(b, k, (size_t)(sep - k));
+		k = sep + 1;
+	}
+	tw_buf_addc(b, '\t');
+}
+
 void
 engine_write_cell(struct engine *e, struct tw_buf *b, struct cell *c, int flags)
 {
@@ -401,6 +437,8 @@ emit_cells(struct engine *e, struct cell **v, size_t n, int final, int drop)
 	if (n > 1)
 		qsort(v, n, sizeof *v, cell_cmp);
 	for (i = 0; i < n; i++) {
+		if (e->kafka_key)
+			put_key(e, &e->w->out, v[i]);
 		engine_write_cell(e, &e->w->out, v[i], (final ? W_FINAL : 0) |
 		    (e->partial ? W_PARTIAL : 0));
 		e->emitted++;
@@ -676,6 +714,8 @@ engine_kept_put(struct engine *e, int64_t start, int64_t end, const char *key,
 void
 engine_rewrite(struct engine *e, struct cell *c)
 {
+	if (e->kafka_key)
+		put_key(e, &e->w->out, c);
 	engine_write_cell(e, &e->w->out, c, W_FINAL | (e->partial ? W_PARTIAL : 0));
 	e->emitted++;
 	e->rewritten++;

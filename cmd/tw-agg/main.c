@@ -32,7 +32,8 @@ static const char usage_text[] =
     "              [--interval DUR] [--idle DUR]\n"
     "              [--partial [--source NAME] | --merge [--sources N]]\n"
     "              [--state FILE [--flush] [--checkpoint DUR]] [--reset-offsets TOPIC]\n"
-    "              [--retain DUR] [--tee FILE] [--copy FILE] [--max-groups N]\n"
+    "              [--retain DUR] [--tee FILE] [--copy FILE] [--kafka-key]\n"
+    "              [--max-groups N]\n"
     "              [--stats DUR] [-qv]\n"
     "              [FILE ...]\n"
     "       tw-agg --state FILE --resume-point\n";
@@ -71,6 +72,9 @@ usage(int status)
 		    "                        after a restart, corrected by late partials\n"
 		    "      --tee FILE        append each record counted (not the replayed) to FILE\n"
 		    "      --copy FILE       also write the results to FILE\n"
+		    "      --kafka-key       begin each line of stdout with its key and a tab\n"
+		    "                        (for kcat -P -K): window start|group values, or\n"
+		    "                        with --partial the source; --copy gets no key\n"
 		    "      --max-groups N    open windows x groups allowed (default 1000000)\n"
 		    "      --stats DUR       print counts (records, late, bad) every DUR\n"
 		    "  -r, --rejects FILE    append bad input lines to FILE verbatim,\n"
@@ -792,6 +796,7 @@ main(int argc, char **argv)
 		{ "reset-offsets", required_argument, NULL, 17 },
 		{ "resume-point", no_argument, NULL, 18 },
 		{ "copy", required_argument, NULL, 19 },
+		{ "kafka-key", no_argument, NULL, 23 },
 		{ "jq", required_argument, NULL, 'j' },
 		{ "rejects", required_argument, NULL, 'r' },
 		{ "strict", no_argument, NULL, 's' },
@@ -909,6 +914,7 @@ main(int argc, char **argv)
 			a->have_copy = 1;
 			break;
 		case 22: timef = optarg; break;
+		case 23: e->kafka_key = 1; break;
 		case 21: a->stats_ms = duration("--stats", optarg, 100); break;
 		case 20:
 			if (tw_parse_int(optarg, 0, INT64_MAX, &x, &err) < 0)
@@ -1070,6 +1076,11 @@ main(int argc, char **argv)
 		tw_mark_default_source(defsource, sizeof defsource);
 		a->source = defsource;
 	}
+	if (e->partial && e->kafka_key) {
+		if (strpbrk(a->source, "\t\n") != NULL)
+			tw_die(2, "--kafka-key: the --source name is the key: give one without a tab or newline");
+		e->key_source = a->source;
+	}
 	a->wm_said = NO_TIME;
 
 	/* The fingerprint names the window kind: an enum's number would
@@ -1097,8 +1108,10 @@ main(int argc, char **argv)
 
 	tw_writer_init(&a->w, STDOUT_FILENO, "<stdout>");
 	e->w = &a->w;
-	if (a->have_copy)
+	if (a->have_copy) {
 		a->w.mirror = &a->copy;
+		a->w.mirror_unkey = e->kafka_key;
+	}
 	if (late != NULL) {
 		int fd = open(late, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 

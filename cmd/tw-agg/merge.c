@@ -392,6 +392,10 @@ say_watermark(struct app *a, int done)
 
 	if (!e->partial || a->source == NULL || (!done && e->watermark == a->wm_said))
 		return;
+	if (e->kafka_key) {
+		tw_buf_adds(&a->w.out, a->source);
+		tw_buf_addc(&a->w.out, '\t');
+	}
 	tw_buf_adds(&a->w.out, "{\"_source\":");
 	tw_buf_add_jstr(&a->w.out, a->source, strlen(a->source));
 	tw_buf_adds(&a->w.out, ",\"_watermark\":");

@@ -480,6 +480,10 @@ main(int argc, char **argv)
 	r.max_line = (size_t)s->o.max_line;
 	r.idle = tw_writer_idle;
 	r.arg = &s->w;
+	/* A later stage that ends is seen at once, even on a quiet input
+	 * (which would else keep this filter, and what feeds it, waiting). */
+	r.watch_fd = tw_writer_watch_fd(&s->w);
+	r.gone = tw_writer_gone;
 	tw_json_init(&json);
 	tw_json_init(&s->csvj);
 	tw_input_init(&in, &r, &json);

@@ -718,8 +718,15 @@ copy(struct meter *m, int fd, const char *name, char *buf)
 	for (;;) {
 		if (tw_sig_caught)
 			return 1;
-		if (alarm_fired)
+		if (alarm_fired) {
 			tick(m);
+			/* A later stage that ended is seen at the next tick,
+			 * even on a quiet input. */
+			if (tw_writer_reader_gone(&m->out)) {
+				m->out.err = EPIPE;
+				return 2;
+			}
+		}
 		if (!m->waiting) {
 			m->waiting = 1;
 			m->wait_from = tw_mono_ns();

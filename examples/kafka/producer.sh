@@ -10,8 +10,10 @@
 # the same partition.
 #
 # Delivery: kcat -P is idempotent (no duplicates from its own retries), and
-# retries for message.timeout.ms (5 minutes) while brokers are away. When it
-# gives up and exits, what it had not delivered is lost from this run; a
+# with -E it does not end at a broker's error but retries for
+# message.timeout.ms (5 minutes) while the brokers are away (without -E it
+# exited at the first lost connection). When it gives up ("Delivery failed"
+# on stderr, then status 1), what it had not delivered is lost from this run; a
 # restart begins again: with COUNT and SEED it sends the same tweets again
 # (the readers count each tweet id once), paced it goes on with new ones.
 #
@@ -47,7 +49,7 @@ keyed() {
 kopt=(-K '\t')
 [ "${KEY:-id}" = none ] && kopt=()
 while :; do
-	"${gen[@]}" | keyed | kcat -P -b "$B" -t "$TOPIC" "${kopt[@]}" -X enable.idempotence=true "${KX[@]}"
+	"${gen[@]}" | keyed | kcat -P -E -b "$B" -t "$TOPIC" "${kopt[@]}" -X enable.idempotence=true "${KX[@]}"
 	st=$?
 	[ "$st" -eq 0 ] && exit 0
 	tries=$((tries + 1))

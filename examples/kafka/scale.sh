@@ -9,7 +9,7 @@
 #   scale.sh merger           the merger (one; restart it at will)
 #
 #   consumer: kcat -G GROUP -o beginning -X enable.auto.commit=false raw_tweets |
-#                 tw-flatten | tw-agg --partial --source NAME --state NAME.state |
+#                 tw-flatten | tw-agg --partial --source NAME --state NAME.state --kafka-key |
 #                 kcat -P -t partials -K '\t'              (stream.sh PARTIAL=1)
 #   merger:   kcat -C -t partials -o beginning | tw-agg --merge --idle 30s -e update |
 #                 tw-load -d mysql -t lang_1m | mariadb

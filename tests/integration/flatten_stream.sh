@@ -50,6 +50,25 @@ check "SIGTERM: output flushed, killed by the signal, no noise" python3 "$T/stre
 check "SIGINT: the same" python3 "$T/stream.py" INT
 check "rejects reach the file while the stream is open" python3 "$T/stream.py" rejects "$T/rej.txt"
 
+# A later stage that ends is seen at once while the input is quiet (its
+# writer, e.g. a Kafka consumer waiting for messages, would otherwise keep
+# the whole pipeline alive): tw-flatten ends as by a closed pipe, and so does
+# tw-perf's meter (at its next tick). The input FIFO stays open and silent.
+mkfifo "$T/quiet"
+sleep 60 > "$T/quiet" &
+QW=$!
+s0=$(date +%s)
+{ tw-flatten < "$T/quiet"; echo $? > "$T/flat.st"; } | true
+eq "tw-flatten, quiet input, reader gone: ends at once as by SIGPIPE (status, seconds)" \
+    "$(cat "$T/flat.st") $(($(date +%s) - s0 < 3))" "141 1"
+s0=$(date +%s)
+{ tw-perf --every 1s -o /dev/null < "$T/quiet"; echo $? > "$T/perf.st"; } | true
+eq "tw-perf's meter: the same within its tick" "$(cat "$T/perf.st") $(($(date +%s) - s0 < 4))" "141 1"
+s0=$(date +%s)
+{ tw-flatten < "$T/quiet" > "$T/file.out" & F=$!; sleep 1; kill -0 $F; echo $? > "$T/file.st"; kill $F; }
+eq "... but output to a file is not watched (it runs on)" "$(cat "$T/file.st")" 0
+kill $QW 2> /dev/null
+
 # At a high rate, output is written in large blocks (strace counts writes).
 if command -v strace > /dev/null 2>&1; then
 	for i in 1 2 3 4 5 6 7 8; do cat "$C/twarc-csv/withheld.jsonl"; done > "$T/big.jsonl"

@@ -16,6 +16,11 @@
 #   7. scale-out: three consumers in one group, one killed, one added, the
 #      partials through a topic into a continuous merge into MariaDB: the
 #      table = the single-process aggregation, exactly
+#   8. a group member restarted after SIGTERM and after SIGKILL reads
+#      again within seconds (no 45-90 s rebalance)
+#   9. the brokers die under producer.sh and stream.sh and come back: the
+#      producer waits and exits 0, the job ends (status 1), the restarted
+#      job counts every tweet once
 . "$TW_ROOT/tests/lib.sh"
 K=$TW_ROOT/examples/kafka
 
@@ -378,5 +383,78 @@ else
 fi
 eq "scale-out: every row final" "$(q 'SELECT count(*) FROM scale_1m WHERE NOT final')" 0
 for s in a c d merger; do eval "kill -TERM \$SC_$s"; done
+
+# 8. A group member restarted: it has its partitions again within seconds
+# (stream.sh sets session.timeout.ms 6 s; a SIGTERM leaves the group at
+# once; librdkafka's defaults made a restart wait 45-90 s). "Again" is its
+# first stats line with records counted or replayed ones skipped.
+rjob() {
+	start_job rejoin B="$B" RAW_TOPIC=live_raw GROUP=rejoin-$$ PUBLISH=0 TABLE=rejoin_1s \
+		WINDOW=1s LATENESS=1d IDLE=2s STATE="$T/s8/stream.state" STATS=1s
+}
+resumed() { grep -qE 'Z: [1-9][0-9]* records|[1-9][0-9]* replayed skipped' rejoin.err; }
+rjob
+waitfor 60 resumed
+kill -TERM "$SJ"
+wait "$SJ"
+t0=$(date +%s)
+rjob
+waitfor 60 resumed
+dt_term=$(($(date +%s) - t0))
+pkill -KILL -s "$SJ"
+wait "$SJ" 2> /dev/null
+t0=$(date +%s)
+rjob
+waitfor 60 resumed
+dt_kill=$(($(date +%s) - t0))
+kill -TERM "$SJ"
+wait "$SJ"
+check "a group member restarted after SIGTERM reads again within 20 s (took $dt_term s)" test "$dt_term" -le 20
+check "... after SIGKILL within 30 s, the dead member's session timing out (took $dt_kill s)" test "$dt_kill" -le 30
+
+# 9. The brokers die and come back (the mock takes all three down on
+# SIGUSR1, up on SIGUSR2) while producer.sh sends 8,000 tweets at 1,000 a
+# second and stream.sh counts them: the producer waits for them (kcat -E
+# retries for message.timeout.ms), the job ends by itself with status 1 (as
+# for a supervisor to run it again), and the restarted job counts every
+# tweet once.
+if start_mock down down_raw:4; then
+	ok "brokers down: a cluster of three"
+else
+	not_ok "brokers down: a cluster of three"
+fi
+env B="$B" TOPIC=down_raw RATE=1000 COUNT=8000 SEED=51 timeout 120 "$K/producer.sh" > /dev/null 2> dprod.err &
+DP=$!
+djob() {
+	start_job down B="$B" RAW_TOPIC=down_raw PUBLISH=0 TABLE=down_1s WINDOW=1s LATENESS=1d IDLE=2s \
+		STATE="$T/s9/stream.state" START=beginning "$@"
+}
+djob
+sleep 3
+kill -USR1 "$MOCK"
+if waitfor 30 sh -c "! kill -0 $SJ 2> /dev/null"; then
+	wait "$SJ"
+	st=$?
+else
+	st=stuck
+	pkill -KILL -s "$SJ"
+fi
+eq "brokers down: the job ends by itself, status 1" "$st" 1
+sleep 5
+kill -USR2 "$MOCK"
+wait "$DP"
+eq "brokers down: producer.sh waited for them and exits 0" "$?" 0
+topic_flat down_raw > down_flat.ndjson
+eq "brokers down: the topic holds each of the 8,000 tweets once" \
+    "$(wc -l < down_flat.ndjson | tr -d ' ') $(tw-flatten -q -f id down_flat.ndjson | sort -u | wc -l | tr -d ' ')" "8000 8000"
+djob EXIT_AT_END=1 FLUSH=1
+wait "$SJ"
+eq "brokers down: the restarted job ends well" "$?" 0
+tw-agg -q -w 1s -l 1d -g lang -a $AGGS down_flat.ndjson | tw-load -q -d mysql -t down_expected | $M
+dump down_1s > down.txt
+dump down_expected > down_want.txt
+same "brokers down: the table = the batch aggregation of the topic ($(q 'SELECT sum(count) FROM down_1s') tweets)" down.txt down_want.txt
+kill -TERM "$MOCK"
+B=$MAINB
 
 # perf.sh is tested in kafka_perf.sh (its history and LIVE=1 runs).
