@@ -142,6 +142,8 @@ eq "producer.sh without B: status 2, said" "$?|$(grep -c 'set B' nob.err)" "2|1"
 B=$B EXIT_AT_END=1 FLUSH=1 TABLE=lang_1m PARTS_DIR=$T/lake STATE=$T/s1/stream.state LATENESS=1d \
 	timeout 120 "$K/stream.sh" > stream.out 2> stream.err
 eq "stream.sh exits 0" "$?" 0
+eq "stream.sh: no consumer noise on stderr (CONFWARN, end of partition)" \
+    "$(grep -ciE 'CONFWARN|reached end' stream.err)" 0
 dump lang_1m > got.txt
 same "stream.sh: MariaDB rows = batch aggregation of the same tweets" got.txt expected.txt
 eq "processed_tweets holds every flat tweet" "$(high processed_tweets)" $N
