@@ -1293,7 +1293,7 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 
 					tw_buf_reset(d);
 					tw_json_str_decode(d, s);
-					lower_utf8(t, d->p ? d->p : "", d->len);
+					lower_utf8(t, d->p, d->len);
 					x.esc = s->flags != 0;
 				}
 			} else if (s->flags == 0 && !(flags & PS_UPPER)) {
@@ -3054,6 +3054,10 @@ tw_flatten_init(struct tw_flatten *f)
 	int t, i;
 
 	memset(f, 0, sizeof *f);
+	tw_buf_init(&f->tmp);
+	tw_buf_init(&f->tmp2);
+	tw_buf_init(&f->reo);
+	tw_buf_init(&f->keyb);
 	tk_init();
 	f->types = 1u << TW_R_TWEET;
 	for (t = 0; t < TW_R_N; t++)
@@ -3392,9 +3396,7 @@ done:
 	f->n_api_errors += f->api_errors;
 	return 0;
 fail:
-	out->len = start;
-	if (out->p)
-		out->p[start] = '\0';
+	tw_buf_setlen(out, start);
 	memcpy(f->n_out, before, sizeof before);
 	return -1;
 }

@@ -1500,7 +1500,7 @@ _Static_assert(offsetof(struct tw_jval, type) == 0 &&
 int
 tw_json_streq(const struct tw_jval *v, const char *s, size_t n)
 {
-	static struct tw_buf tmp;
+	static struct tw_buf tmp = TW_BUF_INIT;
 
 	if (v == NULL || v->type != TW_JSTR)
 		return 0;
@@ -1836,7 +1836,7 @@ redo:
 size_t
 tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v)
 {
-	static struct tw_buf tmp;
+	static struct tw_buf tmp = TW_BUF_INIT;
 	size_t bad;
 
 	if (TW_LIKELY(v->flags == 0)) {
@@ -1861,7 +1861,7 @@ tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v)
 size_t
 tw_json_str_emit_html(struct tw_buf *b, const struct tw_jval *v)
 {
-	static struct tw_buf tmp;
+	static struct tw_buf tmp = TW_BUF_INIT;
 	const char *p, *e, *amp;
 	size_t bad, n;
 
@@ -1898,7 +1898,7 @@ tw_json_str_emit_html(struct tw_buf *b, const struct tw_jval *v)
 			p = amp + 1;
 		}
 	}
-	tw_buf_add_jstr(b, tmp.p ? tmp.p : "", n);
+	tw_buf_add_jstr(b, tmp.p, n);
 	return bad;
 }
 

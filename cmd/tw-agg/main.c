@@ -364,7 +364,7 @@ part_advance(struct app *a, struct pos *p, int64_t wm)
 	p->pwm = wm;
 	tw_buf_reset(&a->suffix);
 	key_partition(a, &a->suffix, p);
-	engine_close_part(e, wm, a->suffix.p ? a->suffix.p : "", a->suffix.len);
+	engine_close_part(e, wm, a->suffix.p, a->suffix.len);
 	if (e->emitted != before) {
 		tw_writer_flush(&a->w);
 		say_watermark(a, 0);
@@ -1008,9 +1008,7 @@ main(int argc, char **argv)
 				tw_buf_addc(&gt, ',');
 			tw_buf_adds(&gt, e->gfields[i]);
 		}
-		e->groups_text = gt.p ? gt.p : tw_xstrdup("");
-		gt.p = NULL;	/* now owned by groups_text */
-		gt.len = gt.cap = 0;
+		e->groups_text = tw_buf_detach(&gt);
 		if (e->mode == M_SESSION)
 			tw_buf_addf(&gt, "session %lld", (long long)e->gap);
 		else if (e->mode == M_HOP)

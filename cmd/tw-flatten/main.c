@@ -133,7 +133,7 @@ csv_header(struct state *s, const struct tw_json *j, const struct tw_jval *obj)
 			tw_buf_reset(&name);
 			tw_json_str_decode(&name, k);
 			s->cols = tw_xrealloc(s->cols, (size_t)(s->ncols + 1) * sizeof *s->cols);
-			s->cols[s->ncols++] = tw_xstrndup(name.p ? name.p : "", name.len);
+			s->cols[s->ncols++] = tw_xstrndup(name.p, name.len);
 		}
 	} else {
 		const char *names[TW_FLAT_MAXF];
@@ -274,7 +274,7 @@ emit(struct state *s, struct tw_input *in)
 	else if (s->o.key_field)
 		keyed(s);
 	else
-		tw_buf_add(&s->w.out, s->stage.p ? s->stage.p : "", s->stage.len);
+		tw_buf_add(&s->w.out, s->stage.p, s->stage.len);
 	tw_buf_reset(&s->stage);
 }
 
@@ -285,9 +285,7 @@ emit(struct state *s, struct tw_input *in)
 static void
 unwrite(struct state *s, struct tw_buf *b, size_t out0, size_t hdr)
 {
-	b->len = out0;
-	if (b->p)
-		b->p[out0] = '\0';
+	tw_buf_setlen(b, out0);
 	if (hdr)
 		s->header_done = 0;
 }

@@ -405,6 +405,9 @@ conn_open(struct conn *c, const char *api_url, const char *token_file)
 	size_t n = strlen(api_url);
 
 	memset(c, 0, sizeof *c);
+	tw_buf_init(&c->body);
+	tw_buf_init(&c->line);
+	tw_buf_init(&c->msg);
 	tw_json_init(&c->j);
 	tw_api_rate_init(&c->rate);
 	if (strncmp(api_url, "http://", 7) != 0 &&
@@ -520,7 +523,7 @@ report_status(struct conn *c)
 {
 	struct tw_buf m = TW_BUF_INIT;
 
-	if (tw_api_problem(&m, &c->j, c->body.p ? c->body.p : "",
+	if (tw_api_problem(&m, &c->j, c->body.p,
 	    c->body.len) == 0)
 		tw_warn("api: HTTP %ld: %s", c->status, m.p);
 	else
@@ -748,7 +751,7 @@ search(struct conn *c, const struct opts *o)
 		status = call(c, o, url.p, NULL);
 		if (status)
 			break;
-		if (tw_api_page_parse(&pg, &c->j, c->body.p ? c->body.p : "",
+		if (tw_api_page_parse(&pg, &c->j, c->body.p,
 		    c->body.len)) {
 			tw_warn("api: the response is not a JSON object");
 			status = -2;
@@ -886,7 +889,7 @@ rules_get(struct conn *c, const struct opts *o, struct rules *rs,
 	tw_buf_free(&url);
 	if (rc)
 		return rc;
-	if (tw_json_parse(&c->j, c->body.p ? c->body.p : "", c->body.len) !=
+	if (tw_json_parse(&c->j, c->body.p, c->body.len) !=
 	    TW_JSON_OK || c->j.v[0].type != TW_JOBJ) {
 		tw_warn("api: the rules response is not a JSON object");
 		return -2;
@@ -900,8 +903,8 @@ rules_get(struct conn *c, const struct opts *o, struct rules *rs,
 			member(&id, &c->j, e, "id");
 			member(&value, &c->j, e, "value");
 			member(&tag, &c->j, e, "tag");
-			rules_add(rs, id.p ? id.p : "", value.p ? value.p : "",
-			    tag.p ? tag.p : "");
+			rules_add(rs, id.p, value.p,
+			    tag.p);
 			if (w) {
 				size_t at = w->out.len;
 
@@ -944,10 +947,10 @@ rules_read(const char *file, struct rules *rs)
 		}
 		for (i = 0; i < rs->n; i++)
 			if (strcmp(rs->r[i].value, value.p) == 0 &&
-			    strcmp(rs->r[i].tag, tag.p ? tag.p : "") == 0)
+			    strcmp(rs->r[i].tag, tag.p) == 0)
 				break;
 		if (i == rs->n)	/* the same rule twice is one rule */
-			rules_add(rs, "", value.p, tag.p ? tag.p : "");
+			rules_add(rs, "", value.p, tag.p);
 	}
 	if (ferror(f))
 		tw_die(1, "%s: %s", file, strerror(errno));
@@ -972,7 +975,7 @@ rules_post(struct conn *c, const struct opts *o, const char *body)
 	if (rc)
 		return rc;
 	tw_api_page_init(&pg);
-	if (tw_api_page_parse(&pg, &c->j, c->body.p ? c->body.p : "",
+	if (tw_api_page_parse(&pg, &c->j, c->body.p,
 	    c->body.len) == 0 && pg.nerrors > 0) {
 		report_errors(pg.errors.p);
 		rc = -2;

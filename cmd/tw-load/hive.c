@@ -404,7 +404,7 @@ hive_ddl(struct load *L)
 				 * itself leaves such a partition out. */
 				skip = 1;
 			} else
-				hive_lit(&spec, v.p ? v.p : "", v.len);
+				hive_lit(&spec, v.p, v.len);
 			p += len + (p[len] == '/');
 		}
 		if (skip) {

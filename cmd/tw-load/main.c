@@ -217,7 +217,7 @@ summary(struct load *L)
 		    "removed, %llu strings repaired (U+FFFD), %llu records of "
 		    "another type skipped",
 		    (unsigned long long)ndocs, (unsigned long long)total,
-		    b.p ? b.p : "", (unsigned long long)nbad,
+		    b.p, (unsigned long long)nbad,
 		    (unsigned long long)L->nul_removed,
 		    (unsigned long long)L->repaired,
 		    (unsigned long long)L->other_type);

@@ -1259,7 +1259,7 @@ csv_row(struct load *L, const struct tw_json *j, struct tw_buf *b)
 		case TW_JNUM: tw_buf_add(b, v->p, v->len); break;
 		case TW_JSTR:
 			load_str(L, &P.val, v);
-			tw_csv_add_quoted(b, P.val.p ? P.val.p : "", P.val.len);
+			tw_csv_add_quoted(b, P.val.p, P.val.len);
 			break;
 		default:
 			load_json(L, &P.val, j, v);

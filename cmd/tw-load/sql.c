@@ -122,7 +122,7 @@ load_json(struct load *L, struct tw_buf *b, const struct tw_json *j,
 		}
 		tw_buf_reset(&L->tmp2);
 		load_str(L, &L->tmp2, v);
-		tw_buf_add_jstr(b, L->tmp2.p ? L->tmp2.p : "", L->tmp2.len);
+		tw_buf_add_jstr(b, L->tmp2.p, L->tmp2.len);
 		return;
 	case TW_JARR:
 	case TW_JOBJ:
@@ -1306,7 +1306,7 @@ time_text(struct load *L, const struct tw_jval *v, struct tw_buf *s)
 		} else {
 			tw_buf_reset(&L->tmp2);
 			tw_json_str_decode(&L->tmp2, v);
-			p = L->tmp2.p ? L->tmp2.p : "";
+			p = L->tmp2.p;
 			n = L->tmp2.len;
 		}
 		if (tw_time_parse_iso(p, n, &ms) < 0 && tw_time_parse_v1(p, n, &ms) < 0)
@@ -1447,8 +1447,6 @@ add_value(struct load *L, struct table *t, struct column *c,
 			tw_buf_add(s, v->p, v->len);
 		else
 			load_json(L, s, j, v);	/* stringified */
-		if (s->p == NULL)
-			tw_buf_grow(s, 1);
 		text = s->p;
 		len = s->len;
 	}
@@ -1631,7 +1629,7 @@ group_key(struct load *L, struct table *t, const struct tw_json *j,
 		}
 		tw_buf_reset(s);
 		tw_json_str_decode(s, k);
-		if (agg_field(s->p ? s->p : "") || strcmp(s->p, "group_key") == 0 ||
+		if (agg_field(s->p) || strcmp(s->p, "group_key") == 0 ||
 		    strcmp(s->p, "record_type") == 0)
 			continue;
 		tw_buf_addc(s, '\x1e');

@@ -45,9 +45,7 @@ jstrdup(const struct tw_jval *v)
 	if (v == NULL || v->type != TW_JSTR)
 		return NULL;
 	tw_json_str_decode(&b, v);
-	if (b.p == NULL)
-		return tw_xstrdup("");
-	return b.p;
+	return tw_buf_detach(&b);
 }
 
 /* A number field: NaN when missing or null; -1 when not a number. */
@@ -473,7 +471,7 @@ storage_sqlite(const char *spec, const char *file)
 		return;
 	}
 	if (rc == 0) {
-		for (line = strtok_r(out.p ? out.p : (char *)"", "\n", &save);
+		for (line = strtok_r(out.p, "\n", &save);
 		    line != NULL; line = strtok_r(NULL, "\n", &save)) {
 			if ((tab = strchr(line, '\t')) == NULL)
 				continue;
@@ -486,7 +484,7 @@ storage_sqlite(const char *spec, const char *file)
 	/* No dbstat in this sqlite3: only the file's total is known. */
 	tw_buf_reset(&out);
 	if (sqlite(file, "PRAGMA page_count; PRAGMA page_size;", &out) != 0 ||
-	    out.p == NULL || sscanf(out.p, "%lf %lf", &pc, &ps) != 2) {
+	    sscanf(out.p, "%lf %lf", &pc, &ps) != 2) {
 		tw_warn("%s: sqlite3 could not read the database", spec);
 		R.ioerr++;
 	} else {

@@ -269,7 +269,7 @@ add_command(struct tw_buf *b, char **argv)
 		}
 		tw_buf_addc(&c, '\'');
 	}
-	rec_str(b, c.p ? c.p : "");
+	rec_str(b, c.p);
 	tw_buf_free(&c);
 }
 

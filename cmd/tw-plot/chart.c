@@ -439,7 +439,7 @@ note_keys(struct chart *c, const struct tw_json *j, const struct tw_jval *root)
 			break;
 		}
 	}
-	snprintf(c->first_keys, sizeof c->first_keys, "%s", b.p ? b.p : "");
+	snprintf(c->first_keys, sizeof c->first_keys, "%s", b.p);
 	tw_buf_free(&b);
 }
 

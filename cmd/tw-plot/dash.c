@@ -188,7 +188,7 @@ split(const char *s, char ***out, char *err, size_t errlen)
 		}
 		if (inword) {
 			v = tw_xrealloc(v, (size_t)(n + 2) * sizeof *v);
-			v[n++] = tw_xstrndup(w.p ? w.p : "", w.len);
+			v[n++] = tw_xstrndup(w.p, w.len);
 			v[n] = NULL;
 		}
 	}
@@ -295,7 +295,7 @@ panel(struct tw_buf *b, struct dchart *d, int n)
 	panel_body(&body, d);
 	tw_buf_addf(b, "<section class=\"panel%s\" id=\"chart-%d\" data-sum=\"%016llx\">\n",
 	    d->c.failed ? " error" : "", n,
-	    (unsigned long long)fnv(body.p ? body.p : "", body.len));
+	    (unsigned long long)fnv(body.p, body.len));
 	if (body.len)
 		tw_buf_add(b, body.p, body.len);
 	tw_buf_adds(b, "</section>\n");

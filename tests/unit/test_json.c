@@ -736,7 +736,7 @@ test_simd_utf8(void)
  * the status, error position and message, and every node (type, flags,
  * hint, length, next, offset) must be those of the scalar parser.
  */
-static struct tw_buf gen;
+static struct tw_buf gen = TW_BUF_INIT;
 static int gen_dirty;		/* some strings hold bad pieces */
 
 static void
@@ -1026,7 +1026,7 @@ test_transcode(void)
 				}
 				dec.len = o;
 			}
-			tw_buf_add_jstr(&want, dec.p ? dec.p : "", dec.len);
+			tw_buf_add_jstr(&want, dec.p, dec.len);
 			if ((rg != rw || got.len != want.len ||
 			    memcmp(got.p, want.p, got.len) != 0) && diffs++ < 3) {
 				snprintf(name, sizeof name, "transcode%s: %.60s -> %.40s, want %.40s",
