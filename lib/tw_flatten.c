@@ -326,12 +326,16 @@ type_ok(const struct tw_jval *v, enum want w)
 	return 0;
 }
 
-static void
-bad(struct tw_flat_ctx *c, const char *fmt, const char *a, const char *b,
-    const char *d)
+static void TW_PRINTF(2, 3)
+bad(struct tw_flat_ctx *c, const char *fmt, ...)
 {
-	if (c->f->err[0] == '\0')
-		snprintf(c->f->err, sizeof c->f->err, fmt, a, b, d);
+	va_list ap;
+
+	if (c->f->err[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(c->f->err, sizeof c->f->err, fmt, ap);
+		va_end(ap);
+	}
 }
 
 static inline __attribute__((always_inline)) const struct tw_jval *
@@ -1898,8 +1902,7 @@ coords(struct tw_flat_ctx *c, const struct tweet *t, int *have, double *lon,
 	    tw_json_double(e, lon) != 0 ||
 	    tw_json_double(tw_json_after(c->j, e), lat) != 0 ||
 	    !(*lon >= -180 && *lon <= 180 && *lat >= -90 && *lat <= 90)) {
-		bad(c, "coordinates are not a point [longitude, latitude]%s%s%s",
-		    "", "", "");
+		bad(c, "coordinates are not a point [longitude, latitude]");
 		return;
 	}
 	*have = 1;
@@ -2341,7 +2344,7 @@ set_time(struct tw_flat_ctx *c, struct tweet *t)
 
 		memcpy(tmp, t->created->p, n);
 		tmp[n] = '\0';
-		bad(c, "field \"created_at\" is not a valid time: \"%s\"%s%s", tmp, "", "");
+		bad(c, "field \"created_at\" is not a valid time: \"%s\"", tmp);
 		return;
 	}
 	t->have_ts = 1;
@@ -2449,7 +2452,7 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o, const tkeys kv)
 	t.k = kv;
 	t.id = K(kv, id, W_ID);
 	if (t.id == NULL) {
-		bad(c, "tweet without an id%s%s%s", "", "", "");
+		bad(c, "tweet without an id");
 		return;
 	}
 	t.created = K(kv, created_at, W_STR);
@@ -2568,7 +2571,7 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o, const tkeys kv)
 	if (t.id == NULL)
 		t.id = K(kv, id, W_ID);
 	if (t.id == NULL) {
-		bad(c, "tweet without an id%s%s%s", "", "", "");
+		bad(c, "tweet without an id");
 		return;
 	}
 	t.created = K(kv, created_at, W_STR);
@@ -2757,7 +2760,7 @@ v2_response(struct tw_flat_ctx *c, const struct tw_jval *root)
 		return TW_DOC_OTHER;
 	if (data != NULL && data->type != TW_JARR && data->type != TW_JOBJ) {
 		bad(c, "\"data\" is %s, expected an object or an array",
-		    type_name(data->type), "", "");
+		    type_name(data->type));
 		return TW_DOC_OTHER;
 	}
 	if (data != NULL && data->type == TW_JARR) {
@@ -2814,13 +2817,13 @@ list(struct tw_flat_ctx *c, const struct tw_jval *arr)
 		snprintf(at, sizeof at, "%u", (unsigned)i);
 		if (e->type != TW_JOBJ) {
 			bad(c, "array element %s is %s, expected an object", at,
-			    type_name(e->type), "");
+			    type_name(e->type));
 			return TW_DOC_OTHER;
 		}
 		if (TW_JGET(c->j, e, "data") != NULL) {
 			/* Stream lines or pages belong one a line. */
 			bad(c, "array element %s is an API response (with "
-			    "\"data\"), expected a tweet", at, "", "");
+			    "\"data\"), expected a tweet", at);
 			return TW_DOC_OTHER;
 		}
 		tweets += item(c, e, &users);
@@ -2841,7 +2844,7 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 	tw_json_str_decode(t, rtype);
 	rt = tw_rtype_lookup(t->p, t->len);
 	if (rt < 0) {
-		bad(c, "unknown record_type \"%s\"%s%s", t->p, "", "");
+		bad(c, "unknown record_type \"%s\"", t->p);
 		return TW_DOC_FLAT;
 	}
 	if (!(c->f->types & (1u << rt)))
@@ -2854,12 +2857,12 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 
 		if (id != NULL && id->type != TW_JNULL && !type_ok(id, W_ID)) {
 			bad(c, "flat record: \"id\" is %s, expected an id (decimal "
-			    "digits in a string)%s%s", type_name(id->type), "", "");
+			    "digits in a string)", type_name(id->type));
 			return TW_DOC_FLAT;
 		}
 		if (id != NULL && id->type == TW_JNUM) {
 			bad(c, "flat record: \"id\" is a number, expected a string "
-			    "of digits%s%s%s", "", "", "");
+			    "of digits");
 			return TW_DOC_FLAT;
 		}
 	}
@@ -2962,12 +2965,12 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root, const tkeys rk)
 	if (root->type == TW_JARR)
 		return list(c, root);
 	if (root->type != TW_JOBJ) {
-		bad(c, "expected a JSON object or array, got %s%s%s",
-		    type_name(root->type), "", "");
+		bad(c, "expected a JSON object or array, got %s",
+		    type_name(root->type));
 		return TW_DOC_OTHER;
 	}
 	if (root->len == 0) {
-		bad(c, "an empty object%s%s%s", "", "", "");
+		bad(c, "an empty object");
 		return TW_DOC_OTHER;
 	}
 	c->root = root;

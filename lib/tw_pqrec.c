@@ -328,7 +328,7 @@ start(struct tw_pqrec *r, const struct tw_jval *rt, int t)
 
 /* ---- values ------------------------------------------------------------- */
 
-static int
+static int TW_PRINTF(2, 3)
 bad(struct tw_pqrec *r, const char *fmt, ...)
 {
 	va_list ap;

@@ -28,6 +28,7 @@
 #include "tw_jq.h"
 #include "tw_json.h"
 #include "tw_rejects.h"
+#include "tw_util.h"
 #include "tw_writer.h"
 
 enum mode { M_GLOBAL, M_TUMBLE, M_HOP, M_SESSION };
@@ -321,7 +322,8 @@ void pos_free(struct app *a);
 
 /* main.c */
 /* Counts a bad record and reports it (unless -q) with file:line. */
-void report(struct app *a, struct tw_input *in, const char *fmt, const char *arg);
+void report(struct app *a, struct tw_input *in, const char *fmt, ...)
+    TW_PRINTF(3, 4);
 /* Moves the watermark to wm (never back), writing the windows it passes. */
 void advance(struct app *a, int64_t wm);
 /* Counts a late record and keeps it in --late. */

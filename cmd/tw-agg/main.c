@@ -137,12 +137,15 @@ fs_scan(const struct fieldset *fs, const struct tw_json *j,
 }
 
 void
-report(struct app *a, struct tw_input *in, const char *fmt, const char *arg)
+report(struct app *a, struct tw_input *in, const char *fmt, ...)
 {
 	char msg[300];
+	va_list ap;
 
 	a->bad++;
-	snprintf(msg, sizeof msg, fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	if (!a->quiet)
 		tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
 	if (a->have_rej && tw_rejects_add(&a->rej, in->name, in->lineno,
@@ -480,7 +483,7 @@ record(struct app *a, const struct tw_json *j, struct tw_input *in)
 		for (i = 0; i < a->fs.n; i++)
 			f[i] = NULL;
 	else {
-		report(a, in, "expected a JSON object%s", "");
+		report(a, in, "expected a JSON object");
 		return;
 	}
 	if (a->ckpt_due)

@@ -1229,10 +1229,14 @@ keep_row(struct load *L, struct table *t, size_t off, const char *key,
 
 /* ---- values ---------------------------------------------------------- */
 
-static int
-bad(struct load *L, const char *fmt, const char *a, const char *b)
+static int TW_PRINTF(2, 3)
+bad(struct load *L, const char *fmt, ...)
 {
-	snprintf(L->errbuf, sizeof L->errbuf, fmt, a, b);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(L->errbuf, sizeof L->errbuf, fmt, ap);
+	va_end(ap);
 	L->err = L->errbuf;
 	return -1;
 }
@@ -1347,7 +1351,7 @@ add_value(struct load *L, struct table *t, struct column *c,
 
 	if (v == NULL || v->type == TW_JNULL) {
 		if (c->key)
-			return bad(L, "key column '%s' is null%s", c->name, "");
+			return bad(L, "key column '%s' is null", c->name);
 		if (m == M_SQL)
 			tw_buf_adds(b, "NULL");
 		else if (pgcopy)

@@ -25,15 +25,18 @@
 
 static struct report R;
 
-static void
-bad(struct tw_input *in, const char *fmt, const char *arg)
+static void TW_PRINTF(2, 3)
+bad(struct tw_input *in, const char *fmt, ...)
 {
 	char msg[300];
+	va_list ap;
 
 	R.bad++;
 	if (perf_quiet)
 		return;
-	snprintf(msg, sizeof msg, fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
 }
 
@@ -315,7 +318,7 @@ read_log(char *path)
 			n++;
 			o = j.v;
 			if (o->type != TW_JOBJ) {
-				bad(&in, "expected a JSON object%s", "");
+				bad(&in, "expected a JSON object");
 				break;
 			}
 			type = TW_JGET(&j, o, "type");
@@ -326,7 +329,7 @@ read_log(char *path)
 			else if (TW_JGET(&j, o, "window_start") != NULL)
 				agg_rec(&in, &j, o);
 			else
-				bad(&in, "not a tw-perf or tw-agg record%s", "");
+				bad(&in, "not a tw-perf or tw-agg record");
 			break;
 		case TW_IN_BLANK:
 			break;
