@@ -78,17 +78,6 @@ struct tw_dedup {
 	size_t limit;		/* ids per generation */
 };
 
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static int
 u64set_has(const struct u64set *s, uint64_t k)
 {
@@ -96,7 +85,7 @@ u64set_has(const struct u64set *s, uint64_t k)
 
 	if (s->cap == 0)
 		return 0;
-	for (i = mix64(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
+	for (i = tw_mix64(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
 		if (s->slot[i] == k + 1)
 			return 1;
 	return 0;
@@ -107,7 +96,7 @@ u64set_add(struct u64set *s, uint64_t k)
 {
 	size_t i;
 
-	for (i = mix64(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
+	for (i = tw_mix64(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
 		if (s->slot[i] == k + 1)
 			return;
 	s->slot[i] = k + 1;
@@ -206,17 +195,11 @@ struct tw_flat_ctx {
 	size_t hcap;
 };
 
+/* The hash of s[0..n), apart for each salt (a kind of key). */
 static uint64_t
 hash_bytes(const char *s, size_t n, uint64_t salt)
 {
-	uint64_t h = 1469598103934665603ULL ^ salt;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return tw_hash64(s, n) ^ tw_mix64(salt);
 }
 
 static int seen_hash(struct tw_flat_ctx *c, uint64_t h);

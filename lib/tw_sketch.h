@@ -28,8 +28,7 @@
 #include "tw_buf.h"
 #include "tw_json.h"
 
-/* A 64-bit hash of s[0..n) with good avalanche (for HLL and sets). */
-uint64_t tw_hash64(const void *s, size_t n);
+/* The values the sketches take are tw_hash64's (lib/tw_util.h). */
 
 #define TW_DISTINCT_EXACT 10000
 #define TW_HLL_P 14

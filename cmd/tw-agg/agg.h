@@ -192,8 +192,6 @@ void engine_slice_free(struct engine *e, struct slice *sl);
 
 void engine_free(struct engine *e);
 
-int64_t floordiv64(int64_t a, int64_t b);
-
 /* The fields a record is read for, found in one pass over its members. */
 #define MAXF 64		/* a bit per field in bylen */
 struct fieldset {

@@ -930,17 +930,6 @@ acks_flush(struct load *L)
 
 /* ---- partitions -------------------------------------------------------- */
 
-static uint64_t
-key_hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
 static void
 pset_grow(void)
 {
@@ -964,7 +953,7 @@ pset_grow(void)
 static struct pinfo *
 pinfo_get(const char *rel, size_t n)
 {
-	uint64_t h = key_hash(rel, n);
+	uint64_t h = tw_hash64(rel, n);
 	size_t k;
 	struct pinfo *pi;
 

@@ -650,19 +650,16 @@ preamble(struct load *L)
 static void
 index_name(struct tw_buf *b, const char *table, const char *col)
 {
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
+	uint64_t h;
 	int i;
 
 	if (strlen(table) + strlen(col) + 5 <= 63) {
 		tw_buf_addf(b, "%s_%s_idx", table, col);
 		return;
 	}
-	for (p = table; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h = (h ^ '.') * 1099511628211ULL;
-	for (p = col; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = tw_fnv64(TW_FNV_INIT, table, strlen(table));
+	h = tw_fnv64(h, ".", 1);
+	h = tw_fnv64(h, col, strlen(col));
 	tw_buf_adds(b, "idx_");
 	for (i = 0; i < 16; i++)
 		tw_buf_addc(b, "0123456789abcdef"[h >> (60 - 4 * i) & 15]);
@@ -1058,14 +1055,11 @@ table_create(struct load *L, struct table *t)
 
 /* ---- pending rows ---------------------------------------------------- */
 
+/* A key's hash: never 0, which marks an empty slot. */
 static uint64_t
 hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h | 1;
+	return tw_hash64(s, n) | 1;
 }
 
 static void
@@ -1652,8 +1646,7 @@ group_key(struct load *L, struct table *t, const struct tw_json *j,
 			load_json(L, s, j, v);
 		}
 		tw_buf_addc(s, '\x1f');
-		for (i = 0; i < s->len; i++)
-			h = (h ^ (unsigned char)s->p[i]) * 1099511628211ULL;
+		h = tw_fnv64(h, s->p, s->len);
 	}
 	/* A final mix so that every bit depends on every byte. */
 	h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;

@@ -37,16 +37,6 @@ struct pairmap {
 };
 
 static uint64_t
-hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static uint64_t
 mix(uint64_t a, uint64_t b)
 {
 	uint64_t h = a * 0x9e3779b97f4a7c15ULL ^ (b + 0x632be59bd9b4e019ULL);
@@ -60,7 +50,7 @@ mix(uint64_t a, uint64_t b)
 static size_t
 sm_slot(const struct strmap *m, const char *s)
 {
-	size_t i = hash_bytes(s, strlen(s)) & (m->cap - 1);
+	size_t i = tw_hash64(s, strlen(s)) & (m->cap - 1);
 
 	while (m->key[i] != NULL && strcmp(m->key[i], s) != 0)
 		i = (i + 1) & (m->cap - 1);
