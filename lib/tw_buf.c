@@ -241,6 +241,24 @@ tw_buf_add_utf8_repair(struct tw_buf *b, const char *s, size_t n)
 	return bad;
 }
 
+size_t
+tw_buf_strip_nul(struct tw_buf *b, size_t from)
+{
+	size_t i, o, n = 0;
+
+	if (from >= b->len || memchr(b->p + from, '\0', b->len - from) == NULL)
+		return 0;
+	for (i = o = from; i < b->len; i++) {
+		if (b->p[i] == '\0') {
+			n++;
+			continue;
+		}
+		b->p[o++] = b->p[i];
+	}
+	tw_buf_setlen(b, o);
+	return n;
+}
+
 void
 tw_buf_add_cp(struct tw_buf *b, uint32_t cp)
 {

@@ -185,6 +185,9 @@ tw_utf8_chars(const char *s, size_t n)
 	return c;
 }
 
+/* Removes the NUL bytes of b->p[from..len); returns how many there were. */
+size_t tw_buf_strip_nul(struct tw_buf *b, size_t from);
+
 /* Appends code point cp (0 to 0x10FFFF, not a surrogate) as UTF-8. */
 void tw_buf_add_cp(struct tw_buf *b, uint32_t cp);
 

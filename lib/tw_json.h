@@ -209,6 +209,18 @@ size_t tw_json_str_emit_html(struct tw_buf *b, const struct tw_jval *v);
 size_t tw_json_emit(struct tw_buf *b, const struct tw_json *j,
     const struct tw_jval *v);
 
+/* Options of tw_json_emit_opt. */
+#define TW_JSON_NONUL 0x01	/* U+0000 left out of strings and keys */
+
+/*
+ * As tw_json_emit, with options opt: TW_JSON_NONUL writes strings and
+ * keys without their U+0000 characters (\u0000), for a database whose
+ * text cannot hold one, and adds the number left out to *nuls. Returns
+ * replacements.
+ */
+size_t tw_json_emit_opt(struct tw_buf *b, const struct tw_json *j,
+    const struct tw_jval *v, unsigned opt, size_t *nuls);
+
 /* A short human name for a status ("truncated JSON", ...). */
 const char *tw_json_status_name(enum tw_json_status st);
 

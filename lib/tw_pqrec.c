@@ -346,25 +346,6 @@ too_long(struct tw_pqrec *r, const struct col *c)
 	    r->o.max_value);
 }
 
-/* Removes NUL bytes from b[from..], counting them. */
-static void
-strip_nul(struct tw_pqrec *r, struct tw_buf *b, size_t from)
-{
-	size_t i, o;
-
-	if (memchr(b->p + from, '\0', b->len - from) == NULL)
-		return;
-	for (i = o = from; i < b->len; i++) {
-		if (b->p[i] == '\0') {
-			r->c.nul_removed++;
-			continue;
-		}
-		b->p[o++] = b->p[i];
-	}
-	b->len = o;
-	b->p[o] = '\0';
-}
-
 /*
  * The decoded value of string v (the policy of tw_pqrec.h) in *p, *n:
  * its raw text when it has no escapes and is valid UTF-8, else decoded
@@ -387,7 +368,7 @@ str_value(struct tw_pqrec *r, const struct col *c, const struct tw_jval *v,
 		if (rep && !r->o.repair_utf8)
 			return bad(r, "field '%s': invalid UTF-8 (a lone surrogate)", c->name);
 		r->c.repaired += rep;
-		strip_nul(r, b, 0);
+		r->c.nul_removed += tw_buf_strip_nul(b, 0);
 		*p = b->p;
 		*n = b->len;
 	}

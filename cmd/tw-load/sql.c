@@ -65,7 +65,7 @@ add_ident(struct load *L, struct tw_buf *b, const char *name)
 void
 load_str(struct load *L, struct tw_buf *b, const struct tw_jval *v)
 {
-	size_t start, i, o;
+	size_t start;
 
 	if (v->flags == 0) {
 		/* No escapes, valid UTF-8: the raw text is the value. */
@@ -74,74 +74,18 @@ load_str(struct load *L, struct tw_buf *b, const struct tw_jval *v)
 	}
 	start = b->len;
 	L->repaired += tw_json_str_decode(b, v);
-	if (memchr(b->p + start, '\0', b->len - start) == NULL)
-		return;
-	for (i = o = start; i < b->len; i++) {
-		if (b->p[i] == '\0') {
-			L->nul_removed++;
-			continue;
-		}
-		b->p[o++] = b->p[i];
-	}
-	b->len = o;
-	b->p[o] = '\0';
+	L->nul_removed += tw_buf_strip_nul(b, start);
 }
 
+/* JSON values: compact canonical JSON, with NUL removed from strings. */
 void
 load_json(struct load *L, struct tw_buf *b, const struct tw_json *j,
     const struct tw_jval *v)
 {
-	const struct tw_jval *c, *end;
-	int first = 1;
+	size_t nuls = 0;
 
-	switch (v->type) {
-	case TW_JNULL:
-		tw_buf_adds(b, "null");
-		return;
-	case TW_JTRUE:
-		tw_buf_adds(b, "true");
-		return;
-	case TW_JFALSE:
-		tw_buf_adds(b, "false");
-		return;
-	case TW_JNUM:
-		tw_buf_add(b, v->p, v->len);
-		return;
-	case TW_JSTR:
-		if (v->flags == 0) {
-			/* No escapes, valid UTF-8, no control bytes: the raw
-			 * text is already a JSON string's content. */
-			if (b->cap - b->len <= (size_t)v->len + 2)
-				tw_buf_grow(b, (size_t)v->len + 2);
-			b->p[b->len++] = '"';
-			memcpy(b->p + b->len, v->p, v->len);
-			b->len += v->len;
-			b->p[b->len++] = '"';
-			b->p[b->len] = '\0';
-			return;
-		}
-		tw_buf_reset(&L->tmp2);
-		load_str(L, &L->tmp2, v);
-		tw_buf_add_jstr(b, L->tmp2.p, L->tmp2.len);
-		return;
-	case TW_JARR:
-	case TW_JOBJ:
-		tw_buf_addc(b, v->type == TW_JARR ? '[' : '{');
-		end = tw_json_after(j, v);
-		for (c = v + 1; c < end; c = tw_json_after(j, c)) {
-			if (!first)
-				tw_buf_addc(b, ',');
-			first = 0;
-			load_json(L, b, j, c);
-			if (v->type == TW_JOBJ) {
-				c = tw_json_after(j, c);
-				tw_buf_addc(b, ':');
-				load_json(L, b, j, c);
-			}
-		}
-		tw_buf_addc(b, v->type == TW_JARR ? ']' : '}');
-		return;
-	}
+	L->repaired += tw_json_emit_opt(b, j, v, TW_JSON_NONUL, &nuls);
+	L->nul_removed += nuls;
 }
 
 /* ---- literals -------------------------------------------------------- */
