@@ -16,6 +16,8 @@
  *                overestimated by at most the reported error.
  *
  * Every struct is owned by the caller; *_free releases what it holds.
+ * A struct is used by one thread at a time; tw_quant_add's first call
+ * also sets a constant in static storage (log gamma).
  * Parsing functions (*_from_json) return 0, or -1 when the JSON is not a
  * well-formed summary of that kind (nothing is left allocated then).
  */

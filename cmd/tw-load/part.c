@@ -166,7 +166,8 @@ static int publish(struct load *L, struct part *pt);
 static void part_free(struct part *pt);
 static int fsync_dir(const char *dir);
 
-/* The extension of part names: "ndjson.gz", "csv.zst", "parquet". */
+/* The extension of part names: "ndjson.gz", "csv.zst", "parquet" (static
+ * storage, valid until the next call). */
 static const char *
 part_ext(const struct load *L)
 {

@@ -249,6 +249,8 @@ copy_text(struct tw_buf *b, const char *s, size_t n)
 
 /* ---- column types ---------------------------------------------------- */
 
+/* Column c's type in L's dialect (a VARCHAR's is in static storage, valid
+ * until the next call). */
 static const char *
 sql_type(struct load *L, const struct column *c)
 {
@@ -1535,6 +1537,7 @@ static int nvals;
  * its group fields (every field agg_field does not claim, whether or
  * not it is a column), each as name, type and value (strings decoded),
  * so equal groups have equal keys whatever the spelling of their JSON.
+ * The node and its text are static storage, valid until the next call.
  */
 static const struct tw_jval *
 group_key(struct load *L, struct table *t, const struct tw_json *j,
