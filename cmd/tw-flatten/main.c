@@ -412,8 +412,7 @@ main(int argc, char **argv)
 			s->o.multiline = 0;
 			break;
 		case 3:
-			if (tw_parse_size(optarg, 1024, (int64_t)1 << 32, &s->o.max_line, &err))
-				tw_die(2, "--max-line: %s", err);
+			s->o.max_line = tw_opt_size("--max-line", optarg, 1024, (int64_t)1 << 32);
 			break;
 		case 4:
 			printf("tw-flatten %s\n", TW_VERSION);
@@ -424,8 +423,7 @@ main(int argc, char **argv)
 		case 6: {
 			int64_t x;
 
-			if (tw_parse_int(optarg, 0, INT64_MAX, &x, &err))
-				tw_die(2, "--max-bad: %s", err);
+			x = tw_opt_int("--max-bad", optarg, 0, INT64_MAX);
 			s->guard.budget = (uint64_t)x;
 			break;
 		}

@@ -14,6 +14,7 @@
 #include "tw_api.h"
 #include "tw_buf.h"
 #include "tw_json.h"
+#include "tw_opt.h"
 #include "tw_sig.h"
 #include "tw_time.h"
 #include "tw_util.h"
@@ -1291,7 +1292,7 @@ fetch_main(int argc, char *argv[])
 			o.api_url = optarg;
 			break;
 		case O_BACKOFF:
-			o.backoff_max_ms = opt_duration("--backoff-max", optarg,
+			o.backoff_max_ms = tw_opt_duration("--backoff-max", optarg,
 			    1, (int64_t)3600 * 1000);
 			break;
 		case O_END:
@@ -1300,17 +1301,17 @@ fetch_main(int argc, char *argv[])
 			given_search = 1;
 			break;
 		case O_MAXPAGES:
-			o.max_pages = opt_int("--max-pages", optarg, 1,
+			o.max_pages = tw_opt_int("--max-pages", optarg, 1,
 			    INT64_MAX);
 			given_search = 1;
 			break;
 		case O_MAXRESULTS:
-			o.max_results = opt_int("--max-results", optarg, 10,
+			o.max_results = tw_opt_int("--max-results", optarg, 10,
 			    100);
 			given_search = 1;
 			break;
 		case O_RETRIES:
-			o.retries = opt_int("--retries", optarg, 0, 100);
+			o.retries = tw_opt_int("--retries", optarg, 0, 100);
 			break;
 		case O_RULES:
 			o.rules_file = optarg;
@@ -1321,7 +1322,7 @@ fetch_main(int argc, char *argv[])
 			given_search = 1;
 			break;
 		case O_STALL:
-			o.stall_ms = opt_duration("--stall-timeout", optarg,
+			o.stall_ms = tw_opt_duration("--stall-timeout", optarg,
 			    100, (int64_t)3600 * 1000);
 			given_stall = 1;
 			break;
