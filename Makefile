@@ -58,11 +58,19 @@ $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $$(UNIT_OBJS_$$*) $(BUILD)/libtw.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS_$*) $(BUILD)/libtw.a $(LDLIBS)
 
+# Every header of lib/ compiles on its own (it includes what it uses),
+# with no warning: each is compiled as a file of its own, so make units
+# (and make check-quick, make check, CI) fails when one does not.
+HDR_CHECK = $(patsubst lib/%.h,$(BUILD)/hdr/%.o,$(wildcard lib/*.h))
+$(BUILD)/hdr/%.o: lib/%.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Werror -x c -c -o $@ $<
+
 # Test drivers (never installed): pqwrite writes NDJSON as Parquet
 # through lib/tw_pqrec, for the golden cases, the readers' tests and
 # the benchmark.
 TEST_TOOLS = pqwrite
-units: $(UNIT_BIN) $(FUZZERS:%=$(BUILD)/fuzz/%) $(TEST_TOOLS:%=$(BUILD)/%)
+units: $(UNIT_BIN) $(FUZZERS:%=$(BUILD)/fuzz/%) $(TEST_TOOLS:%=$(BUILD)/%) $(HDR_CHECK)
 
 $(BUILD)/pqwrite: $(BUILD)/tests/parquet/pqwrite.o $(BUILD)/libtw.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtw.a -Wl,--as-needed $(LDLIBS)

@@ -58,106 +58,8 @@ AGG=$BUILD/tw-agg
 TIME=/usr/bin/time
 [ -x "$TIME" ] || TIME=
 
-have() { command -v "$1" >/dev/null 2>&1; }
-say() { printf '%s\n' "$*"; }
-bytes() { wc -c < "$1" | tr -d ' '; }
-lines() { wc -l < "$1" | tr -d ' '; }
-nsec() { date +%s%N; }
-loadavg() { cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo '?'; }
-newer() { [ -n "$(find "$1" -prune -newer "$2" 2>/dev/null)" ]; }
-# fresh FILE SOURCE...: FILE exists, is not empty and is not older than any SOURCE.
-fresh() {
-	_f=$1
-	shift
-	[ -s "$_f" ] || return 1
-	for _s; do
-		[ -e "$_s" ] && newer "$_s" "$_f" && return 1
-	done
-	return 0
-}
-
-# measure NAME LINES BYTES STDIN STDOUT CMD...: as in run.sh, one run;
-# appends "NAME|LINES|BYTES|WALL|CPU|RSS_KB|STATUS" to $ROWS. Wall time
-# from date(1) in nanoseconds, user+sys and peak RSS from /usr/bin/time.
-ROWS=$TMP/rows
-measure() {
-	_name=$1 _lines=$2 _bytes=$3 _in=$4 _out=$5
-	shift 5
-	rm -f "$TMP/time"
-	_t0=$(nsec)
-	if [ -n "$TIME" ]; then
-		"$TIME" -f '%U %S %M' -o "$TMP/time" "$@" < "$_in" > "$_out" 2> "$TMP/err"
-	else
-		"$@" < "$_in" > "$_out" 2> "$TMP/err"
-	fi
-	_rc=$?
-	_t1=$(nsec)
-	if [ -s "$TMP/time" ]; then
-		_ur=$(awk 'END { printf "%.2f|%d", $1 + $2, $3 }' "$TMP/time")
-	else
-		_ur="-|-"
-	fi
-	if [ "$_rc" -ne 0 ]; then
-		say "warning: $_name exited with status $_rc:"
-		head -n 3 "$TMP/err"
-	fi
-	echo "$_name|$_lines|$_bytes|$(awk -v a="$_t0" -v b="$_t1" \
-	    'BEGIN { printf "%.3f", (b - a) / 1e9 }')|$_ur|$_rc" >> "$ROWS"
-}
-
-# best NAME ...: measure RUNS times, keep the fastest run's row.
-best() {
-	_rows=$ROWS
-	ROWS=$TMP/best
-	: > "$ROWS"
-	_i=0
-	while [ "$_i" -lt "$RUNS" ]; do
-		measure "$@"
-		_i=$((_i + 1))
-	done
-	ROWS=$_rows
-	sort -t '|' -k4,4g "$TMP/best" | head -n 1 >> "$ROWS"
-}
-
-# table REF FULL_BYTES < rows: as in run.sh; "x" is REF's MB/s over the
-# run's (how many times faster tw-agg is), "full s" the wall time scaled
-# to FULL_BYTES of input.
-table() {
-	awk -F '|' -v ref="$1" -v full="$2" '
-	{ name[NR] = $1; ln[NR] = $2; by[NR] = $3; wall[NR] = $4
-	  cpu[NR] = $5; rss[NR] = $6; rc[NR] = $7
-	  if ($1 == ref && $4 > 0) refmbs = $3 / 1e6 / $4 }
-	END {
-		printf "%-22s %8s %8s %8s %7s %8s %10s %8s %8s %7s\n", "run", "records",
-		    "in MB", "wall s", "cpu s", "MB/s", "records/s", "RSS MB",
-		    "full s", "x"
-		for (i = 1; i <= NR; i++) {
-			mbs = 0
-			if (wall[i] > 0)
-				mbs = by[i] / 1e6 / wall[i]
-			x = "-"
-			if (refmbs > 0 && mbs > 0 && name[i] != ref)
-				x = sprintf(refmbs < mbs ? "%.2f" : "%.1f", refmbs / mbs)
-			r = "-"
-			if (rss[i] != "-")
-				r = sprintf("%.1f", rss[i] / 1024)
-			fs = "-"
-			if (by[i] > 0 && full > 0)
-				fs = sprintf("%.2f", wall[i] * full / by[i])
-			rps = 0
-			if (wall[i] > 0)
-				rps = ln[i] / wall[i]
-			st = ""
-			if (rc[i] != 0)
-				st = "  (exit " rc[i] ")"
-			printf "%-22s %8d %8.1f %8.3f %7s %8.0f %10.0f %8s %8s %7s%s\n",
-			    name[i], ln[i], by[i] / 1e6, wall[i], cpu[i], mbs,
-			    rps, r, fs, x, st
-		}
-	}'
-}
-
-mbs_of() { awk -F '|' -v re="$1" '$1 ~ re && $4 > 0 { printf "%.3f", $3 / 1e6 / $4; exit }' "$ROWS"; }
+# measure, best, table, mbs_of and the small helpers (bench/lib.sh).
+. "$ROOT/bench/lib.sh"
 
 # The v2 stream, shared with run.sh's cache, and the two flat files.
 make_data() {
@@ -260,7 +162,7 @@ run_variant() {
 	fi
 
 	say ""
-	table "tw-agg (best of $RUNS)" "$DBYTES" < "$ROWS"
+	table "tw-agg (best of $RUNS)" "$DBYTES" records records/s < "$ROWS"
 
 	say ""
 	if [ -n "$PY" ]; then

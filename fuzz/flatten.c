@@ -86,7 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (tw_json_parse(&j, (const char *)data, size) == TW_JSON_OK) {
 		if (tw_flatten_doc(&f, &j, &out) < 0)
 			FUZZ_ASSERT(out.len == 0 && f.err[0] != '\0');
-		for (p = out.p, end = out.p ? out.p + out.len : NULL; p && p < end; p = nl + 1) {
+		for (p = out.p, end = out.p + out.len; p < end; p = nl + 1) {
 			nl = memchr(p, '\n', (size_t)(end - p));
 			FUZZ_ASSERT(nl != NULL);
 			FUZZ_ASSERT(tw_json_parse(&o, p, (size_t)(nl - p)) == TW_JSON_OK);
@@ -97,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rj = tw_flatten_doc(&fj, &j, &nd);
 		rc = tw_flatten_doc(&fc, &j, &csv);
 		FUZZ_ASSERT(rj == rc);
-		for (p = nd.p, end = nd.p ? nd.p + nd.len : NULL; p && p < end; p = nl + 1) {
+		for (p = nd.p, end = nd.p + nd.len; p < end; p = nl + 1) {
 			nl = memchr(p, '\n', (size_t)(end - p));
 			csv_ref(&ref, &fj, p, (size_t)(nl - p));
 		}
@@ -106,7 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tw_buf_reset(&ref);
 		tw_buf_reset(&csv);
 		FUZZ_ASSERT(tw_flatten_doc(&fk, &j, &csv) == rj);
-		for (p = nd.p, end = nd.p ? nd.p + nd.len : NULL; p && p < end; p = nl + 1) {
+		for (p = nd.p, end = nd.p + nd.len; p < end; p = nl + 1) {
 			nl = memchr(p, '\n', (size_t)(end - p));
 			key_ref(&ref, keys[size % 5], p, (size_t)(nl - p));
 		}

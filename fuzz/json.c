@@ -57,7 +57,7 @@ reference(struct tw_buf *out, const struct tw_jval *v, int html, size_t *bad)
 		}
 		d.len = o;
 	}
-	tw_buf_add_jstr(out, d.p ? d.p : "", d.len);
+	tw_buf_add_jstr(out, d.p, d.len);
 	tw_buf_free(&d);
 }
 

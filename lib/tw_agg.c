@@ -278,7 +278,7 @@ int
 tw_agg_first_time(const struct tw_agg_spec *s, struct tw_agg_state *st,
     const struct tw_json *j, const struct tw_jval *v)
 {
-	static struct tw_buf tmp;
+	static struct tw_buf tmp = TW_BUF_INIT;
 
 	(void)s;
 	if (v->type == TW_JSTR && v->flags == 0)
@@ -317,7 +317,7 @@ void
 tw_agg_update(const struct tw_agg_spec *s, struct tw_agg_state *st,
     const struct tw_json *j, const struct tw_jval *v, int64_t ts)
 {
-	static struct tw_buf tmp;
+	static struct tw_buf tmp = TW_BUF_INIT;
 	double d;
 	int64_t i;
 

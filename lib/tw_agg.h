@@ -11,6 +11,10 @@
  * skipped, as SQL does; anything else is an error for the whole record).
  * distinct and top count each element of an array value. first and last
  * keep the value with the earliest or latest event time.
+ *
+ * Threads: tw_agg_update and tw_agg_first_time decode string values into
+ * a static scratch buffer each, so the module is used from one thread at
+ * a time (tw-agg has one).
  */
 #ifndef TW_AGG_H
 #define TW_AGG_H
@@ -88,12 +92,14 @@ int tw_agg_check(const struct tw_agg_spec *s, const struct tw_jval *v,
 
 /*
  * A distinct spec used to count each value once (tw-agg -u): adds v's
- * value to the set and returns 1 when it was not in it, else 0.
+ * value to the set and returns 1 when it was not in it, else 0. Not
+ * thread safe (a static scratch buffer).
  */
 int tw_agg_first_time(const struct tw_agg_spec *s, struct tw_agg_state *st,
     const struct tw_json *j, const struct tw_jval *v);
 
-/* Adds a checked value with event time ts. */
+/* Adds a checked value with event time ts. Not thread safe (a static
+ * scratch buffer). */
 void tw_agg_update(const struct tw_agg_spec *s, struct tw_agg_state *st,
     const struct tw_json *j, const struct tw_jval *v, int64_t ts);
 

@@ -9,6 +9,10 @@ void
 tw_api_page_init(struct tw_api_page *pg)
 {
 	memset(pg, 0, sizeof *pg);
+	tw_buf_init(&pg->line);
+	tw_buf_init(&pg->next_token);
+	tw_buf_init(&pg->newest_id);
+	tw_buf_init(&pg->errors);
 	pg->result_count = -1;
 }
 

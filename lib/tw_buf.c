@@ -11,11 +11,20 @@ const char tw_digits2[200] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+const char tw_buf_slop[1];
+
 void
 tw_buf_grow(struct tw_buf *b, size_t n)
 {
-	size_t want = b->len + n + 1, cap = b->cap ? b->cap : 64;
+	size_t want, cap;
 
+	if (b->cap == 0) {
+		/* tw_buf_slop or a zeroed buffer: nothing is owned yet. */
+		b->p = NULL;
+		b->len = 0;
+	}
+	want = b->len + n + 1;
+	cap = b->cap ? b->cap : 64;
 	if (want < b->len)
 		tw_oom();
 	while (cap < want) {
@@ -25,6 +34,8 @@ tw_buf_grow(struct tw_buf *b, size_t n)
 	}
 	if (cap != b->cap) {
 		b->p = tw_xrealloc(b->p, cap);
+		if (b->cap == 0)
+			b->p[0] = '\0';
 		b->cap = cap;
 	}
 }
@@ -32,9 +43,18 @@ tw_buf_grow(struct tw_buf *b, size_t n)
 void
 tw_buf_free(struct tw_buf *b)
 {
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
+	if (b->cap)
+		free(b->p);
+	tw_buf_init(b);
+}
+
+char *
+tw_buf_detach(struct tw_buf *b)
+{
+	char *s = b->cap ? b->p : tw_xstrdup("");
+
+	tw_buf_init(b);
+	return s;
 }
 
 void
@@ -219,6 +239,24 @@ tw_buf_add_utf8_repair(struct tw_buf *b, const char *s, size_t n)
 		}
 	}
 	return bad;
+}
+
+size_t
+tw_buf_strip_nul(struct tw_buf *b, size_t from)
+{
+	size_t i, o, n = 0;
+
+	if (from >= b->len || memchr(b->p + from, '\0', b->len - from) == NULL)
+		return 0;
+	for (i = o = from; i < b->len; i++) {
+		if (b->p[i] == '\0') {
+			n++;
+			continue;
+		}
+		b->p[o++] = b->p[i];
+	}
+	tw_buf_setlen(b, o);
+	return n;
 }
 
 void

@@ -1,11 +1,21 @@
 /*
- * tw_buf: a growable byte buffer.
+ * tw_buf: a growable byte buffer, after git's strbuf.
  *
- * Invariants: p is NULL with len == cap == 0, or p points to cap bytes
- * of which the first len are in use, and p[len] is a NUL byte (so the
- * contents can be used as a C string when they hold no NUL). The buffer
- * owns p; tw_buf_free releases it, tw_buf_reset keeps the memory.
+ * Invariants: p is never NULL and p[len] is a NUL byte, so b.p can be
+ * used as a C string at any time (when the contents hold no NUL), even
+ * before anything was added. Either cap == 0 and p points to
+ * tw_buf_slop, a shared read-only empty string (len is 0, nothing is
+ * allocated), or p points to cap bytes the buffer owns, of which the
+ * first len are in use. Never write to p[] or free p of a buffer with
+ * cap == 0: grow it first, or use tw_buf_setlen, tw_buf_detach,
+ * tw_buf_free. tw_buf_free releases the memory, tw_buf_reset keeps it.
  * Growth never fails: out of memory ends the program (tw_oom).
+ *
+ * Initialise with TW_BUF_INIT or tw_buf_init. A zeroed buffer (calloc,
+ * memset, a static with no initialiser) is accepted by every tw_buf
+ * function, but its p is NULL until it is first grown, reset or freed:
+ * whoever zeroes a struct whose buffer may be read before it is written
+ * calls tw_buf_init on it.
  */
 #ifndef TW_BUF_H
 #define TW_BUF_H
@@ -20,7 +30,18 @@ struct tw_buf {
 	size_t cap;
 };
 
-#define TW_BUF_INIT { NULL, 0, 0 }
+/* The empty string of every buffer that has not allocated: never written. */
+extern const char tw_buf_slop[1];
+
+#define TW_BUF_INIT { (char *)tw_buf_slop, 0, 0 }
+
+/* Makes b an empty buffer that owns nothing (the memory b held is not freed). */
+static inline void
+tw_buf_init(struct tw_buf *b)
+{
+	b->p = (char *)tw_buf_slop;
+	b->len = b->cap = 0;
+}
 
 /* Makes room for at least n more bytes (plus the trailing NUL). */
 void tw_buf_grow(struct tw_buf *b, size_t n);
@@ -28,12 +49,34 @@ void tw_buf_grow(struct tw_buf *b, size_t n);
 /* Releases the memory; the buffer is empty and usable again. */
 void tw_buf_free(struct tw_buf *b);
 
+/*
+ * Returns the contents as a NUL-terminated string the caller owns (free
+ * it with free): the buffer's own memory, or a new "" when it had none.
+ * The buffer is left empty and owns nothing. The length was b->len.
+ */
+char *tw_buf_detach(struct tw_buf *b);
+
+/* Empties the buffer and keeps its memory. */
 static inline void
 tw_buf_reset(struct tw_buf *b)
 {
 	b->len = 0;
-	if (b->p)
+	if (b->cap)
 		b->p[0] = '\0';
+	else
+		b->p = (char *)tw_buf_slop;
+}
+
+/* Cuts the contents back to their first len bytes (len <= b->len). */
+static inline void
+tw_buf_setlen(struct tw_buf *b, size_t len)
+{
+	if (b->cap == 0) {
+		tw_buf_reset(b);
+		return;
+	}
+	b->len = len;
+	b->p[len] = '\0';
 }
 
 static inline void
@@ -141,6 +184,9 @@ tw_utf8_chars(const char *s, size_t n)
 		c += ((unsigned char)s[i] & 0xC0) != 0x80;
 	return c;
 }
+
+/* Removes the NUL bytes of b->p[from..len); returns how many there were. */
+size_t tw_buf_strip_nul(struct tw_buf *b, size_t from);
 
 /* Appends code point cp (0 to 0x10FFFF, not a surrogate) as UTF-8. */
 void tw_buf_add_cp(struct tw_buf *b, uint32_t cp);

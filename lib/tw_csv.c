@@ -48,7 +48,7 @@ tw_csv_add_value(struct tw_buf *b, const struct tw_json *j,
 					t.p[o++] = t.p[i];
 			t.len = o;
 		}
-		tw_csv_add_quoted(b, t.p ? t.p : "", t.len);
+		tw_csv_add_quoted(b, t.p, t.len);
 		break;
 	default:
 		tw_json_emit(&t, j, v);

@@ -78,17 +78,6 @@ struct tw_dedup {
 	size_t limit;		/* ids per generation */
 };
 
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static int
 u64set_has(const struct u64set *s, uint64_t k)
 {
@@ -96,7 +85,7 @@ u64set_has(const struct u64set *s, uint64_t k)
 
 	if (s->cap == 0)
 		return 0;
-	for (i = mix64(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
+	for (i = tw_mix64(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
 		if (s->slot[i] == k + 1)
 			return 1;
 	return 0;
@@ -107,7 +96,7 @@ u64set_add(struct u64set *s, uint64_t k)
 {
 	size_t i;
 
-	for (i = mix64(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
+	for (i = tw_mix64(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
 		if (s->slot[i] == k + 1)
 			return;
 	s->slot[i] = k + 1;
@@ -206,17 +195,11 @@ struct tw_flat_ctx {
 	size_t hcap;
 };
 
+/* The hash of s[0..n), apart for each salt (a kind of key). */
 static uint64_t
 hash_bytes(const char *s, size_t n, uint64_t salt)
 {
-	uint64_t h = 1469598103934665603ULL ^ salt;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return tw_hash64(s, n) ^ tw_mix64(salt);
 }
 
 static int seen_hash(struct tw_flat_ctx *c, uint64_t h);
@@ -326,12 +309,16 @@ type_ok(const struct tw_jval *v, enum want w)
 	return 0;
 }
 
-static void
-bad(struct tw_flat_ctx *c, const char *fmt, const char *a, const char *b,
-    const char *d)
+static void TW_PRINTF(2, 3)
+bad(struct tw_flat_ctx *c, const char *fmt, ...)
 {
-	if (c->f->err[0] == '\0')
-		snprintf(c->f->err, sizeof c->f->err, fmt, a, b, d);
+	va_list ap;
+
+	if (c->f->err[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(c->f->err, sizeof c->f->err, fmt, ap);
+		va_end(ap);
+	}
 }
 
 static inline __attribute__((always_inline)) const struct tw_jval *
@@ -1293,7 +1280,7 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 
 					tw_buf_reset(d);
 					tw_json_str_decode(d, s);
-					lower_utf8(t, d->p ? d->p : "", d->len);
+					lower_utf8(t, d->p, d->len);
 					x.esc = s->flags != 0;
 				}
 			} else if (s->flags == 0 && !(flags & PS_UPPER)) {
@@ -1898,8 +1885,7 @@ coords(struct tw_flat_ctx *c, const struct tweet *t, int *have, double *lon,
 	    tw_json_double(e, lon) != 0 ||
 	    tw_json_double(tw_json_after(c->j, e), lat) != 0 ||
 	    !(*lon >= -180 && *lon <= 180 && *lat >= -90 && *lat <= 90)) {
-		bad(c, "coordinates are not a point [longitude, latitude]%s%s%s",
-		    "", "", "");
+		bad(c, "coordinates are not a point [longitude, latitude]");
 		return;
 	}
 	*have = 1;
@@ -2341,7 +2327,7 @@ set_time(struct tw_flat_ctx *c, struct tweet *t)
 
 		memcpy(tmp, t->created->p, n);
 		tmp[n] = '\0';
-		bad(c, "field \"created_at\" is not a valid time: \"%s\"%s%s", tmp, "", "");
+		bad(c, "field \"created_at\" is not a valid time: \"%s\"", tmp);
 		return;
 	}
 	t->have_ts = 1;
@@ -2449,7 +2435,7 @@ v2_tweet(struct tw_flat_ctx *c, const struct tw_jval *o, const tkeys kv)
 	t.k = kv;
 	t.id = K(kv, id, W_ID);
 	if (t.id == NULL) {
-		bad(c, "tweet without an id%s%s%s", "", "", "");
+		bad(c, "tweet without an id");
 		return;
 	}
 	t.created = K(kv, created_at, W_STR);
@@ -2568,7 +2554,7 @@ v1_tweet(struct tw_flat_ctx *c, const struct tw_jval *o, const tkeys kv)
 	if (t.id == NULL)
 		t.id = K(kv, id, W_ID);
 	if (t.id == NULL) {
-		bad(c, "tweet without an id%s%s%s", "", "", "");
+		bad(c, "tweet without an id");
 		return;
 	}
 	t.created = K(kv, created_at, W_STR);
@@ -2757,7 +2743,7 @@ v2_response(struct tw_flat_ctx *c, const struct tw_jval *root)
 		return TW_DOC_OTHER;
 	if (data != NULL && data->type != TW_JARR && data->type != TW_JOBJ) {
 		bad(c, "\"data\" is %s, expected an object or an array",
-		    type_name(data->type), "", "");
+		    type_name(data->type));
 		return TW_DOC_OTHER;
 	}
 	if (data != NULL && data->type == TW_JARR) {
@@ -2814,13 +2800,13 @@ list(struct tw_flat_ctx *c, const struct tw_jval *arr)
 		snprintf(at, sizeof at, "%u", (unsigned)i);
 		if (e->type != TW_JOBJ) {
 			bad(c, "array element %s is %s, expected an object", at,
-			    type_name(e->type), "");
+			    type_name(e->type));
 			return TW_DOC_OTHER;
 		}
 		if (TW_JGET(c->j, e, "data") != NULL) {
 			/* Stream lines or pages belong one a line. */
 			bad(c, "array element %s is an API response (with "
-			    "\"data\"), expected a tweet", at, "", "");
+			    "\"data\"), expected a tweet", at);
 			return TW_DOC_OTHER;
 		}
 		tweets += item(c, e, &users);
@@ -2841,7 +2827,7 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 	tw_json_str_decode(t, rtype);
 	rt = tw_rtype_lookup(t->p, t->len);
 	if (rt < 0) {
-		bad(c, "unknown record_type \"%s\"%s%s", t->p, "", "");
+		bad(c, "unknown record_type \"%s\"", t->p);
 		return TW_DOC_FLAT;
 	}
 	if (!(c->f->types & (1u << rt)))
@@ -2854,12 +2840,12 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 
 		if (id != NULL && id->type != TW_JNULL && !type_ok(id, W_ID)) {
 			bad(c, "flat record: \"id\" is %s, expected an id (decimal "
-			    "digits in a string)%s%s", type_name(id->type), "", "");
+			    "digits in a string)", type_name(id->type));
 			return TW_DOC_FLAT;
 		}
 		if (id != NULL && id->type == TW_JNUM) {
 			bad(c, "flat record: \"id\" is a number, expected a string "
-			    "of digits%s%s%s", "", "", "");
+			    "of digits");
 			return TW_DOC_FLAT;
 		}
 	}
@@ -2962,12 +2948,12 @@ dispatch(struct tw_flat_ctx *c, const struct tw_jval *root, const tkeys rk)
 	if (root->type == TW_JARR)
 		return list(c, root);
 	if (root->type != TW_JOBJ) {
-		bad(c, "expected a JSON object or array, got %s%s%s",
-		    type_name(root->type), "", "");
+		bad(c, "expected a JSON object or array, got %s",
+		    type_name(root->type));
 		return TW_DOC_OTHER;
 	}
 	if (root->len == 0) {
-		bad(c, "an empty object%s%s%s", "", "", "");
+		bad(c, "an empty object");
 		return TW_DOC_OTHER;
 	}
 	c->root = root;
@@ -3054,6 +3040,10 @@ tw_flatten_init(struct tw_flatten *f)
 	int t, i;
 
 	memset(f, 0, sizeof *f);
+	tw_buf_init(&f->tmp);
+	tw_buf_init(&f->tmp2);
+	tw_buf_init(&f->reo);
+	tw_buf_init(&f->keyb);
 	tk_init();
 	f->types = 1u << TW_R_TWEET;
 	for (t = 0; t < TW_R_N; t++)
@@ -3392,9 +3382,7 @@ done:
 	f->n_api_errors += f->api_errors;
 	return 0;
 fail:
-	out->len = start;
-	if (out->p)
-		out->p[start] = '\0';
+	tw_buf_setlen(out, start);
 	memcpy(f->n_out, before, sizeof before);
 	return -1;
 }

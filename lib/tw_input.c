@@ -49,6 +49,9 @@ void
 tw_input_init(struct tw_input *in, struct tw_reader *r, struct tw_json *json)
 {
 	memset(in, 0, sizeof *in);
+	tw_buf_init(&in->acc);
+	tw_buf_init(&in->replay);
+	tw_buf_init(&in->restbuf);
 	in->r = r;
 	in->json = json;
 	in->multiline = 1;

@@ -1500,7 +1500,7 @@ _Static_assert(offsetof(struct tw_jval, type) == 0 &&
 int
 tw_json_streq(const struct tw_jval *v, const char *s, size_t n)
 {
-	static struct tw_buf tmp;
+	static struct tw_buf tmp = TW_BUF_INIT;
 
 	if (v == NULL || v->type != TW_JSTR)
 		return 0;
@@ -1725,12 +1725,13 @@ put_cp(char *o, uint32_t cp)
  * the parser checked) are copied as they are, 16 bytes at a time, and
  * escapes are rewritten in place, never longer than they were. With
  * `html`, &amp; &lt; &gt; become & < >, as if decoded after the JSON
- * escapes. Returns the replacements made (lone surrogates), or
- * (size_t)-1 with nothing written when one pass cannot do it: invalid
- * UTF-8 to repair, or an entity made with an escape ("\u0026amp;").
+ * escapes. With `nuls`, U+0000 is left out and counted there. Returns
+ * the replacements made (lone surrogates), or (size_t)-1 with nothing
+ * written when one pass cannot do it: invalid UTF-8 to repair, or an
+ * entity made with an escape ("\u0026amp;").
  */
 static size_t
-transcode(struct tw_buf *b, const struct tw_jval *v, int html)
+transcode(struct tw_buf *b, const struct tw_jval *v, int html, size_t *nuls)
 {
 	const unsigned char *s = (const unsigned char *)v->p, *e = s + v->len;
 	size_t bad = 0, start = b->len;
@@ -1819,6 +1820,9 @@ special:
 				}
 			} else if (cp == '&' && html) {
 				goto redo;
+			} else if (cp == 0 && nuls) {
+				(*nuls)++;
+				continue;
 			}
 			o = put_cp(o, cp);
 		}
@@ -1833,10 +1837,11 @@ redo:
 	return (size_t)-1;
 }
 
-size_t
-tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v)
+/* tw_json_str_emit, with U+0000 left out and counted in *nuls if given. */
+static size_t
+str_emit(struct tw_buf *b, const struct tw_jval *v, size_t *nuls)
 {
-	static struct tw_buf tmp;
+	static struct tw_buf tmp = TW_BUF_INIT;
 	size_t bad;
 
 	if (TW_LIKELY(v->flags == 0)) {
@@ -1850,24 +1855,32 @@ tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v)
 		b->p[b->len] = '\0';
 		return 0;
 	}
-	if ((bad = transcode(b, v, 0)) != (size_t)-1)
+	if ((bad = transcode(b, v, 0, nuls)) != (size_t)-1)
 		return bad;
 	tw_buf_reset(&tmp);
 	bad = tw_json_str_decode(&tmp, v);
+	if (nuls)
+		*nuls += tw_buf_strip_nul(&tmp, 0);
 	tw_buf_add_jstr(b, tmp.p, tmp.len);
 	return bad;
 }
 
 size_t
+tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v)
+{
+	return str_emit(b, v, NULL);
+}
+
+size_t
 tw_json_str_emit_html(struct tw_buf *b, const struct tw_jval *v)
 {
-	static struct tw_buf tmp;
+	static struct tw_buf tmp = TW_BUF_INIT;
 	const char *p, *e, *amp;
 	size_t bad, n;
 
 	if (v->flags == 0 && memchr(v->p, '&', v->len) == NULL)
 		return tw_json_str_emit(b, v);
-	if ((bad = transcode(b, v, 1)) != (size_t)-1)
+	if ((bad = transcode(b, v, 1, NULL)) != (size_t)-1)
 		return bad;
 	/* Decode, then undo the entities in place: never longer. */
 	tw_buf_reset(&tmp);
@@ -1898,12 +1911,14 @@ tw_json_str_emit_html(struct tw_buf *b, const struct tw_jval *v)
 			p = amp + 1;
 		}
 	}
-	tw_buf_add_jstr(b, tmp.p ? tmp.p : "", n);
+	tw_buf_add_jstr(b, tmp.p, n);
 	return bad;
 }
 
-size_t
-tw_json_emit(struct tw_buf *b, const struct tw_json *j, const struct tw_jval *v)
+/* tw_json_emit, with U+0000 left out and counted in *nuls if given. */
+static size_t
+emit(struct tw_buf *b, const struct tw_json *j, const struct tw_jval *v,
+    size_t *nuls)
 {
 	const struct tw_jval *e;
 	size_t bad = 0;
@@ -1914,13 +1929,13 @@ tw_json_emit(struct tw_buf *b, const struct tw_json *j, const struct tw_jval *v)
 	case TW_JTRUE: tw_buf_add(b, "true", 4); break;
 	case TW_JFALSE: tw_buf_add(b, "false", 5); break;
 	case TW_JNUM: tw_buf_add(b, v->p, v->len); break;
-	case TW_JSTR: bad += tw_json_str_emit(b, v); break;
+	case TW_JSTR: bad += str_emit(b, v, nuls); break;
 	case TW_JARR:
 		tw_buf_addc(b, '[');
 		for (k = 0, e = v + 1; k < v->len; k++, e = j->v + e->next) {
 			if (k)
 				tw_buf_addc(b, ',');
-			bad += tw_json_emit(b, j, e);
+			bad += emit(b, j, e, nuls);
 		}
 		tw_buf_addc(b, ']');
 		break;
@@ -1929,13 +1944,31 @@ tw_json_emit(struct tw_buf *b, const struct tw_json *j, const struct tw_jval *v)
 		for (k = 0, e = v + 1; k < v->len; k++, e = j->v + e[1].next) {
 			if (k)
 				tw_buf_addc(b, ',');
-			bad += tw_json_str_emit(b, e);
+			bad += str_emit(b, e, nuls);
 			tw_buf_addc(b, ':');
-			bad += tw_json_emit(b, j, e + 1);
+			bad += emit(b, j, e + 1, nuls);
 		}
 		tw_buf_addc(b, '}');
 		break;
 	}
+	return bad;
+}
+
+size_t
+tw_json_emit(struct tw_buf *b, const struct tw_json *j, const struct tw_jval *v)
+{
+	return emit(b, j, v, NULL);
+}
+
+size_t
+tw_json_emit_opt(struct tw_buf *b, const struct tw_json *j,
+    const struct tw_jval *v, unsigned opt, size_t *nuls)
+{
+	size_t n = 0, bad;
+
+	bad = emit(b, j, v, (opt & TW_JSON_NONUL) ? &n : NULL);
+	if (nuls)
+		*nuls += n;
 	return bad;
 }
 

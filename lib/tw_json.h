@@ -25,6 +25,13 @@
  * offsets. Anything else (errors, invalid UTF-8, a bare value, nesting
  * too deep) goes to the scalar parser, which gives every status and
  * message; both build the same tape (tests/unit/test_json.c, fuzz/json.c).
+ *
+ * Threads: a struct tw_json is used by one thread at a time. Besides,
+ * tw_json_streq (so tw_json_get and TW_JGET on a key with escapes) and
+ * the emitters (tw_json_str_emit, tw_json_str_emit_html, tw_json_emit,
+ * tw_json_emit_opt) decode into a static scratch buffer when a string
+ * needs it: they are not thread safe; every tool calls them from its one
+ * thread (a reader's decode thread parses no JSON).
  */
 #ifndef TW_JSON_H
 #define TW_JSON_H
@@ -103,7 +110,10 @@ tw_json_after(const struct tw_json *j, const struct tw_jval *v)
 	return j->v + v->next;
 }
 
-/* 1 when v is a string whose decoded value equals s[0..n). */
+/*
+ * 1 when v is a string whose decoded value equals s[0..n). Not thread
+ * safe: an escaped string is decoded into a static scratch buffer.
+ */
 int tw_json_streq(const struct tw_jval *v, const char *s, size_t n);
 
 /*
@@ -192,13 +202,16 @@ size_t tw_json_str_decode(struct tw_buf *b, const struct tw_jval *v);
 /*
  * Appends string v to b as a canonical JSON string: quotes, raw UTF-8,
  * only '"', '\\' and control characters escaped. Returns replacements.
+ * Not thread safe: a string with invalid UTF-8 is decoded into a static
+ * scratch buffer first (so are the three emitters below).
  */
 size_t tw_json_str_emit(struct tw_buf *b, const struct tw_jval *v);
 
 /*
  * As tw_json_str_emit, with the HTML entities &amp; &lt; &gt; (which the
  * Twitter API writes in tweet text) turned into & < > after the JSON
- * escapes are decoded; other '&' stay. Returns replacements.
+ * escapes are decoded; other '&' stay. Returns replacements. Not thread
+ * safe (a static scratch buffer).
  */
 size_t tw_json_str_emit_html(struct tw_buf *b, const struct tw_jval *v);
 
@@ -208,6 +221,18 @@ size_t tw_json_str_emit_html(struct tw_buf *b, const struct tw_jval *v);
  */
 size_t tw_json_emit(struct tw_buf *b, const struct tw_json *j,
     const struct tw_jval *v);
+
+/* Options of tw_json_emit_opt. */
+#define TW_JSON_NONUL 0x01	/* U+0000 left out of strings and keys */
+
+/*
+ * As tw_json_emit, with options opt: TW_JSON_NONUL writes strings and
+ * keys without their U+0000 characters (\u0000), for a database whose
+ * text cannot hold one, and adds the number left out to *nuls. Returns
+ * replacements.
+ */
+size_t tw_json_emit_opt(struct tw_buf *b, const struct tw_json *j,
+    const struct tw_jval *v, unsigned opt, size_t *nuls);
 
 /* A short human name for a status ("truncated JSON", ...). */
 const char *tw_json_status_name(enum tw_json_status st);

@@ -79,6 +79,6 @@ tw_label_short(struct tw_buf *out, const char *const *all, size_t n,
 	tw_buf_add(&t, s + pre, len - pre - suf);
 	if (suf)
 		tw_buf_adds(&t, "\xE2\x80\xA6");
-	cut_middle(out, t.p ? t.p : "", t.len, max);
+	cut_middle(out, t.p, t.len, max);
 	tw_buf_free(&t);
 }

@@ -185,3 +185,47 @@ tw_opt_refused(int ch, char **argv, const struct tw_opt_moved *moved)
 	tw_opt_refused_msg(ch, argv, moved, msg, sizeof msg);
 	tw_warn("%s", msg);
 }
+
+int64_t
+tw_opt_int(const char *name, const char *s, int64_t min, int64_t max)
+{
+	int64_t v;
+	const char *err;
+
+	if (tw_parse_int(s, min, max, &v, &err))
+		tw_die(2, "%s: %s", name, err);
+	return v;
+}
+
+double
+tw_opt_double(const char *name, const char *s, double min, double max)
+{
+	double v;
+	const char *err;
+
+	if (tw_parse_double(s, min, max, &v, &err))
+		tw_die(2, "%s: %s", name, err);
+	return v;
+}
+
+int64_t
+tw_opt_duration(const char *name, const char *s, int64_t min, int64_t max)
+{
+	int64_t v;
+	const char *err;
+
+	if (tw_parse_duration(s, min, max, &v, &err))
+		tw_die(2, "%s: %s", name, err);
+	return v;
+}
+
+int64_t
+tw_opt_size(const char *name, const char *s, int64_t min, int64_t max)
+{
+	int64_t v;
+	const char *err;
+
+	if (tw_parse_size(s, min, max, &v, &err))
+		tw_die(2, "%s: %s", name, err);
+	return v;
+}

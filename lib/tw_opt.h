@@ -30,6 +30,19 @@ int tw_parse_size(const char *s, int64_t min, int64_t max, int64_t *bytes,
     const char **err);
 
 /*
+ * The same parsers for a command's option parsing: the value of option
+ * name (as written in messages, "--rate") given as s, in [min, max]. A
+ * bad value is a usage error: "PROG: NAME: reason" and exit 2 (tw_die),
+ * so only main's option parsing calls them.
+ */
+int64_t tw_opt_int(const char *name, const char *s, int64_t min, int64_t max);
+double tw_opt_double(const char *name, const char *s, double min, double max);
+int64_t tw_opt_duration(const char *name, const char *s, int64_t min,
+    int64_t max);
+int64_t tw_opt_size(const char *name, const char *s, int64_t min,
+    int64_t max);
+
+/*
  * The suite's one message for an option getopt_long refused (call it with
  * opterr = 0 and the short options string starting with ':'): ch is what
  * getopt_long returned, '?' (unknown) or ':' (a value missing). Prints

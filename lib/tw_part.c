@@ -171,7 +171,7 @@ tw_part_path(const struct tw_part_pat *pat, struct tw_buf *out, const int64_t *m
 		case TW_PART_FIELD:
 			tw_buf_reset(&val);
 			value(ctx, &val, s->text, s->len);
-			tw_part_escape(out, val.p ? val.p : "", val.len);
+			tw_part_escape(out, val.p, val.len);
 			break;
 		}
 	}

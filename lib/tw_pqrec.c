@@ -220,6 +220,10 @@ tw_pqrec_new(int fd, const struct tw_pq_opts *po, const struct tw_pqrec_opts *ro
 	struct tw_pqrec *r = tw_xcalloc(1, sizeof *r);
 	int i;
 
+	tw_buf_init(&r->tmp);
+	tw_buf_init(&r->tmp2);
+	tw_buf_init(&r->key);
+
 	r->w = tw_pq_new(fd, po);
 	if (ro)
 		r->o = *ro;
@@ -304,7 +308,7 @@ start(struct tw_pqrec *r, const struct tw_jval *rt, int t)
 	if (rt && rt->type == TW_JSTR) {
 		tw_buf_reset(&r->tmp);
 		tw_json_str_decode(&r->tmp, rt);
-		r->kind = tw_xstrndup(r->tmp.p ? r->tmp.p : "", r->tmp.len);
+		r->kind = tw_xstrndup(r->tmp.p, r->tmp.len);
 	} else
 		r->kind = tw_xstrdup("");
 	r->rtype = t;
@@ -324,7 +328,7 @@ start(struct tw_pqrec *r, const struct tw_jval *rt, int t)
 
 /* ---- values ------------------------------------------------------------- */
 
-static int
+static int TW_PRINTF(2, 3)
 bad(struct tw_pqrec *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -340,25 +344,6 @@ too_long(struct tw_pqrec *r, const struct col *c)
 {
 	return bad(r, "field '%s': value longer than %zu bytes", c->name,
 	    r->o.max_value);
-}
-
-/* Removes NUL bytes from b[from..], counting them. */
-static void
-strip_nul(struct tw_pqrec *r, struct tw_buf *b, size_t from)
-{
-	size_t i, o;
-
-	if (memchr(b->p + from, '\0', b->len - from) == NULL)
-		return;
-	for (i = o = from; i < b->len; i++) {
-		if (b->p[i] == '\0') {
-			r->c.nul_removed++;
-			continue;
-		}
-		b->p[o++] = b->p[i];
-	}
-	b->len = o;
-	b->p[o] = '\0';
 }
 
 /*
@@ -383,8 +368,8 @@ str_value(struct tw_pqrec *r, const struct col *c, const struct tw_jval *v,
 		if (rep && !r->o.repair_utf8)
 			return bad(r, "field '%s': invalid UTF-8 (a lone surrogate)", c->name);
 		r->c.repaired += rep;
-		strip_nul(r, b, 0);
-		*p = b->p ? b->p : "";
+		r->c.nul_removed += tw_buf_strip_nul(b, 0);
+		*p = b->p;
 		*n = b->len;
 	}
 	if (*n > r->o.max_value)
@@ -661,7 +646,7 @@ key_of(struct tw_pqrec *r, const struct tw_jval *k, const char **p, size_t *n)
 	}
 	tw_buf_reset(&r->key);
 	tw_json_str_decode(&r->key, k);
-	*p = r->key.p ? r->key.p : "";
+	*p = r->key.p;
 	*n = r->key.len;
 }
 
@@ -891,7 +876,7 @@ tw_pqrec_add(struct tw_pqrec *r, const struct tw_json *j, const struct tw_jval *
 		if (rt && rt->type == TW_JSTR) {
 			tw_buf_reset(&r->tmp);
 			tw_json_str_decode(&r->tmp, rt);
-			t = tw_rtype_lookup(r->tmp.p ? r->tmp.p : "", r->tmp.len);
+			t = tw_rtype_lookup(r->tmp.p, r->tmp.len);
 			if (t >= 0 && strcmp(tw_rdefs[t].name, r->tmp.p) != 0)
 				t = -1;		/* "tweets": not a record_type */
 		}

@@ -143,7 +143,8 @@ void tw_pqrec_free(struct tw_pqrec *r);
 
 /*
  * The Parquet fields of known record type t (TW_R_*, lib/tw_schema.h), in
- * schema order, and their number in *n. Static storage.
+ * schema order, and their number in *n. Static storage, built by the
+ * first call (not thread safe) and valid for the rest of the program.
  */
 const struct tw_pq_field *tw_pqrec_schema(int t, int *n);
 

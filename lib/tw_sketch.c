@@ -6,34 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t
-fmix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-uint64_t
-tw_hash64(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xff51afd7ed558ccdULL), k;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&k, s + i, 8);
-		h = fmix64(h ^ fmix64(k + 0x9E3779B97F4A7C15ULL));
-	}
-	k = 0;
-	if (n > i)
-		memcpy(&k, s + i, n - i);
-	return fmix64(h ^ fmix64(k ^ (n - i)));
-}
-
 /* ---- distinct ---- */
 
 static void

@@ -16,6 +16,8 @@
  *                overestimated by at most the reported error.
  *
  * Every struct is owned by the caller; *_free releases what it holds.
+ * A struct is used by one thread at a time; tw_quant_add's first call
+ * also sets a constant in static storage (log gamma).
  * Parsing functions (*_from_json) return 0, or -1 when the JSON is not a
  * well-formed summary of that kind (nothing is left allocated then).
  */
@@ -28,8 +30,7 @@
 #include "tw_buf.h"
 #include "tw_json.h"
 
-/* A 64-bit hash of s[0..n) with good avalanche (for HLL and sets). */
-uint64_t tw_hash64(const void *s, size_t n);
+/* The values the sketches take are tw_hash64's (lib/tw_util.h). */
 
 #define TW_DISTINCT_EXACT 10000
 #define TW_HLL_P 14

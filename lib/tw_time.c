@@ -1,4 +1,5 @@
 #include "tw_time.h"
+#include "tw_util.h"
 
 #include <string.h>
 #include <time.h>
@@ -16,20 +17,10 @@ tw_days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static int64_t
-floordiv(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
 void
 tw_time_split(int64_t ms, struct tw_tm *tm)
 {
-	int64_t days = floordiv(ms, 86400000), rem = ms % 86400000;
+	int64_t days = tw_floordiv(ms, 86400000), rem = ms % 86400000;
 	int64_t z = days + 719468, era, doe, yoe, y, doy, mp;
 
 	if (rem < 0)
@@ -214,7 +205,7 @@ tw_buf_add_iso(struct tw_buf *b, int64_t ms)
 	 * the time of day. */
 	static int64_t last_day = INT64_MIN;
 	static char ymd[10];
-	int64_t day = floordiv(ms, 86400000), rem = ms % 86400000;
+	int64_t day = tw_floordiv(ms, 86400000), rem = ms % 86400000;
 	struct tw_tm tm;
 	char o[24];
 	int s;

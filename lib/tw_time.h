@@ -46,7 +46,11 @@ int tw_time_parse(const char *s, size_t n, int64_t *ms);
 #define TW_TIME_MIN_MS (-62167219200000LL)
 #define TW_TIME_MAX_MS 253402300799999LL
 
-/* Appends ms as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
+/*
+ * Appends ms as "YYYY-MM-DDTHH:MM:SS.mmmZ". Not thread safe: the date of
+ * the last call is kept in static storage, as the records of a stream
+ * share their day.
+ */
 void tw_buf_add_iso(struct tw_buf *b, int64_t ms);
 
 /* Milliseconds since the epoch now (CLOCK_REALTIME), and a monotonic clock. */

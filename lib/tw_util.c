@@ -157,6 +157,23 @@ tw_xstrdup(const char *s)
 	return tw_xstrndup(s, strlen(s));
 }
 
+uint64_t
+tw_hash64(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xff51afd7ed558ccdULL), k;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&k, s + i, 8);
+		h = tw_mix64(h ^ tw_mix64(k + 0x9E3779B97F4A7C15ULL));
+	}
+	k = 0;
+	if (n > i)
+		memcpy(&k, s + i, n - i);
+	return tw_mix64(h ^ tw_mix64(k ^ (n - i)));
+}
+
 char *
 tw_xstrndup(const char *s, size_t n)
 {

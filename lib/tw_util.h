@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define TW_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -54,5 +55,54 @@ void *tw_xcalloc(size_t n, size_t size);
 void *tw_xrealloc(void *p, size_t n);
 char *tw_xstrdup(const char *s);
 char *tw_xstrndup(const char *s, size_t n);
+
+/*
+ * The 64-bit hash of s[0..n), with good avalanche: for every hash table
+ * and for the sketches. Its values are saved (HLL registers and exact
+ * distinct sets in tw-agg's state files and partials), so it must never
+ * change: tests/unit/test_sketch.c pins a few.
+ */
+uint64_t tw_hash64(const void *s, size_t n);
+
+/*
+ * FNV-1a over s[0..n), continuing from h (TW_FNV_INIT to start): only
+ * where a hash is written out (tw-load's index names and synthetic keys,
+ * tw-plot's panel sums, tw-gen's place and rule ids), which must stay as
+ * they are; tables and sketches use tw_hash64.
+ */
+#define TW_FNV_INIT 1469598103934665603ULL
+
+static inline uint64_t
+tw_fnv64(uint64_t h, const void *s, size_t n)
+{
+	const unsigned char *p = s;
+
+	while (n--)
+		h = (h ^ *p++) * 1099511628211ULL;
+	return h;
+}
+
+/* MurmurHash3's 64-bit finaliser: each bit of x moves every output bit. */
+static inline uint64_t
+tw_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* a / b rounded toward minus infinity (C rounds toward zero); b != 0. */
+static inline int64_t
+tw_floordiv(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
 
 #endif

@@ -28,6 +28,7 @@
 #include "tw_jq.h"
 #include "tw_json.h"
 #include "tw_rejects.h"
+#include "tw_util.h"
 #include "tw_writer.h"
 
 enum mode { M_GLOBAL, M_TUMBLE, M_HOP, M_SESSION };
@@ -195,8 +196,6 @@ void engine_slice_free(struct engine *e, struct slice *sl);
 
 void engine_free(struct engine *e);
 
-int64_t floordiv64(int64_t a, int64_t b);
-
 /* The fields a record is read for, found in one pass over its members. */
 #define MAXF 64		/* a bit per field in bylen */
 struct fieldset {
@@ -325,7 +324,8 @@ void pos_free(struct app *a);
 
 /* main.c */
 /* Counts a bad record and reports it (unless -q) with file:line. */
-void report(struct app *a, struct tw_input *in, const char *fmt, const char *arg);
+void report(struct app *a, struct tw_input *in, const char *fmt, ...)
+    TW_PRINTF(3, 4);
 /* Moves the watermark to wm (never back), writing the windows it passes. */
 void advance(struct app *a, int64_t wm);
 /* Counts a late record and keeps it in --late. */

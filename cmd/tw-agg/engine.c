@@ -11,16 +11,6 @@
 #include "tw_time.h"
 #include "tw_util.h"
 
-int64_t
-floordiv64(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
 void
 engine_init(struct engine *e)
 {
@@ -240,7 +230,7 @@ engine_session(struct engine *e, int64_t start, int64_t end, const char *key,
 static int64_t
 hop_first_start(const struct engine *e, int64_t t)
 {
-	int64_t s = floordiv64(t, e->hop) * e->hop;
+	int64_t s = tw_floordiv(t, e->hop) * e->hop;
 
 	while (s - e->hop > t - e->size)
 		s -= e->hop;
@@ -255,7 +245,7 @@ engine_window(const struct engine *e, int64_t t, int i, int64_t *start,
 	case M_TUMBLE:
 		if (i > 0)
 			return 0;
-		*start = floordiv64(t, e->size) * e->size;
+		*start = tw_floordiv(t, e->size) * e->size;
 		*end = *start + e->size;
 		return 1;
 	case M_HOP:

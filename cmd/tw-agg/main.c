@@ -141,12 +141,15 @@ fs_scan(const struct fieldset *fs, const struct tw_json *j,
 }
 
 void
-report(struct app *a, struct tw_input *in, const char *fmt, const char *arg)
+report(struct app *a, struct tw_input *in, const char *fmt, ...)
 {
 	char msg[300];
+	va_list ap;
 
 	a->bad++;
-	snprintf(msg, sizeof msg, fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	if (!a->quiet)
 		tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
 	if (a->have_rej && tw_rejects_add(&a->rej, in->name, in->lineno,
@@ -368,7 +371,7 @@ part_advance(struct app *a, struct pos *p, int64_t wm)
 	p->pwm = wm;
 	tw_buf_reset(&a->suffix);
 	key_partition(a, &a->suffix, p);
-	engine_close_part(e, wm, a->suffix.p ? a->suffix.p : "", a->suffix.len);
+	engine_close_part(e, wm, a->suffix.p, a->suffix.len);
 	if (e->emitted != before) {
 		tw_writer_flush(&a->w);
 		say_watermark(a, 0);
@@ -484,7 +487,7 @@ record(struct app *a, const struct tw_json *j, struct tw_input *in)
 		for (i = 0; i < a->fs.n; i++)
 			f[i] = NULL;
 	else {
-		report(a, in, "expected a JSON object%s", "");
+		report(a, in, "expected a JSON object");
 		return;
 	}
 	if (a->ckpt_due)
@@ -1014,9 +1017,7 @@ main(int argc, char **argv)
 				tw_buf_addc(&gt, ',');
 			tw_buf_adds(&gt, e->gfields[i]);
 		}
-		e->groups_text = gt.p ? gt.p : tw_xstrdup("");
-		gt.p = NULL;	/* now owned by groups_text */
-		gt.len = gt.cap = 0;
+		e->groups_text = tw_buf_detach(&gt);
 		if (e->mode == M_SESSION)
 			tw_buf_addf(&gt, "session %lld", (long long)e->gap);
 		else if (e->mode == M_HOP)

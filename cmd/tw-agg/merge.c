@@ -150,7 +150,7 @@ watermark_record(struct app *a, const struct tw_json *j, const struct tw_jval *s
 
 	if (src == NULL || src->type != TW_JSTR || src->flags ||
 	    (wm->type != TW_JNULL && tw_json_time(wm, &t) != 0)) {
-		report(a, in, "bad watermark record (want {\"_source\":NAME,\"_watermark\":MS})%s", "");
+		report(a, in, "bad watermark record (want {\"_source\":NAME,\"_watermark\":MS})");
 		return -1;
 	}
 	s = src_get(a, src->p, src->len);
@@ -177,7 +177,7 @@ merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
 	int i;
 
 	if (root->type != TW_JOBJ) {
-		report(a, in, "expected a partial state object%s", "");
+		report(a, in, "expected a partial state object");
 		return -1;
 	}
 	src = TW_JGET(j, root, "_source");
@@ -190,7 +190,7 @@ merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
 	if (topic != NULL && (topic->type != TW_JSTR || topic->flags ||
 	    tw_json_i64(TW_JGET(j, root, "_partition"), &part) != 0 || part < 0 ||
 	    tw_json_i64(TW_JGET(j, root, "_hi"), &hi) != 0)) {
-		report(a, in, "bad _topic, _partition or _hi in a partial state%s", "");
+		report(a, in, "bad _topic, _partition or _hi in a partial state");
 		return -1;
 	}
 	written = from_state ? TW_JGET(j, root, "_written") : NULL;
@@ -199,7 +199,7 @@ merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
 	aggs = TW_JGET(j, root, "_aggs");
 	st = TW_JGET(j, root, "_state");
 	if (aggs == NULL || st == NULL || st->type != TW_JARR) {
-		report(a, in, "not a partial state (no _aggs/_state; was it written by tw-agg --partial?)%s", "");
+		report(a, in, "not a partial state (no _aggs/_state; was it written by tw-agg --partial?)");
 		return -1;
 	}
 	if (!tw_json_streq(aggs, e->aggs_text, strlen(e->aggs_text))) {
@@ -221,7 +221,7 @@ merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
 	g = TW_JGET(j, root, "_groups");
 	x = TW_JGET(j, root, "_window");
 	if ((g == NULL || x == NULL) && !from_state) {
-		report(a, in, "partial state without _groups/_window (from an older tw-agg?)%s", "");
+		report(a, in, "partial state without _groups/_window (from an older tw-agg?)");
 		return -1;
 	}
 	if (g != NULL && !tw_json_streq(g, e->groups_text, strlen(e->groups_text))) {
@@ -234,16 +234,16 @@ merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
 		return -1;
 	}
 	if ((int)st->len != e->na) {
-		report(a, in, "partial state has the wrong number of aggregates%s", "");
+		report(a, in, "partial state has the wrong number of aggregates");
 		return -1;
 	}
 	if ((ws && ws->type != TW_JNULL && tw_json_time(ws, &s) != 0) ||
 	    (we && we->type != TW_JNULL && tw_json_time(we, &en) != 0)) {
-		report(a, in, "bad window_start or window_end%s", "");
+		report(a, in, "bad window_start or window_end");
 		return -1;
 	}
 	if (e->mode != M_GLOBAL && (s == NO_TIME || en == NO_TIME || en <= s)) {
-		report(a, in, "partial state without a window%s", "");
+		report(a, in, "partial state without a window");
 		return -1;
 	}
 	tw_buf_reset(&a->key);
@@ -283,7 +283,7 @@ merge_record(struct app *a, const struct tw_json *j, struct tw_input *in,
 		if (tw_json_i64(written, &at) != 0) {
 			for (i = 0; i < e->na; i++)
 				tw_agg_release(&e->a[i], &tmp[i]);
-			report(a, in, "bad _written%s", "");
+			report(a, in, "bad _written");
 			return -1;
 		}
 		if (tw_now_ms() - at >= e->retain_ms) {

@@ -341,7 +341,7 @@ state_save(struct app *a)
 	{
 		size_t lines = engine_dump(&a->e, &b);
 
-		tw_buf_add(&w.out, b.p ? b.p : "", b.len);
+		tw_buf_add(&w.out, b.p, b.len);
 		tw_buf_addf(&w.out, "{\"twpipe_agg_state_end\":%zu}\n", lines);
 	}
 	tw_buf_free(&b);

@@ -133,7 +133,7 @@ csv_header(struct state *s, const struct tw_json *j, const struct tw_jval *obj)
 			tw_buf_reset(&name);
 			tw_json_str_decode(&name, k);
 			s->cols = tw_xrealloc(s->cols, (size_t)(s->ncols + 1) * sizeof *s->cols);
-			s->cols[s->ncols++] = tw_xstrndup(name.p ? name.p : "", name.len);
+			s->cols[s->ncols++] = tw_xstrndup(name.p, name.len);
 		}
 	} else {
 		const char *names[TW_FLAT_MAXF];
@@ -274,7 +274,7 @@ emit(struct state *s, struct tw_input *in)
 	else if (s->o.key_field)
 		keyed(s);
 	else
-		tw_buf_add(&s->w.out, s->stage.p ? s->stage.p : "", s->stage.len);
+		tw_buf_add(&s->w.out, s->stage.p, s->stage.len);
 	tw_buf_reset(&s->stage);
 }
 
@@ -285,9 +285,7 @@ emit(struct state *s, struct tw_input *in)
 static void
 unwrite(struct state *s, struct tw_buf *b, size_t out0, size_t hdr)
 {
-	b->len = out0;
-	if (b->p)
-		b->p[out0] = '\0';
+	tw_buf_setlen(b, out0);
 	if (hdr)
 		s->header_done = 0;
 }
@@ -414,8 +412,7 @@ main(int argc, char **argv)
 			s->o.multiline = 0;
 			break;
 		case 3:
-			if (tw_parse_size(optarg, 1024, (int64_t)1 << 32, &s->o.max_line, &err))
-				tw_die(2, "--max-line: %s", err);
+			s->o.max_line = tw_opt_size("--max-line", optarg, 1024, (int64_t)1 << 32);
 			break;
 		case 4:
 			printf("tw-flatten %s\n", TW_VERSION);
@@ -426,8 +423,7 @@ main(int argc, char **argv)
 		case 6: {
 			int64_t x;
 
-			if (tw_parse_int(optarg, 0, INT64_MAX, &x, &err))
-				tw_die(2, "--max-bad: %s", err);
+			x = tw_opt_int("--max-bad", optarg, 0, INT64_MAX);
 			s->guard.budget = (uint64_t)x;
 			break;
 		}

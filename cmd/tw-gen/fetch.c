@@ -14,6 +14,7 @@
 #include "tw_api.h"
 #include "tw_buf.h"
 #include "tw_json.h"
+#include "tw_opt.h"
 #include "tw_sig.h"
 #include "tw_time.h"
 #include "tw_util.h"
@@ -405,6 +406,9 @@ conn_open(struct conn *c, const char *api_url, const char *token_file)
 	size_t n = strlen(api_url);
 
 	memset(c, 0, sizeof *c);
+	tw_buf_init(&c->body);
+	tw_buf_init(&c->line);
+	tw_buf_init(&c->msg);
 	tw_json_init(&c->j);
 	tw_api_rate_init(&c->rate);
 	if (strncmp(api_url, "http://", 7) != 0 &&
@@ -520,7 +524,7 @@ report_status(struct conn *c)
 {
 	struct tw_buf m = TW_BUF_INIT;
 
-	if (tw_api_problem(&m, &c->j, c->body.p ? c->body.p : "",
+	if (tw_api_problem(&m, &c->j, c->body.p,
 	    c->body.len) == 0)
 		tw_warn("api: HTTP %ld: %s", c->status, m.p);
 	else
@@ -748,7 +752,7 @@ search(struct conn *c, const struct opts *o)
 		status = call(c, o, url.p, NULL);
 		if (status)
 			break;
-		if (tw_api_page_parse(&pg, &c->j, c->body.p ? c->body.p : "",
+		if (tw_api_page_parse(&pg, &c->j, c->body.p,
 		    c->body.len)) {
 			tw_warn("api: the response is not a JSON object");
 			status = -2;
@@ -886,7 +890,7 @@ rules_get(struct conn *c, const struct opts *o, struct rules *rs,
 	tw_buf_free(&url);
 	if (rc)
 		return rc;
-	if (tw_json_parse(&c->j, c->body.p ? c->body.p : "", c->body.len) !=
+	if (tw_json_parse(&c->j, c->body.p, c->body.len) !=
 	    TW_JSON_OK || c->j.v[0].type != TW_JOBJ) {
 		tw_warn("api: the rules response is not a JSON object");
 		return -2;
@@ -900,8 +904,8 @@ rules_get(struct conn *c, const struct opts *o, struct rules *rs,
 			member(&id, &c->j, e, "id");
 			member(&value, &c->j, e, "value");
 			member(&tag, &c->j, e, "tag");
-			rules_add(rs, id.p ? id.p : "", value.p ? value.p : "",
-			    tag.p ? tag.p : "");
+			rules_add(rs, id.p, value.p,
+			    tag.p);
 			if (w) {
 				size_t at = w->out.len;
 
@@ -944,10 +948,10 @@ rules_read(const char *file, struct rules *rs)
 		}
 		for (i = 0; i < rs->n; i++)
 			if (strcmp(rs->r[i].value, value.p) == 0 &&
-			    strcmp(rs->r[i].tag, tag.p ? tag.p : "") == 0)
+			    strcmp(rs->r[i].tag, tag.p) == 0)
 				break;
 		if (i == rs->n)	/* the same rule twice is one rule */
-			rules_add(rs, "", value.p, tag.p ? tag.p : "");
+			rules_add(rs, "", value.p, tag.p);
 	}
 	if (ferror(f))
 		tw_die(1, "%s: %s", file, strerror(errno));
@@ -972,7 +976,7 @@ rules_post(struct conn *c, const struct opts *o, const char *body)
 	if (rc)
 		return rc;
 	tw_api_page_init(&pg);
-	if (tw_api_page_parse(&pg, &c->j, c->body.p ? c->body.p : "",
+	if (tw_api_page_parse(&pg, &c->j, c->body.p,
 	    c->body.len) == 0 && pg.nerrors > 0) {
 		report_errors(pg.errors.p);
 		rc = -2;
@@ -1288,7 +1292,7 @@ fetch_main(int argc, char *argv[])
 			o.api_url = optarg;
 			break;
 		case O_BACKOFF:
-			o.backoff_max_ms = opt_duration("--backoff-max", optarg,
+			o.backoff_max_ms = tw_opt_duration("--backoff-max", optarg,
 			    1, (int64_t)3600 * 1000);
 			break;
 		case O_END:
@@ -1297,17 +1301,17 @@ fetch_main(int argc, char *argv[])
 			given_search = 1;
 			break;
 		case O_MAXPAGES:
-			o.max_pages = opt_int("--max-pages", optarg, 1,
+			o.max_pages = tw_opt_int("--max-pages", optarg, 1,
 			    INT64_MAX);
 			given_search = 1;
 			break;
 		case O_MAXRESULTS:
-			o.max_results = opt_int("--max-results", optarg, 10,
+			o.max_results = tw_opt_int("--max-results", optarg, 10,
 			    100);
 			given_search = 1;
 			break;
 		case O_RETRIES:
-			o.retries = opt_int("--retries", optarg, 0, 100);
+			o.retries = tw_opt_int("--retries", optarg, 0, 100);
 			break;
 		case O_RULES:
 			o.rules_file = optarg;
@@ -1318,7 +1322,7 @@ fetch_main(int argc, char *argv[])
 			given_search = 1;
 			break;
 		case O_STALL:
-			o.stall_ms = opt_duration("--stall-timeout", optarg,
+			o.stall_ms = tw_opt_duration("--stall-timeout", optarg,
 			    100, (int64_t)3600 * 1000);
 			given_stall = 1;
 			break;

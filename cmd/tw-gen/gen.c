@@ -23,11 +23,9 @@ gen_event_offset(const struct gen *g, uint64_t k)
 static void
 rule_id(char *d, const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = tw_fnv64(TW_FNV_INIT, s, strlen(s));
 	int i;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	h = 1000000000000000000ULL + h % 900000000000000000ULL;
 	for (i = 18; i >= 0; i--) {
 		d[i] = (char)('0' + h % 10);

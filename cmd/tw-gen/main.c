@@ -350,7 +350,7 @@ main(int argc, char *argv[])
 			quiet = 1;
 			break;
 		case 'd':
-			r.duration_ms = opt_duration("--duration", optarg, 1,
+			r.duration_ms = tw_opt_duration("--duration", optarg, 1,
 			    (int64_t)1000 * 86400 * 3650);
 			break;
 		case 'f':
@@ -367,31 +367,31 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(0);
 		case 'n':
-			r.count = opt_int("-n", optarg, 0, INT64_MAX);
+			r.count = tw_opt_int("-n", optarg, 0, INT64_MAX);
 			break;
 		case 'r':
-			r.rate = opt_double("--rate", optarg, 0.001, 1000000);
+			r.rate = tw_opt_double("--rate", optarg, 0.001, 1000000);
 			break;
 		case 's':
-			r.cfg.seed = (uint64_t)opt_int("--seed", optarg, 0,
+			r.cfg.seed = (uint64_t)tw_opt_int("--seed", optarg, 0,
 			    INT64_MAX);
 			break;
 		case O_BADRATE:
-			r.bad_rate = opt_double("--bad-rate", optarg, 0, 1);
+			r.bad_rate = tw_opt_double("--bad-rate", optarg, 0, 1);
 			break;
 		case O_DISORDER:
-			r.cfg.disorder_ms = opt_duration("--disorder", optarg,
+			r.cfg.disorder_ms = tw_opt_duration("--disorder", optarg,
 			    0, (int64_t)1000 * 86400 * 365);
 			break;
 		case O_DUPRATE:
-			r.dup_rate = opt_double("--dup-rate", optarg, 0, 1);
+			r.dup_rate = tw_opt_double("--dup-rate", optarg, 0, 1);
 			break;
 		case O_EVRATE:
-			event_rate = opt_double("--event-rate", optarg, 0.001,
+			event_rate = tw_opt_double("--event-rate", optarg, 0.001,
 			    1e9);
 			break;
 		case O_MARKS:
-			marks_ms = opt_duration("--marks", optarg, 1,
+			marks_ms = tw_opt_duration("--marks", optarg, 1,
 			    (int64_t)1000 * 86400);
 			break;
 		case O_SOURCE:
@@ -406,21 +406,21 @@ main(int argc, char *argv[])
 			r.cfg.nkeywords = split_keywords(optarg, keywords);
 			break;
 		case O_PAGESIZE:
-			r.cfg.page_size = (int)opt_int("--page-size", optarg, 1,
+			r.cfg.page_size = (int)tw_opt_int("--page-size", optarg, 1,
 			    500);
 			break;
 		case O_REPLAY:
 			replay = optarg;
 			break;
 		case O_SPEED:
-			speed = opt_double("--speed", optarg, 0, 1e6);
+			speed = tw_opt_double("--speed", optarg, 0, 1e6);
 			speed_given = 1;
 			break;
 		case O_START:
 			start = optarg;
 			break;
 		case O_USERS:
-			r.cfg.users = (uint32_t)opt_int("--users", optarg, 1,
+			r.cfg.users = (uint32_t)tw_opt_int("--users", optarg, 1,
 			    10000000);
 			break;
 		case O_VERSION:

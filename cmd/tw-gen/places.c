@@ -17,12 +17,9 @@ places_init(struct gen *g)
 	for (i = 0; i < vocab_ncities; i++) {
 		const struct vcity *c = &vocab_cities[i];
 		struct place *p = &g->places[i];
-		uint64_t h = 1469598103934665603ULL;
-		const char *s;
+		uint64_t h = tw_fnv64(TW_FNV_INIT, c->name, strlen(c->name));
 		int k;
 
-		for (s = c->name; *s; s++)
-			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 		for (k = 0; k < 16; k++)
 			p->id[k] = hexl[(h >> (4 * k)) & 15];
 		p->w = (int32_t)lround(c->lon * 1e6) - 250000;

@@ -192,7 +192,7 @@ render_user(struct gen *g, struct user *u, uint32_t idx)
 		LIT(bp, "\",\"created_at\":\"");
 		tw_buf_add_iso(bp, created / 1000 * 1000);
 		LIT(bp, "\",\"description\":");
-		JSTR(bp, dp->p ? dp->p : "", dp->len);
+		JSTR(bp, dp->p, dp->len);
 		if (loc < vocab_ncities) {
 			LIT(bp, ",\"location\":");
 			JSTRZ(bp, vocab_cities[loc].full_name);
@@ -242,7 +242,7 @@ render_user(struct gen *g, struct user *u, uint32_t idx)
 			LIT(bp, "null");
 		}
 		LIT(bp, ",\"description\":");
-		JSTR(bp, dp->p ? dp->p : "", dp->len);
+		JSTR(bp, dp->p, dp->len);
 		LIT(bp, ",\"protected\":");
 		tw_buf_adds(bp, prot ? "true" : "false");
 		LIT(bp, ",\"verified\":");

@@ -130,14 +130,10 @@ hive_note(const char *rel)
 {
 	static uint64_t *set;
 	static size_t cap, n;
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
+	uint64_t h = tw_hash64(rel, strlen(rel)) | 1;
 	size_t i;
 
 	noted = 1;
-	for (p = rel; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h |= 1;
 	if (n * 2 >= cap) {
 		uint64_t *old = set;
 		size_t oc = cap;
@@ -404,7 +400,7 @@ hive_ddl(struct load *L)
 				 * itself leaves such a partition out. */
 				skip = 1;
 			} else
-				hive_lit(&spec, v.p ? v.p : "", v.len);
+				hive_lit(&spec, v.p, v.len);
 			p += len + (p[len] == '/');
 		}
 		if (skip) {

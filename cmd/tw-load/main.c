@@ -217,7 +217,7 @@ summary(struct load *L)
 		    "removed, %llu strings repaired (U+FFFD), %llu records of "
 		    "another type skipped",
 		    (unsigned long long)ndocs, (unsigned long long)total,
-		    b.p ? b.p : "", (unsigned long long)nbad,
+		    b.p, (unsigned long long)nbad,
 		    (unsigned long long)L->nul_removed,
 		    (unsigned long long)L->repaired,
 		    (unsigned long long)L->other_type);
@@ -353,7 +353,7 @@ main(int argc, char **argv)
 	struct tw_reader r;
 	struct tw_input in;
 	struct tw_json json;
-	const char *err, *bulk = NULL, *fmt = NULL, *codec = NULL, *level = NULL;
+	const char *bulk = NULL, *fmt = NULL, *codec = NULL, *level = NULL;
 	int64_t x;
 	int64_t max_line = (int64_t)TW_READER_MAX_LINE;
 	int ch, want_bulk = 0, want_storage = 0, max_open_given = 0;
@@ -374,8 +374,7 @@ main(int argc, char **argv)
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'b':
-			if (tw_parse_int(optarg, 1, 1000000, &o->batch, &err))
-				tw_die(2, "--batch: %s", err);
+			o->batch = tw_opt_int("--batch", optarg, 1, 1000000);
 			break;
 		case 'c':
 			o->mode = M_CSV;
@@ -441,8 +440,7 @@ main(int argc, char **argv)
 			parse_roll(o, optarg);
 			break;
 		case 5:
-			if (tw_parse_int(optarg, 1, 100000, &o->max_open, &err))
-				tw_die(2, "--max-open: %s", err);
+			o->max_open = tw_opt_int("--max-open", optarg, 1, 100000);
 			max_open_given = 1;
 			break;
 		case 6:
@@ -452,16 +450,13 @@ main(int argc, char **argv)
 			hive_location = optarg;
 			break;
 		case 8:
-			if (tw_parse_size(optarg, 1024, (int64_t)1 << 32, &max_line, &err))
-				tw_die(2, "--max-line: %s", err);
+			max_line = tw_opt_size("--max-line", optarg, 1024, (int64_t)1 << 32);
 			break;
 		case 9:
-			if (tw_parse_duration(optarg, 1, 3600000, &o->commit_ms, &err))
-				tw_die(2, "--commit-interval: %s", err);
+			o->commit_ms = tw_opt_duration("--commit-interval", optarg, 1, 3600000);
 			break;
 		case 12:
-			if (tw_parse_duration(optarg, 0, 86400000, &o->busy_ms, &err))
-				tw_die(2, "--busy-timeout: %s", err);
+			o->busy_ms = tw_opt_duration("--busy-timeout", optarg, 0, 86400000);
 			break;
 		case 13:
 			o->acks = optarg;
@@ -482,13 +477,11 @@ main(int argc, char **argv)
 			level = optarg;
 			break;
 		case 20:
-			if (tw_parse_int(optarg, 0, INT64_MAX, &x, &err))
-				tw_die(2, "--max-bad: %s", err);
+			x = tw_opt_int("--max-bad", optarg, 0, INT64_MAX);
 			guard.budget = (uint64_t)x;
 			break;
 		case 18:
-			if (tw_parse_size(optarg, 1024, (int64_t)1 << 32, &o->row_group, &err))
-				tw_die(2, "--row-group: %s", err);
+			o->row_group = tw_opt_size("--row-group", optarg, 1024, (int64_t)1 << 32);
 			break;
 		case 10:
 			printf("tw-load %s\n", TW_VERSION);

@@ -166,7 +166,8 @@ static int publish(struct load *L, struct part *pt);
 static void part_free(struct part *pt);
 static int fsync_dir(const char *dir);
 
-/* The extension of part names: "ndjson.gz", "csv.zst", "parquet". */
+/* The extension of part names: "ndjson.gz", "csv.zst", "parquet" (static
+ * storage, valid until the next call). */
 static const char *
 part_ext(const struct load *L)
 {
@@ -930,17 +931,6 @@ acks_flush(struct load *L)
 
 /* ---- partitions -------------------------------------------------------- */
 
-static uint64_t
-key_hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
 static void
 pset_grow(void)
 {
@@ -964,7 +954,7 @@ pset_grow(void)
 static struct pinfo *
 pinfo_get(const char *rel, size_t n)
 {
-	uint64_t h = key_hash(rel, n);
+	uint64_t h = tw_hash64(rel, n);
 	size_t k;
 	struct pinfo *pi;
 
@@ -1259,7 +1249,7 @@ csv_row(struct load *L, const struct tw_json *j, struct tw_buf *b)
 		case TW_JNUM: tw_buf_add(b, v->p, v->len); break;
 		case TW_JSTR:
 			load_str(L, &P.val, v);
-			tw_csv_add_quoted(b, P.val.p ? P.val.p : "", P.val.len);
+			tw_csv_add_quoted(b, P.val.p, P.val.len);
 			break;
 		default:
 			load_json(L, &P.val, j, v);

@@ -65,7 +65,7 @@ add_ident(struct load *L, struct tw_buf *b, const char *name)
 void
 load_str(struct load *L, struct tw_buf *b, const struct tw_jval *v)
 {
-	size_t start, i, o;
+	size_t start;
 
 	if (v->flags == 0) {
 		/* No escapes, valid UTF-8: the raw text is the value. */
@@ -74,74 +74,18 @@ load_str(struct load *L, struct tw_buf *b, const struct tw_jval *v)
 	}
 	start = b->len;
 	L->repaired += tw_json_str_decode(b, v);
-	if (memchr(b->p + start, '\0', b->len - start) == NULL)
-		return;
-	for (i = o = start; i < b->len; i++) {
-		if (b->p[i] == '\0') {
-			L->nul_removed++;
-			continue;
-		}
-		b->p[o++] = b->p[i];
-	}
-	b->len = o;
-	b->p[o] = '\0';
+	L->nul_removed += tw_buf_strip_nul(b, start);
 }
 
+/* JSON values: compact canonical JSON, with NUL removed from strings. */
 void
 load_json(struct load *L, struct tw_buf *b, const struct tw_json *j,
     const struct tw_jval *v)
 {
-	const struct tw_jval *c, *end;
-	int first = 1;
+	size_t nuls = 0;
 
-	switch (v->type) {
-	case TW_JNULL:
-		tw_buf_adds(b, "null");
-		return;
-	case TW_JTRUE:
-		tw_buf_adds(b, "true");
-		return;
-	case TW_JFALSE:
-		tw_buf_adds(b, "false");
-		return;
-	case TW_JNUM:
-		tw_buf_add(b, v->p, v->len);
-		return;
-	case TW_JSTR:
-		if (v->flags == 0) {
-			/* No escapes, valid UTF-8, no control bytes: the raw
-			 * text is already a JSON string's content. */
-			if (b->cap - b->len <= (size_t)v->len + 2)
-				tw_buf_grow(b, (size_t)v->len + 2);
-			b->p[b->len++] = '"';
-			memcpy(b->p + b->len, v->p, v->len);
-			b->len += v->len;
-			b->p[b->len++] = '"';
-			b->p[b->len] = '\0';
-			return;
-		}
-		tw_buf_reset(&L->tmp2);
-		load_str(L, &L->tmp2, v);
-		tw_buf_add_jstr(b, L->tmp2.p ? L->tmp2.p : "", L->tmp2.len);
-		return;
-	case TW_JARR:
-	case TW_JOBJ:
-		tw_buf_addc(b, v->type == TW_JARR ? '[' : '{');
-		end = tw_json_after(j, v);
-		for (c = v + 1; c < end; c = tw_json_after(j, c)) {
-			if (!first)
-				tw_buf_addc(b, ',');
-			first = 0;
-			load_json(L, b, j, c);
-			if (v->type == TW_JOBJ) {
-				c = tw_json_after(j, c);
-				tw_buf_addc(b, ':');
-				load_json(L, b, j, c);
-			}
-		}
-		tw_buf_addc(b, v->type == TW_JARR ? ']' : '}');
-		return;
-	}
+	L->repaired += tw_json_emit_opt(b, j, v, TW_JSON_NONUL, &nuls);
+	L->nul_removed += nuls;
 }
 
 /* ---- literals -------------------------------------------------------- */
@@ -305,6 +249,8 @@ copy_text(struct tw_buf *b, const char *s, size_t n)
 
 /* ---- column types ---------------------------------------------------- */
 
+/* Column c's type in L's dialect (a VARCHAR's is in static storage, valid
+ * until the next call). */
 static const char *
 sql_type(struct load *L, const struct column *c)
 {
@@ -650,19 +596,16 @@ preamble(struct load *L)
 static void
 index_name(struct tw_buf *b, const char *table, const char *col)
 {
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
+	uint64_t h;
 	int i;
 
 	if (strlen(table) + strlen(col) + 5 <= 63) {
 		tw_buf_addf(b, "%s_%s_idx", table, col);
 		return;
 	}
-	for (p = table; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h = (h ^ '.') * 1099511628211ULL;
-	for (p = col; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = tw_fnv64(TW_FNV_INIT, table, strlen(table));
+	h = tw_fnv64(h, ".", 1);
+	h = tw_fnv64(h, col, strlen(col));
 	tw_buf_adds(b, "idx_");
 	for (i = 0; i < 16; i++)
 		tw_buf_addc(b, "0123456789abcdef"[h >> (60 - 4 * i) & 15]);
@@ -1058,14 +1001,11 @@ table_create(struct load *L, struct table *t)
 
 /* ---- pending rows ---------------------------------------------------- */
 
+/* A key's hash: never 0, which marks an empty slot. */
 static uint64_t
 hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h | 1;
+	return tw_hash64(s, n) | 1;
 }
 
 static void
@@ -1229,10 +1169,14 @@ keep_row(struct load *L, struct table *t, size_t off, const char *key,
 
 /* ---- values ---------------------------------------------------------- */
 
-static int
-bad(struct load *L, const char *fmt, const char *a, const char *b)
+static int TW_PRINTF(2, 3)
+bad(struct load *L, const char *fmt, ...)
 {
-	snprintf(L->errbuf, sizeof L->errbuf, fmt, a, b);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(L->errbuf, sizeof L->errbuf, fmt, ap);
+	va_end(ap);
 	L->err = L->errbuf;
 	return -1;
 }
@@ -1306,7 +1250,7 @@ time_text(struct load *L, const struct tw_jval *v, struct tw_buf *s)
 		} else {
 			tw_buf_reset(&L->tmp2);
 			tw_json_str_decode(&L->tmp2, v);
-			p = L->tmp2.p ? L->tmp2.p : "";
+			p = L->tmp2.p;
 			n = L->tmp2.len;
 		}
 		if (tw_time_parse_iso(p, n, &ms) < 0 && tw_time_parse_v1(p, n, &ms) < 0)
@@ -1347,7 +1291,7 @@ add_value(struct load *L, struct table *t, struct column *c,
 
 	if (v == NULL || v->type == TW_JNULL) {
 		if (c->key)
-			return bad(L, "key column '%s' is null%s", c->name, "");
+			return bad(L, "key column '%s' is null", c->name);
 		if (m == M_SQL)
 			tw_buf_adds(b, "NULL");
 		else if (pgcopy)
@@ -1447,8 +1391,6 @@ add_value(struct load *L, struct table *t, struct column *c,
 			tw_buf_add(s, v->p, v->len);
 		else
 			load_json(L, s, j, v);	/* stringified */
-		if (s->p == NULL)
-			tw_buf_grow(s, 1);
 		text = s->p;
 		len = s->len;
 	}
@@ -1595,6 +1537,7 @@ static int nvals;
  * its group fields (every field agg_field does not claim, whether or
  * not it is a column), each as name, type and value (strings decoded),
  * so equal groups have equal keys whatever the spelling of their JSON.
+ * The node and its text are static storage, valid until the next call.
  */
 static const struct tw_jval *
 group_key(struct load *L, struct table *t, const struct tw_json *j,
@@ -1631,7 +1574,7 @@ group_key(struct load *L, struct table *t, const struct tw_json *j,
 		}
 		tw_buf_reset(s);
 		tw_json_str_decode(s, k);
-		if (agg_field(s->p ? s->p : "") || strcmp(s->p, "group_key") == 0 ||
+		if (agg_field(s->p) || strcmp(s->p, "group_key") == 0 ||
 		    strcmp(s->p, "record_type") == 0)
 			continue;
 		tw_buf_addc(s, '\x1e');
@@ -1650,8 +1593,7 @@ group_key(struct load *L, struct table *t, const struct tw_json *j,
 			load_json(L, s, j, v);
 		}
 		tw_buf_addc(s, '\x1f');
-		for (i = 0; i < s->len; i++)
-			h = (h ^ (unsigned char)s->p[i]) * 1099511628211ULL;
+		h = tw_fnv64(h, s->p, s->len);
 	}
 	/* A final mix so that every bit depends on every byte. */
 	h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;

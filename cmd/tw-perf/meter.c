@@ -782,7 +782,6 @@ meter_main(int argc, char **argv)
 	};
 	static struct meter M;
 	struct meter *m = &M;
-	const char *err;
 	char *buf;
 	int ch, i, rc = 0, fd;
 
@@ -791,8 +790,7 @@ meter_main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":ho:q", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 3:
-			if (tw_parse_duration(optarg, 10, (int64_t)1 << 40, &m->every_ms, &err))
-				tw_die(2, "--every: %s", err);
+			m->every_ms = tw_opt_duration("--every", optarg, 10, (int64_t)1 << 40);
 			break;
 		case 'q':
 			perf_quiet = 1;

@@ -48,7 +48,7 @@ rec_str(struct tw_buf *b, const char *s)
 		return;
 	}
 	tw_buf_add_utf8_repair(&t, s, strlen(s));
-	tw_buf_add_jstr(b, t.p ? t.p : "", t.len);
+	tw_buf_add_jstr(b, t.p, t.len);
 	tw_buf_free(&t);
 }
 

@@ -25,15 +25,18 @@
 
 static struct report R;
 
-static void
-bad(struct tw_input *in, const char *fmt, const char *arg)
+static void TW_PRINTF(2, 3)
+bad(struct tw_input *in, const char *fmt, ...)
 {
 	char msg[300];
+	va_list ap;
 
 	R.bad++;
 	if (perf_quiet)
 		return;
-	snprintf(msg, sizeof msg, fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	tw_warn("%s:%llu: %s", in->name, (unsigned long long)in->lineno, msg);
 }
 
@@ -45,9 +48,7 @@ jstrdup(const struct tw_jval *v)
 	if (v == NULL || v->type != TW_JSTR)
 		return NULL;
 	tw_json_str_decode(&b, v);
-	if (b.p == NULL)
-		return tw_xstrdup("");
-	return b.p;
+	return tw_buf_detach(&b);
 }
 
 /* A number field: NaN when missing or null; -1 when not a number. */
@@ -317,7 +318,7 @@ read_log(char *path)
 			n++;
 			o = j.v;
 			if (o->type != TW_JOBJ) {
-				bad(&in, "expected a JSON object%s", "");
+				bad(&in, "expected a JSON object");
 				break;
 			}
 			type = TW_JGET(&j, o, "type");
@@ -328,7 +329,7 @@ read_log(char *path)
 			else if (TW_JGET(&j, o, "window_start") != NULL)
 				agg_rec(&in, &j, o);
 			else
-				bad(&in, "not a tw-perf or tw-agg record%s", "");
+				bad(&in, "not a tw-perf or tw-agg record");
 			break;
 		case TW_IN_BLANK:
 			break;
@@ -473,7 +474,7 @@ storage_sqlite(const char *spec, const char *file)
 		return;
 	}
 	if (rc == 0) {
-		for (line = strtok_r(out.p ? out.p : (char *)"", "\n", &save);
+		for (line = strtok_r(out.p, "\n", &save);
 		    line != NULL; line = strtok_r(NULL, "\n", &save)) {
 			if ((tab = strchr(line, '\t')) == NULL)
 				continue;
@@ -486,7 +487,7 @@ storage_sqlite(const char *spec, const char *file)
 	/* No dbstat in this sqlite3: only the file's total is known. */
 	tw_buf_reset(&out);
 	if (sqlite(file, "PRAGMA page_count; PRAGMA page_size;", &out) != 0 ||
-	    out.p == NULL || sscanf(out.p, "%lf %lf", &pc, &ps) != 2) {
+	    sscanf(out.p, "%lf %lf", &pc, &ps) != 2) {
 		tw_warn("%s: sqlite3 could not read the database", spec);
 		R.ioerr++;
 	} else {

@@ -269,7 +269,7 @@ add_command(struct tw_buf *b, char **argv)
 		}
 		tw_buf_addc(&c, '\'');
 	}
-	rec_str(b, c.p ? c.p : "");
+	rec_str(b, c.p);
 	tw_buf_free(&c);
 }
 
@@ -286,7 +286,7 @@ run_main(int argc, char **argv)
 		{ "version", no_argument, NULL, 1 },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *label = NULL, *logpath = NULL, *err;
+	const char *label = NULL, *logpath = NULL;
 	int meter = 0, meter_rd = -1;
 	pid_t mpid = -1;
 	int64_t every_ms = 100, start_ms, start_ns, end_ns;
@@ -303,8 +303,7 @@ run_main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+:hmo:q", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 3:
-			if (tw_parse_duration(optarg, 1, (int64_t)1 << 40, &every_ms, &err))
-				tw_die(2, "--every: %s", err);
+			every_ms = tw_opt_duration("--every", optarg, 1, (int64_t)1 << 40);
 			break;
 		case 'q':
 			perf_quiet = 1;

@@ -48,7 +48,7 @@ label(struct tw_buf *b, const struct chart *c, int g, size_t max)
 	struct tw_buf t = TW_BUF_INIT;
 
 	tw_label_short(&t, c->group, (size_t)c->ngroup, (size_t)g, max);
-	tw_chart_xml(b, t.p ? t.p : "", t.len);
+	tw_chart_xml(b, t.p, t.len);
 	tw_buf_free(&t);
 }
 
@@ -146,7 +146,7 @@ chart_write(const struct chart *c, const char *dir, const char *name)
 	tw_buf_adds(&b, "</svg>\n");
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	rc = tw_write_file(path, b.p ? b.p : "", b.len, err, sizeof err);
+	rc = tw_write_file(path, b.p, b.len, err, sizeof err);
 	if (rc < 0)
 		tw_warn("%s", err);
 	tw_buf_free(&b);

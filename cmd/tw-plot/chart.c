@@ -37,16 +37,6 @@ struct pairmap {
 };
 
 static uint64_t
-hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static uint64_t
 mix(uint64_t a, uint64_t b)
 {
 	uint64_t h = a * 0x9e3779b97f4a7c15ULL ^ (b + 0x632be59bd9b4e019ULL);
@@ -60,7 +50,7 @@ mix(uint64_t a, uint64_t b)
 static size_t
 sm_slot(const struct strmap *m, const char *s)
 {
-	size_t i = hash_bytes(s, strlen(s)) & (m->cap - 1);
+	size_t i = tw_hash64(s, strlen(s)) & (m->cap - 1);
 
 	while (m->key[i] != NULL && strcmp(m->key[i], s) != 0)
 		i = (i + 1) & (m->cap - 1);
@@ -172,10 +162,14 @@ pm_free(struct pairmap *m)
 
 /* ---- options ---- */
 
-static int
-errf(char *err, size_t n, const char *fmt, const char *a, const char *b)
+static int TW_PRINTF(3, 4)
+errf(char *err, size_t n, const char *fmt, ...)
 {
-	snprintf(err, n, fmt, a, b);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -221,8 +215,8 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 	else if (strcmp(argv[0], "hbar") == 0)
 		c->kind = K_HBAR;
 	else
-		return errf(err, errlen, "unknown chart type \"%s\" (line, bar, hbar or dashboard)%s",
-		    argv[0], "");
+		return errf(err, errlen, "unknown chart type \"%s\" (line, bar, hbar or dashboard)",
+		    argv[0]);
 	optind = 0;	/* glibc: start a fresh scan (the dashboard parses many) */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:g:hn:o:qr:sx:y:", longopts, NULL)) != -1) {
@@ -236,14 +230,14 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 			break;
 		case 'o':
 			if (!opt_out)
-				return errf(err, errlen, "-o is not allowed here%s%s", "", "");
+				return errf(err, errlen, "-o is not allowed here");
 			c->out = optarg;
 			break;
 		case 'q': c->quiet = 1; break;
 		case 'r':
 		case 's':
 			if (!opt_out)
-				return errf(err, errlen, ch == 'r' ? "-r is not allowed here%s%s" : "-s is not allowed here%s%s", "", "");
+				return errf(err, errlen, ch == 'r' ? "-r is not allowed here" : "-s is not allowed here");
 			if (ch == 'r')
 				c->rejects = optarg;
 			else
@@ -261,19 +255,19 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 			else if (strcmp(optarg, "number") == 0)
 				c->xtype = X_NUMBER;
 			else
-				return errf(err, errlen, "--x-type: %s: use auto, time or number%s",
-				    optarg, "");
+				return errf(err, errlen, "--x-type: %s: use auto, time or number",
+				    optarg);
 			break;
 		case 2:
 			errno = 0;
 			w = strtol(optarg, &end, 10);
 			if (end == optarg || *end != 'x' || errno)
-				return errf(err, errlen, "--size: %s: use WIDTHxHEIGHT, e.g. 800x400%s",
-				    optarg, "");
+				return errf(err, errlen, "--size: %s: use WIDTHxHEIGHT, e.g. 800x400",
+				    optarg);
 			h = strtol(end + 1, &end, 10);
 			if (*end || errno || w < 200 || w > 10000 || h < 150 || h > 10000)
-				return errf(err, errlen, "--size: %s: width 200..10000 and height 150..10000%s",
-				    optarg, "");
+				return errf(err, errlen, "--size: %s: width 200..10000 and height 150..10000",
+				    optarg);
 			c->width = (int)w;
 			c->height = (int)h;
 			c->size_set = 1;
@@ -287,8 +281,8 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 			else if (strcmp(optarg, "none") == 0)
 				c->partial = PART_NONE;
 			else
-				return errf(err, errlen, "--partial: %s: use auto, open or none%s",
-				    optarg, "");
+				return errf(err, errlen, "--partial: %s: use auto, open or none",
+				    optarg);
 			break;
 		default: {
 			static const struct tw_opt_moved moved[] = { { 'b', "-g (--by)" },
@@ -300,17 +294,17 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 		}
 	}
 	if (yl == NULL || *yl == '\0')
-		return errf(err, errlen, "no -y field: give e.g. -y count%s%s", "", "");
+		return errf(err, errlen, "no -y field: give e.g. -y count");
 	if (c->x == NULL && c->kind == K_LINE)
-		return errf(err, errlen, "a line chart needs -x FIELD, e.g. -x window_start%s%s", "", "");
+		return errf(err, errlen, "a line chart needs -x FIELD, e.g. -x window_start");
 	c->yarg = tw_xstrdup(yl);
 	for (tok = strtok_r(c->yarg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (c->ny == MAX_Y)
-			return errf(err, errlen, "-y: at most 16 fields%s%s", "", "");
+			return errf(err, errlen, "-y: at most 16 fields");
 		c->ynames[c->ny++] = tok;
 	}
 	if (c->ny == 0)
-		return errf(err, errlen, "no -y field: give e.g. -y count%s%s", "", "");
+		return errf(err, errlen, "no -y field: give e.g. -y count");
 	c->files = argv + optind;
 	c->nfiles = argc - optind;
 	return 0;
@@ -318,13 +312,16 @@ chart_parse(struct chart *c, int argc, char **argv, int opt_out, char *err,
 
 /* ---- loading ---- */
 
-static void
-bad(struct chart *c, struct tw_input *in, const char *fmt, const char *field)
+static void TW_PRINTF(3, 4)
+bad(struct chart *c, struct tw_input *in, const char *fmt, ...)
 {
 	char msg[300];
+	va_list ap;
 
 	/* Counted once per line, however many of its fields are bad. */
-	snprintf(msg, sizeof msg, fmt, field);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	if (c->bad_line != in->lineno || c->bad_name != in->name) {
 		c->bad++;
 		c->bad_line = in->lineno;
@@ -439,7 +436,7 @@ note_keys(struct chart *c, const struct tw_json *j, const struct tw_jval *root)
 			break;
 		}
 	}
-	snprintf(c->first_keys, sizeof c->first_keys, "%s", b.p ? b.p : "");
+	snprintf(c->first_keys, sizeof c->first_keys, "%s", b.p);
 	tw_buf_free(&b);
 }
 
@@ -647,7 +644,7 @@ record(struct chart *c, struct tw_input *in, const struct tw_json *j,
 		return;
 	}
 	if (root->type != TW_JOBJ) {
-		bad(c, in, "expected a JSON object%s", "");
+		bad(c, in, "expected a JSON object");
 		return;
 	}
 	if (c->npt >= MAX_POINTS || c->nser >= MAX_NAMES || c->ncat >= MAX_NAMES) {

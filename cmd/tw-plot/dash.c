@@ -188,7 +188,7 @@ split(const char *s, char ***out, char *err, size_t errlen)
 		}
 		if (inword) {
 			v = tw_xrealloc(v, (size_t)(n + 2) * sizeof *v);
-			v[n++] = tw_xstrndup(w.p ? w.p : "", w.len);
+			v[n++] = tw_xstrndup(w.p, w.len);
 			v[n] = NULL;
 		}
 	}
@@ -240,17 +240,6 @@ esc(struct tw_buf *b, const char *s)
 	tw_chart_xml(b, s, strlen(s));
 }
 
-/* FNV-1a, for telling a changed panel from an unchanged one. */
-static uint64_t
-fnv(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 static void
 panel_body(struct tw_buf *b, struct dchart *d)
 {
@@ -295,7 +284,7 @@ panel(struct tw_buf *b, struct dchart *d, int n)
 	panel_body(&body, d);
 	tw_buf_addf(b, "<section class=\"panel%s\" id=\"chart-%d\" data-sum=\"%016llx\">\n",
 	    d->c.failed ? " error" : "", n,
-	    (unsigned long long)fnv(body.p ? body.p : "", body.len));
+	    (unsigned long long)tw_fnv64(TW_FNV_INIT, body.p, body.len));
 	if (body.len)
 		tw_buf_add(b, body.p, body.len);
 	tw_buf_adds(b, "</section>\n");

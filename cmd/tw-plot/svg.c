@@ -605,7 +605,7 @@ bar_chart(struct tw_buf *b, const struct chart *c, double top)
 		struct tw_buf sb = TW_BUF_INIT;
 
 		tw_label_short(&sb, names, nc, i, 18);
-		shown[i] = sb.p ? sb.p : tw_xstrdup("");
+		shown[i] = tw_buf_detach(&sb);
 		w = text_w(shown[i], 18, CW);
 		maxw = fmax(maxw, w);
 	}

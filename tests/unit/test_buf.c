@@ -27,9 +27,12 @@ test_basic(void)
 	size_t i;
 	int ok = 1;
 
-	CHECK("init empty", b.p == NULL && b.len == 0 && b.cap == 0);
+	CHECK("init empty", b.p != NULL && b.p[0] == '\0' && b.len == 0 &&
+	    b.cap == 0);
 	tw_buf_reset(&b);
-	CHECK("reset of empty buffer", b.p == NULL && b.len == 0);
+	CHECK("reset of empty buffer", b.p == tw_buf_slop && b.len == 0);
+	tw_buf_setlen(&b, 0);
+	CHECK("setlen of empty buffer", b.p == tw_buf_slop && b.len == 0);
 	tw_buf_add(&b, "abc", 3);
 	CHECK_MEM("add", b.p, b.len, "abc", 3);
 	CHECK("add NUL-terminated", b.p[b.len] == '\0' && b.cap > b.len);
@@ -42,8 +45,11 @@ test_basic(void)
 	CHECK_MEM("add with NUL", b.p, b.len, "abcdefx\0y", 9);
 	tw_buf_reset(&b);
 	CHECK("reset keeps memory", b.len == 0 && b.p && b.p[0] == '\0' && b.cap > 0);
+	tw_buf_adds(&b, "abcdef");
+	tw_buf_setlen(&b, 2);
+	CHECK_STR("setlen cuts", b.p, "ab");
 	tw_buf_free(&b);
-	CHECK("free empties", b.p == NULL && b.len == 0 && b.cap == 0);
+	CHECK("free empties", b.p == tw_buf_slop && b.len == 0 && b.cap == 0);
 	tw_buf_adds(&b, "again");
 	CHECK_STR("usable after free", b.p, "again");
 	tw_buf_reset(&b);
@@ -56,6 +62,49 @@ test_basic(void)
 	tw_buf_grow(&b, 5000000);
 	CHECK("grow makes room", b.cap - b.len > 5000000 && b.len == 1000000);
 	tw_buf_free(&b);
+}
+
+/* The slop string, detach, and a zeroed buffer. */
+static void
+test_empty(void)
+{
+	struct tw_buf b = TW_BUF_INIT, z;
+	char *s;
+
+	s = tw_buf_detach(&b);
+	CHECK("detach of empty buffer is a new \"\"", s != tw_buf_slop &&
+	    s[0] == '\0' && b.p == tw_buf_slop && b.len == 0 && b.cap == 0);
+	free(s);
+	tw_buf_adds(&b, "abc");
+	s = tw_buf_detach(&b);
+	CHECK_STR("detach returns the contents", s, "abc");
+	CHECK("detach leaves the buffer empty", b.p == tw_buf_slop &&
+	    b.len == 0 && b.cap == 0);
+	free(s);
+	tw_buf_adds(&b, "again");
+	CHECK_STR("usable after detach", b.p, "again");
+	tw_buf_free(&b);
+	tw_buf_grow(&b, 10);
+	CHECK("grow of empty buffer keeps the NUL", b.p != tw_buf_slop &&
+	    b.p[0] == '\0' && b.len == 0 && b.cap > 10);
+	tw_buf_free(&b);
+	CHECK("slop string stays empty", tw_buf_slop[0] == '\0');
+
+	memset(&z, 0, sizeof z);
+	tw_buf_add(&z, "", 0);
+	tw_buf_adds(&z, "zeroed");
+	CHECK_STR("a zeroed buffer grows", z.p, "zeroed");
+	tw_buf_free(&z);
+	memset(&z, 0, sizeof z);
+	tw_buf_reset(&z);
+	CHECK("reset of a zeroed buffer", z.p == tw_buf_slop && z.len == 0);
+	memset(&z, 0, sizeof z);
+	s = tw_buf_detach(&z);
+	CHECK("detach of a zeroed buffer", s[0] == '\0' && z.p == tw_buf_slop);
+	free(s);
+	memset(&z, 0, sizeof z);
+	tw_buf_free(&z);
+	CHECK("free of a zeroed buffer", z.p == tw_buf_slop && z.cap == 0);
 }
 
 static void
@@ -288,6 +337,7 @@ int
 main(void)
 {
 	test_basic();
+	test_empty();
 	test_ints();
 	test_double();
 	test_addf();

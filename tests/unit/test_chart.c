@@ -13,7 +13,7 @@ xml(const char *name, const char *in, size_t n, const char *want)
 	struct tw_buf b = TW_BUF_INIT;
 
 	tw_chart_xml(&b, in, n);
-	CHECK_MEM(name, b.p ? b.p : "", b.len, want, strlen(want));
+	CHECK_MEM(name, b.p, b.len, want, strlen(want));
 	tw_buf_free(&b);
 }
 
@@ -46,7 +46,7 @@ num(const char *name, void (*f)(struct tw_buf *, double), double v, const char *
 	struct tw_buf b = TW_BUF_INIT;
 
 	f(&b, v);
-	CHECK_STR(name, b.p ? b.p : "", want);
+	CHECK_STR(name, b.p, want);
 	tw_buf_free(&b);
 }
 
@@ -99,7 +99,7 @@ axis(const char *name, double lo, double hi, int target, int extend,
 
 	tw_axis_nice(&a, lo, hi, target, extend);
 	labels(&b, &a);
-	CHECK_STR(name, b.p ? b.p : "", want);
+	CHECK_STR(name, b.p, want);
 	snprintf(n2, sizeof n2, "%s: range", name);
 	CHECKF(n2, fabs(a.lo - wlo) < 1e-9 && fabs(a.hi - whi) < 1e-9, "[%g, %g], want [%g, %g]", a.lo, a.hi, wlo, whi);
 	tw_buf_free(&b);
@@ -139,7 +139,7 @@ taxis(const char *name, const char *lo, const char *hi, int maxt, const char *wa
 
 	tw_axis_time(&a, ms(lo), ms(hi), maxt);
 	labels(&b, &a);
-	CHECK_STR(name, b.p ? b.p : "", want);
+	CHECK_STR(name, b.p, want);
 	tw_buf_free(&b);
 }
 

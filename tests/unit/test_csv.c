@@ -14,7 +14,7 @@
 static const char *
 field_of(const char *json)
 {
-	static struct tw_buf b;
+	static struct tw_buf b = TW_BUF_INIT;
 	struct tw_json j;
 
 	tw_buf_reset(&b);
@@ -25,7 +25,7 @@ field_of(const char *json)
 	}
 	tw_csv_add_value(&b, &j, j.v);
 	tw_json_free(&j);
-	return b.p ? b.p : "";
+	return b.p;
 }
 
 static void

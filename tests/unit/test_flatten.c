@@ -60,7 +60,7 @@ flat(struct tw_flatten *f, const char *text, struct tw_buf *out)
 static const char *
 str(const struct tw_buf *b)
 {
-	return b->p ? b->p : "";
+	return b->p;
 }
 
 static void

@@ -76,7 +76,7 @@ expect(const char *name, const char *input, int multiline, const char *want)
 
 	write_file("in.json", input, strlen(input));
 	describe("in.json", multiline, &got);
-	CHECK_STR(name, got.p ? got.p : "", want);
+	CHECK_STR(name, got.p, want);
 	tw_buf_free(&got);
 }
 

@@ -736,7 +736,7 @@ test_simd_utf8(void)
  * the status, error position and message, and every node (type, flags,
  * hint, length, next, offset) must be those of the scalar parser.
  */
-static struct tw_buf gen;
+static struct tw_buf gen = TW_BUF_INIT;
 static int gen_dirty;		/* some strings hold bad pieces */
 
 static void
@@ -984,15 +984,15 @@ test_transcode(void)
 	    "\\/", "\\n", "\\t", "\\b", "\\f", "\\r", "\\u0000", "\\u001f",
 	    "\\u0022", "\\u005c", "\\u00e9", "\\u20ac", "\\uD83D\\uDE02",
 	    "\\uD83D", "\\uDE02x", "\\ud800\\ud800", "\xC3\xA9", "\xF0\x9F\x98\x82",
-	    "abcdefghijklmnopq", "x", " ", "<>", "\x7f" };
+	    "abcdefghijklmnopq", "x", " ", "<>", "\x7f", "\xC3(" };
 	struct tw_buf doc = TW_BUF_INIT, got = TW_BUF_INIT, want = TW_BUF_INIT,
 	    dec = TW_BUF_INIT;
-	int round, html, diffs = 0;
+	int round, html, diffs = 0, ndiffs = 0;
 	char name[300];
 
 	for (round = 0; round < 40000; round++) {
 		int n = (int)(rnd32() % 24), i;
-		size_t rg, rw, k, o;
+		size_t rg, rw, k, o, nuls = 0;
 
 		tw_buf_reset(&doc);
 		tw_buf_adds(&doc, "[\"");
@@ -1026,7 +1026,7 @@ test_transcode(void)
 				}
 				dec.len = o;
 			}
-			tw_buf_add_jstr(&want, dec.p ? dec.p : "", dec.len);
+			tw_buf_add_jstr(&want, dec.p, dec.len);
 			if ((rg != rw || got.len != want.len ||
 			    memcmp(got.p, want.p, got.len) != 0) && diffs++ < 3) {
 				snprintf(name, sizeof name, "transcode%s: %.60s -> %.40s, want %.40s",
@@ -1034,9 +1034,27 @@ test_transcode(void)
 				CHECK(name, 0);
 			}
 		}
+		/* TW_JSON_NONUL: decode, leave out NUL, escape (tw-load) */
+		tw_buf_reset(&got);
+		tw_buf_reset(&want);
+		tw_buf_reset(&dec);
+		rg = tw_json_emit_opt(&got, &J, &J.v[0], TW_JSON_NONUL, &nuls);
+		rw = tw_json_str_decode(&dec, &J.v[1]);
+		k = tw_buf_strip_nul(&dec, 0);
+		tw_buf_addc(&want, '[');
+		tw_buf_add_jstr(&want, dec.p, dec.len);
+		tw_buf_addc(&want, ']');
+		if ((rg != rw || nuls != k || got.len != want.len ||
+		    memcmp(got.p, want.p, got.len) != 0) && ndiffs++ < 3) {
+			snprintf(name, sizeof name, "emit without NUL: %.60s -> %.40s (%zu NUL), want %.40s (%zu)",
+			    doc.p, got.p, nuls, want.p, k);
+			CHECK(name, 0);
+		}
 	}
 	CHECK_INT("one-pass string output = decode, entities, escape (40,000 strings)",
 	    diffs, 0);
+	CHECK_INT("output without NUL = decode, NUL left out, escape (40,000 strings)",
+	    ndiffs, 0);
 	tw_buf_free(&doc);
 	tw_buf_free(&got);
 	tw_buf_free(&want);
