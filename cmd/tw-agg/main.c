@@ -815,7 +815,7 @@ main(int argc, char **argv)
 	struct tw_input in;
 	struct tw_json j;
 	enum tw_in_status st;
-	const char *aggs = NULL, *unique = NULL, *jq_expr = NULL, *rejects = NULL, *groups = NULL, *timef = NULL, *late = NULL, *err;
+	const char *aggs = NULL, *unique = NULL, *jq_expr = NULL, *rejects = NULL, *groups = NULL, *timef = NULL, *late = NULL;
 	const char *emit = "final";
 	char errbuf[300], defsource[128];
 	int ch, i, stopped, resume_point = 0;
@@ -875,9 +875,8 @@ main(int argc, char **argv)
 		case 7: a->state_path = optarg; break;
 		case 8: a->flush = 1; break;
 		case 9:
-			if (tw_parse_int(optarg, 1, (int64_t)1 << 40, &x, &err) < 0)
-				tw_die(2, "--max-groups: %s", err);
-			e->max_cells = (uint64_t)x;
+			e->max_cells = (uint64_t)tw_opt_int("--max-groups", optarg, 1,
+			    (int64_t)1 << 40);
 			break;
 		case 10: a->interval_ms = duration("--interval", optarg, 1); break;
 		case 11:
@@ -890,8 +889,7 @@ main(int argc, char **argv)
 			a->source = optarg;
 			break;
 		case 14:
-			if (tw_parse_int(optarg, 1, 100000, &a->want_sources, &err) < 0)
-				tw_die(2, "--sources: %s", err);
+			a->want_sources = tw_opt_int("--sources", optarg, 1, 100000);
 			break;
 		case 15: retain = duration("--retain", optarg, 0); break;
 		case 16:
@@ -920,9 +918,8 @@ main(int argc, char **argv)
 		case 23: e->kafka_key = 1; break;
 		case 21: a->stats_ms = duration("--stats", optarg, 100); break;
 		case 20:
-			if (tw_parse_int(optarg, 0, INT64_MAX, &x, &err) < 0)
-				tw_die(2, "--max-bad: %s", err);
-			a->guard.budget = (uint64_t)x;
+			a->guard.budget = (uint64_t)tw_opt_int("--max-bad", optarg, 0,
+			    INT64_MAX);
 			break;
 		default: {
 			static const struct tw_opt_moved moved[] = {
