@@ -108,6 +108,8 @@ struct pstate {
 	size_t pcap, pn;
 	/* CSV: the columns of the first record's type */
 	char **cols;
+	size_t *collen;
+	const struct tw_jval **slot;	/* a record's value of each column */
 	int ncols;
 	int rtype;
 	int have_cols;
@@ -1193,7 +1195,53 @@ add_col(struct load *L, const char *name, size_t n)
 	if (pattern_name(L->o.pattern, name, n))
 		return;
 	P.cols = tw_xrealloc(P.cols, (size_t)(P.ncols + 1) * sizeof *P.cols);
+	P.collen = tw_xrealloc(P.collen, (size_t)(P.ncols + 1) * sizeof *P.collen);
+	P.slot = tw_xrealloc(P.slot, (size_t)(P.ncols + 1) * sizeof *P.slot);
+	P.collen[P.ncols] = n;
 	P.cols[P.ncols++] = tw_xstrndup(name, n);
+}
+
+/* Key k (of a parsed object) names column c. */
+static int
+col_is(const struct tw_jval *k, int c)
+{
+	if (k->flags == 0)
+		return k->len == P.collen[c] && memcmp(k->p, P.cols[c], k->len) == 0;
+	return tw_json_streq(k, P.cols[c], P.collen[c]);
+}
+
+/*
+ * Finds each column's value in the record in one pass over its keys
+ * (P.slot[c], NULL when absent; the first of a repeated key, as
+ * tw_json_get). A record's keys mostly come in the columns' order (they
+ * were taken from its type or from the first record), so each key is
+ * tried first against the column after the last one found: a row costs
+ * one comparison a field rather than a search of the record for each.
+ */
+static void
+csv_slots(const struct tw_json *j)
+{
+	const struct tw_jval *obj = j->v, *k;
+	uint32_t m;
+	int c = 0, i, n;
+
+	if (P.ncols == 0)
+		return;
+	memset(P.slot, 0, (size_t)P.ncols * sizeof *P.slot);
+	for (m = obj->len, k = obj + 1; m > 0; m--, k = j->v + k[1].next) {
+		i = -1;
+		if (c < P.ncols && col_is(k, c))
+			i = c;
+		else
+			for (n = 0; n < P.ncols && i < 0; n++)
+				if (col_is(k, n))
+					i = n;
+		if (i < 0)
+			continue;
+		if (P.slot[i] == NULL)
+			P.slot[i] = k + 1;
+		c = i + 1;
+	}
 }
 
 static void
@@ -1236,10 +1284,11 @@ csv_row(struct load *L, const struct tw_json *j, struct tw_buf *b)
 		other_type(L);
 		return 1;
 	}
+	csv_slots(j);
 	for (i = 0; i < P.ncols; i++) {
 		if (i)
 			tw_buf_addc(b, ',');
-		v = tw_json_get(j, j->v, P.cols[i], strlen(P.cols[i]));
+		v = P.slot[i];
 		if (v == NULL || v->type == TW_JNULL)
 			continue;
 		tw_buf_reset(&P.val);
