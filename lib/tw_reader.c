@@ -139,6 +139,7 @@ src_next(struct tw_reader *r)
 	s = tw_xcalloc(1, sizeof *s);
 	s->fd = fd;
 	s->is_stdin = fd == STDIN_FILENO;
+	tw_pipe_grow(fd);	/* (whoever writes into it) */
 	s->codec = -1;
 	s->raw = tw_xmalloc(CHUNK);
 	r->src = s;

@@ -1,6 +1,9 @@
+#define _GNU_SOURCE	/* F_GETPIPE_SZ, F_SETPIPE_SZ */
 #include "tw_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,4 +186,21 @@ tw_xstrndup(const char *s, size_t n)
 		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
+}
+
+void
+tw_pipe_grow(int fd)
+{
+#ifdef F_SETPIPE_SZ
+	struct stat st;
+	int n;
+
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return;
+	n = fcntl(fd, F_GETPIPE_SZ);
+	if (n >= 0 && n < TW_PIPE_BYTES)
+		(void)fcntl(fd, F_SETPIPE_SZ, TW_PIPE_BYTES);
+#else
+	(void)fd;
+#endif
 }

@@ -57,6 +57,16 @@ char *tw_xstrdup(const char *s);
 char *tw_xstrndup(const char *s, size_t n);
 
 /*
+ * Grows the pipe or FIFO fd to TW_PIPE_BYTES when it is smaller (Linux;
+ * else, or when refused, nothing happens): with the 64 KiB default a
+ * block of tw_writer's output is several writes and the two processes of
+ * a pipeline take turns every 64 KiB; with 1 MiB they run side by side.
+ * The kernel allocates the pages only while data waits in the pipe.
+ */
+#define TW_PIPE_BYTES (1 << 20)
+void tw_pipe_grow(int fd);
+
+/*
  * The 64-bit hash of s[0..n), with good avalanche: for every hash table
  * and for the sketches. Its values are saved (HLL registers and exact
  * distinct sets in tw-agg's state files and partials), so it must never

@@ -21,6 +21,8 @@ tw_writer_init(struct tw_writer *w, int fd, const char *name)
 	w->name = name;
 	w->reg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	w->append = (fl = fcntl(fd, F_GETFL)) >= 0 && (fl & O_APPEND);
+	if (!w->reg)
+		tw_pipe_grow(fd);
 	tw_buf_grow(&w->out, TW_WRITER_BLOCK + 4096);
 }
 

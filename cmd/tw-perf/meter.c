@@ -10,8 +10,8 @@
  * in the cache. The event
  * time is read (a full JSON parse, then ts, timestamp_ms, created_at,
  * data.created_at) from a sample of the lines: the first BURST lines of
- * every WINDOW_MS that come in reads shorter than BACKLOG, and one line
- * in SAMPLE_EVERY. So every line of a live stream under 2,000 lines a
+ * every WINDOW_MS that come in reads shorter than BACKLOG, one line in
+ * SAMPLE_EVERY, and the first line of a read once every SAMPLE_NS. So every line of a live stream under 2,000 lines a
  * second (where latency means something) is sampled, while a backlog or
  * a file read at full speed (64 KiB or more a read) costs a parse for
  * about one line in a thousand.
@@ -73,6 +73,11 @@ static size_t rdsz = BUFSZ;
 #define BACKLOG ((size_t)64 << 10)
 #define WINDOW_MS 1000
 #define SAMPLE_EVERY 1024
+/* and the first line of a read once every SAMPLE_NS (at most a thousand
+ * parses a second): a short backlog read in a few large reads (from a pipe
+ * of 1 MiB) has no burst and may not reach SAMPLE_EVERY lines, and its pace
+ * needs times far enough apart */
+#define SAMPLE_NS ((int64_t)1000000)
 #define CARRY_MAX ((size_t)1 << 20)
 #define PROGRESS_MS 500
 /* Classification: a wait for input of WAIT_NS or more found the input
@@ -136,6 +141,7 @@ struct meter {
 	struct tw_buf carry;		/* the start of a line cut by a read */
 	size_t partial;			/* its length, even when not kept */
 	uint64_t since_sample, win_lines;
+	int64_t forced_ns;		/* the last sample forced by SAMPLE_NS */
 	int64_t win_start_ns;
 	int in_failed;
 };
@@ -426,6 +432,11 @@ scan(struct meter *m, const char *p, size_t n)
 	if (mono - m->win_start_ns >= (int64_t)WINDOW_MS * 1000000) {
 		m->win_start_ns = mono;
 		m->win_lines = 0;
+	}
+	if (mono - m->forced_ns >= SAMPLE_NS) {
+		m->forced_ns = mono;
+		if (m->since_sample < SAMPLE_EVERY - 1)
+			m->since_sample = SAMPLE_EVERY - 1;
 	}
 
 	if (m->partial > 0) {
