@@ -31,7 +31,12 @@
  * salvages them: the whole records a decoder reads from them (every
  * record before the last acknowledged mark, and maybe more) are
  * published under the name the dead writer would have used, so a
- * salvage that is itself interrupted is simply done again.
+ * salvage that is itself interrupted is simply done again. A writer is
+ * known dead by its lock alone: it holds a flock on each part from the
+ * moment the part's name exists (created locked under a ".new" name,
+ * then renamed) until it has its final name (renamed before it is
+ * closed), so a lock that can be taken is a dead writer's, however soon
+ * after its death, and whatever program its pid now names.
  *
  * A Parquet part cannot be synced (its footer comes last) nor salvaged:
  * a dead writer's temporary Parquet part is removed. That loses nothing
@@ -225,6 +230,43 @@ ends_with(const char *s, size_t n, const char *suffix)
 }
 
 /*
+ * Creates path (open flags as given) holding an exclusive flock on it
+ * from the moment the name exists: the file is made under ".new" plus
+ * its base name, a name no other tw-load looks at, locked, then renamed
+ * to path (the lock belongs to the open file, not to the name). So a
+ * temporary part whose lock can be taken is a dead writer's, with no
+ * window where a live writer's is not locked. Returns the descriptor, or
+ * -1 with errno set (ENOENT: the directory is missing).
+ */
+static int
+create_locked(const char *path, int flags)
+{
+	const char *base = strrchr(path, '/');
+	size_t dl = base != NULL ? (size_t)(base - path) + 1 : 0;
+	struct tw_buf nw = TW_BUF_INIT;
+	int fd, e;
+
+	tw_buf_add(&nw, path, dl);
+	tw_buf_adds(&nw, ".new");
+	tw_buf_adds(&nw, path + dl);
+	fd = open(nw.p, flags, 0666);
+	if (fd >= 0) {
+		(void)flock(fd, LOCK_EX | LOCK_NB);
+		if (rename(nw.p, path) < 0) {
+			e = errno;
+			unlink(nw.p);
+			close(fd);
+			fd = -1;
+			errno = e;
+		}
+	}
+	e = errno;
+	tw_buf_free(&nw);
+	errno = e;
+	return fd;
+}
+
+/*
  * Salvages dir/name, a temporary NDJSON or CSV part of a dead writer:
  * the whole records a decoder reads from it (lines that end in a
  * newline; for CSV, outside quotes too) are written, with the same
@@ -288,13 +330,12 @@ salvage(struct load *L, const char *dir, const char *name)
 				continue;	/* a quoted newline: the row goes on */
 		}
 		if (pt.fd < 0) {
-			pt.fd = open(pt.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+			pt.fd = create_locked(pt.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
 			if (pt.fd < 0) {
 				fail_io(L, "cannot create", pt.tmp);
 				bad = 1;
 				break;
 			}
-			(void)flock(pt.fd, LOCK_EX | LOCK_NB);	/* see writer_alive */
 			if (tw_zout_open(&pt.z, codec, TW_ZOUT_DEFAULT, pt.fd) < 0)
 				tw_die(1, "%s: %s", pt.tmp, strerror(errno));
 			pt.zopen = 1;
@@ -345,35 +386,24 @@ salvage(struct load *L, const char *dir, const char *name)
 }
 
 /*
- * Whether the tw-load that writes the temporary part at path (its pid in
- * the name) still runs. A writer holds a lock on each of its parts for as
- * long as it writes (flock, taken right after it creates the file), and
- * the kernel drops the lock with the process: a lock we cannot take means
- * a live writer. A lock we can take means a dead one, unless the file is
- * brand new (its writer, alive, between creating it and locking it): then
- * a part changed in the last few seconds whose pid runs is left for the
- * next start. The pid alone is not enough: a killed writer's pid may have
- * gone to another program by now (pids wrap around quickly on a busy
- * machine), and its synced records, acknowledged, would stay hidden.
+ * Whether a live tw-load writes the temporary part at path. A writer
+ * holds a lock on each of its parts from the moment the name exists
+ * (create_locked) until the part has its final name, and the kernel drops
+ * the lock with the process: a lock we can take means a dead writer,
+ * whatever became of its pid (it may run another program by now, or be a
+ * zombie its parent has not reaped). A file we cannot open is left alone.
  */
 static int
-writer_alive(const char *path, long pid)
+writer_alive(const char *path)
 {
-	struct stat sb;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), r, e;
 
 	if (fd < 0)
-		return 1;	/* gone, or not ours to read: left alone */
+		return 1;
 	r = flock(fd, LOCK_EX | LOCK_NB);
 	e = errno;
-	if (r < 0) {
-		close(fd);
-		return e == EWOULDBLOCK;
-	}
-	r = fstat(fd, &sb);
-	close(fd);		/* (our lock goes with it) */
-	return r == 0 && time(NULL) - sb.st_mtime < 5 &&
-	    (kill((pid_t)pid, 0) == 0 || errno != ESRCH);
+	close(fd);		/* (our lock, if we took it, goes with it) */
+	return r < 0 && e == EWOULDBLOCK;
 }
 
 struct salvage_count {
@@ -414,8 +444,18 @@ clean_stale(struct load *L, const char *dir, int depth, int maxdepth,
 			clean_stale(L, path, depth + 1, maxdepth, c);
 			continue;
 		}
+		/* A ".new" file is a part killed between its creation and
+		 * its rename (empty), or one being created now: gone when
+		 * a minute old and unlocked. */
+		if (S_ISREG(sb.st_mode) && strncmp(p, ".new.", 5) == 0 &&
+		    temp_owner(p + 4, &sv) != 0 &&
+		    time(NULL) - sb.st_mtime > 60 && !writer_alive(path)) {
+			if (unlink(path) == 0)
+				c->removed++;
+			continue;
+		}
 		if (!S_ISREG(sb.st_mode) || (pid = temp_owner(p, &sv)) == 0 ||
-		    pid == (long)getpid() || writer_alive(path, pid))
+		    pid == (long)getpid() || writer_alive(path))
 			continue;
 		if (sv) {
 			if (unlink(path) == 0)
@@ -853,13 +893,15 @@ publish(struct load *L, struct part *pt)
 		rc = fail_io(L, "write error", pt->tmp);
 	if (rc == 0 && L->o.fsync && fsync(pt->fd) < 0)
 		rc = fail_io(L, "fsync failed", pt->tmp);
-	if (close(pt->fd) < 0 && rc == 0)
-		rc = fail_io(L, "close failed", pt->tmp);
-	pt->fd = -1;
+	/* Renamed while still locked: another tw-load starting now must not
+	 * take it for a dead writer's and salvage it. */
 	if (rc == 0 && rename(pt->tmp, pt->fin) < 0)
 		rc = fail_io(L, "cannot publish", pt->tmp);
 	if (rc == 0 && L->o.fsync && fsync_dir(pt->dir) < 0)
 		rc = fail_io(L, "fsync of the directory failed", pt->dir);
+	if (close(pt->fd) < 0 && rc == 0)
+		rc = fail_io(L, "close failed", pt->fin);
+	pt->fd = -1;
 	if (rc < 0 && keep_for_salvage(pt))
 		tw_warn("%s: left for the next start to salvage (it holds "
 		    "acknowledged records)", pt->tmp);
@@ -1062,7 +1104,7 @@ open_tmp(struct load *L, const char *path)
 
 	/* Widening a Parquet column reads written row groups back. */
 	flags |= L->o.part_parquet ? O_RDWR : O_WRONLY;
-	return open(path, flags, 0666);
+	return create_locked(path, flags);
 }
 
 static struct part *
@@ -1140,7 +1182,6 @@ part_open(struct load *L, struct pinfo *pi)
 		part_free(pt);
 		return NULL;
 	}
-	(void)flock(pt->fd, LOCK_EX | LOCK_NB);	/* see writer_alive */
 	/* Listed before anything else can fail, so that the die hook
 	 * (out of memory) removes its file too. */
 	P.open[P.nopen++] = pt;

@@ -307,6 +307,22 @@ touch -d '1 minute ago' "reuse/lang=en/.part-1700000000000-$h-$$-1.ndjson.gz.tmp
 tw-load -p 'lang=%{lang}' -o reuse < /dev/null 2> reuse.err
 eq "a dead writer's part whose pid runs another program is salvaged" \
     "$(zcat reuse/lang=en/part-1700000000000-$h-$$-1.ndjson.gz 2> /dev/null | wc -l | tr -d ' '):$(find reuse -name '.part-*' | wc -l | tr -d ' ')" "2:0"
+# Its lock alone says whether its writer lives, even for a part just
+# written (a killed writer's parent may not have reaped it yet, so its pid
+# "runs"): a locked part is left alone, the same part unlocked is salvaged
+# at once. And a writer publishes a part (renames it) before it lets the
+# lock go.
+printf '{"id":"3","lang":"en","text":"c"}\n' | gzip -c > "reuse/lang=en/.part-1700000000001-$h-$$-2.ndjson.gz.tmp"
+flock -o "reuse/lang=en/.part-1700000000001-$h-$$-2.ndjson.gz.tmp" sleep 30 &
+FL=$!
+wait_for 5 sh -c "! flock -n 'reuse/lang=en/.part-1700000000001-$h-$$-2.ndjson.gz.tmp' true"
+tw-load -p 'lang=%{lang}' -o reuse < /dev/null 2> reuse2.err
+eq "a live writer's part (locked) is left alone" "$(find reuse -name '.part-*2.ndjson.gz.tmp' | wc -l | tr -d ' ')" 1
+kill $FL
+wait $FL 2> /dev/null
+tw-load -p 'lang=%{lang}' -o reuse < /dev/null 2> reuse3.err
+eq "... and salvaged as soon as the lock is free, a second old" \
+    "$(zcat reuse/lang=en/part-1700000000001-$h-$$-2.ndjson.gz 2> /dev/null | wc -l | tr -d ' '):$(find reuse -name '.part-*' | wc -l | tr -d ' ')" "1:0"
 
 # SIGKILL against the partition writer of every codec and of Parquet, on a
 # stream with marks and --acks: after each kill the next start salvages

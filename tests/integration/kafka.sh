@@ -348,7 +348,7 @@ export B
 # (Under the sanitizers, six test jobs on two cores, a consumer can be
 # silent for seconds at a time: then its partitions would go idle and its
 # records come late. The lateness and idle time give it that room.)
-SLATE=5s SIDLE=3s
+SLATE=10s SIDLE=5s
 [ -n "${TW_SANITIZED:-}${TW_VALGRIND:-}" ] && SLATE=20s SIDLE=10s
 start_scale() {
 	env GROUP=scale-$$ RAW_TOPIC=scale_raw PARTIALS_TOPIC=partials AGGS=$SAGGS \
