@@ -15,16 +15,27 @@
  * Data pages are version 1 (DATA_PAGE: every reader has them): repetition
  * levels, then definition levels, each RLE/bit-packed hybrid with a 4-byte
  * length, then the values; the whole page body is compressed with the
- * file's codec. Values are PLAIN, except BYTE_ARRAY columns asked to try
- * a dictionary: their pages hold RLE_DICTIONARY indices into one
- * dictionary page per column chunk, as long as it pays. It does not pay
- * when, after the chunk's first 4096 values or 64 KiB (or at the end of
- * its first page, if sooner), dictionary plus indices are not smaller
- * than PLAIN would be (text, ids as text): the chunk is PLAIN from its
- * first page on, and no more hashing is spent on it. It stops paying
- * when the dictionary grows past dict_bytes: the pages already written
- * keep it, the rest of the chunk is PLAIN (a chunk may mix both; readers
- * follow each page's encoding). Every row group tries again.
+ * file's codec. BYTE_ARRAY columns asked to try a dictionary hold
+ * RLE_DICTIONARY indices into one dictionary page per column chunk, as
+ * long as it pays. It does not pay when, after the chunk's first 4096
+ * values or 64 KiB (or at the end of its first page, if sooner),
+ * dictionary plus indices are not smaller than PLAIN would be (text, ids
+ * as text): the chunk goes without from its first page on, and no more
+ * hashing is spent on it. It stops paying when the dictionary grows past
+ * dict_bytes: the pages already written keep it, the rest of the chunk
+ * goes without (a chunk may mix encodings; readers follow each page's).
+ * Every row group tries again.
+ *
+ * Values outside a dictionary are PLAIN (BOOLEAN, DOUBLE), or for INT64
+ * PLAIN or DELTA_BINARY_PACKED, for BYTE_ARRAY PLAIN,
+ * DELTA_LENGTH_BYTE_ARRAY or DELTA_BYTE_ARRAY: whichever makes the
+ * smallest compressed page of the chunk's first 64 KiB of values (each
+ * candidate encoded and compressed with the file's codec; PLAIN on a
+ * tie) is the encoding of the chunk's other pages too. Ids and times in
+ * order, counts that change little, strings sharing prefixes (URLs, ids
+ * as text) shrink so; text gains from its lengths apart. opts.plain
+ * keeps to PLAIN and dictionaries, for readers without the DELTA
+ * encodings (Spark's vectorized reader before 3.3, for one).
  *
  * Every column chunk has statistics: null_count, and min_value/max_value
  * (BOOLEAN false < true, INT64 signed, DOUBLE numeric with -0 as min and
@@ -148,6 +159,8 @@ struct tw_pq_opts {
 	size_t page_bytes;	/* 0: TW_PQ_PAGE */
 	size_t dict_bytes;	/* largest dictionary of a chunk; 0: TW_PQ_DICT */
 	const char *created_by;	/* NULL: "twpipe version " TW_VERSION */
+	int plain;		/* values PLAIN or RLE_DICTIONARY only (no
+				 * DELTA encodings: for older readers) */
 };
 
 #define TW_PQ_ROW_GROUP ((size_t)64 << 20)
@@ -277,5 +290,20 @@ void tw_pq_rle_encode(struct tw_buf *out, const uint32_t *v, size_t n,
  */
 long tw_pq_rle_decode(const void *s, size_t len, int width, uint32_t *v,
     size_t n);
+
+/*
+ * DELTA_BINARY_PACKED (Encodings.md) of v[0..n), appended to out: blocks
+ * of 128 values in 4 miniblocks of 32, deltas wrapping around (any int64
+ * sequence encodes). Exposed for the tests.
+ */
+void tw_pq_delta_encode(struct tw_buf *out, const int64_t *v, size_t n);
+
+/*
+ * Decodes DELTA_BINARY_PACKED from s[0..len) into v, which must hold the
+ * n values its header counts; returns the bytes used (the end of the last
+ * miniblock with values: DELTA_LENGTH_BYTE_ARRAY's bytes follow), or -1
+ * when the input is malformed, ends early or counts other than n values.
+ */
+long tw_pq_delta_decode(const void *s, size_t len, int64_t *v, size_t n);
 
 #endif
