@@ -465,6 +465,10 @@ struct rgmeta {
 
 enum { DICT_OFF, DICT_ON, DICT_FELL };
 
+/* An INT64 chunk's dictionary: tried on its first page, then kept while
+ * it fits (decided at page ends, the page buffer holding PLAIN values). */
+enum { ID_TRY, ID_ON, ID_OFF };
+
 /* The first page of a chunk decides whether its dictionary pays after
  * this many values or PLAIN bytes, or at its end if it is smaller. */
 #define DICT_CHECK_N 4096
@@ -478,6 +482,8 @@ struct leaf {
 	int try_dict;
 	int venc;		/* its chunk's encoding of values outside a
 				 * dictionary; -1: chosen at the first page */
+	uint64_t vest;		/* its compressed size of the first page */
+	int idict;		/* INT64: ID_TRY, ID_ON, ID_OFF */
 
 	/* The page being filled. */
 	struct vec def, rep, val;
@@ -552,6 +558,8 @@ struct tw_pq {
 	struct vec cbuf;
 	int64_t *i64;		/* lengths and prefixes of a page (DLBA, DBA) */
 	size_t ni64;
+	uint32_t *idx;		/* dictionary indices of an INT64 page */
+	size_t nidx;
 	ZSTD_CCtx *zc;
 	z_stream z;
 	int zinit;
@@ -639,11 +647,17 @@ start(struct tw_pq *w)
 
 /* ---- compression -------------------------------------------------------- */
 
+/* zstd: pages above this size get hash and chain tables of at least
+ * 2^ZSTD_TABLE_LOG entries. */
+#define ZSTD_BIG_PAGE ((size_t)256 << 10)
+#define ZSTD_TABLE_LOG 20
+
 /* Compresses src[0..n) into w->cbuf (replacing it). */
 static void
 pq_compress(struct tw_pq *w, const void *src, size_t n)
 {
 	size_t cap, out;
+	int lvl;
 
 	w->cbuf.len = 0;
 	switch (w->codec) {
@@ -656,6 +670,7 @@ pq_compress(struct tw_pq *w, const void *src, size_t n)
 		w->cbuf.len = out;
 		break;
 	case TW_PQ_ZSTD:
+		lvl = w->level ? w->level : 3;
 		if (w->zc == NULL) {
 			ZSTD_customMem mem = { zs_alloc, zs_free, NULL };
 
@@ -665,8 +680,19 @@ pq_compress(struct tw_pq *w, const void *src, size_t n)
 		}
 		cap = ZSTD_compressBound(n);
 		vec_reserve(&w->cbuf, cap);
-		out = ZSTD_compressCCtx(w->zc, w->cbuf.p, cap, src, n,
-		    w->level ? w->level : 3);
+		ZSTD_CCtx_reset(w->zc, ZSTD_reset_session_and_parameters);
+		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, lvl);
+		if (n > ZSTD_BIG_PAGE) {
+			/* Text pages find more matches in bigger tables, at
+			 * about the same speed (levels 1-5 use 2^16-2^19). */
+			ZSTD_compressionParameters cp = ZSTD_getCParams(lvl, n, 0);
+
+			if (cp.hashLog < ZSTD_TABLE_LOG)
+				ZSTD_CCtx_setParameter(w->zc, ZSTD_c_hashLog, ZSTD_TABLE_LOG);
+			if (cp.chainLog < ZSTD_TABLE_LOG)
+				ZSTD_CCtx_setParameter(w->zc, ZSTD_c_chainLog, ZSTD_TABLE_LOG);
+		}
+		out = ZSTD_compress2(w->zc, w->cbuf.p, cap, src, n);
 		if (ZSTD_isError(out))
 			tw_oom();	/* the bound fits: only memory fails */
 		w->cbuf.len = out;
@@ -1030,6 +1056,29 @@ dict_index(struct tw_pq *w, struct leaf *L, const void *s, size_t n)
 	return L->ndict - 1;
 }
 
+/* The index of v in INT64 leaf L's dictionary (8-byte PLAIN entries),
+ * added if new; -1 when it does not fit. */
+static long
+dict_index_i64(struct tw_pq *w, struct leaf *L, int64_t v)
+{
+	uint32_t h = hash_bytes(&v, 8), j;
+	uint64_t e;
+
+	if (L->nslots == 0)
+		dict_rehash(L);
+	for (j = h & (L->nslots - 1); (e = L->slots[j]) != 0; j = (j + 1) & (L->nslots - 1))
+		if ((uint32_t)(e >> 32) == h &&
+		    memcmp(L->dvals.p + ((size_t)(uint32_t)e - 1) * 8, &v, 8) == 0)
+			return (long)(uint32_t)e - 1;
+	if (L->dvals.len + 8 > w->dict_bytes)
+		return -1;
+	vec_put64(&L->dvals, &v);
+	L->slots[j] = (uint64_t)h << 32 | ++L->ndict;
+	if (L->ndict * 2 > L->nslots)
+		dict_rehash(L);
+	return L->ndict - 1;
+}
+
 /* ---- values into a leaf ----------------------------------------------- */
 
 static inline void
@@ -1244,7 +1293,7 @@ encode_values(struct tw_pq *w, struct tw_buf *out, enum tw_pq_type t,
  * scratch.
  */
 static int
-choose_enc(struct tw_pq *w, const struct leaf *L)
+choose_enc(struct tw_pq *w, struct leaf *L)
 {
 	static const int c64[] = { E_PLAIN, E_DELTA };
 	static const int cba[] = { E_PLAIN, E_DLBA, E_DBA };
@@ -1253,6 +1302,7 @@ choose_enc(struct tw_pq *w, const struct leaf *L)
 	size_t len = 0, size, min = SIZE_MAX;
 	uint32_t n = 0, l;
 
+	L->vest = UINT64_MAX;
 	if (w->plain_only || L->nval == 0)
 		return E_PLAIN;
 	if (L->type == TW_PQ_INT64) {
@@ -1283,7 +1333,77 @@ choose_enc(struct tw_pq *w, const struct leaf *L)
 			best = c[k];
 		}
 	}
+	/* The whole page at the sample's rate (the dictionary's yardstick). */
+	L->vest = (uint64_t)min * L->nval / n;
 	return best;
+}
+
+/* Compressed size of w->body (as it would go into a page). */
+static size_t
+body_size(struct tw_pq *w)
+{
+	if (w->codec == TW_PQ_UNCOMPRESSED)
+		return w->body.len;
+	pq_compress(w, w->body.p, w->body.len);
+	return w->cbuf.len;
+}
+
+/* What a dictionary page adds beyond its values: its header, and the
+ * offset and encoding statistics in the footer. */
+#define DICT_PAGE_COST 32
+
+/*
+ * Whether INT64 leaf L's page goes as dictionary indices (then in
+ * w->idx). On the chunk's first page the dictionary is tried: it stays
+ * if the page's indices and the dictionary, each compressed, are smaller
+ * than the page as choose_enc found it (L->vest). It ends for the rest
+ * of the chunk when it would grow past dict_bytes. w->body is scratch.
+ */
+static int
+i64_dict(struct tw_pq *w, struct leaf *L)
+{
+	const int64_t *v = (const int64_t *)(const void *)L->val.p;
+	uint32_t i, n = L->nval;
+	int width;
+	size_t isz;
+
+	if (L->idict == ID_OFF)
+		return 0;
+	if (w->nidx < n) {
+		w->nidx = n;
+		w->idx = tw_xrealloc(w->idx, w->nidx * sizeof *w->idx);
+	}
+	for (i = 0; i < n; i++) {
+		long k = dict_index_i64(w, L, v[i]);
+
+		if (k < 0)
+			break;
+		w->idx[i] = (uint32_t)k;
+	}
+	if (i == n && L->idict == ID_TRY) {
+		width = bit_width(L->ndict - 1);
+		if (width == 0)
+			width = 1;
+		tw_buf_reset(&w->body);
+		tw_buf_addc(&w->body, (char)width);
+		rle_uint32_t(&w->body, w->idx, n, width);
+		isz = body_size(w);
+		if (isz < L->vest) {
+			tw_buf_reset(&w->body);
+			tw_buf_add(&w->body, L->dvals.p, L->dvals.len);
+			if (isz + body_size(w) + DICT_PAGE_COST < L->vest)
+				L->idict = ID_ON;
+		}
+	}
+	if (i < n || L->idict != ID_ON) {
+		/* Pages written with it keep it (and the unused entries of
+		 * this page: harmless); else it goes. */
+		if (L->cm.npages[E_RLE_DICT] == 0)
+			dict_reset(L);
+		L->idict = ID_OFF;
+		return 0;
+	}
+	return 1;
 }
 
 /* Encodes, compresses and appends the page being filled to the chunk. */
@@ -1303,6 +1423,8 @@ flush_page(struct tw_pq *w, struct leaf *L)
 		if (L->venc < 0)
 			L->venc = choose_enc(w, L);
 		enc = L->venc;
+		if (L->type == TW_PQ_INT64 && i64_dict(w, L))
+			enc = E_RLE_DICT;
 	}
 	tw_buf_reset(&w->body);
 	if (L->max_rep)
@@ -1321,6 +1443,13 @@ flush_page(struct tw_pq *w, struct leaf *L)
 		rle_uint32_t(&w->body, (const uint32_t *)(void *)L->val.p,
 		    L->val.len / 4, width);
 		enc = E_RLE_DICT;
+	} else if (enc == E_RLE_DICT) {
+		int width = bit_width(L->ndict - 1);
+
+		if (width == 0)
+			width = 1;
+		tw_buf_addc(&w->body, (char)width);
+		rle_uint32_t(&w->body, w->idx, L->nval, width);
 	} else
 		encode_values(w, &w->body, L->type, L->val.p, L->val.len, L->nval, enc);
 	L->cm.npages[enc]++;
@@ -1376,6 +1505,7 @@ chunk_reset(struct leaf *L)
 	memset(&L->cm, 0, sizeof L->cm);
 	L->cm.dict_off = -1;
 	L->venc = -1;
+	L->idict = ID_TRY;
 	L->has_stats = 0;
 	dict_reset(L);
 }
@@ -2284,6 +2414,7 @@ tw_pq_free(struct tw_pq *w)
 	tw_buf_free(&w->hdr);
 	vec_free(&w->cbuf);
 	free(w->i64);
+	free(w->idx);
 	if (w->zc)
 		ZSTD_freeCCtx(w->zc);
 	if (w->zinit)
@@ -2460,18 +2591,26 @@ convert(struct tw_pq *w, struct leaf *to, enum tw_pq_type from,
 
 /*
  * Feeds the values of an optional scalar column chunk of type from
- * (chunk[0..n), as this writer wrote it: PLAIN data pages) into leaf to,
- * converted. Returns 0, or -1 when the chunk does not read as it should.
+ * (chunk[0..n), as this writer wrote it: PLAIN data pages, and for INT64
+ * DELTA_BINARY_PACKED pages, dictionary pages and their RLE_DICTIONARY
+ * pages) into leaf to, converted. dict0: the dictionary of a chunk held
+ * in memory (its page is not in chunk yet), or NULL. Returns 0, or -1
+ * when the chunk does not read as it should.
  */
 static int
 refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
-    enum tw_pq_logical fl, struct leaf *to)
+    enum tw_pq_logical fl, struct leaf *to, const struct vec *dict0)
 {
-	struct vec body = { NULL, 0, 0 }, dv = { NULL, 0, 0 };
+	struct vec body = { NULL, 0, 0 }, dv = { NULL, 0, 0 }, dict = { NULL, 0, 0 };
 	struct tw_buf tmp = TW_BUF_INIT;
-	uint32_t *lv = NULL;
+	uint32_t *lv = NULL, *ix = NULL;
 	size_t pos = 0, cap = 0;
 	int rc = -1;
+
+	/* The chunk being built has its dictionary in memory, not before
+	 * its pages. */
+	if (dict0 != NULL)
+		vec_put(&dict, dict0->p, dict0->len);
 
 	while (pos < n) {
 		struct tw_thrift_rd r;
@@ -2490,7 +2629,7 @@ refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
 				unc = tw_thrift_rd_int(&r);
 			else if (id == 3 && ft == TW_TT_I32)
 				comp = tw_thrift_rd_int(&r);
-			else if (id == 5 && ft == TW_TT_STRUCT) {
+			else if ((id == 5 || id == 7) && ft == TW_TT_STRUCT) {
 				tw_thrift_rd_enter(&r);
 				while ((ft = tw_thrift_rd_field(&r, &id)) != TW_TT_STOP) {
 					if (id == 1 && ft == TW_TT_I32)
@@ -2504,8 +2643,19 @@ refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
 				tw_thrift_rd_skip(&r, ft);
 		}
 		hlen = (size_t)(r.p - (chunk + pos));
-		if (r.err || type != P_DATA || (enc != E_PLAIN && !(enc == E_DELTA &&
-		    from == TW_PQ_INT64)) || unc < 4 || comp < 0 ||
+		if (!r.err && type == P_DICT && from == TW_PQ_INT64 && unc >= 0 &&
+		    comp >= 0 && (uint64_t)comp <= n - pos - hlen) {
+			/* An INT64 dictionary: PLAIN values. */
+			if (uncompress_page(w, chunk + pos + hlen, (size_t)comp, (size_t)unc, &body) < 0 ||
+			    body.len % 8)
+				goto out;
+			dict.len = 0;
+			vec_put(&dict, body.p, body.len);
+			pos += hlen + (size_t)comp;
+			continue;
+		}
+		if (r.err || type != P_DATA || (enc != E_PLAIN && !((enc == E_DELTA ||
+		    enc == E_RLE_DICT) && from == TW_PQ_INT64)) || unc < 4 || comp < 0 ||
 		    nv < 0 || (uint64_t)comp > n - pos - hlen)
 			goto out;
 		if (uncompress_page(w, chunk + pos + hlen, (size_t)comp, (size_t)unc, &body) < 0)
@@ -2530,6 +2680,25 @@ refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
 			vec_reserve(&dv, nn * 8 + 8);
 			if (tw_pq_delta_decode(vals, lvlen, (int64_t *)(void *)dv.p, nn) < 0)
 				goto out;
+			vals = dv.p;
+			lvlen = nn * 8;
+		} else if (enc == E_RLE_DICT) {
+			/* Indices into the dictionary, to PLAIN values. */
+			size_t nn = 0;
+
+			for (k = 0; k < (size_t)nv; k++)
+				nn += lv[k] != 0;
+			ix = tw_xrealloc(ix, (nn + 1) * sizeof *ix);
+			dv.len = 0;
+			vec_reserve(&dv, nn * 8 + 8);
+			if (lvlen < 1 || vals[0] > 32 ||
+			    tw_pq_rle_decode(vals + 1, lvlen - 1, vals[0], ix, nn) < 0)
+				goto out;
+			for (k = 0; k < nn; k++) {
+				if ((size_t)ix[k] >= dict.len / 8)
+					goto out;
+				memcpy(dv.p + k * 8, dict.p + (size_t)ix[k] * 8, 8);
+			}
 			vals = dv.p;
 			lvlen = nn * 8;
 		}
@@ -2561,8 +2730,10 @@ refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
 	rc = 0;
 out:
 	free(lv);
+	free(ix);
 	vec_free(&body);
 	vec_free(&dv);
+	vec_free(&dict);
 	tw_buf_free(&tmp);
 	return rc;
 }
@@ -2611,7 +2782,7 @@ tw_pq_retype(struct tw_pq *w, int i, enum tw_pq_type t, enum tw_pq_logical l)
 
 		if (read_back(w, cm->start, (size_t)cm->comp, &old) < 0)
 			goto fail;
-		if (refeed(w, old.p, old.len, L->type, L->logical, N) < 0) {
+		if (refeed(w, old.p, old.len, L->type, L->logical, N, NULL) < 0) {
 			fail(w, EIO, "read back");
 			goto fail;
 		}
@@ -2620,7 +2791,8 @@ tw_pq_retype(struct tw_pq *w, int i, enum tw_pq_type t, enum tw_pq_logical l)
 	}
 	/* The row group being built: its pages are all in memory. */
 	flush_page(w, L);
-	if (refeed(w, L->chunk.p, L->chunk.len, L->type, L->logical, N) < 0) {
+	if (refeed(w, L->chunk.p, L->chunk.len, L->type, L->logical, N,
+	    L->cm.npages[E_RLE_DICT] ? &L->dvals : NULL) < 0) {
 		fail(w, EIO, "re-encode");
 		goto fail;
 	}

@@ -37,6 +37,14 @@
  * keeps to PLAIN and dictionaries, for readers without the DELTA
  * encodings (Spark's vectorized reader before 3.3, for one).
  *
+ * Every INT64 chunk also tries a dictionary on its first page (the page
+ * buffer holds PLAIN values, mapped at the page's end): it is kept when
+ * the page's indices and the dictionary, each compressed, plus 32 bytes
+ * for the dictionary page's header, are smaller than the page in the
+ * encoding chosen above (its sample's size scaled to the page). Counts
+ * and user ids that repeat across a file pay so. It ends, as for
+ * strings, when it would grow past dict_bytes.
+ *
  * Every column chunk has statistics: null_count, and min_value/max_value
  * (BOOLEAN false < true, INT64 signed, DOUBLE numeric with -0 as min and
  * +0 as max, BYTE_ARRAY unsigned bytes); FileMetaData lists
@@ -77,10 +85,13 @@
  * Memory. A row group is written when what the writer holds for it
  * (compressed pages, the pages being filled, dictionaries and their hash
  * tables) reaches row_group_bytes, so memory stays about row_group_bytes
- * plus one row,
- * plus the codec's state (zstd: about 1 MiB at level 3) and one
- * compression buffer of a page. Pages are cut at page_bytes (whole rows
- * only, so a page never splits a list). The footer's metadata grows with
+ * plus one row, plus the codec's state and one compression buffer of a
+ * page. zstd compresses pages over 256 KiB with hash and chain tables of
+ * at least 2^20 entries (levels 1 to 5 have 2^16 to 2^19; text finds
+ * more matches in them at about the same speed), so its state is about
+ * 9 MiB once a page that big was compressed. Pages are cut at page_bytes
+ * (4 MiB by default: more context for the codec; whole rows only, so a
+ * page never splits a list). The footer's metadata grows with
  * the number of row groups times columns (a few hundred bytes each).
  *
  * Byte-stable: the same rows, schema and options give the same bytes
@@ -164,7 +175,7 @@ struct tw_pq_opts {
 };
 
 #define TW_PQ_ROW_GROUP ((size_t)64 << 20)
-#define TW_PQ_PAGE ((size_t)1 << 20)
+#define TW_PQ_PAGE ((size_t)4 << 20)
 #define TW_PQ_DICT ((size_t)1 << 20)
 #define TW_PQ_STAT_MAX 64	/* longest string kept whole in statistics */
 #define TW_PQ_MAX_FIELDS 4096

@@ -71,7 +71,9 @@ fi
 # across zero, to the int64 extremes and back, nulls, all equal; strings
 # sharing prefixes (one split inside a UTF-8 character), empty, null,
 # unique text; a dictionary outgrown in the middle of a chunk (dictionary
-# pages, then DELTA_BYTE_ARRAY pages); pages split, row groups, one value.
+# pages, then DELTA_BYTE_ARRAY pages); pages split, row groups, one value;
+# integers of a few values in a dictionary, and such a column widened to
+# double, then string, after row groups were written (read back).
 cat > delta.py <<'PY'
 import json, random, sys
 rnd = random.Random(5)
@@ -79,6 +81,8 @@ M = 2**63
 words = ["alpha", "beta", "gamma", "delta", "ñandú", "🔥", "e\u0301", "mot", "x" * 40]
 out = sys.stdout
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+vals = [rnd.randrange(-M, M) for _ in range(40)] + [0, -M, M - 1]
+wvals = [rnd.randrange(-2**52, 2**52) for _ in range(40)]  # exact as doubles
 for i in range(n):
     r = {"k": "delta"}
     # n: steps up and down, across zero, int64 extremes, nulls.
@@ -104,6 +108,10 @@ for i in range(n):
     r["t"] = None if i % 11 == 6 else " ".join(rnd.choice(words) for _ in range(rnd.randrange(0, 30))) + " #%d" % i
     # m: a few values, then unique ones past the dictionary's bound.
     r["m"] = "lang%d" % (i % 5) if i < n // 2 else "m-%d-%s" % (i, rnd.choice(words))
+    # d: integers of a few scattered values (a dictionary pays).
+    r["d"] = rnd.choice(vals)
+    # w: the same, widened to double, then to string, late in the file.
+    r["w"] = rnd.choice(wvals) if i < n * 5 // 6 or n < 100 else (1.5 if i < n * 11 // 12 else "x%d" % i)
     out.write(json.dumps(r, ensure_ascii=False) + "\n")
 PY
 python3 delta.py 3000 > delta.ndjson
@@ -120,9 +128,9 @@ readers "a dictionary outgrown: dictionary then DELTA_BYTE_ARRAY pages" delta.mi
 readers "one value DELTA_BINARY_PACKED (a header alone)" delta1.parquet delta1.ndjson
 encs() { duck "SELECT path_in_schema, string_agg(DISTINCT encodings, ' / ' ORDER BY encodings) FROM parquet_metadata('$1') GROUP BY ALL ORDER BY 1" | tr '\t\n' ':|'; }
 eq "the encodings chosen (zstd)" "$(encs delta.zstd.parquet)" \
-	"c:RLE, DELTA_BINARY_PACKED|k:PLAIN, RLE, RLE_DICTIONARY|m:PLAIN, RLE, RLE_DICTIONARY|n:RLE, DELTA_BINARY_PACKED|t:RLE, DELTA_LENGTH_BYTE_ARRAY|u:PLAIN, RLE|"
+	"c:RLE, DELTA_BINARY_PACKED|d:PLAIN, RLE, RLE_DICTIONARY|k:PLAIN, RLE, RLE_DICTIONARY|m:PLAIN, RLE, RLE_DICTIONARY|n:RLE, DELTA_BINARY_PACKED|t:RLE, DELTA_LENGTH_BYTE_ARRAY|u:PLAIN, RLE|w:PLAIN, RLE, RLE_DICTIONARY|"
 eq "the encodings chosen (uncompressed)" "$(encs delta.none.parquet)" \
-	"c:RLE, DELTA_BINARY_PACKED|k:PLAIN, RLE, RLE_DICTIONARY|m:PLAIN, RLE, RLE_DICTIONARY|n:RLE, DELTA_BINARY_PACKED|t:RLE, DELTA_BYTE_ARRAY|u:RLE, DELTA_BYTE_ARRAY|"
+	"c:PLAIN, RLE, RLE_DICTIONARY|d:PLAIN, RLE, RLE_DICTIONARY|k:PLAIN, RLE, RLE_DICTIONARY|m:PLAIN, RLE, RLE_DICTIONARY|n:RLE, DELTA_BINARY_PACKED|t:RLE, DELTA_BYTE_ARRAY|u:RLE, DELTA_BYTE_ARRAY|w:PLAIN, RLE, RLE_DICTIONARY|"
 eq "  ... a chunk of dictionary and DELTA_BYTE_ARRAY pages" "$(encs delta.mixed.parquet | tr '|' '\n' | grep '^m:')" \
 	"m:PLAIN, RLE, DELTA_BYTE_ARRAY, RLE_DICTIONARY"
 eq "  ... one value" "$(encs delta1.parquet | tr '|' '\n' | grep '^n:')" "n:RLE, DELTA_BINARY_PACKED"

@@ -39,7 +39,7 @@ usage(int status)
 		    "  -c, --codec CODEC     snappy (default), zstd, gzip or none\n"
 		    "  -l, --level N         zstd or gzip level\n"
 		    "  -g, --row-group SIZE  bytes held before a row group is written (64M)\n"
-		    "  -p, --page SIZE       page size (1M)\n"
+		    "  -p, --page SIZE       page size (4M)\n"
 		    "  -d, --dict SIZE       largest dictionary of a column chunk (1M)\n"
 		    "  -o, --output FILE     the Parquet file (default standard output)\n"
 		    "  -x, --omit FIELDS     leave these fields out (partition columns)\n"

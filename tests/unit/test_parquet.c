@@ -711,12 +711,18 @@ column_text(const struct pfile *f, const struct chunk *c, struct tw_buf *out)
 			dict = body;
 			dictlen = (size_t)unc;
 			doff = calloc((size_t)nv + 1, sizeof *doff);
-			for (ndict = 0; ndict < nv && o + 4 <= dictlen; ndict++) {
-				uint32_t len;
+			/* INT64: 8-byte values; byte arrays: with their lengths. */
+			if (c->type == 2) {
+				for (ndict = 0; ndict < nv && (size_t)ndict * 8 + 8 <= dictlen; ndict++)
+					doff[ndict] = ndict * 8;
+			} else {
+				for (ndict = 0; ndict < nv && o + 4 <= dictlen; ndict++) {
+					uint32_t len;
 
-				doff[ndict] = (uint32_t)o;
-				memcpy(&len, dict + o, 4);
-				o += 4 + len;
+					doff[ndict] = (uint32_t)o;
+					memcpy(&len, dict + o, 4);
+					o += 4 + len;
+				}
 			}
 			continue;
 		}
@@ -760,8 +766,16 @@ column_text(const struct pfile *f, const struct chunk *c, struct tw_buf *out)
 				vi++;
 				break;
 			case 2:
-				memcpy(&x, vals + vi, 8);
-				vi += 8;
+				if (enc == 8) {
+					uint32_t e = ix[vi++];
+
+					if (e >= ndict)
+						return -1;
+					memcpy(&x, dict + doff[e], 8);
+				} else {
+					memcpy(&x, vals + vi, 8);
+					vi += 8;
+				}
 				tw_buf_addf(out, "%lld\n", (long long)x);
 				break;
 			case 5:
@@ -1017,6 +1031,87 @@ words_ok(const struct pfile *f, int n, int v)
 	return i;
 }
 
+/* The i-th of a pseudo-random sequence of 0 to 8 (i below 30000). */
+static int
+pick(int i)
+{
+	static unsigned char seq[30000];
+	static int made;
+
+	if (!made) {
+		unsigned seed = 99;
+		int k;
+
+		for (k = 0; k < 30000; k++)
+			seq[k] = (unsigned char)(rand_r(&seed) % 9);
+		made = 1;
+	}
+	return seq[i];
+}
+
+/* INT64 values of 9 scattered values (a dictionary pays), 16 KiB row
+ * groups, then a widening to string with row groups written. */
+static void
+test_int_dictionary(void)
+{
+	static const int64_t vals[] = { INT64_MIN, INT64_MAX, 0, -1, 77,
+	    1741610183685509317, -99999999999, 12345678901234, 3 };
+	struct tw_pq_opts o = { TW_PQ_ZSTD, 0, 16 << 10, 0, 0, NULL, 0 };
+	struct tw_buf t = TW_BUF_INIT, want = TW_BUF_INIT;
+	struct pfile f;
+	int fd = ropen("di.parquet"), i, g, dict = 1;
+	struct tw_pq *w = tw_pq_new(fd, &o);
+
+	tw_pq_add_field(w, &F_ID);
+	for (i = 0; i < 30000; i++) {
+		tw_pq_i64(w, 0, vals[pick(i)]);
+		tw_pq_row_end(w);
+		tw_buf_addf(&want, "%lld\n", (long long)vals[pick(i)]);
+	}
+	tw_pq_close(w);
+	tw_pq_free(w);
+	close(fd);
+	read_file(tpath("di.parquet"), &f);
+	for (g = 0; g < f.nrg; g++) {
+		dict &= f.ch[g][0].dict_off > 0 && f.ch[g][0].enc == (1u << 0 | 1u << 3 | 1u << 8);
+		column_text(&f, &f.ch[g][0], &t);
+	}
+	CHECK("int64 of 9 values: a dictionary in every row group", f.nrg > 2 && dict);
+	CHECK("  ... read back", t.len == want.len && memcmp(t.p, want.p, t.len) == 0);
+	free(f.p);
+	/* The same, widened to string once row groups are written. */
+	fd = ropen("dw.parquet");
+	w = tw_pq_new(fd, &o);
+	tw_pq_add_field(w, &F_ID);
+	for (i = 0; i < 30000; i++) {
+		if (i == 20000)
+			CHECK("  ... widened to string with row groups written",
+			    tw_pq_nfields(w) == 1 && tw_pq_row_groups(w) > 2 &&
+			    tw_pq_retype(w, 0, TW_PQ_BYTE_ARRAY, TW_PQ_L_STRING) == 0);
+		if (i < 20000)
+			tw_pq_i64(w, 0, vals[pick(i)]);
+		else {
+			char s[32];
+
+			snprintf(s, sizeof s, "%lld", (long long)vals[pick(i)]);
+			tw_pq_bytes(w, 0, s, strlen(s));
+		}
+		tw_pq_row_end(w);
+	}
+	tw_pq_close(w);
+	tw_pq_free(w);
+	close(fd);
+	read_file(tpath("dw.parquet"), &f);
+	tw_buf_reset(&t);
+	for (g = 0; g < f.nrg; g++)
+		column_text(&f, &f.ch[g][0], &t);
+	CHECK("  ... and reads back as its text", f.ch[0][0].type == 6 &&
+	    t.len == want.len && memcmp(t.p, want.p, t.len) == 0);
+	free(f.p);
+	tw_buf_free(&t);
+	tw_buf_free(&want);
+}
+
 static void
 test_dictionary(void)
 {
@@ -1069,6 +1164,7 @@ test_dictionary(void)
 		CHECK_INT("row group rows add up", sum, 20000);
 	}
 	free(f.p);
+	test_int_dictionary();
 }
 
 static int
