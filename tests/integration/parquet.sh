@@ -137,6 +137,11 @@ eq "  ... one value" "$(encs delta1.parquet | tr '|' '\n' | grep '^n:')" "n:RLE,
 pqwrite -c none -p 8k --plain -o delta.plain.parquet delta.ndjson
 readers "--plain: PLAIN and dictionary only" delta.plain.parquet delta.ndjson
 eq "  ... no DELTA encoding" "$(encs delta.plain.parquet | grep -c DELTA)" 0
+tw-load --format parquet --codec zstd -o load.parquet gen.ndjson
+tw-load --format parquet --codec zstd --no-delta -o load.nodelta.parquet gen.ndjson
+readers "tw-load --no-delta" load.nodelta.parquet gen.ndjson
+eq "  ... no DELTA encoding (tw-load uses them without it)" \
+	"$(encs load.nodelta.parquet | grep -c DELTA):$(encs load.parquet | grep -c DELTA)" 0:1
 
 # 2. Every record type (users, places, media, hashtags), from v2 and v1.1
 # shaped input.
