@@ -321,12 +321,12 @@ test_delta(void)
 		n = (int)(rand_r(&seed) % 700);
 		if (round % 100 == 0)
 			n = 3000;
-		x = (int64_t)rand_r(&seed) << 33 ^ rand_r(&seed);
+		x = (int64_t)((uint64_t)rand_r(&seed) << 33 ^ (uint64_t)rand_r(&seed));
 		for (i = 0; i < n; i++) {
 			switch (kind) {
 			case 0: break;
-			case 1: x += rand_r(&seed) % 50; break;
-			case 2: x -= rand_r(&seed) % 100000; break;
+			case 1: x = (int64_t)((uint64_t)x + (uint64_t)(rand_r(&seed) % 50)); break;
+			case 2: x = (int64_t)((uint64_t)x - (uint64_t)(rand_r(&seed) % 100000)); break;
 			case 3: x = (int64_t)((uint64_t)rand_r(&seed) << 42 ^ (uint64_t)rand_r(&seed) << 21 ^ (uint64_t)rand_r(&seed)); break;
 			default: x = rand_r(&seed) % 7 == 0 ? (rand_r(&seed) % 2 ? INT64_MAX : INT64_MIN) : (int64_t)(rand_r(&seed) % 1000) - 500; break;
 			}
