@@ -556,6 +556,8 @@ struct tw_pq {
 
 	struct tw_buf body, hdr;
 	struct vec cbuf;
+	int ztext;		/* the page to compress holds byte arrays */
+	int zset, zbig;		/* zstd parameters set, with big tables */
 	int64_t *i64;		/* lengths and prefixes of a page (DLBA, DBA) */
 	size_t ni64;
 	uint32_t *idx;		/* dictionary indices of an INT64 page */
@@ -647,8 +649,8 @@ start(struct tw_pq *w)
 
 /* ---- compression -------------------------------------------------------- */
 
-/* zstd: pages above this size get hash and chain tables of at least
- * 2^ZSTD_TABLE_LOG entries. */
+/* zstd: byte-array pages above this size get hash and chain tables of
+ * at least 2^ZSTD_TABLE_LOG entries. */
 #define ZSTD_BIG_PAGE ((size_t)256 << 10)
 #define ZSTD_TABLE_LOG 20
 
@@ -657,7 +659,7 @@ static void
 pq_compress(struct tw_pq *w, const void *src, size_t n)
 {
 	size_t cap, out;
-	int lvl;
+	int lvl, big;
 
 	w->cbuf.len = 0;
 	switch (w->codec) {
@@ -680,17 +682,25 @@ pq_compress(struct tw_pq *w, const void *src, size_t n)
 		}
 		cap = ZSTD_compressBound(n);
 		vec_reserve(&w->cbuf, cap);
-		ZSTD_CCtx_reset(w->zc, ZSTD_reset_session_and_parameters);
-		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, lvl);
-		if (n > ZSTD_BIG_PAGE) {
-			/* Text pages find more matches in bigger tables, at
-			 * about the same speed (levels 1-5 use 2^16-2^19). */
-			ZSTD_compressionParameters cp = ZSTD_getCParams(lvl, n, 0);
+		big = n > ZSTD_BIG_PAGE && w->ztext;
+		if (!w->zset || big != w->zbig) {
+			/* Text pages find more matches in bigger tables at
+			 * about the same speed (levels 1-5 use 2^16-2^19
+			 * entries); other pages lose speed to them. The
+			 * parameters stay between pages: a change costs the
+			 * tables' set-up. */
+			ZSTD_CCtx_reset(w->zc, ZSTD_reset_session_and_parameters);
+			ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, lvl);
+			if (big) {
+				ZSTD_compressionParameters cp = ZSTD_getCParams(lvl, 0, 0);
 
-			if (cp.hashLog < ZSTD_TABLE_LOG)
-				ZSTD_CCtx_setParameter(w->zc, ZSTD_c_hashLog, ZSTD_TABLE_LOG);
-			if (cp.chainLog < ZSTD_TABLE_LOG)
-				ZSTD_CCtx_setParameter(w->zc, ZSTD_c_chainLog, ZSTD_TABLE_LOG);
+				if (cp.hashLog < ZSTD_TABLE_LOG)
+					ZSTD_CCtx_setParameter(w->zc, ZSTD_c_hashLog, ZSTD_TABLE_LOG);
+				if (cp.chainLog < ZSTD_TABLE_LOG)
+					ZSTD_CCtx_setParameter(w->zc, ZSTD_c_chainLog, ZSTD_TABLE_LOG);
+			}
+			w->zset = 1;
+			w->zbig = big;
 		}
 		out = ZSTD_compress2(w->zc, w->cbuf.p, cap, src, n);
 		if (ZSTD_isError(out))
@@ -1426,6 +1436,7 @@ flush_page(struct tw_pq *w, struct leaf *L)
 		if (L->type == TW_PQ_INT64 && i64_dict(w, L))
 			enc = E_RLE_DICT;
 	}
+	w->ztext = L->type == TW_PQ_BYTE_ARRAY;
 	tw_buf_reset(&w->body);
 	if (L->max_rep)
 		add_levels(w, &L->rep, L->max_rep);
@@ -1991,6 +2002,7 @@ write_chunk(struct tw_pq *w, struct leaf *L, struct colmeta *out)
 	flush_page(w, L);
 	stats_close(L);
 	L->cm.start = w->off;
+	w->ztext = L->type == TW_PQ_BYTE_ARRAY;
 	if (L->cm.npages[E_RLE_DICT] > 0) {
 		tw_buf_reset(&w->body);
 		tw_buf_add(&w->body, L->dvals.p, L->dvals.len);
