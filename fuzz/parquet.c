@@ -1,8 +1,12 @@
 /*
  * The Parquet writer fed with arbitrary NDJSON. The first byte picks the
  * codec, tiny row group, page and dictionary bounds (so every path runs:
- * several row groups, dictionary fallback, widening with read-back),
- * the UTF-8 policy and an omitted field; the rest is records, one a line.
+ * several row groups, dictionary fallback, widening with read-back, the
+ * DELTA encodings chosen per chunk), the UTF-8 policy and an omitted
+ * field (both at once: PLAIN and dictionary encodings only); the rest is
+ * records, one a line. The same bytes, as int64 values, go through
+ * DELTA_BINARY_PACKED and back unchanged, and as an encoded stream into
+ * its decoder, which must not read past them.
  * The file goes to a memfd. For every input: no crash, no leak; every
  * record is added, bad (with a reason) or of another kind; and the file
  * is whole: "PAR1" at both ends, a footer that parses to its last byte,
@@ -16,6 +20,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "tw_buf.h"
 #include "tw_json.h"
 #include "tw_parquet.h"
 #include "tw_pqrec.h"
@@ -60,6 +65,45 @@ footer_rows(const unsigned char *f, size_t n, int64_t *sum)
 	return rows;
 }
 
+/* data as int64 values: encoded and decoded, they come back; data as an
+ * encoded stream: decoded (into room for what its header claims, up to
+ * 4096 values) without reading past it. */
+static void
+delta_round_trip(const uint8_t *data, size_t size)
+{
+	size_t n = size / 8;
+	int64_t *v = malloc(n * 8 + 8), *d = malloc(n * 8 + 8), *e;
+	struct tw_buf b = TW_BUF_INIT;
+	uint8_t *copy;
+	uint64_t cnt;
+	size_t k, i;
+	int sh;
+
+	memcpy(v, data, n * 8);
+	tw_pq_delta_encode(&b, v, n);
+	FUZZ_ASSERT(tw_pq_delta_decode(b.p, b.len, d, n) == (long)b.len);
+	FUZZ_ASSERT(memcmp(v, d, n * 8) == 0);
+	tw_buf_free(&b);
+	copy = malloc(size ? size : 1);
+	memcpy(copy, data, size);
+	/* The header's third varint is the count of values. */
+	for (k = 0, i = 0; i < size && k < 2; i++)
+		k += !(data[i] & 0x80);
+	for (cnt = 0, sh = 0; i < size && sh < 63; i++, sh += 7) {
+		cnt |= (uint64_t)(data[i] & 0x7f) << sh;
+		if (!(data[i] & 0x80))
+			break;
+	}
+	if (cnt <= 4096) {
+		e = malloc(4096 * sizeof *e);
+		(void)tw_pq_delta_decode(copy, size, e, (size_t)cnt);
+		free(e);
+	}
+	free(copy);
+	free(v);
+	free(d);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -92,6 +136,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ro.nomit = 1;
 	}
 	ro.max_value = (opt & 128) ? 50 : 0;
+	po.plain = (opt & 192) == 192;
+	delta_round_trip(data, size);
 	fd = memfd_create("fuzz-parquet", 0);
 	if (fd < 0)
 		return 0;

@@ -38,7 +38,8 @@
 #endif
 
 /* Encodings and page types of parquet.thrift. */
-enum { E_PLAIN = 0, E_RLE = 3, E_RLE_DICT = 8 };
+enum { E_PLAIN = 0, E_RLE = 3, E_DELTA = 5, E_DLBA = 6, E_DBA = 7,
+    E_RLE_DICT = 8, E_N };
 enum { P_DATA = 0, P_DICT = 2 };
 
 /* ---- byte vectors (no trailing NUL, unlike tw_buf) -------------------- */
@@ -271,6 +272,178 @@ tw_pq_rle_decode(const void *s, size_t len, int width, uint32_t *v, size_t n)
 	return (long)(p - (const uint8_t *)s);
 }
 
+/* ---- DELTA_BINARY_PACKED -------------------------------------------------- */
+
+/* Blocks of 128 values, 4 miniblocks of 32 (parquet-mr's shape). */
+#define DBP_BLOCK 128
+#define DBP_MINI 32
+#define DBP_NMINI (DBP_BLOCK / DBP_MINI)
+
+static int
+bit_width64(uint64_t max)
+{
+	int w = 0;
+
+	while (max) {
+		w++;
+		max >>= 1;
+	}
+	return w;
+}
+
+/* Bit-packs the DBP_MINI values of d, LSB first, width bits each (0-64). */
+static void
+pack64(struct tw_buf *out, const uint64_t *d, int width)
+{
+	uint64_t acc = 0;
+	int bits = 0, i, k;
+	char *o;
+
+	if (out->cap - out->len <= (size_t)width * DBP_MINI / 8)
+		tw_buf_grow(out, (size_t)width * DBP_MINI / 8);
+	o = out->p + out->len;
+	for (i = 0; i < DBP_MINI; i++) {
+		uint64_t x = d[i];
+		int left = width;
+
+		/* At most 32 bits a step, so acc (under 8 bits) never overflows. */
+		while (left > 0) {
+			k = left > 32 ? 32 : left;
+			acc |= (x & (((uint64_t)1 << k) - 1)) << bits;
+			x >>= k;
+			bits += k;
+			left -= k;
+			while (bits >= 8) {
+				*o++ = (char)acc;
+				acc >>= 8;
+				bits -= 8;
+			}
+		}
+	}
+	out->len = (size_t)(o - out->p);
+	out->p[out->len] = '\0';
+}
+
+void
+tw_pq_delta_encode(struct tw_buf *out, const int64_t *v, size_t n)
+{
+	uint64_t d[DBP_BLOCK];
+	size_t pos = 1, k, i;
+	int m;
+
+	put_varint(out, DBP_BLOCK);
+	put_varint(out, DBP_NMINI);
+	put_varint(out, n);
+	put_varint(out, tw_thrift_zigzag(n ? v[0] : 0));
+	while (pos < n) {
+		size_t cnt = n - pos < DBP_BLOCK ? n - pos : DBP_BLOCK;
+		uint64_t min;
+		uint8_t wd[DBP_NMINI];
+
+		/* Deltas wrap (unsigned arithmetic), as the spec says. */
+		for (k = 0; k < cnt; k++)
+			d[k] = (uint64_t)v[pos + k] - (uint64_t)v[pos + k - 1];
+		min = d[0];
+		for (k = 1; k < cnt; k++)
+			if ((int64_t)d[k] < (int64_t)min)
+				min = d[k];
+		for (k = 0; k < DBP_BLOCK; k++)
+			d[k] = k < cnt ? d[k] - min : 0;
+		put_varint(out, tw_thrift_zigzag((int64_t)min));
+		for (m = 0; m < DBP_NMINI; m++) {
+			uint64_t or = 0;
+
+			if ((size_t)m * DBP_MINI < cnt)
+				for (i = 0; i < DBP_MINI; i++)
+					or |= d[m * DBP_MINI + i];
+			wd[m] = (uint8_t)bit_width64(or);
+		}
+		tw_buf_add(out, wd, DBP_NMINI);
+		for (m = 0; m < DBP_NMINI && (size_t)m * DBP_MINI < cnt; m++)
+			pack64(out, d + m * DBP_MINI, wd[m]);
+		pos += cnt;
+	}
+}
+
+static int
+get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	int s;
+
+	for (s = 0; s < 64 && *p < end; s += 7) {
+		uint8_t c = *(*p)++;
+
+		x |= (uint64_t)(c & 0x7f) << s;
+		if (!(c & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+long
+tw_pq_delta_decode(const void *s, size_t len, int64_t *v, size_t n)
+{
+	const uint8_t *p = s, *end = p + len;
+	uint64_t bs, nm, cnt, first, zmin, prev;
+	size_t pos = 1, per, k;
+
+	if (get_varint(&p, end, &bs) < 0 || get_varint(&p, end, &nm) < 0 ||
+	    get_varint(&p, end, &cnt) < 0 || get_varint(&p, end, &first) < 0)
+		return -1;
+	if (bs == 0 || bs % 128 || bs > 1 << 20 || nm == 0 || bs % nm ||
+	    (bs / nm) % 32 || cnt != n)
+		return -1;
+	per = (size_t)(bs / nm);
+	prev = (first >> 1) ^ (uint64_t)-(int64_t)(first & 1);
+	if (n)
+		v[0] = (int64_t)prev;
+	while (pos < n) {
+		const uint8_t *wd;
+		uint64_t min;
+		size_t m;
+
+		if (get_varint(&p, end, &zmin) < 0 || (size_t)(end - p) < nm)
+			return -1;
+		min = (zmin >> 1) ^ (uint64_t)-(int64_t)(zmin & 1);
+		wd = p;
+		p += nm;
+		for (m = 0; m < nm && pos < n; m++) {
+			int width = wd[m];
+			uint64_t acc = 0;
+			int bits = 0;
+
+			if (width > 64 || (size_t)(end - p) < per * (size_t)width / 8)
+				return -1;
+			for (k = 0; k < per; k++) {
+				uint64_t x = 0;
+				int got = 0;
+
+				while (got < width) {
+					int take;
+
+					if (bits == 0) {
+						acc = *p++;
+						bits = 8;
+					}
+					take = width - got < bits ? width - got : bits;
+					x |= (acc & ((1u << take) - 1)) << got;
+					acc >>= take;
+					bits -= take;
+					got += take;
+				}
+				if (pos < n) {
+					prev += min + x;
+					v[pos++] = (int64_t)prev;
+				}
+			}
+		}
+	}
+	return (long)(p - (const uint8_t *)s);
+}
+
 /* ---- the writer ------------------------------------------------------ */
 
 /* What a written (or about to be written) column chunk was. */
@@ -278,7 +451,7 @@ struct colmeta {
 	uint64_t num_values, unc, comp;
 	int64_t start, data_off, dict_off;	/* dict_off -1: none */
 	int64_t null_count;
-	uint32_t npages_plain, npages_dict;
+	uint32_t npages[E_N];	/* data pages by encoding */
 	int has_dict, has_minmax, min_exact, max_exact;
 	uint8_t minlen, maxlen;
 	uint8_t min[TW_PQ_STAT_MAX + 4], max[TW_PQ_STAT_MAX + 4];
@@ -292,6 +465,10 @@ struct rgmeta {
 
 enum { DICT_OFF, DICT_ON, DICT_FELL };
 
+/* An INT64 chunk's dictionary: tried on its first page, then kept while
+ * it fits (decided at page ends, the page buffer holding PLAIN values). */
+enum { ID_TRY, ID_ON, ID_OFF };
+
 /* The first page of a chunk decides whether its dictionary pays after
  * this many values or PLAIN bytes, or at its end if it is smaller. */
 #define DICT_CHECK_N 4096
@@ -303,6 +480,10 @@ struct leaf {
 	enum tw_pq_logical logical;
 	int max_def, max_rep;
 	int try_dict;
+	int venc;		/* its chunk's encoding of values outside a
+				 * dictionary; -1: chosen at the first page */
+	uint64_t vest;		/* its compressed size of the first page */
+	int idict;		/* INT64: ID_TRY, ID_ON, ID_OFF */
 
 	/* The page being filled. */
 	struct vec def, rep, val;
@@ -348,6 +529,7 @@ struct tw_pq {
 	enum tw_pq_codec codec;
 	int level;
 	size_t rg_bytes, page_bytes, dict_bytes;
+	int plain_only;
 	char *created_by;
 
 	struct field *fields;
@@ -374,6 +556,12 @@ struct tw_pq {
 
 	struct tw_buf body, hdr;
 	struct vec cbuf;
+	int ztext;		/* the page to compress holds byte arrays */
+	int zset, zbig;		/* zstd parameters set, with big tables */
+	int64_t *i64;		/* lengths and prefixes of a page (DLBA, DBA) */
+	size_t ni64;
+	uint32_t *idx;		/* dictionary indices of an INT64 page */
+	size_t nidx;
 	ZSTD_CCtx *zc;
 	z_stream z;
 	int zinit;
@@ -461,11 +649,17 @@ start(struct tw_pq *w)
 
 /* ---- compression -------------------------------------------------------- */
 
+/* zstd: byte-array pages above this size get hash and chain tables of
+ * at least 2^ZSTD_TABLE_LOG entries. */
+#define ZSTD_BIG_PAGE ((size_t)256 << 10)
+#define ZSTD_TABLE_LOG 20
+
 /* Compresses src[0..n) into w->cbuf (replacing it). */
 static void
 pq_compress(struct tw_pq *w, const void *src, size_t n)
 {
 	size_t cap, out;
+	int lvl, big;
 
 	w->cbuf.len = 0;
 	switch (w->codec) {
@@ -478,6 +672,7 @@ pq_compress(struct tw_pq *w, const void *src, size_t n)
 		w->cbuf.len = out;
 		break;
 	case TW_PQ_ZSTD:
+		lvl = w->level ? w->level : 3;
 		if (w->zc == NULL) {
 			ZSTD_customMem mem = { zs_alloc, zs_free, NULL };
 
@@ -487,8 +682,27 @@ pq_compress(struct tw_pq *w, const void *src, size_t n)
 		}
 		cap = ZSTD_compressBound(n);
 		vec_reserve(&w->cbuf, cap);
-		out = ZSTD_compressCCtx(w->zc, w->cbuf.p, cap, src, n,
-		    w->level ? w->level : 3);
+		big = n > ZSTD_BIG_PAGE && w->ztext;
+		if (!w->zset || big != w->zbig) {
+			/* Text pages find more matches in bigger tables at
+			 * about the same speed (levels 1-5 use 2^16-2^19
+			 * entries); other pages lose speed to them. The
+			 * parameters stay between pages: a change costs the
+			 * tables' set-up. */
+			ZSTD_CCtx_reset(w->zc, ZSTD_reset_session_and_parameters);
+			ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, lvl);
+			if (big) {
+				ZSTD_compressionParameters cp = ZSTD_getCParams(lvl, 0, 0);
+
+				if (cp.hashLog < ZSTD_TABLE_LOG)
+					ZSTD_CCtx_setParameter(w->zc, ZSTD_c_hashLog, ZSTD_TABLE_LOG);
+				if (cp.chainLog < ZSTD_TABLE_LOG)
+					ZSTD_CCtx_setParameter(w->zc, ZSTD_c_chainLog, ZSTD_TABLE_LOG);
+			}
+			w->zset = 1;
+			w->zbig = big;
+		}
+		out = ZSTD_compress2(w->zc, w->cbuf.p, cap, src, n);
 		if (ZSTD_isError(out))
 			tw_oom();	/* the bound fits: only memory fails */
 		w->cbuf.len = out;
@@ -809,7 +1023,7 @@ dict_fallback(struct tw_pq *w, struct leaf *L)
 {
 	dict_to_plain(w, L);
 	L->dict = DICT_FELL;
-	if (L->cm.npages_dict == 0) {
+	if (L->cm.npages[E_RLE_DICT] == 0) {
 		/* No page uses it: no dictionary page at all. */
 		L->dvals.len = 0;
 		L->ndict = 0;
@@ -847,6 +1061,29 @@ dict_index(struct tw_pq *w, struct leaf *L, const void *s, size_t n)
 	vec_put(&L->dvals, s, n);
 	L->slots[j] = (uint64_t)h << 32 | ++L->ndict;
 	stat_bytes(L, s, n);	/* only new values can move min and max */
+	if (L->ndict * 2 > L->nslots)
+		dict_rehash(L);
+	return L->ndict - 1;
+}
+
+/* The index of v in INT64 leaf L's dictionary (8-byte PLAIN entries),
+ * added if new; -1 when it does not fit. */
+static long
+dict_index_i64(struct tw_pq *w, struct leaf *L, int64_t v)
+{
+	uint32_t h = hash_bytes(&v, 8), j;
+	uint64_t e;
+
+	if (L->nslots == 0)
+		dict_rehash(L);
+	for (j = h & (L->nslots - 1); (e = L->slots[j]) != 0; j = (j + 1) & (L->nslots - 1))
+		if ((uint32_t)(e >> 32) == h &&
+		    memcmp(L->dvals.p + ((size_t)(uint32_t)e - 1) * 8, &v, 8) == 0)
+			return (long)(uint32_t)e - 1;
+	if (L->dvals.len + 8 > w->dict_bytes)
+		return -1;
+	vec_put64(&L->dvals, &v);
+	L->slots[j] = (uint64_t)h << 32 | ++L->ndict;
 	if (L->ndict * 2 > L->nslots)
 		dict_rehash(L);
 	return L->ndict - 1;
@@ -903,7 +1140,7 @@ put_bytes(struct tw_pq *w, struct leaf *L, const void *p, size_t n)
 			/* Whether it pays is clear long before a page is full:
 			 * text and ids stop paying for the hashing early. */
 			if (TW_UNLIKELY(!L->checked && (L->nval >= DICT_CHECK_N ||
-			    L->plain >= DICT_CHECK_BYTES) && L->cm.npages_dict == 0)) {
+			    L->plain >= DICT_CHECK_BYTES) && L->cm.npages[E_RLE_DICT] == 0)) {
 				L->checked = 1;
 				if (!dict_pays(L))
 					dict_fallback(w, L);
@@ -999,6 +1236,186 @@ reset_page(struct leaf *L)
 	L->mnlev = L->mnval = 0;
 }
 
+/*
+ * Appends the n values of PLAIN page values p[0..len) of leaf type t to
+ * out in encoding enc: PLAIN, DELTA_BINARY_PACKED (INT64),
+ * DELTA_LENGTH_BYTE_ARRAY or DELTA_BYTE_ARRAY (BYTE_ARRAY).
+ */
+static void
+encode_values(struct tw_pq *w, struct tw_buf *out, enum tw_pq_type t,
+    const uint8_t *p, size_t len, uint32_t n, int enc)
+{
+	int64_t *pre, *suf;
+	const uint8_t *prev = NULL;
+	uint32_t l, pl = 0, i, k;
+	size_t o;
+
+	if (enc == E_PLAIN) {
+		if (t == TW_PQ_BOOLEAN)
+			pack_uint8_t(out, p, len, (len + 7) / 8, 1);
+		else
+			tw_buf_add(out, p, len);
+		return;
+	}
+	if (enc == E_DELTA) {
+		tw_pq_delta_encode(out, (const int64_t *)(const void *)p, n);
+		return;
+	}
+	if (w->ni64 < 2 * (size_t)n) {
+		w->ni64 = 2 * (size_t)n;
+		w->i64 = tw_xrealloc(w->i64, w->ni64 * sizeof *w->i64);
+	}
+	pre = w->i64;
+	suf = w->i64 + n;
+	for (i = 0, o = 0; i < n; i++) {
+		const uint8_t *cur = p + o + 4;
+
+		memcpy(&l, p + o, 4);
+		k = 0;
+		if (enc == E_DBA)
+			while (k < l && k < pl && prev[k] == cur[k])
+				k++;
+		pre[i] = k;
+		suf[i] = l - k;
+		prev = cur;
+		pl = l;
+		o += 4 + (size_t)l;
+	}
+	if (enc == E_DBA)
+		tw_pq_delta_encode(out, pre, n);
+	tw_pq_delta_encode(out, suf, n);
+	for (i = 0, o = 0; i < n; i++) {
+		memcpy(&l, p + o, 4);
+		tw_buf_add(out, p + o + 4 + pre[i], (size_t)suf[i]);
+		o += 4 + (size_t)l;
+	}
+}
+
+/* The first values of a page that the choice of encoding looks at. */
+#define ENC_SAMPLE (64 << 10)
+
+/*
+ * The encoding of leaf L's values outside a dictionary for the rest of
+ * its chunk, chosen on the first page with values: each candidate
+ * encodes the page's first ENC_SAMPLE bytes of PLAIN values (whole
+ * values, at least one), is compressed with the file's codec, and the
+ * smallest wins (the earlier on a tie: PLAIN first). w->body is used as
+ * scratch.
+ */
+static int
+choose_enc(struct tw_pq *w, struct leaf *L)
+{
+	static const int c64[] = { E_PLAIN, E_DELTA };
+	static const int cba[] = { E_PLAIN, E_DLBA, E_DBA };
+	const int *c;
+	int nc, k, best = E_PLAIN;
+	size_t len = 0, size, min = SIZE_MAX;
+	uint32_t n = 0, l;
+
+	L->vest = UINT64_MAX;
+	if (w->plain_only || L->nval == 0)
+		return E_PLAIN;
+	if (L->type == TW_PQ_INT64) {
+		c = c64;
+		nc = 2;
+		n = L->nval < ENC_SAMPLE / 8 ? L->nval : ENC_SAMPLE / 8;
+		len = (size_t)n * 8;
+	} else if (L->type == TW_PQ_BYTE_ARRAY) {
+		c = cba;
+		nc = 3;
+		while (n < L->nval && (n == 0 || len < ENC_SAMPLE)) {
+			memcpy(&l, L->val.p + len, 4);
+			len += 4 + (size_t)l;
+			n++;
+		}
+	} else
+		return E_PLAIN;
+	for (k = 0; k < nc; k++) {
+		tw_buf_reset(&w->body);
+		encode_values(w, &w->body, L->type, L->val.p, len, n, c[k]);
+		size = w->body.len;
+		if (w->codec != TW_PQ_UNCOMPRESSED) {
+			pq_compress(w, w->body.p, w->body.len);
+			size = w->cbuf.len;
+		}
+		if (size < min) {
+			min = size;
+			best = c[k];
+		}
+	}
+	/* The whole page at the sample's rate (the dictionary's yardstick). */
+	L->vest = (uint64_t)min * L->nval / n;
+	return best;
+}
+
+/* Compressed size of w->body (as it would go into a page). */
+static size_t
+body_size(struct tw_pq *w)
+{
+	if (w->codec == TW_PQ_UNCOMPRESSED)
+		return w->body.len;
+	pq_compress(w, w->body.p, w->body.len);
+	return w->cbuf.len;
+}
+
+/* What a dictionary page adds beyond its values: its header, and the
+ * offset and encoding statistics in the footer. */
+#define DICT_PAGE_COST 32
+
+/*
+ * Whether INT64 leaf L's page goes as dictionary indices (then in
+ * w->idx). On the chunk's first page the dictionary is tried: it stays
+ * if the page's indices and the dictionary, each compressed, are smaller
+ * than the page as choose_enc found it (L->vest). It ends for the rest
+ * of the chunk when it would grow past dict_bytes. w->body is scratch.
+ */
+static int
+i64_dict(struct tw_pq *w, struct leaf *L)
+{
+	const int64_t *v = (const int64_t *)(const void *)L->val.p;
+	uint32_t i, n = L->nval;
+	int width;
+	size_t isz;
+
+	if (L->idict == ID_OFF)
+		return 0;
+	if (w->nidx < n) {
+		w->nidx = n;
+		w->idx = tw_xrealloc(w->idx, w->nidx * sizeof *w->idx);
+	}
+	for (i = 0; i < n; i++) {
+		long k = dict_index_i64(w, L, v[i]);
+
+		if (k < 0)
+			break;
+		w->idx[i] = (uint32_t)k;
+	}
+	if (i == n && L->idict == ID_TRY) {
+		width = bit_width(L->ndict - 1);
+		if (width == 0)
+			width = 1;
+		tw_buf_reset(&w->body);
+		tw_buf_addc(&w->body, (char)width);
+		rle_uint32_t(&w->body, w->idx, n, width);
+		isz = body_size(w);
+		if (isz < L->vest) {
+			tw_buf_reset(&w->body);
+			tw_buf_add(&w->body, L->dvals.p, L->dvals.len);
+			if (isz + body_size(w) + DICT_PAGE_COST < L->vest)
+				L->idict = ID_ON;
+		}
+	}
+	if (i < n || L->idict != ID_ON) {
+		/* Pages written with it keep it (and the unused entries of
+		 * this page: harmless); else it goes. */
+		if (L->cm.npages[E_RLE_DICT] == 0)
+			dict_reset(L);
+		L->idict = ID_OFF;
+		return 0;
+	}
+	return 1;
+}
+
 /* Encodes, compresses and appends the page being filled to the chunk. */
 static void
 flush_page(struct tw_pq *w, struct leaf *L)
@@ -1009,9 +1426,17 @@ flush_page(struct tw_pq *w, struct leaf *L)
 	if (L->nlev == 0)
 		return;
 	/* A page of nulls only says nothing about the dictionary. */
-	if (L->dict == DICT_ON && L->nval > 0 && L->cm.npages_dict == 0 &&
+	if (L->dict == DICT_ON && L->nval > 0 && L->cm.npages[E_RLE_DICT] == 0 &&
 	    !dict_pays(L))
 		dict_fallback(w, L);
+	if (L->dict != DICT_ON && L->nval > 0) {
+		if (L->venc < 0)
+			L->venc = choose_enc(w, L);
+		enc = L->venc;
+		if (L->type == TW_PQ_INT64 && i64_dict(w, L))
+			enc = E_RLE_DICT;
+	}
+	w->ztext = L->type == TW_PQ_BYTE_ARRAY;
 	tw_buf_reset(&w->body);
 	if (L->max_rep)
 		add_levels(w, &L->rep, L->max_rep);
@@ -1029,14 +1454,16 @@ flush_page(struct tw_pq *w, struct leaf *L)
 		rle_uint32_t(&w->body, (const uint32_t *)(void *)L->val.p,
 		    L->val.len / 4, width);
 		enc = E_RLE_DICT;
-		L->cm.npages_dict++;
-	} else if (L->type == TW_PQ_BOOLEAN) {
-		pack_uint8_t(&w->body, L->val.p, L->val.len, (L->val.len + 7) / 8, 1);
-		L->cm.npages_plain++;
-	} else {
-		tw_buf_add(&w->body, L->val.p, L->val.len);
-		L->cm.npages_plain++;
-	}
+	} else if (enc == E_RLE_DICT) {
+		int width = bit_width(L->ndict - 1);
+
+		if (width == 0)
+			width = 1;
+		tw_buf_addc(&w->body, (char)width);
+		rle_uint32_t(&w->body, w->idx, L->nval, width);
+	} else
+		encode_values(w, &w->body, L->type, L->val.p, L->val.len, L->nval, enc);
+	L->cm.npages[enc]++;
 	emit_page(w, &L->chunk, P_DATA, L->nlev, enc, &L->cm.unc, &L->cm.comp);
 	L->cm.num_values += L->nlev;
 	reset_page(L);
@@ -1058,6 +1485,7 @@ leaf_new(struct tw_pq *w, int field, int member, enum tw_pq_type type,
 	L->max_rep = max_rep;
 	L->try_dict = dict && type == TW_PQ_BYTE_ARRAY;
 	L->dict = L->try_dict ? DICT_ON : DICT_OFF;
+	L->venc = -1;
 	L->cm.dict_off = -1;
 	(void)w;
 	return L;
@@ -1087,6 +1515,8 @@ chunk_reset(struct leaf *L)
 	L->chunk.len = 0;
 	memset(&L->cm, 0, sizeof L->cm);
 	L->cm.dict_off = -1;
+	L->venc = -1;
+	L->idict = ID_TRY;
 	L->has_stats = 0;
 	dict_reset(L);
 }
@@ -1095,7 +1525,7 @@ struct tw_pq *
 tw_pq_new(int fd, const struct tw_pq_opts *o)
 {
 	struct tw_pq *w = tw_xcalloc(1, sizeof *w);
-	struct tw_pq_opts d = { TW_PQ_SNAPPY, 0, 0, 0, 0, NULL };
+	struct tw_pq_opts d = { TW_PQ_SNAPPY, 0, 0, 0, 0, NULL, 0 };
 
 	if (o == NULL)
 		o = &d;
@@ -1105,6 +1535,7 @@ tw_pq_new(int fd, const struct tw_pq_opts *o)
 	w->rg_bytes = o->row_group_bytes ? o->row_group_bytes : TW_PQ_ROW_GROUP;
 	w->page_bytes = o->page_bytes ? o->page_bytes : TW_PQ_PAGE;
 	w->dict_bytes = o->dict_bytes ? o->dict_bytes : TW_PQ_DICT;
+	w->plain_only = o->plain;
 	if (w->page_bytes > ((size_t)1 << 30))
 		w->page_bytes = (size_t)1 << 30;	/* page sizes are i32 */
 	if (w->dict_bytes > ((size_t)1 << 30))
@@ -1571,7 +2002,8 @@ write_chunk(struct tw_pq *w, struct leaf *L, struct colmeta *out)
 	flush_page(w, L);
 	stats_close(L);
 	L->cm.start = w->off;
-	if (L->cm.npages_dict > 0) {
+	w->ztext = L->type == TW_PQ_BYTE_ARRAY;
+	if (L->cm.npages[E_RLE_DICT] > 0) {
 		tw_buf_reset(&w->body);
 		tw_buf_add(&w->body, L->dvals.p, L->dvals.len);
 		emit_page(w, &dp, P_DICT, L->ndict, E_PLAIN, &L->cm.unc, &L->cm.comp);
@@ -1792,27 +2224,46 @@ write_stats(struct tw_thrift *t, const struct leaf *L, const struct colmeta *c)
 	tw_thrift_end(t);
 }
 
+/* Whether column chunk c of leaf L uses encoding e. */
+static int
+has_enc(const struct leaf *L, const struct colmeta *c, int e)
+{
+	switch (e) {
+	case E_PLAIN:
+		return c->has_dict || c->npages[E_PLAIN] > 0;
+	case E_RLE:
+		return L->max_def || L->max_rep || c->npages[E_RLE_DICT] > 0;
+	case E_DELTA:
+	case E_DLBA:
+	case E_DBA:
+	case E_RLE_DICT:
+		return c->npages[e] > 0;
+	}
+	return 0;
+}
+
 static void
 write_column(struct tw_pq *w, struct tw_thrift *t, const struct leaf *L,
     const struct colmeta *c)
 {
+	/* Data pages of dictionary indices first, as before the DELTA
+	 * encodings came. */
+	static const int stat_order[] = { E_RLE_DICT, E_PLAIN, E_DELTA, E_DLBA,
+	    E_DBA };
 	const struct field *F = &w->fields[L->field];
-	int ne = 0, nst = 0;
+	int ne = 0, nst = 0, e, k;
 
 	tw_thrift_elem_struct_begin(t);
 	tw_thrift_i64(t, 2, 0);		/* file_offset: deprecated, 0 */
 	tw_thrift_struct_begin(t, 3);
 	tw_thrift_i32(t, 1, L->type);
 	/* Encodings used, in increasing order. */
-	ne = (c->has_dict || c->npages_plain) + (L->max_def || L->max_rep ||
-	    c->npages_dict) + (c->npages_dict > 0);
+	for (e = 0; e < E_N; e++)
+		ne += has_enc(L, c, e);
 	tw_thrift_list_begin(t, 2, TW_TT_I32, (uint32_t)ne);
-	if (c->has_dict || c->npages_plain)
-		tw_thrift_elem_i32(t, E_PLAIN);
-	if (L->max_def || L->max_rep || c->npages_dict)
-		tw_thrift_elem_i32(t, E_RLE);
-	if (c->npages_dict)
-		tw_thrift_elem_i32(t, E_RLE_DICT);
+	for (e = 0; e < E_N; e++)
+		if (has_enc(L, c, e))
+			tw_thrift_elem_i32(t, e);
 	if (F->f.shape == TW_PQ_SCALAR) {
 		tw_thrift_list_begin(t, 3, TW_TT_BINARY, 1);
 		tw_thrift_elem_binary(t, F->f.name, strlen(F->f.name));
@@ -1835,7 +2286,9 @@ write_column(struct tw_pq *w, struct tw_thrift *t, const struct leaf *L,
 		tw_thrift_i64(t, 11, c->dict_off);
 	write_stats(t, L, c);
 	/* encoding_stats: how many pages of each kind. */
-	nst = c->has_dict + (c->npages_dict > 0) + (c->npages_plain > 0);
+	nst = c->has_dict;
+	for (e = 0; e < E_N; e++)
+		nst += c->npages[e] > 0;
 	tw_thrift_list_begin(t, 13, TW_TT_STRUCT, (uint32_t)nst);
 	if (c->has_dict) {
 		tw_thrift_elem_struct_begin(t);
@@ -1844,18 +2297,14 @@ write_column(struct tw_pq *w, struct tw_thrift *t, const struct leaf *L,
 		tw_thrift_i32(t, 3, 1);
 		tw_thrift_end(t);
 	}
-	if (c->npages_dict) {
+	for (k = 0; k < (int)(sizeof stat_order / sizeof stat_order[0]); k++) {
+		e = stat_order[k];
+		if (c->npages[e] == 0)
+			continue;
 		tw_thrift_elem_struct_begin(t);
 		tw_thrift_i32(t, 1, P_DATA);
-		tw_thrift_i32(t, 2, E_RLE_DICT);
-		tw_thrift_i32(t, 3, (int32_t)c->npages_dict);
-		tw_thrift_end(t);
-	}
-	if (c->npages_plain) {
-		tw_thrift_elem_struct_begin(t);
-		tw_thrift_i32(t, 1, P_DATA);
-		tw_thrift_i32(t, 2, E_PLAIN);
-		tw_thrift_i32(t, 3, (int32_t)c->npages_plain);
+		tw_thrift_i32(t, 2, e);
+		tw_thrift_i32(t, 3, (int32_t)c->npages[e]);
 		tw_thrift_end(t);
 	}
 	tw_thrift_end(t);	/* ColumnMetaData */
@@ -1976,6 +2425,8 @@ tw_pq_free(struct tw_pq *w)
 	tw_buf_free(&w->body);
 	tw_buf_free(&w->hdr);
 	vec_free(&w->cbuf);
+	free(w->i64);
+	free(w->idx);
 	if (w->zc)
 		ZSTD_freeCCtx(w->zc);
 	if (w->zinit)
@@ -2152,18 +2603,26 @@ convert(struct tw_pq *w, struct leaf *to, enum tw_pq_type from,
 
 /*
  * Feeds the values of an optional scalar column chunk of type from
- * (chunk[0..n), as this writer wrote it: PLAIN data pages) into leaf to,
- * converted. Returns 0, or -1 when the chunk does not read as it should.
+ * (chunk[0..n), as this writer wrote it: PLAIN data pages, and for INT64
+ * DELTA_BINARY_PACKED pages, dictionary pages and their RLE_DICTIONARY
+ * pages) into leaf to, converted. dict0: the dictionary of a chunk held
+ * in memory (its page is not in chunk yet), or NULL. Returns 0, or -1
+ * when the chunk does not read as it should.
  */
 static int
 refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
-    enum tw_pq_logical fl, struct leaf *to)
+    enum tw_pq_logical fl, struct leaf *to, const struct vec *dict0)
 {
-	struct vec body = { NULL, 0, 0 };
+	struct vec body = { NULL, 0, 0 }, dv = { NULL, 0, 0 }, dict = { NULL, 0, 0 };
 	struct tw_buf tmp = TW_BUF_INIT;
-	uint32_t *lv = NULL;
+	uint32_t *lv = NULL, *ix = NULL;
 	size_t pos = 0, cap = 0;
 	int rc = -1;
+
+	/* The chunk being built has its dictionary in memory, not before
+	 * its pages. */
+	if (dict0 != NULL)
+		vec_put(&dict, dict0->p, dict0->len);
 
 	while (pos < n) {
 		struct tw_thrift_rd r;
@@ -2182,7 +2641,7 @@ refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
 				unc = tw_thrift_rd_int(&r);
 			else if (id == 3 && ft == TW_TT_I32)
 				comp = tw_thrift_rd_int(&r);
-			else if (id == 5 && ft == TW_TT_STRUCT) {
+			else if ((id == 5 || id == 7) && ft == TW_TT_STRUCT) {
 				tw_thrift_rd_enter(&r);
 				while ((ft = tw_thrift_rd_field(&r, &id)) != TW_TT_STOP) {
 					if (id == 1 && ft == TW_TT_I32)
@@ -2196,7 +2655,19 @@ refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
 				tw_thrift_rd_skip(&r, ft);
 		}
 		hlen = (size_t)(r.p - (chunk + pos));
-		if (r.err || type != P_DATA || enc != E_PLAIN || unc < 4 || comp < 0 ||
+		if (!r.err && type == P_DICT && from == TW_PQ_INT64 && unc >= 0 &&
+		    comp >= 0 && (uint64_t)comp <= n - pos - hlen) {
+			/* An INT64 dictionary: PLAIN values. */
+			if (uncompress_page(w, chunk + pos + hlen, (size_t)comp, (size_t)unc, &body) < 0 ||
+			    body.len % 8)
+				goto out;
+			dict.len = 0;
+			vec_put(&dict, body.p, body.len);
+			pos += hlen + (size_t)comp;
+			continue;
+		}
+		if (r.err || type != P_DATA || (enc != E_PLAIN && !((enc == E_DELTA ||
+		    enc == E_RLE_DICT) && from == TW_PQ_INT64)) || unc < 4 || comp < 0 ||
 		    nv < 0 || (uint64_t)comp > n - pos - hlen)
 			goto out;
 		if (uncompress_page(w, chunk + pos + hlen, (size_t)comp, (size_t)unc, &body) < 0)
@@ -2211,6 +2682,38 @@ refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
 			goto out;
 		vals = body.p + 4 + dl;
 		lvlen = body.len - 4 - dl;
+		if (enc == E_DELTA) {
+			/* Decoded to PLAIN values in place of the page's. */
+			size_t nn = 0;
+
+			for (k = 0; k < (size_t)nv; k++)
+				nn += lv[k] != 0;
+			dv.len = 0;
+			vec_reserve(&dv, nn * 8 + 8);
+			if (tw_pq_delta_decode(vals, lvlen, (int64_t *)(void *)dv.p, nn) < 0)
+				goto out;
+			vals = dv.p;
+			lvlen = nn * 8;
+		} else if (enc == E_RLE_DICT) {
+			/* Indices into the dictionary, to PLAIN values. */
+			size_t nn = 0;
+
+			for (k = 0; k < (size_t)nv; k++)
+				nn += lv[k] != 0;
+			ix = tw_xrealloc(ix, (nn + 1) * sizeof *ix);
+			dv.len = 0;
+			vec_reserve(&dv, nn * 8 + 8);
+			if (lvlen < 1 || vals[0] > 32 ||
+			    tw_pq_rle_decode(vals + 1, lvlen - 1, vals[0], ix, nn) < 0)
+				goto out;
+			for (k = 0; k < nn; k++) {
+				if ((size_t)ix[k] >= dict.len / 8)
+					goto out;
+				memcpy(dv.p + k * 8, dict.p + (size_t)ix[k] * 8, 8);
+			}
+			vals = dv.p;
+			lvlen = nn * 8;
+		}
 		for (k = 0; k < (size_t)nv; k++) {
 			uint8_t x[8] = { 0 };
 
@@ -2239,7 +2742,10 @@ refeed(struct tw_pq *w, const uint8_t *chunk, size_t n, enum tw_pq_type from,
 	rc = 0;
 out:
 	free(lv);
+	free(ix);
 	vec_free(&body);
+	vec_free(&dv);
+	vec_free(&dict);
 	tw_buf_free(&tmp);
 	return rc;
 }
@@ -2288,7 +2794,7 @@ tw_pq_retype(struct tw_pq *w, int i, enum tw_pq_type t, enum tw_pq_logical l)
 
 		if (read_back(w, cm->start, (size_t)cm->comp, &old) < 0)
 			goto fail;
-		if (refeed(w, old.p, old.len, L->type, L->logical, N) < 0) {
+		if (refeed(w, old.p, old.len, L->type, L->logical, N, NULL) < 0) {
 			fail(w, EIO, "read back");
 			goto fail;
 		}
@@ -2297,7 +2803,8 @@ tw_pq_retype(struct tw_pq *w, int i, enum tw_pq_type t, enum tw_pq_logical l)
 	}
 	/* The row group being built: its pages are all in memory. */
 	flush_page(w, L);
-	if (refeed(w, L->chunk.p, L->chunk.len, L->type, L->logical, N) < 0) {
+	if (refeed(w, L->chunk.p, L->chunk.len, L->type, L->logical, N,
+	    L->cm.npages[E_RLE_DICT] ? &L->dvals : NULL) < 0) {
 		fail(w, EIO, "re-encode");
 		goto fail;
 	}

@@ -15,16 +15,35 @@
  * Data pages are version 1 (DATA_PAGE: every reader has them): repetition
  * levels, then definition levels, each RLE/bit-packed hybrid with a 4-byte
  * length, then the values; the whole page body is compressed with the
- * file's codec. Values are PLAIN, except BYTE_ARRAY columns asked to try
- * a dictionary: their pages hold RLE_DICTIONARY indices into one
- * dictionary page per column chunk, as long as it pays. It does not pay
- * when, after the chunk's first 4096 values or 64 KiB (or at the end of
- * its first page, if sooner), dictionary plus indices are not smaller
- * than PLAIN would be (text, ids as text): the chunk is PLAIN from its
- * first page on, and no more hashing is spent on it. It stops paying
- * when the dictionary grows past dict_bytes: the pages already written
- * keep it, the rest of the chunk is PLAIN (a chunk may mix both; readers
- * follow each page's encoding). Every row group tries again.
+ * file's codec. BYTE_ARRAY columns asked to try a dictionary hold
+ * RLE_DICTIONARY indices into one dictionary page per column chunk, as
+ * long as it pays. It does not pay when, after the chunk's first 4096
+ * values or 64 KiB (or at the end of its first page, if sooner),
+ * dictionary plus indices are not smaller than PLAIN would be (text, ids
+ * as text): the chunk goes without from its first page on, and no more
+ * hashing is spent on it. It stops paying when the dictionary grows past
+ * dict_bytes: the pages already written keep it, the rest of the chunk
+ * goes without (a chunk may mix encodings; readers follow each page's).
+ * Every row group tries again.
+ *
+ * Values outside a dictionary are PLAIN (BOOLEAN, DOUBLE), or for INT64
+ * PLAIN or DELTA_BINARY_PACKED, for BYTE_ARRAY PLAIN,
+ * DELTA_LENGTH_BYTE_ARRAY or DELTA_BYTE_ARRAY: whichever makes the
+ * smallest compressed page of the chunk's first 64 KiB of values (each
+ * candidate encoded and compressed with the file's codec; PLAIN on a
+ * tie) is the encoding of the chunk's other pages too. Ids and times in
+ * order, counts that change little, strings sharing prefixes (URLs, ids
+ * as text) shrink so; text gains from its lengths apart. opts.plain
+ * keeps to PLAIN and dictionaries, for readers without the DELTA
+ * encodings (Spark's vectorized reader before 3.3, for one).
+ *
+ * Every INT64 chunk also tries a dictionary on its first page (the page
+ * buffer holds PLAIN values, mapped at the page's end): it is kept when
+ * the page's indices and the dictionary, each compressed, plus 32 bytes
+ * for the dictionary page's header, are smaller than the page in the
+ * encoding chosen above (its sample's size scaled to the page). Counts
+ * and user ids that repeat across a file pay so. It ends, as for
+ * strings, when it would grow past dict_bytes.
  *
  * Every column chunk has statistics: null_count, and min_value/max_value
  * (BOOLEAN false < true, INT64 signed, DOUBLE numeric with -0 as min and
@@ -66,10 +85,14 @@
  * Memory. A row group is written when what the writer holds for it
  * (compressed pages, the pages being filled, dictionaries and their hash
  * tables) reaches row_group_bytes, so memory stays about row_group_bytes
- * plus one row,
- * plus the codec's state (zstd: about 1 MiB at level 3) and one
- * compression buffer of a page. Pages are cut at page_bytes (whole rows
- * only, so a page never splits a list). The footer's metadata grows with
+ * plus one row, plus the codec's state and one compression buffer of a
+ * page. zstd compresses byte-array pages over 256 KiB with hash and
+ * chain tables of at least 2^20 entries (levels 1 to 5 have 2^16 to
+ * 2^19; text finds more matches in them, 1-2% smaller files for about 5%
+ * more time), so its state is about 9 MiB once such a page was
+ * compressed. Pages are cut at page_bytes
+ * (4 MiB by default: more context for the codec; whole rows only, so a
+ * page never splits a list). The footer's metadata grows with
  * the number of row groups times columns (a few hundred bytes each).
  *
  * Byte-stable: the same rows, schema and options give the same bytes
@@ -148,10 +171,12 @@ struct tw_pq_opts {
 	size_t page_bytes;	/* 0: TW_PQ_PAGE */
 	size_t dict_bytes;	/* largest dictionary of a chunk; 0: TW_PQ_DICT */
 	const char *created_by;	/* NULL: "twpipe version " TW_VERSION */
+	int plain;		/* values PLAIN or RLE_DICTIONARY only (no
+				 * DELTA encodings: for older readers) */
 };
 
 #define TW_PQ_ROW_GROUP ((size_t)64 << 20)
-#define TW_PQ_PAGE ((size_t)1 << 20)
+#define TW_PQ_PAGE ((size_t)4 << 20)
 #define TW_PQ_DICT ((size_t)1 << 20)
 #define TW_PQ_STAT_MAX 64	/* longest string kept whole in statistics */
 #define TW_PQ_MAX_FIELDS 4096
@@ -277,5 +302,20 @@ void tw_pq_rle_encode(struct tw_buf *out, const uint32_t *v, size_t n,
  */
 long tw_pq_rle_decode(const void *s, size_t len, int width, uint32_t *v,
     size_t n);
+
+/*
+ * DELTA_BINARY_PACKED (Encodings.md) of v[0..n), appended to out: blocks
+ * of 128 values in 4 miniblocks of 32, deltas wrapping around (any int64
+ * sequence encodes). Exposed for the tests.
+ */
+void tw_pq_delta_encode(struct tw_buf *out, const int64_t *v, size_t n);
+
+/*
+ * Decodes DELTA_BINARY_PACKED from s[0..len) into v, which must hold the
+ * n values its header counts; returns the bytes used (the end of the last
+ * miniblock with values: DELTA_LENGTH_BYTE_ARRAY's bytes follow), or -1
+ * when the input is malformed, ends early or counts other than n values.
+ */
+long tw_pq_delta_decode(const void *s, size_t len, int64_t *v, size_t n);
 
 #endif

@@ -55,7 +55,7 @@ void
 hive_pq_note(struct load *L, const struct tw_json *j)
 {
 	if (hpq == NULL) {
-		struct tw_pq_opts po = { TW_PQ_UNCOMPRESSED, 0, 0, 0, 0, NULL };
+		struct tw_pq_opts po = { TW_PQ_UNCOMPRESSED, 0, 0, 0, 0, NULL, 0 };
 		struct tw_pqrec_opts ro;
 		char **omit = NULL;
 		int nomit = 0;

@@ -104,6 +104,7 @@ struct opts {
 	int codec;		/* TW_ZOUT_*, or for Parquet TW_PQ_* */
 	int level;		/* 0: the codec's default */
 	int64_t row_group;	/* Parquet: bytes held before a row group */
+	int no_delta;		/* Parquet: no DELTA encodings */
 	int64_t roll_bytes, roll_ms;
 	int64_t max_open;
 	int fsync;

@@ -36,10 +36,11 @@ static const char usage_text[] =
     "               [-r FILE] [--max-bad N] [--commit-interval DUR]\n"
     "               [--busy-timeout DUR] [FILE ...]\n"
     "       tw-load -p PATTERN -o DIR [--format ndjson|csv|parquet] [--codec NAME]\n"
-    "               [--level N] [--row-group SIZE] [--roll SIZE|DUR]\n"
+    "               [--level N] [--row-group SIZE] [--no-delta] [--roll SIZE|DUR]\n"
     "               [--max-open N] [--no-fsync] [--acks FILE] [FILE ...]\n"
     "       tw-load --format parquet -o FILE [--codec NAME] [--level N]\n"
-    "               [--row-group SIZE] [--roll SIZE|DUR] [--no-fsync] [FILE ...]\n"
+    "               [--row-group SIZE] [--no-delta] [--roll SIZE|DUR] [--no-fsync]\n"
+    "               [FILE ...]\n"
     "       tw-load -d hive -p PATTERN -o DIR [--format ndjson|csv|parquet]\n"
     "               [--location URI] [-t TABLE] [--add-partitions all|read]\n"
     "               [FILE ...]\n"
@@ -75,6 +76,8 @@ usage(int status)
 		    "                          zstd 3, gzip 6)\n"
 		    "      --row-group SIZE    Parquet: bytes held a part before a row\n"
 		    "                          group is written (default 64M)\n"
+		    "      --no-delta          Parquet: values PLAIN or in dictionaries\n"
+		    "                          only (readers without DELTA encodings)\n"
 		    "      --roll SIZE|DUR     start a new part after SIZE bytes or DUR\n"
 		    "      --max-open N        open part files at most (default 64)\n"
 		    "      --no-fsync          do not fsync parts (faster, less safe)\n"
@@ -346,6 +349,7 @@ main(int argc, char **argv)
 		{ "codec", required_argument, NULL, 16 },
 		{ "level", required_argument, NULL, 17 },
 		{ "row-group", required_argument, NULL, 18 },
+		{ "no-delta", no_argument, NULL, 21 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct load *L = &st;
@@ -483,6 +487,9 @@ main(int argc, char **argv)
 		case 18:
 			o->row_group = tw_opt_size("--row-group", optarg, 1024, (int64_t)1 << 32);
 			break;
+		case 21:
+			o->no_delta = 1;
+			break;
 		case 10:
 			printf("tw-load %s\n", TW_VERSION);
 			return 0;
@@ -524,6 +531,8 @@ main(int argc, char **argv)
 	parse_codec(o, codec, level);
 	if (o->row_group && !o->part_parquet)
 		tw_die(2, "--row-group goes with --format parquet");
+	if (o->no_delta && !o->part_parquet)
+		tw_die(2, "--no-delta goes with --format parquet");
 	if (want_bulk) {
 		if (o->mode == M_CSV)
 			tw_die(2, "--bulk and --csv together");

@@ -635,6 +635,7 @@ part_init(struct load *L, char *errbuf, size_t errlen)
 		P.po.codec = (enum tw_pq_codec)L->o.codec;
 		P.po.level = L->o.level;
 		P.po.row_group_bytes = (size_t)L->o.row_group;
+		P.po.plain = L->o.no_delta;
 		P.ro.omit = (const char *const *)P.omit;
 		P.ro.nomit = P.nomit;
 		P.ro.on_widen = on_widen;

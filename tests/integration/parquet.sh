@@ -65,6 +65,84 @@ else
 	ok "the comparison finds a changed id"
 fi
 
+# 1b. The DELTA encodings (DELTA_BINARY_PACKED for integers,
+# DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY for strings), chosen per
+# chunk where they make the page smaller: integers that step up and down,
+# across zero, to the int64 extremes and back, nulls, all equal; strings
+# sharing prefixes (one split inside a UTF-8 character), empty, null,
+# unique text; a dictionary outgrown in the middle of a chunk (dictionary
+# pages, then DELTA_BYTE_ARRAY pages); pages split, row groups, one value;
+# integers of a few values in a dictionary, and such a column widened to
+# double, then string, after row groups were written (read back).
+cat > delta.py <<'PY'
+import json, random, sys
+rnd = random.Random(5)
+M = 2**63
+words = ["alpha", "beta", "gamma", "delta", "ñandú", "🔥", "e\u0301", "mot", "x" * 40]
+out = sys.stdout
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+vals = [rnd.randrange(-M, M) for _ in range(40)] + [0, -M, M - 1]
+wvals = [rnd.randrange(-2**52, 2**52) for _ in range(40)]  # exact as doubles
+for i in range(n):
+    r = {"k": "delta"}
+    # n: steps up and down, across zero, int64 extremes, nulls.
+    if i % 97 == 5:
+        r["n"] = None
+    elif i % 400 == 17:
+        r["n"] = [-M, M - 1, 0, -1][(i // 400) % 4]
+    elif 1000 <= i < 1500:
+        r["n"] = 100000 - i * 13
+    else:
+        r["n"] = i * 7 - 5000
+    r["c"] = 42
+    # u: shared prefixes (one split inside a UTF-8 character), empty, null.
+    if i % 17 == 3:
+        r["u"] = None
+    elif i % 13 == 4:
+        r["u"] = ""
+    elif i % 10 == 0:
+        r["u"] = ["éa", "èa"][i // 10 % 2] + str(i)
+    else:
+        r["u"] = "https://example.com/ü/status/%d" % (1741610183685509317 + i * 4194304 * 10 + rnd.randrange(4194304))
+    # t: unique text, no shared prefix.
+    r["t"] = None if i % 11 == 6 else " ".join(rnd.choice(words) for _ in range(rnd.randrange(0, 30))) + " #%d" % i
+    # m: a few values, then unique ones past the dictionary's bound.
+    r["m"] = "lang%d" % (i % 5) if i < n // 2 else "m-%d-%s" % (i, rnd.choice(words))
+    # d: integers of a few scattered values (a dictionary pays).
+    r["d"] = rnd.choice(vals)
+    # w: the same, widened to double, then to string, late in the file.
+    r["w"] = rnd.choice(wvals) if i < n * 5 // 6 or n < 100 else (1.5 if i < n * 11 // 12 else "x%d" % i)
+    out.write(json.dumps(r, ensure_ascii=False) + "\n")
+PY
+python3 delta.py 3000 > delta.ndjson
+python3 delta.py 1 > delta1.ndjson
+pqwrite -c zstd -o delta.zstd.parquet delta.ndjson
+pqwrite -c none -p 8k -o delta.none.parquet delta.ndjson
+pqwrite -c snappy -g 16k -p 4k -o delta.rg.parquet delta.ndjson
+pqwrite -c none -p 2k -d 1k -o delta.mixed.parquet delta.ndjson
+pqwrite -c none -o delta1.parquet delta1.ndjson
+readers "DELTA encodings (zstd)" delta.zstd.parquet delta.ndjson
+readers "DELTA encodings, uncompressed, 8 KiB pages" delta.none.parquet delta.ndjson
+readers "DELTA encodings, 16 KiB row groups, 4 KiB pages" delta.rg.parquet delta.ndjson
+readers "a dictionary outgrown: dictionary then DELTA_BYTE_ARRAY pages" delta.mixed.parquet delta.ndjson
+readers "one value DELTA_BINARY_PACKED (a header alone)" delta1.parquet delta1.ndjson
+encs() { duck "SELECT path_in_schema, string_agg(DISTINCT encodings, ' / ' ORDER BY encodings) FROM parquet_metadata('$1') GROUP BY ALL ORDER BY 1" | tr '\t\n' ':|'; }
+eq "the encodings chosen (zstd)" "$(encs delta.zstd.parquet)" \
+	"c:RLE, DELTA_BINARY_PACKED|d:PLAIN, RLE, RLE_DICTIONARY|k:PLAIN, RLE, RLE_DICTIONARY|m:PLAIN, RLE, RLE_DICTIONARY|n:RLE, DELTA_BINARY_PACKED|t:RLE, DELTA_LENGTH_BYTE_ARRAY|u:PLAIN, RLE|w:PLAIN, RLE, RLE_DICTIONARY|"
+eq "the encodings chosen (uncompressed)" "$(encs delta.none.parquet)" \
+	"c:PLAIN, RLE, RLE_DICTIONARY|d:PLAIN, RLE, RLE_DICTIONARY|k:PLAIN, RLE, RLE_DICTIONARY|m:PLAIN, RLE, RLE_DICTIONARY|n:RLE, DELTA_BINARY_PACKED|t:RLE, DELTA_BYTE_ARRAY|u:RLE, DELTA_BYTE_ARRAY|w:PLAIN, RLE, RLE_DICTIONARY|"
+eq "  ... a chunk of dictionary and DELTA_BYTE_ARRAY pages" "$(encs delta.mixed.parquet | tr '|' '\n' | grep '^m:')" \
+	"m:PLAIN, RLE, DELTA_BYTE_ARRAY, RLE_DICTIONARY"
+eq "  ... one value" "$(encs delta1.parquet | tr '|' '\n' | grep '^n:')" "n:RLE, DELTA_BINARY_PACKED"
+pqwrite -c none -p 8k --plain -o delta.plain.parquet delta.ndjson
+readers "--plain: PLAIN and dictionary only" delta.plain.parquet delta.ndjson
+eq "  ... no DELTA encoding" "$(encs delta.plain.parquet | grep -c DELTA)" 0
+tw-load --format parquet --codec zstd -o load.parquet gen.ndjson
+tw-load --format parquet --codec zstd --no-delta -o load.nodelta.parquet gen.ndjson
+readers "tw-load --no-delta" load.nodelta.parquet gen.ndjson
+eq "  ... no DELTA encoding (tw-load uses them without it)" \
+	"$(encs load.nodelta.parquet | grep -c DELTA):$(encs load.parquet | grep -c DELTA)" 0:1
+
 # 2. Every record type (users, places, media, hashtags), from v2 and v1.1
 # shaped input.
 tw-gen -n 1500 --seed 12 | tw-flatten -t all > all.ndjson
@@ -208,7 +286,7 @@ print(l[0] + '\t' + l[-1])")"
 duck "SELECT count(*) FROM parquet_metadata('gen.zstd.parquet') WHERE stats_null_count IS NULL" > nostat.out
 eq "statistics: null_count in every column chunk" "$(cat nostat.out)" 0
 duck "SELECT encodings FROM parquet_metadata('gen.zstd.parquet') WHERE path_in_schema IN ('lang', 'source', 'text') ORDER BY path_in_schema" | tr '\n' '|' > enc.out
-eq "dictionary for lang and source, PLAIN for text" "$(cat enc.out)" "PLAIN, RLE, RLE_DICTIONARY|PLAIN, RLE, RLE_DICTIONARY|PLAIN, RLE|"
+eq "dictionary for lang and source, DELTA_LENGTH_BYTE_ARRAY for text" "$(cat enc.out)" "PLAIN, RLE, RLE_DICTIONARY|PLAIN, RLE, RLE_DICTIONARY|RLE, DELTA_LENGTH_BYTE_ARRAY|"
 duck "SELECT name, coalesce(logical_type, ''), repetition_type FROM parquet_schema('gen.zstd.parquet') WHERE name IN ('id', 'created_at', 'text', 'verified', 'lon', 'hashtags', 'media', 'media_key') ORDER BY name" > schema.out
 cat > schema.want <<'EOF'
 created_at	TimestampType(isAdjustedToUTC=1, unit=TimeUnit(MILLIS=MilliSeconds(), MICROS=<null>, NANOS=<null>))	OPTIONAL

@@ -28,7 +28,7 @@
 static const char usage_text[] =
     "usage: pqwrite [-qv] [-c CODEC] [-l LEVEL] [-g SIZE] [-p SIZE] [-d SIZE]\n"
     "               [-o FILE] [-x FIELDS] [-r FILE] [--repair-utf8]\n"
-    "               [--max-value SIZE] [FILE ...]\n";
+    "               [--max-value SIZE] [--plain] [FILE ...]\n";
 
 static void
 usage(int status)
@@ -39,13 +39,14 @@ usage(int status)
 		    "  -c, --codec CODEC     snappy (default), zstd, gzip or none\n"
 		    "  -l, --level N         zstd or gzip level\n"
 		    "  -g, --row-group SIZE  bytes held before a row group is written (64M)\n"
-		    "  -p, --page SIZE       page size (1M)\n"
+		    "  -p, --page SIZE       page size (4M)\n"
 		    "  -d, --dict SIZE       largest dictionary of a column chunk (1M)\n"
 		    "  -o, --output FILE     the Parquet file (default standard output)\n"
 		    "  -x, --omit FIELDS     leave these fields out (partition columns)\n"
 		    "  -r, --rejects FILE    append bad lines to FILE, reasons to FILE.reasons\n"
 		    "      --repair-utf8     replace invalid UTF-8 by U+FFFD instead of rejecting\n"
 		    "      --max-value SIZE  longest string value (16M)\n"
+		    "      --plain           values PLAIN or dictionary only (no DELTA encodings)\n"
 		    "  -q, --quiet           no per-line messages\n"
 		    "  -v, --verbose         always print the summary\n", stdout);
 	exit(status);
@@ -94,12 +95,13 @@ main(int argc, char **argv)
 		{ "rejects", required_argument, NULL, 'r' },
 		{ "repair-utf8", no_argument, NULL, 'U' },
 		{ "max-value", required_argument, NULL, 'M' },
+		{ "plain", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct tw_pq_opts po = { TW_PQ_SNAPPY, 0, 0, 0, 0, NULL };
+	struct tw_pq_opts po = { TW_PQ_SNAPPY, 0, 0, 0, 0, NULL, 0 };
 	struct tw_pqrec_opts ro;
 	struct tw_pqrec *pr;
 	struct tw_reader rd;
@@ -147,6 +149,9 @@ main(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 'P':
+			po.plain = 1;
 			break;
 		case 'p':
 			po.page_bytes = (size_t)size_arg("--page", optarg, 1);

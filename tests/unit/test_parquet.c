@@ -272,6 +272,87 @@ test_rle(void)
 	tw_buf_free(&b);
 }
 
+static void
+test_delta(void)
+{
+	static int64_t v[3000], d[3000];
+	struct tw_buf b = TW_BUF_INIT;
+	unsigned seed = 777;
+	int64_t x;
+	int i, round, ok = 1, n = 0;
+	long used;
+
+	for (i = 0; i < 5; i++)
+		v[i] = i + 1;
+	tw_pq_delta_encode(&b, v, 5);
+	/* Encodings.md's example 1 (in blocks of 128, 4 miniblocks): header
+	 * 128 4 5 zigzag(1), then min delta zigzag(1), widths 0 0 0 0. */
+	CHECK_BYTES("1 2 3 4 5 (the spec's example 1)", &b, 0x80, 0x01, 0x04, 0x05, 0x02,
+	    0x02, 0x00, 0x00, 0x00, 0x00);
+	CHECK_INT("  ... decodes to its end", tw_pq_delta_decode(b.p, b.len, d, 5), (long)b.len);
+	CHECK("  ... to 1 2 3 4 5", memcmp(v, d, 5 * 8) == 0);
+	tw_buf_reset(&b);
+	v[0] = 7; v[1] = 5; v[2] = 3; v[3] = 1; v[4] = 2; v[5] = 3; v[6] = 4; v[7] = 5;
+	tw_pq_delta_encode(&b, v, 8);
+	/* Example 2: deltas -2 -2 -2 1 1 1 1, min -2, then 0 0 0 3 3 3 3 in
+	 * 2 bits and 25 zeros of padding (one miniblock of 32: 8 bytes),
+	 * the three other widths 0. */
+	CHECK_BYTES("7 5 3 1 2 3 4 5 (the spec's example 2)", &b, 0x80, 0x01, 0x04, 0x08, 0x0E,
+	    0x03, 0x02, 0x00, 0x00, 0x00, 0xC0, 0x3F, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
+	tw_buf_reset(&b);
+	v[0] = -42;
+	tw_pq_delta_encode(&b, v, 1);
+	CHECK_BYTES("one value: the header alone", &b, 0x80, 0x01, 0x04, 0x01, 0x53);
+	CHECK_INT("  ... decodes", tw_pq_delta_decode(b.p, b.len, d, 1), 5);
+	CHECK("  ... to -42", d[0] == -42);
+	tw_buf_reset(&b);
+	tw_pq_delta_encode(&b, v, 0);
+	CHECK_BYTES("no value", &b, 0x80, 0x01, 0x04, 0x00, 0x00);
+	tw_buf_reset(&b);
+	v[0] = INT64_MIN; v[1] = INT64_MAX; v[2] = INT64_MIN; v[3] = 0; v[4] = -1; v[5] = INT64_MAX;
+	tw_pq_delta_encode(&b, v, 6);
+	CHECK("int64 extremes: deltas wrap around, 64 bits wide",
+	    tw_pq_delta_decode(b.p, b.len, d, 6) == (long)b.len && memcmp(v, d, 6 * 8) == 0);
+	/* Round trips: lengths across blocks and miniblocks, all kinds of
+	 * steps (equal, small, negative, full 64-bit). */
+	for (round = 0; round < 2000 && ok; round++) {
+		int kind = (int)(rand_r(&seed) % 5);
+
+		n = (int)(rand_r(&seed) % 700);
+		if (round % 100 == 0)
+			n = 3000;
+		x = (int64_t)((uint64_t)rand_r(&seed) << 33 ^ (uint64_t)rand_r(&seed));
+		for (i = 0; i < n; i++) {
+			switch (kind) {
+			case 0: break;
+			case 1: x = (int64_t)((uint64_t)x + (uint64_t)(rand_r(&seed) % 50)); break;
+			case 2: x = (int64_t)((uint64_t)x - (uint64_t)(rand_r(&seed) % 100000)); break;
+			case 3: x = (int64_t)((uint64_t)rand_r(&seed) << 42 ^ (uint64_t)rand_r(&seed) << 21 ^ (uint64_t)rand_r(&seed)); break;
+			default: x = rand_r(&seed) % 7 == 0 ? (rand_r(&seed) % 2 ? INT64_MAX : INT64_MIN) : (int64_t)(rand_r(&seed) % 1000) - 500; break;
+			}
+			v[i] = x;
+		}
+		tw_buf_reset(&b);
+		tw_pq_delta_encode(&b, v, (size_t)n);
+		memset(d, 0xAB, sizeof d);
+		used = tw_pq_delta_decode(b.p, b.len, d, (size_t)n);
+		if (used != (long)b.len || memcmp(v, d, (size_t)n * 8) != 0)
+			ok = 0;
+	}
+	CHECKF("2000 random round trips (0 to 3000 values)", ok, "round %d n %d", round, n);
+	for (i = 0; i < 300; i++)
+		v[i] = i * 3;
+	tw_buf_reset(&b);
+	tw_pq_delta_encode(&b, v, 300);
+	CHECK("decode: a count other than the header's is an error", tw_pq_delta_decode(b.p, b.len, d, 299) < 0);
+	CHECK("decode: cut input is an error", tw_pq_delta_decode(b.p, b.len - 1, d, 300) < 0);
+	CHECK("decode: a block size not a multiple of 128 is an error",
+	    tw_pq_delta_decode("\x40\x04\x01\x00", 4, d, 1) < 0);
+	CHECK("decode: a miniblock wider than 64 bits is an error",
+	    tw_pq_delta_decode("\x80\x01\x01\x02\x00\x00\x41", 7, d, 2) < 0);
+	tw_buf_free(&b);
+}
+
 /* ---- a small reader ------------------------------------------------------- */
 
 struct chunk {
@@ -520,6 +601,64 @@ bad:
 }
 
 /*
+ * The n values of a DELTA_BINARY_PACKED (enc 5: INT64),
+ * DELTA_LENGTH_BYTE_ARRAY (6) or DELTA_BYTE_ARRAY (7) page s[0..len) as
+ * PLAIN values, in a malloc'd buffer; NULL when they do not decode to
+ * exactly the page's end.
+ */
+static unsigned char *
+delta_to_plain(int enc, const unsigned char *s, size_t len, size_t n)
+{
+	int64_t *pre = calloc(n + 1, sizeof *pre), *suf = calloc(n + 1, sizeof *suf);
+	unsigned char *out = NULL;
+	size_t i, o = 0, prev = 0, total = 0, outlen = 0;
+	uint32_t l, pl = 0;
+	long used = 0, u;
+
+	if (enc == 5) {
+		if (tw_pq_delta_decode(s, len, pre, n) == (long)len) {
+			out = malloc(n * 8 + 1);
+			memcpy(out, pre, n * 8);
+		}
+		goto done;
+	}
+	if (enc == 7 && (used = tw_pq_delta_decode(s, len, pre, n)) < 0)
+		goto done;
+	if ((u = tw_pq_delta_decode(s + used, len - (size_t)used, suf, n)) < 0)
+		goto done;
+	used += u;
+	for (i = 0; i < n; i++) {
+		if (suf[i] < 0 || pre[i] < 0 || suf[i] > (int64_t)len)
+			goto done;
+		total += (size_t)suf[i];
+		outlen += 4 + (size_t)suf[i] + (pre[i] > (int64_t)len + 8 ? 0 : (size_t)pre[i]);
+	}
+	if ((size_t)used + total != len)
+		goto done;
+	out = malloc(outlen + 1);
+	for (i = 0; i < n; i++) {
+		/* A prefix comes from the value before (PLAIN at out + prev). */
+		if ((uint64_t)pre[i] > pl) {
+			free(out);
+			out = NULL;
+			goto done;
+		}
+		l = (uint32_t)(pre[i] + suf[i]);
+		memcpy(out + o, &l, 4);
+		memmove(out + o + 4, out + prev + 4, (size_t)pre[i]);
+		memcpy(out + o + 4 + pre[i], s + used, (size_t)suf[i]);
+		used += suf[i];
+		prev = o;
+		pl = l;
+		o += 4 + (size_t)l;
+	}
+done:
+	free(pre);
+	free(suf);
+	return out;
+}
+
+/*
  * The values of flat optional column chunk c (max definition level 1),
  * each as text ("null", integers, %.17g doubles, true/false, strings) on
  * a line of out. Returns the values read, or -1.
@@ -540,6 +679,7 @@ column_text(const struct pfile *f, const struct chunk *c, struct tw_buf *out)
 		unsigned char *body;
 		uint32_t dl, *lv, *ix = NULL;
 		const unsigned char *vals;
+		unsigned char *plain = NULL;
 		size_t vi = 0, k;
 
 		tw_thrift_rd_init(&r, f->p + pos, (size_t)(end - pos));
@@ -571,12 +711,18 @@ column_text(const struct pfile *f, const struct chunk *c, struct tw_buf *out)
 			dict = body;
 			dictlen = (size_t)unc;
 			doff = calloc((size_t)nv + 1, sizeof *doff);
-			for (ndict = 0; ndict < nv && o + 4 <= dictlen; ndict++) {
-				uint32_t len;
+			/* INT64: 8-byte values; byte arrays: with their lengths. */
+			if (c->type == 2) {
+				for (ndict = 0; ndict < nv && (size_t)ndict * 8 + 8 <= dictlen; ndict++)
+					doff[ndict] = ndict * 8;
+			} else {
+				for (ndict = 0; ndict < nv && o + 4 <= dictlen; ndict++) {
+					uint32_t len;
 
-				doff[ndict] = (uint32_t)o;
-				memcpy(&len, dict + o, 4);
-				o += 4 + len;
+					doff[ndict] = (uint32_t)o;
+					memcpy(&len, dict + o, 4);
+					o += 4 + len;
+				}
 			}
 			continue;
 		}
@@ -585,6 +731,16 @@ column_text(const struct pfile *f, const struct chunk *c, struct tw_buf *out)
 		if (tw_pq_rle_decode(body + 4, dl, 1, lv, (size_t)nv) < 0)
 			return -1;
 		vals = body + 4 + dl;
+		if (enc >= 5 && enc <= 7) {
+			/* The DELTA encodings, rewritten as PLAIN. */
+			size_t nn = 0;
+
+			for (k = 0; k < (size_t)nv; k++)
+				nn += lv[k] != 0;
+			vals = plain = delta_to_plain(enc, vals, (size_t)(unc - 4 - dl), nn);
+			if (plain == NULL)
+				return -1;
+		}
 		if (enc == 8) {
 			int width = vals[0];
 			size_t nn = 0;
@@ -610,8 +766,16 @@ column_text(const struct pfile *f, const struct chunk *c, struct tw_buf *out)
 				vi++;
 				break;
 			case 2:
-				memcpy(&x, vals + vi, 8);
-				vi += 8;
+				if (enc == 8) {
+					uint32_t e = ix[vi++];
+
+					if (e >= ndict)
+						return -1;
+					memcpy(&x, dict + doff[e], 8);
+				} else {
+					memcpy(&x, vals + vi, 8);
+					vi += 8;
+				}
 				tw_buf_addf(out, "%lld\n", (long long)x);
 				break;
 			case 5:
@@ -637,6 +801,7 @@ column_text(const struct pfile *f, const struct chunk *c, struct tw_buf *out)
 		free(ix);
 		free(lv);
 		free(body);
+		free(plain);
 	}
 	free(dict);
 	free(doff);
@@ -673,7 +838,7 @@ static const struct tw_pq_field F_T = { "t", TW_PQ_SCALAR, TW_PQ_INT64, TW_PQ_L_
 static void
 test_schema_and_stats(void)
 {
-	struct tw_pq_opts o = { TW_PQ_UNCOMPRESSED, 0, 0, 0, 0, NULL };
+	struct tw_pq_opts o = { TW_PQ_UNCOMPRESSED, 0, 0, 0, 0, NULL, 0 };
 	static const struct tw_pq_member mm[] = {
 		{ "k", TW_PQ_BYTE_ARRAY, TW_PQ_L_STRING, 0 },
 		{ "n", TW_PQ_INT64, TW_PQ_L_NONE, 0 },
@@ -832,7 +997,7 @@ static void
 write_words(const char *name, int codec, int n, int v, size_t rg, size_t page,
     size_t dict)
 {
-	struct tw_pq_opts o = { codec, 0, rg, page, dict, NULL };
+	struct tw_pq_opts o = { codec, 0, rg, page, dict, NULL, 0 };
 	int fd = ropen(name), i;
 	struct tw_pq *w = tw_pq_new(fd, &o);
 	char s[64];
@@ -866,6 +1031,87 @@ words_ok(const struct pfile *f, int n, int v)
 	return i;
 }
 
+/* The i-th of a pseudo-random sequence of 0 to 8 (i below 30000). */
+static int
+pick(int i)
+{
+	static unsigned char seq[30000];
+	static int made;
+
+	if (!made) {
+		unsigned seed = 99;
+		int k;
+
+		for (k = 0; k < 30000; k++)
+			seq[k] = (unsigned char)(rand_r(&seed) % 9);
+		made = 1;
+	}
+	return seq[i];
+}
+
+/* INT64 values of 9 scattered values (a dictionary pays), 16 KiB row
+ * groups, then a widening to string with row groups written. */
+static void
+test_int_dictionary(void)
+{
+	static const int64_t vals[] = { INT64_MIN, INT64_MAX, 0, -1, 77,
+	    1741610183685509317, -99999999999, 12345678901234, 3 };
+	struct tw_pq_opts o = { TW_PQ_ZSTD, 0, 16 << 10, 0, 0, NULL, 0 };
+	struct tw_buf t = TW_BUF_INIT, want = TW_BUF_INIT;
+	struct pfile f;
+	int fd = ropen("di.parquet"), i, g, dict = 1;
+	struct tw_pq *w = tw_pq_new(fd, &o);
+
+	tw_pq_add_field(w, &F_ID);
+	for (i = 0; i < 30000; i++) {
+		tw_pq_i64(w, 0, vals[pick(i)]);
+		tw_pq_row_end(w);
+		tw_buf_addf(&want, "%lld\n", (long long)vals[pick(i)]);
+	}
+	tw_pq_close(w);
+	tw_pq_free(w);
+	close(fd);
+	read_file(tpath("di.parquet"), &f);
+	for (g = 0; g < f.nrg; g++) {
+		dict &= f.ch[g][0].dict_off > 0 && f.ch[g][0].enc == (1u << 0 | 1u << 3 | 1u << 8);
+		column_text(&f, &f.ch[g][0], &t);
+	}
+	CHECK("int64 of 9 values: a dictionary in every row group", f.nrg > 2 && dict);
+	CHECK("  ... read back", t.len == want.len && memcmp(t.p, want.p, t.len) == 0);
+	free(f.p);
+	/* The same, widened to string once row groups are written. */
+	fd = ropen("dw.parquet");
+	w = tw_pq_new(fd, &o);
+	tw_pq_add_field(w, &F_ID);
+	for (i = 0; i < 30000; i++) {
+		if (i == 20000)
+			CHECK("  ... widened to string with row groups written",
+			    tw_pq_nfields(w) == 1 && tw_pq_row_groups(w) > 2 &&
+			    tw_pq_retype(w, 0, TW_PQ_BYTE_ARRAY, TW_PQ_L_STRING) == 0);
+		if (i < 20000)
+			tw_pq_i64(w, 0, vals[pick(i)]);
+		else {
+			char s[32];
+
+			snprintf(s, sizeof s, "%lld", (long long)vals[pick(i)]);
+			tw_pq_bytes(w, 0, s, strlen(s));
+		}
+		tw_pq_row_end(w);
+	}
+	tw_pq_close(w);
+	tw_pq_free(w);
+	close(fd);
+	read_file(tpath("dw.parquet"), &f);
+	tw_buf_reset(&t);
+	for (g = 0; g < f.nrg; g++)
+		column_text(&f, &f.ch[g][0], &t);
+	CHECK("  ... and reads back as its text", f.ch[0][0].type == 6 &&
+	    t.len == want.len && memcmp(t.p, want.p, t.len) == 0);
+	free(f.p);
+	tw_buf_free(&t);
+	tw_buf_free(&want);
+}
+
 static void
 test_dictionary(void)
 {
@@ -887,8 +1133,11 @@ test_dictionary(void)
 	}
 	write_words("d2.parquet", TW_PQ_SNAPPY, 5000, 0, 0, 4096, 0);
 	read_file(tpath("d2.parquet"), &f);
-	CHECK("unique strings: the dictionary does not pay, PLAIN, no dictionary page",
-	    f.ch[0][1].dict_off == 0 && !(f.ch[0][1].enc & (1u << 8)) && (f.ch[0][1].enc & 1));
+	CHECK("unique strings: the dictionary does not pay, no dictionary page",
+	    f.ch[0][1].dict_off == 0 && !(f.ch[0][1].enc & (1u << 8)));
+	/* word0, word1, ...: each shares a prefix with the one before. */
+	CHECK("  ... and DELTA_BYTE_ARRAY pays", f.ch[0][1].enc == (1u << 3 | 1u << 7));
+	CHECK("  ... and ids 0, 1, 2 ... DELTA_BINARY_PACKED", f.ch[0][0].enc == (1u << 3 | 1u << 5));
 	CHECK("unique strings read back", words_ok(&f, 5000, 0));
 	free(f.p);
 	/* 10 words, then 3000, with a dictionary bound of 16 KiB: pages with
@@ -902,7 +1151,7 @@ test_dictionary(void)
 	free(f.p);
 	head = 0;
 	/* Row groups: each chunk tries the dictionary again. */
-	write_words("d4.parquet", TW_PQ_SNAPPY, 20000, 5, 32 << 10, 4096, 0);
+	write_words("d4.parquet", TW_PQ_SNAPPY, 20000, 5, 8 << 10, 4096, 0);
 	read_file(tpath("d4.parquet"), &f);
 	CHECK("several row groups, each with its dictionary", f.nrg > 2 && f.ch[f.nrg - 1][1].dict_off > 0);
 	CHECK("several row groups read back", words_ok(&f, 20000, 5));
@@ -915,6 +1164,7 @@ test_dictionary(void)
 		CHECK_INT("row group rows add up", sum, 20000);
 	}
 	free(f.p);
+	test_int_dictionary();
 }
 
 static int
@@ -958,7 +1208,7 @@ on_widen(void *arg, const char *field, const char *from, const char *to)
 static void
 test_retype(void)
 {
-	struct tw_pq_opts o = { TW_PQ_SNAPPY, 0, 4096, 1024, 0, NULL };
+	struct tw_pq_opts o = { TW_PQ_SNAPPY, 0, 4096, 1024, 0, NULL, 0 };
 	struct pfile f;
 	struct tw_buf t = TW_BUF_INIT, want = TW_BUF_INIT;
 	int fd = ropen("r.parquet"), i, g, p[2];
@@ -1032,7 +1282,7 @@ test_retype(void)
 
 	/* A pipe cannot be read back: ESPIPE, nothing changed. */
 	if (pipe(p) == 0) {
-		struct tw_pq_opts o2 = { TW_PQ_UNCOMPRESSED, 0, 1, 0, 0, NULL };
+		struct tw_pq_opts o2 = { TW_PQ_UNCOMPRESSED, 0, 1, 0, 0, NULL, 0 };
 
 		fcntl(p[1], F_SETFL, O_NONBLOCK);
 		w = tw_pq_new(p[1], &o2);
@@ -1058,7 +1308,7 @@ test_retype(void)
 static void
 test_late_field(void)
 {
-	struct tw_pq_opts o = { TW_PQ_GZIP, 0, 2048, 0, 0, NULL };
+	struct tw_pq_opts o = { TW_PQ_GZIP, 0, 2048, 0, 0, NULL, 0 };
 	struct pfile f;
 	struct tw_buf t = TW_BUF_INIT;
 	int fd = ropen("l.parquet"), i, g, n = 0;
@@ -1091,7 +1341,7 @@ test_late_field(void)
 static void
 test_errors(void)
 {
-	struct tw_pq_opts o = { TW_PQ_SNAPPY, 0, 1024, 0, 0, NULL };
+	struct tw_pq_opts o = { TW_PQ_SNAPPY, 0, 1024, 0, 0, NULL, 0 };
 	int fd = open("/dev/full", O_WRONLY), i, rc = 0, p[2];
 	struct tw_pq *w;
 
@@ -1152,7 +1402,7 @@ add(struct tw_pqrec *r, const char *s)
 static void
 test_pqrec(void)
 {
-	struct tw_pq_opts po = { TW_PQ_ZSTD, 0, 0, 0, 0, NULL };
+	struct tw_pq_opts po = { TW_PQ_ZSTD, 0, 0, 0, 0, NULL, 0 };
 	struct tw_pqrec_opts ro;
 	const char *omit[] = { "lang" };
 	struct tw_pqrec *r;
@@ -1283,6 +1533,7 @@ main(void)
 	test_thrift_encode();
 	test_thrift_read();
 	test_rle();
+	test_delta();
 	test_schema_and_stats();
 	test_dictionary();
 	test_stable();
