@@ -10,6 +10,16 @@ tw_csv_add_quoted(struct tw_buf *b, const char *s, size_t n)
 
 	if (b->cap - b->len <= need)
 		tw_buf_grow(b, need);
+	if (memchr(s, '"', n) == NULL) {
+		/* Nothing to double (most values): what csv_write writes, in
+		 * one copy rather than a byte at a time. */
+		b->p[b->len] = '"';
+		memcpy(b->p + b->len + 1, s, n);
+		b->p[b->len + 1 + n] = '"';
+		b->len += n + 2;
+		b->p[b->len] = '\0';
+		return;
+	}
 	got = csv_write(b->p + b->len, b->cap - b->len - 1, s, n);
 	b->len += got;
 	b->p[b->len] = '\0';
