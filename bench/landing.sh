@@ -18,7 +18,8 @@
 #      gzip -1 and gzip -6 on the whole file; tw-load -p
 #      'year=%Y/month=%m/day=%d/hour=%H' (the corpus, whose tweets are
 #      scattered over years: 'year=%Y/month=%m') with --codec gzip (level 2, the
-#      default), --codec zstd (level 1), --format parquet with snappy and zstd.
+#      default), --codec zstd (level 1), CSV parts with zstd, --format
+#      parquet with snappy and zstd.
 #      x: CPU speed against gzip -1; size against gzip -1, gzip -6 and
 #      tw-load's gzip parts.
 #   B. The landing pipeline: tw-gen's raw v2 lines (and the corpus),
@@ -120,6 +121,8 @@ for set in v2 v1 corpus; do
 	row $set "tw-load gzip (2)" "$t" "$GPS" "$IN"
 	t=$(best "tw-load -q -p '$PAT' -o '$W/lake' --codec zstd '$W/in.ndjson'")
 	row $set "tw-load zstd (1)" "$t" "$(sz --codec zstd)" "$IN"
+	t=$(best "tw-load -q -p '$PAT' -o '$W/lake' --format csv --codec zstd '$W/in.ndjson'")
+	row $set "tw-load csv zstd (1)" "$t" "$(sz --format csv --codec zstd)" "$IN"
 	for c in snappy zstd; do
 		t=$(best "tw-load -q -p '$PAT' -o '$W/lake' --format parquet --codec $c '$W/in.ndjson'")
 		row $set "tw-load parquet $c" "$t" "$(sz --format parquet --codec $c)" "$IN"

@@ -25,6 +25,7 @@ enum kind {
 	K_STR, K_ID, K_INT, K_NUM, K_BOOL, K_TIME,
 	K_LSTR,		/* list of strings */
 	K_LNUM,		/* list of doubles */
+	K_LID,		/* list of ids: int64 */
 	K_MEDIA,	/* list of {media_key, type, url} */
 	K_JSON		/* JSON text */
 };
@@ -69,7 +70,8 @@ static const char *const kind_names[] = {
 	[K_NONE] = "null", [K_STR] = "string", [K_ID] = "int64",
 	[K_INT] = "int64", [K_NUM] = "double", [K_BOOL] = "boolean",
 	[K_TIME] = "timestamp", [K_LSTR] = "list<string>",
-	[K_LNUM] = "list<double>", [K_MEDIA] = "list<struct>", [K_JSON] = "json"
+	[K_LNUM] = "list<double>", [K_LID] = "list<int64>",
+	[K_MEDIA] = "list<struct>", [K_JSON] = "json"
 };
 
 /* The writer field of a column of kind k named name. */
@@ -106,6 +108,10 @@ pq_field(const char *name, enum kind k)
 		f.shape = TW_PQ_LIST;
 		f.type = TW_PQ_DOUBLE;
 		break;
+	case K_LID:
+		f.shape = TW_PQ_LIST;
+		f.type = TW_PQ_INT64;
+		break;
 	case K_MEDIA:
 		f.shape = TW_PQ_LIST_STRUCT;
 		f.members = media_members;
@@ -139,6 +145,10 @@ known_kind(const struct tw_field *fl)
 		if (strcmp(fl->name, "hashtags") == 0 || strcmp(fl->name, "mentions") == 0 ||
 		    strcmp(fl->name, "urls") == 0 || strcmp(fl->name, "matching_rules") == 0)
 			return K_LSTR;
+		if (strcmp(fl->name, "mention_ids") == 0 ||
+		    strcmp(fl->name, "edit_history_tweet_ids") == 0 ||
+		    strcmp(fl->name, "poll_ids") == 0)
+			return K_LID;
 		if (strcmp(fl->name, "bbox") == 0)
 			return K_LNUM;
 		if (strcmp(fl->name, "media") == 0)
@@ -529,6 +539,31 @@ list_num(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
 	return 0;
 }
 
+/* A list of ids: each the decimal string (or integer) parsed exactly. */
+static int
+list_id(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
+    const struct tw_jval *v)
+{
+	const struct tw_jval *e, *end = tw_json_after(j, v);
+	int64_t x;
+
+	if (v->type != TW_JARR)
+		return bad(r, "field '%s': not a list", c->name);
+	tw_pq_list_begin(r->w, c->f);
+	for (e = v + 1; e < end; e = tw_json_after(j, e)) {
+		if (e->type == TW_JNULL)
+			tw_pq_null(r->w, c->f);
+		else if (tw_json_i64(e, &x) < 0 ||
+		    (e->type == TW_JNUM && !(e->flags & TW_JF_INT)))
+			return bad(r, "field '%s': a list element that is not an id that fits int64",
+			    c->name);
+		else
+			tw_pq_i64(r->w, c->f, x);
+	}
+	tw_pq_list_end(r->w, c->f);
+	return 0;
+}
+
 static int
 media(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
     const struct tw_jval *v)
@@ -620,6 +655,8 @@ emit(struct tw_pqrec *r, struct col *c, const struct tw_json *j,
 		return list_str(r, c, j, v);
 	case K_LNUM:
 		return list_num(r, c, j, v);
+	case K_LID:
+		return list_id(r, c, j, v);
 	case K_MEDIA:
 		return media(r, c, j, v);
 	case K_JSON:

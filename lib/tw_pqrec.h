@@ -17,6 +17,8 @@
  *   TW_F_STR   BYTE_ARRAY STRING (a dictionary is tried: lang, source,
  *              country_code pay; text falls back to PLAIN)
  *   TW_F_JSON  hashtags, mentions, urls, matching_rules: LIST of STRING;
+ *              mention_ids, edit_history_tweet_ids, poll_ids: LIST of
+ *              INT64 (each id parsed exactly, as TW_F_ID);
  *              bbox: LIST of DOUBLE; media: LIST of STRUCT(media_key,
  *              type, url: STRING); any other: BYTE_ARRAY JSON text
  * A value of the wrong type for its field is a bad record (TW_PQREC_BAD,

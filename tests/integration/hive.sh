@@ -178,7 +178,7 @@ export WAREHOUSE=$T/warehouse DB=$T/wh.db WWW=$T/www DDL=$T/wh.hql WORK=$T/work
 # thousands of processes, slow under the sanitizers.)
 bt=120
 [ -n "${TW_SANITIZED:-}${TW_VALGRIND:-}" ] && bt=600
-check "batch.sh runs (raw, processed, dashboard, ddl)" timeout $bt "$H/batch.sh"
+check "batch.sh runs (raw, processed, dashboard, ddl)" sh -c "timeout $bt '$H/batch.sh' 2> batch.err"
 sqlite3 wh.db 'SELECT id FROM tweets' | LC_ALL=C sort > got_ids
 same "raw table: every tweet sent, once" got_ids want_ids
 # The raw and processed layers are Parquet, read back by DuckDB.
@@ -218,6 +218,19 @@ fi
 sqlite3 wh.db 'SELECT id FROM tweets WHERE author_id NOT IN (SELECT id FROM users)' | LC_ALL=C sort > no_author
 ids spool/stream.ndjson spool/search.*.ndjson | LC_ALL=C sort -u > gen_ids
 eq "raw users: every author of a generated tweet" "$(LC_ALL=C comm -12 gen_ids no_author | wc -l | tr -d ' ')" 0
+if [ -n "$(LC_ALL=C comm -12 gen_ids no_author)" ]; then
+	# Where the first missing author went: the landing, the logs.
+	t=$(LC_ALL=C comm -12 gen_ids no_author | head -1)
+	a=$(sqlite3 wh.db "SELECT author_id FROM tweets WHERE id = '$t'")
+	diag="author $a of tweet $t: $(grep -c "\"author_id\":\"$a\"" sent.ndjson) sent lines name it;"
+	diag="$diag in published user parts $(find landing/record_type=user -name 'part-*' -exec zcat {} + | grep -c "\"id\":\"$a\"");"
+	diag="$diag in hidden ones $(find landing -name '.*' -type f -exec zcat -f {} + 2> /dev/null | grep -c "\"id\":\"$a\"");"
+	diag="$diag tweet's part $(for f in $(find landing/record_type=tweet -name 'part-*'); do zcat "$f" | grep -q "$t" && echo "$f"; done | head -1 | sed "s|^$T/||");"
+	diag="$diag hidden files: $(find landing -name '.*' -type f | sed "s|^$T/||" | head -5 | tr '\n' ' ');"
+	diag="$diag pipeline: $(grep -E 'salvag|left|fail|cannot' pipeline.log | head -8 | tr '\n' ' ');"
+	diag="$diag batch: $(grep -E 'bad|fail|error' batch.err 2> /dev/null | head -5 | tr '\n' ' ')"
+	not_ok "raw users: where the first missing author went" "$diag"
+fi
 for v in "Tweets per user" "Activity per user" "Tweets per hour" "Active users per hour"; do
 	contains "dashboard: $v" www/index.html "$v"
 done
