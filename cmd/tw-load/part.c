@@ -126,6 +126,12 @@ struct pstate {
 	/* one file (-f parquet -o FILE without -p) */
 	char *sdir, *sstem;
 	uint64_t sfiles;
+	/* Other writers' temporary parts found locked at the start: watched,
+	 * and salvaged once their lock is free (a killed writer can hold its
+	 * locks for a moment after a restart began, while it exits). */
+	char **watch;
+	int nwatch;
+	int64_t watch_ms;
 	uint64_t parts_published, evictions, nul_removed, widened,
 	    skipped_fields;
 	/* --acks: where acknowledged marks go */
@@ -419,6 +425,9 @@ struct salvage_count {
  * acknowledged for its records). Parts of other hosts (a shared file
  * system) and of live writers are left alone. maxdepth 0: dir only.
  */
+static void stale_one(struct load *L, const char *dir, const char *p, int sv,
+    struct salvage_count *c);
+
 static void
 clean_stale(struct load *L, const char *dir, int depth, int maxdepth,
     struct salvage_count *c)
@@ -455,27 +464,91 @@ clean_stale(struct load *L, const char *dir, int depth, int maxdepth,
 			continue;
 		}
 		if (!S_ISREG(sb.st_mode) || (pid = temp_owner(p, &sv)) == 0 ||
-		    pid == (long)getpid() || writer_alive(path))
+		    pid == (long)getpid())
 			continue;
-		if (sv) {
-			if (unlink(path) == 0)
-				c->removed++;
-		} else if (ends_with(p, strlen(p), ".parquet.tmp")) {
-			if (unlink(path) == 0)
-				c->parquet++;
-		} else {
-			int64_t k = salvage(L, dir, p);
-
-			if (k < 0)
-				c->failed++;
-			else if (k > 0) {
-				c->parts++;
-				c->records += (uint64_t)k;
-			} else
-				c->removed++;
+		if (writer_alive(path)) {
+			if (P.nwatch < 4096) {
+				P.watch = tw_xrealloc(P.watch,
+				    (size_t)(P.nwatch + 1) * sizeof *P.watch);
+				P.watch[P.nwatch++] = tw_xstrdup(path);
+			}
+			continue;
 		}
+		stale_one(L, dir, p, sv, c);
 	}
 	closedir(d);
+}
+
+/* Deals with dir/p, a dead writer's temporary file (see clean_stale). */
+static void
+stale_one(struct load *L, const char *dir, const char *p, int sv,
+    struct salvage_count *c)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof path, "%s/%s", dir, p);
+	if (sv) {
+		if (unlink(path) == 0)
+			c->removed++;
+	} else if (ends_with(p, strlen(p), ".parquet.tmp")) {
+		if (unlink(path) == 0)
+			c->parquet++;
+	} else {
+		int64_t k = salvage(L, dir, p);
+
+		if (k < 0)
+			c->failed++;
+		else if (k > 0) {
+			c->parts++;
+			c->records += (uint64_t)k;
+		} else
+			c->removed++;
+	}
+}
+
+/*
+ * Looks again, at most once a second, at the parts clean_stale found
+ * locked: one that is gone was published by its live writer; one whose
+ * lock is free now is a dead writer's, dealt with as at the start.
+ */
+static void
+watch_stale(struct load *L, int force)
+{
+	struct salvage_count c = { 0, 0, 0, 0, 0 };
+	int64_t now = tw_mono_ns() / 1000000;
+	int i, sv, fatal = L->fatal;
+	const char *err = L->err;
+	struct stat sb;
+
+	if (P.nwatch == 0 || (!force && now - P.watch_ms < 1000))
+		return;
+	P.watch_ms = now;
+	for (i = 0; i < P.nwatch; ) {
+		char *path = P.watch[i], *sl = strrchr(path, '/');
+
+		if (lstat(path, &sb) == 0 && writer_alive(path)) {
+			i++;
+			continue;
+		}
+		if (lstat(path, &sb) == 0 && sl != NULL) {
+			sv = 0;
+			*sl = '\0';
+			(void)temp_owner(sl + 1, &sv);
+			stale_one(L, path, sl + 1, sv, &c);
+			*sl = '/';
+		}
+		free(path);
+		P.watch[i] = P.watch[--P.nwatch];
+	}
+	L->fatal = fatal;	/* a failed salvage is a warning, as at the start */
+	L->err = err;
+	if (c.parts)
+		tw_warn("%s: salvaged %llu records from %llu parts left by a killed tw-load "
+		    "(its lock was still held when this one started)", L->o.out,
+		    (unsigned long long)c.records, (unsigned long long)c.parts);
+	if (c.failed)
+		tw_warn("%s: %llu temporary parts left by a killed tw-load could not "
+		    "be salvaged (left in place)", L->o.out, (unsigned long long)c.failed);
 }
 
 /*
@@ -1495,6 +1568,8 @@ part_tick(struct load *L)
 	int64_t now;
 	int i;
 
+	if (!L->fatal)
+		watch_stale(L, 0);
 	if (!L->o.roll_ms || P.nopen == 0 || L->fatal)
 		return;
 	now = tw_now_ms();
@@ -1518,6 +1593,10 @@ part_finish(struct load *L)
 	while (P.nopen > 0)
 		if (retire(L, P.nopen - 1, W_END) < 0)
 			rc = -1;
+	if (!L->fatal)
+		watch_stale(L, 1);
+	while (P.nwatch > 0)
+		free(P.watch[--P.nwatch]);
 	if (rc == 0 && !L->fatal)
 		acks_flush(L);
 	for (k = 0; k < P.npending; k++)

@@ -320,6 +320,21 @@ tw-load -p 'lang=%{lang}' -o reuse < /dev/null 2> reuse2.err
 eq "a live writer's part (locked) is left alone" "$(find reuse -name '.part-*2.ndjson.gz.tmp' | wc -l | tr -d ' ')" 1
 kill $FL
 wait $FL 2> /dev/null
+# A writer still dying when the next tw-load starts (its lock not yet
+# gone): that tw-load watches the part and salvages it once the lock goes,
+# while it runs.
+printf '{"id":"4","lang":"en","text":"d"}\n' | gzip -c > "reuse/lang=en/.part-1700000000002-$h-$$-3.ndjson.gz.tmp"
+flock -o "reuse/lang=en/.part-1700000000002-$h-$$-3.ndjson.gz.tmp" sleep 30 &
+FL=$!
+wait_for 5 sh -c "! flock -n 'reuse/lang=en/.part-1700000000002-$h-$$-3.ndjson.gz.tmp' true"
+{ sleep 3; echo '{"id":"5","lang":"de","text":"e"}'; sleep 1; } | tw-load -p 'lang=%{lang}' -o reuse 2> reuse4.err &
+LW=$!
+sleep 1
+kill $FL
+wait $FL 2> /dev/null
+wait $LW
+eq "a part whose writer was still dying at the start is salvaged by the running tw-load once its lock goes" \
+    "$(zcat reuse/lang=en/part-1700000000002-$h-$$-3.ndjson.gz 2> /dev/null | wc -l | tr -d ' '):$(grep -c 'still held' reuse4.err)" "1:1"
 tw-load -p 'lang=%{lang}' -o reuse < /dev/null 2> reuse3.err
 eq "... and salvaged as soon as the lock is free, a second old" \
     "$(zcat reuse/lang=en/part-1700000000001-$h-$$-2.ndjson.gz 2> /dev/null | wc -l | tr -d ' '):$(find reuse -name '.part-*' | wc -l | tr -d ' ')" "1:0"
