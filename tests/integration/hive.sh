@@ -165,6 +165,14 @@ LC_ALL=C sort -u landed_all > landed_ids
 eq "every tweet the source wrote landed ($(wc -l < landed_all) records for $(wc -l < want_ids) tweets: resent ones twice)" \
     "$(LC_ALL=C comm -23 want_ids landed_ids | wc -l | tr -d ' ')" 0
 cat coordinator.err > pipeline.log
+if [ -n "$(LC_ALL=C comm -23 want_ids landed_ids | head -1)" ]; then
+	# Where the first missing tweet is: hidden parts, the salvage lines.
+	t=$(LC_ALL=C comm -23 want_ids landed_ids | head -1)
+	diag="tweet $t: in hidden files $(find landing -name '.*' -type f -exec zcat -f {} + 2> /dev/null | grep -c "\"id\":\"$t\"");"
+	diag="$diag hidden: $(find landing -name '.*' -type f | sed "s|^$T/||" | head -5 | tr '\n' ' ');"
+	diag="$diag pipeline: $(grep -E 'salvag|left|fail|cannot|still held' pipeline.log | head -8 | tr '\n' ' ')"
+	not_ok "landing: where the first missing tweet went" "$diag"
+fi
 # (Whether a killed tw-load had a part open depends on the moment; the
 # salvage itself is tested every time in faults.sh and load_partition.sh.)
 if grep -q "salvaged" pipeline.log; then
