@@ -252,9 +252,12 @@ create_locked(const char *path, int flags)
 	struct tw_buf nw = TW_BUF_INIT;
 	int fd, e;
 
+	int tries = 0;
+
 	tw_buf_add(&nw, path, dl);
 	tw_buf_adds(&nw, ".new");
 	tw_buf_adds(&nw, path + dl);
+again:
 	fd = open(nw.p, flags, 0666);
 	if (fd >= 0) {
 		(void)flock(fd, LOCK_EX | LOCK_NB);
@@ -264,6 +267,10 @@ create_locked(const char *path, int flags)
 			close(fd);
 			fd = -1;
 			errno = e;
+			/* Removed by a tw-load's clean-up before we locked
+			 * it (see clean_stale): make it again. */
+			if (e == ENOENT && ++tries < 5)
+				goto again;
 		}
 	}
 	e = errno;
@@ -454,11 +461,13 @@ clean_stale(struct load *L, const char *dir, int depth, int maxdepth,
 			continue;
 		}
 		/* A ".new" file is a part killed between its creation and
-		 * its rename (empty), or one being created now: gone when
-		 * a minute old and unlocked. */
+		 * its rename, or one being created now: empty either way (a
+		 * writer writes only after the rename). Removed when its lock
+		 * is free: a live writer that loses it so, between creating
+		 * and locking it, fails its rename and creates another. */
 		if (S_ISREG(sb.st_mode) && strncmp(p, ".new.", 5) == 0 &&
-		    temp_owner(p + 4, &sv) != 0 &&
-		    time(NULL) - sb.st_mtime > 60 && !writer_alive(path)) {
+		    temp_owner(p + 4, &sv) != 0 && sb.st_size == 0 &&
+		    !writer_alive(path)) {
 			if (unlink(path) == 0)
 				c->removed++;
 			continue;
