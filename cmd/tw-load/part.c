@@ -250,17 +250,26 @@ create_locked(const char *path, int flags)
 	const char *base = strrchr(path, '/');
 	size_t dl = base != NULL ? (size_t)(base - path) + 1 : 0;
 	struct tw_buf nw = TW_BUF_INIT;
-	int fd, e;
-
-	int tries = 0;
+	int fd, e, tries = 0;
 
 	tw_buf_add(&nw, path, dl);
 	tw_buf_adds(&nw, ".new");
 	tw_buf_adds(&nw, path + dl);
 again:
 	fd = open(nw.p, flags, 0666);
-	if (fd >= 0) {
-		(void)flock(fd, LOCK_EX | LOCK_NB);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		/* Another tw-load's clean-up is looking at it: never go on
+		 * without the lock (the part would look dead). */
+		e = errno;
+		unlink(nw.p);
+		close(fd);
+		fd = -1;
+		errno = e;
+		if (++tries < 50) {
+			usleep(2000);
+			goto again;
+		}
+	} else if (fd >= 0) {
 		if (rename(nw.p, path) < 0) {
 			e = errno;
 			unlink(nw.p);
