@@ -115,16 +115,12 @@ vec_free(struct vec *v)
 
 /* ---- RLE / bit-packed hybrid ------------------------------------------ */
 
+static int bit_width64(uint64_t max);
+
 static int
 bit_width(uint32_t max)
 {
-	int w = 0;
-
-	while (max) {
-		w++;
-		max >>= 1;
-	}
-	return w;
+	return bit_width64(max);
 }
 
 static void

@@ -539,6 +539,15 @@ list_num(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
 	return 0;
 }
 
+/* An id: a decimal string, or an integer literal, parsed exactly. */
+static int
+as_id(const struct tw_jval *v, int64_t *x)
+{
+	if (tw_json_i64(v, x) < 0 || (v->type == TW_JNUM && !(v->flags & TW_JF_INT)))
+		return -1;
+	return 0;
+}
+
 /* A list of ids: each the decimal string (or integer) parsed exactly. */
 static int
 list_id(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
@@ -553,8 +562,7 @@ list_id(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
 	for (e = v + 1; e < end; e = tw_json_after(j, e)) {
 		if (e->type == TW_JNULL)
 			tw_pq_null(r->w, c->f);
-		else if (tw_json_i64(e, &x) < 0 ||
-		    (e->type == TW_JNUM && !(e->flags & TW_JF_INT)))
+		else if (as_id(e, &x) < 0)
 			return bad(r, "field '%s': a list element that is not an id that fits int64",
 			    c->name);
 		else
@@ -627,7 +635,7 @@ emit(struct tw_pqrec *r, struct col *c, const struct tw_json *j,
 		tw_pq_bytes(r->w, c->f, p, n);
 		return 0;
 	case K_ID:
-		if (tw_json_i64(v, &x) < 0 || (v->type == TW_JNUM && !(v->flags & TW_JF_INT)))
+		if (as_id(v, &x) < 0)
 			return bad(r, "field '%s': not an id that fits int64", c->name);
 		tw_pq_i64(r->w, c->f, x);
 		return 0;
