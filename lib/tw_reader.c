@@ -172,6 +172,14 @@ poll_in(struct tw_reader *r, int fd, int timeout)
 	return rc > 0 ? 1 : rc;
 }
 
+/* A caught SIGINT or SIGTERM ends the input, unless it must be read to
+ * its end (finish). */
+static int
+stop_now(const struct tw_reader *r)
+{
+	return tw_sig_caught && !r->finish;
+}
+
 /* Waits until fd is readable, calling the idle and tick hooks. */
 static int
 wait_input(struct tw_reader *r, int fd)
@@ -181,7 +189,7 @@ wait_input(struct tw_reader *r, int fd)
 	if (r->idle == NULL && r->tick == NULL && r->watch_fd < 0)
 		return 0;
 	for (;;) {
-		if (tw_sig_caught)
+		if (stop_now(r))
 			return -1;
 		rc = poll_in(r, fd, idle_done ? (r->tick ? r->tick_ms : -1) : 0);
 		if (rc > 0)
@@ -215,7 +223,7 @@ raw_read(struct tw_reader *r, void *dst, size_t n)
 		if (k >= 0)
 			return k;
 		if (errno == EINTR) {
-			if (tw_sig_caught)
+			if (stop_now(r))
 				return -1;
 			continue;
 		}
@@ -494,7 +502,7 @@ pump_fill(struct tw_reader *r, struct pump *p, char *dst, size_t room)
 		starved = p->starved;
 		p->waiting = 1;
 		pthread_mutex_unlock(&p->mu);
-		if (tw_sig_caught)
+		if (stop_now(r))
 			rc = -1;
 		else if (starved && !idle_done && r->idle) {
 			idle_done = 1;
@@ -509,7 +517,7 @@ pump_fill(struct tw_reader *r, struct pump *p, char *dst, size_t room)
 			else if (rc == 0 && r->tick)
 				r->tick(r->arg);
 			else if (rc < 0 && errno == EINTR)
-				rc = tw_sig_caught ? -1 : 1;
+				rc = stop_now(r) ? -1 : 1;
 		}
 		pthread_mutex_lock(&p->mu);
 		p->waiting = 0;
@@ -696,7 +704,7 @@ tw_reader_next(struct tw_reader *r, const char **line, size_t *len)
 				return TW_READ_ERR;
 			continue;
 		}
-		if (tw_sig_caught) {
+		if (stop_now(r)) {
 			r->stopped = tw_sig_caught;
 			return TW_READ_EOF;
 		}

@@ -28,7 +28,10 @@
  * their output there, so records leave promptly at low rates); while
  * waiting, the tick hook is called every tick_ms (tw-agg closes windows
  * there). A caught SIGINT/SIGTERM (tw_sig) ends the input early:
- * tw_reader_next returns TW_READ_EOF with `stopped` set.
+ * tw_reader_next returns TW_READ_EOF with `stopped` set; unless `finish`
+ * is set, for a read whose early end would be taken for the file's end
+ * (tw-load's salvage of a killed writer's part, tw-agg's state): such a
+ * read goes on to the real end, and the signal is seen after it.
  *
  * A filter whose input is quiet would learn that its reader has gone
  * (a pipeline's later stage ended) only at its next write, which may
@@ -66,6 +69,7 @@ struct tw_reader {
 	int watch_fd;		/* -1, or an output whose reader's going ends the wait */
 	void (*gone)(void *arg);
 	int decode_inline;	/* decode in this thread, not a second one */
+	int finish;		/* read to the end even after SIGINT/SIGTERM */
 
 	/* State, read only. */
 	const char *name;	/* current file, "<stdin>" for standard input */

@@ -115,6 +115,7 @@ state_resume_point(struct app *a)
 
 	files[0] = (char *)a->state_path;
 	tw_reader_open(&r, files, 1);
+	r.finish = 1;	/* a signal now must not look like a short file */
 	tw_json_init(&j);
 	if (access(a->state_path, F_OK) == 0 &&
 	    tw_reader_next(&r, &line, &len) == TW_READ_LINE &&
@@ -204,6 +205,9 @@ state_load(struct app *a)
 	}
 	files[0] = (char *)a->state_path;
 	tw_reader_open(&r, files, 1);
+	/* Loaded whole even when a signal comes now: a state cut short by
+	 * it would be saved back over the whole one. */
+	r.finish = 1;
 	tw_json_init(&j);
 	tw_input_init(&in, &r, &j);
 	a->quiet = 0;

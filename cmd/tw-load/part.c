@@ -328,6 +328,10 @@ salvage(struct load *L, const char *dir, const char *name)
 	header = csv;
 	files[0] = path.p;
 	tw_reader_open(&r, files, 1);
+	/* Read to the end even when this tw-load is being stopped: an early
+	 * end would look like the file's, and what followed would be lost
+	 * with the file. */
+	r.finish = 1;
 	while ((rs = tw_reader_next(&r, &line, &len)) != TW_READ_EOF) {
 		size_t i;
 
@@ -376,6 +380,8 @@ salvage(struct load *L, const char *dir, const char *name)
 		pt.nrec++;
 		tw_buf_reset(&rec);
 	}
+	if (r.stopped)
+		bad = 1;	/* (not with finish set; never take it for the end) */
 	tw_reader_close(&r);
 	if (bad) {
 		if (pt.fd >= 0) {
