@@ -55,6 +55,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -155,6 +156,41 @@ void
 part_escape(struct tw_buf *b, const char *s, size_t n)
 {
 	tw_part_escape(b, s, n);
+}
+
+/*
+ * TW_LOAD_TRACE=FILE: one line per event of the parts' lives (start,
+ * open, publish, ack, watch, salvage, remove) appended to FILE: "MS PID
+ * EVENT PATH...". For finding where a record went after a crash: the
+ * lines of every tw-load on a landing can go to one file (O_APPEND).
+ */
+static int trace_fd = -2;
+
+static void TW_PRINTF(1, 2)
+trace(const char *fmt, ...)
+{
+	char b[PATH_MAX * 2 + 200];
+	va_list ap;
+	int k, m;
+
+	if (trace_fd == -2) {
+		const char *t = getenv("TW_LOAD_TRACE");
+
+		trace_fd = t != NULL && *t != '\0' ?
+		    open(t, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666) : -1;
+	}
+	if (trace_fd < 0)
+		return;
+	k = snprintf(b, sizeof b, "%lld %ld ", (long long)tw_now_ms(), (long)getpid());
+	va_start(ap, fmt);
+	m = vsnprintf(b + k, sizeof b - (size_t)k - 1, fmt, ap);
+	va_end(ap);
+	k = m < 0 ? k : k + m > (int)sizeof b - 2 ? (int)sizeof b - 2 : k + m;
+	b[k++] = '\n';
+	if (write(trace_fd, b, (size_t)k) < 0) {
+		close(trace_fd);	/* (a debugging aid: never fails the load) */
+		trace_fd = -1;
+	}
 }
 
 /* This host's name as it goes into temporary part names. */
@@ -383,6 +419,8 @@ salvage(struct load *L, const char *dir, const char *name)
 	if (r.stopped)
 		bad = 1;	/* (not with finish set; never take it for the end) */
 	tw_reader_close(&r);
+	trace("salvage-read %s records=%lld %s", path.p, (long long)kept,
+	    bad ? "unreadable: left in place" : "whole");
 	if (bad) {
 		if (pt.fd >= 0) {
 			close(pt.fd);
@@ -395,12 +433,15 @@ salvage(struct load *L, const char *dir, const char *name)
 			kept = -1;
 		else if (unlink(path.p) < 0 && errno != ENOENT)
 			kept = -1;
+		else
+			trace("salvaged %s -> %s", path.p, pt.fin);
 	} else {
 		if (pt.fd >= 0) {
 			close(pt.fd);
 			unlink(pt.tmp);
 		}
 		unlink(path.p);
+		trace("removed %s (no whole record)", path.p);
 		kept = 0;
 	}
 	if (pt.zopen)
@@ -483,6 +524,7 @@ clean_stale(struct load *L, const char *dir, int depth, int maxdepth,
 		if (S_ISREG(sb.st_mode) && strncmp(p, ".new.", 5) == 0 &&
 		    temp_owner(p + 4, &sv) != 0 && sb.st_size == 0 &&
 		    !writer_alive(path)) {
+			trace("removed %s (an empty part being created)", path);
 			if (unlink(path) == 0)
 				c->removed++;
 			continue;
@@ -491,6 +533,7 @@ clean_stale(struct load *L, const char *dir, int depth, int maxdepth,
 		    pid == (long)getpid())
 			continue;
 		if (writer_alive(path)) {
+			trace("watch %s (locked)", path);
 			if (P.nwatch < 4096) {
 				P.watch = tw_xrealloc(P.watch,
 				    (size_t)(P.nwatch + 1) * sizeof *P.watch);
@@ -512,9 +555,11 @@ stale_one(struct load *L, const char *dir, const char *p, int sv,
 
 	snprintf(path, sizeof path, "%s/%s", dir, p);
 	if (sv) {
+		trace("removed %s (an interrupted salvage)", path);
 		if (unlink(path) == 0)
 			c->removed++;
 	} else if (ends_with(p, strlen(p), ".parquet.tmp")) {
+		trace("removed %s (a dead writer's Parquet part)", path);
 		if (unlink(path) == 0)
 			c->parquet++;
 	} else {
@@ -738,6 +783,7 @@ part_init(struct load *L, char *errbuf, size_t errlen)
 		P.ro.on_widen = on_widen;
 		P.ro.arg = L;
 	}
+	trace("start %s", top);
 	clean_stale(L, top, 0, L->o.single ? 0 : 32, &c);
 	L->fatal = 0;
 	/* Said even with -q: a crash was repaired. */
@@ -976,6 +1022,7 @@ publish(struct load *L, struct part *pt)
 	if (pt->broken)
 		rc = -1;
 	else if (pt->nrec == 0) {
+		trace("removed %s (no record)", pt->tmp);
 		close(pt->fd);
 		pt->fd = -1;
 		unlink(pt->tmp);
@@ -1000,6 +1047,8 @@ publish(struct load *L, struct part *pt)
 	if (close(pt->fd) < 0 && rc == 0)
 		rc = fail_io(L, "close failed", pt->fin);
 	pt->fd = -1;
+	trace("publish %s -> %s records=%llu%s", pt->tmp, pt->fin,
+	    (unsigned long long)pt->nrec, rc < 0 ? " failed" : "");
 	if (rc < 0 && keep_for_salvage(pt))
 		tw_warn("%s: left for the next start to salvage (it holds "
 		    "acknowledged records)", pt->tmp);
@@ -1018,6 +1067,7 @@ ack(struct load *L, const char *raw, size_t n)
 {
 	size_t off = 0;
 
+	trace("ack %.*s", (int)(n > 0 && raw[n - 1] == '\n' ? n - 1 : n), raw);
 	if (P.ack_fd < 0 || P.ack_broken)
 		return;
 	while (off < n) {
@@ -1280,6 +1330,7 @@ part_open(struct load *L, struct pinfo *pi)
 		part_free(pt);
 		return NULL;
 	}
+	trace("open %s", pt->tmp);
 	/* Listed before anything else can fail, so that the die hook
 	 * (out of memory) removes its file too. */
 	P.open[P.nopen++] = pt;

@@ -352,7 +352,7 @@ bad=
 for d in 0.02 0.05 0.1 0.2 0.4; do
 	rm -rf sterm/o && mkdir -p sterm/o/lang=en
 	cp sterm/big.gz "sterm/o/lang=en/.part-1700000000000-$h-$$-1.ndjson.gz.tmp"
-	sleep 5 | tw-load -p 'lang=%{lang}' -o sterm/o 2> sterm/err1 &
+	sleep 5 | TW_LOAD_TRACE=sterm/trace tw-load -p 'lang=%{lang}' -o sterm/o 2> sterm/err1 &
 	p=$!
 	sleep $d
 	kill -TERM $p
@@ -362,6 +362,9 @@ for d in 0.02 0.05 0.1 0.2 0.4; do
 	[ "$n" = 300000 ] || bad="$bad ${d}s:$n"
 done
 eq "SIGTERM during a salvage: it is finished first (300,000 records after stops at 20-400 ms)" "$bad" ""
+# TW_LOAD_TRACE: each of those salvages, read whole and published.
+eq "TW_LOAD_TRACE: every salvage's events (read whole, published)" \
+    "$(grep -c 'salvage-read .*records=300000 whole' sterm/trace):$(grep -c ' salvaged .* -> ' sterm/trace):$(grep -c ' start ' sterm/trace)" "5:5:5"
 # The same for tw-agg's state: a signal while it loads must not look like
 # a state cut short (the run ended with status 1, "cut short ... remove it
 # to start over", and a state loaded in part would be saved back).

@@ -51,6 +51,9 @@ PORT=$(freeport)
 BATCH_PORT=$(freeport)
 export PORT BATCH_PORT HOST=127.0.0.1 LANDING=$T/landing RUN=$T/run ROLL=2s MARKS=200ms
 export SPOOL=$T/spool/stream.ndjson RATE=500 COUNT=6000 RETRY=0.2 RESTART_DELAY=0.3 ACK_WAIT=60
+# Every tw-load of the collectors traces its parts' lives here: when a
+# record goes missing, the checks below say what became of its part.
+export TW_LOAD_TRACE=$T/load.trace
 
 # 1. The coordinator: collector and listener, each restarted when it dies.
 timeout 300 "$H/coordinator.sh" 2> coordinator.err &
@@ -171,6 +174,7 @@ if [ -n "$(LC_ALL=C comm -23 want_ids landed_ids | head -1)" ]; then
 	diag="tweet $t: in hidden files $(find landing -name '.*' -type f -exec zcat -f {} + 2> /dev/null | grep -c "\"id\":\"$t\"");"
 	diag="$diag hidden: $(find landing -name '.*' -type f | sed "s|^$T/||" | head -5 | tr '\n' ' ');"
 	diag="$diag pipeline: $(grep -E 'salvag|left|fail|cannot|still held' pipeline.log | head -8 | tr '\n' ' ')"
+	diag="$diag trace: $(grep -E 'unreadable|removed|failed' load.trace | sed "s|$T/||g" | head -6 | tr '\n' ' ')"
 	not_ok "landing: where the first missing tweet went" "$diag"
 fi
 # (Whether a killed tw-load had a part open depends on the moment; the
@@ -236,7 +240,8 @@ if [ -n "$(LC_ALL=C comm -12 gen_ids no_author)" ]; then
 	diag="$diag tweet's part $(for f in $(find landing/record_type=tweet -name 'part-*'); do zcat "$f" | grep -q "$t" && echo "$f"; done | head -1 | sed "s|^$T/||");"
 	diag="$diag hidden files: $(find landing -name '.*' -type f | sed "s|^$T/||" | head -5 | tr '\n' ' ');"
 	diag="$diag pipeline: $(grep -E 'salvag|left|fail|cannot' pipeline.log | head -8 | tr '\n' ' ');"
-	diag="$diag batch: $(grep -E 'bad|fail|error' batch.err 2> /dev/null | head -5 | tr '\n' ' ')"
+	diag="$diag batch: $(grep -E 'bad|fail|error' batch.err 2> /dev/null | head -5 | tr '\n' ' ');"
+	diag="$diag trace: $(grep -E 'unreadable|removed|failed' load.trace | sed "s|$T/||g" | head -6 | tr '\n' ' ')"
 	not_ok "raw users: where the first missing author went" "$diag"
 fi
 for v in "Tweets per user" "Activity per user" "Tweets per hour" "Active users per hour"; do
