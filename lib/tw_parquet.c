@@ -115,12 +115,17 @@ vec_free(struct vec *v)
 
 /* ---- RLE / bit-packed hybrid ------------------------------------------ */
 
-static int bit_width64(uint64_t max);
-
+/* Bits needed for values 0..max. */
 static int
-bit_width(uint32_t max)
+bit_width(uint64_t max)
 {
-	return bit_width64(max);
+	int w = 0;
+
+	while (max) {
+		w++;
+		max >>= 1;
+	}
+	return w;
 }
 
 static void
@@ -275,18 +280,6 @@ tw_pq_rle_decode(const void *s, size_t len, int width, uint32_t *v, size_t n)
 #define DBP_MINI 32
 #define DBP_NMINI (DBP_BLOCK / DBP_MINI)
 
-static int
-bit_width64(uint64_t max)
-{
-	int w = 0;
-
-	while (max) {
-		w++;
-		max >>= 1;
-	}
-	return w;
-}
-
 /* Bit-packs the DBP_MINI values of d, LSB first, width bits each (0-64). */
 static void
 pack64(struct tw_buf *out, const uint64_t *d, int width)
@@ -352,7 +345,7 @@ tw_pq_delta_encode(struct tw_buf *out, const int64_t *v, size_t n)
 			if ((size_t)m * DBP_MINI < cnt)
 				for (i = 0; i < DBP_MINI; i++)
 					or |= d[m * DBP_MINI + i];
-			wd[m] = (uint8_t)bit_width64(or);
+			wd[m] = (uint8_t)bit_width(or);
 		}
 		tw_buf_add(out, wd, DBP_NMINI);
 		for (m = 0; m < DBP_NMINI && (size_t)m * DBP_MINI < cnt; m++)

@@ -488,14 +488,29 @@ as_double(const struct tw_jval *v, double *x)
 	return tw_json_double(v, x) == 0 && isfinite(*x) ? 0 : -1;
 }
 
-/* A list of strings (or numbers, booleans as text). */
+/* An id: a decimal string, or an integer literal, parsed exactly. */
 static int
-list_str(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
+as_id(const struct tw_jval *v, int64_t *x)
+{
+	if (tw_json_i64(v, x) < 0 || (v->type == TW_JNUM && !(v->flags & TW_JF_INT)))
+		return -1;
+	return 0;
+}
+
+/*
+ * A list column (K_LSTR, K_LNUM, K_LID): strings (numbers and booleans as
+ * text), finite numbers, or ids (decimal strings or integers, parsed
+ * exactly); a null element is a null.
+ */
+static int
+list(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
     const struct tw_jval *v)
 {
 	const struct tw_jval *e, *end = tw_json_after(j, v);
 	const char *p;
 	size_t n;
+	double d;
+	int64_t x;
 	int rc;
 
 	if (v->type != TW_JARR)
@@ -506,67 +521,28 @@ list_str(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
 			tw_pq_null(r->w, c->f);
 			continue;
 		}
-		if (e->type == TW_JARR || e->type == TW_JOBJ)
-			return bad(r, "field '%s': a list element that is not a string", c->name);
-		if ((rc = text_value(r, c, j, e, &p, &n)) != 0)
-			return rc;
-		tw_pq_bytes(r->w, c->f, p, n);
-	}
-	tw_pq_list_end(r->w, c->f);
-	return 0;
-}
-
-static int
-list_num(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
-    const struct tw_jval *v)
-{
-	const struct tw_jval *e, *end = tw_json_after(j, v);
-	double x;
-
-	if (v->type != TW_JARR)
-		return bad(r, "field '%s': not a list", c->name);
-	tw_pq_list_begin(r->w, c->f);
-	for (e = v + 1; e < end; e = tw_json_after(j, e)) {
-		if (e->type == TW_JNULL)
-			tw_pq_null(r->w, c->f);
-		else if (e->type != TW_JNUM || as_double(e, &x) < 0)
-			return bad(r, "field '%s': a list element that is not a finite number",
-			    c->name);
-		else
-			tw_pq_double(r->w, c->f, x);
-	}
-	tw_pq_list_end(r->w, c->f);
-	return 0;
-}
-
-/* An id: a decimal string, or an integer literal, parsed exactly. */
-static int
-as_id(const struct tw_jval *v, int64_t *x)
-{
-	if (tw_json_i64(v, x) < 0 || (v->type == TW_JNUM && !(v->flags & TW_JF_INT)))
-		return -1;
-	return 0;
-}
-
-/* A list of ids: each the decimal string (or integer) parsed exactly. */
-static int
-list_id(struct tw_pqrec *r, const struct col *c, const struct tw_json *j,
-    const struct tw_jval *v)
-{
-	const struct tw_jval *e, *end = tw_json_after(j, v);
-	int64_t x;
-
-	if (v->type != TW_JARR)
-		return bad(r, "field '%s': not a list", c->name);
-	tw_pq_list_begin(r->w, c->f);
-	for (e = v + 1; e < end; e = tw_json_after(j, e)) {
-		if (e->type == TW_JNULL)
-			tw_pq_null(r->w, c->f);
-		else if (as_id(e, &x) < 0)
-			return bad(r, "field '%s': a list element that is not an id that fits int64",
-			    c->name);
-		else
+		switch (c->kind) {
+		case K_LNUM:
+			if (e->type != TW_JNUM || as_double(e, &d) < 0)
+				return bad(r, "field '%s': a list element that is not a "
+				    "finite number", c->name);
+			tw_pq_double(r->w, c->f, d);
+			break;
+		case K_LID:
+			if (as_id(e, &x) < 0)
+				return bad(r, "field '%s': a list element that is not an "
+				    "id that fits int64", c->name);
 			tw_pq_i64(r->w, c->f, x);
+			break;
+		default:
+			if (e->type == TW_JARR || e->type == TW_JOBJ)
+				return bad(r, "field '%s': a list element that is not a "
+				    "string", c->name);
+			if ((rc = text_value(r, c, j, e, &p, &n)) != 0)
+				return rc;
+			tw_pq_bytes(r->w, c->f, p, n);
+			break;
+		}
 	}
 	tw_pq_list_end(r->w, c->f);
 	return 0;
@@ -660,11 +636,9 @@ emit(struct tw_pqrec *r, struct col *c, const struct tw_json *j,
 		tw_pq_i64(r->w, c->f, x);
 		return 0;
 	case K_LSTR:
-		return list_str(r, c, j, v);
 	case K_LNUM:
-		return list_num(r, c, j, v);
 	case K_LID:
-		return list_id(r, c, j, v);
+		return list(r, c, j, v);
 	case K_MEDIA:
 		return media(r, c, j, v);
 	case K_JSON:
