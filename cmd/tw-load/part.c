@@ -599,6 +599,9 @@ watch_stale(struct load *L, int force)
 			i++;
 			continue;
 		}
+		/* Looked for again: a live writer renames its part, then lets
+		 * the lock go, so a free lock on a name that is gone by now was
+		 * a published part's, not a dead writer's. */
 		if (lstat(path, &sb) == 0 && sl != NULL) {
 			sv = 0;
 			*sl = '\0';
