@@ -365,6 +365,15 @@ eq "SIGTERM during a salvage: it is finished first (300,000 records after stops 
 # TW_LOAD_TRACE: each of those salvages, read whole and published.
 eq "TW_LOAD_TRACE: every salvage's events (read whole, published)" \
     "$(grep -c 'salvage-read .*records=300000 whole' sterm/trace):$(grep -c ' salvaged .* -> ' sterm/trace):$(grep -c ' start ' sterm/trace)" "5:5:5"
+# A trace that cannot be written (a full disk, a directory) only ends the
+# trace: the load goes on and succeeds.
+for tf in /dev/full sterm; do
+	rm -rf sterm/t2
+	printf '{"id":"1","lang":"en","text":"a"}\n{"twpipe_mark":"x/1"}\n{"id":"2","lang":"de","text":"b"}\n' |
+		TW_LOAD_TRACE=$tf tw-load -p 'lang=%{lang}' -o sterm/t2 2> sterm/t2.err
+	eq "TW_LOAD_TRACE=$tf (not writable): the load succeeds, every record lands" \
+	    "$?:$(find sterm/t2 -name 'part-*' -exec zcat {} + | wc -l | tr -d ' '):$(wc -c < sterm/t2.err | tr -d ' ')" "0:2:0"
+done
 # The same for tw-agg's state: a signal while it loads must not look like
 # a state cut short (the run ended with status 1, "cut short ... remove it
 # to start over", and a state loaded in part would be saved back).
