@@ -1,7 +1,8 @@
 /*
- * tw_csv: RFC 4180 CSV output through libcsv.
+ * tw_csv: RFC 4180 CSV output.
  *
- * Text fields are always quoted (libcsv's csv_write), so an empty string
+ * Text fields are always quoted, '"' doubled (as libcsv's csv_write
+ * writes them: tests/unit/test_csv.c checks the two agree), so an empty string
  * ("") and a missing value (an empty unquoted field) stay distinct.
  * Numbers and booleans are written bare. Records end with CRLF only if
  * asked; twpipe writes LF by default, as most loaders expect.
@@ -16,6 +17,14 @@
 
 /* Appends s[0..n) as a quoted CSV field (no separator). */
 void tw_csv_add_quoted(struct tw_buf *b, const char *s, size_t n);
+
+/*
+ * Appends q[0..n) as a quoted CSV field, without the NUL after it that
+ * tw_csv_add_quoted writes; with json, q is the inside of a JSON string
+ * in canonical form (only \" \\ \b \f \n \r \t and \u00XX escapes, as
+ * tw_json's emitters write them), decoded on the way, NUL bytes left out.
+ */
+void tw_csv_quote(struct tw_buf *b, const char *q, size_t n, int json);
 
 /*
  * Appends JSON value v as one CSV field: strings decoded (NUL bytes

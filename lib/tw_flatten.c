@@ -1,4 +1,5 @@
 #include "tw_flatten.h"
+#include "tw_csv.h"
 #include "tw_time.h"
 #include "tw_util.h"
 
@@ -650,80 +651,6 @@ reorder(struct tw_flat_ctx *c)
 }
 
 /*
- * Appends q[0..n) quoted for CSV, '"' doubled, as libcsv's csv_write
- * does; with `json`, q is the inside of a JSON string this module wrote
- * (canonical: only \" \\ \b \f \n \r \t and \u00XX escapes) and is
- * decoded on the way, NUL bytes left out. One pass, 16 bytes at a time.
- */
-static void
-csv_quote(struct tw_buf *b, const char *q, size_t n, int json)
-{
-	const char *e = q + n;
-	char *o;
-
-	if (TW_UNLIKELY(b->cap - b->len <= 2 * n + 2 + 16))
-		tw_buf_grow(b, 2 * n + 2 + 16);
-	o = b->p + b->len;
-	*o++ = '"';
-	for (;;) {
-#ifdef __SSE2__
-		const __m128i vq = _mm_set1_epi8('"');
-		const __m128i vb = _mm_set1_epi8(json ? '\\' : '"');
-
-		while (e - q >= 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)q);
-			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-			    _mm_cmpeq_epi8(x, vq), _mm_cmpeq_epi8(x, vb)));
-
-			_mm_storeu_si128((__m128i *)o, x);
-			if (m) {
-				m = (unsigned)__builtin_ctz(m);
-				q += m;
-				o += m;
-				goto special;
-			}
-			q += 16;
-			o += 16;
-		}
-#endif
-		while (q < e && *q != '"' && !(json && *q == '\\'))
-			*o++ = *q++;
-		if (q == e)
-			break;
-#ifdef __SSE2__
-special:
-#endif
-		if (*q == '"') {
-			*o++ = '"';
-			*o++ = '"';
-			q++;
-			continue;
-		}
-		switch (q[1]) {
-		case '"': *o++ = '"'; *o++ = '"'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u': {	/* \u00XX: a control character */
-			char ch = (char)((q[4] <= '9' ? q[4] - '0' : q[4] - 'a' + 10) << 4 |
-			    (q[5] <= '9' ? q[5] - '0' : q[5] - 'a' + 10));
-
-			if (ch != '\0')
-				*o++ = ch;
-			q += 6;
-			continue;
-		}
-		default: *o++ = q[1]; break;	/* \\ */
-		}
-		q += 2;
-	}
-	*o++ = '"';
-	b->len = (size_t)(o - b->p);
-}
-
-/*
  * Decodes the inside of a JSON string this module wrote (canonical) into
  * b, NUL bytes kept (a kafka key).
  */
@@ -771,10 +698,10 @@ csv_field(struct tw_buf *b, const char *v, size_t n)
 	case 'n':
 		return;
 	case '"':
-		csv_quote(b, v + 1, n - 2, 1);
+		tw_csv_quote(b, v + 1, n - 2, 1);
 		return;
 	case '[': case '{':
-		csv_quote(b, v, n, 0);
+		tw_csv_quote(b, v, n, 0);
 		return;
 	default:
 		out_add(b, v, n);

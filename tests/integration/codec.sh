@@ -102,10 +102,12 @@ data = open('flat.ndjson', 'rb').read().splitlines(True)
 for i in range(0, len(data), 100):
     sys.stdout.buffer.write(b''.join(data[i:i + 100])); sys.stdout.flush(); time.sleep(0.03)
 " 2> /dev/null | ./zwrite $c 0 50000 > "k.ndjson$s" 2> k.sync &
+	zw=$!	# (the pipeline's last process: zwrite)
 	# (killed once it has synced twice: a fixed sleep was too short on a
-	# loaded machine)
+	# loaded machine; by its pid, since a pattern would also kill the
+	# zwrite of the same test run by another build beside this one)
 	wait_for 20 sh -c "[ \$(grep -c '^synced' k.sync) -ge 2 ]"
-	pkill -KILL -f "zwrite $c 0 50000" 2> /dev/null
+	kill -KILL "$zw" 2> /dev/null
 	wait 2> /dev/null
 	last=$(grep '^synced' k.sync | tail -1)
 	in=$(echo "$last" | cut -d ' ' -f 2)
