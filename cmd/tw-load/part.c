@@ -9,8 +9,9 @@
  * is rolled, evicted (more than --max-open open) or at the end: the
  * stream finished (gzip trailer, zstd's last block, Parquet's footer),
  * fsync, rename to part-<ms>-<host>-<pid>-<seq>.<ext>, fsync of the
- * directory. Readers ignore names starting with '.', so a part is either
- * absent or complete.
+ * directory (for a set of parts published at once: syncfs, the renames,
+ * syncfs; see publish_set). Readers ignore names starting with '.', so a
+ * part is either absent or complete.
  *
  * Files per partition. Parts beyond --max-open are closed to make room,
  * so a partition visited in turn with many others would get a file for
@@ -46,6 +47,7 @@
  * before it opened, and mark k goes out when no open Parquet part
  * opened before it.
  */
+#define _GNU_SOURCE	/* syncfs */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -72,6 +74,8 @@
 #include "tw_zout.h"
 
 #define EVICT_MAX 2		/* early publications of a partition a roll */
+#define SYNC_SET 4		/* parts published at once synced together */
+#define EVICT_SET 8		/* parts evicted at once, at most */
 #define PENDING_MAX 4096	/* marks waiting for Parquet parts */
 
 struct part;
@@ -99,6 +103,7 @@ struct part {
 	uint64_t mark0;		/* marks seen before it opened */
 	int broken;		/* a write failed: never published */
 	int synced;		/* nothing written since the last sync */
+	int named;		/* its directory was fsynced with its name in it */
 };
 
 struct pstate {
@@ -211,7 +216,7 @@ set_host(void)
 }
 
 static int fail_io(struct load *L, const char *what, const char *path);
-static int publish(struct load *L, struct part *pt);
+static int publish_set(struct load *L, struct part **v, int n);
 static void part_free(struct part *pt);
 static int fsync_dir(const char *dir);
 
@@ -429,7 +434,9 @@ salvage(struct load *L, const char *dir, const char *name)
 		kept = -1;
 	} else if (pt.fd >= 0 && kept > 0) {
 		L->fatal = 0;
-		if (publish(L, &pt) < 0)
+		struct part *one = &pt;
+
+		if (publish_set(L, &one, 1) < 0)
 			kept = -1;
 		else if (unlink(path.p) < 0 && errno != ENOENT)
 			kept = -1;
@@ -1014,51 +1021,129 @@ part_free(struct part *pt)
 }
 
 /*
- * Finishes, syncs and renames a part; on failure its temp file goes. A
- * part that holds no record (its only records were bad) is removed.
+ * Ends a part's stream (gzip trailer, zstd's last block, Parquet's
+ * footer): 0 when it is to be published, 1 when it held no record (its
+ * only records were bad) and is removed, -1 when it failed.
  */
 static int
-publish(struct load *L, struct part *pt)
+part_end(struct load *L, struct part *pt)
 {
-	int rc = 0;
-
 	if (pt->broken)
-		rc = -1;
-	else if (pt->nrec == 0) {
+		return -1;
+	if (pt->nrec == 0) {
 		trace("removed %s (no record)", pt->tmp);
 		close(pt->fd);
 		pt->fd = -1;
 		unlink(pt->tmp);
-		return 0;
-	} else if (pt->pq != NULL) {
+		return 1;
+	}
+	if (pt->pq != NULL) {
 		if (tw_pqrec_close(pt->pq) < 0) {
 			tw_warn("%s: write error: %s", pt->tmp, tw_pqrec_error(pt->pq));
 			L->fatal = 1;
 			L->err = NULL;
-			rc = -1;
+			return -1;
 		}
-	} else if (tw_zout_finish(&pt->z) < 0)
-		rc = fail_io(L, "write error", pt->tmp);
-	if (rc == 0 && L->o.fsync && fsync(pt->fd) < 0)
-		rc = fail_io(L, "fsync failed", pt->tmp);
-	/* Renamed while still locked: another tw-load starting now must not
-	 * take it for a dead writer's and salvage it. */
-	if (rc == 0 && rename(pt->tmp, pt->fin) < 0)
-		rc = fail_io(L, "cannot publish", pt->tmp);
-	if (rc == 0 && L->o.fsync && fsync_dir(pt->dir) < 0)
-		rc = fail_io(L, "fsync of the directory failed", pt->dir);
-	if (close(pt->fd) < 0 && rc == 0)
-		rc = fail_io(L, "close failed", pt->fin);
-	pt->fd = -1;
-	trace("publish %s -> %s records=%llu%s", pt->tmp, pt->fin,
-	    (unsigned long long)pt->nrec, rc < 0 ? " failed" : "");
-	if (rc < 0 && keep_for_salvage(pt))
-		tw_warn("%s: left for the next start to salvage (it holds "
-		    "acknowledged records)", pt->tmp);
-	else if (rc < 0)
-		unlink(pt->tmp);
-	else
-		P.parts_published++;
+		return 0;
+	}
+	return tw_zout_finish(&pt->z) < 0 ? fail_io(L, "write error", pt->tmp) : 0;
+}
+
+/*
+ * syncfs on the file system of each part v[i] with st[i] == 0 (one call a
+ * file system): 0, or -1 when one failed (errno set).
+ */
+static int
+sync_fs_of(struct part **v, const int *st, int n)
+{
+	dev_t seen[8];
+	int i, k, ns = 0;
+	struct stat sb;
+
+	for (i = 0; i < n; i++) {
+		if (st[i] != 0)
+			continue;
+		if (fstat(v[i]->fd, &sb) < 0)
+			return -1;
+		for (k = 0; k < ns && seen[k] != sb.st_dev; k++)
+			;
+		if (k < ns)
+			continue;
+		if (ns == (int)(sizeof seen / sizeof *seen))
+			return errno = EXDEV, -1;	/* (too many: the caller syncs each part) */
+		seen[ns++] = sb.st_dev;
+		if (syncfs(v[i]->fd) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Publishes parts v[0..n): finishes each, syncs, renames, syncs the
+ * names; on failure a part's temp file goes (or stays for a salvage when
+ * it holds acknowledged records). One part is fsynced, then its
+ * directory after the rename. SYNC_SET or more, as a roll, an eviction
+ * or the end publishes them, are synced together: one syncfs before the
+ * renames (every part's bytes, and the directories made for them) and
+ * one after (every name): two syncs for the set rather than two a part,
+ * which is what the landing of many small partitions (a backfill by
+ * hour) costs. A failed syncfs cannot say which part it was: then each
+ * part is fsynced as one would be, and those that fail are reported.
+ */
+static int
+publish_set(struct load *L, struct part **v, int n)
+{
+	int st1[SYNC_SET], *st = n <= SYNC_SET ? st1 : tw_xmalloc((size_t)n * sizeof *st);
+	int i, ok = 0, rc = 0, together;
+
+	for (i = 0; i < n; i++) {
+		st[i] = part_end(L, v[i]);
+		ok += st[i] == 0;
+	}
+	together = L->o.fsync && ok >= SYNC_SET;
+	if (together && sync_fs_of(v, st, n) < 0) {
+		trace("syncfs failed (%s): fsync of each part", strerror(errno));
+		together = 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (st[i] != 0)
+			continue;
+		if (!together && L->o.fsync && fsync(v[i]->fd) < 0)
+			st[i] = fail_io(L, "fsync failed", v[i]->tmp);
+		/* Renamed while still locked: another tw-load starting now
+		 * must not take it for a dead writer's and salvage it. */
+		else if (rename(v[i]->tmp, v[i]->fin) < 0)
+			st[i] = fail_io(L, "cannot publish", v[i]->tmp);
+	}
+	if (together && sync_fs_of(v, st, n) < 0) {
+		trace("syncfs failed (%s): fsync of each directory", strerror(errno));
+		together = 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct part *pt = v[i];
+
+		if (st[i] == 1)
+			continue;	/* (removed: it held no record) */
+		if (st[i] == 0 && !together && L->o.fsync && fsync_dir(pt->dir) < 0)
+			st[i] = fail_io(L, "fsync of the directory failed", pt->dir);
+		if (pt->fd >= 0 && close(pt->fd) < 0 && st[i] == 0)
+			st[i] = fail_io(L, "close failed", pt->fin);
+		pt->fd = -1;
+		trace("publish %s -> %s records=%llu%s%s", pt->tmp, pt->fin,
+		    (unsigned long long)pt->nrec, together ? " synced-together" : "",
+		    st[i] < 0 ? " failed" : "");
+		if (st[i] < 0 && keep_for_salvage(pt))
+			tw_warn("%s: left for the next start to salvage (it holds "
+			    "acknowledged records)", pt->tmp);
+		else if (st[i] < 0)
+			unlink(pt->tmp);
+		else
+			P.parts_published++;
+		if (st[i] < 0)
+			rc = -1;
+	}
+	if (st != st1)
+		free(st);
 	return rc;
 }
 
@@ -1194,40 +1279,79 @@ pinfo_drop(struct pinfo *pi)
 enum why { W_ROLL, W_EVICT, W_END };
 
 /*
- * Takes P.open[i] off the open list and publishes it. A roll or the end
- * closes its partition's roll period; an eviction counts against it.
+ * Takes the open parts idx[0..n) (indices into P.open, each once) off the
+ * open list and publishes them together. A roll or the end closes a
+ * part's roll period; an eviction counts against it.
  */
 static int
-retire(struct load *L, int i, enum why why)
+retire_set(struct load *L, int *idx, int n, enum why why)
 {
-	struct part *pt = P.open[i];
-	struct pinfo *pi = pt->pi;
-	int rc;
+	struct part *v1[SYNC_SET], **v = n <= SYNC_SET ? v1 : tw_xmalloc((size_t)n * sizeof *v);
+	int i, j, t, rc;
 
-	/* Still listed while it is published, so that the die hook (out
-	 * of memory in the compressor's last call) removes its file. */
-	rc = publish(L, pt);
-	P.open[i] = P.open[--P.nopen];
-	part_free(pt);
-	pi->open = NULL;
-	if (why == W_EVICT) {
-		pi->evicted++;
-		P.evictions++;
-	} else
-		pinfo_drop(pi);
+	/* Highest index first: taking P.open[idx[i]] off then moves a part
+	 * that is not in the set, or one already taken. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && idx[j - 1] < idx[j]; j--)
+			t = idx[j], idx[j] = idx[j - 1], idx[j - 1] = t;
+	for (i = 0; i < n; i++)
+		v[i] = P.open[idx[i]];
+	/* Still listed while they are published, so that the die hook (out
+	 * of memory in the compressor's last call) removes their files. */
+	rc = publish_set(L, v, n);
+	for (i = 0; i < n; i++) {
+		struct pinfo *pi = v[i]->pi;
+
+		P.open[idx[i]] = P.open[--P.nopen];
+		part_free(v[i]);
+		pi->open = NULL;
+		if (why == W_EVICT) {
+			pi->evicted++;
+			P.evictions++;
+		} else
+			pinfo_drop(pi);
+	}
+	if (v != v1)
+		free(v);
 	if (rc == 0 && !L->fatal)
 		acks_flush(L);
 	return rc;
 }
 
-/* The least recently used part to evict, or -1 (any: the LRU of all). */
 static int
-victim(struct load *L, int any)
+retire(struct load *L, int i, enum why why)
 {
-	int i, lru = -1;
+	return retire_set(L, &i, 1, why);
+}
+
+/*
+ * Parts evicted at once when --max-open is reached: an eighth of it, so
+ * that they are synced together, up to EVICT_SET (the least recently
+ * used: a set, not one, costs a partition that comes back a file sooner).
+ */
+static int
+evict_set(const struct load *L)
+{
+	int64_t k = L->o.max_open / 8;
+
+	return k < 1 ? 1 : k > EVICT_SET ? EVICT_SET : (int)k;
+}
+
+/*
+ * The least recently used part to evict, or -1 (any: the LRU of all),
+ * other than the parts not[0..nn).
+ */
+static int
+victim(struct load *L, int any, const int *not, int nn)
+{
+	int i, k, lru = -1;
 
 	for (i = 0; i < P.nopen; i++) {
 		if (!any && P.open[i]->pi->evicted >= EVICT_MAX)
+			continue;
+		for (k = 0; k < nn && not[k] != i; k++)
+			;
+		if (k < nn)
 			continue;
 		if (lru < 0 || P.open[i]->used < P.open[lru]->used)
 			lru = i;
@@ -1270,9 +1394,12 @@ part_open(struct load *L, struct pinfo *pi)
 		/* Make room: the least recently used part whose partition
 		 * may still get another file this roll; at the limit of
 		 * descriptors, any. */
-		i = victim(L, P.nopen >= P.hard_open);
-		if (i >= 0) {
-			if (retire(L, i, W_EVICT) < 0)
+		int vs[EVICT_SET], nv = 0, want = evict_set(L);
+
+		while (nv < want && (i = victim(L, P.nopen >= P.hard_open, vs, nv)) >= 0)
+			vs[nv++] = i;
+		if (nv > 0) {
+			if (retire_set(L, vs, nv, W_EVICT) < 0)
 				return NULL;
 		} else if (!P.over_warned++ && !L->o.quiet)
 			tw_warn("--max-open %lld exceeded: every open part's partition "
@@ -1322,7 +1449,7 @@ part_open(struct load *L, struct pinfo *pi)
 	}
 	while (pt->fd < 0 && (errno == EMFILE || errno == ENFILE) && P.nopen > 0) {
 		/* Out of descriptors: publish the least used part, retry. */
-		if (retire(L, victim(L, 1), W_EVICT) < 0) {
+		if (retire(L, victim(L, 1, NULL, 0), W_EVICT) < 0) {
 			part_free(pt);
 			return NULL;
 		}
@@ -1338,10 +1465,12 @@ part_open(struct load *L, struct pinfo *pi)
 	 * (out of memory) removes its file too. */
 	P.open[P.nopen++] = pt;
 	pi->open = pt;
-	/* The name must survive a power cut too: a mark's acknowledgement
-	 * counts on salvaging this file. */
-	if (L->o.fsync && !L->o.part_parquet)
-		fsync_dir(pt->dir);
+	/* The name must survive a power cut too once a mark's
+	 * acknowledgement counts on salvaging this file: its directory is
+	 * fsynced at the first mark it is open at (part_mark), not here. A
+	 * part published before any mark needs it not at all (publish
+	 * fsyncs the directory with the final name in it), which halves
+	 * the syncs a part costs where parts are many and small. */
 	if (L->o.part_parquet) {
 		pt->pq = tw_pqrec_new(pt->fd, &P.po, &P.ro);
 		return pt;
@@ -1642,6 +1771,17 @@ part_mark(struct load *L, const char *raw, size_t rawlen)
 		}
 		pt->synced = 1;
 	}
+	for (i = 0; L->o.fsync && i < P.nopen; i++) {
+		struct part *pt = P.open[i];
+
+		if (pt->pq != NULL || pt->named)
+			continue;
+		if (fsync_dir(pt->dir) < 0) {
+			pt->broken = 1;
+			return fail_io(L, "fsync of the directory failed", pt->dir);
+		}
+		pt->named = 1;
+	}
 	P.marks++;
 	if (!wait && P.npending == 0) {
 		P.acked = P.marks;
@@ -1673,22 +1813,20 @@ void
 part_tick(struct load *L)
 {
 	int64_t now;
-	int i;
+	int i, n = 0, *due;
 
 	if (!L->fatal)
 		watch_stale(L, 0);
 	if (!L->o.roll_ms || P.nopen == 0 || L->fatal)
 		return;
 	now = tw_now_ms();
-	for (i = 0; i < P.nopen; ) {
-		if (now - P.open[i]->opened_ms >= L->o.roll_ms) {
-			retire(L, i, W_ROLL);
-			if (L->fatal)
-				return;
-			continue;
-		}
-		i++;
-	}
+	due = tw_xmalloc((size_t)P.nopen * sizeof *due);
+	for (i = 0; i < P.nopen; i++)
+		if (now - P.open[i]->opened_ms >= L->o.roll_ms)
+			due[n++] = i;
+	if (n > 0)
+		retire_set(L, due, n, W_ROLL);
+	free(due);
 }
 
 int
@@ -1697,9 +1835,14 @@ part_finish(struct load *L)
 	int rc = 0;
 	size_t k;
 
-	while (P.nopen > 0)
-		if (retire(L, P.nopen - 1, W_END) < 0)
-			rc = -1;
+	if (P.nopen > 0) {
+		int *all = tw_xmalloc((size_t)P.nopen * sizeof *all), i, n = P.nopen;
+
+		for (i = 0; i < n; i++)
+			all[i] = i;
+		rc = retire_set(L, all, n, W_END);
+		free(all);
+	}
 	if (!L->fatal)
 		watch_stale(L, 1);
 	while (P.nwatch > 0)

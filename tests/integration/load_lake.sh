@@ -204,6 +204,19 @@ max=$(for d in turnpq/*; do ls "$d" | wc -l; done | sort -n | tail -1)
 check "  ... Parquet parts alike (most: $max)" test "$max" -le 3
 tw-load -p 'v=%{v}' -o few --max-open 400 turn.ndjson
 eq "  ... with room for every partition, one part each" "$(find few -name 'part-*' | wc -l | tr -d ' ')" 400
+# Parts published at once (evicted eight at a time at the default
+# --max-open 64, or all at the end) are synced together, two syncfs a
+# set; one to three alone (fsync of the part, then of its directory).
+TW_LOAD_TRACE=$T/turn64.trace tw-load -p 'v=%{v}' -o turn64 turn.ndjson 2> /dev/null
+max=$(for d in turn64/*; do ls "$d" | wc -l; done | sort -n | tail -1)
+check "default --max-open, 400 partitions in turn, evicted in sets: at most 3 parts a partition (most: $max)" test "$max" -le 3
+eq "  ... every record written" "$(find turn64 -name 'part-*' | xargs zcat | sort | md5sum)" "$(sort turn.ndjson | md5sum)"
+eq "  ... every part published synced together with others" \
+	"$(grep -c ' publish .*synced-together' turn64.trace)" "$(find turn64 -name 'part-*' | wc -l | tr -d ' ')"
+head -3 turn.ndjson > three.ndjson
+TW_LOAD_TRACE=$T/three.trace tw-load -p 'v=%{v}' -o three three.ndjson
+eq "  ... three parts at the end: each synced alone" \
+	"$(grep -c ' publish ' three.trace):$(grep -c 'synced-together' three.trace)" "3:0"
 # The README's landing recipe over an hour of tweets: a few files per
 # record type per hour directory.
 tw-gen -n 36000 --seed 5 --event-rate 10 | tw-flatten -q -t all > hour.ndjson
