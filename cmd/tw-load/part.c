@@ -965,9 +965,14 @@ mkdir_up(struct load *L, char *p, size_t top)
 	}
 made:
 	if (L->o.fsync && (sl = strrchr(p, '/')) != NULL) {
+		int rc;
+
 		*sl = '\0';
-		fsync_dir(p);
+		if ((rc = fsync_dir(p)) < 0)
+			fail_io(L, "fsync of the directory failed", p);
 		*sl = '/';
+		if (rc < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -1750,8 +1755,13 @@ part_record(struct load *L, const struct tw_json *j, const char *raw,
 int
 part_mark(struct load *L, const char *raw, size_t rawlen)
 {
-	int i, wait = 0;
+	struct part **v = NULL;
+	int i, n = 0, wait = 0, *st;
 
+	/* Each NDJSON or CSV part written to since the last mark: its
+	 * bytes so far made to decode on their own, then synced with its
+	 * name (as publish_set does: SYNC_SET or more by syncfs, others by
+	 * fsync of the part and, the first time, of its directory). */
 	for (i = 0; i < P.nopen; i++) {
 		struct part *pt = P.open[i];
 
@@ -1759,29 +1769,47 @@ part_mark(struct load *L, const char *raw, size_t rawlen)
 			wait = 1;	/* acknowledged once it is published */
 			continue;
 		}
-		if (pt->synced)
-			continue;
-		if (tw_zout_sync(&pt->z) < 0) {
+		if (!pt->synced && tw_zout_sync(&pt->z) < 0) {
 			pt->broken = 1;
+			free(v);
 			return fail_io(L, "write error", pt->tmp);
 		}
-		if (L->o.fsync && fsync(pt->fd) < 0) {
+		if (!L->o.fsync || (pt->synced && pt->named)) {
+			pt->synced = 1;
+			continue;
+		}
+		if (v == NULL)
+			v = tw_xmalloc((size_t)P.nopen * sizeof *v);
+		v[n++] = pt;
+	}
+	st = tw_xcalloc((size_t)n + 1, sizeof *st);
+	if (n >= SYNC_SET && sync_fs_of(v, st, n) == 0) {
+		for (i = 0; i < n; i++)
+			v[i]->synced = v[i]->named = 1;
+		trace("mark %llu: %d parts synced-together",
+		    (unsigned long long)P.marks + 1, n);
+		n = 0;
+	} else if (n > 0)
+		trace("mark %llu: %d parts synced one by one",
+		    (unsigned long long)P.marks + 1, n);
+	for (i = 0; i < n; i++) {
+		struct part *pt = v[i];
+
+		if (!pt->synced && fsync(pt->fd) < 0) {
 			pt->broken = 1;
+			free(v), free(st);
 			return fail_io(L, "fsync failed", pt->tmp);
 		}
 		pt->synced = 1;
-	}
-	for (i = 0; L->o.fsync && i < P.nopen; i++) {
-		struct part *pt = P.open[i];
-
-		if (pt->pq != NULL || pt->named)
-			continue;
-		if (fsync_dir(pt->dir) < 0) {
+		if (!pt->named && fsync_dir(pt->dir) < 0) {
 			pt->broken = 1;
+			free(v), free(st);
 			return fail_io(L, "fsync of the directory failed", pt->dir);
 		}
 		pt->named = 1;
 	}
+	free(v);
+	free(st);
 	P.marks++;
 	if (!wait && P.npending == 0) {
 		P.acked = P.marks;

@@ -11,6 +11,9 @@
  *   TW_FAIL_READ=N       the Nth read() of a regular file (on a
  *                        descriptor above 2) fails with EIO (a file that
  *                        becomes unreadable); reads of pipes do not count
+ *   TW_FAIL_SYNCFS=1     every syncfs() fails with EIO
+ *   TW_FAIL_FSYNC=TEXT   fsync() of a file whose path holds TEXT fails
+ *                        with EIO (a disk that fails a write-back)
  *
  * Built as tests/fault/failalloc.so by tests/integration/faults.sh.
  */
@@ -94,6 +97,41 @@ read(int fd, void *buf, size_t n)
 		return -1;
 	}
 	return __read(fd, buf, n);
+}
+
+int
+syncfs(int fd)
+{
+	const char *s = getenv("TW_FAIL_SYNCFS");
+	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "syncfs");
+
+	if (s != NULL && strcmp(s, "1") == 0) {
+		errno = EIO;
+		return -1;
+	}
+	return real(fd);
+}
+
+int
+fsync(int fd)
+{
+	const char *s = getenv("TW_FAIL_FSYNC");
+	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+	char link[64], path[4096];
+	ssize_t k;
+
+	if (s != NULL) {
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		k = readlink(link, path, sizeof path - 1);
+		if (k > 0) {
+			path[k] = '\0';
+			if (strstr(path, s) != NULL) {
+				errno = EIO;
+				return -1;
+			}
+		}
+	}
+	return real(fd);
 }
 
 typedef int (*main_fn)(int, char **, char **);

@@ -178,6 +178,31 @@ for z in zst gz; do
 	check "  ... and what was decoded before it is flattened" test "$(wc -l < eio.out)" -gt 1000
 done
 
+# ... and tw-load's syncs of a set of parts (syncfs): when syncfs fails,
+# each part is fsynced alone and all land; when one of those fsyncs
+# fails too, that part is named and removed, the others land, status 1.
+# At a stream mark alike: the parts are fsynced one by one, then acked.
+python3 -c "
+import json
+for i in range(100): print(json.dumps({'ts': 1700000000000 + i, 'v': 'v%d' % (i % 10), 'i': i}))" > sync10.ndjson
+TW_FAIL_SYNCFS=1 TW_LOAD_TRACE=$T/sf.trace LD_PRELOAD=$T/fail.so tw-load -p 'v=%{v}' -o sf sync10.ndjson 2> sf.err
+eq "syncfs fails: status 0, all ten parts published, each fsynced alone" \
+	"$?:$(find sf -name 'part-*' | wc -l | tr -d ' '):$(grep -c 'synced-together' sf.trace):$(grep -c 'syncfs failed' sf.trace)" "0:10:0:1"
+eq "  ... every record landed" "$(find sf -name 'part-*' | xargs zcat | sort | md5sum)" "$(sort sync10.ndjson | md5sum)"
+TW_FAIL_SYNCFS=1 TW_FAIL_FSYNC='v=v3/.part-' LD_PRELOAD=$T/fail.so tw-load -p 'v=%{v}' -o sf2 sync10.ndjson 2> sf2.err
+eq "syncfs and then one part's fsync fail: status 1, nine parts published, no temporary file left" \
+	"$?:$(find sf2 -name 'part-*' | wc -l | tr -d ' '):$(find sf2 -name '.*' -type f | wc -l | tr -d ' ')" "1:9:0"
+contains "  ... the part named" sf2.err ".tmp: fsync failed: Input/output error"
+eq "  ... the other nine partitions' records landed" "$(find sf2 -name 'part-*' | xargs zcat | wc -l | tr -d ' ')" 90
+TW_FAIL_FSYNC="$T/sf3" LD_PRELOAD=$T/fail.so tw-load -p 'v=%{v}' -o sf3/lake sync10.ndjson 2> sf3.err
+eq "the fsync of a directory made for a partition fails: status 1, nothing published" \
+	"$?:$(find sf3 -name 'part-*' | wc -l | tr -d ' ')" "1:0"
+contains "  ... the directory named" sf3.err "fsync of the directory failed: Input/output error"
+{ cat sync10.ndjson; echo '{"twpipe_mark":"t/0.100"}'; } > sync10m.ndjson
+TW_FAIL_SYNCFS=1 TW_LOAD_TRACE=$T/sfm.trace LD_PRELOAD=$T/fail.so tw-load -p 'v=%{v}' -o sfm --acks sfm.acks sync10m.ndjson 2> /dev/null
+eq "syncfs fails at a mark: the ten parts synced one by one, then the mark acknowledged" \
+	"$?:$(grep -c ' mark 1: 10 parts synced one by one' sfm.trace):$(cat sfm.acks)" '0:1:{"twpipe_mark":"t/0.100"}'
+
 # 4. SIGKILL in a loop against tw-agg --state --checkpoint, on records
 # with Kafka positions (3 partitions; some messages give two records at
 # one offset). Every run replays the input from its start, as a consumer

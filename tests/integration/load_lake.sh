@@ -217,6 +217,20 @@ head -3 turn.ndjson > three.ndjson
 TW_LOAD_TRACE=$T/three.trace tw-load -p 'v=%{v}' -o three three.ndjson
 eq "  ... three parts at the end: each synced alone" \
 	"$(grep -c ' publish ' three.trace):$(grep -c 'synced-together' three.trace)" "3:0"
+# At a stream mark, five parts written to are synced together before the
+# acknowledgement; two, one by one; a mark with nothing new syncs nothing.
+python3 -c "
+import json
+for i in range(10): print(json.dumps({'ts': 1700000000000 + i, 'v': 'v%d' % (i % 5)}))
+print(json.dumps({'twpipe_mark': 't/0.10'}))
+for i in range(2): print(json.dumps({'ts': 1700000000000 + i, 'v': 'v%d' % i}))
+print(json.dumps({'twpipe_mark': 't/0.12'}))
+print(json.dumps({'twpipe_mark': 't/0.13'}))" > mk5.ndjson
+TW_LOAD_TRACE=$T/mk5.trace tw-load -p 'v=%{v}' -o mk5 --acks mk5.acks mk5.ndjson
+eq "marks: five parts synced together, then two one by one, then none; every mark acknowledged" \
+	"$(grep ' mark ' mk5.trace | sed 's/^[0-9]* [0-9]* //' | tr '\n' ';'):$(wc -l < mk5.acks | tr -d ' ')" \
+	"mark 1: 5 parts synced-together;mark 2: 2 parts synced one by one;:3"
+eq "  ... every record landed" "$(find mk5 -name 'part-*' | xargs zcat | wc -l | tr -d ' ')" 12
 # The README's landing recipe over an hour of tweets: a few files per
 # record type per hour directory.
 tw-gen -n 36000 --seed 5 --event-rate 10 | tw-flatten -q -t all > hour.ndjson
