@@ -75,6 +75,7 @@
 
 #define EVICT_MAX 2		/* early publications of a partition a roll */
 #define SYNC_SET 4		/* parts published at once synced together */
+#define SYNC_FS 8		/* file systems a set may span (more: each part alone) */
 #define EVICT_SET 8		/* parts evicted at once, at most */
 #define PENDING_MAX 4096	/* marks waiting for Parquet parts */
 
@@ -153,6 +154,13 @@ struct pstate {
 	int nzpool;
 	size_t npending;
 	uint64_t superseded;
+	/* Directories whose new subdirectories are not yet synced in them
+	 * (and their file systems): synced with the next set of parts
+	 * (syncfs), or by dirs_sync before a part alone is published or a
+	 * mark acknowledged. */
+	char **newdirs;
+	dev_t *newdev;
+	int nnew, newcap;
 };
 
 static struct pstate P;
@@ -936,10 +944,52 @@ fsync_dir(const char *dir)
 	return rc;
 }
 
+/* Notes that directory dir (on dev) holds a new subdirectory. */
+static void
+newdir_add(const char *dir, dev_t dev)
+{
+	if (P.nnew > 0 && strcmp(P.newdirs[P.nnew - 1], dir) == 0)
+		return;
+	if (P.nnew == P.newcap) {
+		P.newcap = P.newcap ? P.newcap * 2 : 64;
+		P.newdirs = tw_xrealloc(P.newdirs, (size_t)P.newcap * sizeof *P.newdirs);
+		P.newdev = tw_xrealloc(P.newdev, (size_t)P.newcap * sizeof *P.newdev);
+	}
+	P.newdev[P.nnew] = dev;
+	P.newdirs[P.nnew++] = tw_xstrdup(dir);
+}
+
+/*
+ * Forgets the directories on the file systems devs[0..ndev) (synced
+ * whole), or, with ndev -1, fsyncs every one: 0, or -1 when an fsync
+ * failed (said).
+ */
+static int
+dirs_sync(struct load *L, const dev_t *devs, int ndev)
+{
+	int i, k, keep = 0, rc = 0;
+
+	for (i = 0; i < P.nnew; i++) {
+		for (k = 0; k < ndev && devs[k] != P.newdev[i]; k++)
+			;
+		if (ndev >= 0 && k == ndev) {
+			P.newdev[keep] = P.newdev[i];
+			P.newdirs[keep++] = P.newdirs[i];
+			continue;
+		}
+		if (ndev < 0 && rc == 0 && fsync_dir(P.newdirs[i]) < 0)
+			rc = fail_io(L, "fsync of the directory failed", P.newdirs[i]);
+		free(P.newdirs[i]);
+	}
+	P.nnew = keep;
+	return rc;
+}
+
 /*
  * Creates directory path under --out and its missing parents, deepest
  * first: a new leaf next to existing parents costs one mkdir. New
- * directories are fsynced into their parents.
+ * directories are synced into their parents before a part in them is
+ * published or acknowledged (newdir_add, dirs_sync).
  */
 static int
 mkdir_up(struct load *L, char *p, size_t top)
@@ -965,11 +1015,14 @@ mkdir_up(struct load *L, char *p, size_t top)
 	}
 made:
 	if (L->o.fsync && (sl = strrchr(p, '/')) != NULL) {
+		struct stat sb;
 		int rc;
 
 		*sl = '\0';
-		if ((rc = fsync_dir(p)) < 0)
-			fail_io(L, "fsync of the directory failed", p);
+		if ((rc = stat(p, &sb)) < 0)
+			fail_io(L, "cannot create directory", p);
+		else
+			newdir_add(p, sb.st_dev);
 		*sl = '/';
 		if (rc < 0)
 			return -1;
@@ -1056,14 +1109,16 @@ part_end(struct load *L, struct part *pt)
 
 /*
  * syncfs on the file system of each part v[i] with st[i] == 0 (one call a
- * file system): 0, or -1 when one failed (errno set).
+ * file system, at most SYNC_FS): 0 with those file systems in seen[0..*nseen),
+ * or -1 when one failed (errno set).
  */
 static int
-sync_fs_of(struct part **v, const int *st, int n)
+sync_fs_of(struct part **v, const int *st, int n, dev_t seen[SYNC_FS], int *nseen)
 {
-	dev_t seen[8];
 	int i, k, ns = 0;
 	struct stat sb;
+
+	*nseen = 0;
 
 	for (i = 0; i < n; i++) {
 		if (st[i] != 0)
@@ -1074,12 +1129,13 @@ sync_fs_of(struct part **v, const int *st, int n)
 			;
 		if (k < ns)
 			continue;
-		if (ns == (int)(sizeof seen / sizeof *seen))
+		if (ns == SYNC_FS)
 			return errno = EXDEV, -1;	/* (too many: the caller syncs each part) */
 		seen[ns++] = sb.st_dev;
 		if (syncfs(v[i]->fd) < 0)
 			return -1;
 	}
+	*nseen = ns;
 	return 0;
 }
 
@@ -1099,17 +1155,26 @@ static int
 publish_set(struct load *L, struct part **v, int n)
 {
 	int st1[SYNC_SET], *st = n <= SYNC_SET ? st1 : tw_xmalloc((size_t)n * sizeof *st);
-	int i, ok = 0, rc = 0, together;
+	int i, ok = 0, rc = 0, together, nfs;
+	dev_t fs[SYNC_FS];
 
 	for (i = 0; i < n; i++) {
 		st[i] = part_end(L, v[i]);
 		ok += st[i] == 0;
 	}
 	together = L->o.fsync && ok >= SYNC_SET;
-	if (together && sync_fs_of(v, st, n) < 0) {
+	if (together && sync_fs_of(v, st, n, fs, &nfs) < 0) {
 		trace("syncfs failed (%s): fsync of each part", strerror(errno));
 		together = 0;
 	}
+	/* The directories made for them, in their parents, before a name
+	 * appears in them: in that sync, or fsynced now. */
+	if (together)
+		dirs_sync(L, fs, nfs);
+	if (ok > 0 && L->o.fsync && dirs_sync(L, NULL, -1) < 0)
+		for (i = 0; i < n; i++)
+			if (st[i] == 0)
+				st[i] = -1;
 	for (i = 0; i < n; i++) {
 		if (st[i] != 0)
 			continue;
@@ -1120,7 +1185,7 @@ publish_set(struct load *L, struct part **v, int n)
 		else if (rename(v[i]->tmp, v[i]->fin) < 0)
 			st[i] = fail_io(L, "cannot publish", v[i]->tmp);
 	}
-	if (together && sync_fs_of(v, st, n) < 0) {
+	if (together && sync_fs_of(v, st, n, fs, &nfs) < 0) {
 		trace("syncfs failed (%s): fsync of each directory", strerror(errno));
 		together = 0;
 	}
@@ -1756,7 +1821,8 @@ int
 part_mark(struct load *L, const char *raw, size_t rawlen)
 {
 	struct part **v = NULL;
-	int i, n = 0, wait = 0, *st;
+	int i, n = 0, wait = 0, *st, nfs;
+	dev_t fs[SYNC_FS];
 
 	/* Each NDJSON or CSV part written to since the last mark: its
 	 * bytes so far made to decode on their own, then synced with its
@@ -1783,9 +1849,10 @@ part_mark(struct load *L, const char *raw, size_t rawlen)
 		v[n++] = pt;
 	}
 	st = tw_xcalloc((size_t)n + 1, sizeof *st);
-	if (n >= SYNC_SET && sync_fs_of(v, st, n) == 0) {
+	if (n >= SYNC_SET && sync_fs_of(v, st, n, fs, &nfs) == 0) {
 		for (i = 0; i < n; i++)
 			v[i]->synced = v[i]->named = 1;
+		dirs_sync(L, fs, nfs);
 		trace("mark %llu: %d parts synced-together",
 		    (unsigned long long)P.marks + 1, n);
 		n = 0;
@@ -1810,6 +1877,8 @@ part_mark(struct load *L, const char *raw, size_t rawlen)
 	}
 	free(v);
 	free(st);
+	if (L->o.fsync && dirs_sync(L, NULL, -1) < 0)
+		return -1;
 	P.marks++;
 	if (!wait && P.npending == 0) {
 		P.acked = P.marks;

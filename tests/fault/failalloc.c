@@ -12,8 +12,9 @@
  *                        descriptor above 2) fails with EIO (a file that
  *                        becomes unreadable); reads of pipes do not count
  *   TW_FAIL_SYNCFS=1     every syncfs() fails with EIO
- *   TW_FAIL_FSYNC=TEXT   fsync() of a file whose path holds TEXT fails
- *                        with EIO (a disk that fails a write-back)
+ *   TW_FAIL_FSYNC=TEXT   fsync() of a file whose path holds TEXT (ends
+ *                        with it, when TEXT ends in '$') fails with EIO
+ *                        (a disk that fails a write-back)
  *
  * Built as tests/fault/failalloc.so by tests/integration/faults.sh.
  */
@@ -124,8 +125,16 @@ fsync(int fd)
 		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 		k = readlink(link, path, sizeof path - 1);
 		if (k > 0) {
+			size_t m = strlen(s);
+			int hit;
+
 			path[k] = '\0';
-			if (strstr(path, s) != NULL) {
+			if (m > 0 && s[m - 1] == '$')
+				hit = (size_t)k >= m - 1 &&
+				    strncmp(path + k - (m - 1), s, m - 1) == 0;
+			else
+				hit = strstr(path, s) != NULL;
+			if (hit) {
 				errno = EIO;
 				return -1;
 			}
