@@ -27,7 +27,10 @@
 #      month=%m/day=%d/hour=%H', gzip, zstd and Parquet parts: MB/s of raw
 #      input per wall second (the two processes on two cores), and the
 #      bound two free cores give: raw bytes over the busier stage's CPU
-#      time, each stage timed alone.
+#      time, each stage timed alone. The corpus also as "backfill": gzip
+#      parts with --max-open 2000 (one part a partition).
+#   D. Section B's pipeline (gzip parts) on bench/shapes.sh's shapes, when
+#      bench/out/shape-*.ndjson exist: wall MB/s of raw input.
 #   C. DuckDB (@duckdb/node-api, two threads): SELECT lang, hour, count(*)
 #      over the v2 lake as Parquet (snappy, zstd) and as gzip NDJSON
 #      (read_json_auto): seconds a query, five in one process, best of
@@ -161,8 +164,13 @@ for set in v2 corpus; do
 	[ -s "$W/raw.$set" ] || continue
 	RAW=$(wc -c < "$W/raw.$set" | tr -d ' ')
 	tf=$(best "tw-flatten -q -t all '$W/raw.$set' 2> /dev/null > '$W/star'" | cut -d ' ' -f 1)
-	for f in "gzip" "zstd" "parquet"; do
-		case $f in gzip) o= ;; zstd) o="--codec zstd" ;; parquet) o="--format parquet" ;; esac
+	# The corpus also as a backfill of sparse history would be run: with
+	# room for every partition (one file each, not up to three).
+	more=
+	[ $set = corpus ] && more=backfill
+	for f in "gzip" "zstd" "parquet" $more; do
+		case $f in gzip) o= ;; zstd) o="--codec zstd" ;; parquet) o="--format parquet" ;;
+		backfill) o="--max-open 2000" ;; esac
 		wl=$(best "tw-flatten -q -t all '$W/raw.$set' 2> /dev/null | tw-load -q -p '$LAND' -o '$W/lake' $o" | cut -d ' ' -f 2)
 		tl=$(best "tw-load -q -p '$LAND' -o '$W/lake' $o '$W/star'" | cut -d ' ' -f 1)
 		echo "$set $f $wl $tf $tl $RAW" | awk '{ m = $4 > $5 ? $4 : $5
@@ -195,6 +203,20 @@ else
 			printf "gzip NDJSON lake %.3f s, Parquet %s lake %.3f s: %.1fx (answers agree: %s)\n", j, $1, p, (p > 0 ? j / p : 0), $5 }'
 	done
 fi
+
+echo
+echo "D. The landing pipeline (gzip parts, as B) on bench/shapes.sh's data, wall"
+found=
+for s in v2 v2-page v1 small-inc large-inc ascii cjk escaped corpus; do
+	f=$ROOT/bench/out/shape-$s.ndjson
+	[ -f "$f" ] || continue
+	found=1
+	raw=$(wc -c < "$f" | tr -d ' ')
+	t=$(best "tw-flatten -q -t all '$f' 2> /dev/null | tw-load -q -p '$LAND' -o '$W/lake'" | cut -d ' ' -f 2)
+	files=$(find "$W/lake" -type f | wc -l | tr -d ' ')
+	echo "$s $raw $t $files" | awk '{ printf "%-10s %6.0f MB/s wall (%d MB, %d files)\n", $1, ($3 > 0 ? $2 / $3 / 1e6 : 0), $2 / 1e6, $4 }'
+done
+[ -n "$found" ] || echo "skipped: no bench/out/shape-*.ndjson (sh bench/shapes.sh makes them)"
 [ -s "$W/err" ] && { echo; echo "stderr of the runs:"; sort -u "$W/err" | head -5; }
 }
 main | tee "$OUTF"
