@@ -61,6 +61,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1108,9 +1109,35 @@ part_end(struct load *L, struct part *pt)
 }
 
 /*
+ * 1 when syncfs on fd's file system makes everything written there
+ * durable, as an fsync of each file would: the local file systems whose
+ * sync_fs commits their journal or log (ext2/3/4, XFS, Btrfs, F2FS) and
+ * tmpfs (nothing to make durable). Elsewhere (FUSE, which is not asked
+ * to sync its backing store; network file systems; overlays) a set is
+ * fsynced part by part.
+ */
+static int
+fs_syncs_whole(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return 0;
+	switch ((unsigned long)sf.f_type) {
+	case 0xEF53UL:		/* ext2, ext3, ext4 */
+	case 0x58465342UL:	/* XFS */
+	case 0x9123683EUL:	/* Btrfs */
+	case 0xF2F52010UL:	/* F2FS */
+	case 0x01021994UL:	/* tmpfs */
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * syncfs on the file system of each part v[i] with st[i] == 0 (one call a
  * file system, at most SYNC_FS): 0 with those file systems in seen[0..*nseen),
- * or -1 when one failed (errno set).
+ * or -1 when one failed or is not one where syncfs will do (errno set).
  */
 static int
 sync_fs_of(struct part **v, const int *st, int n, dev_t seen[SYNC_FS], int *nseen)
@@ -1132,6 +1159,8 @@ sync_fs_of(struct part **v, const int *st, int n, dev_t seen[SYNC_FS], int *nsee
 		if (ns == SYNC_FS)
 			return errno = EXDEV, -1;	/* (too many: the caller syncs each part) */
 		seen[ns++] = sb.st_dev;
+		if (!fs_syncs_whole(v[i]->fd))
+			return errno = ENOTSUP, -1;
 		if (syncfs(v[i]->fd) < 0)
 			return -1;
 	}
