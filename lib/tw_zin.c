@@ -175,10 +175,21 @@ zstd_step(struct tw_zin *z, unsigned char *out, size_t room, size_t *made)
 		z->avail_in -= ib.pos;
 		*made = ob.pos;
 		if (ZSTD_isError(r)) {
-			if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+			ZSTD_ErrorCode c = ZSTD_getErrorCode(r);
+
+			if (c == ZSTD_error_memory_allocation)
 				return fail(z, TW_ZIN_NOMEM, *made);
+			/* A frame that says its size, all of it in the input,
+			 * with room for it: libzstd decodes it in one pass, and
+			 * blocks that decode to more than the frame said give
+			 * "destination buffer too small" where its streaming
+			 * path says "data corruption detected". The room and
+			 * the input at hand differ between the decode thread
+			 * and inline decoding: one message for both. */
+			if (c == ZSTD_error_dstSize_tooSmall)
+				c = ZSTD_error_corruption_detected;
 			snprintf(z->msg, sizeof z->msg, "invalid zstd data: %s",
-			    ZSTD_getErrorName(r));
+			    ZSTD_getErrorString(c));
 			return fail(z, TW_ZIN_ERR, *made);
 		}
 		/* 0: a frame ended and all of it was returned. */
