@@ -1993,6 +1993,14 @@ part_finish(struct load *L)
 		tw_zout_free(&P.zpool[--P.nzpool]);
 	free(P.zpool);
 	P.zpool = NULL;
+	/* New directories no part was published in: nothing to sync. */
+	while (P.nnew > 0)
+		free(P.newdirs[--P.nnew]);
+	free(P.newdirs);
+	free(P.newdev);
+	P.newdirs = NULL;
+	P.newdev = NULL;
+	P.newcap = 0;
 	return rc;
 }
 
