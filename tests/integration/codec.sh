@@ -96,6 +96,9 @@ done
 for c in gzip zstd; do
 	s=.gz
 	[ $c = zstd ] && s=.zst
+	# (gone before the writer starts: the last codec's syncs, still in
+	# it until the background shell opens it, would end the wait below)
+	rm -f k.sync
 	python3 -c "
 import sys, time
 data = open('flat.ndjson', 'rb').read().splitlines(True)
