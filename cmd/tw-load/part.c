@@ -1146,7 +1146,6 @@ sync_fs_of(struct part **v, const int *st, int n, dev_t seen[SYNC_FS], int *nsee
 	struct stat sb;
 
 	*nseen = 0;
-
 	for (i = 0; i < n; i++) {
 		if (st[i] != 0)
 			continue;
