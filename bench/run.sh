@@ -20,7 +20,9 @@
 #      input (bench/codec.sh).
 #   8. tw-load's partition writer: gzip, zstd and Parquet parts against
 #      gzip -1 and -6, the landing pipeline on two cores, DuckDB over the
-#      Parquet and the gzip NDJSON lakes (bench/landing.sh).
+#      Parquet and the gzip NDJSON lakes (bench/landing.sh);
+#      Parquet's size against the gzip parts on every shape, and the
+#      floor each set's own fields give (bench/pqbound.sh).
 #
 # Environment (defaults in brackets):
 #   BENCH_N       lines in the data set [200000]
@@ -38,6 +40,7 @@
 #   BENCH_PARQUET 0 skips the Parquet benchmark (bench/parquet.sh) [1]
 #   BENCH_CODEC   0 skips the codec benchmark (bench/codec.sh) [1]
 #   BENCH_LANDING 0 skips the partition writer benchmark (bench/landing.sh) [1]
+#   BENCH_PQBOUND 0 skips the Parquet size floor (bench/pqbound.sh) [1]
 #
 # Prints tables to stdout and writes the same to bench/out/results.txt.
 # Exits 0 whatever is missing: a tool that is not there is reported as
@@ -351,6 +354,10 @@ if [ "${BENCH_CODEC:-1}" != 0 ]; then
 fi
 if [ "${BENCH_LANDING:-1}" != 0 ]; then
 	{ echo; echo "== 8. the partition writer and the landing"; sh "$ROOT/bench/landing.sh" "$BUILD"; } |
+	    tee -a "$OUT/results.txt"
+fi
+if [ "${BENCH_PQBOUND:-1}" != 0 ]; then
+	{ echo; echo "== 8b. Parquet's size and the data's floor"; sh "$ROOT/bench/pqbound.sh" "$BUILD"; } |
 	    tee -a "$OUT/results.txt"
 fi
 exit 0

@@ -1,0 +1,102 @@
+#!/bin/sh
+# pqbound.sh: issue 14's size target (Parquet parts at most 40% of the
+# bytes of the gzip NDJSON parts of the same records) on several sets of
+# data, against a floor the data itself sets.
+#
+# usage: sh bench/pqbound.sh [BUILD]
+#
+# Sets: tw-gen's v2 and v1.1 (PQB_N tweets, --seed 1), bench/shapes.py's
+# shapes (bench/out/shape-NAME.ndjson, made by bench/shapes.sh: skipped
+# when missing) and the real corpus (../shared/corpus, TW_CORPUS). Each
+# through tw-flatten; records whose ids do not fit a signed 64-bit
+# integer (shapes.py draws some user ids up to 10^19) are rejected by the
+# typed Parquet writer and left out of every file, so that both sides
+# hold the same records. Generated sets are partitioned by hour
+# ('year=%Y/month=%m/day=%d/hour=%H'), the corpus, scattered over years,
+# is one partition.
+#
+# Per set: the gzip NDJSON parts' bytes (tw-load's default), the Parquet
+# parts' bytes with zstd at the default level and at level 19 (and the
+# CPU seconds of that run), and floors from bench/pqbound.py: every
+# field's values compressed alone by xz -9e, and by brotli -q 11 (the
+# brotli command, Debian package brotli: "-" without it), and per field
+# the smallest of those and its Parquet level-19 column chunks ("best":
+# no footers, headers or levels counted). Percentages are of the gzip
+# parts.
+#
+# Environment: PQB_N [200000], PQB_SETS [v2 v1 small-inc large-inc ascii
+# cjk escaped v2-page corpus]. Prints a table and appends it to
+# bench/out/pqbound.txt. Exit 0 whatever is missing (named).
+
+BUILD=${1:-build}
+case $BUILD in -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 1
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+PATH=$BUILD:$PATH
+N=${PQB_N:-200000}
+SETS=${PQB_SETS:-v2 v1 small-inc large-inc ascii cjk escaped v2-page corpus}
+CORPUS=${TW_CORPUS:-$ROOT/../shared/corpus}
+J=$ROOT/tests/js
+W=$(mktemp -d "${TMPDIR:-/tmp}/twpqb.XXXXXX") || exit 1
+trap 'rm -rf "$W"' EXIT
+trap 'exit 1' INT TERM HUP
+mkdir -p "$ROOT/bench/out"
+OUTF=$ROOT/bench/out/pqbound.txt
+HOUR='year=%Y/month=%m/day=%d/hour=%H'
+
+if ! command -v node > /dev/null 2>&1 || ! node "$J/duckdb.mjs" "SELECT 1" > /dev/null 2>&1; then
+	echo "skipped: node or @duckdb/node-api not installed (make deps)"
+	exit 0
+fi
+size() { find "$1" -type f -name 'part-*' -exec cat {} + | wc -c | tr -d ' '; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", (b > 0 ? 100 * a / b : 0) }'; }
+
+main() {
+echo "Parquet parts against the gzip NDJSON parts, and the floor the data sets: $(nproc) cores, load $(cut -d ' ' -f 1 /proc/loadavg) at the start"
+echo
+printf '%-10s %7s %11s %17s %17s %9s %17s %17s %17s\n' set records 'gzip parts' 'parquet zstd' 'zstd 19' 'z19 MB/s' 'xz -9e fields' 'brotli 11 fields' 'best of all'
+for set in $SETS; do
+	PAT=$HOUR
+	case $set in
+	v2) tw-gen -n "$N" --seed 1 | tw-flatten -q > "$W/f0" ;;
+	v1) tw-gen -n "$N" --seed 1 --format v1 | tw-flatten -q > "$W/f0" ;;
+	corpus)
+		if [ ! -d "$CORPUS" ]; then echo "$set: skipped: $CORPUS not found"; continue; fi
+		find "$CORPUS" -type f -name '*.json*' | sort | xargs tw-flatten -q > "$W/f0" 2> /dev/null
+		PAT='set=corpus' ;;
+	*)
+		if [ ! -s "$ROOT/bench/out/shape-$set.ndjson" ]; then
+			echo "$set: skipped: bench/out/shape-$set.ndjson missing (sh bench/shapes.sh makes it)"
+			continue
+		fi
+		tw-flatten -q "$ROOT/bench/out/shape-$set.ndjson" > "$W/f0" ;;
+	esac
+	rm -rf "$W/z" "$W/rej"
+	tw-load -q -p "$PAT" -o "$W/z" --format parquet --codec zstd --rejects "$W/rej" "$W/f0" 2> /dev/null
+	if [ -s "$W/rej" ]; then
+		grep -vxF -f "$W/rej" "$W/f0" > "$W/f"
+	else
+		cp "$W/f0" "$W/f"
+	fi
+	rm -rf "$W/g" "$W/z" "$W/z19"
+	tw-load -q -p "$PAT" -o "$W/g" "$W/f"
+	tw-load -q -p "$PAT" -o "$W/z" --format parquet --codec zstd "$W/f"
+	/usr/bin/time -f '%U %S' -o "$W/t" tw-load -q -p "$PAT" -o "$W/z19" --format parquet --codec zstd --level 19 "$W/f"
+	g=$(size "$W/g") z=$(size "$W/z") z19=$(size "$W/z19") in=$(wc -c < "$W/f" | tr -d ' ')
+	mbs=$(awk -v b="$in" '{ printf "%.1f", b / ($1 + $2) / 1e6 }' "$W/t")
+	node "$J/duckdb.mjs" "SELECT split_part(path_in_schema, ', ', 1), sum(total_compressed_size)
+	    FROM parquet_metadata('$W/z19/**/*.parquet') GROUP BY 1" > "$W/cols"
+	python3 "$ROOT/bench/pqbound.py" "$W/f" "$W/cols" > "$W/b"
+	xz=$(awk '$1 == "xz" { print $2 }' "$W/b") br=$(awk '$1 == "brotli" { print $2 }' "$W/b")
+	best=$(awk '$1 == "best" { print $2 }' "$W/b")
+	if [ "$br" -ge 0 ]; then brp=$(pct "$br" "$g"); else br=- brp=-; fi
+	printf '%-10s %7d %11d %9d %7s %9d %7s %9s %9d %7s %9s %7s %9d %7s\n' "$set" "$(wc -l < "$W/f")" "$g" \
+	    "$z" "$(pct "$z" "$g")" "$z19" "$(pct "$z19" "$g")" "$mbs" "$xz" "$(pct "$xz" "$g")" \
+	    "$br" "$brp" "$best" "$(pct "$best" "$g")"
+	sed -n '5,9p' "$W/b" | awk '{ printf "           largest fields (xz, brotli, parquet 19): %s %d %d %d\n", $1, $2, $3, $4 }'
+	rej=$(wc -l < "$W/rej" 2> /dev/null | tr -d ' ')
+	[ "${rej:-0}" -gt 0 ] && echo "           ($rej records left out: an id beyond signed 64 bits)"
+done
+}
+
+main | tee -a "$OUTF"
