@@ -393,8 +393,8 @@ json_text(struct tw_pqrec *r, const struct col *c, struct tw_buf *b,
     const struct tw_json *j, const struct tw_jval *v)
 {
 	const struct tw_jval *k, *end;
-	const char *p;
-	size_t n;
+	const char *p = NULL;	/* set by str_value when it returns 0 */
+	size_t n = 0;
 	int first = 1, rc;
 
 	switch (v->type) {
