@@ -472,6 +472,7 @@ struct leaf {
 	int venc;		/* its chunk's encoding of values outside a
 				 * dictionary; -1: chosen at the first page */
 	uint64_t vest;		/* its compressed size of the first page */
+	int zfast;		/* zstd: its chunk's value pages go at level 1 */
 	int idict;		/* INT64: ID_TRY, ID_ON, ID_OFF */
 
 	/* The page being filled. */
@@ -546,12 +547,13 @@ struct tw_pq {
 	struct tw_buf body, hdr;
 	struct vec cbuf;
 	int ztext;		/* the page to compress holds byte arrays */
+	int zfast;		/* zstd: the page goes at level 1 */
 	int zset, zbig;		/* zstd parameters set, with big tables */
 	int64_t *i64;		/* lengths and prefixes of a page (DLBA, DBA) */
 	size_t ni64;
 	uint32_t *idx;		/* dictionary indices of an INT64 page */
 	size_t nidx;
-	ZSTD_CCtx *zc;
+	ZSTD_CCtx *zc, *zc1;	/* the file's level; level 1 */
 	z_stream z;
 	int zinit;
 };
@@ -639,9 +641,18 @@ start(struct tw_pq *w)
 /* ---- compression -------------------------------------------------------- */
 
 /* zstd: byte-array pages above this size get hash and chain tables of
- * at least 2^ZSTD_TABLE_LOG entries. */
-#define ZSTD_BIG_PAGE ((size_t)256 << 10)
+ * at least 2^ZSTD_TABLE_LOG entries (8 MiB: smaller pages do not repay
+ * setting them up). */
+#define ZSTD_BIG_PAGE ((size_t)1 << 20)
 #define ZSTD_TABLE_LOG 20
+
+/* Whether pages and estimates may go at zstd level 1 (w->zfast): at
+ * levels 2 and 3, where speed was asked for. */
+static int
+zfast_ok(const struct tw_pq *w)
+{
+	return w->codec == TW_PQ_ZSTD && (w->level == 0 || w->level == 2 || w->level == 3);
+}
 
 /* Compresses src[0..n) into w->cbuf (replacing it). */
 static void
@@ -662,6 +673,24 @@ pq_compress(struct tw_pq *w, const void *src, size_t n)
 		break;
 	case TW_PQ_ZSTD:
 		lvl = w->level ? w->level : 3;
+		if (w->zfast && lvl > 1) {
+			/* Its own context: its parameters never change. */
+			if (w->zc1 == NULL) {
+				ZSTD_customMem mem = { zs_alloc, zs_free, NULL };
+
+				w->zc1 = ZSTD_createCCtx_advanced(mem);
+				if (w->zc1 == NULL)
+					tw_oom();
+				ZSTD_CCtx_setParameter(w->zc1, ZSTD_c_compressionLevel, 1);
+			}
+			cap = ZSTD_compressBound(n);
+			vec_reserve(&w->cbuf, cap);
+			out = ZSTD_compress2(w->zc1, w->cbuf.p, cap, src, n);
+			if (ZSTD_isError(out))
+				tw_oom();	/* the bound fits: only memory fails */
+			w->cbuf.len = out;
+			break;
+		}
 		if (w->zc == NULL) {
 			ZSTD_customMem mem = { zs_alloc, zs_free, NULL };
 
@@ -1280,8 +1309,20 @@ encode_values(struct tw_pq *w, struct tw_buf *out, enum tw_pq_type t,
 	}
 }
 
-/* The first values of a page that the choice of encoding looks at. */
+/* The first values of a page that the choice of encoding looks at: an
+ * eighth of its PLAIN bytes, at least ENC_SAMPLE_MIN and at most
+ * ENC_SAMPLE (so that small chunks do not spend more on the trials than
+ * on their pages). */
 #define ENC_SAMPLE (64 << 10)
+#define ENC_SAMPLE_MIN (8 << 10)
+
+static size_t
+enc_sample(const struct leaf *L)
+{
+	size_t s = L->val.len / 8;
+
+	return s < ENC_SAMPLE_MIN ? ENC_SAMPLE_MIN : s > ENC_SAMPLE ? ENC_SAMPLE : s;
+}
 
 /*
  * The encoding of leaf L's values outside a dictionary for the rest of
@@ -1297,7 +1338,7 @@ choose_enc(struct tw_pq *w, struct leaf *L)
 	static const int c64[] = { E_PLAIN, E_DELTA };
 	static const int cba[] = { E_PLAIN, E_DLBA, E_DBA };
 	const int *c;
-	int nc, k, best = E_PLAIN;
+	int nc, k, best = E_PLAIN, fast;
 	size_t len = 0, size, min = SIZE_MAX;
 	uint32_t n = 0, l;
 
@@ -1307,24 +1348,36 @@ choose_enc(struct tw_pq *w, struct leaf *L)
 	if (L->type == TW_PQ_INT64) {
 		c = c64;
 		nc = 2;
-		n = L->nval < ENC_SAMPLE / 8 ? L->nval : ENC_SAMPLE / 8;
+		n = L->nval < enc_sample(L) / 8 ? L->nval : (uint32_t)(enc_sample(L) / 8);
 		len = (size_t)n * 8;
 	} else if (L->type == TW_PQ_BYTE_ARRAY) {
 		c = cba;
 		nc = 3;
-		while (n < L->nval && (n == 0 || len < ENC_SAMPLE)) {
+		while (n < L->nval && (n == 0 || len < enc_sample(L))) {
 			memcpy(&l, L->val.p + len, 4);
 			len += 4 + (size_t)l;
 			n++;
 		}
 	} else
 		return E_PLAIN;
+	/*
+	 * zstd at levels 2 and 3 (the default) ranks the candidates at
+	 * level 1, then compresses the winner at the file's level too:
+	 * where level 1 makes it at most 1/64 larger, the chunk's value
+	 * pages go at level 1, 3 to 7 times as fast there. That is data
+	 * that barely compresses (hashes, random ids, bit-packed deltas) or
+	 * that level 1 suits as well (URLs of one pattern). Higher levels
+	 * ask for size: their trials and pages keep the file's level.
+	 */
+	fast = zfast_ok(w);
 	for (k = 0; k < nc; k++) {
 		tw_buf_reset(&w->body);
 		encode_values(w, &w->body, L->type, L->val.p, len, n, c[k]);
 		size = w->body.len;
 		if (w->codec != TW_PQ_UNCOMPRESSED) {
+			w->zfast = fast;
 			pq_compress(w, w->body.p, w->body.len);
+			w->zfast = 0;
 			size = w->cbuf.len;
 		}
 		if (size < min) {
@@ -1332,18 +1385,31 @@ choose_enc(struct tw_pq *w, struct leaf *L)
 			best = c[k];
 		}
 	}
+	L->zfast = 0;
+	if (fast) {
+		tw_buf_reset(&w->body);
+		encode_values(w, &w->body, L->type, L->val.p, len, n, best);
+		pq_compress(w, w->body.p, w->body.len);
+		if (min <= w->cbuf.len + w->cbuf.len / 64)
+			L->zfast = 1;
+		else
+			min = w->cbuf.len;
+	}
 	/* The whole page at the sample's rate (the dictionary's yardstick). */
 	L->vest = (uint64_t)min * L->nval / n;
 	return best;
 }
 
-/* Compressed size of w->body (as it would go into a page). */
+/* Compressed size of w->body (as it would go into a page; zstd at levels
+ * 2 and 3: at level 1, an estimate a little high). */
 static size_t
 body_size(struct tw_pq *w)
 {
 	if (w->codec == TW_PQ_UNCOMPRESSED)
 		return w->body.len;
+	w->zfast = zfast_ok(w);
 	pq_compress(w, w->body.p, w->body.len);
+	w->zfast = 0;
 	return w->cbuf.len;
 }
 
@@ -1426,6 +1492,7 @@ flush_page(struct tw_pq *w, struct leaf *L)
 			enc = E_RLE_DICT;
 	}
 	w->ztext = L->type == TW_PQ_BYTE_ARRAY;
+	w->zfast = L->zfast && L->dict != DICT_ON && enc == L->venc;
 	tw_buf_reset(&w->body);
 	if (L->max_rep)
 		add_levels(w, &L->rep, L->max_rep);
@@ -1454,6 +1521,7 @@ flush_page(struct tw_pq *w, struct leaf *L)
 		encode_values(w, &w->body, L->type, L->val.p, L->val.len, L->nval, enc);
 	L->cm.npages[enc]++;
 	emit_page(w, &L->chunk, P_DATA, L->nlev, enc, &L->cm.unc, &L->cm.comp);
+	w->zfast = 0;
 	L->cm.num_values += L->nlev;
 	reset_page(L);
 }
@@ -1505,6 +1573,7 @@ chunk_reset(struct leaf *L)
 	memset(&L->cm, 0, sizeof L->cm);
 	L->cm.dict_off = -1;
 	L->venc = -1;
+	L->zfast = 0;
 	L->idict = ID_TRY;
 	L->has_stats = 0;
 	dict_reset(L);
@@ -2418,6 +2487,8 @@ tw_pq_free(struct tw_pq *w)
 	free(w->idx);
 	if (w->zc)
 		ZSTD_freeCCtx(w->zc);
+	if (w->zc1)
+		ZSTD_freeCCtx(w->zc1);
 	if (w->zinit)
 		deflateEnd(&w->z);
 	free(w);
