@@ -136,6 +136,22 @@ eq "the encodings chosen (uncompressed)" "$(encs delta.none.parquet)" \
 eq "  ... a chunk of dictionary and DELTA_BYTE_ARRAY pages" "$(encs delta.mixed.parquet | tr '|' '\n' | grep '^m:')" \
 	"m:PLAIN, RLE, DELTA_BYTE_ARRAY, RLE_DICTIONARY"
 eq "  ... one value" "$(encs delta1.parquet | tr '|' '\n' | grep '^n:')" "n:RLE, DELTA_BINARY_PACKED"
+# zstd's three kinds of page in one file: level 1 (random hex: level 3
+# does no better on the sample), the file's level (short text) and, over
+# 1 MiB, text with big match tables (a 2 MB page).
+cat > zmix.py <<'PY'
+import json, random
+rnd = random.Random(21)
+words = ["river", "stone", "ñandú", "🔥", "東京", "light", "e\u0301", "open", "x" * 30, "quiet"]
+for i in range(400):
+    r = {"k": "zmix", "h": "%032x" % rnd.getrandbits(128)}
+    r["w"] = " ".join(rnd.choice(words) for _ in range(rnd.randrange(1, 12)))
+    r["t"] = None if i % 50 == 7 else " ".join(rnd.choice(words) + str(rnd.randrange(1000)) for _ in range(rnd.randrange(300, 600)))
+    print(json.dumps(r, ensure_ascii=False))
+PY
+python3 zmix.py > zmix.ndjson
+pqwrite -c zstd -o zmix.parquet zmix.ndjson
+readers "zstd pages at level 1, at level 3 and with big tables (2 MB of text)" zmix.parquet zmix.ndjson
 pqwrite -c none -p 8k --plain -o delta.plain.parquet delta.ndjson
 readers "--plain: PLAIN and dictionary only" delta.plain.parquet delta.ndjson
 eq "  ... no DELTA encoding" "$(encs delta.plain.parquet | grep -c DELTA)" 0
