@@ -55,6 +55,17 @@ if ! command -v node > /dev/null 2>&1 || ! node "$J/duckdb.mjs" "SELECT 1" > /de
 fi
 size() { find "$1" -type f -name 'part-*' -exec cat {} + | wc -c | tr -d ' '; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", (b > 0 ? 100 * a / b : 0) }'; }
+# cpu CMD...: runs CMD, prints its CPU seconds (user + sys) to the
+# microsecond, from wait4 (time(1) prints hundredths and truncates each:
+# too coarse for the small sets, 50-100 ms a run; posix_spawn keeps
+# python's own fork out of the child's time).
+cpu() {
+	python3 -c 'import os, shutil, sys
+pid = os.posix_spawn(shutil.which(sys.argv[1]), sys.argv[1:], os.environ)
+_, st, r = os.wait4(pid, 0)
+print("%.6f" % (r.ru_utime + r.ru_stime))
+sys.exit(os.waitstatus_to_exitcode(st))' "$@"
+}
 # mbs OUT RUNS ARGS...: tw-load -q -p $PAT -o $W/OUT ARGS $W/f, RUNS
 # times; prints MB of $W/f per CPU second (user + sys) of the best run.
 mbs() {
@@ -62,8 +73,7 @@ mbs() {
 	shift 2
 	while [ "$_n" -gt 0 ]; do
 		rm -rf "$W/$_o"
-		/usr/bin/time -f '%U %S' -o "$W/t" tw-load -q -p "$PAT" -o "$W/$_o" "$@" "$W/f"
-		_c=$(awk '{ print $1 + $2 }' "$W/t")
+		_c=$(cpu tw-load -q -p "$PAT" -o "$W/$_o" "$@" "$W/f")
 		if [ -z "$_b" ] || awk -v a="$_c" -v b="$_b" 'BEGIN { exit !(a < b) }'; then _b=$_c; fi
 		_n=$((_n - 1))
 	done
