@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <snappy-c.h>
 #include <zlib.h>
 /* ZSTD_createCCtx_advanced (exported by libzstd.so): our allocator. */
@@ -590,6 +591,45 @@ zs_free(void *op, void *p)
 	free(p);
 }
 
+/*
+ * libsnappy, loaded on first use. It is C++: linked, it brings libstdc++
+ * and libgcc_s into every start of the tools (0.7 ms of tw-load's 2.0 ms
+ * here, where their CPU probes trap to the hypervisor), though only
+ * snappy Parquet pages use it.
+ */
+static struct {
+	int loaded;
+	size_t (*max_len)(size_t);
+	snappy_status (*compress)(const char *, size_t, char *, size_t *);
+	snappy_status (*ulen)(const char *, size_t, size_t *);
+	snappy_status (*uncompress)(const char *, size_t, char *, size_t *);
+} snp;
+
+#define SNAPPY_SO "libsnappy.so.1"
+
+/* Loads libsnappy, or ends the program as a missing library would. */
+static void
+snappy_load(void)
+{
+	void *h;
+
+	if (snp.loaded)
+		return;
+	h = dlopen(SNAPPY_SO, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		const char *e = dlerror();
+
+		tw_die(1, "cannot load %s (snappy): %s", SNAPPY_SO, e ? e : "not found");
+	}
+	*(void **)&snp.max_len = dlsym(h, "snappy_max_compressed_length");
+	*(void **)&snp.compress = dlsym(h, "snappy_compress");
+	*(void **)&snp.ulen = dlsym(h, "snappy_uncompressed_length");
+	*(void **)&snp.uncompress = dlsym(h, "snappy_uncompress");
+	if (!snp.max_len || !snp.compress || !snp.ulen || !snp.uncompress)
+		tw_die(1, "%s lacks the snappy C functions", SNAPPY_SO);
+	snp.loaded = 1;
+}
+
 /* ---- errors and output ------------------------------------------------ */
 
 static int
@@ -664,10 +704,10 @@ pq_compress(struct tw_pq *w, const void *src, size_t n)
 	w->cbuf.len = 0;
 	switch (w->codec) {
 	case TW_PQ_SNAPPY:
-		cap = snappy_max_compressed_length(n);
+		cap = snp.max_len(n);
 		vec_reserve(&w->cbuf, cap);
 		out = cap;
-		if (snappy_compress(src, n, (char *)w->cbuf.p, &out) != SNAPPY_OK)
+		if (snp.compress(src, n, (char *)w->cbuf.p, &out) != SNAPPY_OK)
 			tw_oom();	/* only a too small buffer fails */
 		w->cbuf.len = out;
 		break;
@@ -1589,6 +1629,8 @@ tw_pq_new(int fd, const struct tw_pq_opts *o)
 		o = &d;
 	w->fd = fd;
 	w->codec = o->codec;
+	if (w->codec == TW_PQ_SNAPPY)
+		snappy_load();
 	w->level = o->level;
 	w->rg_bytes = o->row_group_bytes ? o->row_group_bytes : TW_PQ_ROW_GROUP;
 	w->page_bytes = o->page_bytes ? o->page_bytes : TW_PQ_PAGE;
@@ -2591,8 +2633,8 @@ uncompress_page(struct tw_pq *w, const uint8_t *src, size_t n, size_t unc,
 			memcpy(out->p, src, n);
 		break;
 	case TW_PQ_SNAPPY:
-		ok = snappy_uncompressed_length((const char *)src, n, &got) == SNAPPY_OK &&
-		    got == unc && snappy_uncompress((const char *)src, n,
+		ok = snp.ulen((const char *)src, n, &got) == SNAPPY_OK &&
+		    got == unc && snp.uncompress((const char *)src, n,
 		    (char *)out->p, &got) == SNAPPY_OK && got == unc;
 		break;
 	case TW_PQ_ZSTD: {

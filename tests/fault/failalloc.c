@@ -15,6 +15,8 @@
  *   TW_FAIL_FSYNC=TEXT   fsync() of a file whose path holds TEXT (ends
  *                        with it, when TEXT ends in '$') fails with EIO
  *                        (a disk that fails a write-back)
+ *   TW_FAIL_DLOPEN=TEXT  dlopen() of a name that holds TEXT returns NULL
+ *                        (a library that is not installed)
  *
  * Built as tests/fault/failalloc.so by tests/integration/faults.sh.
  */
@@ -98,6 +100,18 @@ read(int fd, void *buf, size_t n)
 		return -1;
 	}
 	return __read(fd, buf, n);
+}
+
+void *
+dlopen(const char *name, int flags)
+{
+	const char *s = getenv("TW_FAIL_DLOPEN");
+	void *(*real)(const char *, int) =
+	    (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+
+	if (s != NULL && name != NULL && strstr(name, s) != NULL)
+		return NULL;
+	return real(name, flags);
 }
 
 int

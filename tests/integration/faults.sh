@@ -194,6 +194,17 @@ eq "syncfs and then one part's fsync fail: status 1, nine parts published, no te
 	"$?:$(find sf2 -name 'part-*' | wc -l | tr -d ' '):$(find sf2 -name '.*' -type f | wc -l | tr -d ' ')" "1:9:0"
 contains "  ... the part named" sf2.err ".tmp: fsync failed: Input/output error"
 eq "  ... the other nine partitions' records landed" "$(find sf2 -name 'part-*' | xargs zcat | wc -l | tr -d ' ')" 90
+# libsnappy is loaded when the first snappy Parquet file is opened: when
+# it is not installed, tw-load names it and ends with status 1, leaving
+# no file; other codecs never load it.
+mkdir ns
+TW_FAIL_DLOPEN=libsnappy LD_PRELOAD=$T/fail.so tw-load --format parquet -o ns/one.parquet sync10.ndjson 2> ns.err
+eq "libsnappy missing: snappy Parquet ends with status 1, no file left" "$?:$(ls -A ns | wc -l | tr -d ' ')" "1:0"
+contains "  ... the library named" ns.err "cannot load libsnappy.so.1 (snappy)"
+TW_FAIL_DLOPEN=libsnappy LD_PRELOAD=$T/fail.so tw-load -p 'v=%{v}' -o ns/lake --format parquet sync10.ndjson 2> /dev/null
+eq "  ... partitioned: status 1, no part and no temporary file" "$?:$(find ns -type f | wc -l | tr -d ' ')" "1:0"
+TW_FAIL_DLOPEN=libsnappy LD_PRELOAD=$T/fail.so tw-load --format parquet --codec zstd -o ns/z.parquet sync10.ndjson 2> /dev/null
+eq "  ... zstd Parquet does not need it" "$?:$(find ns -type f -name z.parquet -size +0 | wc -l | tr -d ' ')" "0:1"
 head -20 sync10.ndjson | grep '"v[01]"' > sync2.ndjson
 TW_FAIL_FSYNC='sf3/lake$' LD_PRELOAD=$T/fail.so tw-load -p 'v=%{v}' -o sf3/lake sync2.ndjson 2> sf3.err
 eq "the fsync of a directory a partition was made in fails: status 1, nothing published" \
