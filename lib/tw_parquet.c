@@ -599,10 +599,10 @@ zs_free(void *op, void *p)
  */
 static struct {
 	int loaded;
-	size_t (*max_len)(size_t);
-	snappy_status (*compress)(const char *, size_t, char *, size_t *);
-	snappy_status (*ulen)(const char *, size_t, size_t *);
-	snappy_status (*uncompress)(const char *, size_t, char *, size_t *);
+	__typeof__(snappy_max_compressed_length) *max_len;
+	__typeof__(snappy_compress) *compress;
+	__typeof__(snappy_uncompressed_length) *ulen;
+	__typeof__(snappy_uncompress) *uncompress;
 } snp;
 
 #define SNAPPY_SO "libsnappy.so.1"
