@@ -598,7 +598,6 @@ zs_free(void *op, void *p)
  * snappy Parquet pages use it.
  */
 static struct {
-	int loaded;
 	__typeof__(snappy_max_compressed_length) *max_len;
 	__typeof__(snappy_compress) *compress;
 	__typeof__(snappy_uncompressed_length) *ulen;
@@ -613,7 +612,7 @@ snappy_load(void)
 {
 	void *h;
 
-	if (snp.loaded)
+	if (snp.compress != NULL)
 		return;
 	h = dlopen(SNAPPY_SO, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
@@ -627,7 +626,6 @@ snappy_load(void)
 	*(void **)&snp.uncompress = dlsym(h, "snappy_uncompress");
 	if (!snp.max_len || !snp.compress || !snp.ulen || !snp.uncompress)
 		tw_die(1, "%s lacks the snappy C functions", SNAPPY_SO);
-	snp.loaded = 1;
 }
 
 /* ---- errors and output ------------------------------------------------ */
@@ -694,7 +692,22 @@ zfast_ok(const struct tw_pq *w)
 	return w->codec == TW_PQ_ZSTD && (w->level == 0 || w->level == 2 || w->level == 3);
 }
 
-/* Compresses src[0..n) into w->cbuf (replacing it). */
+/* The zstd context *c, made with our allocator on first use. */
+static ZSTD_CCtx *
+zstd_cctx(ZSTD_CCtx **c)
+{
+	if (*c == NULL) {
+		ZSTD_customMem mem = { zs_alloc, zs_free, NULL };
+
+		*c = ZSTD_createCCtx_advanced(mem);
+		if (*c == NULL)
+			tw_oom();
+	}
+	return *c;
+}
+
+/* Compresses src[0..n) into w->cbuf (replacing it; zstd at level 1 with
+ * w->zfast, which only zfast_ok's levels set). */
 static void
 pq_compress(struct tw_pq *w, const void *src, size_t n)
 {
@@ -711,60 +724,47 @@ pq_compress(struct tw_pq *w, const void *src, size_t n)
 			tw_oom();	/* only a too small buffer fails */
 		w->cbuf.len = out;
 		break;
-	case TW_PQ_ZSTD:
-		lvl = w->level ? w->level : 3;
-		if (w->zfast && lvl > 1) {
+	case TW_PQ_ZSTD: {
+		ZSTD_CCtx *zc;
+
+		if (w->zfast) {
 			/* Its own context: its parameters never change. */
-			if (w->zc1 == NULL) {
-				ZSTD_customMem mem = { zs_alloc, zs_free, NULL };
+			if (w->zc1 == NULL)
+				ZSTD_CCtx_setParameter(zstd_cctx(&w->zc1),
+				    ZSTD_c_compressionLevel, 1);
+			zc = w->zc1;
+		} else {
+			lvl = w->level ? w->level : 3;
+			zc = zstd_cctx(&w->zc);
+			big = n > ZSTD_BIG_PAGE && w->ztext;
+			if (!w->zset || big != w->zbig) {
+				/* Text pages find more matches in bigger
+				 * tables (levels 1-5 use 2^16-2^19 entries),
+				 * other pages only lose speed to them. The
+				 * parameters stay between pages: a change
+				 * costs the tables' set-up. */
+				ZSTD_CCtx_reset(zc, ZSTD_reset_session_and_parameters);
+				ZSTD_CCtx_setParameter(zc, ZSTD_c_compressionLevel, lvl);
+				if (big) {
+					ZSTD_compressionParameters cp = ZSTD_getCParams(lvl, 0, 0);
 
-				w->zc1 = ZSTD_createCCtx_advanced(mem);
-				if (w->zc1 == NULL)
-					tw_oom();
-				ZSTD_CCtx_setParameter(w->zc1, ZSTD_c_compressionLevel, 1);
+					if (cp.hashLog < ZSTD_TABLE_LOG)
+						ZSTD_CCtx_setParameter(zc, ZSTD_c_hashLog, ZSTD_TABLE_LOG);
+					if (cp.chainLog < ZSTD_TABLE_LOG)
+						ZSTD_CCtx_setParameter(zc, ZSTD_c_chainLog, ZSTD_TABLE_LOG);
+				}
+				w->zset = 1;
+				w->zbig = big;
 			}
-			cap = ZSTD_compressBound(n);
-			vec_reserve(&w->cbuf, cap);
-			out = ZSTD_compress2(w->zc1, w->cbuf.p, cap, src, n);
-			if (ZSTD_isError(out))
-				tw_oom();	/* the bound fits: only memory fails */
-			w->cbuf.len = out;
-			break;
-		}
-		if (w->zc == NULL) {
-			ZSTD_customMem mem = { zs_alloc, zs_free, NULL };
-
-			w->zc = ZSTD_createCCtx_advanced(mem);
-			if (w->zc == NULL)
-				tw_oom();
 		}
 		cap = ZSTD_compressBound(n);
 		vec_reserve(&w->cbuf, cap);
-		big = n > ZSTD_BIG_PAGE && w->ztext;
-		if (!w->zset || big != w->zbig) {
-			/* Text pages find more matches in bigger tables at
-			 * about the same speed (levels 1-5 use 2^16-2^19
-			 * entries); other pages lose speed to them. The
-			 * parameters stay between pages: a change costs the
-			 * tables' set-up. */
-			ZSTD_CCtx_reset(w->zc, ZSTD_reset_session_and_parameters);
-			ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, lvl);
-			if (big) {
-				ZSTD_compressionParameters cp = ZSTD_getCParams(lvl, 0, 0);
-
-				if (cp.hashLog < ZSTD_TABLE_LOG)
-					ZSTD_CCtx_setParameter(w->zc, ZSTD_c_hashLog, ZSTD_TABLE_LOG);
-				if (cp.chainLog < ZSTD_TABLE_LOG)
-					ZSTD_CCtx_setParameter(w->zc, ZSTD_c_chainLog, ZSTD_TABLE_LOG);
-			}
-			w->zset = 1;
-			w->zbig = big;
-		}
-		out = ZSTD_compress2(w->zc, w->cbuf.p, cap, src, n);
+		out = ZSTD_compress2(zc, w->cbuf.p, cap, src, n);
 		if (ZSTD_isError(out))
 			tw_oom();	/* the bound fits: only memory fails */
 		w->cbuf.len = out;
 		break;
+	}
 	case TW_PQ_GZIP:
 		if (!w->zinit) {
 			w->z.zalloc = z_alloc;
@@ -1379,7 +1379,7 @@ choose_enc(struct tw_pq *w, struct leaf *L)
 	static const int cba[] = { E_PLAIN, E_DLBA, E_DBA };
 	const int *c;
 	int nc, k, best = E_PLAIN, fast;
-	size_t len = 0, size, min = SIZE_MAX;
+	size_t len = 0, size, min = SIZE_MAX, smp = enc_sample(L);
 	uint32_t n = 0, l;
 
 	L->vest = UINT64_MAX;
@@ -1388,12 +1388,12 @@ choose_enc(struct tw_pq *w, struct leaf *L)
 	if (L->type == TW_PQ_INT64) {
 		c = c64;
 		nc = 2;
-		n = L->nval < enc_sample(L) / 8 ? L->nval : (uint32_t)(enc_sample(L) / 8);
+		n = L->nval < smp / 8 ? L->nval : (uint32_t)(smp / 8);
 		len = (size_t)n * 8;
 	} else if (L->type == TW_PQ_BYTE_ARRAY) {
 		c = cba;
 		nc = 3;
-		while (n < L->nval && (n == 0 || len < enc_sample(L))) {
+		while (n < L->nval && (n == 0 || len < smp)) {
 			memcpy(&l, L->val.p + len, 4);
 			len += 4 + (size_t)l;
 			n++;
