@@ -406,8 +406,7 @@ static struct keyset tweet_ks;
 static inline unsigned
 ks_hash(uint64_t w)
 {
-	return (unsigned)(((w >> 16 & 0xFF) * 11 + (w >> 24 & 0xFF) * 3 +
-	    (w >> 32) * 37) & 255);
+	return (unsigned)((w * 0x9E3779B97F4A7C15ULL) >> 56);
 }
 
 static void
@@ -434,12 +433,23 @@ ks_init(struct keyset *ks, const char *const *name, int n)
 	}
 }
 
+/* The keys of a tweet's author that the tweet record reads (v2 and v1.1). */
+#define TW_USER_KEYS(X) \
+	X(username) X(screen_name) X(name) X(public_metrics) \
+	X(followers_count) X(friends_count) X(statuses_count) X(verified) \
+	X(location) X(verified_type)
+#define UK_ENUM(n) UK_##n,
+enum { TW_USER_KEYS(UK_ENUM) UK_N };
+static const char *const uk_names[] = { TW_USER_KEYS(KS_NAME) };
+static struct keyset user_ks;
+
 static void
 tk_init(void)
 {
 	if (tweet_ks.n != 0)
 		return;
 	ks_init(&tweet_ks, tk_names, TK_N);
+	ks_init(&user_ks, uk_names, UK_N);
 }
 
 /*
@@ -447,7 +457,7 @@ tk_init(void)
  * (NULL if absent): the first of a repeated key, and escaped keys
  * compared decoded, as tw_json_get does.
  */
-static void
+static inline __attribute__((always_inline)) void
 ks_scan(struct tw_flat_ctx *c, const struct tw_jval *o,
     const struct keyset *ks, const struct tw_jval **v)
 {
@@ -510,6 +520,7 @@ ks_get(struct tw_flat_ctx *c, const struct keyset *ks,
 }
 
 #define tk_get(c, v, i, w) ks_get((c), &tweet_ks, (v), (i), (w))
+#define uk_get(c, v, name, w) ks_get((c), &user_ks, (v), UK_##name, (w))
 
 /* A scanned member of JSON type `type`, or NULL: never an error. */
 static const struct tw_jval *
@@ -985,6 +996,37 @@ put_time(struct tw_flat_ctx *c, int have, int64_t ms)
 }
 
 /*
+ * 1 when v's text is a time as put_time writes it, YYYY-MM-DDTHH:MM:SS.mmmZ
+ * with seconds below 60: when tw_time_parse accepted it, its milliseconds
+ * written back give the same 24 bytes, so they can be copied instead.
+ */
+static int
+iso_canon(const struct tw_jval *v)
+{
+	return v != NULL && v->type == TW_JSTR && v->flags == 0 &&
+	    tw_time_iso24(v->p, v->len) && v->p[17] < '6';
+}
+
+/* put_time for a time read from text v: v itself when it is canonical. */
+static void
+put_time_text(struct tw_flat_ctx *c, int have, int64_t ms,
+    const struct tw_jval *v)
+{
+	if (have && iso_canon(v)) {
+		struct tw_buf *o = c->out;
+
+		if (TW_UNLIKELY(o->cap - o->len <= 32))
+			tw_buf_grow(o, 32);
+		o->p[o->len] = '"';
+		memcpy(o->p + o->len + 1, v->p, 24);
+		o->p[o->len + 25] = '"';
+		o->len += 26;
+		return;
+	}
+	put_time(c, have, ms);
+}
+
+/*
  * Tweet text: decoded, with the HTML escapes the API adds (&amp; &lt;
  * &gt;) undone, as a JSON string.
  */
@@ -1162,7 +1204,7 @@ ascii(const char *s, size_t n)
  * decoded, or case-folded, into tmp first.
  */
 static void
-put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
+put_strings_of(struct tw_flat_ctx *c, const struct tw_jval *arr,
     const char *field, const char *alt, int flags)
 {
 	struct item {
@@ -1248,6 +1290,17 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 		}
 	}
 	out_c(o, ']');
+}
+
+/* put_strings_of, with an absent or empty list ([]) written inline. */
+static inline __attribute__((always_inline)) void
+put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
+    const char *field, const char *alt, int flags)
+{
+	if (arr == NULL || arr->type != TW_JARR || arr->len == 0)
+		out_add(c->out, "[]", 2);
+	else
+		put_strings_of(c, arr, field, alt, flags);
 }
 
 /* put_strings, but null when the payload has no such list at all. */
@@ -1723,6 +1776,7 @@ struct tweet {
 	    *verified;
 	const struct tw_jval *obj;	/* the tweet object itself */
 	const struct tw_jval *const *k;		/* its members (tkeys) */
+	const struct tw_jval *const *uk;	/* the author's (user_ks) */
 	const struct tw_jval *const *sk;	/* the original's (src) */
 	/* where the original's facts are: the original for a retweet (else
 	 * the tweet), its entities (a long tweet's own), its attachments */
@@ -1738,24 +1792,24 @@ struct tweet {
 static void
 user_fields(struct tw_flat_ctx *c, const struct tweet *t)
 {
-	const struct tw_jval *u = t->user, *pm;
+	const struct tw_jval *const *u = t->uk, *pm;
 
 	if (t->v1) {
-		if (key(c, TWF_T_username)) put_str(c, G(c, u, "screen_name", W_STR));
-		if (key(c, TWF_T_name)) put_str(c, G(c, u, "name", W_STR));
-		if (key(c, TWF_T_followers_count)) put_num(c, G(c, u, "followers_count", W_COUNT));
-		if (key(c, TWF_T_following_count)) put_num(c, G(c, u, "friends_count", W_COUNT));
-		if (key(c, TWF_T_tweet_count)) put_num(c, G(c, u, "statuses_count", W_COUNT));
+		if (key(c, TWF_T_username)) put_str(c, uk_get(c, u, screen_name, W_STR));
+		if (key(c, TWF_T_name)) put_str(c, uk_get(c, u, name, W_STR));
+		if (key(c, TWF_T_followers_count)) put_num(c, uk_get(c, u, followers_count, W_COUNT));
+		if (key(c, TWF_T_following_count)) put_num(c, uk_get(c, u, friends_count, W_COUNT));
+		if (key(c, TWF_T_tweet_count)) put_num(c, uk_get(c, u, statuses_count, W_COUNT));
 	} else {
-		pm = G(c, u, "public_metrics", W_OBJ);
-		if (key(c, TWF_T_username)) put_str(c, G(c, u, "username", W_STR));
-		if (key(c, TWF_T_name)) put_str(c, G(c, u, "name", W_STR));
+		pm = uk_get(c, u, public_metrics, W_OBJ);
+		if (key(c, TWF_T_username)) put_str(c, uk_get(c, u, username, W_STR));
+		if (key(c, TWF_T_name)) put_str(c, uk_get(c, u, name, W_STR));
 		if (key(c, TWF_T_followers_count)) put_num(c, G(c, pm, "followers_count", W_COUNT));
 		if (key(c, TWF_T_following_count)) put_num(c, G(c, pm, "following_count", W_COUNT));
 		if (key(c, TWF_T_tweet_count)) put_num(c, G(c, pm, "tweet_count", W_COUNT));
 	}
-	if (key(c, TWF_T_verified)) put_bool(c, G(c, u, "verified", W_BOOL));
-	if (key(c, TWF_T_user_location)) put_str(c, G(c, u, "location", W_STR));
+	if (key(c, TWF_T_verified)) put_bool(c, uk_get(c, u, verified, W_BOOL));
+	if (key(c, TWF_T_user_location)) put_str(c, uk_get(c, u, location, W_STR));
 }
 
 /* Resolves the tweet's media items into m[]; returns how many. */
@@ -1863,7 +1917,7 @@ put_when(struct tw_flat_ctx *c, const struct tw_jval *v)
 	int have = v != NULL && v->type != TW_JNULL && !(v->flags & TW_JF_ESC) &&
 	    tw_json_time(v, &ms) == 0;
 
-	put_time(c, have, ms);
+	put_time_text(c, have, ms, v);
 }
 
 /* A count sent as a number or as a string of digits, or null. */
@@ -1946,7 +2000,7 @@ new_fields(struct tw_flat_ctx *c, const struct tweet *t)
 		put_list(c, w, NULL, NULL, 0);
 	}
 	if (key(c, TWF_T_verified_type))
-		put_str(c, member(c, t->user, "verified_type", TW_JSTR));
+		put_str(c, tk_lax(t->uk, UK_verified_type, TW_JSTR));
 }
 
 /* One poll's record, for tweet t: p is the v2 poll object (NULL when the
@@ -2131,15 +2185,19 @@ emit_tweet(struct tw_flat_ctx *c, struct tweet *t)
 		note_refs(c, t);
 	nm = collect_media(c, t, m, 32);
 	if (f->types & (1u << TW_R_TWEET)) {
+		const struct tw_jval *uk[UK_N];
 		struct tw_tm tm;
 
+		/* the author's members, in one pass (user_fields, new_fields) */
+		ks_scan(c, t->user, &user_ks, uk);
+		t->uk = uk;
 		rec_begin(c, TW_R_TWEET);
 		if (t->have_ts && (c->on[TWF_T_year] | c->on[TWF_T_month] |
 		    c->on[TWF_T_day] | c->on[TWF_T_hour]))
 			tw_time_split(t->ts, &tm);
 		if (key(c, TWF_T_record_type)) put_lit(c, "tweet");
 		if (key(c, TWF_T_id)) put_id(c, t->id);
-		if (key(c, TWF_T_created_at)) put_time(c, t->have_ts, t->ts);
+		if (key(c, TWF_T_created_at)) put_time_text(c, t->have_ts, t->ts, t->created);
 		if (key(c, TWF_T_ts)) {
 			if (t->have_ts) out_i64(c->out, t->ts); else put_null(c);
 		}

@@ -1199,6 +1199,31 @@ stage1_avx512(struct tw_json *j, const char *s, size_t n)
 }
 
 /*
+ * The end of the run of decimal digits at d (d itself when none), not
+ * past de: eight bytes at a time where eight are left. A byte is a
+ * digit when neither b - '0' nor b + 0x46 sets its top bit; a borrow or
+ * carry only moves up from a byte that is not a digit, so the lowest
+ * flagged byte is the first non-digit.
+ */
+static inline const char *
+digits_end(const char *d, const char *de)
+{
+	uint64_t x, m;
+
+	while (de - d >= 8) {
+		memcpy(&x, d, 8);
+		m = ((x - 0x3030303030303030ULL) | (x + 0x4646464646464646ULL)) &
+		    0x8080808080808080ULL;
+		if (m != 0)
+			return d + (__builtin_ctzll(m) >> 3);
+		d += 8;
+	}
+	while (d < de && (unsigned char)(*d - '0') < 10)
+		d++;
+	return d;
+}
+
+/*
  * The gap s[a..b) between two tokens: white space around at most one
  * `sep`. Returns 1 with a separator, 0 without, -1 for anything else,
  * and -1 when b comes before a: the end mark (see stage2).
@@ -1273,9 +1298,7 @@ value:
 		if (*q == '0') {
 			q++;
 		} else if ((unsigned char)(*q - '1') < 9) {
-			do
-				q++;
-			while (q < qe && (unsigned char)(*q - '0') < 10);
+			q = digits_end(q + 1, qe);
 		} else {
 			return -1;
 		}
@@ -1381,10 +1404,8 @@ key:
 			e = (q & ~ESC_BIT) + 1;
 		} else if ((unsigned char)(c - '1') < 9) {
 			/* a count: digits up to the next token's separator */
-			const char *d = s + pos + 1, *de = s + n;
+			const char *d = digits_end(s + pos + 1, s + n), *de = s + n;
 
-			while (d < de && (unsigned char)(*d - '0') < 10)
-				d++;
 			if (d < de && scalar_ch[(unsigned char)*d])
 				goto value;	/* a fraction or exponent: the long way */
 			e = (uint32_t)(d - s);
@@ -1495,7 +1516,9 @@ tw_json_index(const struct tw_json *j, const struct tw_jval *arr, size_t i)
 
 _Static_assert(offsetof(struct tw_jval, type) == 0 &&
     offsetof(struct tw_jval, flags) == 1 && offsetof(struct tw_jval, hint) == 2 &&
-    offsetof(struct tw_jval, len) == 4, "tw_json_get reads these as one word");
+    offsetof(struct tw_jval, len) == 4 &&
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+    "tw_json_get reads these as one little-endian word");
 
 int
 tw_json_streq(const struct tw_jval *v, const char *s, size_t n)
@@ -1804,7 +1827,9 @@ special:
 			s += 2;
 			continue;
 		}
-		{
+		/* \uXXXX, and the ones straight after it (text in a script
+		 * the sender escaped is a run of them) */
+		do {
 			uint32_t cp = hex4(s + 2), lo;
 
 			s += 6;
@@ -1825,7 +1850,7 @@ special:
 				continue;
 			}
 			o = put_cp(o, cp);
-		}
+		} while (e - s >= 6 && s[0] == '\\' && s[1] == 'u');
 	}
 	*o++ = '"';
 	b->len = (size_t)(o - b->p);

@@ -128,20 +128,18 @@ tw_json_get(const struct tw_json *j, const struct tw_jval *obj,
     const char *key, size_t keylen)
 {
 	const struct tw_jval *k;
-	struct tw_jval q;
 	uint64_t want, w;
 	uint32_t m;
 
 	if (obj == NULL || obj->type != TW_JOBJ)
 		return NULL;
-	memset(&q, 0, sizeof q);
-	q.type = TW_JSTR;
-	q.len = (uint32_t)keylen;
-	if (keylen > 0) {
-		q.hint[0] = (uint8_t)key[0];
-		q.hint[1] = (uint8_t)key[keylen - 1];
-	}
-	memcpy(&want, &q, sizeof want);
+	/* type, flags, hint and len as one little-endian word (built in a
+	 * register: a struct written byte by byte and read back as a word
+	 * stalls the load until the stores retire) */
+	want = TW_JSTR | (uint64_t)(uint32_t)keylen << 32;
+	if (keylen > 0)
+		want |= (uint64_t)(uint8_t)key[0] << 16 |
+		    (uint64_t)(uint8_t)key[keylen - 1] << 24;
 	for (m = obj->len, k = obj + 1; m > 0; m--, k = j->v + k[1].next) {
 		memcpy(&w, k, sizeof w);
 		if (w == want) {

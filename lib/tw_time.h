@@ -33,6 +33,13 @@ void tw_time_split(int64_t ms, struct tw_tm *tm);
  */
 int tw_time_parse_iso(const char *s, size_t n, int64_t *ms);
 
+/*
+ * 1 when s[0..n) has the form tw_buf_add_iso writes: 24 bytes,
+ * DDDD-DD-DDTDD:DD:DD.DDDZ with D any digit (the fields' ranges are not
+ * checked).
+ */
+int tw_time_iso24(const char *s, size_t n);
+
 /* Parses the v1.1 form "Wed Oct 10 20:19:24 +0000 2018". */
 int tw_time_parse_v1(const char *s, size_t n, int64_t *ms);
 

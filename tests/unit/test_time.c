@@ -148,6 +148,65 @@ test_iso(void)
 	CHECK("iso short n rejected", tw_time_parse_iso("2018-10-10", 7, &ms) == -1);
 }
 
+/*
+ * The 24-byte form (tw_time_iso24, and parse_iso's path for it) against
+ * the general parser: every value a pseudo-random walk over the years
+ * 0000-9999 gives, written and read back; and each byte of a good time
+ * replaced by every other byte, where the two parsers must agree.
+ */
+static void
+test_iso24(void)
+{
+	static const char good[] = "2024-02-29T23:59:60.999Z";
+	struct tw_buf b = TW_BUF_INIT;
+	char t[32], u[40];
+	uint64_t x = 88172645463325252ULL;
+	int64_t ms, ms2, want;
+	int i, c, k, rc, rc2, bad = 0, fast = 0;
+
+	CHECK("iso24 good", tw_time_iso24(good, 24) == 1);
+	CHECK("iso24 length", tw_time_iso24(good, 23) == 0);
+	CHECK("iso24 no Z", tw_time_iso24("2024-02-29T23:59:60.9990", 24) == 0);
+	CHECK("iso24 leap second read as the next minute",
+	    iso(good, &ms) == 0 && ms == tw_days_from_civil(2024, 3, 1) * DAY + 999);
+	for (i = 0; i < 20000; i++) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		want = TW_TIME_MIN_MS + (int64_t)(x % (uint64_t)(TW_TIME_MAX_MS -
+		    TW_TIME_MIN_MS + 1));
+		tw_buf_reset(&b);
+		tw_buf_add_iso(&b, want);
+		if (b.len != 24 || !tw_time_iso24(b.p, b.len) ||
+		    tw_time_parse_iso(b.p, b.len, &ms) != 0 || ms != want)
+			bad++;
+	}
+	CHECKF("iso24 round trip, 20000 times", bad == 0, "%d wrong", bad);
+	bad = 0;
+	for (k = 0; k < 23; k++) {
+		int fixed = k == 4 || k == 7 || k == 10 || k == 13 || k == 16 ||
+		    k == 19;
+
+		for (c = 1; c < 256; c++) {
+			memcpy(t, good, 24);
+			t[k] = (char)c;
+			rc = tw_time_parse_iso(t, 24, &ms);
+			/* the general parser: the same time with +00:00 for
+			 * its Z, 29 bytes, which the 24-byte path does not take */
+			memcpy(u, t, 23);
+			memcpy(u + 23, "+00:00", 6);
+			rc2 = tw_time_parse_iso(u, 29, &ms2);
+			fast += tw_time_iso24(t, 24);
+			if (rc != rc2 || (rc == 0 && ms != ms2))
+				bad++;
+			if (tw_time_iso24(t, 24) != (fixed ? c == good[k] :
+			    c >= '0' && c <= '9'))
+				bad++;
+		}
+	}
+	CHECKF("iso24 one byte changed", bad == 0, "%d wrong", bad);
+	CHECK("iso24 took the digits", fast > 0);
+	tw_buf_free(&b);
+}
+
 static void
 test_v1(void)
 {
@@ -255,6 +314,7 @@ main(void)
 {
 	test_civil();
 	test_iso();
+	test_iso24();
 	test_v1();
 	test_parse_any();
 	test_format();
