@@ -1292,6 +1292,41 @@ put_strings_of(struct tw_flat_ctx *c, const struct tw_jval *arr,
 	out_c(o, ']');
 }
 
+/*
+ * put_strings_of with PS_ID alone: an id is a plain string of digits or
+ * an integer (type_ok), so its text is its value, compared and copied as
+ * it stands.
+ */
+static void
+put_ids(struct tw_flat_ctx *c, const struct tw_jval *arr, const char *field,
+    const char *alt)
+{
+	const struct tw_jval *seen[64], *e, *s;
+	struct tw_buf *o = c->out;
+	size_t flen = field != NULL ? strlen(field) : 0;
+	uint32_t i;
+	int ns = 0, k;
+
+	out_c(o, '[');
+	for (i = 0, e = arr + 1; i < arr->len; i++, e = tw_json_after(c->j, e)) {
+		if ((s = pick(c, e, field, flen, alt, PS_ID)) == NULL)
+			continue;
+		for (k = 0; k < ns; k++)
+			if (seen[k]->len == s->len &&
+			    memcmp(seen[k]->p, s->p, s->len) == 0)
+				break;
+		if (k < ns || ns == 64)
+			continue;
+		if (ns > 0)
+			out_c(o, ',');
+		seen[ns++] = s;
+		out_c(o, '"');
+		out_add(o, s->p, s->len);
+		out_c(o, '"');
+	}
+	out_c(o, ']');
+}
+
 /* put_strings_of, with an absent or empty list ([]) written inline. */
 static inline __attribute__((always_inline)) void
 put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
@@ -1299,6 +1334,8 @@ put_strings(struct tw_flat_ctx *c, const struct tw_jval *arr,
 {
 	if (arr == NULL || arr->type != TW_JARR || arr->len == 0)
 		out_add(c->out, "[]", 2);
+	else if (flags == PS_ID)
+		put_ids(c, arr, field, alt);
 	else
 		put_strings_of(c, arr, field, alt, flags);
 }
@@ -2805,6 +2842,7 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 {
 	const struct tw_jval *k;
 	struct tw_buf *t = &c->f->tmp;
+	uint64_t done[(TW_FLAT_MAXF + 63) / 64];	/* fields written */
 	int rt, idx;
 	uint32_t m;
 
@@ -2890,13 +2928,19 @@ flat(struct tw_flat_ctx *c, const struct tw_jval *o, const struct tw_jval *rtype
 		return TW_DOC_FLAT;
 	}
 	rec_begin(c, (enum tw_rtype)rt);
+	memset(done, 0, sizeof done);
 	for (m = 0, k = o + 1; m < o->len; m++, k = c->j->v + k[1].next) {
 		tw_buf_reset(t);
 		tw_json_str_decode(t, k);
 		idx = tw_field_lookup((enum tw_rtype)rt, t->p, t->len);
 		if (idx < 0 && rt == TW_R_TWEET)
 			idx = xfield_lookup(c->f, t->p, t->len);
-		if (idx < 0 || !key(c, idx))
+		/* a repeated key: the first one, as everywhere (tw_json_get);
+		 * so a record has each field once, within TW_FLAT_MAXF */
+		if (idx < 0 || (done[idx / 64] >> (idx % 64) & 1))
+			continue;
+		done[idx / 64] |= (uint64_t)1 << (idx % 64);
+		if (!key(c, idx))
 			continue;
 		tw_json_emit(c->out, c->j, k + 1);
 	}
