@@ -1,7 +1,7 @@
 # lib.sh: the measuring harness of bench/run.sh and bench/agg.sh, sourced
 # by both after they set
 #   TMP    a scratch folder of their own
-#   TIME   /usr/bin/time, or empty when it is not installed
+#   TIME   bench/rusage.c built, or /usr/bin/time, or empty
 #   RUNS   how many times best runs a command
 # and used as
 #   measure NAME LINES BYTES STDIN STDOUT CMD...   one run, one row
@@ -35,7 +35,7 @@ fresh() {
 # Runs CMD once with the given stdin and stdout and appends the row
 # "NAME|LINES|BYTES|WALL|CPU|RSS_KB|STATUS" to $ROWS. Wall time comes from
 # date(1) in nanoseconds; CPU (user+sys) and peak RSS from /usr/bin/time
-# when it is installed ("-" otherwise).
+# ($TIME: bench/rusage.c, or /usr/bin/time; "-" without either).
 ROWS=$TMP/rows
 measure() {
 	_name=$1 _lines=$2 _bytes=$3 _in=$4 _out=$5
@@ -51,7 +51,7 @@ measure() {
 	_t1=$(nsec)
 	if [ -s "$TMP/time" ]; then
 		# a failing command makes time(1) write a "Command exited" line first
-		_ur=$(awk 'END { printf "%.2f|%d", $1 + $2, $3 }' "$TMP/time")
+		_ur=$(awk 'END { printf "%.3f|%d", $1 + $2, $3 }' "$TMP/time")
 	else
 		_ur="-|-"
 	fi

@@ -71,7 +71,10 @@ trap 'exit 1' INT TERM HUP
 FIELDS=id,created_at,author_id,username,lang,text,is_retweet,retweet_count,like_count,engagement,hashtags
 GEN=$BUILD/tw-gen
 FLAT=$BUILD/tw-flatten
-TIME=/usr/bin/time
+# CPU and wall time to the microsecond (bench/rusage.c); time(1), which
+# cuts CPU seconds to hundredths, when it does not build.
+TIME=$TMP/rusage
+"${CC:-cc}" -O2 -o "$TIME" "$ROOT/bench/rusage.c" 2>/dev/null || TIME=/usr/bin/time
 [ -x "$TIME" ] || TIME=
 
 # measure, best, table, mbs_of and the small helpers (bench/lib.sh).
