@@ -412,7 +412,6 @@ ks_hash(uint64_t w)
 static void
 ks_init(struct keyset *ks, const char *const *name, int n)
 {
-	struct tw_jval q;
 	unsigned h;
 	int i;
 
@@ -421,12 +420,7 @@ ks_init(struct keyset *ks, const char *const *name, int n)
 	ks->name = name;
 	for (i = 0; i < n; i++) {
 		ks->len[i] = (unsigned char)strlen(name[i]);
-		memset(&q, 0, sizeof q);
-		q.type = TW_JSTR;
-		q.len = ks->len[i];
-		q.hint[0] = (uint8_t)name[i][0];
-		q.hint[1] = (uint8_t)name[i][ks->len[i] - 1];
-		memcpy(&ks->word[i], &q, sizeof ks->word[i]);
+		ks->word[i] = tw_json_keyword(name[i], ks->len[i]);
 		for (h = ks_hash(ks->word[i]); ks->slot[h]; h = (h + 1) & 255)
 			;
 		ks->slot[h] = (unsigned char)(i + 1);

@@ -607,9 +607,9 @@ key:
 		goto sfail;
 	idx = tape_push(j, TW_JSTR, s + i + 1, end - i - 1);
 	j->v[idx].flags = flags;
-	if (end > i + 1) {
+	if (end > i + 1) {	/* see tw_json_keyword */
 		j->v[idx].hint[0] = (uint8_t)s[i + 1];
-		j->v[idx].hint[1] = (uint8_t)s[end - 1];
+		j->v[idx].hint[1] = (uint8_t)s[i + 2];
 	}
 	if (flags & TW_JF_BADUTF8)
 		j->nbadutf8++;
@@ -1263,6 +1263,7 @@ stage2(struct tw_json *j, const char *s, size_t n)
 	uint32_t *sp = j->stack, cnt = 0, cur = 0, pos, e, node = 0;
 	uint32_t lit;
 	uint64_t w;
+	uint16_t h2;
 	unsigned char c;
 	int obj;
 
@@ -1389,9 +1390,13 @@ key:
 		e = *ix++;
 		w = WORD(TW_JSTR, e >> 31, (e & ~ESC_BIT) - pos - 1);
 		e &= ~ESC_BIT;
-		if (e > pos + 1)	/* the hint: see tw_json_get */
-			w |= (uint64_t)(unsigned char)s[pos + 1] << 16 |
-			    (uint64_t)(unsigned char)s[e - 1] << 24;
+		if (TW_LIKELY(e > pos + 1)) {
+			/* the hint, the two bytes after the quote (see
+			 * tw_json_keyword): their place does not wait for
+			 * the end's */
+			memcpy(&h2, s + pos + 1, 2);
+			w |= (uint64_t)h2 << 16;
+		}
 		PUT(w, s + pos + 1);
 		e++;
 		pos = *ix++;

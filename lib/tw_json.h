@@ -53,8 +53,10 @@ enum tw_jtype {
 struct tw_jval {
 	uint8_t type;
 	uint8_t flags;
-	uint8_t hint[2];	/* an object key: its first and last byte (0 when
-				 * empty); 0 in other nodes. See tw_json_get. */
+	uint8_t hint[2];	/* an object key: the two bytes after its opening
+				 * quote as written (a one-byte key's second is
+				 * its closing quote; 0 and 0 when empty); 0 in
+				 * other nodes. See tw_json_keyword. */
 	uint32_t len;	/* string/number: raw bytes; array: elements; object: members */
 	uint32_t next;	/* index just past this subtree */
 	const char *p;	/* string: contents between the quotes; number: its text */
@@ -117,6 +119,23 @@ tw_json_after(const struct tw_json *j, const struct tw_jval *v)
 int tw_json_streq(const struct tw_jval *v, const char *s, size_t n);
 
 /*
+ * The first eight bytes (type, flags, hint, len) of the node of a plain
+ * key s[0..n), as one little-endian word (built in a register: a struct
+ * written byte by byte and read back as a word stalls the load until the
+ * stores retire).
+ */
+static inline uint64_t
+tw_json_keyword(const char *s, size_t n)
+{
+	uint64_t w = TW_JSTR | (uint64_t)(uint32_t)n << 32;
+
+	if (n > 0)
+		w |= (uint64_t)(uint8_t)s[0] << 16 |
+		    (uint64_t)(n > 1 ? (uint8_t)s[1] : '"') << 24;
+	return w;
+}
+
+/*
  * Looks up key in object obj (first match); NULL when obj is not an
  * object or has no such member. A key node's first eight bytes (type,
  * flags, hint, len) are compared with those the key would have, in one
@@ -133,18 +152,12 @@ tw_json_get(const struct tw_json *j, const struct tw_jval *obj,
 
 	if (obj == NULL || obj->type != TW_JOBJ)
 		return NULL;
-	/* type, flags, hint and len as one little-endian word (built in a
-	 * register: a struct written byte by byte and read back as a word
-	 * stalls the load until the stores retire) */
-	want = TW_JSTR | (uint64_t)(uint32_t)keylen << 32;
-	if (keylen > 0)
-		want |= (uint64_t)(uint8_t)key[0] << 16 |
-		    (uint64_t)(uint8_t)key[keylen - 1] << 24;
+	want = tw_json_keyword(key, keylen);
 	for (m = obj->len, k = obj + 1; m > 0; m--, k = j->v + k[1].next) {
 		memcpy(&w, k, sizeof w);
 		if (w == want) {
-			/* the first and last bytes matched in the hint */
-			if (keylen <= 2 || memcmp(k->p + 1, key + 1, keylen - 2) == 0)
+			/* the first two bytes matched in the hint */
+			if (keylen <= 2 || memcmp(k->p + 2, key + 2, keylen - 2) == 0)
 				return k + 1;
 		} else if (k->flags != 0 && tw_json_streq(k, key, keylen)) {
 			return k + 1;

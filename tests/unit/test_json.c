@@ -1079,8 +1079,15 @@ test_get_hints(void)
 	    raw_is(v, "7"));
 	CHECK("escaped quote in key", (v = TW_JGET(&J, &J.v[0], "a\"")) && raw_is(v, "8"));
 	CHECK("missing key", TW_JGET(&J, &J.v[0], "b") == NULL);
-	CHECK_INT("hint of key a", J.v[3].hint[0] == 'a' && J.v[3].hint[1] == 'a', 1);
+	/* the hint: the two bytes after the opening quote */
+	CHECK_INT("hint of the empty key", J.v[1].hint[0] | J.v[1].hint[1], 0);
+	CHECK_INT("hint of key a", J.v[3].hint[0] == 'a' && J.v[3].hint[1] == '"', 1);
 	CHECK_INT("no hint in a value", J.v[4].hint[0] | J.v[4].hint[1], 0);
+	CHECK_INT("hint of key ab", J.v[7].hint[0] == 'a' && J.v[7].hint[1] == 'b', 1);
+	CHECK_INT("hint of an escaped key, as written", J.v[5].hint[0] == '\\' &&
+	    J.v[5].hint[1] == 'u', 1);
+	CHECK("tw_json_keyword of ab", tw_json_keyword("ab", 2) == J.v[7].hint[0] *
+	    ((uint64_t)1 << 16) + ((uint64_t)'b' << 24) + ((uint64_t)2 << 32) + TW_JSTR);
 }
 
 int
