@@ -1061,6 +1061,42 @@ test_transcode(void)
 	tw_buf_free(&dec);
 }
 
+/*
+ * Every byte after a backslash, on each SIMD level: the nine escapes
+ * parse, on the two-stage path where the CPU has one, and no other byte
+ * does (stage 1 classifies them by nibble on AVX-512).
+ */
+static void
+test_escape_bytes(void)
+{
+	static const int levels[] = { TW_SIMD_ALL, TW_SIMD_AVX2, TW_SIMD_OFF };
+	char d[64], name[64];
+	int was = tw_json_simd(TW_SIMD_ALL), l, b, n, bad, fast, have;
+	unsigned long long f;
+
+	for (l = 0; l < 3; l++) {
+		tw_json_simd(levels[l]);
+		/* what this CPU runs at this level (0: the scalar parser) */
+		have = tw_json_simd(levels[l]);
+		bad = fast = 0;
+		for (b = 1; b < 256; b++) {
+			int valid = b < 128 && strchr("\"\\/bfnrtu", b) != NULL;
+
+			n = snprintf(d, sizeof d, "{\"a\":\"x\\%c%s\"}", b,
+			    b == 'u' ? "0041" : "");
+			f = J.nfast;
+			if ((tw_json_parse(&J, d, (size_t)n) == TW_JSON_OK) != valid)
+				bad++;
+			if (J.nfast != f)
+				fast++;
+		}
+		snprintf(name, sizeof name, "escape bytes, SIMD level %d", levels[l]);
+		CHECKF(name, bad == 0 && fast == (have > 0 && levels[l] != TW_SIMD_OFF ?
+		    9 : 0), "%d wrong, %d on the fast path", bad, fast);
+	}
+	tw_json_simd(was);
+}
+
 /* Keys with escapes, empty keys, repeated keys: tw_json_get as before. */
 static void
 test_get_hints(void)
@@ -1110,6 +1146,7 @@ main(void)
 	test_block_edges();
 	test_transcode();
 	test_get_hints();
+	test_escape_bytes();
 	tw_json_free(&J);
 	tw_buf_free(&gen);
 	return tap_done();
