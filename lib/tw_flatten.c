@@ -261,23 +261,11 @@ static const char *const want_name[] = {
 	"an object", "an array", "a value"
 };
 
-/* 1 when s[0..n) are all decimal digits: eight bytes at a time. */
+/* 1 when s[0..n) are all decimal digits. */
 static inline int
 all_digits(const char *s, size_t n)
 {
-	uint64_t x;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&x, s, 8);
-		/* a byte below '0' borrows into 0x80, one above '9' carries */
-		if (((x - 0x3030303030303030ULL) | (x + 0x4646464646464646ULL)) &
-		    0x8080808080808080ULL)
-			return 0;
-	}
-	for (; n > 0; s++, n--)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
+	return tw_digits_end(s, s + n) == s + n;
 }
 
 static inline int
@@ -1006,18 +994,10 @@ static void
 put_time_text(struct tw_flat_ctx *c, int have, int64_t ms,
     const struct tw_jval *v)
 {
-	if (have && iso_canon(v)) {
-		struct tw_buf *o = c->out;
-
-		if (TW_UNLIKELY(o->cap - o->len <= 32))
-			tw_buf_grow(o, 32);
-		o->p[o->len] = '"';
-		memcpy(o->p + o->len + 1, v->p, 24);
-		o->p[o->len + 25] = '"';
-		o->len += 26;
-		return;
-	}
-	put_time(c, have, ms);
+	if (have && iso_canon(v))
+		put_str(c, v);	/* a plain string: copied between quotes */
+	else
+		put_time(c, have, ms);
 }
 
 /*

@@ -1199,31 +1199,6 @@ stage1_avx512(struct tw_json *j, const char *s, size_t n)
 }
 
 /*
- * The end of the run of decimal digits at d (d itself when none), not
- * past de: eight bytes at a time where eight are left. A byte is a
- * digit when neither b - '0' nor b + 0x46 sets its top bit; a borrow or
- * carry only moves up from a byte that is not a digit, so the lowest
- * flagged byte is the first non-digit.
- */
-static inline const char *
-digits_end(const char *d, const char *de)
-{
-	uint64_t x, m;
-
-	while (de - d >= 8) {
-		memcpy(&x, d, 8);
-		m = ((x - 0x3030303030303030ULL) | (x + 0x4646464646464646ULL)) &
-		    0x8080808080808080ULL;
-		if (m != 0)
-			return d + (__builtin_ctzll(m) >> 3);
-		d += 8;
-	}
-	while (d < de && (unsigned char)(*d - '0') < 10)
-		d++;
-	return d;
-}
-
-/*
  * The gap s[a..b) between two tokens: white space around at most one
  * `sep`. Returns 1 with a separator, 0 without, -1 for anything else,
  * and -1 when b comes before a: the end mark (see stage2).
@@ -1299,7 +1274,7 @@ value:
 		if (*q == '0') {
 			q++;
 		} else if ((unsigned char)(*q - '1') < 9) {
-			q = digits_end(q + 1, qe);
+			q = tw_digits_end(q + 1, qe);
 		} else {
 			return -1;
 		}
@@ -1409,7 +1384,7 @@ key:
 			e = (q & ~ESC_BIT) + 1;
 		} else if ((unsigned char)(c - '1') < 9) {
 			/* a count: digits up to the next token's separator */
-			const char *d = digits_end(s + pos + 1, s + n), *de = s + n;
+			const char *d = tw_digits_end(s + pos + 1, s + n), *de = s + n;
 
 			if (d < de && scalar_ch[(unsigned char)*d])
 				goto value;	/* a fraction or exponent: the long way */

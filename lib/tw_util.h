@@ -104,6 +104,31 @@ tw_mix64(uint64_t x)
 	return x;
 }
 
+/*
+ * The end of the run of decimal digits at s (s itself when none), not
+ * past e: eight bytes at a time where eight are left. A byte is a digit
+ * when neither b - '0' nor b + 0x46 sets its top bit; a borrow or carry
+ * only moves up from a byte that is not a digit, so the lowest flagged
+ * byte is the first non-digit.
+ */
+static inline const char *
+tw_digits_end(const char *s, const char *e)
+{
+	uint64_t x, m;
+
+	while (e - s >= 8) {
+		__builtin_memcpy(&x, s, 8);
+		m = ((x - 0x3030303030303030ULL) | (x + 0x4646464646464646ULL)) &
+		    0x8080808080808080ULL;
+		if (m != 0)
+			return s + (__builtin_ctzll(m) >> 3);
+		s += 8;
+	}
+	while (s < e && (unsigned char)(*s - '0') < 10)
+		s++;
+	return s;
+}
+
 /* a / b rounded toward minus infinity (C rounds toward zero); b != 0. */
 static inline int64_t
 tw_floordiv(int64_t a, int64_t b)
