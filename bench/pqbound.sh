@@ -56,15 +56,15 @@ fi
 size() { find "$1" -type f -name 'part-*' -exec cat {} + | wc -c | tr -d ' '; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", (b > 0 ? 100 * a / b : 0) }'; }
 # cpu CMD...: runs CMD, prints its CPU seconds (user + sys) to the
-# microsecond, from wait4 (time(1) prints hundredths and truncates each:
-# too coarse for the small sets, 50-100 ms a run; posix_spawn keeps
-# python's own fork out of the child's time).
+# microsecond, from wait4 (bench/rusage.c; time(1) prints hundredths and
+# truncates each: too coarse for the small sets, 50-100 ms a run).
+RUSAGE=$W/rusage
+"${CC:-cc}" -O2 -o "$RUSAGE" "$ROOT/bench/rusage.c" || exit 1
 cpu() {
-	python3 -c 'import os, shutil, sys
-pid = os.posix_spawn(shutil.which(sys.argv[1]), sys.argv[1:], os.environ)
-_, st, r = os.wait4(pid, 0)
-print("%.6f" % (r.ru_utime + r.ru_stime))
-sys.exit(os.waitstatus_to_exitcode(st))' "$@"
+	"$RUSAGE" -f '%U %S' -o "$W/cpu" "$@"
+	_rc=$?
+	awk '{ printf "%.6f\n", $1 + $2 }' "$W/cpu"
+	return $_rc
 }
 # mbs OUT RUNS ARGS...: tw-load -q -p $PAT -o $W/OUT ARGS $W/f, RUNS
 # times; prints MB of $W/f per CPU second (user + sys) of the best run.
